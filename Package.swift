@@ -1,0 +1,78 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "guest-agent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "guest-agent", targets: ["GuestAgent"]),
+        .executable(name: "mock-metadata-server", targets: ["MockMetadataServer"]),
+        .library(name: "DataSources", targets: ["DataSources"]),
+        .library(name: "Plugins", targets: ["Plugins"]),
+        .library(name: "PasswordCrypto", targets: ["PasswordCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "PasswordCrypto",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "DataSources",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["ConfigDrive/Volumes"]
+        ),
+        .target(
+            name: "Plugins",
+            dependencies: [
+                "DataSources",
+                "PasswordCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .executableTarget(
+            name: "GuestAgent",
+            dependencies: [
+                "Plugins",
+                "DataSources",
+                "PasswordCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MockMetadataKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "MockMetadataServer",
+            dependencies: ["MockMetadataKit"]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["Plugins", "DataSources", "MockMetadataKit"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "PasswordCryptoTests", dependencies: ["PasswordCrypto", "TestSupport"]),
+        .testTarget(name: "DataSourcesTests", dependencies: ["DataSources", "TestSupport", "MockMetadataKit"], exclude: ["Volumes"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "TestSupport"]),
+        .testTarget(name: "MockMetadataServerTests", dependencies: ["MockMetadataKit", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MockMetadataKit"]),
+    ]
+)

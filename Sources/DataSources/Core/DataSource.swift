@@ -1,0 +1,47 @@
+import Foundation
+
+/// A place instance metadata can come from.
+///
+/// Contract:
+/// - `load()` returns `nil` when the source is simply not there (no config drive, nothing
+///   answering at the metadata address): discovery moves on to the next source.
+/// - It throws a `DataSourceError` when the source is there but broken (malformed JSON,
+///   oversize document, server errors after all retries): discovery records the error,
+///   names the source, and moves on.
+/// - It never writes anything and never blocks past its own timeouts; the discovery
+///   deadline cancels it (it must honour task cancellation).
+public protocol DataSource: Sendable {
+    /// The id used in `metadata_services` (`openstack`, `ec2`, `configdrive`).
+    var id: String { get }
+    /// Whether this source reads only local devices (checked before network sources).
+    var isLocal: Bool { get }
+    /// Loads and normalizes the metadata; see the type's contract.
+    func load() async throws -> InstanceMetadata?
+}
+
+/// Why a source that is present could not be used. Every case names where.
+public enum DataSourceError: Error, CustomStringConvertible, Equatable {
+    case malformedDocument(location: String, reason: String)
+    case documentTooLarge(location: String, limit: Int)
+    case httpStatus(url: String, status: Int)
+    case transport(url: String, reason: String)
+    case timedOut(url: String, seconds: Double)
+    case missingField(location: String, field: String)
+    case unsafeContent(location: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .malformedDocument(let location, let reason): "malformed document at \(location): \(reason)"
+        case .documentTooLarge(let location, let limit): "document at \(location) exceeds the \(limit)-byte limit"
+        case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
+        case .transport(let url, let reason): "request to \(url) failed: \(reason)"
+        case .timedOut(let url, let seconds): "no answer from \(url) within \(formatSeconds(seconds)) s"
+        case .missingField(let location, let field): "\(location) has no '\(field)'"
+        case .unsafeContent(let location, let reason): "refused content at \(location): \(reason)"
+        }
+    }
+}
+
+func formatSeconds(_ value: Double) -> String {
+    String(format: "%.1f", value)
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// Everything the plugins need to know about this instance, normalized from whichever
+/// source answered (OpenStack HTTP, EC2 IMDS or a config drive).
+///
+/// One immutable value per run: data sources build it, plugins only read it, and tests
+/// can build one directly with no server. Absent data is `nil` or empty, never a guess.
+public struct InstanceMetadata: Sendable, Equatable {
+    /// Id of the source that produced this value (`openstack`, `ec2`, `configdrive`).
+    public var sourceID: String
+    /// Stable instance identity (nova `uuid`, EC2 `instance-id`): the key of per-instance state.
+    public var instanceID: String
+    /// Host name as the cloud gave it (may be an FQDN, may be hostile: plugins validate).
+    public var hostname: String?
+    /// Display name (free text, unsanitised).
+    public var name: String?
+    /// SSH public keys in the order the source lists them (name, key line).
+    public var publicKeys: [PublicKeyEntry]
+    /// Free user metadata (nova `meta`): `admin_username`, `admin_pass`, ...
+    public var meta: [String: String]
+    /// Clear-text admin password given at boot (config drive `admin_pass` only). Secret.
+    public var adminPassword: String?
+    /// Injected ("personality") files, already read and checked by the source.
+    public var files: [InjectedFile]
+    /// Injected files the source refused (traversal, bad content path): never written.
+    public var refusedFiles: [RefusedFile]
+    public var launchIndex: Int?
+    public var availabilityZone: String?
+    /// Raw user data bytes (may be a script, cloud-config, MIME, gzip).
+    public var userData: Data?
+    /// Raw `network_data.json` (OpenStack); parsed by the network plugin.
+    public var networkData: Data?
+    /// Raw `vendor_data.json` / `vendor_data2.json`.
+    public var vendorData: Data?
+    public var vendorData2: Data?
+    /// EC2 network facts (primary MAC, interfaces), nil elsewhere.
+    public var ec2Network: EC2NetworkInfo?
+    /// Where an encrypted admin password can be published, if anywhere.
+    public var passwordPublication: PasswordPublication
+
+    public init(
+        sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,
+        publicKeys: [PublicKeyEntry] = [], meta: [String: String] = [:], adminPassword: String? = nil,
+        files: [InjectedFile] = [], refusedFiles: [RefusedFile] = [], launchIndex: Int? = nil, availabilityZone: String? = nil,
+        userData: Data? = nil, networkData: Data? = nil, vendorData: Data? = nil, vendorData2: Data? = nil,
+        ec2Network: EC2NetworkInfo? = nil, passwordPublication: PasswordPublication = .none
+    ) {
+        self.sourceID = sourceID
+        self.instanceID = instanceID
+        self.hostname = hostname
+        self.name = name
+        self.publicKeys = publicKeys
+        self.meta = meta
+        self.adminPassword = adminPassword
+        self.files = files
+        self.refusedFiles = refusedFiles
+        self.launchIndex = launchIndex
+        self.availabilityZone = availabilityZone
+        self.userData = userData
+        self.networkData = networkData
+        self.vendorData = vendorData
+        self.vendorData2 = vendorData2
+        self.ec2Network = ec2Network
+        self.passwordPublication = passwordPublication
+    }
+
+    /// The admin user name the cloud asked for (`meta.admin_username`), if any.
+    public var adminUsername: String? { meta["admin_username"] }
+}
+
+/// One SSH public key as listed by the source.
+public struct PublicKeyEntry: Sendable, Equatable {
+    public var name: String
+    /// The key line, trailing whitespace stripped (`ssh-rsa AAAA... comment`).
+    public var line: String
+    public init(name: String, line: String) {
+        self.name = name
+        self.line = line.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A file the cloud asked to place in the guest; `path` is absolute and traversal-free
+/// (checked by the source, checked again by the plugin that writes it).
+public struct InjectedFile: Sendable, Equatable {
+    public var path: String
+    public var contents: Data
+    public init(path: String, contents: Data) {
+        self.path = path
+        self.contents = contents
+    }
+}
+
+/// A `files` entry that was refused, and why.
+public struct RefusedFile: Sendable, Equatable {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
+/// EC2 network facts needed for network configuration.
+public struct EC2NetworkInfo: Sendable, Equatable {
+    public var primaryMAC: String?
+    public var localIPv4: String?
+    public var interfaces: [EC2Interface]
+    public init(primaryMAC: String?, localIPv4: String?, interfaces: [EC2Interface]) {
+        self.primaryMAC = primaryMAC
+        self.localIPv4 = localIPv4
+        self.interfaces = interfaces
+    }
+}
+
+public struct EC2Interface: Sendable, Equatable {
+    public var mac: String
+    public var deviceNumber: Int?
+    public var localIPv4s: [String]
+    public var subnetIPv4CIDR: String?
+    public init(mac: String, deviceNumber: Int?, localIPv4s: [String], subnetIPv4CIDR: String?) {
+        self.mac = mac
+        self.deviceNumber = deviceNumber
+        self.localIPv4s = localIPv4s
+        self.subnetIPv4CIDR = subnetIPv4CIDR
+    }
+}
+
+/// How the password plugin may publish an encrypted password for this instance.
+public enum PasswordPublication: Sendable, Equatable {
+    /// Nowhere (config drive: read-only; nothing to POST to).
+    case none
+    /// nova's `/openstack/<version>/password` endpoint (GET to read, POST once to set).
+    case novaPasswordEndpoint(URL)
+    /// EC2: no POST endpoint; print `<Password>base64</Password>` on the console.
+    case ec2Console
+}

@@ -1,0 +1,117 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// `HTTPTransport` over Foundation's URLSession (libcurl on Linux).
+///
+/// Why a delegate instead of `data(for:)`: the body cap must stop the transfer as soon as
+/// it is passed, so a lying server cannot make us buffer gigabytes before we look.
+public struct URLSessionTransport: HTTPTransport {
+    public init() {}
+
+    public func send(_ request: HTTPRequestSpec, timeout: Double, maxBytes: Int) async throws -> HTTPReply {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        urlRequest.timeoutInterval = timeout
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        if let body = request.body {
+            urlRequest.httpBody = body
+            // nova's password handler fails on a request without Content-Length.
+            urlRequest.setValue(String(body.count), forHTTPHeaderField: "Content-Length")
+        }
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 4
+        configuration.urlCache = nil
+        let collector = ReplyCollector(url: request.url, maxBytes: maxBytes, timeout: timeout)
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = 1
+        let session = URLSession(configuration: configuration, delegate: collector, delegateQueue: queue)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.dataTask(with: urlRequest)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                collector.start(continuation)
+                task.resume()
+            }
+        } onCancel: {
+            task.cancel()
+        }
+    }
+}
+
+/// Collects one reply; all callbacks arrive on the session's serial delegate queue.
+private final class ReplyCollector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let url: URL
+    private let maxBytes: Int
+    private let timeout: Double
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<HTTPReply, any Error>?
+    private var response: HTTPURLResponse?
+    private var body = Data()
+    private var failure: DataSourceError?
+
+    init(url: URL, maxBytes: Int, timeout: Double) {
+        self.url = url
+        self.maxBytes = maxBytes
+        self.timeout = timeout
+    }
+
+    func start(_ continuation: CheckedContinuation<HTTPReply, any Error>) {
+        lock.withLock { self.continuation = continuation }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        let http = response as? HTTPURLResponse
+        lock.withLock { self.response = http }
+        if response.expectedContentLength > Int64(maxBytes) {
+            lock.withLock { failure = .documentTooLarge(location: url.absoluteString, limit: maxBytes) }
+            completionHandler(.cancel)
+            return
+        }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let tooLarge = lock.withLock { () -> Bool in
+            body.append(data)
+            if body.count > maxBytes {
+                failure = .documentTooLarge(location: url.absoluteString, limit: maxBytes)
+                return true
+            }
+            return false
+        }
+        if tooLarge { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        let (continuation, result) = lock.withLock { () -> (CheckedContinuation<HTTPReply, any Error>?, Result<HTTPReply, any Error>) in
+            let pending = self.continuation
+            self.continuation = nil
+            if let failure { return (pending, .failure(failure)) }
+            if let error { return (pending, .failure(Self.classify(error, url: url, timeout: timeout))) }
+            guard let response else {
+                return (pending, .failure(DataSourceError.transport(url: url.absoluteString, reason: "no HTTP response")))
+            }
+            var headers: [String: String] = [:]
+            for (key, value) in response.allHeaderFields {
+                if let key = key as? String, let value = value as? String { headers[key.lowercased()] = value }
+            }
+            return (pending, .success(HTTPReply(status: response.statusCode, body: body, headers: headers)))
+        }
+        continuation?.resume(with: result)
+    }
+
+    private static func classify(_ error: any Error, url: URL, timeout: Double) -> DataSourceError {
+        let nsError = error as NSError
+        if nsError.domain == NSURLErrorDomain && nsError.code == NSURLErrorTimedOut {
+            return .timedOut(url: url.absoluteString, seconds: timeout)
+        }
+        if nsError.domain == NSURLErrorDomain && nsError.code == NSURLErrorCancelled {
+            return .transport(url: url.absoluteString, reason: "cancelled")
+        }
+        return .transport(url: url.absoluteString, reason: nsError.localizedDescription)
+    }
+}

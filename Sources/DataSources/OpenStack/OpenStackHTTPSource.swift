@@ -1,0 +1,49 @@
+import Foundation
+
+/// The OpenStack nova metadata HTTP API (`http://169.254.169.254/openstack/...`).
+public struct OpenStackHTTPSource: DataSource {
+    public let id = "openstack"
+    public let isLocal = false
+    public let baseURL: URL
+    public let client: MetadataHTTPClient
+    public let limits: DocumentLimits
+
+    public init(baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard) {
+        self.baseURL = baseURL
+        self.client = client
+        self.limits = limits
+    }
+
+    /// Reads the tree over HTTP. Throws (named) when nothing answers or documents are
+    /// broken; the password endpoint is offered when the chosen version has one.
+    public func load() async throws -> InstanceMetadata? {
+        let tree = HTTPOpenStackTree(openstackURL: baseURL.appendingPathComponent("openstack"), client: client)
+        let loader = OpenStackLoader(tree: tree, limits: limits, sourceID: id)
+        return try await loader.load { version in
+            .novaPasswordEndpoint(tree.url(of: "\(version)/password"))
+        }
+    }
+}
+
+/// `OpenStackTree` over HTTP: 404 is "absent", other failures are named errors.
+struct HTTPOpenStackTree: OpenStackTree {
+    let openstackURL: URL
+    let client: MetadataHTTPClient
+
+    func url(of relativePath: String) -> URL {
+        relativePath.split(separator: "/").reduce(openstackURL) { $0.appendingPathComponent(String($1)) }
+    }
+
+    func read(_ relativePath: String, maxBytes: Int) async throws -> Data? {
+        try await client.getIfPresent(url(of: relativePath), maxBytes: maxBytes)
+    }
+
+    func versionListing(maxBytes: Int) async throws -> String? {
+        guard let data = try await client.getIfPresent(openstackURL, maxBytes: maxBytes) else { return nil }
+        return try HTTPReply(status: 200, body: data).text(from: openstackURL)
+    }
+
+    func location(of relativePath: String) -> String {
+        url(of: relativePath).absoluteString
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Plugins
+
+struct QueryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Fetch and print the normalized metadata (secrets redacted).")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Argument(help: "One key, e.g. instance_id or meta.admin_username.")
+    var key: String?
+
+    func run() async throws {
+        let config = try options.loadConfig()
+        let logger = options.makeLogger(config)
+        let discovery = Discovery(sources: DataSourceRegistry.makeSources(config: config, root: options.systemRoot, logger: logger),
+                                  deadline: config.discoveryTimeout, logger: logger)
+        let found = await discovery.run()
+        guard let metadata = found.metadata else {
+            printError("guest-agent: no metadata source found: \(found.attempts.joined(separator: "; "))")
+            throw ExitCode(AgentExitCode.noMetadata)
+        }
+        let view = MetadataQuery.view(metadata)
+        guard let key else {
+            print(MetadataQuery.render(view, json: true))
+            return
+        }
+        guard let value = MetadataQuery.value(view, key: key) else {
+            printError("guest-agent: no key '\(key)' in the metadata")
+            throw ExitCode(1)
+        }
+        print(MetadataQuery.render(value, json: json))
+    }
+}

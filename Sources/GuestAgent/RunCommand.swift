@@ -1,0 +1,22 @@
+import ArgumentParser
+import Plugins
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the plugin pipeline once.",
+        discussion: "Exit 0: every plugin succeeded or was skipped; 1: a plugin failed; 2: no metadata source; 64: usage or configuration error.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(name: .long, help: "Print what each plugin would change; change nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let config = try options.loadConfig()
+        let logger = options.makeLogger(config)
+        let summary = await AgentRun(config: config, root: options.systemRoot, dryRun: dryRun, logger: logger).execute()
+        print(StatusReport.text(summary), terminator: "")
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+}

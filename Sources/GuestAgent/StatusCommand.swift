@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Plugins
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show what the last run did, per plugin.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let config = try options.loadConfig()
+        let store = StateStore(root: options.systemRoot, directory: config.stateDir)
+        guard let summary = try store.loadSummary() else {
+            printError("guest-agent: no run recorded in \(options.systemRoot.path(config.stateDir))")
+            throw ExitCode(1)
+        }
+        print(json ? StatusReport.json(summary) : StatusReport.text(summary), terminator: json ? "\n" : "")
+    }
+}
+
+struct CleanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clean", abstract: "Forget per-instance state; the next run is a first boot.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        let config = try options.loadConfig()
+        try StateStore(root: options.systemRoot, directory: config.stateDir).clean()
+        print("state cleared in \(options.systemRoot.path(config.stateDir))")
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// One configuration key: its name, default (as written in agent.conf.sample), one line
+/// of help, and how it is applied to `AgentConfig`.
+struct ConfigKey: Sendable {
+    let name: String
+    let defaultValue: String
+    let help: String
+    let apply: @Sendable (inout AgentConfig, String) throws -> Void
+}
+
+/// Every key the agent accepts in `[DEFAULT]`. agent.conf.sample is generated from this
+/// table (`guest-agent sample-config`), and a test keeps the committed file in step.
+enum ConfigSchema {
+    static let keys: [ConfigKey] = [
+        ConfigKey(name: "metadata_services", defaultValue: "configdrive, openstack, ec2",
+                  help: "Metadata sources to try, in order: configdrive, openstack, ec2.") {
+            $0.metadataServices = try ids($1, known: DataSourceRegistry.knownIDs)
+        },
+        ConfigKey(name: "metadata_base_url", defaultValue: "http://169.254.169.254/",
+                  help: "Base URL of the OpenStack metadata HTTP API.") { $0.metadataBaseURL = try url($1) },
+        ConfigKey(name: "ec2_metadata_base_url", defaultValue: "http://169.254.169.254/",
+                  help: "Base URL of the EC2 instance metadata service.") { $0.ec2MetadataBaseURL = try url($1) },
+        ConfigKey(name: "configdrive_paths", defaultValue: "",
+                  help: "Extra config drive candidates: block devices, image files or directories.") {
+            $0.configdrivePaths = list($1)
+        },
+        ConfigKey(name: "retry_count", defaultValue: "3",
+                  help: "Retries per metadata request after the first attempt (5xx, timeouts, refused).") {
+            $0.retryCount = try integer($1, in: 0...20)
+        },
+        ConfigKey(name: "retry_count_interval", defaultValue: "0.5",
+                  help: "First wait between retries in seconds; doubles each retry, capped at 4 s.") {
+            $0.retryCountInterval = try seconds($1, in: 0...60)
+        },
+        ConfigKey(name: "request_timeout", defaultValue: "2",
+                  help: "Seconds without an answer before one metadata request is abandoned.") {
+            $0.requestTimeout = try seconds($1, in: 0.1...120)
+        },
+        ConfigKey(name: "discovery_timeout", defaultValue: "20",
+                  help: "Overall deadline in seconds for finding a metadata source (then exit 2).") {
+            $0.discoveryTimeout = try seconds($1, in: 0.1...3600)
+        },
+        ConfigKey(name: "plugins", defaultValue: PluginRegistry.defaultPluginIDs.joined(separator: ", "),
+                  help: "Plugins to run, in order.") { $0.plugins = try ids($1, known: PluginRegistry.knownIDs) },
+        ConfigKey(name: "username", defaultValue: "cloud-user",
+                  help: "Admin user; metadata meta.admin_username wins when present.") {
+            $0.username = try nonEmpty($1)
+        },
+        ConfigKey(name: "groups", defaultValue: "",
+                  help: "Groups for the admin user; empty: the target's admin group (sudo or wheel).") {
+            $0.groups = list($1)
+        },
+        ConfigKey(name: "inject_user_password", defaultValue: "true",
+                  help: "Use the metadata admin_pass (config drive) when given; else a random password.") {
+            $0.injectUserPassword = try boolean($1)
+        },
+        ConfigKey(name: "user_password_length", defaultValue: "20",
+                  help: "Length of a generated admin password (12 to 128).") {
+            $0.userPasswordLength = try integer($1, in: 12...128)
+        },
+        ConfigKey(name: "network_renderer", defaultValue: "auto",
+                  help: "Network configuration format: auto, networkd, netplan, eni, networkmanager.") {
+            $0.networkRenderer = try oneOf($1, ["auto", "networkd", "netplan", "eni", "networkmanager"])
+        },
+        ConfigKey(name: "state_dir", defaultValue: "/var/lib/guest-agent",
+                  help: "Where per-instance state is kept (under --root when given).") { $0.stateDir = try absolute($1) },
+        ConfigKey(name: "log_file", defaultValue: "",
+                  help: "Also log to this file (under --root when given); empty: standard error only.") {
+            $0.logFile = $1.isEmpty ? "" : try absolute($1)
+        },
+        ConfigKey(name: "log_level", defaultValue: "info",
+                  help: "trace, debug, info, notice, warning, error or critical.") {
+            $0.logLevel = try oneOf($1, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+        },
+        ConfigKey(name: "netbios_host_name_compatibility", defaultValue: "false",
+                  help: "Cut the host name to 15 characters, as Windows NetBIOS names require.") {
+            $0.netbiosHostNameCompatibility = try boolean($1)
+        },
+        ConfigKey(name: "manage_etc_hosts", defaultValue: "true",
+                  help: "Keep a line for the host name in /etc/hosts (only the agent's own line).") {
+            $0.manageEtcHosts = try boolean($1)
+        },
+        ConfigKey(name: "ssh_keys_for_root", defaultValue: "false",
+                  help: "Also install the metadata SSH keys for root.") { $0.sshKeysForRoot = try boolean($1) },
+    ]
+
+    /// The text of agent.conf.sample: every key, its default, one line of explanation.
+    static func sampleText() -> String {
+        var text = "# guest-agent configuration (INI). Default path: /etc/guest-agent/agent.conf\n"
+        text += "# Lists are comma-separated; '#' and ';' start comments. Values shown are the defaults.\n\n[DEFAULT]\n"
+        for key in keys {
+            text += "# \(key.help)\n\(key.name) = \(key.defaultValue)\n\n"
+        }
+        return text
+    }
+
+    // MARK: value parsers
+
+    static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func ids(_ value: String, known: [String]) throws -> [String] {
+        let items = list(value)
+        let unknown = items.filter { !known.contains($0) }
+        guard unknown.isEmpty else { throw ConfigValueFailure.unknownIDs(unknown, known: known) }
+        return items
+    }
+
+    static func boolean(_ value: String) throws -> Bool {
+        switch value.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw ConfigValueFailure.expected("true or false")
+        }
+    }
+
+    static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw ConfigValueFailure.expected("a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    static func seconds(_ value: String, in range: ClosedRange<Double>) throws -> Double {
+        guard let number = Double(value), number.isFinite, range.contains(number) else {
+            throw ConfigValueFailure.expected("seconds from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    static func url(_ value: String) throws -> URL {
+        guard let url = URL(string: value), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw ConfigValueFailure.expected("an http:// or https:// URL")
+        }
+        return url
+    }
+
+    static func absolute(_ value: String) throws -> String {
+        guard value.hasPrefix("/"), !value.split(separator: "/").contains("..") else {
+            throw ConfigValueFailure.expected("an absolute path without '..'")
+        }
+        return value
+    }
+
+    static func nonEmpty(_ value: String) throws -> String {
+        guard !value.isEmpty else { throw ConfigValueFailure.expected("a non-empty value") }
+        return value
+    }
+
+    static func oneOf(_ value: String, _ allowed: [String]) throws -> String {
+        guard allowed.contains(value) else { throw ConfigValueFailure.expected("one of \(allowed.joined(separator: ", "))") }
+        return value
+    }
+}

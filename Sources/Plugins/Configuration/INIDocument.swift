@@ -1,0 +1,44 @@
+/// A parsed INI file: `[section]` headers, `key = value` (or `key: value`) lines,
+/// `#` and `;` comment lines. Keys before any header belong to `DEFAULT`.
+/// Section and key names are case-insensitive (stored lower-case; DEFAULT stays DEFAULT).
+public struct INIDocument: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable {
+        public var value: String
+        public var line: Int
+    }
+
+    /// section -> key -> entry
+    public private(set) var sections: [String: [String: Entry]] = ["DEFAULT": [:]]
+    /// line number of each section header
+    public private(set) var sectionLines: [String: Int] = [:]
+
+    /// Parses `text`; `file` only names the source in errors.
+    public init(text: String, file: String) throws {
+        var section = "DEFAULT"
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            let line = rawLine.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\r", with: "")
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]"), line.count > 2 else {
+                    throw ConfigError.syntax(file: file, line: lineNumber, text: line)
+                }
+                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                section = name.uppercased() == "DEFAULT" ? "DEFAULT" : name.lowercased()
+                sections[section, default: [:]] = sections[section] ?? [:]
+                sectionLines[section] = lineNumber
+                continue
+            }
+            guard let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+                throw ConfigError.syntax(file: file, line: lineNumber, text: line)
+            }
+            let key = line[..<separator].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty else { throw ConfigError.syntax(file: file, line: lineNumber, text: line) }
+            if let previous = sections[section]?[key] {
+                throw ConfigError.duplicateKey(file: file, line: lineNumber, key: key, firstLine: previous.line)
+            }
+            sections[section, default: [:]][key] = Entry(value: value, line: lineNumber)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Ownership to give a written file (numeric: resolved inside the target root).
+public struct FileOwner: Sendable, Equatable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public init(uid: UInt32, gid: UInt32) {
+        self.uid = uid
+        self.gid = gid
+    }
+}
+
+/// Writes files so that readers see the old content or the new, never a mix: a temporary
+/// file in the same directory gets mode and owner first, then the data, fsync, rename,
+/// and an fsync of the directory. A crash at any point leaves the old file intact.
+public struct AtomicFileWriter: Sendable {
+    public let root: SystemRoot
+
+    public init(root: SystemRoot) {
+        self.root = root
+    }
+
+    /// Atomically replaces the guest file `guestPath` with `data`.
+    /// Refuses to follow a symbolic link at the target or in any parent under the root,
+    /// so a hostile image or user cannot redirect a root-owned write elsewhere.
+    public func write(_ data: Data, to guestPath: String, mode: mode_t = 0o644, owner: FileOwner? = nil) throws {
+        let target = try root.resolve(guestPath)
+        try refuseSymlinks(upTo: target)
+        let directory = (target as NSString).deletingLastPathComponent
+        let temporary = directory + "/.\((target as NSString).lastPathComponent).guest-agent.\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw HostError.io(path: temporary, operation: "create", errno: errno) }
+        var committed = false
+        defer {
+            if !committed { unlink(temporary) }
+        }
+        do {
+            defer { close(fd) }
+            guard fchmod(fd, mode) == 0 else { throw HostError.io(path: temporary, operation: "chmod", errno: errno) }
+            if let owner, fchown(fd, owner.uid, owner.gid) != 0 {
+                throw HostError.io(path: temporary, operation: "chown", errno: errno)
+            }
+            try data.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw HostError.io(path: temporary, operation: "write", errno: errno)
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(fd) == 0 else { throw HostError.io(path: temporary, operation: "fsync", errno: errno) }
+        }
+        guard rename(temporary, target) == 0 else { throw HostError.io(path: target, operation: "rename", errno: errno) }
+        committed = true
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    /// Creates the guest directory `guestPath` and missing parents (parents get 0755 root;
+    /// the last one gets `mode` and `owner`). Refuses symbolic links on the way.
+    public func makeDirectory(_ guestPath: String, mode: mode_t = 0o755, owner: FileOwner? = nil) throws {
+        let target = try root.resolve(guestPath)
+        try refuseSymlinks(upTo: target)
+        var current = root.hostPath
+        let components = target.dropFirst(root.hostPath.count).split(separator: "/")
+        for (index, component) in components.enumerated() {
+            current += "/" + component
+            let isLast = index == components.count - 1
+            if mkdir(current, isLast ? mode : 0o755) != 0 && errno != EEXIST {
+                throw HostError.io(path: current, operation: "mkdir", errno: errno)
+            }
+        }
+        guard chmod(target, mode) == 0 else { throw HostError.io(path: target, operation: "chmod", errno: errno) }
+        if let owner, chown(target, owner.uid, owner.gid) != 0 {
+            throw HostError.io(path: target, operation: "chown", errno: errno)
+        }
+    }
+
+    /// Reads a guest file, nil when it does not exist.
+    public func read(_ guestPath: String) throws -> Data? {
+        let target = try root.resolve(guestPath)
+        guard FileManager.default.fileExists(atPath: target) else { return nil }
+        try refuseSymlinks(upTo: target)
+        guard let data = FileManager.default.contents(atPath: target) else {
+            throw HostError.io(path: target, operation: "read", errno: errno)
+        }
+        return data
+    }
+
+    private func refuseSymlinks(upTo hostPath: String) throws {
+        var current = root.hostPath
+        for component in hostPath.dropFirst(root.hostPath.count).split(separator: "/") {
+            current += "/" + component
+            var info = stat()
+            if lstat(current, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+                throw HostError.symlinkInPath(current)
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// One line of /etc/passwd.
+public struct PasswdEntry: Sendable, Equatable {
+    public var name: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var home: String
+    public var shell: String
+}
+
+/// Reads users from the target root's /etc/passwd (not NSS: with `--root` the host's
+/// users are not the image's users).
+public enum PasswdDatabase {
+    public static func entries(root: SystemRoot) throws -> [PasswdEntry] {
+        guard let data = try AtomicFileWriter(root: root).read("/etc/passwd"),
+              let text = String(data: data, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count >= 7, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
+            return PasswdEntry(name: String(fields[0]), uid: uid, gid: gid, home: String(fields[5]), shell: String(fields[6]))
+        }
+    }
+
+    public static func lookUp(_ name: String, root: SystemRoot) throws -> PasswdEntry? {
+        try entries(root: root).first { $0.name == name }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sets the host name from metadata: `/etc/hostname`, the agent's line in `/etc/hosts`,
+/// and the live host name (sethostname(2)) when acting on the running system.
+public struct HostnamePlugin: Plugin {
+    public let id = "hostname"
+    public let frequency = PluginFrequency.perInstance
+
+    public init() {}
+
+    /// Validated name from `hostname`, else `name` when that is a valid host name.
+    func desiredName(_ context: PluginContext) throws -> HostnameValidator.Result? {
+        let netbios = context.config.netbiosHostNameCompatibility
+        if let hostname = context.metadata.hostname {
+            return try HostnameValidator.validate(hostname, netbios: netbios)
+        }
+        if let name = context.metadata.name {
+            return try? HostnameValidator.validate(name, netbios: netbios)
+        }
+        return nil
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        guard let name = try desiredName(context) else { return .skip("metadata has no usable host name") }
+        var changes = ["write /etc/hostname: \(name.shortName)"]
+        if context.config.manageEtcHosts { changes.append("set the guest-agent line in /etc/hosts: \(name.fqdn ?? name.shortName)") }
+        if context.root.isLiveSystem { changes.append("set the running host name to \(name.shortName)") }
+        return .apply(changes)
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        guard let name = try desiredName(context) else { return .done }
+        try context.writer.write(Data((name.shortName + "\n").utf8), to: "/etc/hostname", mode: 0o644)
+        if context.config.manageEtcHosts {
+            let existing = try context.writer.read("/etc/hosts").flatMap { String(data: $0, encoding: .utf8) }
+            let updated = HostsFile.update(existing, shortName: name.shortName, fqdn: name.fqdn)
+            if updated != existing {
+                try context.writer.write(Data(updated.utf8), to: "/etc/hosts", mode: 0o644)
+            }
+        }
+        if context.root.isLiveSystem {
+            try setLiveHostname(name.shortName)
+        }
+        return .done
+    }
+
+    /// sethostname(2); the name was validated, so it is plain ASCII of at most 63 bytes.
+    private func setLiveHostname(_ name: String) throws {
+        let result = name.withCString { sethostname($0, name.utf8.count) }
+        guard result == 0 else { throw HostError.io(path: "sethostname(\(name))", operation: "set host name", errno: errno) }
+    }
+}

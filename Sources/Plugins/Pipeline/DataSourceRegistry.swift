@@ -1,0 +1,29 @@
+import DataSources
+import Foundation
+import Logging
+
+/// The one table of data source id -> factory. Unknown ids never get this far: the
+/// configuration refuses them, naming the line.
+public enum DataSourceRegistry {
+    public static let knownIDs = ["configdrive", "openstack", "ec2"]
+
+    /// Builds the configured sources, in order.
+    public static func makeSources(config: AgentConfig, root: SystemRoot, logger: Logger) -> [any DataSource] {
+        let client = httpClient(config: config, logger: logger)
+        return config.metadataServices.compactMap { id -> (any DataSource)? in
+            switch id {
+            case "openstack": return OpenStackHTTPSource(baseURL: config.metadataBaseURL, client: client)
+            default:
+                logger.warning("metadata source not available in this build", metadata: ["datasource": "\(id)"])
+                return nil
+            }
+        }
+    }
+
+    /// The HTTP client with the configured timeouts and retries.
+    public static func httpClient(config: AgentConfig, logger: Logger) -> MetadataHTTPClient {
+        MetadataHTTPClient(policy: RetryPolicy(retries: config.retryCount, baseInterval: config.retryCountInterval,
+                                               maxInterval: 4, requestTimeout: config.requestTimeout),
+                           logger: logger)
+    }
+}

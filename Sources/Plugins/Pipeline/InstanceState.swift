@@ -1,0 +1,67 @@
+import Foundation
+
+/// What happened to one plugin (the `status --json` row).
+public struct PluginRecord: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case done, skipped, failed
+        case alreadyDone = "already-done"
+        case runAgain = "run-again"
+        case rebootRequired = "reboot-required"
+        case wouldApply = "would-apply"
+    }
+
+    public var plugin: String
+    public var status: Status
+    public var at: Date
+    public var durationMs: Int
+    public var reason: String?
+    public var error: String?
+    public var changes: [String]?
+
+    public init(plugin: String, status: Status, at: Date, durationMs: Int, reason: String? = nil,
+                error: String? = nil, changes: [String]? = nil) {
+        self.plugin = plugin
+        self.status = status
+        self.at = at
+        self.durationMs = durationMs
+        self.reason = reason
+        self.error = error
+        self.changes = changes
+    }
+}
+
+/// Per-instance state: which plugins are done, and what plugins saved for later boots.
+public struct InstanceState: Codable, Sendable, Equatable {
+    public var instanceID: String
+    public var completedPlugins: [String: Date] = [:]
+    public var pendingPlugins: [String: String] = [:]
+    public var pluginData: [String: [String: String]] = [:]
+
+    public init(instanceID: String) {
+        self.instanceID = instanceID
+    }
+}
+
+/// The last run, as `guest-agent status` shows it.
+public struct RunSummary: Codable, Sendable, Equatable {
+    public var instanceID: String?
+    public var source: String?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var exitCode: Int32
+    public var dryRun: Bool
+    public var sourcesTried: [String]
+    public var plugins: [PluginRecord]
+
+    public init(instanceID: String?, source: String?, startedAt: Date, finishedAt: Date, exitCode: Int32,
+                dryRun: Bool, sourcesTried: [String], plugins: [PluginRecord]) {
+        self.instanceID = instanceID
+        self.source = source
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.dryRun = dryRun
+        self.sourcesTried = sourcesTried
+        self.plugins = plugins
+    }
+}

@@ -1,0 +1,136 @@
+import DataSources
+import Foundation
+import Logging
+
+/// Exit codes of `guest-agent run` (DESIGN.md contract).
+public enum AgentExitCode {
+    public static let success: Int32 = 0
+    public static let pluginFailed: Int32 = 1
+    public static let noMetadata: Int32 = 2
+    public static let usage: Int32 = 64
+}
+
+/// Runs the configured plugins for one instance, isolating failures and recording
+/// per-instance state after every plugin, so a crash or reboot mid-run resumes at the
+/// first plugin that had not finished.
+public struct PipelineRunner: Sendable {
+    public let plugins: [any Plugin]
+    public let store: StateStore
+    public let dryRun: Bool
+    public let logger: Logger
+
+    public init(plugins: [any Plugin], store: StateStore, dryRun: Bool, logger: Logger) {
+        self.plugins = plugins
+        self.store = store
+        self.dryRun = dryRun
+        self.logger = logger
+    }
+
+    /// Runs every plugin; returns one record per plugin, in order.
+    public func run(makeContext: (InstanceMetadata, [String: String], @escaping @Sendable ([String: String]) throws -> Void) -> PluginContext,
+                    metadata: InstanceMetadata) async -> [PluginRecord] {
+        let stateBox = StateBox(initial: loadState(metadata.instanceID))
+        var records: [PluginRecord] = []
+        for plugin in plugins {
+            let started = Date()
+            let pluginLogger = logger.with(plugin: plugin.id)
+            let state = stateBox.value
+            if plugin.frequency == .perInstance, state.completedPlugins[plugin.id] != nil {
+                records.append(PluginRecord(plugin: plugin.id, status: .alreadyDone, at: started, durationMs: 0,
+                                            reason: "already done for instance \(metadata.instanceID)"))
+                continue
+            }
+            let save: @Sendable ([String: String]) throws -> Void = { [store, dryRun] values in
+                guard !dryRun else { return }
+                try stateBox.update { $0.pluginData[plugin.id] = values; try store.saveInstance($0) }
+            }
+            let context = makeContext(metadata, state.pluginData[plugin.id] ?? [:], save)
+            let record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
+            records.append(record)
+            guard !dryRun else { continue }
+            do {
+                try stateBox.update { state in
+                    switch record.status {
+                    case .done, .rebootRequired:
+                        state.completedPlugins[plugin.id] = record.at
+                        state.pendingPlugins[plugin.id] = nil
+                    case .runAgain:
+                        state.pendingPlugins[plugin.id] = record.reason ?? ""
+                    default:
+                        break
+                    }
+                    try store.saveInstance(state)
+                }
+            } catch {
+                pluginLogger.error("could not save state", metadata: ["error": "\(error)"])
+            }
+        }
+        return records
+    }
+
+    private func runOne(_ plugin: any Plugin, context: PluginContext, started: Date, logger: Logger) async -> PluginRecord {
+        func elapsed() -> Int { Int(Date().timeIntervalSince(started) * 1000) }
+        do {
+            let plan = try await plugin.plan(context)
+            switch plan {
+            case .skip(let reason):
+                logger.info("skipped", metadata: ["reason": "\(reason)"])
+                return PluginRecord(plugin: plugin.id, status: .skipped, at: started, durationMs: elapsed(), reason: reason)
+            case .apply(let changes) where dryRun:
+                return PluginRecord(plugin: plugin.id, status: .wouldApply, at: started, durationMs: elapsed(), changes: changes)
+            case .apply(let changes):
+                let outcome = try await plugin.apply(context)
+                logger.info("applied", metadata: ["outcome": "\(outcome)"])
+                switch outcome {
+                case .done:
+                    return PluginRecord(plugin: plugin.id, status: .done, at: started, durationMs: elapsed(), changes: changes)
+                case .runAgainNextBoot(let reason):
+                    return PluginRecord(plugin: plugin.id, status: .runAgain, at: started, durationMs: elapsed(), reason: reason)
+                case .rebootRequired(let reason):
+                    return PluginRecord(plugin: plugin.id, status: .rebootRequired, at: started, durationMs: elapsed(), reason: reason)
+                }
+            }
+        } catch {
+            logger.error("failed", metadata: ["error": "\(error)"])
+            return PluginRecord(plugin: plugin.id, status: .failed, at: started, durationMs: elapsed(), error: "\(error)")
+        }
+    }
+
+    /// Loads the instance state; an unreadable file is moved aside (kept for inspection)
+    /// and the run starts fresh rather than blocking the boot.
+    private func loadState(_ instanceID: String) -> InstanceState {
+        do {
+            return try store.loadInstance(instanceID)
+        } catch {
+            logger.error("state file unreadable; starting fresh", metadata: ["error": "\(error)"])
+            if !dryRun, let path = try? store.root.resolve("\(store.directory)/instances/\(StateStore.fileName(for: instanceID))") {
+                try? FileManager.default.moveItem(atPath: path, toPath: path + ".corrupt-\(Int(Date().timeIntervalSince1970))")
+            }
+            return InstanceState(instanceID: instanceID)
+        }
+    }
+}
+
+/// The instance state shared between the runner and plugins' `saveData`.
+final class StateBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var state: InstanceState
+    init(initial: InstanceState) { state = initial }
+    var value: InstanceState { lock.withLock { state } }
+    func update(_ change: (inout InstanceState) throws -> Void) throws {
+        try lock.withLock {
+            var copy = state
+            try change(&copy)
+            state = copy
+        }
+    }
+}
+
+extension Logger {
+    /// A copy with the `plugin` metadata key set.
+    public func with(plugin id: String) -> Logger {
+        var copy = self
+        copy[metadataKey: "plugin"] = "\(id)"
+        return copy
+    }
+}

@@ -1,0 +1,79 @@
+import DataSources
+import Foundation
+import Logging
+
+/// One step of the first-boot pipeline (hostname, users, ssh_keys, ...).
+///
+/// Contract:
+/// - `plan` decides whether the plugin has anything to do for this metadata and says what
+///   it would change, without changing anything (it backs `--dry-run`). `.skip(reason)`
+///   is a success with a stated reason.
+/// - `apply` makes the changes. It must be idempotent: applying twice for the same
+///   instance changes nothing the second time. Throwing marks only this plugin failed;
+///   the pipeline goes on with the next one.
+/// - Plugins write only through `context.writer` / `context.runner`, so `--root` and tests
+///   see every effect.
+public protocol Plugin: Sendable {
+    /// The id used in the `plugins` configuration key.
+    var id: String { get }
+    /// `.perInstance` runs until it succeeds once per instance id; `.everyBoot` always runs.
+    var frequency: PluginFrequency { get }
+    func plan(_ context: PluginContext) async throws -> PluginPlan
+    func apply(_ context: PluginContext) async throws -> PluginOutcome
+}
+
+public enum PluginFrequency: String, Sendable, Codable {
+    case perInstance = "per-instance"
+    case everyBoot = "every-boot"
+}
+
+/// What `plan` found.
+public enum PluginPlan: Sendable, Equatable {
+    /// Nothing to do, and why (e.g. "metadata has no SSH keys").
+    case skip(String)
+    /// These changes would be made (one human-readable line each).
+    case apply([String])
+}
+
+/// What `apply` achieved.
+public enum PluginOutcome: Sendable, Equatable {
+    case done
+    /// Not finished: run again on the next boot for the same instance (e.g. a POST failed).
+    case runAgainNextBoot(String)
+    /// Done, but a reboot is needed for it to take effect.
+    case rebootRequired(String)
+}
+
+/// Everything a plugin may use. Built once per run by the pipeline.
+public struct PluginContext: Sendable {
+    public let metadata: InstanceMetadata
+    public let config: AgentConfig
+    public let root: SystemRoot
+    public let writer: AtomicFileWriter
+    public let runner: any CommandRunner
+    public let http: MetadataHTTPClient
+    public let logger: Logger
+    /// Values this plugin persisted for this instance on earlier runs (never secrets in clear).
+    public let savedData: [String: String]
+    /// Persists values for this plugin and instance immediately (atomically), so that a
+    /// crash right after still finds them on the next boot.
+    public let saveData: @Sendable ([String: String]) throws -> Void
+    /// Writes a line to the console (EC2 `<Password>` publication); stdout by default.
+    public let console: @Sendable (String) -> Void
+
+    public init(metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
+                http: MetadataHTTPClient, logger: Logger, savedData: [String: String] = [:],
+                saveData: @escaping @Sendable ([String: String]) throws -> Void = { _ in },
+                console: @escaping @Sendable (String) -> Void = { print($0) }) {
+        self.metadata = metadata
+        self.config = config
+        self.root = root
+        self.writer = AtomicFileWriter(root: root)
+        self.runner = runner
+        self.http = http
+        self.logger = logger
+        self.savedData = savedData
+        self.saveData = saveData
+        self.console = console
+    }
+}

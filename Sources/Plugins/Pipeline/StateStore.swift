@@ -1,0 +1,80 @@
+import Foundation
+
+/// Reads and writes the state directory. Layout (all JSON, written atomically):
+/// `instances/<id>.json` per instance, `last-run.json` for `status`.
+public struct StateStore: Sendable {
+    public let root: SystemRoot
+    /// Guest path of the state directory (`state_dir`).
+    public let directory: String
+    private var writer: AtomicFileWriter { AtomicFileWriter(root: root) }
+
+    public init(root: SystemRoot, directory: String) {
+        self.root = root
+        self.directory = directory
+    }
+
+    /// The file name for an instance id. Ids come from metadata, so anything outside a
+    /// safe file-name alphabet is hex-encoded rather than used as a path.
+    static func fileName(for instanceID: String) -> String {
+        let safe = instanceID.utf8.count <= 128 && !instanceID.hasPrefix(".")
+            && instanceID.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+        if safe { return instanceID + ".json" }
+        return "x-" + instanceID.utf8.prefix(100).map { String(format: "%02x", $0) }.joined() + ".json"
+    }
+
+    public func loadInstance(_ instanceID: String) throws -> InstanceState {
+        let path = "\(directory)/instances/\(Self.fileName(for: instanceID))"
+        guard let data = try writer.read(path) else { return InstanceState(instanceID: instanceID) }
+        do {
+            let state = try Self.decoder.decode(InstanceState.self, from: data)
+            return state.instanceID == instanceID ? state : InstanceState(instanceID: instanceID)
+        } catch {
+            throw StateError.corrupt(path: root.path(path), reason: "\(error)")
+        }
+    }
+
+    public func saveInstance(_ state: InstanceState) throws {
+        try writer.makeDirectory("\(directory)/instances", mode: 0o700)
+        try writer.write(try Self.encoder.encode(state), to: "\(directory)/instances/\(Self.fileName(for: state.instanceID))", mode: 0o600)
+    }
+
+    public func saveSummary(_ summary: RunSummary) throws {
+        try writer.makeDirectory(directory, mode: 0o700)
+        try writer.write(try Self.encoder.encode(summary), to: "\(directory)/last-run.json", mode: 0o600)
+    }
+
+    public func loadSummary() throws -> RunSummary? {
+        guard let data = try writer.read("\(directory)/last-run.json") else { return nil }
+        return try Self.decoder.decode(RunSummary.self, from: data)
+    }
+
+    /// Forgets every instance (`guest-agent clean`): the next run is a first boot.
+    public func clean() throws {
+        let host = try root.resolve(directory)
+        for name in ["instances", "last-run.json"] where FileManager.default.fileExists(atPath: host + "/" + name) {
+            try FileManager.default.removeItem(atPath: host + "/" + name)
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}
+
+public enum StateError: Error, CustomStringConvertible {
+    case corrupt(path: String, reason: String)
+    public var description: String {
+        switch self {
+        case .corrupt(let path, let reason): "state file \(path) is unreadable: \(reason)"
+        }
+    }
+}

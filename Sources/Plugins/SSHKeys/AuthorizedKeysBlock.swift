@@ -1,0 +1,47 @@
+/// The agent's own block inside authorized_keys. Lines outside it belong to the user
+/// and are kept exactly as they are.
+enum AuthorizedKeysBlock {
+    static let begin = "# BEGIN guest-agent managed keys"
+    static let end = "# END guest-agent managed keys"
+
+    /// `existing` with the managed block replaced by `keys` (or appended when absent).
+    static func merge(existing: String?, keys: [String]) -> String {
+        var outside: [String] = []
+        var insertAt: Int?
+        var inBlock = false
+        for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == begin { inBlock = true; insertAt = insertAt ?? outside.count; continue }
+            if line == end && inBlock { inBlock = false; continue }
+            if !inBlock { outside.append(line) }
+        }
+        while outside.last == "" { outside.removeLast() }
+        let block = [begin] + keys + [end]
+        let position = min(insertAt ?? outside.count, outside.count)
+        outside.insert(contentsOf: block, at: position)
+        return outside.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Decides which metadata key lines are safe to install.
+enum AuthorizedKeyFilter {
+    static let allowedTypes: Set<String> = [
+        "ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+    ]
+
+    /// nil when `line` is a plain `type base64 [comment]` key; otherwise why not.
+    /// Lines with options (`command=...`) or control characters are refused: metadata must
+    /// not be able to smuggle a forced command or a second line into the file.
+    static func problem(_ line: String) -> String? {
+        if line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+            return "contains control characters"
+        }
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        guard fields.count >= 2 else { return "is not 'type base64 [comment]'" }
+        guard allowedTypes.contains(String(fields[0])) else { return "has unknown key type or options '\(fields[0].prefix(40))'" }
+        guard fields[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=") }) else {
+            return "key data is not base64"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Installs the metadata's SSH public keys into the admin user's (and optionally root's)
+/// `~/.ssh/authorized_keys`: directory 0700 and file 0600 owned by the user, written
+/// atomically, with the agent managing only its own marked block.
+public struct SSHKeysPlugin: Plugin {
+    public let id = "ssh_keys"
+    public let frequency = PluginFrequency.perInstance
+
+    public init() {}
+
+    /// The admin user name: `meta.admin_username` wins over the configured `username`.
+    static func adminUser(_ context: PluginContext) -> String {
+        context.metadata.adminUsername ?? context.config.username
+    }
+
+    func acceptedKeys(_ context: PluginContext) -> (keys: [String], refused: [String]) {
+        var keys: [String] = []
+        var refused: [String] = []
+        for entry in context.metadata.publicKeys {
+            if let problem = AuthorizedKeyFilter.problem(entry.line) {
+                refused.append("key '\(HostnameValidator.preview(entry.name))' \(problem)")
+            } else if !keys.contains(entry.line) {
+                keys.append(entry.line)
+            }
+        }
+        return (keys, refused)
+    }
+
+    func targetUsers(_ context: PluginContext) -> [String] {
+        var users = [Self.adminUser(context)]
+        if context.config.sshKeysForRoot && !users.contains("root") { users.append("root") }
+        return users
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        let (keys, refused) = acceptedKeys(context)
+        guard !keys.isEmpty else {
+            return .skip(refused.isEmpty ? "metadata has no SSH keys" : "no usable SSH keys: \(refused.joined(separator: "; "))")
+        }
+        return .apply(targetUsers(context).map { "install \(keys.count) key(s) for \($0)" })
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        let (keys, refused) = acceptedKeys(context)
+        for name in targetUsers(context) {
+            guard let user = try PasswdDatabase.lookUp(name, root: context.root) else {
+                throw SSHKeysError.noSuchUser(name, passwd: context.root.path("/etc/passwd"))
+            }
+            try install(keys, for: user, context: context)
+        }
+        for problem in refused { context.logger.warning("SSH key refused", metadata: ["reason": "\(problem)"]) }
+        return .done
+    }
+
+    private func install(_ keys: [String], for user: PasswdEntry, context: PluginContext) throws {
+        let owner = FileOwner(uid: user.uid, gid: user.gid)
+        let sshDirectory = (user.home.hasSuffix("/") ? String(user.home.dropLast()) : user.home) + "/.ssh"
+        try context.writer.makeDirectory(sshDirectory, mode: 0o700, owner: owner)
+        let file = sshDirectory + "/authorized_keys"
+        let existing = try context.writer.read(file).flatMap { String(data: $0, encoding: .utf8) }
+        let merged = AuthorizedKeysBlock.merge(existing: existing, keys: keys)
+        guard merged != existing else { return }
+        try context.writer.write(Data(merged.utf8), to: file, mode: 0o600, owner: owner)
+        context.logger.info("installed SSH keys", metadata: ["user": "\(user.name)", "path": "\(file)", "count": "\(keys.count)"])
+    }
+}
+
+public enum SSHKeysError: Error, CustomStringConvertible {
+    case noSuchUser(String, passwd: String)
+    public var description: String {
+        switch self {
+        case .noSuchUser(let name, let passwd): "user '\(name)' does not exist in \(passwd) (enable the users plugin or set 'username')"
+        }
+    }
+}
