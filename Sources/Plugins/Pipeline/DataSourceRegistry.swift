@@ -13,6 +13,8 @@ public enum DataSourceRegistry {
         return config.metadataServices.compactMap { id -> (any DataSource)? in
             switch id {
             case "openstack": return OpenStackHTTPSource(baseURL: config.metadataBaseURL, client: client)
+            case "ec2": return EC2MetadataSource(baseURL: config.ec2MetadataBaseURL, client: client,
+                                                 tokenPutTimeout: min(1, config.requestTimeout))
             default:
                 logger.warning("metadata source not available in this build", metadata: ["datasource": "\(id)"])
                 return nil
