@@ -31,7 +31,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["ConfigDrive/Volumes"]
+            exclude: ["ConfigDrive"]
         ),
         .target(
             name: "Plugins",

@@ -1,0 +1,98 @@
+@testable import DataSources
+import Foundation
+import Testing
+
+/// A transport that answers from a script, for exact retry behaviour.
+final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var replies: [Result<HTTPReply, DataSourceError>]
+    private(set) var requests: [HTTPRequestSpec] = []
+
+    init(_ replies: [Result<HTTPReply, DataSourceError>]) {
+        self.replies = replies
+    }
+
+    func send(_ request: HTTPRequestSpec, timeout: Double, maxBytes: Int) async throws -> HTTPReply {
+        let next = lock.withLock { () -> Result<HTTPReply, DataSourceError> in
+            requests.append(request)
+            return replies.isEmpty ? .success(HTTPReply(status: 404, body: Data())) : replies.removeFirst()
+        }
+        return try next.get()
+    }
+
+    var count: Int { lock.withLock { requests.count } }
+}
+
+@Suite struct RetryTests {
+    let url = URL(string: "http://127.0.0.1:9/openstack")!
+    func client(_ transport: ScriptedTransport, retries: Int = 3) -> MetadataHTTPClient {
+        MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: retries, baseInterval: 0.01, maxInterval: 0.02))
+    }
+
+    @Test func retriesServerErrorsThenSucceeds() async throws {
+        let transport = ScriptedTransport([.success(HTTPReply(status: 500, body: Data())), .failure(.transport(url: "x", reason: "reset")),
+                                           .success(HTTPReply(status: 200, body: Data("ok".utf8)))])
+        let body = try await client(transport).getIfPresent(url, maxBytes: 10)
+        #expect(body == Data("ok".utf8))
+        #expect(transport.count == 3)
+    }
+
+    @Test func doesNotRetry404OrOversize() async throws {
+        let notFound = ScriptedTransport([.success(HTTPReply(status: 404, body: Data()))])
+        #expect(try await client(notFound).getIfPresent(url, maxBytes: 10) == nil)
+        #expect(notFound.count == 1)
+        let huge = ScriptedTransport([.failure(.documentTooLarge(location: "x", limit: 10))])
+        await #expect(throws: DataSourceError.documentTooLarge(location: "x", limit: 10)) { try await client(huge).getIfPresent(url, maxBytes: 10) }
+        #expect(huge.count == 1)
+    }
+
+    @Test func givesUpAfterTheConfiguredRetriesNamingTheURL() async throws {
+        let transport = ScriptedTransport(Array(repeating: .success(HTTPReply(status: 503, body: Data())), count: 10))
+        await #expect(throws: DataSourceError.httpStatus(url: url.absoluteString, status: 503)) {
+            try await client(transport, retries: 2).getIfPresent(url, maxBytes: 10)
+        }
+        #expect(transport.count == 3)
+    }
+
+    @Test func backoffDoublesAndIsCapped() {
+        let policy = RetryPolicy(retries: 5, baseInterval: 0.5, maxInterval: 4)
+        #expect((1...6).map(policy.delay(beforeRetry:)) == [0.5, 1, 2, 4, 4, 4])
+    }
+}
+
+@Suite struct ListingTests {
+    @Test func versionChoicePrefersNewestKnownAndAcceptsUnknownNewer() {
+        #expect(OpenStackVersions.choose(fromListing: "2012-08-10\n2013-04-04\n2018-08-27\nlatest") == "2018-08-27")
+        #expect(OpenStackVersions.choose(fromListing: "2018-08-27\n2031-01-01\nlatest") == "2018-08-27")
+        #expect(OpenStackVersions.choose(fromListing: "2031-01-01\nlatest") == "latest")
+        #expect(OpenStackVersions.choose(fromListing: "") == "latest")
+        #expect(!OpenStackVersions.hasPasswordEndpoint("2012-08-10"))
+        #expect(OpenStackVersions.hasPasswordEndpoint("2013-04-04"))
+    }
+
+    @Test func ec2PublicKeyAndMacListings() {
+        let keys = EC2Listing.publicKeys("1=second\n0=first\ngarbage\n-1=neg")
+        #expect(keys.map(\.index) == [0, 1])
+        #expect(keys.map(\.name) == ["first", "second"])
+        #expect(EC2Listing.macs("fa:16:3e:00:00:02/\nnot-a-mac/\n0a:1b:2c:3d:4e:5f/") == ["0a:1b:2c:3d:4e:5f", "fa:16:3e:00:00:02"])
+    }
+
+    @Test(arguments: [
+        ("/etc/motd", nil),
+        ("etc/motd", "path must be absolute"),
+        ("/etc/../root/.ssh/authorized_keys", "path has an empty, '.' or '..' component"),
+        ("/etc//x", "path has an empty, '.' or '..' component"),
+        ("/etc/x\n", "path contains control characters"),
+        ("/", "path has an empty, '.' or '..' component"),
+    ] as [(String, String?)])
+    func injectedFilePaths(path: String, problem: String?) {
+        #expect(InjectedFilePolicy.validateGuestPath(path) == problem)
+    }
+
+    @Test func contentPathsMustStayUnderContent() {
+        #expect(InjectedFilePolicy.contentTreePath("/content/0000") == "content/0000")
+        #expect(InjectedFilePolicy.contentTreePath("/content/../latest/meta_data.json") == nil)
+        #expect(InjectedFilePolicy.contentTreePath("/content/") == nil)
+        #expect(InjectedFilePolicy.contentTreePath("/etc/shadow") == nil)
+    }
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build, the demo and the tests use. Needs root (or sudo).
+set -euo pipefail
+packages=(
+  libcurl4-openssl-dev   # FoundationNetworking's libcurl; static release builds
+  openssl openssh-client # interop: openssl decrypts posted passwords, ssh-keygen makes keys
+  genisoimage dosfstools mtools  # real config drives (ISO 9660 as nova builds it, vfat)
+  passwd                 # useradd / chpasswd --root into scratch roots
+  sudo                   # visudo -c for the sudoers drop-in
+  iproute2 util-linux    # network namespaces, unshare, losetup
+  python3 curl           # demo and bench helpers
+)
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${packages[@]}"
