@@ -151,3 +151,32 @@ struct FixedSource: DataSource {
                                     "ec2: not tried, discovery deadline of 0.5 s passed"])
     }
 }
+
+@Suite struct PlatformHintTests {
+    func sources(_ ids: [(String, Bool)]) -> [any DataSource] {
+        ids.map { id, local in HintSource(id: id, isLocal: local) }
+    }
+
+    struct HintSource: DataSource {
+        let id: String
+        let isLocal: Bool
+        func load() async throws -> InstanceMetadata? { nil }
+    }
+
+    @Test func dmiStringsPointAtTheLikelyCloud() throws {
+        let root = try TemporaryDirectory()
+        #expect(PlatformHint.detect(root: SystemRoot(root.path)) == nil)
+        try root.write("Amazon EC2\n", to: "sys/class/dmi/id/sys_vendor")
+        #expect(PlatformHint.detect(root: SystemRoot(root.path)) == PlatformHint(sourceID: "ec2", reason: "DMI sys_vendor is 'Amazon EC2'"))
+        try root.write("OpenStack Nova\n", to: "sys/class/dmi/id/product_name")
+        #expect(PlatformHint.detect(root: SystemRoot(root.path))?.sourceID == "openstack")
+    }
+
+    @Test func hintMovesOnlyNetworkSources() {
+        let hint = PlatformHint(sourceID: "ec2", reason: "test")
+        let reordered = hint.reorder(sources([("configdrive", true), ("openstack", false), ("ec2", false)]))
+        #expect(reordered.map(\.id) == ["configdrive", "ec2", "openstack"])
+        let absent = PlatformHint(sourceID: "ec2", reason: "test").reorder(sources([("openstack", false)]))
+        #expect(absent.map(\.id) == ["openstack"])
+    }
+}

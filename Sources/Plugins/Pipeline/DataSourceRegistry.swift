@@ -7,8 +7,18 @@ import Logging
 public enum DataSourceRegistry {
     public static let knownIDs = ["configdrive", "openstack", "ec2"]
 
-    /// Builds the configured sources, in order.
+    /// Builds the configured sources, in order, with the platform hint's network source first.
     public static func makeSources(config: AgentConfig, root: SystemRoot, logger: Logger) -> [any DataSource] {
+        let sources = configuredSources(config: config, root: root, logger: logger)
+        guard let hint = PlatformHint.detect(root: root) else { return sources }
+        let reordered = hint.reorder(sources)
+        if reordered.map(\.id) != sources.map(\.id) {
+            logger.info("trying the hinted source first", metadata: ["datasource": "\(hint.sourceID)", "reason": "\(hint.reason)"])
+        }
+        return reordered
+    }
+
+    static func configuredSources(config: AgentConfig, root: SystemRoot, logger: Logger) -> [any DataSource] {
         let client = httpClient(config: config, logger: logger)
         return config.metadataServices.compactMap { id -> (any DataSource)? in
             switch id {

@@ -1,0 +1,43 @@
+import DataSources
+import Foundation
+
+/// A cheap guess at the cloud from DMI/SMBIOS strings, used only to try the likely
+/// network source first; it never removes a source and never reorders local ones.
+public struct PlatformHint: Sendable, Equatable {
+    /// The network source id the hint points at.
+    public var sourceID: String
+    /// Why, for the log: `DMI product_name is 'OpenStack Nova'`.
+    public var reason: String
+
+    public init(sourceID: String, reason: String) {
+        self.sourceID = sourceID
+        self.reason = reason
+    }
+
+    /// Reads `/sys/class/dmi/id/{product_name,sys_vendor,product_version,bios_vendor}` under `root`.
+    public static func detect(root: SystemRoot) -> PlatformHint? {
+        for field in ["product_name", "sys_vendor", "product_version", "bios_vendor"] {
+            guard let data = FileManager.default.contents(atPath: root.path("/sys/class/dmi/id/\(field)")),
+                  let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+                  !value.isEmpty else { continue }
+            let lowered = value.lowercased()
+            if lowered.contains("openstack") {
+                return PlatformHint(sourceID: "openstack", reason: "DMI \(field) is '\(value)'")
+            }
+            if lowered.contains("amazon") {
+                return PlatformHint(sourceID: "ec2", reason: "DMI \(field) is '\(value)'")
+            }
+        }
+        return nil
+    }
+
+    /// `sources` with the hinted network source moved before the other network sources.
+    public func reorder(_ sources: [any DataSource]) -> [any DataSource] {
+        guard let hinted = sources.firstIndex(where: { $0.id == sourceID && !$0.isLocal }),
+              let firstNetwork = sources.firstIndex(where: { !$0.isLocal }), firstNetwork < hinted else { return sources }
+        var reordered = sources
+        let source = reordered.remove(at: hinted)
+        reordered.insert(source, at: firstNetwork)
+        return reordered
+    }
+}
