@@ -23,6 +23,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var netbiosHostNameCompatibility = false
     public var manageEtcHosts = true
     public var sshKeysForRoot = false
+    public var passwordEncryption = "pkcs1v15"
+    public var ec2PasswordToConsole = true
 
     public init() {}
 

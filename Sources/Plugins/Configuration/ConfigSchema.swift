@@ -83,6 +83,14 @@ enum ConfigSchema {
         },
         ConfigKey(name: "ssh_keys_for_root", defaultValue: "false",
                   help: "Also install the metadata SSH keys for root.") { $0.sshKeysForRoot = try boolean($1) },
+        ConfigKey(name: "password_encryption", defaultValue: "pkcs1v15",
+                  help: "RSA padding for the published password: pkcs1v15 (what nova get-password decrypts), oaep-sha1, oaep-sha256.") {
+            $0.passwordEncryption = try oneOf($1, ["pkcs1v15", "oaep-sha1", "oaep-sha256"])
+        },
+        ConfigKey(name: "ec2_password_to_console", defaultValue: "true",
+                  help: "On EC2, print the encrypted password between <Password> tags on the console.") {
+            $0.ec2PasswordToConsole = try boolean($1)
+        },
     ]
 
     /// The text of agent.conf.sample: every key, its default, one line of explanation.
