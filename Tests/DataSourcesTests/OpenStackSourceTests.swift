@@ -1,0 +1,121 @@
+import DataSources
+import Foundation
+import TestSupport
+import Testing
+
+/// The OpenStack HTTP source against the real mock server binary on loopback.
+@Suite struct OpenStackSourceTests {
+    static let fixtureInstance = "4b2c7d8e-1f3a-4c5b-9d6e-7f8091a2b3c4"
+
+    struct Setup {
+        let work: TemporaryDirectory
+        let server: MockServerProcess
+        let fixtures: String
+        func source(retries: Int = 2, timeout: Double = 1, limits: DocumentLimits = .standard) -> OpenStackHTTPSource {
+            OpenStackHTTPSource(baseURL: server.baseURL,
+                                client: MetadataHTTPClient(policy: RetryPolicy(retries: retries, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)),
+                                limits: limits)
+        }
+    }
+
+    /// Copies the default fixtures (so a test may change them) and serves them.
+    static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) throws -> Setup {
+        let work = try TemporaryDirectory(prefix: "guest-agent-openstack")
+        let fixtures = work.path + "/fixtures"
+        try FileManager.default.copyItem(atPath: BuiltProducts.repository.appendingPathComponent("fixtures/default").path, toPath: fixtures)
+        try change(fixtures)
+        return Setup(work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path), fixtures: fixtures)
+    }
+
+    @Test func happyPathNormalizesEverything() async throws {
+        let setup = try Self.setup()
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.sourceID == "openstack")
+        #expect(metadata.instanceID == Self.fixtureInstance)
+        #expect(metadata.hostname == "demo-instance.novalocal")
+        #expect(metadata.adminUsername == "cloud-admin")
+        #expect(metadata.publicKeys.map(\.name) == ["demo-key"])
+        #expect(metadata.publicKeys.first?.line.hasPrefix("ssh-rsa AAAAB3NzaC1yc2E") == true)
+        #expect(metadata.userData != nil)
+        #expect(metadata.networkData != nil)
+        #expect(metadata.adminPassword == nil)
+        #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
+        // The budget: the listing plus five documents.
+        #expect(setup.server.loggedRequests().count <= 6)
+    }
+
+    @Test func missingUserDataIsNotAnError() async throws {
+        let setup = try Self.setup { try FileManager.default.removeItem(atPath: $0 + "/openstack/latest/user_data") }
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.userData == nil)
+    }
+
+    @Test func serverErrorsAreRetried() async throws {
+        let setup = try Self.setup(["--fail-first", "2:/openstack/2018-08-27/meta_data.json"])
+        let metadata = try await setup.source(retries: 3).load()
+        #expect(metadata?.instanceID == Self.fixtureInstance)
+        let statuses = setup.server.loggedRequests().filter { ($0["path"] as? String) == "/openstack/2018-08-27/meta_data.json" }.compactMap { $0["status"] as? Int }
+        #expect(statuses == [500, 500, 200])
+    }
+
+    @Test func aHangingServerTimesOutWithANamedError() async throws {
+        let setup = try Self.setup(["--hang", "/openstack/2018-08-27/meta_data.json"])
+        let started = Date()
+        await #expect {
+            try await setup.source(retries: 1, timeout: 0.5).load()
+        } throws: { error in
+            "\(error)".contains("no answer from \(setup.server.baseURL.absoluteString)/openstack/2018-08-27/meta_data.json within 0.5 s")
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func aDroppedConnectionIsANamedError() async throws {
+        let setup = try Self.setup(["--drop", "/openstack/2018-08-27/meta_data.json"])
+        await #expect {
+            try await setup.source(retries: 1).load()
+        } throws: { error in
+            "\(error)".contains("/openstack/2018-08-27/meta_data.json")
+        }
+    }
+
+    @Test func malformedJSONNamesTheDocument() async throws {
+        let setup = try Self.setup { try Data("{\"uuid\": \"x\", oops".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
+        await #expect {
+            try await setup.source().load()
+        } throws: { error in
+            "\(error)".hasPrefix("malformed document at \(setup.server.baseURL.absoluteString)/openstack/2018-08-27/meta_data.json: not valid JSON")
+        }
+    }
+
+    @Test func metadataWithoutUUIDIsRefused() async throws {
+        let setup = try Self.setup { try Data("{\"hostname\": \"x\"}".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
+        await #expect(throws: DataSourceError.missingField(location: setup.server.baseURL.absoluteString + "/openstack/2018-08-27/meta_data.json", field: "uuid")) {
+            try await setup.source().load()
+        }
+    }
+
+    @Test func oversizeDocumentsAreRefused() async throws {
+        let setup = try Self.setup { try Data(repeating: 0x41, count: 300_000).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/user_data")) }
+        let limits = DocumentLimits(jsonBytes: 1 << 20, userDataBytes: 64 * 1024)
+        await #expect(throws: DataSourceError.documentTooLarge(location: setup.server.baseURL.absoluteString + "/openstack/2018-08-27/user_data", limit: 64 * 1024)) {
+            try await setup.source(limits: limits).load()
+        }
+    }
+
+    @Test func unknownNewerVersionsAreAccepted() async throws {
+        let setup = try Self.setup { try "2012-08-10\n2013-04-04\n2018-08-27\n2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8) }
+        let metadata = try await setup.source().load()
+        #expect(metadata?.instanceID == Self.fixtureInstance)
+        #expect(setup.server.loggedRequests().contains { ($0["path"] as? String) == "/openstack/2018-08-27/meta_data.json" })
+
+        let onlyNewer = try Self.setup { try "2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8) }
+        let latest = try await onlyNewer.source().load()
+        #expect(latest?.passwordPublication == .novaPasswordEndpoint(onlyNewer.server.baseURL.appendingPathComponent("openstack/latest/password")))
+    }
+
+    @Test func nothingListeningIsATransportError() async throws {
+        let source = OpenStackHTTPSource(baseURL: URL(string: "http://127.0.0.1:9/")!,
+                                         client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 1)))
+        await #expect { try await source.load() } throws: { "\($0)".hasPrefix("request to http://127.0.0.1:9/openstack failed") }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The built `guest-agent` binary against the built mock server on loopback, acting on
+/// a scratch root with `--root`.
+@Suite(.serialized) struct AgentEndToEndTests {
+    static let fixtureInstance = "4b2c7d8e-1f3a-4c5b-9d6e-7f8091a2b3c4"
+
+    struct Environment {
+        let work: TemporaryDirectory
+        let root: TemporaryDirectory
+        let server: MockServerProcess
+        let fixtures: String
+        let config: String
+
+        func agent(_ arguments: [String], timeout: Double = 60) throws -> ProgramResult {
+            try Program.run(BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: timeout)
+        }
+    }
+
+    /// A copy of the default fixtures served on a free port, a root with the admin user,
+    /// and a configuration pointing at the server.
+    static func environment(plugins: String = "hostname, ssh_keys", serverArguments: [String] = [],
+                            extraConfig: String = "") throws -> Environment {
+        let work = try TemporaryDirectory(prefix: "guest-agent-e2e")
+        let fixtures = work.path + "/fixtures"
+        try FileManager.default.copyItem(atPath: BuiltProducts.repository.appendingPathComponent("fixtures/default").path, toPath: fixtures)
+        let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
+        let server = try MockServerProcess(fixtures: fixtures, arguments: serverArguments, logDirectory: work.path)
+        let config = try work.write("""
+            [DEFAULT]
+            metadata_services = openstack
+            metadata_base_url = \(server.baseURL.absoluteString)/
+            retry_count_interval = 0.05
+            discovery_timeout = 10
+            plugins = \(plugins)
+            log_file = /var/log/guest-agent.log
+            \(extraConfig)
+            """, to: "agent.conf")
+        return Environment(work: work, root: root, server: server, fixtures: fixtures, config: config)
+    }
+
+    static func statusJSON(_ env: Environment) throws -> [String: Any] {
+        let status = try env.agent(["status", "--json"])
+        #expect(status.status == 0, "status failed: \(status.standardError)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+    }
+
+    static func pluginStatuses(_ json: [String: Any]) -> [String: String] {
+        var result: [String: String] = [:]
+        for row in json["plugins"] as? [[String: Any]] ?? [] { result[row["plugin"] as! String] = row["status"] as? String }
+        return result
+    }
+
+    @Test func firstBootConfiguresTheRootAndSecondRunIsANoOp() throws {
+        let env = try Self.environment()
+        let first = try env.agent(["run"])
+        #expect(first.status == 0, "stdout: \(first.standardOutput)\nstderr: \(first.standardError)")
+        #expect(env.root.read("etc/hostname") == "demo-instance\n")
+        #expect(env.root.read("etc/hosts")?.contains("demo-instance.novalocal demo-instance # guest-agent") == true)
+        let keys = try #require(env.root.read("home/cloud-admin/.ssh/authorized_keys"))
+        let fixtureKey = try String(contentsOfFile: BuiltProducts.repository.appendingPathComponent("fixtures/keys/demo_rsa.pub").path, encoding: .utf8)
+        #expect(keys.contains(fixtureKey.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try env.root.attributes("home/cloud-admin/.ssh/authorized_keys").mode == 0o600)
+
+        let status = try Self.statusJSON(env)
+        #expect(status["instanceID"] as? String == Self.fixtureInstance)
+        #expect(status["exitCode"] as? Int == 0)
+        #expect(Self.pluginStatuses(status) == ["hostname": "done", "ssh_keys": "done"])
+        let rows = try #require(status["plugins"] as? [[String: Any]])
+        #expect(rows.allSatisfy { $0["durationMs"] is Int && $0["at"] is String })
+        #expect(env.root.read("var/log/guest-agent.log")?.contains("metadata source found") == true)
+
+        // Second boot: nothing runs again, files untouched.
+        let hostsBefore = env.root.read("etc/hosts")
+        let second = try env.agent(["run"])
+        #expect(second.status == 0)
+        #expect(Self.pluginStatuses(try Self.statusJSON(env)) == ["hostname": "already-done", "ssh_keys": "already-done"])
+        #expect(env.root.read("etc/hosts") == hostsBefore)
+    }
+
+    @Test func aChangedInstanceIDRunsEverythingAgain() throws {
+        let env = try Self.environment()
+        #expect(try env.agent(["run"]).status == 0)
+        let metaPath = env.fixtures + "/openstack/latest/meta_data.json"
+        var meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metaPath))) as? [String: Any])
+        meta["uuid"] = "11111111-2222-3333-4444-555555555555"
+        meta["hostname"] = "cloned.novalocal"
+        try JSONSerialization.data(withJSONObject: meta).write(to: URL(fileURLWithPath: metaPath))
+        let run = try env.agent(["run"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let status = try Self.statusJSON(env)
+        #expect(status["instanceID"] as? String == "11111111-2222-3333-4444-555555555555")
+        #expect(Self.pluginStatuses(status) == ["hostname": "done", "ssh_keys": "done"])
+        #expect(env.root.read("etc/hostname") == "cloned\n")
+    }
+
+    @Test func aFailingPluginGivesExitOneAndTheOthersStillRun() throws {
+        let env = try Self.environment()
+        // The admin user does not exist in this root: ssh_keys fails, hostname still runs.
+        try env.root.write("root:x:0:0:root:/root:/bin/bash\n", to: "etc/passwd")
+        let run = try env.agent(["run"])
+        #expect(run.status == 1)
+        let statuses = Self.pluginStatuses(try Self.statusJSON(env))
+        #expect(statuses == ["hostname": "done", "ssh_keys": "failed"])
+        #expect(run.standardOutput.contains("user 'cloud-admin' does not exist"))
+    }
+
+    @Test func dryRunPrintsChangesAndWritesNothing() throws {
+        let env = try Self.environment()
+        let run = try env.agent(["run", "--dry-run"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput.contains("would write /etc/hostname: demo-instance"))
+        #expect(env.root.read("etc/hostname") == nil)
+        #expect(!FileManager.default.fileExists(atPath: env.root.path + "/var/lib/guest-agent"))
+    }
+
+    @Test func noMetadataSourceExitsTwoWithinTheDeadline() throws {
+        let work = try TemporaryDirectory()
+        let root = try TemporaryDirectory()
+        // A port nothing listens on, and a server that hangs: discovery must end by its deadline.
+        let config = try work.write("""
+            metadata_services = openstack, ec2
+            metadata_base_url = http://127.0.0.1:9/
+            ec2_metadata_base_url = http://127.0.0.1:9/
+            retry_count = 1
+            retry_count_interval = 0.05
+            discovery_timeout = 3
+            """, to: "agent.conf")
+        let started = Date()
+        let run = try Program.run(BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 30)
+        #expect(run.status == 2)
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(run.standardOutput.contains("source openstack: "))
+        #expect(run.standardOutput.contains("source ec2: "))
+    }
+
+    @Test func configurationErrorsExitSixtyFourNamingTheLine() throws {
+        let work = try TemporaryDirectory()
+        let config = try work.write("[DEFAULT]\nplugins = hostname, warp_drive\n", to: "agent.conf")
+        let run = try Program.run(BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", work.path])
+        #expect(run.status == 64)
+        #expect(run.standardError.contains("agent.conf:2: plugins names unknown id(s) warp_drive"))
+    }
+
+    @Test func queryPrintsNormalizedMetadata() throws {
+        let env = try Self.environment()
+        let id = try env.agent(["query", "instance_id"])
+        #expect(id.status == 0)
+        #expect(id.standardOutput == Self.fixtureInstance + "\n")
+        let all = try env.agent(["query", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(all.standardOutput.utf8)) as? [String: Any])
+        #expect(json["hostname"] as? String == "demo-instance.novalocal")
+        #expect((json["meta"] as? [String: String])?["admin_username"] == "cloud-admin")
+        #expect(try env.agent(["query", "no_such_key"]).status == 1)
+    }
+
+    @Test func cleanForgetsTheInstance() throws {
+        let env = try Self.environment()
+        #expect(try env.agent(["run"]).status == 0)
+        #expect(try env.agent(["clean"]).status == 0)
+        #expect(try env.agent(["status"]).status == 1)
+        #expect(try env.agent(["run"]).status == 0)
+        #expect(Self.pluginStatuses(try Self.statusJSON(env)) == ["hostname": "done", "ssh_keys": "done"])
+    }
+}
