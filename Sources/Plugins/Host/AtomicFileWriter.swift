@@ -67,9 +67,12 @@ public struct AtomicFileWriter: Sendable {
 
     /// Creates the guest directory `guestPath` and missing parents (parents get 0755 root;
     /// the last one gets `mode` and `owner`). Refuses symbolic links on the way.
-    public func makeDirectory(_ guestPath: String, mode: mode_t = 0o755, owner: FileOwner? = nil) throws {
+    /// With `createOnly`, an existing directory keeps its mode and owner.
+    public func makeDirectory(_ guestPath: String, mode: mode_t = 0o755, owner: FileOwner? = nil, createOnly: Bool = false) throws {
         let target = try root.resolve(guestPath)
         try refuseSymlinks(upTo: target)
+        var isDirectory: ObjCBool = false
+        if createOnly && FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue { return }
         var current = root.hostPath
         let components = target.dropFirst(root.hostPath.count).split(separator: "/")
         for (index, component) in components.enumerated() {

@@ -1,0 +1,51 @@
+import DataSources
+import Foundation
+
+/// Writes the metadata's injected ("personality") files, each atomically at its path
+/// under the root, mode 0600 owned by root (cloud-init uses 0660; these files often hold
+/// credentials, so the agent is stricter).
+///
+/// Paths were checked by the source; they are checked again here (defence in depth) and
+/// `AtomicFileWriter` refuses symbolic links on the way, so a file can never land outside
+/// the root. Refused entries are reported as a failure naming each path, after the good
+/// ones are written: nothing is written for them.
+public struct InjectedFilesPlugin: Plugin {
+    public let id = "files"
+    public let frequency = PluginFrequency.perInstance
+
+    public init() {}
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        let metadata = context.metadata
+        guard !metadata.files.isEmpty || !metadata.refusedFiles.isEmpty else { return .skip("metadata has no injected files") }
+        return .apply(metadata.files.map { "write \($0.path) (\($0.contents.count) bytes)" }
+            + metadata.refusedFiles.map { "refuse \($0.path): \($0.reason)" })
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        var refused = context.metadata.refusedFiles
+        for file in context.metadata.files {
+            do {
+                try write(file, context: context)
+            } catch {
+                refused.append(RefusedFile(path: file.path, reason: "\(error)"))
+            }
+        }
+        guard refused.isEmpty else { throw InjectedFilesError(refused: refused) }
+        return .done
+    }
+
+    private func write(_ file: InjectedFile, context: PluginContext) throws {
+        let parent = (file.path as NSString).deletingLastPathComponent
+        if parent != "/" { try context.writer.makeDirectory(parent, mode: 0o755, createOnly: true) }
+        try context.writer.write(file.contents, to: file.path, mode: 0o600)
+        context.logger.info("wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])
+    }
+}
+
+public struct InjectedFilesError: Error, CustomStringConvertible {
+    public var refused: [RefusedFile]
+    public var description: String {
+        "refused \(refused.count) injected file(s): " + refused.map { "\(HostnameValidator.preview($0.path)) (\($0.reason))" }.joined(separator: "; ")
+    }
+}
