@@ -8,7 +8,7 @@ packages=(
   passwd                 # useradd / chpasswd --root into scratch roots
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux    # network namespaces, unshare, losetup
-  python3 curl           # demo and bench helpers
+  python3 curl time      # demo and bench helpers (/usr/bin/time for peak RSS)
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The real link-local path: the mock server listens on 169.254.169.254:80 inside one
+/// network namespace, the agent runs in a second one joined by a veth pair, and the agent
+/// uses its default metadata URLs. Traffic never leaves the two namespaces.
+@Suite(.serialized) struct LinkLocalNamespaceTests {
+    static var canUseNetns: Bool { Program.isRoot && Program.which("ip") != nil }
+
+    /// Two namespaces joined by a veth pair; removed (with the pair) on release.
+    final class NamespacePair {
+        let server: String
+        let client: String
+
+        init() throws {
+            let suffix = String(UInt32.random(in: 0..<0xFFFFFF), radix: 16)
+            server = "gas-\(suffix)"
+            client = "gac-\(suffix)"
+            let steps: [[String]] = [
+                ["netns", "add", server], ["netns", "add", client],
+                ["link", "add", "vs-\(suffix)", "type", "veth", "peer", "name", "vc-\(suffix)"],
+                ["link", "set", "vs-\(suffix)", "netns", server], ["link", "set", "vc-\(suffix)", "netns", client],
+                ["-n", server, "addr", "add", "169.254.169.254/16", "dev", "vs-\(suffix)"],
+                ["-n", client, "addr", "add", "169.254.10.2/16", "dev", "vc-\(suffix)"],
+                ["-n", server, "link", "set", "vs-\(suffix)", "up"], ["-n", client, "link", "set", "vc-\(suffix)", "up"],
+                ["-n", server, "link", "set", "lo", "up"], ["-n", client, "link", "set", "lo", "up"],
+            ]
+            for step in steps {
+                let result = try Program.tool("ip", step)
+                guard result.status == 0 else {
+                    cleanup()
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "ip \(step.joined(separator: " ")): \(result.standardError)"])
+                }
+            }
+        }
+
+        func cleanup() {
+            _ = try? Program.tool("ip", ["netns", "del", server])
+            _ = try? Program.tool("ip", ["netns", "del", client])
+        }
+
+        deinit { cleanup() }
+    }
+
+    @Test(.enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"),
+          arguments: ["openstack", "ec2"])
+    func agentReachesTheMetadataAddressWithDefaultSettings(source: String) throws {
+        let namespaces = try NamespacePair()
+        let work = try TemporaryDirectory(prefix: "guest-agent-netns")
+        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+                                           arguments: source == "ec2" ? ["--imdsv2", "required"] : [],
+                                           prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server],
+                                           bind: "169.254.169.254", port: 80, logDirectory: work.path)
+        defer { server.stop() }
+        #expect(server.baseURL.absoluteString == "http://169.254.169.254:80")
+        let root = try PluginTestContext.makeRoot(users: ["cloud-admin", "cloud-user"])
+        // No URL override: only the source list and the plugins are set.
+        let config = try work.write("metadata_services = \(source)\nplugins = hostname\n", to: "agent.conf")
+        let run = try Program.tool("ip", ["netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "run",
+                                          "--config", config, "--root", root.path], timeout: 60)
+        #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
+        let expected = source == "ec2" ? "ip-10-0-0-5\n" : "demo-instance\n"
+        #expect(root.read("etc/hostname") == expected)
+        let requests = server.loggedRequests()
+        #expect(!requests.isEmpty)
+        if source == "ec2" { #expect(requests.contains { $0["method"] as? String == "PUT" }) }
+    }
+}

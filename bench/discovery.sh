@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Discovery benchmark: for each metadata source, wall time, peak RSS and HTTP requests of
+# one `guest-agent query` (discovery + normalization, no plugins), against the bundled
+# mock server with 0 ms and 50 ms of added latency per request. Prints a Markdown table.
+# Usage: bench/discovery.sh [runs]   (needs: swift, /usr/bin/time, genisoimage)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+swift build -c release --product guest-agent >/dev/null
+swift build -c release --product mock-metadata-server >/dev/null
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d /tmp/guest-agent-bench-XXXXXX)
+trap 'kill ${server:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# A config drive image built exactly as nova does, from the same fixtures.
+mkdir -p "$work/stage"
+cp -r fixtures/default/openstack fixtures/default/ec2 "$work/stage/"
+for v in 2012-08-10 2013-04-04 2013-10-17 2015-10-15 2016-06-30 2016-10-06 2017-02-22 2018-08-27; do
+  mkdir -p "$work/stage/openstack/$v" && cp -n fixtures/default/openstack/latest/* "$work/stage/openstack/$v/" 2>/dev/null || true
+done
+rm -f "$work/stage/openstack/versions"
+genisoimage -o "$work/config-2.iso" -ldots -allow-lowercase -allow-multidot -l \
+  -publisher "OpenStack Compute 31.0.0" -quiet -J -r -V config-2 "$work/stage" 2>/dev/null
+
+measure() { # $1 = config file; prints "median_wall_ms max_rss_kib"
+  local walls=() rss=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$work/time" "$bin/guest-agent" query --config "$1" instance_id >/dev/null 2>&1
+    read -r wall kib < "$work/time"
+    walls+=("$(python3 -c "print(int(float('$wall')*1000))")")
+    [ "$kib" -gt "$rss" ] && rss=$kib
+  done
+  local median
+  median=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  echo "$median $rss"
+}
+
+echo "| source | added latency | wall (median of $runs) | peak RSS | HTTP requests per run |"
+echo "|---|---|---|---|---|"
+for latency in 0 50; do
+  : > "$work/requests.jsonl"
+  "$bin/mock-metadata-server" --fixtures fixtures/default --port 0 --latency-ms "$latency" \
+      --request-log "$work/requests.jsonl" > "$work/server.out" &
+  server=$!
+  for _ in $(seq 100); do grep -q listening "$work/server.out" && break; sleep 0.05; done
+  url=$(sed -n 's/^listening on //p' "$work/server.out")
+  for source in openstack ec2; do
+    printf 'metadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n' "$source" "$url" "$url" > "$work/$source.conf"
+    before=$(wc -l < "$work/requests.jsonl")
+    read -r wall rss <<< "$(measure "$work/$source.conf")"
+    after=$(wc -l < "$work/requests.jsonl")
+    echo "| $source | ${latency} ms | ${wall} ms | $((rss / 1024)) MiB | $(( (after - before) / runs )) |"
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true
+done
+printf 'metadata_services = configdrive\nconfigdrive_paths = %s\n' "$work/config-2.iso" > "$work/cd.conf"
+read -r wall rss <<< "$(measure "$work/cd.conf")"
+echo "| configdrive (ISO image file) | - | ${wall} ms | $((rss / 1024)) MiB | 0 |"
