@@ -1,0 +1,117 @@
+import DataSources
+import Foundation
+import TestSupport
+import Testing
+
+/// The EC2 IMDS source against the real mock server binary on loopback.
+@Suite struct EC2SourceTests {
+    struct Setup {
+        let work: TemporaryDirectory
+        let server: MockServerProcess
+        func source(timeout: Double = 1, putTimeout: Double = 0.5) -> EC2MetadataSource {
+            EC2MetadataSource(baseURL: server.baseURL,
+                              client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)),
+                              tokenPutTimeout: putTimeout)
+        }
+        var requests: [[String: Any]] { server.loggedRequests() }
+    }
+
+    static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) throws -> Setup {
+        let work = try TemporaryDirectory(prefix: "guest-agent-ec2")
+        let fixtures = work.path + "/fixtures"
+        try FileManager.default.copyItem(atPath: BuiltProducts.repository.appendingPathComponent("fixtures/default").path, toPath: fixtures)
+        try change(fixtures)
+        return Setup(work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path))
+    }
+
+    /// Rewrites the nested EC2 meta-data.json of the fixture.
+    static func editMetaData(_ fixtures: String, _ edit: (inout [String: Any]) -> Void) throws {
+        let path = fixtures + "/ec2/latest/meta-data.json"
+        var tree = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        edit(&tree)
+        try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func imdsv2RequiredUsesATokenOnEveryRequest() async throws {
+        let setup = try Self.setup(["--imdsv2", "required"])
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.sourceID == "ec2")
+        #expect(metadata.instanceID == "i-0a1b2c3d4e5f60718")
+        #expect(metadata.hostname == "ip-10-0-0-5.eu-west-1.compute.internal")
+        #expect(metadata.availabilityZone == "eu-west-1b")
+        #expect(metadata.publicKeys.map(\.name) == ["demo-key"])
+        #expect(metadata.publicKeys.first?.line.hasPrefix("ssh-rsa ") == true)
+        #expect(metadata.ec2Network?.primaryMAC != nil)
+        #expect(metadata.ec2Network?.localIPv4 == "10.0.0.5")
+        #expect(metadata.passwordPublication == .ec2Console)
+        let gets = setup.requests.filter { $0["method"] as? String == "GET" }
+        #expect(!gets.isEmpty && gets.allSatisfy { $0["token"] as? Bool == true && $0["status"] as? Int != 401 })
+        #expect(setup.requests.count <= 12, "request budget: \(setup.requests.count)")
+    }
+
+    @Test func imdsv1OnlyServerFallsBackWithoutAToken() async throws {
+        let setup = try Self.setup(["--imdsv2", "disabled"])
+        let metadata = try await setup.source().load()
+        #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
+        #expect(setup.requests.first { $0["method"] as? String == "PUT" }?["status"] as? Int == 404)
+        #expect(setup.requests.filter { $0["method"] as? String == "GET" }.allSatisfy { $0["token"] as? Bool == false })
+    }
+
+    @Test func aHangingTokenPutFallsBackQuickly() async throws {
+        let setup = try Self.setup(["--hang", "/latest/api/token"])
+        let started = Date()
+        let metadata = try await setup.source(putTimeout: 0.3).load()
+        #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
+        // Two PUT attempts of 0.3 s plus the rest: far below any discovery deadline.
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func anExpiredTokenIsReacquired() async throws {
+        // Tokens of 1 s; latency makes the second wave of requests arrive after expiry.
+        let setup = try Self.setup(["--imdsv2", "required", "--token-ttl-max", "1", "--latency-ms", "700"])
+        let metadata = try await setup.source(timeout: 3).load()
+        #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
+        let statuses = setup.requests.compactMap { $0["status"] as? Int }
+        #expect(statuses.contains(401))
+        #expect(setup.requests.filter { $0["method"] as? String == "PUT" }.count >= 2)
+    }
+
+    @Test func missingUserDataAndTwoKeys() async throws {
+        let setup = try Self.setup { fixtures in
+            try? FileManager.default.removeItem(atPath: fixtures + "/ec2/latest/user-data")
+            try Self.editMetaData(fixtures) { tree in
+                var keys = tree["public-keys"] as? [String: Any] ?? [:]
+                keys["1"] = ["_name": "1=second-key", "openssh-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9 second"]
+                tree["public-keys"] = keys
+            }
+        }
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.userData == nil)
+        #expect(metadata.publicKeys.map(\.name) == ["demo-key", "second-key"])
+    }
+
+    @Test func independentPathsAreFetchedConcurrently() async throws {
+        let setup = try Self.setup(["--latency-ms", "150"])
+        let started = Date()
+        _ = try await setup.source(timeout: 3).load()
+        let elapsed = Date().timeIntervalSince(started)
+        let gets = setup.requests.filter { $0["method"] as? String == "GET" }
+        // At least two GETs whose [start, end] intervals overlap in the server's log.
+        let intervals = gets.compactMap { r -> (Double, Double)? in
+            guard let s = r["start"] as? Double, let e = r["end"] as? Double else { return nil }
+            return (s, e)
+        }
+        let overlapping = intervals.enumerated().contains { i, a in
+            intervals.enumerated().contains { j, b in i != j && a.0 < b.1 && b.0 < a.1 }
+        }
+        #expect(overlapping)
+        // Sequential fetching would need one latency per request.
+        #expect(elapsed < Double(setup.requests.count) * 0.15)
+    }
+
+    @Test func nothingListeningIsANamedError() async throws {
+        let source = EC2MetadataSource(baseURL: URL(string: "http://127.0.0.1:9/")!,
+                                       client: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 1)))
+        await #expect { try await source.load() } throws: { "\($0)".contains("http://127.0.0.1:9/latest/meta-data/") }
+    }
+}
