@@ -8,7 +8,7 @@ import Testing
     struct Setup {
         let work: TemporaryDirectory
         let server: MockServerProcess
-        func source(timeout: Double = 1, putTimeout: Double = 0.5) -> EC2MetadataSource {
+        func source(timeout: Double = 1, putTimeout: Double = 1) -> EC2MetadataSource {
             EC2MetadataSource(baseURL: server.baseURL,
                               client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)),
                               tokenPutTimeout: putTimeout)
@@ -60,16 +60,17 @@ import Testing
     @Test func aHangingTokenPutFallsBackQuickly() async throws {
         let setup = try Self.setup(["--hang", "/latest/api/token"])
         let started = Date()
-        let metadata = try await setup.source(putTimeout: 0.3).load()
+        let metadata = try await setup.source(putTimeout: 1).load()
         #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
-        // Two PUT attempts of 0.3 s plus the rest: far below any discovery deadline.
+        // Two PUT attempts of 1 s plus the rest: far below any discovery deadline.
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
     @Test func anExpiredTokenIsReacquired() async throws {
-        // Tokens of 1 s; latency makes the second wave of requests arrive after expiry.
-        let setup = try Self.setup(["--imdsv2", "required", "--token-ttl-max", "1", "--latency-ms", "700"])
-        let metadata = try await setup.source(timeout: 3).load()
+        // Tokens live 1.5 s and every answer takes 1 s: the first wave of GETs arrives with a
+        // fresh token, the second (keys, interface details) after it expired.
+        let setup = try Self.setup(["--imdsv2", "required", "--token-ttl-max", "1.5", "--latency-ms", "1000"])
+        let metadata = try await setup.source(timeout: 3, putTimeout: 3).load()
         #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
         let statuses = setup.requests.compactMap { $0["status"] as? Int }
         #expect(statuses.contains(401))
@@ -112,6 +113,6 @@ import Testing
     @Test func nothingListeningIsANamedError() async throws {
         let source = EC2MetadataSource(baseURL: URL(string: "http://127.0.0.1:9/")!,
                                        client: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 1)))
-        await #expect { try await source.load() } throws: { "\($0)".contains("http://127.0.0.1:9/latest/meta-data/") }
+        await #expect { try await source.load() } throws: { "\($0)".hasPrefix("request to http://127.0.0.1:9/latest/") }
     }
 }

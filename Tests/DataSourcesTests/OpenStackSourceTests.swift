@@ -40,8 +40,9 @@ import Testing
         #expect(metadata.networkData != nil)
         #expect(metadata.adminPassword == nil)
         #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
-        // The budget: the listing plus five documents.
-        #expect(setup.server.loggedRequests().count <= 6)
+        // The budget: the listing plus five documents, plus one per injected file.
+        #expect(metadata.files.map(\.path) == ["/etc/guest-agent-demo/motd"])
+        #expect(setup.server.loggedRequests().count <= 6 + metadata.files.count)
     }
 
     @Test func missingUserDataIsNotAnError() async throws {
@@ -62,9 +63,9 @@ import Testing
         let setup = try Self.setup(["--hang", "/openstack/2018-08-27/meta_data.json"])
         let started = Date()
         await #expect {
-            try await setup.source(retries: 1, timeout: 0.5).load()
+            try await setup.source(retries: 1, timeout: 1).load()
         } throws: { error in
-            "\(error)".contains("no answer from \(setup.server.baseURL.absoluteString)/openstack/2018-08-27/meta_data.json within 0.5 s")
+            "\(error)" == "no answer from \(setup.server.baseURL.absoluteString)/openstack/2018-08-27/meta_data.json within 1.0 s"
         }
         #expect(Date().timeIntervalSince(started) < 10)
     }

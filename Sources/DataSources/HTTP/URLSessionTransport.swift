@@ -10,7 +10,10 @@ import FoundationNetworking
 public struct URLSessionTransport: HTTPTransport {
     public init() {}
 
-    public func send(_ request: HTTPRequestSpec, timeout: Double, maxBytes: Int) async throws -> HTTPReply {
+    public func send(_ request: HTTPRequestSpec, timeout requested: Double, maxBytes: Int) async throws -> HTTPReply {
+        // Quirk: swift-corelibs-foundation converts the timeout with Int(seconds) * 1000,
+        // so 0.5 s becomes 0 ms and every request "times out" at once. Whole seconds only.
+        let timeout = Self.effectiveTimeout(requested)
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         urlRequest.timeoutInterval = timeout
@@ -38,6 +41,11 @@ public struct URLSessionTransport: HTTPTransport {
         } onCancel: {
             task.cancel()
         }
+    }
+
+    /// The timeout actually applied: rounded up to whole seconds, at least one.
+    public static func effectiveTimeout(_ seconds: Double) -> Double {
+        max(1, seconds.rounded(.up))
     }
 }
 

@@ -1,0 +1,65 @@
+import Foundation
+import MockMetadataKit
+
+/// `mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 MODE]
+/// [--token-ttl-max S] [--latency-ms N] [--fail-first N:PATH]... [--hang PATH]...
+/// [--drop PATH]... [--request-log FILE] [--password VALUE]`
+let usage = """
+    usage: mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 optional|required|disabled]
+                                [--token-ttl-max SECONDS] [--latency-ms N] [--fail-first N:PATH]... [--hang PATH]...
+                                [--drop PATH]... [--request-log FILE] [--password VALUE]
+    Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default.
+    With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
+    """
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("mock-metadata-server: \(message)\n\(usage)\n".utf8))
+    exit(64)
+}
+
+var fixtures: String?
+var configuration = MockServerConfiguration(fixtures: URL(fileURLWithPath: "."))
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+    let flag = arguments.removeFirst()
+    if flag == "--help" || flag == "-h" { print(usage); exit(0) }
+    guard let value = arguments.first else { fail("\(flag) needs a value") }
+    arguments.removeFirst()
+    switch flag {
+    case "--fixtures": fixtures = value
+    case "--bind": configuration.host = value
+    case "--port": configuration.port = Int(value) ?? { fail("--port takes a number") }()
+    case "--imdsv2": configuration.imdsv2 = IMDSv2Mode(rawValue: value) ?? { fail("--imdsv2 takes optional, required or disabled") }()
+    case "--token-ttl-max": configuration.tokenTTLMax = Double(value) ?? { fail("--token-ttl-max takes seconds") }()
+    case "--latency-ms": configuration.faults.latencyMilliseconds = Int(value) ?? { fail("--latency-ms takes a number") }()
+    case "--fail-first":
+        let parts = value.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let count = Int(parts[0]) else { fail("--fail-first takes N:PATH") }
+        configuration.faults.failFirst[String(parts[1])] = count
+    case "--hang": configuration.faults.hang.append(value)
+    case "--drop": configuration.faults.drop.append(value)
+    case "--request-log": configuration.requestLogPath = value
+    case "--password": configuration.password = value
+    default: fail("unknown option \(flag)")
+    }
+}
+guard let fixtures else { fail("--fixtures is required") }
+var isDirectory: ObjCBool = false
+guard FileManager.default.fileExists(atPath: fixtures, isDirectory: &isDirectory), isDirectory.boolValue else {
+    fail("fixtures directory \(fixtures) does not exist")
+}
+configuration.fixtures = URL(fileURLWithPath: fixtures)
+
+let server = MockMetadataServer(configuration: configuration)
+let port: Int
+do {
+    port = try await server.start()
+} catch {
+    FileHandle.standardError.write(Data("mock-metadata-server: cannot listen on \(configuration.host):\(configuration.port): \(error)\n".utf8))
+    exit(1)
+}
+// Unbuffered, so a parent reading our stdout sees the line at once.
+FileHandle.standardOutput.write(Data("listening on http://\(configuration.host):\(port)\n".utf8))
+signal(SIGTERM) { _ in exit(0) }
+signal(SIGINT) { _ in exit(0) }
+while true { sleep(3600) }
