@@ -93,9 +93,7 @@ import Testing
 
     @Test func independentPathsAreFetchedConcurrently() async throws {
         let setup = try Self.setup(["--latency-ms", "150"])
-        let started = Date()
         _ = try await setup.source(timeout: 3).load()
-        let elapsed = Date().timeIntervalSince(started)
         let gets = setup.requests.filter { $0["method"] as? String == "GET" }
         // At least two GETs whose [start, end] intervals overlap in the server's log.
         let intervals = gets.compactMap { r -> (Double, Double)? in
@@ -106,8 +104,6 @@ import Testing
             intervals.enumerated().contains { j, b in i != j && a.0 < b.1 && b.0 < a.1 }
         }
         #expect(overlapping)
-        // Sequential fetching would need one latency per request.
-        #expect(elapsed < Double(setup.requests.count) * 0.15)
     }
 
     @Test func nothingListeningIsANamedError() async throws {
