@@ -1,0 +1,10 @@
+import Crypto
+import Foundation
+
+/// SHA-256 of text, hex-encoded: lets the agent remember *that* something (a shadow
+/// entry) changed without keeping the thing itself.
+public enum Fingerprint {
+    public static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
