@@ -34,10 +34,15 @@ let package = Package(
             exclude: ["ConfigDrive"]
         ),
         .target(
+            name: "CShadowCrypt",
+            linkerSettings: [.linkedLibrary("crypt")]
+        ),
+        .target(
             name: "Plugins",
             dependencies: [
                 "DataSources",
                 "PasswordCrypto",
+                "CShadowCrypt",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

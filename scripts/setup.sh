@@ -5,7 +5,7 @@ packages=(
   libcurl4-openssl-dev   # FoundationNetworking's libcurl; static release builds
   openssl openssh-client # interop: openssl decrypts posted passwords, ssh-keygen makes keys
   genisoimage dosfstools mtools  # real config drives (ISO 9660 as nova builds it, vfat)
-  passwd                 # useradd / chpasswd --root into scratch roots
+  passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux    # network namespaces, unshare, losetup
   python3 curl time      # demo and bench helpers (/usr/bin/time for peak RSS)

@@ -7,9 +7,10 @@ struct MockRouter: Sendable {
 
     func route(_ request: MockRequest) -> MockAction {
         let faults = state.faults
-        if faults.hang.contains(where: { MockFaults.matches($0, request.path) }) { return .hang }
-        if faults.drop.contains(where: { MockFaults.matches($0, request.path) }) { return .drop }
-        if state.shouldFail(request.path) { return .respond(.text("500 Internal Server Error", status: 500)) }
+        let matches = { (pattern: String) in MockFaults.matches(pattern, method: request.method, path: request.path) }
+        if faults.hang.contains(where: matches) { return .hang }
+        if faults.drop.contains(where: matches) { return .drop }
+        if state.shouldFail(method: request.method, path: request.path) { return .respond(.text("500 Internal Server Error", status: 500)) }
         if request.components.first == "openstack" {
             return .respond(NovaRoutes(fixtures: fixtures, state: state).handle(request))
         }

@@ -11,7 +11,8 @@ public enum IMDSv2Mode: String, Sendable, CaseIterable {
 }
 
 /// Faults the mock injects, matched against the normalized request path. A pattern
-/// ending in `*` matches every path with that prefix.
+/// ending in `*` matches every path with that prefix; a pattern starting with a method
+/// and a space (`POST /openstack/*`) matches only that method.
 public struct MockFaults: Sendable, Equatable {
     /// Milliseconds added before every response.
     public var latencyMilliseconds: Int = 0
@@ -29,8 +30,13 @@ public struct MockFaults: Sendable, Equatable {
         self.drop = drop
     }
 
-    static func matches(_ pattern: String, _ path: String) -> Bool {
-        pattern.hasSuffix("*") ? path.hasPrefix(String(pattern.dropLast())) : pattern == path
+    static func matches(_ pattern: String, method: String, path: String) -> Bool {
+        var pathPattern = Substring(pattern)
+        if let space = pattern.firstIndex(of: " ") {
+            guard pattern[..<space] == method else { return false }
+            pathPattern = pattern[pattern.index(after: space)...]
+        }
+        return pathPattern.hasSuffix("*") ? path.hasPrefix(String(pathPattern.dropLast())) : pathPattern == path
     }
 }
 

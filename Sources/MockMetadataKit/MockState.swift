@@ -71,9 +71,11 @@ public final class MockState: @unchecked Sendable {
     }
 
     /// True while `path` still owes failures from `--fail-first`.
-    func shouldFail(_ path: String) -> Bool {
+    func shouldFail(method: String, path: String) -> Bool {
         lock.withLock {
-            guard let (pattern, count) = faultSettings.failFirst.first(where: { MockFaults.matches($0.key, path) }) else { return false }
+            guard let (pattern, count) = faultSettings.failFirst.first(where: { MockFaults.matches($0.key, method: method, path: path) }) else {
+                return false
+            }
             let used = failures[pattern, default: 0]
             guard used < count else { return false }
             failures[pattern] = used + 1

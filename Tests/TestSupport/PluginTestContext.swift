@@ -10,14 +10,17 @@ public enum PluginTestContext {
         let root = try TemporaryDirectory(prefix: "guest-agent-root")
         var passwd = "root:x:0:0:root:/root:/bin/bash\n"
         var group = "root:x:0:\nsudo:x:27:\n"
+        var shadow = "root:*:19000:0:99999:7:::\n"
         for (index, name) in users.enumerated() {
             let uid = 1000 + index
             passwd += "\(name):x:\(uid):\(uid)::/home/\(name):/bin/bash\n"
             group += "\(name):x:\(uid):\n"
+            shadow += "\(name):!:19000:0:99999:7:::\n"
             try FileManager.default.createDirectory(atPath: root.path + "/home/\(name)", withIntermediateDirectories: true)
         }
         try root.write(passwd, to: "etc/passwd")
         try root.write(group, to: "etc/group")
+        try root.write(shadow, to: "etc/shadow", mode: 0o640)
         try FileManager.default.createDirectory(atPath: root.path + "/root", withIntermediateDirectories: true)
         return root
     }

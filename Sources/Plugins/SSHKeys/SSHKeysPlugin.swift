@@ -9,11 +9,6 @@ public struct SSHKeysPlugin: Plugin {
 
     public init() {}
 
-    /// The admin user name: `meta.admin_username` wins over the configured `username`.
-    static func adminUser(_ context: PluginContext) -> String {
-        context.metadata.adminUsername ?? context.config.username
-    }
-
     func acceptedKeys(_ context: PluginContext) -> (keys: [String], refused: [String]) {
         var keys: [String] = []
         var refused: [String] = []
@@ -27,8 +22,8 @@ public struct SSHKeysPlugin: Plugin {
         return (keys, refused)
     }
 
-    func targetUsers(_ context: PluginContext) -> [String] {
-        var users = [Self.adminUser(context)]
+    func targetUsers(_ context: PluginContext) throws -> [String] {
+        var users = [try AdminUser.name(for: context)]
         if context.config.sshKeysForRoot && !users.contains("root") { users.append("root") }
         return users
     }
@@ -38,12 +33,12 @@ public struct SSHKeysPlugin: Plugin {
         guard !keys.isEmpty else {
             return .skip(refused.isEmpty ? "metadata has no SSH keys" : "no usable SSH keys: \(refused.joined(separator: "; "))")
         }
-        return .apply(targetUsers(context).map { "install \(keys.count) key(s) for \($0)" })
+        return .apply(try targetUsers(context).map { "install \(keys.count) key(s) for \($0)" })
     }
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
         let (keys, refused) = acceptedKeys(context)
-        for name in targetUsers(context) {
+        for name in try targetUsers(context) {
             guard let user = try PasswdDatabase.lookUp(name, root: context.root) else {
                 throw SSHKeysError.noSuchUser(name, passwd: context.root.path("/etc/passwd"))
             }

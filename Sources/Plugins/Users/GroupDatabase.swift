@@ -1,0 +1,22 @@
+/// Groups of the target root's /etc/group (not NSS: with `--root` the host's groups are
+/// not the image's).
+struct GroupDatabase {
+    /// group name -> member names
+    let members: [String: [String]]
+
+    init(root: SystemRoot) throws {
+        let text = try AtomicFileWriter(root: root).read("/etc/group").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var members: [String: [String]] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count >= 4 else { continue }
+            members[String(fields[0])] = fields[3].split(separator: ",").map(String.init)
+        }
+        self.members = members
+    }
+
+    func exists(_ group: String) -> Bool { members[group] != nil }
+
+    /// The administrators' group the distribution uses: sudo (Debian) or wheel (Red Hat).
+    var adminGroup: String? { ["sudo", "wheel"].first(where: exists) }
+}

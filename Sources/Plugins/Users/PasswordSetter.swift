@@ -1,0 +1,36 @@
+import Foundation
+
+/// Sets and inspects user passwords in the target root.
+public struct PasswordSetter: Sendable {
+    public init() {}
+
+    /// Hashes the password (SHA-512 crypt) and runs `chpasswd -e [--root ROOT]` with
+    /// `user:hash` on standard input - never in argv, where any local user could read it
+    /// from /proc. Errors never contain the password.
+    public func setPassword(_ password: String, for user: String, context: PluginContext) async throws {
+        guard !password.isEmpty else { throw UserError.unsafePassword("the password is empty") }
+        guard !password.contains(":"), !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw UserError.unsafePassword("it contains ':' or control characters, which chpasswd input cannot carry")
+        }
+        var argv = ["chpasswd", "--encrypted"]
+        if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
+        let hash = try ShadowCrypt.hash(password)
+        let result = try await context.runner.run(argv, standardInput: Data("\(user):\(hash)\n".utf8))
+        guard result.exitCode == 0 else {
+            // chpasswd does not echo the password, but be certain it never reaches a log.
+            let stderr = result.standardError.replacingOccurrences(of: password, with: "<redacted>")
+            throw HostError.commandFailed(argv: argv, status: "exited with status \(result.exitCode)",
+                                          stderr: String(stderr.prefix(500)).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    /// The password hash field of `user` in the target's /etc/shadow, nil when absent.
+    public func passwordHash(for user: String, root: SystemRoot) throws -> String? {
+        guard let data = try AtomicFileWriter(root: root).read("/etc/shadow") else { return nil }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count >= 2, fields[0] == user { return String(fields[1]) }
+        }
+        return nil
+    }
+}

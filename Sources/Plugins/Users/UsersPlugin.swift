@@ -1,0 +1,83 @@
+import Foundation
+
+/// Creates the admin user (or reuses an existing one) with a home directory and the
+/// configured groups, using the distribution's own tools (argv only, `--root` aware).
+///
+/// Groups: `groups` from the configuration; when empty, the target's admin group (sudo,
+/// else wheel). When the target has neither, the user gets a sudoers drop-in instead
+/// (`NAME ALL=(ALL:ALL) ALL`: sudo with the user's password, never NOPASSWD), checked
+/// with `visudo -c` before it is installed.
+public struct UsersPlugin: Plugin {
+    public let id = "users"
+    public let frequency = PluginFrequency.perInstance
+    static let sudoersDropIn = "/etc/sudoers.d/90-guest-agent-users"
+
+    public init() {}
+
+    struct Decision: Equatable {
+        var user: String
+        var exists: Bool
+        var groups: [String]
+        var missingGroups: [String]
+        var needsSudoers: Bool
+    }
+
+    func decide(_ context: PluginContext) throws -> Decision {
+        let user = try AdminUser.name(for: context)
+        let database = try GroupDatabase(root: context.root)
+        var groups = context.config.groups
+        if groups.isEmpty, let admin = database.adminGroup { groups = [admin] }
+        let unknown = groups.filter { !database.exists($0) }
+        guard unknown.isEmpty else { throw UserError.unknownGroups(unknown, group: context.root.path("/etc/group")) }
+        let exists = try PasswdDatabase.lookUp(user, root: context.root) != nil
+        let missing = exists ? groups.filter { !(database.members[$0] ?? []).contains(user) } : groups
+        let sudoersDirectory = FileManager.default.fileExists(atPath: context.root.path("/etc/sudoers.d"))
+        let installed = try context.writer.read(Self.sudoersDropIn)
+        let needsSudoers = groups.isEmpty && sudoersDirectory && installed != Data(Self.sudoersLine(user).utf8)
+        return Decision(user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers)
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        let decision = try decide(context)
+        var changes: [String] = []
+        if !decision.exists {
+            changes.append("create user \(decision.user)" + (decision.groups.isEmpty ? "" : " in \(decision.groups.joined(separator: ", "))"))
+        } else if !decision.missingGroups.isEmpty {
+            changes.append("add existing user \(decision.user) to \(decision.missingGroups.joined(separator: ", "))")
+        }
+        if decision.needsSudoers { changes.append("install \(Self.sudoersDropIn) for \(decision.user)") }
+        return changes.isEmpty ? .skip("user \(decision.user) exists with its groups") : .apply(changes)
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        let decision = try decide(context)
+        let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
+        if !decision.exists {
+            var argv = ["useradd"] + rootArguments + ["--create-home", "--shell", "/bin/bash", "--user-group"]
+            if !decision.groups.isEmpty { argv += ["--groups", decision.groups.joined(separator: ",")] }
+            try await context.runner.check(argv + ["--", decision.user])
+            context.logger.info("created user", metadata: ["user": "\(decision.user)", "groups": "\(decision.groups)"])
+        } else if !decision.missingGroups.isEmpty {
+            try await context.runner.check(["usermod"] + rootArguments + ["--append", "--groups",
+                                                                           decision.missingGroups.joined(separator: ","), "--", decision.user])
+            context.logger.info("added user to groups", metadata: ["user": "\(decision.user)", "groups": "\(decision.missingGroups)"])
+        }
+        if decision.needsSudoers { try await installSudoers(for: decision.user, context: context) }
+        return .done
+    }
+
+    static func sudoersLine(_ user: String) -> String { "\(user) ALL=(ALL:ALL) ALL\n" }
+
+    /// Writes the drop-in under a name sudo ignores (it skips names with a '.'), has
+    /// `visudo -c -f` check it, then moves it into place atomically.
+    private func installSudoers(for user: String, context: PluginContext) async throws {
+        let content = Data(Self.sudoersLine(user).utf8)
+        let candidate = "/etc/sudoers.d/.90-guest-agent-users.check"
+        try context.writer.write(content, to: candidate, mode: 0o440)
+        defer { try? FileManager.default.removeItem(atPath: context.root.path(candidate)) }
+        if SubprocessCommandRunner.lookUp("visudo") != nil {
+            try await context.runner.check(["visudo", "-c", "-q", "-f", context.root.path(candidate)])
+        }
+        try context.writer.write(content, to: Self.sudoersDropIn, mode: 0o440)
+    }
+}
