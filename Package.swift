@@ -71,12 +71,12 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Plugins", "DataSources", "MockMetadataKit"],
+            dependencies: ["Plugins", "DataSources", "PasswordCrypto", "MockMetadataKit"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "PasswordCryptoTests", dependencies: ["PasswordCrypto", "TestSupport"]),
         .testTarget(name: "DataSourcesTests", dependencies: ["DataSources", "TestSupport", "MockMetadataKit"], exclude: ["Volumes"]),
-        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "TestSupport"]),
+        .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PasswordCrypto", "TestSupport"]),
         .testTarget(name: "MockMetadataServerTests", dependencies: ["MockMetadataKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MockMetadataKit"]),
     ]
