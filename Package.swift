@@ -30,8 +30,7 @@ let package = Package(
             name: "DataSources",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            exclude: ["ConfigDrive"]
+            ]
         ),
         .target(
             name: "CShadowCrypt",
@@ -75,7 +74,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "PasswordCryptoTests", dependencies: ["PasswordCrypto", "TestSupport"]),
-        .testTarget(name: "DataSourcesTests", dependencies: ["DataSources", "TestSupport", "MockMetadataKit"], exclude: ["Volumes"]),
+        .testTarget(name: "DataSourcesTests", dependencies: ["DataSources", "TestSupport", "MockMetadataKit"]),
         .testTarget(name: "PluginsTests", dependencies: ["Plugins", "PasswordCrypto", "TestSupport"]),
         .testTarget(name: "MockMetadataServerTests", dependencies: ["MockMetadataKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MockMetadataKit"]),

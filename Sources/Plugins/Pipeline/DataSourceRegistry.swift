@@ -22,12 +22,13 @@ public enum DataSourceRegistry {
         let client = httpClient(config: config, logger: logger)
         return config.metadataServices.compactMap { id -> (any DataSource)? in
             switch id {
+            case "configdrive":
+                return ConfigDriveSource(locator: ConfigDriveLocator(rootPath: root.hostPath, configuredPaths: config.configdrivePaths))
             case "openstack": return OpenStackHTTPSource(baseURL: config.metadataBaseURL, client: client)
             case "ec2": return EC2MetadataSource(baseURL: config.ec2MetadataBaseURL, client: client,
                                                  tokenPutTimeout: min(1, config.requestTimeout))
             default:
-                logger.warning("metadata source not available in this build", metadata: ["datasource": "\(id)"])
-                return nil
+                preconditionFailure("the configuration admits only known source ids")
             }
         }
     }

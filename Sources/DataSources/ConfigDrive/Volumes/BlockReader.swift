@@ -1,0 +1,52 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bounds-checked positional reads from a block device or image file.
+final class BlockReader: @unchecked Sendable {
+    let path: String
+    let size: Int
+    private let fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw VolumeReadError.io(path: path, offset: 0, reason: String(cString: strerror(errno))) }
+        // lseek(SEEK_END) gives the size of block devices too (fstat says 0 for them).
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else {
+            close(fd)
+            throw VolumeReadError.io(path: path, offset: 0, reason: String(cString: strerror(errno)))
+        }
+        size = Int(end)
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    /// Exactly `count` bytes at `offset`; anything past the end is damage, not a short read.
+    func read(at offset: Int, count: Int) throws -> [UInt8] {
+        guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
+            throw VolumeReadError.corrupt(path: path, what: "a structure at byte \(offset) (+\(count)) lies past the end (\(size) bytes)")
+        }
+        var buffer = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else {
+                throw VolumeReadError.io(path: path, offset: offset + done, reason: got == 0 ? "unexpected end" : String(cString: strerror(errno)))
+            }
+            done += got
+        }
+        return buffer
+    }
+}
+
+extension Array where Element == UInt8 {
+    func le16(_ at: Int) -> Int { Int(self[at]) | Int(self[at + 1]) << 8 }
+    func le32(_ at: Int) -> Int { le16(at) | le16(at + 2) << 16 }
+    func be16(_ at: Int) -> Int { Int(self[at]) << 8 | Int(self[at + 1]) }
+}
