@@ -51,7 +51,13 @@ extension ISO9660Entry {
                     let useStart = position + 33 + nameLength + (nameLength % 2 == 0 ? 1 : 0) + skip
                     let suspEntries = try susp(position, useStart, position + length)
                     if let alternate = SUSPEntry.alternateName(suspEntries) { entry.name = alternate }
-                    if let child = SUSPEntry.childLink(suspEntries) { entry.extent = child; entry.isDirectory = true }
+                    if let child = SUSPEntry.childLink(suspEntries) {
+                        // A relocated deep directory: the real one is elsewhere, and its size
+                        // is in its own "." record (resolved by the volume), not here.
+                        entry.extent = child
+                        entry.isDirectory = true
+                        entry.size = -1
+                    }
                     entry.relocated = suspEntries.contains { $0.signature == "RE" }
                 }
                 entries.append(entry)

@@ -105,13 +105,27 @@ public struct ISO9660Volume: ConfigDriveVolume {
     }
 
     func entries(of directory: ISO9660Entry) throws -> [ISO9660Entry] {
-        guard directory.size <= Self.maxDirectoryBytes else {
+        guard directory.size >= 0, directory.size <= Self.maxDirectoryBytes else {
             throw VolumeReadError.corrupt(path: device.path, what: "a directory of \(directory.size) bytes")
         }
         let bytes = try readExtent(directory, what: "a directory")
-        return try ISO9660Entry.parse(bytes, blockSize: blockSize, naming: naming, susp: { _, start, end in
+        let parsed = try ISO9660Entry.parse(bytes, blockSize: blockSize, naming: naming, susp: { _, start, end in
             try suspEntries(bytes, from: start, to: end)
         }, where: device.path)
+        return try parsed.map { entry in
+            guard entry.size < 0 else { return entry }
+            var resolved = entry
+            resolved.size = try selfRecordSize(at: entry.extent)
+            return resolved
+        }
+    }
+
+    /// The data length in the "." record that starts a directory extent.
+    private func selfRecordSize(at extent: Int) throws -> Int {
+        guard extent > 0, extent * blockSize + 34 <= volumeBytes else {
+            throw VolumeReadError.corrupt(path: device.path, what: "a relocated directory points outside the volume (block \(extent))")
+        }
+        return try device.read(at: extent * blockSize, count: 34).le32(10)
     }
 
     /// SUSP entries of one record, following `CE` continuation areas (at most 8).
