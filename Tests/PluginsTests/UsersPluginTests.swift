@@ -94,22 +94,10 @@ import Testing
 @Suite(.serialized) struct UsersRealToolsTests {
     static var enabled: Bool { Program.isRoot && Program.which("useradd") != nil && Program.which("chpasswd") != nil }
 
-    /// A scratch root holding copies of the host's account databases, so the real tools work in it.
-    static func scratchRoot() throws -> TemporaryDirectory {
-        let root = try TemporaryDirectory(prefix: "guest-agent-users")
-        try FileManager.default.createDirectory(atPath: root.path + "/etc/default", withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: root.path + "/home", withIntermediateDirectories: true)
-        for file in ["passwd", "group", "shadow", "gshadow", "login.defs", "default/useradd"] where FileManager.default.fileExists(atPath: "/etc/" + file) {
-            try FileManager.default.copyItem(atPath: "/etc/" + file, toPath: root.path + "/etc/" + file)
-        }
-        if FileManager.default.fileExists(atPath: "/etc/skel") { try FileManager.default.copyItem(atPath: "/etc/skel", toPath: root.path + "/etc/skel") }
-        return root
-    }
-
     @Test(.enabled(if: enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
     func createsTheUserAndSetsAPasswordInTheScratchRootOnly() async throws {
         let hostFiles = try ["passwd", "shadow", "group"].map { try Data(contentsOf: URL(fileURLWithPath: "/etc/" + $0)) }
-        let root = try Self.scratchRoot()
+        let root = try UsersRealToolsRoot.make()
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ga-test-admin"
         let logs = LogCapture()
