@@ -42,4 +42,6 @@ echo "== files written under $root"
 (cd "$root" && find . -newer "$scratch/agent.conf" -type f | sort)
 echo "== /etc/hostname: $(cat "$root/etc/hostname" 2>/dev/null)"
 echo "== requests served: $(wc -l < "$scratch/requests.jsonl")"
+echo "== admin password of cloud-admin, as 'nova get-password' would show it (key: fixtures/keys/demo_rsa):"
+curl -s "$url/openstack/latest/password" | "$bin/guest-agent" decrypt-password --key fixtures/keys/demo_rsa -
 echo "scratch directory: $scratch"
