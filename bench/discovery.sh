@@ -35,7 +35,7 @@ measure() { # $1 = config file; prints "median_wall_ms max_rss_kib"
   echo "$median $rss"
 }
 
-echo "| source | added latency | wall (median of $runs) | peak RSS | HTTP requests per run |"
+echo "| source | added latency | wall (median of $runs) | peak RSS | HTTP requests per run: metadata + injected files |"
 echo "|---|---|---|---|---|"
 for latency in 0 50; do
   : > "$work/requests.jsonl"
@@ -46,13 +46,17 @@ for latency in 0 50; do
   url=$(sed -n 's/^listening on //p' "$work/server.out")
   for source in openstack ec2; do
     printf 'metadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n' "$source" "$url" "$url" > "$work/$source.conf"
+    # The server appends to its log without O_APPEND, so count differences, never truncate.
     before=$(wc -l < "$work/requests.jsonl")
+    files_before=$(grep -c 'openstack.\?/content' "$work/requests.jsonl" || true)
     read -r wall rss <<< "$(measure "$work/$source.conf")"
-    after=$(wc -l < "$work/requests.jsonl")
-    echo "| $source | ${latency} ms | ${wall} ms | $((rss / 1024)) MiB | $(( (after - before) / runs )) |"
+    total=$(( $(wc -l < "$work/requests.jsonl") - before ))
+    # Injected (personality) files cost one request each on top of the metadata documents.
+    files=$(( $(grep -c 'openstack.\?/content' "$work/requests.jsonl" || true) - files_before ))
+    echo "| $source | ${latency} ms | ${wall} ms | $((rss / 1024)) MiB | $(( (total - files) / runs )) + $(( files / runs )) injected file(s) |"
   done
   kill "$server"; wait "$server" 2>/dev/null || true
 done
 printf 'metadata_services = configdrive\nconfigdrive_paths = %s\n' "$work/config-2.iso" > "$work/cd.conf"
 read -r wall rss <<< "$(measure "$work/cd.conf")"
-echo "| configdrive (ISO image file) | - | ${wall} ms | $((rss / 1024)) MiB | 0 |"
+echo "| configdrive (ISO image file) | - | ${wall} ms | $((rss / 1024)) MiB | 0 + 0 |"

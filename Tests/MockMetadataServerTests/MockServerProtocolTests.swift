@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The mock server's nova and EC2 semantics, checked with the real `curl` client against
+/// the built `mock-metadata-server` binary (the same binary the demo and benchmarks use).
+@Suite struct MockServerProtocolTests {
+    let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/default").path
+
+    private func start(_ arguments: [String] = [], in work: TemporaryDirectory) throws -> MockServerProcess {
+        try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path)
+    }
+
+    @Test func bindsToLoopbackAndReportsTheChosenPort() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(in: work)
+        #expect(server.baseURL.host == "127.0.0.1")
+        #expect((server.baseURL.port ?? 0) > 0)
+    }
+
+    @Test func novaListsVersionsAndFilesAndServesTextPlainJSON() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(in: work)
+        let versions = try Curl.request(server.url("openstack"))
+        #expect(versions.status == 200)
+        #expect(versions.lines.contains("2013-04-04") && versions.lines.last == "latest")
+
+        let old = try Curl.request(server.url("openstack/2012-08-10"))
+        #expect(old.lines.contains("meta_data.json") && !old.lines.contains("password"), "password arrived in 2013-04-04")
+        let newer = try Curl.request(server.url("openstack/2013-04-04"))
+        #expect(newer.lines.contains("password"))
+
+        let network = try Curl.request(server.url("openstack/latest/network_data.json"))
+        #expect(network.status == 200 && network.contentType.hasPrefix("text/plain"))
+        #expect((try? JSONSerialization.jsonObject(with: Data(network.body.utf8))) != nil)
+
+        #expect(try Curl.request(server.url("openstack/latest/no_such_file")).status == 404)
+        #expect(try Curl.request(server.url("openstack/1999-01-01/meta_data.json")).status == 404)
+        #expect(try Curl.request(server.url("openstack/content/0000")).status == 200)
+        #expect(try Curl.request(server.url("openstack/content/..%2F..%2Fetc")).status == 404)
+    }
+
+    @Test func passwordIsStoredOnceThenConflicts() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(in: work)
+        let endpoint = server.url("openstack/2013-04-04/password")
+        let empty = try Curl.request(endpoint)
+        #expect(empty.status == 200 && empty.body.isEmpty)
+
+        #expect(try Curl.request(endpoint, method: "POST", body: "first-ciphertext").status == 200)
+        #expect(try Curl.request(endpoint).body == "first-ciphertext")
+        #expect(try Curl.request(endpoint, method: "POST", body: "second").status == 409)
+        #expect(try Curl.request(endpoint).body == "first-ciphertext", "a 409 must not replace the stored value")
+    }
+
+    @Test func passwordAbove1020BytesIsRefusedWith400() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(in: work)
+        let endpoint = server.url("openstack/latest/password")
+        #expect(try Curl.request(endpoint, method: "POST", body: String(repeating: "A", count: 1021)).status == 400)
+        #expect(try Curl.request(endpoint).body.isEmpty, "a refused POST stores nothing")
+        #expect(try Curl.request(endpoint, method: "POST", body: String(repeating: "A", count: 1020)).status == 200)
+    }
+
+    @Test func ec2ListsDirectoriesWithSlashesAndPublicKeysAsIndexEqualsName() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(in: work)
+        let root = try Curl.request(server.url("latest/meta-data/"))
+        #expect(root.lines.contains("placement/") && root.lines.contains("instance-id"))
+        let keys = try Curl.request(server.url("latest/meta-data/public-keys/"))
+        #expect(keys.lines.first?.hasPrefix("0=") == true)
+        let key = try Curl.request(server.url("latest/meta-data/public-keys/0/openssh-key"))
+        #expect(key.body.hasPrefix("ssh-"))
+        #expect(try Curl.request(server.url("latest/meta-data/instance-id")).body == "i-0a1b2c3d4e5f60718")
+        #expect(try Curl.request(server.url("latest/meta-data/no-such-thing")).status == 404)
+    }
+
+    @Test func imdsv2RequiredAnswers401WithoutATokenAnd200WithOne() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--imdsv2", "required"], in: work)
+        let instanceID = server.url("latest/meta-data/instance-id")
+        #expect(try Curl.request(instanceID).status == 401)
+        #expect(try Curl.request(instanceID, headers: ["X-aws-ec2-metadata-token: forged"]).status == 401)
+        #expect(try Curl.request(server.url("latest/api/token"), method: "PUT").status == 400, "a TTL header is required")
+
+        let token = try Curl.request(server.url("latest/api/token"), method: "PUT",
+                                     headers: ["X-aws-ec2-metadata-token-ttl-seconds: 60"])
+        #expect(token.status == 200 && !token.body.isEmpty)
+        let answer = try Curl.request(instanceID, headers: ["X-aws-ec2-metadata-token: \(token.body)"])
+        #expect(answer.status == 200 && answer.body == "i-0a1b2c3d4e5f60718")
+    }
+
+    @Test func imdsv1OnlyServerAnswersTheTokenPutWith404() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--imdsv2", "disabled"], in: work)
+        let put = try Curl.request(server.url("latest/api/token"), method: "PUT",
+                                   headers: ["X-aws-ec2-metadata-token-ttl-seconds: 60"])
+        #expect(put.status == 404)
+        #expect(try Curl.request(server.url("latest/meta-data/instance-id")).status == 200)
+    }
+
+    @Test func tokenTTLCapMakesTokensExpire() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--imdsv2", "required", "--token-ttl-max", "2"], in: work)
+        let token = try Curl.request(server.url("latest/api/token"), method: "PUT",
+                                     headers: ["X-aws-ec2-metadata-token-ttl-seconds: 21600"]).body
+        let header = ["X-aws-ec2-metadata-token: \(token)"]
+        #expect(try Curl.request(server.url("latest/meta-data/instance-id"), headers: header).status == 200)
+        usleep(2_500_000)
+        #expect(try Curl.request(server.url("latest/meta-data/instance-id"), headers: header).status == 401)
+    }
+
+    @Test func failFirstHangDropAndTheRequestLog() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--fail-first", "2:/openstack", "--hang", "/openstack/latest/user_data",
+                                "--drop", "GET /latest/meta-data/*"], in: work)
+        #expect(try Curl.request(server.url("openstack")).status == 500)
+        #expect(try Curl.request(server.url("openstack")).status == 500)
+        #expect(try Curl.request(server.url("openstack")).status == 200)
+
+        let hung = try Curl.request(server.url("openstack/latest/user_data"), maxTime: 1)
+        #expect(hung.exitCode == 28, "curl exit 28 is 'operation timed out'")
+        let dropped = try Curl.request(server.url("latest/meta-data/instance-id"))
+        #expect(dropped.exitCode == 52 || dropped.exitCode == 56, "empty reply or connection reset, got \(dropped.exitCode)")
+
+        let log = server.loggedRequests()
+        let statuses = log.filter { $0["path"] as? String == "/openstack" }.compactMap { $0["status"] as? Int }
+        #expect(statuses == [500, 500, 200])
+        let drop = log.first { $0["path"] as? String == "/latest/meta-data/instance-id" }
+        #expect(drop?["method"] as? String == "GET" && drop?["status"] as? Int == -1)
+    }
+
+    @Test func latencyIsAddedToEveryRequest() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--latency-ms", "200"], in: work)
+        let start = Date()
+        #expect(try Curl.request(server.url("openstack")).status == 200)
+        #expect(Date().timeIntervalSince(start) >= 0.2)
+    }
+}
+
+extension MockServerProcess {
+    func url(_ path: String) -> String { baseURL.absoluteString.trimmingSuffix("/") + "/" + path }
+}
+
+private extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}
+
+/// One request made by the real `curl` binary.
+struct CurlReply {
+    var exitCode: Int32
+    var status: Int
+    var contentType: String
+    var body: String
+    var lines: [String] { body.split(separator: "\n").map(String.init) }
+}
+
+enum Curl {
+    /// Runs curl with no proxy; the status and content type come from `--write-out` on
+    /// stderr so the body on stdout stays byte-exact.
+    static func request(_ url: String, method: String = "GET", headers: [String] = [], body: String? = nil,
+                        maxTime: Int = 10) throws -> CurlReply {
+        var arguments = ["--silent", "--noproxy", "*", "--max-time", String(maxTime), "--request", method,
+                         "--write-out", "%{stderr}%{http_code} %{content_type}"]
+        for header in headers { arguments += ["--header", header] }
+        if let body { arguments += ["--data-binary", "@-", "--header", "Content-Type: text/plain"] }
+        arguments.append(url)
+        let result = try Program.tool("curl", arguments, input: body.map { Data($0.utf8) }, timeout: Double(maxTime + 5))
+        let written = result.standardError.split(separator: " ", maxSplits: 1).map(String.init)
+        return CurlReply(exitCode: result.status, status: Int(written.first ?? "") ?? 0,
+                         contentType: written.count > 1 ? written[1] : "", body: result.standardOutput)
+    }
+}
