@@ -8,7 +8,8 @@ packages=(
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux    # network namespaces, unshare, losetup
-  python3 curl time      # demo and bench helpers (/usr/bin/time for peak RSS)
+  python3 curl time      # demo, bench and mock-server tests (curl as a real client, /usr/bin/time for RSS)
+  systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -23,8 +23,17 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
             "\(file):\(line): \(key) = '\(value)' is not valid: expected \(expected)"
         case .unknownIDs(let file, let line, let key, let ids, let known):
             "\(file):\(line): \(key) names unknown id(s) \(ids.joined(separator: ", ")) (known: \(known.joined(separator: ", ")))"
+                + Self.plannedNote(key: key, ids: ids)
         case .unreadable(let file, let reason):
             "\(file): \(reason)"
         }
+    }
+
+    /// Why a documented plugin id is refused: it is reserved in the contract but its plugin is
+    /// not in this version, and silently skipping it would leave the instance half-configured.
+    private static func plannedNote(key: String, ids: [String]) -> String {
+        let planned = ids.filter(PluginRegistry.plannedIDs.contains)
+        guard key == "plugins", !planned.isEmpty else { return "" }
+        return "; \(planned.joined(separator: ", ")): reserved for a plugin this version does not have yet"
     }
 }

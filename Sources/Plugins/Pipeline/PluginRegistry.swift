@@ -2,6 +2,9 @@
 public enum PluginRegistry {
     /// Every id the configuration accepts, each backed by a real plugin.
     public static let knownIDs = ["hostname", "users", "password", "ssh_keys", "files"]
+    /// Ids the documented contract reserves for plugins not built yet; configuring one is
+    /// still an error (exit 64), with a message that says so.
+    public static let plannedIDs = ["network", "userdata", "resize", "host_keys"]
     /// What runs when `plugins` is not set.
     public static let defaultPluginIDs = ["hostname", "users", "password", "ssh_keys", "files"]
 
