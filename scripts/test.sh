@@ -5,4 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build --build-tests
-swift test --skip-build "$@"
+# Serial on purpose: many tests block a thread while a real tool or the built agent runs,
+# and in parallel they starve the Swift concurrency pool that the deadline and timeout
+# tests measure (observed: a 5 s discovery deadline passing before a task was scheduled).
+swift test --skip-build --no-parallel "$@"

@@ -53,8 +53,10 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             let latency = state.faults.latencyMilliseconds
             let keepAlive = head.isKeepAlive
             let write = { (context: ChannelHandlerContext) in
-                self.write(response, version: head.version, keepAlive: keepAlive, omitBody: request.method == "HEAD", context: context)
+                // Logged before the reply goes out, so a client that has its answer can
+                // already read the line about it.
                 log(response.status)
+                self.write(response, version: head.version, keepAlive: keepAlive, omitBody: request.method == "HEAD", context: context)
             }
             if latency > 0 {
                 context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(latency))) { write(context) }
