@@ -58,6 +58,21 @@ struct FixedSource: DataSource {
         #expect([first.applies, failing.applies, last.applies] as [Int] == [1, 2, 1])
     }
 
+    @Test func pluginsAfterARebootRequestWaitForTheNextBoot() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let before = ScriptedPlugin("before")
+        let rebooting = ScriptedPlugin("rebooting") { _ in .rebootRequired("new kernel parameters") }
+        let after = ScriptedPlugin("after")
+        let first = await runPipeline([before, rebooting, after], root: root)
+        #expect(first.map(\.status) == [.done, .rebootRequired, .skipped])
+        #expect(first[2].reason == "deferred until after the reboot that rebooting asked for")
+        #expect(after.applies == 0)
+
+        let second = await runPipeline([before, rebooting, after], root: root)
+        #expect(second.map(\.status) == [.alreadyDone, .alreadyDone, .done])
+        #expect([before.applies, rebooting.applies, after.applies] as [Int] == [1, 1, 1])
+    }
+
     @Test func newInstanceIDRunsEverythingAgain() async throws {
         let root = try PluginTestContext.makeRoot()
         let plugin = ScriptedPlugin("p")

@@ -45,10 +45,12 @@ public struct AgentRun: Sendable {
                           logger: logger, savedData: saved, saveData: save, console: console)
         }, metadata: metadata)
         let failed = records.contains { $0.status == .failed }
-        return finish(RunSummary(instanceID: metadata.instanceID, source: metadata.sourceID, startedAt: started,
-                                 finishedAt: Date(), exitCode: failed ? AgentExitCode.pluginFailed : AgentExitCode.success,
-                                 dryRun: dryRun, sourcesTried: found.attempts, plugins: records),
-                      store: store)
+        let summary = finish(RunSummary(instanceID: metadata.instanceID, source: metadata.sourceID, startedAt: started,
+                                        finishedAt: Date(), exitCode: failed ? AgentExitCode.pluginFailed : AgentExitCode.success,
+                                        dryRun: dryRun, sourcesTried: found.attempts, plugins: records),
+                             store: store)
+        await RebootDecision.decide(records: records, config: config, root: root, dryRun: dryRun).perform(runner: runner, logger: logger)
+        return summary
     }
 
     private func finish(_ summary: RunSummary, store: StateStore) -> RunSummary {

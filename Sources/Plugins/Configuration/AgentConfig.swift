@@ -25,6 +25,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var sshKeysForRoot = false
     public var passwordEncryption = "pkcs1v15"
     public var ec2PasswordToConsole = true
+    public var allowReboot = true
 
     public init() {}
 

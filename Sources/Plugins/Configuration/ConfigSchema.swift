@@ -87,6 +87,10 @@ enum ConfigSchema {
                   help: "RSA padding for the published password: pkcs1v15 (what nova get-password decrypts), oaep-sha1, oaep-sha256.") {
             $0.passwordEncryption = try oneOf($1, ["pkcs1v15", "oaep-sha1", "oaep-sha256"])
         },
+        ConfigKey(name: "allow_reboot", defaultValue: "true",
+                  help: "Reboot when a plugin needs it (only when the root is /); the remaining plugins run after.") {
+            $0.allowReboot = try boolean($1)
+        },
         ConfigKey(name: "ec2_password_to_console", defaultValue: "true",
                   help: "On EC2, print the encrypted password between <Password> tags on the console.") {
             $0.ec2PasswordToConsole = try boolean($1)

@@ -26,13 +26,21 @@ public struct PipelineRunner: Sendable {
         self.logger = logger
     }
 
-    /// Runs every plugin; returns one record per plugin, in order.
+    /// Runs every plugin; returns one record per plugin, in order. After a plugin that
+    /// needs a reboot, the rest wait for the next boot (as cloudbase-init does): they are
+    /// recorded as skipped, so they run after the reboot.
     public func run(makeContext: (InstanceMetadata, [String: String], @escaping @Sendable ([String: String]) throws -> Void) -> PluginContext,
                     metadata: InstanceMetadata) async -> [PluginRecord] {
         let stateBox = StateBox(initial: loadState(metadata.instanceID))
         var records: [PluginRecord] = []
+        var rebootingFor: String?
         for plugin in plugins {
             let started = Date()
+            if let rebootingFor {
+                records.append(PluginRecord(plugin: plugin.id, status: .skipped, at: started, durationMs: 0,
+                                            reason: "deferred until after the reboot that \(rebootingFor) asked for"))
+                continue
+            }
             let pluginLogger = logger.with(plugin: plugin.id)
             let state = stateBox.value
             if plugin.frequency == .perInstance, state.completedPlugins[plugin.id] != nil {
@@ -48,6 +56,7 @@ public struct PipelineRunner: Sendable {
             let record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
             records.append(record)
             guard !dryRun else { continue }
+            if record.status == .rebootRequired { rebootingFor = plugin.id }
             do {
                 try stateBox.update { state in
                     switch record.status {
