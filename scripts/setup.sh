@@ -7,7 +7,7 @@ packages=(
   genisoimage dosfstools mtools  # real config drives (ISO 9660 as nova builds it, vfat)
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
-  iproute2 util-linux    # network namespaces, unshare, losetup
+  iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)
   python3 curl time      # demo, bench and mock-server tests (curl as a real client, /usr/bin/time for RSS)
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
 )

@@ -19,7 +19,7 @@ import Testing
     static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) throws -> Setup {
         let work = try TemporaryDirectory(prefix: "guest-agent-ec2")
         let fixtures = work.path + "/fixtures"
-        try FileManager.default.copyItem(atPath: BuiltProducts.repository.appendingPathComponent("fixtures/default").path, toPath: fixtures)
+        try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         try change(fixtures)
         return Setup(work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path))
     }

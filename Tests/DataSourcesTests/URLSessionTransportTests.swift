@@ -16,7 +16,7 @@ import TestSupport
 
     @Test(.timeLimit(.minutes(1))) func aHangingServerTimesOutAndAWorkingOneAnswers() async throws {
         let work = try TemporaryDirectory()
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                            arguments: ["--hang", "/openstack/latest/user_data"], logDirectory: work.path)
         let base = server.baseURL.absoluteString
         await #expect(throws: DataSourceError.timedOut(url: base + "/openstack/latest/user_data", seconds: 1)) {

@@ -25,7 +25,7 @@ import Testing
                             extraConfig: String = "") throws -> Environment {
         let work = try TemporaryDirectory(prefix: "guest-agent-e2e")
         let fixtures = work.path + "/fixtures"
-        try FileManager.default.copyItem(atPath: BuiltProducts.repository.appendingPathComponent("fixtures/default").path, toPath: fixtures)
+        try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
         let server = try MockServerProcess(fixtures: fixtures, arguments: serverArguments, logDirectory: work.path)
         let config = try work.write("""

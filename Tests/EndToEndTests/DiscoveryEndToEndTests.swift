@@ -18,7 +18,7 @@ import Testing
         let drive = try ConfigDriveImages.stage(in: work)
         try FileManager.default.createDirectory(atPath: root.path + "/mnt", withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: drive, toPath: root.path + "/mnt/config")
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path, logDirectory: work.path)
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
         let config = try work.write("""
             metadata_services = configdrive, openstack
             configdrive_paths = /mnt/config
@@ -34,7 +34,7 @@ import Testing
     @Test func whenTheFirstSourceFailsTheSecondAnswers() throws {
         let work = try TemporaryDirectory()
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                            arguments: ["--fail-first", "100:/openstack*"], logDirectory: work.path)
         let config = try work.write("""
             metadata_services = openstack, ec2
@@ -56,7 +56,7 @@ import Testing
     @Test func aHangingServerCannotHoldTheBootPastTheDeadline() throws {
         let work = try TemporaryDirectory()
         let root = try TemporaryDirectory()
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                            arguments: ["--hang", "/*"], logDirectory: work.path)
         let config = try work.write("""
             metadata_services = openstack, ec2

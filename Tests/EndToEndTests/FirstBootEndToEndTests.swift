@@ -22,7 +22,7 @@ import Testing
     static func setup(serverArguments: [String] = []) throws -> Setup {
         let work = try TemporaryDirectory(prefix: "guest-agent-firstboot")
         let root = try UsersRealToolsRoot.make()
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                            arguments: serverArguments, logDirectory: work.path)
         let config = try work.write("""
             metadata_services = openstack
@@ -98,7 +98,7 @@ import Testing
 
         // Reboot: the cloud side answers now.
         setup.server.stop()
-        setup.server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        setup.server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                              port: setup.server.baseURL.port ?? 0, logDirectory: setup.work.path)
         let run = try setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")

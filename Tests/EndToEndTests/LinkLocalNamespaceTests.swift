@@ -48,7 +48,7 @@ import Testing
     func agentReachesTheMetadataAddressWithDefaultSettings(source: String) throws {
         let namespaces = try NamespacePair()
         let work = try TemporaryDirectory(prefix: "guest-agent-netns")
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                            arguments: source == "ec2" ? ["--imdsv2", "required"] : [],
                                            prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server],
                                            bind: "169.254.169.254", port: 80, logDirectory: work.path)

@@ -14,7 +14,7 @@ import Testing
         let hostFileBefore = try String(contentsOfFile: "/etc/hostname", encoding: .utf8)
         let work = try TemporaryDirectory(prefix: "guest-agent-uts")
         #expect(try Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
-        let server = try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                            logDirectory: work.path)
         let config = try work.write("""
             metadata_services = openstack

@@ -5,7 +5,7 @@ import TestSupport
 /// The mock server's nova and EC2 semantics, checked with the real `curl` client against
 /// the built `mock-metadata-server` binary (the same binary the demo and benchmarks use).
 @Suite struct MockServerProtocolTests {
-    let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/default").path
+    let fixtures = BuiltProducts.defaultFixtures
 
     private func start(_ arguments: [String] = [], in work: TemporaryDirectory) throws -> MockServerProcess {
         try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path)

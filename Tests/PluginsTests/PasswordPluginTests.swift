@@ -55,7 +55,7 @@ final class ConsoleCapture: @unchecked Sendable {
         func server(_ arguments: [String] = []) throws -> MockServerProcess {
             let logs = work.path + "/\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            return try MockServerProcess(fixtures: BuiltProducts.repository.appendingPathComponent("fixtures/default").path,
+            return try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
                                          arguments: arguments, logDirectory: logs)
         }
     }

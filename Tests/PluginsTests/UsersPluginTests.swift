@@ -130,6 +130,31 @@ import Testing
         #expect(try ["passwd", "shadow", "group"].map { try Data(contentsOf: URL(fileURLWithPath: "/etc/" + $0)) } == hostFiles)
     }
 
+    @Test(.enabled(if: enabled && Program.which("visudo") != nil, "needs root, useradd and visudo: skipped (CI runs as root)"))
+    func withoutAnAdminGroupTheRealVisudoChecksTheDropIn() async throws {
+        let root = try UsersRealToolsRoot.make()
+        // A target with neither sudo nor wheel: the plugin must fall back to a drop-in.
+        for file in ["etc/group", "etc/gshadow"] {
+            guard let text = root.read(file) else { continue }
+            let kept = text.split(separator: "\n").filter { !$0.hasPrefix("sudo:") && !$0.hasPrefix("wheel:") }
+            try root.write(kept.joined(separator: "\n") + "\n", to: file)
+        }
+        try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
+        var metadata = PluginTestContext.sampleMetadata()
+        metadata.meta["admin_username"] = "ga-test-sudo"
+        let context = PluginTestContext.context(metadata, root: root, runner: SubprocessCommandRunner())
+        #expect(try await UsersPlugin().apply(context) == .done)
+
+        let dropIn = root.path + "/etc/sudoers.d/90-guest-agent-users"
+        #expect(root.read("etc/sudoers.d/90-guest-agent-users") == "ga-test-sudo ALL=(ALL:ALL) ALL\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/etc/sudoers.d") == ["90-guest-agent-users"],
+                "the checked candidate is removed")
+        #expect(try Program.tool("visudo", ["-c", "-q", "-f", dropIn]).status == 0)
+        // The same check refuses a broken file, so the pass above means something.
+        let broken = try root.write("ga-test-sudo ALL=(ALL:ALL\n", to: "broken-sudoers", mode: 0o440)
+        #expect(try Program.tool("visudo", ["-c", "-q", "-f", broken]).status != 0)
+    }
+
     @Test func passwordsThatChpasswdCannotCarryAreRefusedWithoutEchoingThem() async throws {
         let root = try PluginTestContext.makeRoot()
         let runner = RecordingCommandRunner()

@@ -17,6 +17,11 @@ public enum BuiltProducts {
         directory.appendingPathComponent(product).path
     }
 
+    /// The bundled fixture set the mock server, demo and benchmark serve.
+    public static var defaultFixtures: String {
+        repository.appendingPathComponent("fixtures/default").path
+    }
+
     /// The repository's top folder (from this file's location).
     public static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

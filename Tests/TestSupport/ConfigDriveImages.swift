@@ -7,7 +7,7 @@ public enum ConfigDriveImages {
     /// `latest`, plus `content/` and `ec2/`. `extra` adds files (relative path -> bytes).
     public static func stage(in work: TemporaryDirectory, extra: [String: Data] = [:], change: (String) throws -> Void = { _ in }) throws -> String {
         let stage = work.path + "/stage"
-        let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/default").path
+        let fixtures = BuiltProducts.defaultFixtures
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixtures + "/openstack", toPath: stage + "/openstack")
         try FileManager.default.copyItem(atPath: fixtures + "/ec2", toPath: stage + "/ec2")

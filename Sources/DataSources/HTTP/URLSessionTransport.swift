@@ -65,15 +65,14 @@ private final class ReplyCollector: NSObject, URLSessionDataDelegate, @unchecked
     private var response: HTTPURLResponse?
     private var body = Data()
     private var failure: DataSourceError?
+    private var lastProgress = DispatchTime.now()
+    private var watchdog: DispatchSourceTimer?
 
     init(url: URL, maxBytes: Int, timeout: Double) {
         self.url = url
         self.maxBytes = maxBytes
         self.timeout = timeout
     }
-
-    private var lastProgress = DispatchTime.now()
-    private var watchdog: DispatchSourceTimer?
 
     /// Keeps the continuation and arms a watchdog that ends the request after `timeout`
     /// seconds without progress.

@@ -69,7 +69,7 @@ public struct UsersPlugin: Plugin {
     static func sudoersLine(_ user: String) -> String { "\(user) ALL=(ALL:ALL) ALL\n" }
 
     /// Writes the drop-in under a name sudo ignores (it skips names with a '.'), has
-    /// `visudo -c -f` check it, then moves it into place atomically.
+    /// `visudo -c -f` check it, then writes the same bytes to the real name atomically.
     private func installSudoers(for user: String, context: PluginContext) async throws {
         let content = Data(Self.sudoersLine(user).utf8)
         let candidate = "/etc/sudoers.d/.90-guest-agent-users.check"
