@@ -27,8 +27,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
             name: "DataSources",
             dependencies: [
+                "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -9,7 +9,6 @@ extension GlobalOptions {
     /// Loads the configuration; a configuration error ends the process with 64 and the
     /// message naming file, line and key.
     func loadConfig() throws -> AgentConfig {
-        disableProxies()
         do {
             var config = try AgentConfig.load(path: config)
             if let logLevel {
@@ -31,14 +30,6 @@ extension GlobalOptions {
         let sink = LogSink(filePath: file)
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
         return Logger(label: "guest-agent") { label in AgentLogHandler(label: label, level: level, sink: sink) }
-    }
-}
-
-/// Metadata services are link-local: no proxy can reach them, and libcurl (under
-/// URLSession) would otherwise honour `http_proxy` from the environment.
-func disableProxies() {
-    for name in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
-        unsetenv(name)
     }
 }
 

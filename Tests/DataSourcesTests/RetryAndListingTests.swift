@@ -12,7 +12,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         self.replies = replies
     }
 
-    func send(_ request: HTTPRequestSpec, timeout: Double, maxBytes: Int) async throws -> HTTPReply {
+    func send(_ request: HTTPRequestSpec, limits: TransferLimits) async throws -> HTTPReply {
         let next = lock.withLock { () -> Result<HTTPReply, DataSourceError> in
             requests.append(request)
             return replies.isEmpty ? .success(HTTPReply(status: 404, body: Data())) : replies.removeFirst()

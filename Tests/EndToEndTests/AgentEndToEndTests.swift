@@ -58,7 +58,7 @@ import Testing
         let first = try env.agent(["run"])
         #expect(first.status == 0, "stdout: \(first.standardOutput)\nstderr: \(first.standardError)")
         #expect(env.root.read("etc/hostname") == "demo-instance\n")
-        #expect(env.root.read("etc/hosts")?.contains("demo-instance.novalocal demo-instance # guest-agent") == true)
+        #expect(env.root.read("etc/hosts")?.contains("# BEGIN guest-agent host name\n127.0.1.1\tdemo-instance.novalocal demo-instance\n") == true)
         let keys = try #require(env.root.read("home/cloud-admin/.ssh/authorized_keys"))
         let fixtureKey = try String(contentsOfFile: BuiltProducts.repository.appendingPathComponent("fixtures/keys/demo_rsa.pub").path, encoding: .utf8)
         #expect(keys.contains(fixtureKey.trimmingCharacters(in: .whitespacesAndNewlines)))

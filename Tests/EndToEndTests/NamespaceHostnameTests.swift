@@ -30,7 +30,7 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == "demo-instance\n")
         #expect(work.read("etc/hostname") == "demo-instance\n")
-        #expect(work.read("etc/hosts")?.contains("127.0.1.1\tdemo-instance.novalocal demo-instance # guest-agent") == true)
+        #expect(work.read("etc/hosts")?.contains("# BEGIN guest-agent host name\n127.0.1.1\tdemo-instance.novalocal demo-instance\n") == true)
         // This machine is untouched.
         #expect(ProcessInfo.processInfo.hostName == hostBefore)
         #expect(try String(contentsOfFile: "/etc/hostname", encoding: .utf8) == hostFileBefore)

@@ -16,12 +16,21 @@ import Testing
         ]))
         #expect(try await plugin.apply(context) == .done)
         #expect(root.read("etc/hostname") == "demo-instance\n")
-        #expect(root.read("etc/hosts") == "127.0.0.1 localhost\n10.1.1.1 fileserver # mine\n127.0.1.1\tdemo-instance.novalocal demo-instance # guest-agent\n")
+        #expect(root.read("etc/hosts") == """
+            127.0.0.1 localhost
+            10.1.1.1 fileserver # mine
+            # BEGIN guest-agent host name
+            127.0.1.1\tdemo-instance.novalocal demo-instance
+            # END guest-agent host name
+
+            """)
         #expect(try root.attributes("etc/hostname").mode == 0o644)
 
-        // Idempotent: a second apply leaves the files byte-identical, with one agent line.
+        // Idempotent: a second apply leaves the files byte-identical, with one agent block.
+        let before = root.read("etc/hosts")
         _ = try await plugin.apply(context)
-        #expect(root.read("etc/hosts")?.components(separatedBy: "# guest-agent").count == 2)
+        #expect(root.read("etc/hosts") == before)
+        #expect(root.read("etc/hosts")?.components(separatedBy: "# BEGIN guest-agent").count == 2)
     }
 
     @Test func replacesItsOwnLineWhenTheNameChanges() async throws {
@@ -31,8 +40,29 @@ import Testing
         _ = try await plugin.apply(PluginTestContext.context(PluginTestContext.sampleMetadata(hostname: "second.example.org"), root: root))
         let hosts = try #require(root.read("etc/hosts"))
         #expect(!hosts.contains("first"))
-        #expect(hosts.contains("127.0.1.1\tsecond.example.org second # guest-agent"))
+        #expect(hosts.contains("# BEGIN guest-agent host name\n127.0.1.1\tsecond.example.org second\n# END guest-agent host name\n"))
         #expect(root.read("etc/hostname") == "second\n")
+    }
+
+    /// Regression (hostile probe): one byte that is not UTF-8 made the file count as absent
+    /// and every line the agent does not own was replaced by a template.
+    @Test func aHostsFileThatIsNotUTF8KeepsEveryByte() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let own = Data("127.0.0.1 localhost\r\n10.0.0.5 ren".utf8) + Data([0xE9]) + Data("-desk # Ren\u{e9}'s box\n".utf8)
+        try root.write(own, to: "etc/hosts")
+        _ = try await HostnamePlugin().apply(PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
+        let after = try #require(FileManager.default.contents(atPath: root.path + "/etc/hosts"))
+        #expect(after.prefix(own.count) == own, "the user's bytes must stay exactly as they were")
+        #expect(String(decoding: after.dropFirst(own.count), as: UTF8.self).contains("127.0.1.1\tdemo-instance.novalocal demo-instance"))
+    }
+
+    /// Regression: a user's own line ending in "# guest-agent" was taken for the agent's.
+    @Test func aUserLineThatMentionsTheAgentIsNotOurs() async throws {
+        let root = try PluginTestContext.makeRoot()
+        try root.write("127.0.0.1 localhost\n10.9.9.9 buildhost # guest-agent\n", to: "etc/hosts")
+        _ = try await HostnamePlugin().apply(PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
+        let hosts = try #require(root.read("etc/hosts"))
+        #expect(hosts.hasPrefix("127.0.0.1 localhost\n10.9.9.9 buildhost # guest-agent\n# BEGIN guest-agent host name\n"))
     }
 
     @Test func netbiosCompatibilityCutsTo15Characters() throws {

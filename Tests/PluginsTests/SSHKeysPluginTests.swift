@@ -38,6 +38,37 @@ import Testing
         #expect(after.components(separatedBy: "# BEGIN guest-agent").count == 2)
     }
 
+    /// Regression (hostile probe): a Latin-1 comment made the file count as absent and the
+    /// user's keys were deleted, exit 0.
+    @Test func aFileThatIsNotUTF8KeepsEveryByte() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let own = Data("ssh-ed25519 AAAAC3Nza ren".utf8) + Data([0xE9]) + Data("@desk\r\nssh-rsa AAAAB3Nza other@laptop".utf8)
+        try root.write(own, to: "home/cloud-user/.ssh/authorized_keys", mode: 0o600)
+        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: ed)])
+        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
+        let after = try #require(FileManager.default.contents(atPath: root.path + "/home/cloud-user/.ssh/authorized_keys"))
+        #expect(after.prefix(own.count) == own, "the user's keys must stay byte for byte")
+        #expect(after.dropFirst(own.count) == Data("\n# BEGIN guest-agent managed keys\n\(ed)\n# END guest-agent managed keys\n".utf8))
+    }
+
+    /// Regression: a begin marker with no end deleted every key after it.
+    @Test func anUnterminatedBlockIsLeftAloneWithAWarning() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let own = "ssh-ed25519 AAAAC3Nza one@a\n# BEGIN guest-agent managed keys\nssh-ed25519 AAAAC3Nzb two@b\n"
+        try root.write(own, to: "home/cloud-user/.ssh/authorized_keys", mode: 0o600)
+        let log = LogCapture()
+        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: rsa)])
+        let plugin = SSHKeysPlugin()
+        _ = try await plugin.apply(PluginTestContext.context(metadata, root: root, logger: log.logger()))
+        let after = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
+        #expect(after.hasPrefix(own), "keys after the stray marker must survive")
+        #expect(after.hasSuffix("# BEGIN guest-agent managed keys\n\(rsa)\n# END guest-agent managed keys\n"))
+        #expect(log.text.contains("line 2: '# BEGIN guest-agent managed keys' has no matching end marker; left as it is"))
+        // The next run finds its own complete block and changes nothing.
+        _ = try await plugin.apply(PluginTestContext.context(metadata, root: root))
+        #expect(root.read("home/cloud-user/.ssh/authorized_keys") == after)
+    }
+
     @Test func adminUsernameFromMetadataWinsAndRootIsOptional() async throws {
         let root = try PluginTestContext.makeRoot(users: ["cloud-user", "ops"])
         var metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])

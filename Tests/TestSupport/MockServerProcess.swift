@@ -41,6 +41,11 @@ public final class MockServerProcess: @unchecked Sendable {
         baseURL = url
     }
 
+    /// The URL of `path` (relative, e.g. `openstack/latest/meta_data.json`) on this server.
+    public func url(for path: String) -> URL {
+        baseURL.appendingPathComponent(path)
+    }
+
     /// The request log as parsed JSON objects.
     public func loggedRequests() -> [[String: Any]] {
         guard let data = FileManager.default.contents(atPath: requestLog) else { return [] }

@@ -26,6 +26,10 @@ public enum DataSourceError: Error, CustomStringConvertible, Equatable {
     case httpStatus(url: String, status: Int)
     case transport(url: String, reason: String)
     case timedOut(url: String, seconds: Double)
+    /// The exchange went on past its total time limit (a server trickling its answer).
+    case tooSlow(url: String, seconds: Double)
+    /// A redirect the agent will not follow, and why.
+    case redirectRefused(from: String, to: String, reason: String)
     case missingField(location: String, field: String)
     case unsafeContent(location: String, reason: String)
 
@@ -36,6 +40,8 @@ public enum DataSourceError: Error, CustomStringConvertible, Equatable {
         case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
         case .transport(let url, let reason): "request to \(url) failed: \(reason)"
         case .timedOut(let url, let seconds): "no answer from \(url) within \(formatSeconds(seconds)) s"
+        case .tooSlow(let url, let seconds): "request to \(url) did not finish within its limit of \(formatSeconds(seconds)) s"
+        case .redirectRefused(let from, let to, let reason): "refused the redirect from \(from) to \(to): \(reason)"
         case .missingField(let location, let field): "\(location) has no '\(field)'"
         case .unsafeContent(let location, let reason): "refused content at \(location): \(reason)"
         }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One HTTP request to a metadata service.
 public struct HTTPRequestSpec: Sendable {
@@ -22,12 +19,13 @@ public struct HTTPRequestSpec: Sendable {
 public struct HTTPReply: Sendable {
     public var status: Int
     public var body: Data
+    /// Header names in lower case (HTTP header names are case-insensitive).
     public var headers: [String: String]
 
     public init(status: Int, body: Data, headers: [String: String] = [:]) {
         self.status = status
         self.body = body
-        self.headers = headers
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
     }
 
     /// The body as UTF-8 text, or a named error.
@@ -39,10 +37,39 @@ public struct HTTPReply: Sendable {
     }
 }
 
-/// A single HTTP attempt. The production one uses URLSession; tests may substitute.
+/// The bounds of one HTTP attempt.
+public struct TransferLimits: Sendable, Equatable {
+    /// Seconds without a single byte (connecting, waiting for the answer, between bytes).
+    public var idleTimeout: Double
+    /// Seconds for the whole exchange, however steadily bytes arrive (a trickling server).
+    public var totalTimeout: Double
+    /// Body bytes held at most; more is an error, detected while reading.
+    public var maxBytes: Int
+
+    public init(idleTimeout: Double, totalTimeout: Double, maxBytes: Int) {
+        self.idleTimeout = idleTimeout
+        self.totalTimeout = totalTimeout
+        self.maxBytes = maxBytes
+    }
+}
+
+/// A single HTTP attempt, with no policy of its own (retries and redirects belong to
+/// `MetadataHTTPClient`). The whole contract, which `HTTPTransportConformance` tests:
+/// - No proxy, whatever the environment says (`http_proxy` and friends are ignored):
+///   metadata services are link-local.
+/// - No redirect is followed: a 3xx is returned as it came, with its `location` header.
+/// - Header names in the reply are lower case; request headers are sent as given.
+/// - A request with a body (and every method but GET and HEAD) carries Content-Length.
+/// - The body is returned as received: no Accept-Encoding is sent, and a reply with a
+///   Content-Encoding other than `identity` is refused (`.malformedDocument`), so the
+///   size cap always counts the bytes held.
+/// - `.documentTooLarge` as soon as a declared Content-Length or the bytes received pass
+///   `limits.maxBytes`: the transfer stops, nothing more is buffered.
+/// - `.timedOut` after `limits.idleTimeout` seconds without progress, and
+///   `.tooSlow` when the exchange passes `limits.totalTimeout`.
+/// - Task cancellation ends the request at once (`CancellationError`).
+/// - Waiting never spins: a hung server costs no CPU.
+/// - Other failures (refused, reset, DNS) are `.transport` with the reason.
 public protocol HTTPTransport: Sendable {
-    /// Sends one request. Throws `DataSourceError.timedOut` when nothing arrives within
-    /// `timeout` seconds of inactivity, `.documentTooLarge` as soon as the body passes
-    /// `maxBytes` (the transfer is cancelled, not buffered), `.transport` otherwise.
-    func send(_ request: HTTPRequestSpec, timeout: Double, maxBytes: Int) async throws -> HTTPReply
+    func send(_ request: HTTPRequestSpec, limits: TransferLimits) async throws -> HTTPReply
 }

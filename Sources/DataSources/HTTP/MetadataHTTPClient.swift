@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Per-request timeout and retries with capped exponential backoff.
+/// Per-request timeouts and retries with capped exponential backoff.
 public struct RetryPolicy: Sendable, Equatable {
     /// Extra attempts after the first (cloudbase-init's `retry_count`).
     public var retries: Int
@@ -9,14 +9,18 @@ public struct RetryPolicy: Sendable, Equatable {
     public var baseInterval: Double
     /// No single wait is longer than this.
     public var maxInterval: Double
-    /// Inactivity timeout of one request, seconds.
+    /// Inactivity timeout of one attempt, seconds (`request_timeout`).
     public var requestTimeout: Double
+    /// The most one request may take, every attempt and wait included (`request_total_timeout`).
+    public var totalTimeout: Double
 
-    public init(retries: Int = 3, baseInterval: Double = 0.5, maxInterval: Double = 4, requestTimeout: Double = 3) {
+    public init(retries: Int = 3, baseInterval: Double = 0.5, maxInterval: Double = 4, requestTimeout: Double = 3,
+                totalTimeout: Double = 10) {
         self.retries = retries
         self.baseInterval = baseInterval
         self.maxInterval = maxInterval
         self.requestTimeout = requestTimeout
+        self.totalTimeout = totalTimeout
     }
 
     /// The wait before retry number `attempt` (1-based).
@@ -27,43 +31,58 @@ public struct RetryPolicy: Sendable, Equatable {
 
 /// The HTTP client every network source (and the password plugin) uses.
 ///
-/// Retries transport errors, timeouts, 5xx and 429; returns every other status to the
-/// caller unchanged (404 means "not there", which only the caller can interpret).
-/// Honours task cancellation between and during attempts, so the discovery deadline holds.
+/// - Retries transport errors, idle timeouts, 5xx and 429; returns every other status to
+///   the caller unchanged (404 means "not there", which only the caller can interpret).
+/// - One request, retries and waits included, never takes longer than
+///   `policy.totalTimeout`: a trickling or hanging server cannot hold the boot.
+/// - Redirects follow `RedirectPolicy` (same origin, GET/HEAD, once).
+/// - Honours task cancellation between and during attempts, so the discovery deadline holds.
 public struct MetadataHTTPClient: Sendable {
     public let transport: any HTTPTransport
     public let policy: RetryPolicy
     let logger: Logger
 
-    public init(transport: any HTTPTransport = URLSessionTransport(), policy: RetryPolicy = RetryPolicy(),
+    public init(transport: any HTTPTransport = CurlTransport(), policy: RetryPolicy = RetryPolicy(),
                 logger: Logger = Logger(label: "guest-agent.http")) {
         self.transport = transport
         self.policy = policy
         self.logger = logger
     }
 
-    /// Sends `request` with retries; see the type's contract.
+    /// Sends `request` with retries; see the type's contract. `timeout` overrides the idle
+    /// timeout (the IMDSv2 token PUT uses a short one).
     public func send(_ request: HTTPRequestSpec, maxBytes: Int, retries: Int? = nil, timeout: Double? = nil) async throws -> HTTPReply {
         let allowed = retries ?? policy.retries
+        let deadline = CurlTransfer.now() + policy.totalTimeout
+        var current = request
+        var redirected = false
         var attempt = 0
         while true {
             try Task.checkCancellation()
+            let remaining = deadline - CurlTransfer.now()
+            guard remaining > 0 else { throw DataSourceError.tooSlow(url: request.url.absoluteString, seconds: policy.totalTimeout) }
+            let failure: DataSourceError
             do {
-                let reply = try await transport.send(request, timeout: timeout ?? policy.requestTimeout, maxBytes: maxBytes)
-                if Self.isRetryable(status: reply.status) && attempt < allowed {
-                    logger.debug("retrying", metadata: ["url": "\(request.url)", "status": "\(reply.status)"])
-                } else if Self.isRetryable(status: reply.status) {
-                    throw DataSourceError.httpStatus(url: request.url.absoluteString, status: reply.status)
-                } else {
-                    return reply
+                let limits = TransferLimits(idleTimeout: min(timeout ?? policy.requestTimeout, remaining),
+                                            totalTimeout: remaining, maxBytes: maxBytes)
+                let reply = try await transport.send(current, limits: limits)
+                if let next = try RedirectPolicy.target(of: reply, for: current, alreadyRedirected: redirected) {
+                    logger.notice("following a same-origin redirect", metadata: ["url": "\(current.url)", "location": "\(next)"])
+                    current.url = next
+                    redirected = true
+                    continue
                 }
+                guard Self.isRetryable(status: reply.status) else { return reply }
+                failure = .httpStatus(url: current.url.absoluteString, status: reply.status)
             } catch let error as DataSourceError {
-                if case .documentTooLarge = error { throw error }
-                if attempt >= allowed { throw error }
-                logger.debug("retrying", metadata: ["url": "\(request.url)", "error": "\(error)"])
+                guard Self.isRetryable(error) else { throw error }
+                failure = error
             }
             attempt += 1
-            try await Task.sleep(nanoseconds: UInt64(policy.delay(beforeRetry: attempt) * 1_000_000_000))
+            let delay = policy.delay(beforeRetry: attempt)
+            guard attempt <= allowed, delay < deadline - CurlTransfer.now() else { throw failure }
+            logger.debug("retrying", metadata: ["url": "\(current.url)", "error": "\(failure)"])
+            try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }
     }
 
@@ -79,5 +98,14 @@ public struct MetadataHTTPClient: Sendable {
 
     static func isRetryable(status: Int) -> Bool {
         status >= 500 || status == 429
+    }
+
+    /// Worth another attempt: the server may answer next time. A size, redirect, total
+    /// time or content problem would only repeat.
+    static func isRetryable(_ error: DataSourceError) -> Bool {
+        switch error {
+        case .transport, .timedOut, .httpStatus: true
+        default: false
+        }
     }
 }

@@ -37,6 +37,10 @@ enum ConfigSchema {
                   help: "Seconds without an answer before one metadata request is abandoned.") {
             $0.requestTimeout = try seconds($1, in: 0.1...120)
         },
+        ConfigKey(name: "request_total_timeout", defaultValue: "10",
+                  help: "The most one metadata request may take, retries included, however slowly the server answers.") {
+            $0.requestTotalTimeout = try seconds($1, in: 0.5...3600)
+        },
         ConfigKey(name: "discovery_timeout", defaultValue: "20",
                   help: "Overall deadline in seconds for finding a metadata source (then exit 2).") {
             $0.discoveryTimeout = try seconds($1, in: 0.1...3600)

@@ -35,10 +35,11 @@ public struct HostnamePlugin: Plugin {
         guard let name = try desiredName(context) else { return .done }
         try context.writer.write(Data((name.shortName + "\n").utf8), to: "/etc/hostname", mode: 0o644)
         if context.config.manageEtcHosts {
-            let existing = try context.writer.read("/etc/hosts").flatMap { String(data: $0, encoding: .utf8) }
-            let updated = HostsFile.update(existing, shortName: name.shortName, fqdn: name.fqdn)
-            if updated != existing {
-                try context.writer.write(Data(updated.utf8), to: "/etc/hosts", mode: 0o644)
+            let existing = try context.writer.read("/etc/hosts")
+            let edit = HostsFile.update(existing, shortName: name.shortName, fqdn: name.fqdn)
+            for warning in edit.warnings { context.logger.warning("/etc/hosts: \(warning)") }
+            if edit.data != existing {
+                try context.writer.write(edit.data, to: "/etc/hosts", mode: 0o644)
             }
         }
         if context.root.isLiveSystem {

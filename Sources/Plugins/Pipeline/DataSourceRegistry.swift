@@ -36,7 +36,8 @@ public enum DataSourceRegistry {
     /// The HTTP client with the configured timeouts and retries.
     public static func httpClient(config: AgentConfig, logger: Logger) -> MetadataHTTPClient {
         MetadataHTTPClient(policy: RetryPolicy(retries: config.retryCount, baseInterval: config.retryCountInterval,
-                                               maxInterval: 4, requestTimeout: config.requestTimeout),
+                                               maxInterval: 4, requestTimeout: config.requestTimeout,
+                                               totalTimeout: config.requestTotalTimeout),
                            logger: logger)
     }
 }

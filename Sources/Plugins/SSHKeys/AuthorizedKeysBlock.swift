@@ -1,25 +1,7 @@
 /// The agent's own block inside authorized_keys. Lines outside it belong to the user
-/// and are kept exactly as they are.
+/// and are kept byte for byte (`ManagedBlock`).
 enum AuthorizedKeysBlock {
-    static let begin = "# BEGIN guest-agent managed keys"
-    static let end = "# END guest-agent managed keys"
-
-    /// `existing` with the managed block replaced by `keys` (or appended when absent).
-    static func merge(existing: String?, keys: [String]) -> String {
-        var outside: [String] = []
-        var insertAt: Int?
-        var inBlock = false
-        for line in (existing ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            if line == begin { inBlock = true; insertAt = insertAt ?? outside.count; continue }
-            if line == end && inBlock { inBlock = false; continue }
-            if !inBlock { outside.append(line) }
-        }
-        while outside.last == "" { outside.removeLast() }
-        let block = [begin] + keys + [end]
-        let position = min(insertAt ?? outside.count, outside.count)
-        outside.insert(contentsOf: block, at: position)
-        return outside.joined(separator: "\n") + "\n"
-    }
+    static let block = ManagedBlock(begin: "# BEGIN guest-agent managed keys", end: "# END guest-agent managed keys")
 }
 
 /// Decides which metadata key lines are safe to install.

@@ -53,10 +53,11 @@ public struct SSHKeysPlugin: Plugin {
         let sshDirectory = (user.home.hasSuffix("/") ? String(user.home.dropLast()) : user.home) + "/.ssh"
         try context.writer.makeDirectory(sshDirectory, mode: 0o700, owner: owner)
         let file = sshDirectory + "/authorized_keys"
-        let existing = try context.writer.read(file).flatMap { String(data: $0, encoding: .utf8) }
-        let merged = AuthorizedKeysBlock.merge(existing: existing, keys: keys)
-        guard merged != existing else { return }
-        try context.writer.write(Data(merged.utf8), to: file, mode: 0o600, owner: owner)
+        let existing = try context.writer.read(file)
+        let edit = AuthorizedKeysBlock.block.replacing(in: existing ?? Data(), with: keys)
+        for warning in edit.warnings { context.logger.warning("\(file): \(warning)", metadata: ["user": "\(user.name)"]) }
+        guard edit.data != existing else { return }
+        try context.writer.write(edit.data, to: file, mode: 0o600, owner: owner)
         context.logger.info("installed SSH keys", metadata: ["user": "\(user.name)", "path": "\(file)", "count": "\(keys.count)"])
     }
 }

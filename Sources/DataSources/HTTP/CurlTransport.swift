@@ -1,0 +1,196 @@
+import CCurl
+import Foundation
+
+/// `HTTPTransport` over libcurl (see the protocol for the whole contract).
+///
+/// Each request gets its own easy handle on a multi handle, driven by a dedicated thread
+/// that sleeps in `curl_multi_poll` between events: waiting costs no CPU, the Swift
+/// concurrency pool is never blocked, and cancellation wakes the thread at once
+/// (`curl_multi_wakeup`). Why not URLSession: it links FoundationNetworking (memory and
+/// binary size), follows redirects on its own, and swift-corelibs-foundation was seen to
+/// lose concurrent tasks and to spin while waiting on a hung server (docs/HTTP.md).
+public struct CurlTransport: HTTPTransport {
+    public init() {}
+
+    public func send(_ request: HTTPRequestSpec, limits: TransferLimits) async throws -> HTTPReply {
+        try Task.checkCancellation()
+        let transfer = CurlTransfer(request: request, limits: limits)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread.detachNewThread { continuation.resume(with: transfer.run()) }
+            }
+        } onCancel: {
+            transfer.cancel()
+        }
+    }
+
+    /// curl_global_init, once per process.
+    static let initialized: Bool = ga_curl_global_init() == 0
+}
+
+/// One request's libcurl state. Body, headers and progress are touched only by the
+/// transfer thread (libcurl calls the callbacks from inside `curl_multi_perform`);
+/// `cancelled` and `multi` are shared with `cancel()` under the lock.
+final class CurlTransfer: @unchecked Sendable {
+    private let request: HTTPRequestSpec
+    private let limits: TransferLimits
+    private let lock = NSLock()
+    private var cancelled = false
+    private var multi: UnsafeMutableRawPointer?
+    private var body = Data()
+    private var headers: [String: String] = [:]
+    private var lastProgress = 0.0
+    private var failure: DataSourceError?
+
+    init(request: HTTPRequestSpec, limits: TransferLimits) {
+        self.request = request
+        self.limits = limits
+    }
+
+    private var location: String { request.url.absoluteString }
+
+    /// Ends the transfer as soon as its thread wakes (at once: the poll is woken).
+    func cancel() {
+        lock.withLock {
+            cancelled = true
+            if let multi { curl_multi_wakeup(multi) }
+        }
+    }
+
+    private var isCancelled: Bool { lock.withLock { cancelled } }
+
+    /// Runs the whole exchange on the calling (dedicated) thread.
+    func run() -> Result<HTTPReply, any Error> {
+        guard CurlTransport.initialized, let easy = curl_easy_init() else { return .failure(fault("libcurl could not start")) }
+        defer { curl_easy_cleanup(easy) }
+        guard let multi = curl_multi_init() else { return .failure(fault("libcurl could not start")) }
+        defer { curl_multi_cleanup(multi) }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
+        headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
+        defer { curl_slist_free_all(headerList) }
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        defer { errorBuffer.deallocate() }
+
+        let prepared = prepare(easy, headers: headerList, errorBuffer: errorBuffer)
+        guard prepared == CURLE_OK else { return .failure(fault(String(cString: curl_easy_strerror(prepared)))) }
+        curl_multi_add_handle(multi, easy)
+        lock.withLock { self.multi = multi }
+        defer {
+            lock.withLock { self.multi = nil }
+            curl_multi_remove_handle(multi, easy)
+        }
+        if let failure = drive(multi) { return .failure(failure) }
+        let result = ga_curl_multi_result(multi)
+        if let failure { return .failure(failure) }
+        guard result == CURLE_OK else { return .failure(classify(result, errorBuffer: errorBuffer)) }
+        return .success(HTTPReply(status: ga_curl_status(easy), body: body, headers: headers))
+    }
+
+    /// Sets every option (in C: curl_easy_setopt is variadic); the body is copied by libcurl.
+    private func prepare(_ easy: UnsafeMutableRawPointer, headers: UnsafeMutablePointer<curl_slist>?,
+                         errorBuffer: UnsafeMutablePointer<CChar>) -> CURLcode {
+        let payload = request.body ?? Data()
+        return request.url.absoluteString.withCString { url in
+            request.method.withCString { method in
+                payload.withUnsafeBytes { bytes in
+                    var spec = ga_curl_request()
+                    spec.url = url
+                    spec.method = method
+                    spec.body = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    spec.body_length = payload.count
+                    spec.headers = headers
+                    spec.connect_timeout_ms = Self.milliseconds(limits.idleTimeout)
+                    spec.total_timeout_ms = Self.milliseconds(limits.totalTimeout)
+                    spec.max_bytes = curl_off_t(limits.maxBytes)
+                    spec.on_body = { data, size, count, context in
+                        Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+                            .receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+                    }
+                    spec.on_header = { data, size, count, context in
+                        Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+                            .receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+                    }
+                    spec.context = Unmanaged.passUnretained(self).toOpaque()
+                    spec.error_buffer = errorBuffer
+                    return ga_curl_prepare(easy, &spec)
+                }
+            }
+        }
+    }
+
+    /// Performs until done, sleeping in curl_multi_poll; enforces the idle and total limits
+    /// and cancellation itself so that each has its own, named outcome.
+    private func drive(_ multi: UnsafeMutableRawPointer) -> (any Error)? {
+        let start = Self.now()
+        lastProgress = start
+        var running: Int32 = 1
+        while true {
+            if isCancelled { return CancellationError() }
+            let code = curl_multi_perform(multi, &running)
+            guard code == CURLM_OK else { return fault(String(cString: curl_multi_strerror(code))) }
+            if running == 0 { return nil }
+            let now = Self.now()
+            if now - start >= limits.totalTimeout { return DataSourceError.tooSlow(url: location, seconds: limits.totalTimeout) }
+            if now - lastProgress >= limits.idleTimeout { return DataSourceError.timedOut(url: location, seconds: limits.idleTimeout) }
+            let wait = min(limits.totalTimeout - (now - start), limits.idleTimeout - (now - lastProgress), 1)
+            curl_multi_poll(multi, nil, 0, Int32(max(1, (wait * 1000).rounded(.up))), nil)
+        }
+    }
+
+    private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        lastProgress = Self.now()
+        guard body.count + bytes.count <= limits.maxBytes else {
+            failure = .documentTooLarge(location: location, limit: limits.maxBytes)
+            return 0  // aborts the transfer: nothing more is read
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    private func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
+        lastProgress = Self.now()
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers = [:]  // a new response (after 1xx): start over
+        } else if let colon = line.firstIndex(of: ":") {
+            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[name] = value
+            if name == "content-encoding", value.lowercased() != "identity" {
+                failure = .malformedDocument(location: location, reason: "Content-Encoding '\(value)' was not asked for")
+                return 0
+            }
+        }
+        return bytes.count
+    }
+
+    private func classify(_ code: CURLcode, errorBuffer: UnsafeMutablePointer<CChar>) -> DataSourceError {
+        switch code {
+        case CURLE_FILESIZE_EXCEEDED:
+            return .documentTooLarge(location: location, limit: limits.maxBytes)
+        case CURLE_OPERATION_TIMEDOUT:
+            return Self.now() - lastProgress >= limits.idleTimeout
+                ? .timedOut(url: location, seconds: limits.idleTimeout) : .tooSlow(url: location, seconds: limits.totalTimeout)
+        default:
+            let detail = String(cString: errorBuffer)
+            return fault(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+        }
+    }
+
+    private func fault(_ reason: String) -> DataSourceError {
+        .transport(url: location, reason: reason)
+    }
+
+    static func milliseconds(_ seconds: Double) -> Int {
+        Int(max(1, (seconds * 1000).rounded(.up)))
+    }
+
+    /// Monotonic seconds (immune to the wall clock being set during boot).
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

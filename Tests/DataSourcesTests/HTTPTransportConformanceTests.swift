@@ -1,0 +1,126 @@
+@testable import DataSources
+import Foundation
+import Testing
+import TestSupport
+
+/// The `HTTPTransport` contract (see the protocol's doc comment), checked against the
+/// built mock server on loopback. Every transport the agent could ship must pass it:
+/// add it to `transports`.
+@Suite(.serialized) struct HTTPTransportConformanceTests {
+    static let transports: [any HTTPTransport] = [CurlTransport()]
+
+    static func limits(idle: Double = 2, total: Double = 10, maxBytes: Int = 1 << 20) -> TransferLimits {
+        TransferLimits(idleTimeout: idle, totalTimeout: total, maxBytes: maxBytes)
+    }
+
+    static func server(_ arguments: [String] = [], _ work: TemporaryDirectory) throws -> MockServerProcess {
+        try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: work.path)
+    }
+
+    @Test(arguments: transports) func getReturnsStatusBodyAndLowerCaseHeaders(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server([], work)
+        let reply = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack/latest/meta_data.json")), limits: Self.limits())
+        #expect(reply.status == 200)
+        #expect(reply.headers["content-type"] == "application/json")
+        #expect(try JSONSerialization.jsonObject(with: reply.body) is [String: Any])
+        let missing = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack/latest/nothing")), limits: Self.limits())
+        #expect(missing.status == 404)
+    }
+
+    @Test(arguments: transports) func aPostCarriesItsBodyWithContentLength(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server([], work)
+        let url = server.url(for: "openstack/latest/password")
+        let post = HTTPRequestSpec(method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data("c2VjcmV0".utf8))
+        #expect(try await transport.send(post, limits: Self.limits()).status == 200)
+        let stored = try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits())
+        #expect(String(decoding: stored.body, as: UTF8.self) == "c2VjcmV0")
+        #expect(server.loggedRequests().contains { $0["method"] as? String == "POST" && $0["bodyBytes"] as? Int == 8 })
+    }
+
+    @Test(arguments: transports) func aBodilessPutGetsAnIMDSv2Token(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--imdsv2", "required"], work)
+        let put = HTTPRequestSpec(method: "PUT", url: server.url(for: "latest/api/token"),
+                                  headers: ["X-aws-ec2-metadata-token-ttl-seconds": "60"])
+        let token = try await transport.send(put, limits: Self.limits())
+        #expect(token.status == 200 && !token.body.isEmpty)
+        #expect(token.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "60")
+        let id = HTTPRequestSpec(url: server.url(for: "latest/meta-data/instance-id"),
+                                 headers: ["X-aws-ec2-metadata-token": String(decoding: token.body, as: UTF8.self)])
+        #expect(try await transport.send(id, limits: Self.limits()).status == 200)
+    }
+
+    @Test(arguments: transports) func aHungServerIsAnIdleTimeout(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--hang", "/openstack/latest/user_data"], work)
+        let url = server.url(for: "openstack/latest/user_data")
+        await #expect(throws: DataSourceError.timedOut(url: url.absoluteString, seconds: 1)) {
+            try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 1))
+        }
+    }
+
+    @Test(arguments: transports) func aBodyOverTheCapIsRefused(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server([], work)
+        let url = server.url(for: "openstack/latest/meta_data.json")
+        await #expect(throws: DataSourceError.documentTooLarge(location: url.absoluteString, limit: 16)) {
+            try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(maxBytes: 16))
+        }
+    }
+
+    @Test(arguments: transports) func proxyVariablesAreIgnored(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server([], work)
+        // A proxy that does not exist: a transport that used it would fail to connect.
+        let names = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        for name in names { setenv(name, "http://127.0.0.1:9", 1) }
+        defer { for name in names { unsetenv(name) } }
+        let reply = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack")), limits: Self.limits())
+        #expect(reply.status == 200)
+    }
+
+    @Test(arguments: transports) func aRefusedConnectionNamesTheURL(transport: any HTTPTransport) async throws {
+        let url = URL(string: "http://127.0.0.1:9/openstack")!
+        do {
+            _ = try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits())
+            Issue.record("port 9 answered")
+        } catch let error as DataSourceError {
+            guard case .transport(let where_, _) = error else { Issue.record("not a transport error: \(error)"); return }
+            #expect(where_ == url.absoluteString)
+        }
+    }
+
+    @Test(arguments: transports) func cancellationEndsTheRequestAtOnce(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--hang", "/openstack"], work)
+        let url = server.url(for: "openstack")
+        let started = ContinuousClock.now
+        let task = Task { try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 60, total: 60)) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        // Far below the 60 s limits: only cancellation can have ended it.
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+
+    @Test(arguments: transports) func waitingOnAHungServerDoesNotSpin(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--hang", "/openstack"], work)
+        let before = Self.processCPUSeconds()
+        await #expect(throws: DataSourceError.self) {
+            try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack")), limits: Self.limits(idle: 3))
+        }
+        let used = Self.processCPUSeconds() - before
+        // A busy-waiting client burns most of a core for the 3 s; a sleeping one almost nothing.
+        #expect(used < 0.6, "the test process used \(used) s of CPU while waiting 3 s")
+    }
+
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+}
