@@ -29,8 +29,42 @@ struct MockRequest {
 /// What the router decided.
 enum MockAction {
     case respond(MockResponse)
+    /// The response, its body sent one byte per interval.
+    case trickle(MockResponse, intervalMilliseconds: Int)
+    /// A 200 whose body is a long run of zeros, streamed as the client reads.
+    case stream(MockStream)
+    /// A 200 head with `Content-Length: 1000`, then nothing.
+    case headersThenSilence
     case hang
     case drop
+}
+
+extension MockAction {
+    /// The status the request log records: the one sent, or -1 when none is.
+    var status: Int {
+        switch self {
+        case .respond(let response), .trickle(let response, _): response.status
+        case .stream, .headersThenSilence: 200
+        case .hang, .drop: -1
+        }
+    }
+}
+
+/// A streamed body of zeros (`--oversize`, `--oversize-unannounced`).
+struct MockStream {
+    /// Bytes sent in all.
+    var totalBytes: Int
+    /// Bytes per write; the next write starts when the previous one completed.
+    var chunkBytes: Int
+    /// Send `Content-Length: totalBytes`; without it the body is chunked.
+    var announcesLength: Bool
+
+    static let oneGiB = 1 << 30
+
+    /// 1 GiB of zeros in 64 KiB chunks.
+    static func oversize(announced: Bool) -> MockStream {
+        MockStream(totalBytes: oneGiB, chunkBytes: 64 << 10, announcesLength: announced)
+    }
 }
 
 struct MockResponse {

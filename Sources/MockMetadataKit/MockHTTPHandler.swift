@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 /// One connection: collects a request, asks the router, then answers (after the
-/// configured latency), hangs, or drops the connection.
+/// configured latency, through `MockResponseWriter`), hangs, or drops the connection.
 final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -43,46 +43,28 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                          end: Date().timeIntervalSince1970, token: headers[EC2Routes.tokenHeader] != nil,
                                          bodyBytes: request.body.count))
         }
-        switch router.route(request) {
+        let action = router.route(request)
+        switch action {
         case .hang:
             log(-1)
         case .drop:
             log(-1)
             context.close(promise: nil)
-        case .respond(let response):
+        case .respond, .trickle, .stream, .headersThenSilence:
             let latency = state.faults.latencyMilliseconds
-            let keepAlive = head.isKeepAlive
-            let write = { (context: ChannelHandlerContext) in
+            let writer = MockResponseWriter(context: context, version: head.version, keepAlive: head.isKeepAlive,
+                                            omitBody: request.method == "HEAD")
+            let answer = {
                 // Logged before the reply goes out, so a client that has its answer can
                 // already read the line about it.
-                log(response.status)
-                self.write(response, version: head.version, keepAlive: keepAlive, omitBody: request.method == "HEAD", context: context)
+                log(action.status)
+                writer.answer(action)
             }
             if latency > 0 {
-                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(latency))) { write(context) }
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(latency))) { answer() }
             } else {
-                write(context)
+                answer()
             }
-        }
-    }
-
-    private func write(_ response: MockResponse, version: HTTPVersion, keepAlive: Bool, omitBody: Bool, context: ChannelHandlerContext) {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: response.contentType)
-        headers.add(name: "Content-Length", value: String(response.body.count))
-        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        for (name, value) in response.headers { headers.add(name: name, value: value) }
-        let status = HTTPResponseStatus(statusCode: response.status)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        if !omitBody && !response.body.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-            buffer.writeBytes(response.body)
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        }
-        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let loopBoundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            done.whenComplete { _ in loopBoundContext.value.close(promise: nil) }
         }
     }
 }

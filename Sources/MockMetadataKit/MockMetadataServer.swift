@@ -17,9 +17,12 @@ public final class MockMetadataServer: @unchecked Sendable {
         self.state = MockState(configuration: configuration)
     }
 
-    /// Binds and starts serving; returns the bound port (useful with port 0).
+    /// Binds and starts serving; returns the bound port (useful with port 0). Throws when
+    /// the gzip-bomb body is needed and cannot be built.
     public func start() async throws -> Int {
         let router = MockRouter(fixtures: FixtureTree(root: configuration.fixtures), state: state)
+        // Built once, before serving, rather than on the event loop at the first request.
+        if !state.faults.gzipBomb.isEmpty { _ = try router.gzipBomb.body() }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

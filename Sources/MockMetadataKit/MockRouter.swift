@@ -1,16 +1,42 @@
 import Foundation
 
-/// Decides every request: faults first (hang, drop, fail-first), then nova or EC2.
+/// Decides every request. Faults first, in this order: hang, drop, headers-then-silence,
+/// fail-first, redirect, oversize, oversize-unannounced, gzip-bomb; then nova or EC2.
+/// A trickle fault then slows the body of whatever buffered answer that gave.
 struct MockRouter: Sendable {
     let fixtures: FixtureTree
     let state: MockState
+    /// Built once, at server start when the fault is configured.
+    let gzipBomb = GzipBomb()
 
     func route(_ request: MockRequest) -> MockAction {
         let faults = state.faults
         let matches = { (pattern: String) in MockFaults.matches(pattern, method: request.method, path: request.path) }
         if faults.hang.contains(where: matches) { return .hang }
         if faults.drop.contains(where: matches) { return .drop }
+        if faults.headersThenSilence.contains(where: matches) { return .headersThenSilence }
+        let action = answer(request, faults: faults, matches: matches)
+        if case .respond(let response) = action, faults.trickle.contains(where: matches) {
+            return .trickle(response, intervalMilliseconds: faults.trickleIntervalMilliseconds)
+        }
+        return action
+    }
+
+    /// The answer before trickling: fail-first, the body faults, or the fixture tree.
+    private func answer(_ request: MockRequest, faults: MockFaults, matches: (String) -> Bool) -> MockAction {
         if state.shouldFail(method: request.method, path: request.path) { return .respond(.text("500 Internal Server Error", status: 500)) }
+        if let redirect = faults.redirect.first(where: { matches($0.pattern) }) {
+            return .respond(MockResponse(status: faults.redirectStatus, headers: ["Location": redirect.location]))
+        }
+        if faults.oversize.contains(where: matches) { return .stream(.oversize(announced: true)) }
+        if faults.oversizeUnannounced.contains(where: matches) { return .stream(.oversize(announced: false)) }
+        if faults.gzipBomb.contains(where: matches) {
+            do {
+                return .respond(MockResponse(status: 200, body: try gzipBomb.body(), headers: ["Content-Encoding": "gzip"]))
+            } catch {
+                return .respond(.text("500 \(error)", status: 500))
+            }
+        }
         if request.components.first == "openstack" {
             return .respond(NovaRoutes(fixtures: fixtures, state: state).handle(request))
         }

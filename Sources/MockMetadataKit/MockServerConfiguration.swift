@@ -22,6 +22,26 @@ public struct MockFaults: Sendable, Equatable {
     public var hang: [String] = []
     /// Requests to these paths get their connection closed with no response.
     public var drop: [String] = []
+    /// Requests to these paths get their normal answer (true `Content-Length`), but the
+    /// body arrives one byte per `trickleIntervalMilliseconds`.
+    public var trickle: [String] = []
+    /// Milliseconds between two body bytes of a trickled answer.
+    public var trickleIntervalMilliseconds: Int = 1000
+    /// Requests to these paths get 200 with `Content-Length: 1073741824` and 1 GiB of zeros,
+    /// streamed as fast as the client reads.
+    public var oversize: [String] = []
+    /// Like `oversize`, but without a `Content-Length` (chunked transfer encoding).
+    public var oversizeUnannounced: [String] = []
+    /// Requests to these paths get 200 with `Content-Encoding: gzip` and about 1 MiB of
+    /// gzip that inflates to 1 GiB of zeros.
+    public var gzipBomb: [String] = []
+    /// Requests to these patterns are redirected (any method) with `redirectStatus`.
+    public var redirect: [MockRedirect] = []
+    /// The status of a redirect: 301, 302, 303, 307 or 308.
+    public var redirectStatus: Int = 302
+    /// Requests to these paths get a 200 head with `Content-Length: 1000` and then
+    /// nothing more (the connection stays open).
+    public var headersThenSilence: [String] = []
 
     public init(latencyMilliseconds: Int = 0, failFirst: [String: Int] = [:], hang: [String] = [], drop: [String] = []) {
         self.latencyMilliseconds = latencyMilliseconds
@@ -30,6 +50,9 @@ public struct MockFaults: Sendable, Equatable {
         self.drop = drop
     }
 
+    /// The statuses `redirectStatus` may take.
+    public static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
+
     static func matches(_ pattern: String, method: String, path: String) -> Bool {
         var pathPattern = Substring(pattern)
         if let space = pattern.firstIndex(of: " ") {
@@ -37,6 +60,26 @@ public struct MockFaults: Sendable, Equatable {
             pathPattern = pattern[pattern.index(after: space)...]
         }
         return pathPattern.hasSuffix("*") ? path.hasPrefix(String(pathPattern.dropLast())) : pathPattern == path
+    }
+}
+
+/// One `--redirect PATTERN=URL`: requests matching `pattern` are sent to `location`.
+public struct MockRedirect: Sendable, Equatable {
+    public var pattern: String
+    public var location: String
+
+    public init(pattern: String, location: String) {
+        self.pattern = pattern
+        self.location = location
+    }
+
+    /// Parses `PATTERN=URL`, split at the first `=` (a URL may contain more); nil when
+    /// either side is empty.
+    public init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "=") else { return nil }
+        let pattern = String(argument[..<equals]), location = String(argument[argument.index(after: equals)...])
+        guard !pattern.isEmpty, !location.isEmpty else { return nil }
+        self.init(pattern: pattern, location: location)
     }
 }
 

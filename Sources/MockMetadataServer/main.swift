@@ -3,13 +3,25 @@ import MockMetadataKit
 
 /// `mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 MODE]
 /// [--token-ttl-max S] [--latency-ms N] [--fail-first N:PATH]... [--hang PATH]...
-/// [--drop PATH]... [--request-log FILE] [--password VALUE]`
+/// [--drop PATH]... [--trickle PATH]... [--trickle-interval-ms N] [--oversize PATH]...
+/// [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
+/// [--redirect-status N] [--headers-then-silence PATH]... [--request-log FILE] [--password VALUE]`
 let usage = """
     usage: mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 optional|required|disabled]
                                 [--token-ttl-max SECONDS] [--latency-ms N] [--fail-first N:PATH]... [--hang PATH]...
-                                [--drop PATH]... [--request-log FILE] [--password VALUE]
+                                [--drop PATH]... [--trickle PATH]... [--trickle-interval-ms N] [--oversize PATH]...
+                                [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
+                                [--redirect-status 301|302|303|307|308] [--headers-then-silence PATH]...
+                                [--request-log FILE] [--password VALUE]
     Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default.
     With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
+    A PATH may start with a method and a space ('POST /openstack/*'); a trailing '*' matches a prefix.
+    Faults: --hang never answers; --drop closes with no answer; --fail-first answers 500 N times;
+      --trickle sends the normal answer's body one byte per --trickle-interval-ms (default 1000);
+      --oversize streams 1 GiB of zeros with Content-Length: 1073741824, --oversize-unannounced
+      the same chunked with no length; --gzip-bomb answers ~1 MiB with Content-Encoding: gzip that
+      inflates to 1 GiB; --redirect answers --redirect-status (default 302) with Location: URL;
+      --headers-then-silence sends a 200 head with Content-Length: 1000, then nothing.
     """
 
 func fail(_ message: String) -> Never {
@@ -38,6 +50,20 @@ while !arguments.isEmpty {
         configuration.faults.failFirst[String(parts[1])] = count
     case "--hang": configuration.faults.hang.append(value)
     case "--drop": configuration.faults.drop.append(value)
+    case "--trickle": configuration.faults.trickle.append(value)
+    case "--trickle-interval-ms":
+        guard let interval = Int(value), interval > 0 else { fail("--trickle-interval-ms takes a positive number") }
+        configuration.faults.trickleIntervalMilliseconds = interval
+    case "--oversize": configuration.faults.oversize.append(value)
+    case "--oversize-unannounced": configuration.faults.oversizeUnannounced.append(value)
+    case "--gzip-bomb": configuration.faults.gzipBomb.append(value)
+    case "--redirect": configuration.faults.redirect.append(MockRedirect(argument: value) ?? { fail("--redirect takes PATH=URL") }())
+    case "--redirect-status":
+        guard let status = Int(value), MockFaults.redirectStatuses.contains(status) else {
+            fail("--redirect-status takes 301, 302, 303, 307 or 308")
+        }
+        configuration.faults.redirectStatus = status
+    case "--headers-then-silence": configuration.faults.headersThenSilence.append(value)
     case "--request-log": configuration.requestLogPath = value
     case "--password": configuration.password = value
     default: fail("unknown option \(flag)")
@@ -55,7 +81,7 @@ let port: Int
 do {
     port = try await server.start()
 } catch {
-    FileHandle.standardError.write(Data("mock-metadata-server: cannot listen on \(configuration.host):\(configuration.port): \(error)\n".utf8))
+    FileHandle.standardError.write(Data("mock-metadata-server: cannot start on \(configuration.host):\(configuration.port): \(error)\n".utf8))
     exit(1)
 }
 // Unbuffered, so a parent reading our stdout sees the line at once.

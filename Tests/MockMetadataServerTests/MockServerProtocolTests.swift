@@ -137,6 +137,100 @@ import TestSupport
         #expect(try Curl.request(server.url("openstack")).status == 200)
         #expect(Date().timeIntervalSince(start) >= 0.2)
     }
+
+    @Test func trickleSendsTheTrueLengthThenOneBytePerInterval() throws {
+        let work = try TemporaryDirectory()
+        let path = "openstack/latest/meta_data.json"
+        let control = try start(in: work)
+        let whole = try Curl.transfer(control.url(path), ["--max-time", "1"], in: work.path)
+        #expect(whole.exitCode == 0 && whole.body.count > 100, "without the fault the answer is at once")
+
+        let server = try start(["--trickle", "/" + path, "--trickle-interval-ms", "200"], in: work)
+        let slow = try Curl.transfer(server.url(path), ["--max-time", "1"], in: work.path)
+        #expect(slow.exitCode == 28, "curl exit 28 is 'operation timed out', got \(slow.exitCode)")
+        #expect(slow.status == 200 && slow.headers["content-length"] == String(whole.body.count))
+        #expect((1...6).contains(slow.body.count), "about 5 bytes in 1 s at 200 ms each, got \(slow.body.count)")
+        #expect(whole.body.starts(with: slow.body), "the trickled bytes are the start of the true body")
+        #expect(try Curl.transfer(server.url("openstack/latest/user_data"), ["--max-time", "1"], in: work.path).exitCode == 0,
+                "other paths are not trickled")
+        #expect(server.loggedRequests().first { $0["path"] as? String == "/" + path }?["status"] as? Int == 200)
+    }
+
+    @Test func oversizeAnnouncesOneGiBAndStreamsZerosAsTheClientReads() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--oversize", "/openstack/latest/user_data", "--oversize-unannounced", "GET /latest/user-data"],
+                               in: work)
+        let announced = try Curl.transfer(server.url("openstack/latest/user_data"), ["--max-filesize", "1000000"],
+                                          in: work.path, output: "/dev/null")
+        #expect(announced.exitCode == 63, "curl exit 63 is 'maximum file size exceeded', got \(announced.exitCode)")
+        #expect(announced.status == 200 && announced.headers["content-length"] == "1073741824")
+
+        // The client keeps 2,000,000 bytes and hangs up: they must all arrive, all zero.
+        let keep = "curl --silent --noproxy '*' --max-time 5 --dump-header \"$2\" \"$1\" | head -c 2000000 > \"$3\"; "
+            + "wc -c < \"$3\"; tr -d '\\000' < \"$3\" | wc -c"
+        for (path, name) in [("openstack/latest/user_data", "announced"), ("latest/user-data", "unannounced")] {
+            let headFile = "\(work.path)/\(name).head", bodyFile = "\(work.path)/\(name).body"
+            let counts = try Curl.shell(keep, [server.url(path), headFile, bodyFile], timeout: 20)
+            #expect(counts.standardOutput.split(whereSeparator: \.isWhitespace) == ["2000000", "0"],
+                    "\(name): 2,000,000 bytes, none of them non-zero: \(counts.standardOutput)")
+            let head = String(decoding: FileManager.default.contents(atPath: headFile) ?? Data(), as: UTF8.self).lowercased()
+            #expect(head.hasPrefix("http/1.1 200"), "\(name): \(head)")
+            if name == "announced" {
+                #expect(head.contains("content-length: 1073741824"), "\(head)")
+            } else {
+                #expect(!head.contains("content-length") && head.contains("transfer-encoding: chunked"), "no length announced: \(head)")
+            }
+        }
+
+        #expect(try Curl.request(server.url("openstack/latest/meta_data.json")).status == 200, "the server still answers")
+        let streamed = server.loggedRequests().filter { ["/openstack/latest/user_data", "/latest/user-data"].contains($0["path"] as? String) }
+        #expect(streamed.compactMap { $0["status"] as? Int } == [200, 200, 200])
+    }
+
+    @Test func gzipBombIsSmallOnTheWireAndInflatesToOneGiB() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--gzip-bomb", "/openstack/latest/user_data"], in: work)
+        let bomb = try Curl.transfer(server.url("openstack/latest/user_data"), in: work.path)
+        #expect(bomb.exitCode == 0 && bomb.status == 200)
+        #expect(bomb.headers["content-encoding"] == "gzip" && bomb.headers["content-length"] == String(bomb.body.count))
+        #expect(bomb.body.count > 0 && bomb.body.count < 2 << 20, "the raw body is \(bomb.body.count) bytes")
+        let file = try work.write(bomb.body, to: "bomb.gz")
+        let inflated = try Curl.shell("gzip -dc \"$1\" | wc -c", [file], timeout: 60)
+        #expect(inflated.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "1073741824")
+        #expect(server.loggedRequests().last?["status"] as? Int == 200)
+    }
+
+    @Test func redirectAnswersTheConfiguredStatusAndLocationForAnyMethod() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--redirect", "GET /openstack/latest/meta_data.json=http://127.0.0.1:9/x?a=b",
+                                "--redirect", "POST /openstack/*=http://127.0.0.1:9/y", "--redirect-status", "307"], in: work)
+        let get = try Curl.transfer(server.url("openstack/latest/meta_data.json"), in: work.path)
+        #expect(get.exitCode == 0 && get.status == 307 && get.headers["location"] == "http://127.0.0.1:9/x?a=b")
+        #expect(get.body.isEmpty)
+        let post = try Curl.transfer(server.url("openstack/latest/password"), ["--data-binary", "secret"], in: work.path)
+        #expect(post.exitCode == 0 && post.status == 307 && post.headers["location"] == "http://127.0.0.1:9/y")
+        #expect(try Curl.request(server.url("openstack/latest/password")).body.isEmpty, "a redirected POST stores nothing")
+        #expect(try Curl.request(server.url("openstack/latest/user_data")).status == 200, "other paths are not redirected")
+
+        let log = server.loggedRequests().map { "\($0["method"] ?? "") \($0["path"] ?? "") \($0["status"] ?? "")" }
+        #expect(log.contains("GET /openstack/latest/meta_data.json 307") && log.contains("POST /openstack/latest/password 307"))
+
+        let plain = try start(["--redirect", "/openstack=http://127.0.0.1:9/z"], in: work)
+        let found = try Curl.transfer(plain.url("openstack"), in: work.path)
+        #expect(found.status == 302 && found.headers["location"] == "http://127.0.0.1:9/z", "302 is the default")
+        let refused = try Program.run(BuiltProducts.path("mock-metadata-server"),
+                                      ["--fixtures", fixtures, "--redirect-status", "200"], timeout: 10)
+        #expect(refused.status == 64, "a redirect status must be 301, 302, 303, 307 or 308")
+    }
+
+    @Test func headersThenSilenceSendsTheHeadAndNothingMore() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--headers-then-silence", "/openstack/latest/meta_data.json"], in: work)
+        let silent = try Curl.transfer(server.url("openstack/latest/meta_data.json"), ["--max-time", "1"], in: work.path)
+        #expect(silent.exitCode == 28, "curl exit 28 is 'operation timed out', got \(silent.exitCode)")
+        #expect(silent.status == 200 && silent.headers["content-length"] == "1000" && silent.body.isEmpty)
+        #expect(server.loggedRequests().first?["status"] as? Int == 200)
+    }
 }
 
 extension MockServerProcess {
