@@ -26,13 +26,31 @@ extension GlobalOptions {
 
     /// The logger for this process: standard error plus `log_file` (under the root).
     func makeLogger(_ config: AgentConfig) -> Logger {
-        let file = config.logFile.isEmpty ? nil : systemRoot.path(config.logFile)
-        let sink = LogSink(filePath: file)
+        let sink = LogSink(file: openLogFile(config), fileName: config.logFile)
         let level = Logger.Level(rawValue: config.logLevel) ?? .info
         return Logger(label: "guest-agent") { label in AgentLogHandler(label: label, level: level, sink: sink) }
     }
 }
 
+extension GlobalOptions {
+    /// `log_file` opened for append under the root, or nil. A log file that cannot be
+    /// opened (a symbolic link, a read-only or full disk) is reported and skipped: logging
+    /// never stops a run.
+    func openLogFile(_ config: AgentConfig) -> Int32? {
+        guard !config.logFile.isEmpty else { return nil }
+        let writer = AtomicFileWriter(root: systemRoot)
+        do {
+            let directory = (config.logFile as NSString).deletingLastPathComponent
+            try writer.makeDirectory(directory, mode: 0o755, createOnly: true)
+            return try writer.openForAppend(config.logFile)
+        } catch {
+            printError("guest-agent: not logging to log_file \(config.logFile): \(error)")
+            return nil
+        }
+    }
+}
+
+/// One line on standard error; never traps (a closed or broken stderr is ignored).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    _ = LogSink.writeAll(STDERR_FILENO, Array((message + "\n").utf8))
 }

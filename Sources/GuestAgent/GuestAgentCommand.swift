@@ -12,6 +12,11 @@ struct GuestAgentCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, StatusCommand.self, QueryCommand.self, CleanCommand.self,
                       VersionCommand.self, SampleConfigCommand.self, DecryptPasswordCommand.self]
     )
+
+    static func main() async {
+        ProcessGuards.install()
+        await main(nil)
+    }
 }
 
 /// Options every command shares.

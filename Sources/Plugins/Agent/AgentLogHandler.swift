@@ -30,32 +30,54 @@ public struct AgentLogHandler: LogHandler {
     }
 }
 
-/// Where log lines go: standard error plus an optional file (opened for append).
+/// Where log lines go: standard error plus an optional file descriptor opened for append.
+///
+/// Logging must never stop a boot: a write that fails (a full disk, a closed or broken
+/// standard error) is not retried and never traps. The failing destination is dropped and
+/// reported once on whichever one still works.
 public final class LogSink: @unchecked Sendable {
     private let lock = NSLock()
-    private let file: FileHandle?
-    private let toStandardError: Bool
+    private var file: Int32?
+    private let fileName: String
+    private var toStandardError: Bool
 
-    public init(filePath: String?, toStandardError: Bool = true) {
+    /// `file` is an open descriptor (see `AtomicFileWriter.openForAppend`), named
+    /// `fileName` in messages; the sink owns it.
+    public init(file: Int32?, fileName: String = "", toStandardError: Bool = true) {
+        self.file = file
+        self.fileName = fileName
         self.toStandardError = toStandardError
-        if let filePath, !filePath.isEmpty {
-            let directory = (filePath as NSString).deletingLastPathComponent
-            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            if !FileManager.default.fileExists(atPath: filePath) {
-                _ = FileManager.default.createFile(atPath: filePath, contents: nil, attributes: [.posixPermissions: 0o600])
-            }
-            file = FileHandle(forWritingAtPath: filePath)
-            _ = try? file?.seekToEnd()
-        } else {
-            file = nil
-        }
     }
 
     func write(_ line: String) {
-        let data = Data(line.utf8)
+        let bytes = Array(line.utf8)
         lock.withLock {
-            if toStandardError { FileHandle.standardError.write(data) }
-            file?.write(data)
+            if toStandardError, let problem = Self.writeAll(STDERR_FILENO, bytes) {
+                toStandardError = false
+                if let file { _ = Self.writeAll(file, Array("guest-agent: standard error failed (\(problem)); logging only here\n".utf8)) }
+            }
+            if let descriptor = file, let problem = Self.writeAll(descriptor, bytes) {
+                close(descriptor)
+                file = nil
+                if toStandardError {
+                    _ = Self.writeAll(STDERR_FILENO, Array("guest-agent: log file \(fileName): \(problem); no longer logging to it\n".utf8))
+                }
+            }
         }
+    }
+
+    /// write(2) until done; nil on success, else the error text. Never raises SIGPIPE
+    /// (ignored by the process) and never traps, unlike FileHandle.write.
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> String? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return String(cString: strerror(errno))
+            }
+            offset += written
+        }
+        return nil
     }
 }

@@ -15,9 +15,13 @@ public struct INIDocument: Sendable, Equatable {
     /// Parses `text`; `file` only names the source in errors.
     public init(text: String, file: String) throws {
         var section = "DEFAULT"
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split on scalars, not Characters: in Swift "\r\n" is one Character, so splitting a
+        // CRLF file (written on Windows) on "\n" would see a single line.
+        for (index, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
-            let line = rawLine.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "\r", with: "")
+            var scalars = rawLine
+            if scalars.last == "\r" { scalars.removeLast() }
+            let line = String(String.UnicodeScalarView(scalars)).trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]"), line.count > 2 else {

@@ -99,6 +99,59 @@ public struct AtomicFileWriter: Sendable {
         return data
     }
 
+    /// Opens the guest file for appending (created with `mode` when missing), refusing a
+    /// symbolic link at the file or on its path, like every other write.
+    public func openForAppend(_ guestPath: String, mode: mode_t = 0o600) throws -> Int32 {
+        let target = try root.resolve(guestPath)
+        try refuseSymlinks(upTo: target)
+        let fd = open(target, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw HostError.io(path: target, operation: "open", errno: errno) }
+        return fd
+    }
+
+    /// Removes the guest file or directory tree at `guestPath` (nothing when absent).
+    /// A symbolic link on the path is refused; links inside the tree are removed as
+    /// links, never followed, so nothing outside the root can be deleted.
+    public func remove(_ guestPath: String) throws {
+        let target = try root.resolve(guestPath)
+        try refuseSymlinks(upTo: target)
+        try Self.removeTree(target)
+    }
+
+    /// Renames the guest file to the first free `NAME.tag-N` beside it (kept for
+    /// inspection, never overwriting an earlier copy); returns the new host path.
+    @discardableResult
+    public func moveAside(_ guestPath: String, tag: String) throws -> String {
+        let target = try root.resolve(guestPath)
+        try refuseSymlinks(upTo: target)
+        for number in 1...10_000 {
+            let candidate = "\(target).\(tag)-\(number)"
+            // link(2) fails when the name exists, so two moves can never pick the same name.
+            if link(target, candidate) == 0 {
+                guard unlink(target) == 0 else { throw HostError.io(path: target, operation: "unlink", errno: errno) }
+                return candidate
+            }
+            guard errno == EEXIST else { throw HostError.io(path: candidate, operation: "link", errno: errno) }
+        }
+        throw HostError.io(path: target, operation: "move aside", errno: EEXIST)
+    }
+
+    private static func removeTree(_ hostPath: String) throws {
+        var info = stat()
+        guard lstat(hostPath, &info) == 0 else {
+            if errno == ENOENT { return }
+            throw HostError.io(path: hostPath, operation: "stat", errno: errno)
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for name in try FileManager.default.contentsOfDirectory(atPath: hostPath) {
+                try removeTree(hostPath + "/" + name)
+            }
+            guard rmdir(hostPath) == 0 else { throw HostError.io(path: hostPath, operation: "rmdir", errno: errno) }
+        } else {
+            guard unlink(hostPath) == 0 else { throw HostError.io(path: hostPath, operation: "unlink", errno: errno) }
+        }
+    }
+
     private func refuseSymlinks(upTo hostPath: String) throws {
         var current = root.hostPath
         for component in hostPath.dropFirst(root.hostPath.count).split(separator: "/") {

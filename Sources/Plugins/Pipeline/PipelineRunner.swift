@@ -112,8 +112,13 @@ public struct PipelineRunner: Sendable {
             return try store.loadInstance(instanceID)
         } catch {
             logger.error("state file unreadable; starting fresh", metadata: ["error": "\(error)"])
-            if !dryRun, let path = try? store.root.resolve("\(store.directory)/instances/\(StateStore.fileName(for: instanceID))") {
-                try? FileManager.default.moveItem(atPath: path, toPath: path + ".corrupt-\(Int(Date().timeIntervalSince1970))")
+            if !dryRun {
+                do {
+                    let kept = try store.quarantineInstance(instanceID)
+                    logger.notice("kept the unreadable state file", metadata: ["path": "\(kept)"])
+                } catch {
+                    logger.error("could not move the unreadable state file aside", metadata: ["error": "\(error)"])
+                }
             }
             return InstanceState(instanceID: instanceID)
         }

@@ -49,11 +49,18 @@ public struct StateStore: Sendable {
     }
 
     /// Forgets every instance (`guest-agent clean`): the next run is a first boot.
+    /// Symbolic links are refused, never followed (`AtomicFileWriter.remove`).
     public func clean() throws {
-        let host = try root.resolve(directory)
-        for name in ["instances", "last-run.json"] where FileManager.default.fileExists(atPath: host + "/" + name) {
-            try FileManager.default.removeItem(atPath: host + "/" + name)
+        for name in ["instances", "last-run.json"] {
+            try writer.remove("\(directory)/\(name)")
         }
+    }
+
+    /// Moves an unreadable instance file aside (`<id>.json.corrupt-N`, never overwriting
+    /// an earlier copy) so the run can start fresh; returns where it went.
+    @discardableResult
+    public func quarantineInstance(_ instanceID: String) throws -> String {
+        try writer.moveAside("\(directory)/instances/\(Self.fileName(for: instanceID))", tag: "corrupt")
     }
 
     static let encoder: JSONEncoder = {
