@@ -33,6 +33,21 @@ extension GlobalOptions {
 }
 
 extension GlobalOptions {
+    /// The root's run lock (see `RunLock`); exit 75 when another run keeps it past
+    /// `run_lock_timeout`, 1 when the state directory cannot be used (e.g. a symlink).
+    func lockRoot(_ config: AgentConfig) async throws -> RunLock {
+        do {
+            return try await RunLock.acquire(store: StateStore(root: systemRoot, directory: config.stateDir),
+                                             timeout: config.runLockTimeout)
+        } catch let error as RunLockError {
+            printError("guest-agent: \(error)")
+            throw ExitCode(AgentExitCode.busy)
+        } catch {
+            printError("guest-agent: cannot lock the state directory: \(error)")
+            throw ExitCode(AgentExitCode.pluginFailed)
+        }
+    }
+
     /// `log_file` opened for append under the root, or nil. A log file that cannot be
     /// opened (a symbolic link, a read-only or full disk) is reported and skipped: logging
     /// never stops a run.

@@ -30,7 +30,14 @@ struct CleanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadConfig()
-        try StateStore(root: options.systemRoot, directory: config.stateDir).clean()
+        let lock = try await options.lockRoot(config)
+        do {
+            try StateStore(root: options.systemRoot, directory: config.stateDir).clean()
+        } catch {
+            printError("guest-agent: \(error)")
+            throw ExitCode(1)
+        }
+        withExtendedLifetime(lock) {}
         print("state cleared in \(options.systemRoot.path(config.stateDir))")
     }
 }

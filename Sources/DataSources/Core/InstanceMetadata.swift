@@ -16,6 +16,8 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var name: String?
     /// SSH public keys in the order the source lists them (name, key line).
     public var publicKeys: [PublicKeyEntry]
+    /// Key entries the source could not use, each named by position (`keys[1] is not ...`).
+    public var refusedKeys: [String]
     /// Free user metadata (nova `meta`): `admin_username`, `admin_pass`, ...
     public var meta: [String: String]
     /// Clear-text admin password given at boot (config drive `admin_pass` only). Secret.
@@ -40,7 +42,7 @@ public struct InstanceMetadata: Sendable, Equatable {
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,
-        publicKeys: [PublicKeyEntry] = [], meta: [String: String] = [:], adminPassword: String? = nil,
+        publicKeys: [PublicKeyEntry] = [], refusedKeys: [String] = [], meta: [String: String] = [:], adminPassword: String? = nil,
         files: [InjectedFile] = [], refusedFiles: [RefusedFile] = [], launchIndex: Int? = nil, availabilityZone: String? = nil,
         userData: Data? = nil, networkData: Data? = nil, vendorData: Data? = nil, vendorData2: Data? = nil,
         ec2Network: EC2NetworkInfo? = nil, passwordPublication: PasswordPublication = .none
@@ -50,6 +52,7 @@ public struct InstanceMetadata: Sendable, Equatable {
         self.hostname = hostname
         self.name = name
         self.publicKeys = publicKeys
+        self.refusedKeys = refusedKeys
         self.meta = meta
         self.adminPassword = adminPassword
         self.files = files

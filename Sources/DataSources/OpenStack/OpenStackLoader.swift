@@ -31,8 +31,8 @@ struct OpenStackLoader {
 
         return InstanceMetadata(
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
-            publicKeys: document.publicKeys, meta: document.meta, adminPassword: document.adminPass,
-            files: files, refusedFiles: refused, launchIndex: document.launchIndex,
+            publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, meta: document.meta,
+            adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused, launchIndex: document.launchIndex,
             availabilityZone: document.availabilityZone, userData: try await userData, networkData: network,
             vendorData: try await vendorData, vendorData2: try await vendorData2,
             passwordPublication: OpenStackVersions.hasPasswordEndpoint(version) ? passwordEndpoint(version) : .none

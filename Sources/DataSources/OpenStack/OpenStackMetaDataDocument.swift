@@ -11,7 +11,11 @@ struct OpenStackMetaDataDocument {
     var meta: [String: String]
     var adminPass: String?
     var publicKeys: [PublicKeyEntry]
+    /// `keys` elements that were not usable, by index (the rest are kept).
+    var refusedKeys: [String]
     var files: [(path: String, contentPath: String)]
+    /// `files` elements that were not objects with string `path` and `content_path`.
+    var refusedFiles: [RefusedFile]
 
     /// Parses `data`; `location` names the document in errors.
     init(data: Data, location: String) throws {
@@ -34,19 +38,35 @@ struct OpenStackMetaDataDocument {
         availabilityZone = root["availability_zone"] as? String
         meta = Self.stringDictionary(root["meta"])
         adminPass = root["admin_pass"] as? String
-        publicKeys = Self.keys(root)
-        files = (root["files"] as? [[String: Any]] ?? []).compactMap { entry in
-            guard let path = entry["path"] as? String, let content = entry["content_path"] as? String else { return nil }
-            return (path, content)
+        (publicKeys, refusedKeys) = Self.keys(root)
+        files = []
+        refusedFiles = []
+        // Element by element: one entry of the wrong type must not cost the valid ones.
+        for (index, element) in Self.array(root["files"]).enumerated() {
+            let entry = element as? [String: Any]
+            if let path = entry?["path"] as? String, let content = entry?["content_path"] as? String {
+                files.append((path, content))
+            } else {
+                refusedFiles.append(RefusedFile(path: "files[\(index)]", reason: "not an object with string 'path' and 'content_path'"))
+            }
         }
+    }
+
+    private static func array(_ value: Any?) -> [Any] {
+        value as? [Any] ?? []
     }
 
     /// Keys in a deterministic order: the ordered `keys` list (ssh entries) first, then
     /// any `public_keys` entries not already seen, sorted by name (a JSON object has no order).
-    private static func keys(_ root: [String: Any]) -> [PublicKeyEntry] {
+    private static func keys(_ root: [String: Any]) -> ([PublicKeyEntry], refused: [String]) {
         var result: [PublicKeyEntry] = []
-        for entry in root["keys"] as? [[String: Any]] ?? [] {
-            guard (entry["type"] as? String ?? "ssh") == "ssh", let data = entry["data"] as? String else { continue }
+        var refused: [String] = []
+        for (index, element) in array(root["keys"]).enumerated() {
+            guard let entry = element as? [String: Any], let data = entry["data"] as? String else {
+                refused.append("keys[\(index)] is not an object with a string 'data'")
+                continue
+            }
+            guard (entry["type"] as? String ?? "ssh") == "ssh" else { continue }  // x509: not an SSH key
             result.append(PublicKeyEntry(name: entry["name"] as? String ?? "", line: data))
         }
         let named = stringDictionary(root["public_keys"])
@@ -54,7 +74,7 @@ struct OpenStackMetaDataDocument {
             let entry = PublicKeyEntry(name: name, line: named[name]!)
             if !result.contains(where: { $0.line == entry.line }) { result.append(entry) }
         }
-        return result.filter { !$0.line.isEmpty }
+        return (result.filter { !$0.line.isEmpty }, refused)
     }
 
     private static func stringDictionary(_ value: Any?) -> [String: String] {

@@ -44,9 +44,8 @@ public struct AgentRun: Sendable {
             PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,
                           logger: logger, savedData: saved, saveData: save, console: console)
         }, metadata: metadata)
-        let failed = records.contains { $0.status == .failed }
         let summary = finish(RunSummary(instanceID: metadata.instanceID, source: metadata.sourceID, startedAt: started,
-                                        finishedAt: Date(), exitCode: failed ? AgentExitCode.pluginFailed : AgentExitCode.success,
+                                        finishedAt: Date(), exitCode: AgentExitCode.of(records),
                                         dryRun: dryRun, sourcesTried: found.attempts, plugins: records),
                              store: store)
         await RebootDecision.decide(records: records, config: config, root: root, dryRun: dryRun).perform(runner: runner, logger: logger)

@@ -25,6 +25,7 @@ public enum MetadataQuery {
         view["availability_zone"] = metadata.availabilityZone
         view["launch_index"] = metadata.launchIndex
         if metadata.adminPassword != nil { view["admin_pass"] = redacted }
+        if !metadata.refusedKeys.isEmpty { view["refused_keys"] = metadata.refusedKeys }
         if !metadata.refusedFiles.isEmpty {
             view["refused_files"] = metadata.refusedFiles.map { ["path": $0.path, "reason": $0.reason] }
         }

@@ -11,6 +11,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var retryCountInterval = 0.5
     public var requestTimeout = 2.0
     public var requestTotalTimeout = 10.0
+    public var runLockTimeout = 60.0
     public var discoveryTimeout = 20.0
     public var plugins: [String] = PluginRegistry.defaultPluginIDs
     public var username = "cloud-user"

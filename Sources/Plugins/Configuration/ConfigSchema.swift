@@ -45,6 +45,10 @@ enum ConfigSchema {
                   help: "Overall deadline in seconds for finding a metadata source (then exit 2).") {
             $0.discoveryTimeout = try seconds($1, in: 0.1...3600)
         },
+        ConfigKey(name: "run_lock_timeout", defaultValue: "60",
+                  help: "Seconds to wait for another run on the same root to finish (then exit 75).") {
+            $0.runLockTimeout = try seconds($1, in: 0...3600)
+        },
         ConfigKey(name: "plugins", defaultValue: PluginRegistry.defaultPluginIDs.joined(separator: ", "),
                   help: "Plugins to run, in order.") { $0.plugins = try ids($1, known: PluginRegistry.knownIDs) },
         ConfigKey(name: "username", defaultValue: "cloud-user",

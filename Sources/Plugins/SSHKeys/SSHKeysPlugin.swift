@@ -11,7 +11,7 @@ public struct SSHKeysPlugin: Plugin {
 
     func acceptedKeys(_ context: PluginContext) -> (keys: [String], refused: [String]) {
         var keys: [String] = []
-        var refused: [String] = []
+        var refused = context.metadata.refusedKeys
         for entry in context.metadata.publicKeys {
             if let problem = AuthorizedKeyFilter.problem(entry.line) {
                 refused.append("key '\(HostnameValidator.preview(entry.name))' \(problem)")

@@ -1,0 +1,205 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Regressions from the hostile probe (docs/RELIABILITY.md): the built agent against a
+/// fault-injecting mock server on loopback, on scratch roots.
+@Suite(.serialized) struct ReliabilityEndToEndTests {
+    typealias Env = AgentEndToEndTests.Environment
+    static let version = "2018-08-27"  // what the agent picks from the mock's version listing
+
+    /// The end-to-end environment; `extra` lines replace the same keys of its configuration.
+    static func environment(_ plugins: String, _ serverArguments: [String] = [], extra: String = "") throws -> Env {
+        let env = try AgentEndToEndTests.environment(plugins: plugins, serverArguments: serverArguments)
+        let overridden = Set(extra.split(separator: "\n").compactMap { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) })
+        let kept = try String(contentsOfFile: env.config, encoding: .utf8).split(separator: "\n")
+            .filter { line in !overridden.contains(line.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) ?? "") }
+        try (kept.joined(separator: "\n") + "\n" + extra + "\n").write(toFile: env.config, atomically: true, encoding: .utf8)
+        return env
+    }
+
+    /// Runs the agent under /usr/bin/time; returns the result and (elapsed s, CPU s, peak KiB).
+    static func timedRun(_ env: Env, _ arguments: [String]) throws -> (ProgramResult, elapsed: Double, cpu: Double, peakKiB: Int) {
+        let result = try Program.run("/usr/bin/time", ["-f", "TIME %e %U %S %M", BuiltProducts.path("guest-agent")]
+                                     + arguments + ["--config", env.config, "--root", env.root.path], timeout: 120)
+        let line = try #require(result.standardError.split(separator: "\n").last { $0.hasPrefix("TIME ") })
+        let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        try #require(fields.count == 4)
+        return (result, fields[0], fields[1] + fields[2], Int(fields[3]))
+    }
+
+    // 4, 15: a redirected password POST is not published; the next boot publishes the same ciphertext.
+    @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
+    func aRedirectedPasswordPostIsNotPublishedAndIsRetriedNextBoot() throws {
+        var setup = try FirstBootEndToEndTests.setup(serverArguments: [
+            "--redirect", "POST /openstack/\(Self.version)/password=http://127.0.0.1:9/elsewhere", "--redirect-status", "307",
+        ])
+        let first = try setup.agent(["run"])
+        #expect(first.status == 1, "a password nobody can read yet is not a success\n\(first.standardOutput)")
+        #expect(first.standardOutput.contains("password   run-again"))
+        #expect(first.standardError.contains("a POST is never redirected"))
+        #expect(try FirstBootEndToEndTests.postedPassword(setup.server) == "")
+        let hash = try #require(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin"))
+
+        setup.server.stop()
+        setup.server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, port: setup.server.baseURL.port ?? 0,
+                                             logDirectory: setup.work.path)
+        let second = try setup.agent(["run"])
+        #expect(second.status == 0, "\(second.standardOutput)\n\(second.standardError)")
+        #expect(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin") == hash, "no second password")
+        let posted = try FirstBootEndToEndTests.postedPassword(setup.server)
+        let key = FirstBootEndToEndTests.keys.appendingPathComponent("demo_rsa").path
+        let password = try KeyFactory.opensslDecrypt(posted, keyPath: key).standardOutput
+        let salt = String(hash.split(separator: "$")[1])
+        let check = try Program.tool("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
+        #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
+    }
+
+    // 7: metadata redirected to another origin is refused; that server's data is never used.
+    @Test func aRedirectToAnotherOriginIsRefusedAndNamed() throws {
+        let other = try TemporaryDirectory()
+        let evil = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: other.path)
+        let target = evil.baseURL.absoluteString + "/openstack"
+        let env = try Self.environment("hostname, ssh_keys", ["--redirect", "/openstack*=\(target)"])
+        let run = try env.agent(["run"])
+        #expect(run.status == 2, "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("refused the redirect from \(env.server.baseURL.absoluteString)/openstack to \(target)"))
+        #expect(run.standardOutput.contains("it leads to another scheme, host or port"))
+        #expect(evil.loggedRequests().isEmpty, "the other server was contacted")
+        #expect(env.root.read("etc/hostname") == nil)
+    }
+
+    // 8: oversized and inflating bodies are cut off while reading, inside the deadline.
+    @Test(arguments: [["--oversize", "/openstack*"], ["--oversize-unannounced", "/openstack*"], ["--gzip-bomb", "/openstack*"]])
+    func hugeBodiesNeverReachMemoryAndTheDeadlineHolds(fault: [String]) throws {
+        let env = try Self.environment("hostname", fault, extra: "discovery_timeout = 5")
+        let (run, elapsed, _, peakKiB) = try Self.timedRun(env, ["run"])
+        #expect(run.status == 2, "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("exceeds the 1048576-byte limit") || run.standardOutput.contains("Content-Encoding 'gzip' was not asked for"),
+                "\(run.standardOutput)")
+        #expect(elapsed < 8, "took \(elapsed) s against a 5 s deadline")
+        #expect(peakKiB < 200 * 1024, "peak RSS \(peakKiB) KiB")
+    }
+
+    // 9: a trickling endpoint ends at the total limit, and the plugins after it still run.
+    @Test func aTricklingServerCannotHoldTheRun() throws {
+        let env = try Self.environment("password, ssh_keys, files", [
+            "--trickle", "GET /openstack/\(Self.version)/password", "--trickle-interval-ms", "500",
+            "--password", String(repeating: "A", count: 400),
+        ], extra: "request_total_timeout = 3")
+        let (run, elapsed, _, _) = try Self.timedRun(env, ["run"])
+        #expect(run.status == 1, "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("did not finish within its limit of 3.0 s"))
+        #expect(elapsed < 30, "the 400-byte trickle takes 200 s; the run took \(elapsed) s")
+        let statuses = AgentEndToEndTests.pluginStatuses(try AgentEndToEndTests.statusJSON(env))
+        #expect(statuses == ["password": "failed", "ssh_keys": "done", "files": "done"])
+    }
+
+    // 10: waiting on a hung server costs no CPU.
+    @Test func waitingOnAHungServerDoesNotSpin() throws {
+        let env = try Self.environment("hostname", ["--hang", "/openstack*"], extra: "discovery_timeout = 4\nrequest_timeout = 30")
+        let (run, elapsed, cpu, _) = try Self.timedRun(env, ["run"])
+        #expect(run.status == 2)
+        #expect(elapsed >= 3.5)
+        #expect(cpu < 0.25 * elapsed, "used \(cpu) s of CPU in \(elapsed) s of waiting")
+    }
+
+    // 11: a closed or broken standard error never stops a run.
+    @Test(arguments: ["closed", "broken pipe"]) func aDeadStandardErrorDoesNotStopTheRun(kind: String) throws {
+        let env = try Self.environment("hostname")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let agent = [BuiltProducts.path("guest-agent"), "run", "--config", env.config, "--root", env.root.path]
+        let output = Pipe()
+        process.standardOutput = output
+        if kind == "closed" {
+            process.arguments = ["-c", "exec \"$0\" \"$@\" 2>&-"] + agent
+        } else {
+            let broken = Pipe()
+            try broken.fileHandleForReading.close()
+            process.arguments = ["-c", "exec \"$0\" \"$@\""] + agent
+            process.standardError = broken.fileHandleForWriting
+        }
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(kind): exit \(process.terminationStatus)\n\(text)")
+        #expect(env.root.read("etc/hostname") == "demo-instance\n")
+        #expect(env.root.read("var/log/guest-agent.log")?.contains("metadata source found") == true)
+    }
+
+    // 11: a log file on a full filesystem is dropped with one message; the plugins run.
+    @Test(.enabled(if: Program.isRoot, "needs root to mount a tmpfs: skipped (CI runs as root)"))
+    func aFullLogFilesystemDoesNotStopTheRun() throws {
+        let env = try Self.environment("hostname")
+        let mountPoint = env.root.path + "/var/log"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        try #require(try Program.tool("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", mountPoint]).status == 0)
+        defer { _ = try? Program.tool("umount", [mountPoint]) }
+        _ = try Program.tool("dd", ["if=/dev/zero", "of=\(mountPoint)/filler", "bs=4k", "count=64"])
+        let run = try env.agent(["run"])
+        #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
+        #expect(env.root.read("etc/hostname") == "demo-instance\n")
+        let notice = "log file /var/log/guest-agent.log: No space left on device; no longer logging to it"
+        #expect(run.standardError.components(separatedBy: notice).count == 2, "reported exactly once:\n\(run.standardError)")
+    }
+
+    // 12: a symbolic link at log_file is not followed; the run goes on without the file.
+    @Test func aSymlinkedLogFileIsNotFollowed() throws {
+        let env = try Self.environment("hostname")
+        let outside = try TemporaryDirectory()
+        let target = try outside.write("untouched\n", to: "victim")
+        try FileManager.default.createDirectory(atPath: env.root.path + "/var/log", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: env.root.path + "/var/log/guest-agent.log", withDestinationPath: target)
+        let run = try env.agent(["run"])
+        #expect(run.status == 0)
+        #expect(outside.read("victim") == "untouched\n")
+        #expect(run.standardError.contains("not logging to log_file /var/log/guest-agent.log: refusing to write through a symbolic link"))
+    }
+
+    // 12: `clean --root` never deletes through a symlinked state directory.
+    @Test func cleanRefusesASymlinkedStateDirectory() throws {
+        let env = try Self.environment("hostname")
+        let outside = try TemporaryDirectory()
+        try outside.write("{}", to: "instances/keep.json")
+        try outside.write("{}", to: "last-run.json")
+        try FileManager.default.createDirectory(atPath: env.root.path + "/var/lib", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: env.root.path + "/var/lib/guest-agent", withDestinationPath: outside.path)
+        let clean = try env.agent(["clean"])
+        #expect(clean.status == 1)
+        #expect(clean.standardError.contains("symbolic link"))
+        #expect(outside.read("instances/keep.json") == "{}" && outside.read("last-run.json") == "{}")
+    }
+
+    // 5: runs on one root never overlap: a second waits for the lock, or gives up with 75.
+    @Test func concurrentRunsTakeTurnsOrGiveUpWithExit75() throws {
+        let env = try Self.environment("hostname, ssh_keys", ["--latency-ms", "700"])
+        let impatient = try env.work.write((try String(contentsOfFile: env.config, encoding: .utf8)) + "\nrun_lock_timeout = 0.3\n",
+                                           to: "impatient.conf")
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: BuiltProducts.path("guest-agent"))
+        first.arguments = ["run", "--config", env.config, "--root", env.root.path]
+        first.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        first.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try first.run()
+        // The first run holds the lock before it sends its first request.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && env.server.loggedRequests().isEmpty { usleep(20_000) }
+
+        let refused = try Program.run(BuiltProducts.path("guest-agent"), ["run", "--config", impatient, "--root", env.root.path])
+        #expect(refused.status == 75)
+        #expect(refused.standardError.contains("another guest-agent run holds \(env.root.path)/var/lib/guest-agent/run.lock"))
+
+        let patient = try env.agent(["run"])
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0 && patient.status == 0, "\(patient.standardOutput)")
+        // The patient run sent nothing until the first had finished all of its requests.
+        // Both runs read the same metadata, so the log (in answer order) holds two equal halves.
+        let log = env.server.loggedRequests()
+        let half = log.count / 2
+        let ends = log.compactMap { $0["end"] as? Double }
+        let starts = log.compactMap { $0["start"] as? Double }
+        try #require(half > 0 && log.count == 2 * half && ends.count == log.count)
+        #expect(starts[half...].min()! >= ends[..<half].max()!)
+    }
+}
