@@ -88,6 +88,23 @@ import Testing
         }
     }
 
+    /// Regression (hostile probe): one element of the wrong type made the whole list be
+    /// ignored ("metadata has no SSH keys", exit 0). The valid elements stay; the bad
+    /// ones are named by index.
+    @Test func aBadListElementCostsOnlyItself() async throws {
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9YcKq3x0g1Y0R3u2cXmO9gS2m3YwQ1f1P good"
+        let document = """
+            {"uuid": "u-1", "keys": [42, {"name": "good", "type": "ssh", "data": "\(key)"}, {"name": "no-data"}],
+             "files": ["/etc/x", {"path": "/etc/motd", "content_path": "/content/0000"}, {"path": 7}]}
+            """
+        let setup = try Self.setup { try Data(document.utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.publicKeys.map(\.line) == [key])
+        #expect(metadata.refusedKeys == ["keys[0] is not an object with a string 'data'", "keys[2] is not an object with a string 'data'"])
+        #expect(metadata.files.map(\.path) == ["/etc/motd"])
+        #expect(metadata.refusedFiles.map(\.path) == ["files[0]", "files[2]"])
+    }
+
     @Test func metadataWithoutUUIDIsRefused() async throws {
         let setup = try Self.setup { try Data("{\"hostname\": \"x\"}".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
         await #expect(throws: DataSourceError.missingField(location: setup.server.baseURL.absoluteString + "/openstack/2018-08-27/meta_data.json", field: "uuid")) {

@@ -96,3 +96,61 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         #expect(InjectedFilePolicy.contentTreePath("/etc/shadow") == nil)
     }
 }
+
+/// `RedirectPolicy` through the client: same-origin GET once; never another origin,
+/// never a POST, never twice (hostile probe, items 4 and 7).
+@Suite struct RedirectTests {
+    let url = URL(string: "http://169.254.169.254/openstack/latest/meta_data.json")!
+
+    func redirect(to location: String, status: Int = 302) -> Result<HTTPReply, DataSourceError> {
+        .success(HTTPReply(status: status, body: Data(), headers: ["Location": location]))
+    }
+
+    func client(_ transport: ScriptedTransport) -> MetadataHTTPClient {
+        MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: 2, baseInterval: 0.01, maxInterval: 0.02))
+    }
+
+    @Test func aSameOriginRedirectIsFollowedOnce() async throws {
+        let transport = ScriptedTransport([redirect(to: "/openstack/2018-08-27/meta_data.json"), .success(HTTPReply(status: 200, body: Data("{}".utf8)))])
+        #expect(try await client(transport).getIfPresent(url, maxBytes: 10) == Data("{}".utf8))
+        #expect(transport.requests.map(\.url.path) == ["/openstack/latest/meta_data.json", "/openstack/2018-08-27/meta_data.json"])
+    }
+
+    @Test(arguments: [
+        ("http://10.0.0.1/openstack/latest/meta_data.json", "it leads to another scheme, host or port"),
+        ("http://169.254.169.254:8080/x", "it leads to another scheme, host or port"),
+        ("https://169.254.169.254/x", "it leads to another scheme, host or port"),
+    ])
+    func anotherOriginIsRefused(location: String, reason: String) async throws {
+        let transport = ScriptedTransport([redirect(to: location)])
+        await #expect(throws: DataSourceError.redirectRefused(from: url.absoluteString, to: location, reason: reason)) {
+            try await client(transport).getIfPresent(url, maxBytes: 10)
+        }
+        #expect(transport.count == 1)
+    }
+
+    @Test func aSecondRedirectIsRefused() async throws {
+        let transport = ScriptedTransport([redirect(to: "/a"), redirect(to: "/b")])
+        await #expect(throws: DataSourceError.redirectRefused(from: "http://169.254.169.254/a", to: "http://169.254.169.254/b",
+                                                               reason: "only one redirect is followed")) {
+            try await client(transport).getIfPresent(url, maxBytes: 10)
+        }
+    }
+
+    @Test(arguments: [307, 302, 303]) func aPostIsNeverRedirected(status: Int) async throws {
+        let transport = ScriptedTransport([redirect(to: "/openstack/latest/password", status: status)])
+        let post = HTTPRequestSpec(method: "POST", url: URL(string: "http://169.254.169.254/openstack/latest/password")!, body: Data("x".utf8))
+        await #expect(throws: DataSourceError.redirectRefused(from: post.url.absoluteString, to: post.url.absoluteString,
+                                                               reason: "a POST is never redirected")) {
+            try await client(transport).send(post, maxBytes: 10)
+        }
+        #expect(transport.count == 1)
+    }
+
+    @Test func theTotalLimitBoundsRetriesToo() async throws {
+        let transport = ScriptedTransport(Array(repeating: .failure(.timedOut(url: "x", seconds: 1)), count: 50))
+        let client = MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: 40, baseInterval: 0.2, maxInterval: 0.2, totalTimeout: 1))
+        await #expect(throws: DataSourceError.timedOut(url: "x", seconds: 1)) { try await client.getIfPresent(url, maxBytes: 10) }
+        #expect(transport.count <= 6, "retries must stop when the next wait would pass the total limit")
+    }
+}

@@ -10,6 +10,15 @@ import Testing
         #expect(config.discoveryTimeout < 60)
     }
 
+    /// Regression: a CRLF file (written on Windows) was read as one bad line.
+    @Test func acceptsCRLFLineEndsAndCountsLinesRight() throws {
+        let config = try AgentConfig(text: "# made on Windows\r\n[DEFAULT]\r\nretry_count = 5\r\nplugins = hostname\r\n", file: "w.conf")
+        #expect(config.retryCount == 5 && config.plugins == ["hostname"])
+        #expect(throws: ConfigError.unknownKey(file: "w.conf", line: 3, section: "DEFAULT", key: "nope")) {
+            try AgentConfig(text: "[DEFAULT]\r\nretry_count = 5\r\nnope = 1\r\n", file: "w.conf")
+        }
+    }
+
     @Test func parsesKeysListsCommentsAndSections() throws {
         let text = """
         # comment

@@ -44,6 +44,27 @@ struct FixedSource: DataSource {
         }, metadata: PluginTestContext.sampleMetadata(instanceID: instance))
     }
 
+    /// Regression: two corruptions in the same second overwrote the first kept copy.
+    @Test func everyCorruptStateFileIsKept() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let instances = root.path + "/var/lib/guest-agent/instances"
+        for garbage in ["first garbage", "second garbage"] {
+            try root.write(garbage, to: "var/lib/guest-agent/instances/i-1.json")
+            #expect(await runPipeline([ScriptedPlugin("p", frequency: .everyBoot)], root: root).map(\.status) == [.done])
+        }
+        let kept = try FileManager.default.contentsOfDirectory(atPath: instances).filter { $0.contains(".corrupt-") }.sorted()
+        #expect(kept == ["i-1.json.corrupt-1", "i-1.json.corrupt-2"])
+        #expect(kept.map { root.read("var/lib/guest-agent/instances/" + $0) } == ["first garbage", "second garbage"])
+    }
+
+    /// A plugin that could not finish (it runs again next boot) is not a success.
+    @Test func runAgainMakesTheRunExitOne() {
+        func record(_ status: PluginRecord.Status) -> PluginRecord { PluginRecord(plugin: "p", status: status, at: Date(), durationMs: 0) }
+        #expect(AgentExitCode.of([record(.done), record(.skipped), record(.alreadyDone)]) == 0)
+        #expect(AgentExitCode.of([record(.done), record(.runAgain)]) == 1)
+        #expect(AgentExitCode.of([record(.failed)]) == 1)
+    }
+
     @Test func oneFailureDoesNotStopTheOthersAndIsRetriedNextBoot() async throws {
         let root = try PluginTestContext.makeRoot()
         let first = ScriptedPlugin("first")
