@@ -4,7 +4,7 @@ import Foundation
 /// redirect; a hostile one (or something in between) could use it to send the agent to a
 /// server of its choosing, so: a GET or HEAD to the same scheme, host and port, once.
 /// A POST or PUT is never redirected: following a redirected password POST as a GET
-/// would "succeed" without storing anything (docs/RELIABILITY.md).
+/// would "succeed" without storing anything (README, "Reliability").
 enum RedirectPolicy {
     static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
 
