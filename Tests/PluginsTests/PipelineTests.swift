@@ -8,14 +8,17 @@ import Testing
 final class ScriptedPlugin: Plugin, @unchecked Sendable {
     let id: String
     let frequency: PluginFrequency
+    let stage: PluginStage
     let outcome: @Sendable (Int) throws -> PluginOutcome
     private let lock = NSLock()
     private var count = 0
     var applies: Int { lock.withLock { count } }
 
-    init(_ id: String, frequency: PluginFrequency = .perInstance, outcome: @escaping @Sendable (Int) throws -> PluginOutcome = { _ in .done }) {
+    init(_ id: String, frequency: PluginFrequency = .perInstance, stage: PluginStage = .network,
+         outcome: @escaping @Sendable (Int) throws -> PluginOutcome = { _ in .done }) {
         self.id = id
         self.frequency = frequency
+        self.stage = stage
         self.outcome = outcome
     }
 
@@ -146,6 +149,7 @@ struct FixedSource: DataSource {
         struct Saver: Plugin {
             let id = "saver"
             let frequency = PluginFrequency.everyBoot
+            let stage = PluginStage.network
             func plan(_ context: PluginContext) async throws -> PluginPlan { .apply([]) }
             func apply(_ context: PluginContext) async throws -> PluginOutcome {
                 let count = Int(context.savedData["count"] ?? "0")! + 1

@@ -2,7 +2,8 @@ import DataSources
 import Foundation
 import Logging
 
-/// One pass of `guest-agent run`: discovery, the plugin pipeline, the summary, the exit code.
+/// One pass of `guest-agent run`: per stage, discovery and the plugin pipeline; then the
+/// summary and the exit code.
 public struct AgentRun: Sendable {
     public let config: AgentConfig
     public let root: SystemRoot
@@ -24,41 +25,91 @@ public struct AgentRun: Sendable {
         self.console = console
     }
 
-    /// Runs and returns the summary (also saved to the state directory unless dry-run).
-    public func execute() async -> RunSummary {
+    /// Runs `stages` in order and returns the summary (also saved to the state directory
+    /// unless dry-run). The network stage's summary includes its boot's local stage.
+    public func execute(stages: [PluginStage] = PluginStage.allCases) async -> RunSummary {
         let started = Date()
         let store = StateStore(root: root, directory: config.stateDir)
-        let discovery = Discovery(sources: sources ?? DataSourceRegistry.makeSources(config: config, root: root, logger: logger),
-                                  deadline: config.discoveryTimeout, logger: logger)
-        let found = await discovery.run()
-        guard let metadata = found.metadata else {
-            logger.error("no metadata source found", metadata: ["tried": "\(found.attempts.joined(separator: "; "))"])
-            return finish(RunSummary(instanceID: nil, source: nil, startedAt: started, finishedAt: Date(),
-                                     exitCode: AgentExitCode.noMetadata, dryRun: dryRun, sourcesTried: found.attempts, plugins: []),
-                          store: store)
+        let bootID = BootID.current()
+        let allSources = sources ?? DataSourceRegistry.makeSources(config: config, root: root, logger: logger)
+        var summary = RunSummary(instanceID: nil, source: nil, startedAt: started, finishedAt: started, exitCode: 0,
+                                 dryRun: dryRun, sourcesTried: [], plugins: [], stages: [], bootID: bootID)
+        if stages.first == .network, let earlier = try? store.loadSummary(), earlier.bootID == bootID, bootID != nil {
+            summary.plugins = earlier.plugins.filter { $0.stage == .local }
+            summary.stages = earlier.stages?.filter { $0.stage == .local }
         }
-        let plugins = config.plugins.compactMap(PluginRegistry.make)
-        let http = DataSourceRegistry.httpClient(config: config, logger: logger)
-        let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
-        let records = await pipeline.run(makeContext: { metadata, saved, save in
-            PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,
-                          logger: logger, savedData: saved, saveData: save, console: console)
-        }, metadata: metadata)
-        let summary = finish(RunSummary(instanceID: metadata.instanceID, source: metadata.sourceID, startedAt: started,
-                                        finishedAt: Date(), exitCode: AgentExitCode.of(records),
-                                        dryRun: dryRun, sourcesTried: found.attempts, plugins: records),
-                             store: store)
-        await RebootDecision.decide(records: records, config: config, root: root, dryRun: dryRun).perform(runner: runner, logger: logger)
+        var found: InstanceMetadata?
+        for stage in stages {
+            let stageLogger = logger.with(stage: stage)
+            let candidates = stage == .local ? allSources.filter(\.isLocal) : allSources
+            if found == nil || stage == .local {
+                let discovery = await Discovery(sources: candidates, deadline: config.discoveryTimeout, logger: stageLogger).run()
+                summary.sourcesTried += discovery.attempts
+                found = discovery.metadata
+            }
+            guard let metadata = found else {
+                let note = stage == .local ? "no local source (config drive): the network stage does everything" : "no metadata source found"
+                let code = stage == .local ? AgentExitCode.success : AgentExitCode.noMetadata
+                stageLogger.log(level: stage == .local ? .info : .error, "\(note)", metadata: ["tried": "\(summary.sourcesTried.joined(separator: "; "))"])
+                summary.stages?.append(StageNote(stage: stage, source: nil, note: note, exitCode: code))
+                continue
+            }
+            let records = await runPlugins(stage: stage, metadata: metadata, store: store, bootID: bootID, logger: stageLogger)
+            summary.instanceID = metadata.instanceID
+            summary.source = metadata.sourceID
+            summary.plugins += records
+            summary.stages?.append(StageNote(stage: stage, source: metadata.sourceID, note: "\(records.count) plugin(s)",
+                                             exitCode: AgentExitCode.of(records)))
+        }
+        summary.finishedAt = Date()
+        summary.exitCode = Self.exitCode(summary)
+        finish(summary, store: store)
+        await RebootDecision.decide(records: summary.plugins, config: config, root: root, dryRun: dryRun).perform(runner: runner, logger: logger)
         return summary
     }
 
-    private func finish(_ summary: RunSummary, store: StateStore) -> RunSummary {
-        guard !dryRun else { return summary }
+    private func runPlugins(stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
+                            logger: Logger) async -> [PluginRecord] {
+        let plugins = config.plugins.compactMap(PluginRegistry.make)
+        let http = DataSourceRegistry.httpClient(config: config, logger: logger)
+        let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
+        return await pipeline.run(makeContext: { metadata, saved, save in
+            PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,
+                          logger: logger, savedData: saved, saveData: save, console: console)
+        }, metadata: metadata, stage: stage, bootID: bootID)
+    }
+
+    /// No metadata in the network stage: 2; else 1 when a plugin failed or must run again.
+    static func exitCode(_ summary: RunSummary) -> Int32 {
+        if summary.stages?.contains(where: { $0.exitCode == AgentExitCode.noMetadata }) == true { return AgentExitCode.noMetadata }
+        return AgentExitCode.of(summary.plugins)
+    }
+
+    private func finish(_ summary: RunSummary, store: StateStore) {
+        guard !dryRun else { return }
         do {
             try store.saveSummary(summary)
         } catch {
             logger.error("could not save the run summary", metadata: ["error": "\(error)"])
         }
-        return summary
+    }
+}
+
+/// The kernel's id of the current boot (`/proc/sys/kernel/random/boot_id`), read from the
+/// running kernel even with `--root`: a stage belongs to the boot of the machine it runs on.
+enum BootID {
+    static func current() -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/sys/kernel/random/boot_id") else { return nil }
+        let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+}
+
+extension Logger {
+    /// A copy with the `stage` metadata key set.
+    func with(stage: PluginStage) -> Logger {
+        var copy = self
+        copy[metadataKey: "stage"] = "\(stage.rawValue)"
+        return copy
     }
 }

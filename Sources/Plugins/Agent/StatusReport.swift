@@ -15,8 +15,10 @@ public enum StatusReport {
             lines.append("no metadata source found\(mode)")
         }
         for attempt in summary.sourcesTried { lines.append("  source \(attempt)") }
+        for note in summary.stages ?? [] { lines.append("  stage \(note.stage.rawValue): \(note.note)") }
         for record in summary.plugins {
-            var line = "  \(record.plugin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(record.status.rawValue) (\(record.durationMs) ms)"
+            let stage = record.stage.map { "[\($0.rawValue)] " } ?? ""
+            var line = "  \(record.plugin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(stage)\(record.status.rawValue) (\(record.durationMs) ms)"
             if let reason = record.reason { line += ": \(reason)" }
             if let error = record.error { line += ": \(error)" }
             lines.append(line)

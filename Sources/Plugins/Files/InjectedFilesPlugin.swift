@@ -12,6 +12,7 @@ import Foundation
 public struct InjectedFilesPlugin: Plugin {
     public let id = "files"
     public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.network
 
     public init() {}
 

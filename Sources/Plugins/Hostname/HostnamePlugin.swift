@@ -8,6 +8,7 @@ import Glibc
 public struct HostnamePlugin: Plugin {
     public let id = "hostname"
     public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.local
 
     public init() {}
 

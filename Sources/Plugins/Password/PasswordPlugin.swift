@@ -18,6 +18,7 @@ import Foundation
 public struct PasswordPlugin: Plugin {
     public let id = "password"
     public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.network
     let setter: PasswordSetter
 
     public init(setter: PasswordSetter = PasswordSetter()) {

@@ -35,25 +35,38 @@ public struct PipelineRunner: Sendable {
         self.logger = logger
     }
 
-    /// Runs every plugin; returns one record per plugin, in order. After a plugin that
-    /// needs a reboot, the rest wait for the next boot (as cloudbase-init does): they are
-    /// recorded as skipped, so they run after the reboot.
+    /// The plugins `stage` runs: the local stage its own; the network stage its own plus
+    /// the local-stage ones, unless the local stage already ran them in this boot
+    /// (`bootID`) for this instance (no config drive: the network stage does everything).
+    func plugins(for stage: PluginStage, state: InstanceState, bootID: String?) -> [any Plugin] {
+        switch stage {
+        case .local:
+            return plugins.filter { $0.stage == .local }
+        case .network:
+            let localRan = bootID != nil && state.localStageBoot == bootID
+            return plugins.filter { $0.stage == .network || !localRan }
+        }
+    }
+
+    /// Runs the plugins of `stage` in order; returns one record per plugin. After a plugin
+    /// that needs a reboot, the rest wait for the next boot (as cloudbase-init does): they
+    /// are recorded as skipped, so they run after the reboot.
     public func run(makeContext: (InstanceMetadata, [String: String], @escaping @Sendable ([String: String]) throws -> Void) -> PluginContext,
-                    metadata: InstanceMetadata) async -> [PluginRecord] {
+                    metadata: InstanceMetadata, stage: PluginStage = .network, bootID: String? = nil) async -> [PluginRecord] {
         let stateBox = StateBox(initial: loadState(metadata.instanceID))
         var records: [PluginRecord] = []
         var rebootingFor: String?
-        for plugin in plugins {
+        for plugin in plugins(for: stage, state: stateBox.value, bootID: bootID) {
             let started = Date()
             if let rebootingFor {
-                records.append(PluginRecord(plugin: plugin.id, status: .skipped, at: started, durationMs: 0,
+                records.append(PluginRecord(plugin: plugin.id, stage: stage, status: .skipped, at: started, durationMs: 0,
                                             reason: "deferred until after the reboot that \(rebootingFor) asked for"))
                 continue
             }
             let pluginLogger = logger.with(plugin: plugin.id)
             let state = stateBox.value
             if plugin.frequency == .perInstance, state.completedPlugins[plugin.id] != nil {
-                records.append(PluginRecord(plugin: plugin.id, status: .alreadyDone, at: started, durationMs: 0,
+                records.append(PluginRecord(plugin: plugin.id, stage: stage, status: .alreadyDone, at: started, durationMs: 0,
                                             reason: "already done for instance \(metadata.instanceID)"))
                 continue
             }
@@ -62,7 +75,8 @@ public struct PipelineRunner: Sendable {
                 try stateBox.update { $0.pluginData[plugin.id] = values; try store.saveInstance($0) }
             }
             let context = makeContext(metadata, state.pluginData[plugin.id] ?? [:], save)
-            let record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
+            var record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
+            record.stage = stage
             records.append(record)
             guard !dryRun else { continue }
             if record.status == .rebootRequired { rebootingFor = plugin.id }
@@ -81,6 +95,13 @@ public struct PipelineRunner: Sendable {
                 }
             } catch {
                 pluginLogger.error("could not save state", metadata: ["error": "\(error)"])
+            }
+        }
+        if stage == .local, !dryRun, let bootID {
+            do {
+                try stateBox.update { $0.localStageBoot = bootID; try store.saveInstance($0) }
+            } catch {
+                logger.error("could not save state", metadata: ["error": "\(error)"])
             }
         }
         return records

@@ -18,6 +18,9 @@ public protocol Plugin: Sendable {
     var id: String { get }
     /// `.perInstance` runs until it succeeds once per instance id; `.everyBoot` always runs.
     var frequency: PluginFrequency { get }
+    /// `.local` plugins configure what must be in place before the network comes up and
+    /// run from a local source (a config drive); `.network` plugins run after it.
+    var stage: PluginStage { get }
     func plan(_ context: PluginContext) async throws -> PluginPlan
     func apply(_ context: PluginContext) async throws -> PluginOutcome
 }
@@ -25,6 +28,14 @@ public protocol Plugin: Sendable {
 public enum PluginFrequency: String, Sendable, Codable {
     case perInstance = "per-instance"
     case everyBoot = "every-boot"
+}
+
+/// The two boot stages, run by two systemd units (like cloud-init's local and network stages).
+public enum PluginStage: String, Sendable, Codable, CaseIterable {
+    /// Before the network: only local sources (a config drive) are read.
+    case local
+    /// After `network-online.target`: every configured source.
+    case network
 }
 
 /// What `plan` found.

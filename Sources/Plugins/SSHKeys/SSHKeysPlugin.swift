@@ -6,6 +6,7 @@ import Foundation
 public struct SSHKeysPlugin: Plugin {
     public let id = "ssh_keys"
     public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.network
 
     public init() {}
 

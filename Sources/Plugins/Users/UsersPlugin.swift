@@ -10,6 +10,7 @@ import Foundation
 public struct UsersPlugin: Plugin {
     public let id = "users"
     public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.network
     static let sudoersDropIn = "/etc/sudoers.d/90-guest-agent-users"
 
     public init() {}
