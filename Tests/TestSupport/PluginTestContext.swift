@@ -5,7 +5,8 @@ import Plugins
 
 /// Builds a `PluginContext` over a temporary root for plugin tests.
 public enum PluginTestContext {
-    /// A scratch root with /etc/passwd holding root and `users` (uid 1000...), and their homes.
+    /// A scratch root with /etc/passwd holding root and `users` (uid 1000...), and their homes
+    /// (owned by them when the tests run as root).
     public static func makeRoot(users: [String] = ["cloud-user"]) throws -> TemporaryDirectory {
         let root = try TemporaryDirectory(prefix: "guest-agent-root")
         var passwd = "root:x:0:0:root:/root:/bin/bash\n"
@@ -17,6 +18,9 @@ public enum PluginTestContext {
             group += "\(name):x:\(uid):\n"
             shadow += "\(name):!:19000:0:99999:7:::\n"
             try FileManager.default.createDirectory(atPath: root.path + "/home/\(name)", withIntermediateDirectories: true)
+            // Owned by the user, as useradd leaves it (else the plugins would repair it).
+            // Only root can chown; other runs keep their own uid.
+            if getuid() == 0 { _ = chown(root.path + "/home/\(name)", uid_t(uid), gid_t(uid)) }
         }
         try root.write(passwd, to: "etc/passwd")
         try root.write(group, to: "etc/group")

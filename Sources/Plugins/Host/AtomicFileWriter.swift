@@ -88,6 +88,37 @@ public struct AtomicFileWriter: Sendable {
         }
     }
 
+    /// Gives the existing guest file or directory `guestPath` to `owner`: the entry itself
+    /// only, never what a directory contains. Refuses a symbolic link at the path or on
+    /// the way to it; lchown(2) changes the entry itself even if a link is swapped in.
+    public func changeOwner(_ guestPath: String, to owner: FileOwner) throws {
+        let target = try root.resolve(guestPath)
+        try refuseSymlinks(upTo: target)
+        guard lchown(target, owner.uid, owner.gid) == 0 else { throw HostError.io(path: target, operation: "chown", errno: errno) }
+    }
+
+    /// Renames the guest path `source` to `destination`, which must not exist yet, then
+    /// syncs the directory: a tree prepared under a temporary name appears whole or not
+    /// at all. Refuses symbolic links on both paths.
+    public func moveIntoPlace(_ source: String, at destination: String) throws {
+        let from = try root.resolve(source)
+        let to = try root.resolve(destination)
+        try refuseSymlinks(upTo: from)
+        try refuseSymlinks(upTo: to)
+        var info = stat()
+        guard lstat(to, &info) != 0 else { throw HostError.io(path: to, operation: "move into place", errno: EEXIST) }
+        // Why rename(2) without RENAME_NOREPLACE (renameat2 is not exported to Swift): should
+        // something appear at `to` after the check, renaming a directory fails on a file, a
+        // symbolic link or a non-empty directory and can only replace an empty directory.
+        // Callers move directories; for a file only the check above protects.
+        guard rename(from, to) == 0 else { throw HostError.io(path: to, operation: "rename", errno: errno) }
+        let dirFD = open((to as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
     /// Reads a guest file, nil when it does not exist.
     public func read(_ guestPath: String) throws -> Data? {
         let target = try root.resolve(guestPath)

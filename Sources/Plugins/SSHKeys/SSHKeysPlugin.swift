@@ -2,7 +2,9 @@ import Foundation
 
 /// Installs the metadata's SSH public keys into the admin user's (and optionally root's)
 /// `~/.ssh/authorized_keys`: directory 0700 and file 0600 owned by the user, written
-/// atomically, with the agent managing only its own marked block.
+/// atomically, with the agent managing only its own marked block. A home that is missing
+/// or owned by someone else is repaired first (`HomeDirectory`), so that ~/.ssh never
+/// makes a root-owned home without /etc/skel.
 public struct SSHKeysPlugin: Plugin {
     public let id = "ssh_keys"
     public let frequency = PluginFrequency.perInstance
@@ -34,7 +36,16 @@ public struct SSHKeysPlugin: Plugin {
         guard !keys.isEmpty else {
             return .skip(refused.isEmpty ? "metadata has no SSH keys" : "no usable SSH keys: \(refused.joined(separator: "; "))")
         }
-        return .apply(try targetUsers(context).map { "install \(keys.count) key(s) for \($0)" })
+        var changes: [String] = []
+        for name in try targetUsers(context) {
+            // A missing user is reported by apply, with the hint to enable the users plugin.
+            if let user = try PasswdDatabase.lookUp(name, root: context.root),
+               let repair = try HomeDirectory.inspect(user, root: context.root) {
+                changes.append(HomeDirectory.describe(repair, of: user))
+            }
+            changes.append("install \(keys.count) key(s) for \(name)")
+        }
+        return .apply(changes)
     }
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
@@ -43,6 +54,7 @@ public struct SSHKeysPlugin: Plugin {
             guard let user = try PasswdDatabase.lookUp(name, root: context.root) else {
                 throw SSHKeysError.noSuchUser(name, passwd: context.root.path("/etc/passwd"))
             }
+            try HomeDirectory.ensure(for: user, context: context)
             try install(keys, for: user, context: context)
         }
         for problem in refused { context.logger.warning("SSH key refused", metadata: ["reason": "\(problem)"]) }

@@ -7,6 +7,9 @@ import Foundation
 /// else wheel). When the target has neither, the user gets a sudoers drop-in instead
 /// (`NAME ALL=(ALL:ALL) ALL`: sudo with the user's password, never NOPASSWD), checked
 /// with `visudo -c` before it is installed.
+///
+/// An existing user whose home is missing or owned by someone else (a run killed inside
+/// useradd) gets it repaired (`HomeDirectory`).
 public struct UsersPlugin: Plugin {
     public let id = "users"
     public let frequency = PluginFrequency.perInstance
@@ -21,6 +24,9 @@ public struct UsersPlugin: Plugin {
         var groups: [String]
         var missingGroups: [String]
         var needsSudoers: Bool
+        /// The existing user's passwd entry and what its home needs (nil: nothing).
+        var entry: PasswdEntry?
+        var homeRepair: HomeDirectory.Repair?
     }
 
     func decide(_ context: PluginContext) throws -> Decision {
@@ -30,12 +36,15 @@ public struct UsersPlugin: Plugin {
         if groups.isEmpty, let admin = database.adminGroup { groups = [admin] }
         let unknown = groups.filter { !database.exists($0) }
         guard unknown.isEmpty else { throw UserError.unknownGroups(unknown, group: context.root.path("/etc/group")) }
-        let exists = try PasswdDatabase.lookUp(user, root: context.root) != nil
+        let entry = try PasswdDatabase.lookUp(user, root: context.root)
+        let exists = entry != nil
+        let homeRepair = try entry.flatMap { try HomeDirectory.inspect($0, root: context.root) }
         let missing = exists ? groups.filter { !(database.members[$0] ?? []).contains(user) } : groups
         let sudoersDirectory = FileManager.default.fileExists(atPath: context.root.path("/etc/sudoers.d"))
         let installed = try context.writer.read(Self.sudoersDropIn)
         let needsSudoers = groups.isEmpty && sudoersDirectory && installed != Data(Self.sudoersLine(user).utf8)
-        return Decision(user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers)
+        return Decision(user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers,
+                        entry: entry, homeRepair: homeRepair)
     }
 
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
@@ -45,6 +54,9 @@ public struct UsersPlugin: Plugin {
             changes.append("create user \(decision.user)" + (decision.groups.isEmpty ? "" : " in \(decision.groups.joined(separator: ", "))"))
         } else if !decision.missingGroups.isEmpty {
             changes.append("add existing user \(decision.user) to \(decision.missingGroups.joined(separator: ", "))")
+        }
+        if let entry = decision.entry, let repair = decision.homeRepair {
+            changes.append(HomeDirectory.describe(repair, of: entry))
         }
         if decision.needsSudoers { changes.append("install \(Self.sudoersDropIn) for \(decision.user)") }
         return changes.isEmpty ? .skip("user \(decision.user) exists with its groups") : .apply(changes)
@@ -62,6 +74,10 @@ public struct UsersPlugin: Plugin {
             try await context.runner.check(["usermod"] + rootArguments + ["--append", "--groups",
                                                                            decision.missingGroups.joined(separator: ","), "--", decision.user])
             context.logger.info("added user to groups", metadata: ["user": "\(decision.user)", "groups": "\(decision.missingGroups)"])
+        }
+        // Also after useradd: it leaves a home that already existed with its old owner.
+        if let entry = try PasswdDatabase.lookUp(decision.user, root: context.root) {
+            try HomeDirectory.ensure(for: entry, context: context)
         }
         if decision.needsSudoers { try await installSudoers(for: decision.user, context: context) }
         return .done
