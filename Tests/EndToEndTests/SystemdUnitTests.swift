@@ -2,13 +2,16 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The shipped unit, checked statically (no systemd runs here): `systemd-analyze verify`
-/// inside a scratch root that holds the distribution's units, the built binary at the
-/// unit's ExecStart path, and the unit where the README says to install it.
+/// The shipped units (local and network stage), checked statically (no systemd runs
+/// here): `systemd-analyze verify` inside a scratch root that holds the distribution's
+/// units, the built binary at the units' ExecStart path, and the units where the README
+/// says to install them.
 @Suite struct SystemdUnitTests {
-    let unitPath = BuiltProducts.repository.appendingPathComponent("packaging/guest-agent.service").path
+    static let units = ["guest-agent-local.service", "guest-agent.service"]
+    static func path(_ unit: String) -> String { BuiltProducts.repository.appendingPathComponent("packaging/" + unit).path }
+    let unitPath = Self.path("guest-agent.service")
 
-    private func verify(_ unitText: String) throws -> ProgramResult? {
+    private func verify(_ unitText: String, as name: String = "guest-agent.service") throws -> ProgramResult? {
         guard Program.which("systemd-analyze") != nil, FileManager.default.fileExists(atPath: "/lib/systemd/system") else {
             print("skipped: systemd-analyze or /lib/systemd/system missing (install the systemd package)")
             return nil
@@ -17,13 +20,16 @@ import TestSupport
         try Program.tool("mkdir", ["-p", root.path + "/usr/lib/systemd", root.path + "/usr/local/bin"])
         try Program.tool("cp", ["-r", "/lib/systemd/system", root.path + "/usr/lib/systemd/"])
         try Program.tool("cp", [BuiltProducts.path("guest-agent"), root.path + "/usr/local/bin/guest-agent"])
-        let installed = try root.write(unitText, to: "etc/systemd/system/guest-agent.service")
+        for unit in Self.units where unit != name {
+            try root.write(try String(contentsOfFile: Self.path(unit), encoding: .utf8), to: "etc/systemd/system/" + unit)
+        }
+        let installed = try root.write(unitText, to: "etc/systemd/system/" + name)
         return try Program.tool("systemd-analyze", ["verify", "--root=" + root.path, installed])
     }
 
-    @Test func shippedUnitVerifiesCleanly() throws {
-        let text = try String(contentsOfFile: unitPath, encoding: .utf8)
-        guard let result = try verify(text) else { return }
+    @Test(arguments: units) func shippedUnitVerifiesCleanly(unit: String) throws {
+        let text = try String(contentsOfFile: Self.path(unit), encoding: .utf8)
+        guard let result = try verify(text, as: unit) else { return }
         #expect(result.status == 0 && result.standardError.isEmpty, "systemd-analyze: \(result.standardError)")
     }
 
@@ -39,12 +45,28 @@ import TestSupport
             lines.filter { $0.hasPrefix(key + "=") }.flatMap { $0.dropFirst(key.count + 1).split(separator: " ").map(String.init) }
         }
         #expect(values("Type") == ["oneshot"])
-        #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run"])
+        #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run", "--stage", "network"])
         #expect(values("RemainAfterExit") == ["yes"])
         #expect(values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"),
                 "keys and passwords must be in place before anyone can log in")
         #expect(values("Wants").contains("network-online.target") && !values("Requires").contains("network-online.target"),
                 "a missing network must not stop the config drive path")
         #expect(values("WantedBy") == ["multi-user.target"])
+        #expect(values("After").contains("guest-agent-local.service"))
+    }
+
+    @Test func localStageRunsBeforeTheNetworkIsConfigured() throws {
+        let lines = try String(contentsOfFile: Self.path("guest-agent-local.service"), encoding: .utf8).split(separator: "\n").map(String.init)
+        func values(_ key: String) -> [String] {
+            lines.filter { $0.hasPrefix(key + "=") }.flatMap { $0.dropFirst(key.count + 1).split(separator: " ").map(String.init) }
+        }
+        #expect(values("DefaultDependencies") == ["no"])
+        #expect(values("Before").contains("network-pre.target") && values("Wants").contains("network-pre.target"),
+                "network configuration must be written before the network comes up")
+        #expect(values("After").contains("local-fs.target"))
+        #expect(!values("After").contains("network-online.target") && !values("Wants").contains("network-online.target"))
+        #expect(values("Type") == ["oneshot"] && values("RemainAfterExit") == ["yes"])
+        #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run", "--stage", "local"])
+        #expect(values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"))
     }
 }
