@@ -80,12 +80,7 @@ import Testing
     func killedBetweenSettingAndPostingThenRunAgainPublishesTheSamePassword() throws {
         // The POST hangs, so the agent is killed after chpasswd and before publishing.
         var setup = try Self.setup(serverArguments: ["--hang", "POST /openstack/2018-08-27/password"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltProducts.path("guest-agent"))
-        process.arguments = ["run", "--config", setup.config, "--root", setup.root.path]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
+        let process = try Program.start(BuiltProducts.path("guest-agent"), ["run", "--config", setup.config, "--root", setup.root.path])
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && !(Self.shadowHash(setup.root, user: "cloud-admin")?.hasPrefix("$6$") ?? false) { usleep(20_000) }
         // Wait for the POST to be in flight, then kill -9.

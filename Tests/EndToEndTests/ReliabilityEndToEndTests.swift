@@ -179,12 +179,7 @@ import Testing
         let env = try Self.environment("hostname, ssh_keys", ["--latency-ms", "700"])
         let impatient = try env.work.write((try String(contentsOfFile: env.config, encoding: .utf8)) + "\nrun_lock_timeout = 0.3\n",
                                            to: "impatient.conf")
-        let first = Process()
-        first.executableURL = URL(fileURLWithPath: BuiltProducts.path("guest-agent"))
-        first.arguments = ["run", "--config", env.config, "--root", env.root.path]
-        first.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        first.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try first.run()
+        let first = try Program.start(BuiltProducts.path("guest-agent"), ["run", "--config", env.config, "--root", env.root.path])
         // The first run holds the lock before it sends its first request.
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline && env.server.loggedRequests().isEmpty { usleep(20_000) }

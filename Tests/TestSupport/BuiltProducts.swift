@@ -75,6 +75,18 @@ public enum Program {
         return ProgramResult(status: process.terminationStatus, standardOutput: collected.output, standardError: collected.error)
     }
 
+    /// Starts a program in the background, its output discarded (for runs a test kills
+    /// or races); the caller waits for it.
+    public static func start(_ path: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        return process
+    }
+
     /// Runs `name` found on PATH.
     @discardableResult
     public static func tool(_ name: String, _ arguments: [String], input: Data? = nil, timeout: Double = 120) throws -> ProgramResult {
