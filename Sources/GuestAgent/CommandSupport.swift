@@ -12,10 +12,10 @@ extension GlobalOptions {
         do {
             var config = try AgentConfig.load(path: config)
             if let logLevel {
-                guard Logger.Level(rawValue: logLevel) != nil else {
+                guard let level = Logger.Level(rawValue: logLevel) else {
                     throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
                 }
-                config.logLevel = logLevel
+                config.logLevel = level
             }
             return config
         } catch let error as ConfigError {
@@ -27,7 +27,7 @@ extension GlobalOptions {
     /// The logger for this process: standard error plus `log_file` (under the root).
     func makeLogger(_ config: AgentConfig) -> Logger {
         let sink = LogSink(file: openLogFile(config), fileName: config.logFile)
-        let level = Logger.Level(rawValue: config.logLevel) ?? .info
+        let level = config.logLevel
         return Logger(label: "guest-agent") { label in AgentLogHandler(label: label, level: level, sink: sink) }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PasswordCrypto
 
 /// The agent's typed, validated configuration. Defaults are those of `ConfigSchema`;
 /// key names follow cloudbase-init's where the meaning is the same.
@@ -18,14 +20,14 @@ public struct AgentConfig: Sendable, Equatable {
     public var groups: [String] = []
     public var injectUserPassword = true
     public var userPasswordLength = 20
-    public var networkRenderer = "auto"
+    public var networkRenderer = NetworkRenderer.auto
     public var stateDir = "/var/lib/guest-agent"
     public var logFile = ""
-    public var logLevel = "info"
+    public var logLevel = Logger.Level.info
     public var netbiosHostNameCompatibility = false
     public var manageEtcHosts = true
     public var sshKeysForRoot = false
-    public var passwordEncryption = "pkcs1v15"
+    public var passwordEncryption = PasswordPadding.legacyPKCS1v1_5
     public var ec2PasswordToConsole = true
     public var allowReboot = true
 
@@ -83,4 +85,9 @@ enum ConfigValueFailure: Error {
 extension AgentConfig {
     /// agent.conf.sample's text: every key, its default and one line of help.
     public static var sampleText: String { ConfigSchema.sampleText() }
+}
+
+/// `network_renderer`: which network configuration format the network plugin writes.
+public enum NetworkRenderer: String, Sendable, CaseIterable {
+    case auto, networkd, netplan, eni, networkmanager
 }

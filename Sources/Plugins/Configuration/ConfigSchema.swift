@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import PasswordCrypto
 
 /// One configuration key: its name, default (as written in agent.conf.sample), one line
 /// of help, and how it is applied to `AgentConfig`.
@@ -69,7 +71,7 @@ enum ConfigSchema {
         },
         ConfigKey(name: "network_renderer", defaultValue: "auto",
                   help: "Network configuration format: auto, networkd, netplan, eni, networkmanager.") {
-            $0.networkRenderer = try oneOf($1, ["auto", "networkd", "netplan", "eni", "networkmanager"])
+            $0.networkRenderer = try choice($1)
         },
         ConfigKey(name: "state_dir", defaultValue: "/var/lib/guest-agent",
                   help: "Where per-instance state is kept (under --root when given).") { $0.stateDir = try absolute($1) },
@@ -79,7 +81,7 @@ enum ConfigSchema {
         },
         ConfigKey(name: "log_level", defaultValue: "info",
                   help: "trace, debug, info, notice, warning, error or critical.") {
-            $0.logLevel = try oneOf($1, ["trace", "debug", "info", "notice", "warning", "error", "critical"])
+            $0.logLevel = try choice($1)
         },
         ConfigKey(name: "netbios_host_name_compatibility", defaultValue: "false",
                   help: "Cut the host name to 15 characters, as Windows NetBIOS names require.") {
@@ -93,7 +95,7 @@ enum ConfigSchema {
                   help: "Also install the metadata SSH keys for root.") { $0.sshKeysForRoot = try boolean($1) },
         ConfigKey(name: "password_encryption", defaultValue: "pkcs1v15",
                   help: "RSA padding for the published password: pkcs1v15 (what nova get-password decrypts), oaep-sha1, oaep-sha256.") {
-            $0.passwordEncryption = try oneOf($1, ["pkcs1v15", "oaep-sha1", "oaep-sha256"])
+            $0.passwordEncryption = try choice($1)
         },
         ConfigKey(name: "allow_reboot", defaultValue: "true",
                   help: "Reboot when a plugin needs it (only when the root is /); the remaining plugins run after.") {
@@ -169,8 +171,12 @@ enum ConfigSchema {
         return value
     }
 
-    static func oneOf(_ value: String, _ allowed: [String]) throws -> String {
-        guard allowed.contains(value) else { throw ConfigValueFailure.expected("one of \(allowed.joined(separator: ", "))") }
-        return value
+    /// A value of a setting with a fixed set of values, parsed once here: the code after
+    /// the configuration never sees a string it would have to fall back from.
+    static func choice<Value: RawRepresentable & CaseIterable>(_ value: String) throws -> Value where Value.RawValue == String {
+        guard let parsed = Value(rawValue: value) else {
+            throw ConfigValueFailure.expected("one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return parsed
     }
 }

@@ -12,9 +12,9 @@ enum PasswordCryptoAdapter {
         try PasswordGenerator(length: length).generate()
     }
 
-    /// Base64 ciphertext; `padding` is the validated `password_encryption` value.
-    static func encrypt(_ password: String, with key: OpenSSHPublicKey, padding: String) throws -> String {
-        try PasswordEncryptor(padding: PasswordPadding(rawValue: padding) ?? .legacyPKCS1v1_5).encrypt(password, with: key)
+    /// Base64 ciphertext with the configured `password_encryption` padding.
+    static func encrypt(_ password: String, with key: OpenSSHPublicKey, padding: PasswordPadding) throws -> String {
+        try PasswordEncryptor(padding: padding).encrypt(password, with: key)
     }
 
     static func fingerprint(_ text: String) -> String {
