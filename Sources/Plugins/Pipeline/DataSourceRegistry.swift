@@ -5,7 +5,13 @@ import Logging
 /// The one table of data source id -> factory. Unknown ids never get this far: the
 /// configuration refuses them, naming the line.
 public enum DataSourceRegistry {
-    public static let knownIDs = ["configdrive", "openstack", "ec2"]
+    /// The source ids, in the default order of `metadata_services`.
+    public static let knownIDs = SourceID.allCases.map(\.rawValue)
+
+    /// The one list of source ids.
+    public enum SourceID: String, CaseIterable, Sendable {
+        case configdrive, openstack, ec2
+    }
 
     /// Builds the configured sources, in order, with the platform hint's network source first.
     public static func makeSources(config: AgentConfig, root: SystemRoot, logger: Logger) -> [any DataSource] {
@@ -20,15 +26,15 @@ public enum DataSourceRegistry {
 
     static func configuredSources(config: AgentConfig, root: SystemRoot, logger: Logger) -> [any DataSource] {
         let client = httpClient(config: config, logger: logger)
-        return config.metadataServices.compactMap { id -> (any DataSource)? in
+        // The configuration admits only known ids, so nothing is dropped here.
+        return config.metadataServices.compactMap(SourceID.init(rawValue:)).map { id -> any DataSource in
             switch id {
-            case "configdrive":
-                return ConfigDriveSource(locator: ConfigDriveLocator(rootPath: root.hostPath, configuredPaths: config.configdrivePaths))
-            case "openstack": return OpenStackHTTPSource(baseURL: config.metadataBaseURL, client: client)
-            case "ec2": return EC2MetadataSource(baseURL: config.ec2MetadataBaseURL, client: client,
-                                                 tokenPutTimeout: min(1, config.requestTimeout))
-            default:
-                preconditionFailure("the configuration admits only known source ids")
+            case .configdrive:
+                ConfigDriveSource(locator: ConfigDriveLocator(rootPath: root.hostPath, configuredPaths: config.configdrivePaths))
+            case .openstack:
+                OpenStackHTTPSource(baseURL: config.metadataBaseURL, client: client)
+            case .ec2:
+                EC2MetadataSource(baseURL: config.ec2MetadataBaseURL, client: client, tokenPutTimeout: min(1, config.requestTimeout))
             }
         }
     }

@@ -1,21 +1,27 @@
-/// The one table of plugin id -> factory.
+/// The one table of plugin ids: each id with its factory, or none for the ids the
+/// documented contract reserves for plugins not built yet (configuring one is an error,
+/// exit 64, with a message that says so). Every other list of ids is derived from it.
 public enum PluginRegistry {
+    static let table: [(id: String, make: (@Sendable () -> any Plugin)?)] = [
+        ("hostname", { HostnamePlugin() }),
+        ("users", { UsersPlugin() }),
+        ("password", { PasswordPlugin() }),
+        ("ssh_keys", { SSHKeysPlugin() }),
+        ("files", { InjectedFilesPlugin() }),
+        ("network", nil),
+        ("userdata", nil),
+        ("resize", nil),
+        ("host_keys", nil),
+    ]
+
     /// Every id the configuration accepts, each backed by a real plugin.
-    public static let knownIDs = ["hostname", "users", "password", "ssh_keys", "files"]
-    /// Ids the documented contract reserves for plugins not built yet; configuring one is
-    /// still an error (exit 64), with a message that says so.
-    public static let plannedIDs = ["network", "userdata", "resize", "host_keys"]
-    /// What runs when `plugins` is not set.
-    public static let defaultPluginIDs = ["hostname", "users", "password", "ssh_keys", "files"]
+    public static let knownIDs = table.filter { $0.make != nil }.map(\.id)
+    /// Ids reserved for plugins not built yet.
+    public static let plannedIDs = table.filter { $0.make == nil }.map(\.id)
+    /// What runs when `plugins` is not set: every plugin, in the table's order.
+    public static let defaultPluginIDs = knownIDs
 
     public static func make(_ id: String) -> (any Plugin)? {
-        switch id {
-        case "hostname": HostnamePlugin()
-        case "users": UsersPlugin()
-        case "password": PasswordPlugin()
-        case "ssh_keys": SSHKeysPlugin()
-        case "files": InjectedFilesPlugin()
-        default: nil
-        }
+        table.first { $0.id == id }?.make?()
     }
 }
