@@ -16,7 +16,9 @@ public struct OpenSSHPublicKey: Sendable, Equatable {
         return (modulus.count - 1) * 8 + (8 - first.leadingZeroBitCount)
     }
 
-    static let knownTypes: Set<String> = [
+    /// The one list of OpenSSH public key types the agent knows (docs: PROTOCOLS, 5.3);
+    /// the ssh_keys plugin installs only these.
+    public static let knownTypes: Set<String> = [
         "ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
         "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
     ]

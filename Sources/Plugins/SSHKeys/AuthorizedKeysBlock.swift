@@ -1,3 +1,5 @@
+import PasswordCrypto
+
 /// The agent's own block inside authorized_keys. Lines outside it belong to the user
 /// and are kept byte for byte (`ManagedBlock`).
 enum AuthorizedKeysBlock {
@@ -6,10 +8,7 @@ enum AuthorizedKeysBlock {
 
 /// Decides which metadata key lines are safe to install.
 enum AuthorizedKeyFilter {
-    static let allowedTypes: Set<String> = [
-        "ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-        "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
-    ]
+    static let allowedTypes = OpenSSHPublicKey.knownTypes
 
     /// nil when `line` is a plain `type base64 [comment]` key; otherwise why not.
     /// Lines with options (`command=...`) or control characters are refused: metadata must
