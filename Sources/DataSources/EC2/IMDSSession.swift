@@ -27,7 +27,7 @@ actor IMDSSession {
     }
 
     nonisolated func url(_ path: String) -> URL {
-        path.split(separator: "/").reduce(baseURL) { $0.appendingPathComponent(String($1)) }
+        baseURL.appending(relativePath: path)
     }
 
     /// GET `path` (relative to the base URL); nil on 404.
@@ -47,11 +47,7 @@ actor IMDSSession {
     }
 
     private func interpret(_ reply: HTTPReply, path: String) throws -> Data? {
-        switch reply.status {
-        case 200: return reply.body
-        case 404: return nil
-        default: throw DataSourceError.httpStatus(url: url(path).absoluteString, status: reply.status)
-        }
+        try reply.bodyIfPresent(from: url(path))
     }
 
     /// The token to use now; concurrent callers share one PUT.

@@ -28,6 +28,16 @@ public struct HTTPReply: Sendable {
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { $1 })
     }
 
+    /// The one reading of a metadata reply: 200 is the body, 404 is "not there" (nil: an
+    /// optional item, no user data), anything else is an error naming `url`.
+    public func bodyIfPresent(from url: URL) throws -> Data? {
+        switch status {
+        case 200: return body
+        case 404: return nil
+        default: throw DataSourceError.httpStatus(url: url.absoluteString, status: status)
+        }
+    }
+
     /// The body as UTF-8 text, or a named error.
     public func text(from url: URL) throws -> String {
         guard let text = String(data: body, encoding: .utf8) else {
@@ -72,4 +82,12 @@ public struct TransferLimits: Sendable, Equatable {
 /// - Other failures (refused, reset, DNS) are `.transport` with the reason.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequestSpec, limits: TransferLimits) async throws -> HTTPReply
+}
+
+extension URL {
+    /// The one URL join: `relativePath` (`latest/meta-data/instance-id`) below this URL,
+    /// one component at a time, so that a `/` in a path never replaces the base's path.
+    func appending(relativePath: String) -> URL {
+        relativePath.split(separator: "/").reduce(self) { $0.appendingPathComponent(String($1)) }
+    }
 }

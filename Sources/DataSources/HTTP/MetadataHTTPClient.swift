@@ -88,12 +88,7 @@ public struct MetadataHTTPClient: Sendable {
 
     /// GET that maps 404 to nil and any other non-200 to a named error.
     public func getIfPresent(_ url: URL, maxBytes: Int, headers: [String: String] = [:]) async throws -> Data? {
-        let reply = try await send(HTTPRequestSpec(url: url, headers: headers), maxBytes: maxBytes)
-        switch reply.status {
-        case 200: return reply.body
-        case 404: return nil
-        default: throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status)
-        }
+        try await send(HTTPRequestSpec(url: url, headers: headers), maxBytes: maxBytes).bodyIfPresent(from: url)
     }
 
     static func isRetryable(status: Int) -> Bool {

@@ -31,7 +31,7 @@ struct HTTPOpenStackTree: OpenStackTree {
     let client: MetadataHTTPClient
 
     func url(of relativePath: String) -> URL {
-        relativePath.split(separator: "/").reduce(openstackURL) { $0.appendingPathComponent(String($1)) }
+        openstackURL.appending(relativePath: relativePath)
     }
 
     func read(_ relativePath: String, maxBytes: Int) async throws -> Data? {
