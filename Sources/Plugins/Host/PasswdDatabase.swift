@@ -13,11 +13,8 @@ public struct PasswdEntry: Sendable, Equatable {
 /// users are not the image's users).
 public enum PasswdDatabase {
     public static func entries(root: SystemRoot) throws -> [PasswdEntry] {
-        guard let data = try AtomicFileWriter(root: root).read("/etc/passwd"),
-              let text = String(data: data, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard fields.count >= 7, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
+        try AccountFile.records("/etc/passwd", root: root, minimumFields: 7).compactMap { fields in
+            guard let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
             return PasswdEntry(name: String(fields[0]), uid: uid, gid: gid, home: String(fields[5]), shell: String(fields[6]))
         }
     }

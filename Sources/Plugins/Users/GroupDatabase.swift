@@ -5,11 +5,8 @@ struct GroupDatabase {
     let members: [String: [String]]
 
     init(root: SystemRoot) throws {
-        let text = try AtomicFileWriter(root: root).read("/etc/group").map { String(decoding: $0, as: UTF8.self) } ?? ""
         var members: [String: [String]] = [:]
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            guard fields.count >= 4 else { continue }
+        for fields in try AccountFile.records("/etc/group", root: root, minimumFields: 4) {
             members[String(fields[0])] = fields[3].split(separator: ",").map(String.init)
         }
         self.members = members

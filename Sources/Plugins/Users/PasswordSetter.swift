@@ -26,11 +26,6 @@ public struct PasswordSetter: Sendable {
 
     /// The password hash field of `user` in the target's /etc/shadow, nil when absent.
     public func passwordHash(for user: String, root: SystemRoot) throws -> String? {
-        guard let data = try AtomicFileWriter(root: root).read("/etc/shadow") else { return nil }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-            if fields.count >= 2, fields[0] == user { return String(fields[1]) }
-        }
-        return nil
+        try AccountFile.records("/etc/shadow", root: root, minimumFields: 2).first { $0[0] == user }.map { String($0[1]) }
     }
 }
