@@ -28,7 +28,10 @@ public enum DataSourceRegistry {
             case "ec2": return EC2MetadataSource(baseURL: config.ec2MetadataBaseURL, client: client,
                                                  tokenPutTimeout: min(1, config.requestTimeout))
             default:
-                preconditionFailure("the configuration admits only known source ids")
+                // The configuration file refuses unknown ids (naming the line); a caller that
+                // builds an `AgentConfig` in code gets a warning, never a trap.
+                logger.warning("unknown metadata source id; skipped", metadata: ["datasource": "\(id)"])
+                return nil
             }
         }
     }
