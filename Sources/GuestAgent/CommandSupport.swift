@@ -55,7 +55,7 @@ extension GlobalOptions {
         guard !config.logFile.isEmpty else { return nil }
         let writer = AtomicFileWriter(root: systemRoot)
         do {
-            let directory = (config.logFile as NSString).deletingLastPathComponent
+            let directory = SystemRoot.parentAndName(of: config.logFile).parent
             try writer.makeDirectory(directory, mode: 0o755, createOnly: true)
             return try writer.openForAppend(config.logFile)
         } catch {

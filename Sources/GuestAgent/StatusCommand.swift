@@ -15,7 +15,9 @@ struct StatusCommand: AsyncParsableCommand {
         let config = try options.loadConfig()
         let store = StateStore(root: options.systemRoot, directory: config.stateDir)
         guard let summary = try store.loadSummary() else {
-            printError("guest-agent: no run recorded in \(options.systemRoot.path(config.stateDir))")
+            // state_dir passed `SystemRoot.problem(with:)` when the configuration was read.
+            let directory = try options.systemRoot.resolve(config.stateDir)
+            printError("guest-agent: no run recorded in \(directory)")
             throw ExitCode(1)
         }
         print(json ? StatusReport.json(summary) : StatusReport.text(summary), terminator: json ? "\n" : "")
@@ -38,6 +40,7 @@ struct CleanCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         withExtendedLifetime(lock) {}
-        print("state cleared in \(options.systemRoot.path(config.stateDir))")
+        let directory = try options.systemRoot.resolve(config.stateDir)
+        print("state cleared in \(directory)")
     }
 }

@@ -22,6 +22,7 @@ public struct PasswordGenerator: Sendable {
     public func generate() -> String {
         var random = SystemRandomNumberGenerator()
         let all = Self.classes.flatMap { $0 }
+        // The four classes are non-empty constants, so `randomElement` always has one.
         var characters = Self.classes.map { $0.randomElement(using: &random)! }
         characters += (0..<(length - characters.count)).map { _ in all.randomElement(using: &random)! }
         characters.shuffle(using: &random)

@@ -52,7 +52,7 @@ import Testing
         ("[weird]\nx = 1\n", "x.conf:1: unknown section [weird]"),
         ("retry_count = 1\nretry_count = 2\n", "x.conf:2: key 'retry_count' already set on line 1"),
         ("metadata_base_url = ftp://x/\n", "x.conf:1: metadata_base_url = 'ftp://x/' is not valid: expected an http:// or https:// URL"),
-        ("state_dir = var/lib\n", "x.conf:1: state_dir = 'var/lib' is not valid: expected an absolute path without '..'"),
+        ("state_dir = var/lib\n", "x.conf:1: state_dir = 'var/lib' is not valid: expected an absolute path without '.' or '..' components, but it is not absolute"),
         ("inject_user_password = maybe\n", "x.conf:1: inject_user_password = 'maybe' is not valid: expected true or false"),
     ])
     func errorsNameFileLineAndKey(text: String, message: String) {
@@ -61,6 +61,37 @@ import Testing
         } throws: { error in
             "\(error)" == message
         }
+    }
+
+    /// Regression: `absolute` refused only `..`, so `/var/log/./x.log` was accepted and
+    /// refused later by `SystemRoot.resolve`. Every path key now uses resolve's own rule.
+    @Test func aDotComponentInAnyPathKeyIsABadValueNamingLineAndKey() {
+        let expected = "an absolute path without '.' or '..' components, but it has a '.' or '..' component"
+        #expect(throws: ConfigError.badValue(file: "x.conf", line: 2, key: "log_file", value: "/var/log/./x.log", expected: expected)) {
+            try AgentConfig(text: "[DEFAULT]\nlog_file = /var/log/./x.log\n", file: "x.conf")
+        }
+        #expect(throws: ConfigError.badValue(file: "x.conf", line: 1, key: "state_dir", value: "/var/lib/.", expected: expected)) {
+            try AgentConfig(text: "state_dir = /var/lib/.\n", file: "x.conf")
+        }
+        #expect {
+            try AgentConfig(text: "configdrive_paths = /dev/sr0, /mnt/./cd\n", file: "x.conf")
+        } throws: { error in
+            "\(error)" == "x.conf:1: configdrive_paths = '/dev/sr0, /mnt/./cd' is not valid: expected absolute paths without '.' or '..' "
+                + "components, but entry 2 ('/mnt/./cd') is refused: it has a '.' or '..' component"
+        }
+        // NUL and over-long values are refused too, and shown escaped and cut short.
+        #expect {
+            try AgentConfig(text: "log_file = /var/log/a\u{0}b\n", file: "x.conf")
+        } throws: { error in
+            "\(error)" == "x.conf:1: log_file = '/var/log/a\\u{0}b' is not valid: expected an absolute path without '.' or '..' components, but it contains a NUL byte"
+        }
+        #expect {
+            try AgentConfig(text: "state_dir = /" + String(repeating: "p/", count: 2048) + "\n", file: "x.conf")
+        } throws: { error in
+            "\(error)".hasSuffix("...' is not valid: expected an absolute path without '.' or '..' components, but it is longer than 4095 bytes")
+        }
+        // Empty components are not refused: POSIX reads "//" as "/", and so does resolve.
+        #expect(throws: Never.self) { try AgentConfig(text: "log_file = /var//log/x.log\nstate_dir = /var/lib/guest-agent/\n", file: "x.conf") }
     }
 
     @Test func committedSampleMatchesTheSchema() throws {

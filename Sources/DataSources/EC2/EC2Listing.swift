@@ -8,8 +8,10 @@ enum EC2Listing {
     /// `0=my-key` lines as (index, name), sorted by index. Malformed lines are dropped.
     static func publicKeys(_ text: String) -> [(index: Int, name: String)] {
         lines(text).compactMap { line in
-            let parts = line.split(separator: "=", maxSplits: 1)
-            guard let index = Int(parts[0]), index >= 0, index < 1000 else { return nil }
+            // Keep empty pieces: with them dropped, a line "=" split into nothing (and
+            // `parts[0]` trapped) and "=5" read as key 5.
+            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let first = parts.first, let index = Int(first), index >= 0, index < 1000 else { return nil }
             return (index, parts.count > 1 ? String(parts[1]) : String(index))
         }.sorted { $0.index < $1.index }
     }

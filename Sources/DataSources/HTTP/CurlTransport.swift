@@ -104,12 +104,15 @@ final class CurlTransfer: @unchecked Sendable {
                     spec.connect_timeout_ms = Self.milliseconds(limits.idleTimeout)
                     spec.total_timeout_ms = Self.milliseconds(limits.totalTimeout)
                     spec.max_bytes = curl_off_t(limits.maxBytes)
+                    // `context` is always set below; without one, 0 makes curl abort the transfer.
                     spec.on_body = { data, size, count, context in
-                        Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+                        guard let context else { return 0 }
+                        return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
                             .receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
                     }
                     spec.on_header = { data, size, count, context in
-                        Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+                        guard let context else { return 0 }
+                        return Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
                             .receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
                     }
                     spec.context = Unmanaged.passUnretained(self).toOpaque()

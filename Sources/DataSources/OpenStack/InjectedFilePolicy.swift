@@ -2,16 +2,25 @@
 /// known traversal vector (cloud-init joins content_path without checking for `..`).
 enum InjectedFilePolicy {
     /// A guest path is acceptable when absolute, free of `.`/`..`/empty components,
-    /// NUL and control characters, and not longer than PATH_MAX.
+    /// NUL and control characters, not longer than PATH_MAX and with no component longer
+    /// than NAME_MAX (everything the writer's `SystemRoot` rule refuses, and more).
     static func validateGuestPath(_ path: String) -> String? {
-        guard path.hasPrefix("/") else { return "path must be absolute" }
+        // Bytes and scalars, never Characters: a combining mark after a '/' joins it into
+        // one Character, and a Character split of "/../\u{301}etc" sees no ".." component
+        // while the kernel does.
+        guard path.utf8.first == UInt8(ascii: "/") else { return "path must be absolute" }
         guard path.utf8.count < 4096 else { return "path is longer than 4095 bytes" }
         guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             return "path contains control characters"
         }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+        let parts = path.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        let dots: (Substring.UnicodeScalarView) -> Bool = { $0.elementsEqual(".".unicodeScalars) || $0.elementsEqual("..".unicodeScalars) }
+        guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty || dots($0) }) else {
             return "path has an empty, '.' or '..' component"
+        }
+        // NAME_MAX, as the writer's `SystemRoot` rule: refused here, by name, not later.
+        guard !parts.contains(where: { $0.reduce(0) { $0 + UTF8.width($1) } > 255 }) else {
+            return "path has a component longer than 255 bytes"
         }
         return nil
     }

@@ -70,8 +70,8 @@ struct OpenStackMetaDataDocument {
             result.append(PublicKeyEntry(name: entry["name"] as? String ?? "", line: data))
         }
         let named = stringDictionary(root["public_keys"])
-        for name in named.keys.sorted() {
-            let entry = PublicKeyEntry(name: name, line: named[name]!)
+        for (name, line) in named.sorted(by: { $0.key < $1.key }) {
+            let entry = PublicKeyEntry(name: name, line: line)
             if !result.contains(where: { $0.line == entry.line }) { result.append(entry) }
         }
         return (result.filter { !$0.line.isEmpty }, refused)

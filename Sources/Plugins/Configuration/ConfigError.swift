@@ -20,7 +20,7 @@ public enum ConfigError: Error, CustomStringConvertible, Equatable {
         case .unknownKey(let file, let line, let section, let key):
             "\(file):\(line): unknown key '\(key)' in [\(section)]"
         case .badValue(let file, let line, let key, let value, let expected):
-            "\(file):\(line): \(key) = '\(value)' is not valid: expected \(expected)"
+            "\(file):\(line): \(key) = '\(TextPreview.line(value))' is not valid: expected \(expected)"
         case .unknownIDs(let file, let line, let key, let ids, let known):
             "\(file):\(line): \(key) names unknown id(s) \(ids.joined(separator: ", ")) (known: \(known.joined(separator: ", ")))"
                 + Self.plannedNote(key: key, ids: ids)

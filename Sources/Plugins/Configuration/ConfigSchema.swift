@@ -25,7 +25,7 @@ enum ConfigSchema {
                   help: "Base URL of the EC2 instance metadata service.") { $0.ec2MetadataBaseURL = try url($1) },
         ConfigKey(name: "configdrive_paths", defaultValue: "",
                   help: "Extra config drive candidates: block devices, image files or directories.") {
-            $0.configdrivePaths = list($1)
+            $0.configdrivePaths = try guestPaths($1)
         },
         ConfigKey(name: "retry_count", defaultValue: "3",
                   help: "Retries per metadata request after the first attempt (5xx, timeouts, refused).") {
@@ -74,10 +74,10 @@ enum ConfigSchema {
             $0.networkRenderer = try choice($1)
         },
         ConfigKey(name: "state_dir", defaultValue: "/var/lib/guest-agent",
-                  help: "Where per-instance state is kept (under --root when given).") { $0.stateDir = try absolute($1) },
+                  help: "Where per-instance state is kept (under --root when given).") { $0.stateDir = try guestPath($1) },
         ConfigKey(name: "log_file", defaultValue: "",
                   help: "Also log to this file (under --root when given); empty: standard error only.") {
-            $0.logFile = $1.isEmpty ? "" : try absolute($1)
+            $0.logFile = $1.isEmpty ? "" : try guestPath($1)
         },
         ConfigKey(name: "log_level", defaultValue: "info",
                   help: "trace, debug, info, notice, warning, error or critical.") {
@@ -159,11 +159,24 @@ enum ConfigSchema {
         return url
     }
 
-    static func absolute(_ value: String) throws -> String {
-        guard value.hasPrefix("/"), !value.split(separator: "/").contains("..") else {
-            throw ConfigValueFailure.expected("an absolute path without '..'")
+    /// A path the agent resolves under the root: exactly `SystemRoot.problem(with:)`'s
+    /// rule, so a value accepted here can never fail (or trap) when it is used.
+    static func guestPath(_ value: String) throws -> String {
+        if let problem = SystemRoot.problem(with: value) {
+            throw ConfigValueFailure.expected("an absolute path without '.' or '..' components, but \(problem)")
         }
         return value
+    }
+
+    /// A comma-separated list of `guestPath`s; the first bad entry is named.
+    static func guestPaths(_ value: String) throws -> [String] {
+        let paths = list(value)
+        for (index, path) in paths.enumerated() {
+            if let problem = SystemRoot.problem(with: path) {
+                throw ConfigValueFailure.expected("absolute paths without '.' or '..' components, but entry \(index + 1) ('\(TextPreview.line(path))') is refused: \(problem)")
+            }
+        }
+        return paths
     }
 
     static func nonEmpty(_ value: String) throws -> String {

@@ -37,7 +37,7 @@ public struct InjectedFilesPlugin: Plugin {
     }
 
     private func write(_ file: InjectedFile, context: PluginContext) throws {
-        let parent = (file.path as NSString).deletingLastPathComponent
+        let parent = SystemRoot.parentAndName(of: file.path).parent
         if parent != "/" { try context.writer.makeDirectory(parent, mode: 0o755, createOnly: true) }
         try context.writer.write(file.contents, to: file.path, mode: 0o600)
         context.logger.info("wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])

@@ -28,9 +28,13 @@ public struct AtomicFileWriter: Sendable {
     /// so a hostile image or user cannot redirect a root-owned write elsewhere.
     public func write(_ data: Data, to guestPath: String, mode: mode_t = 0o644, owner: FileOwner? = nil) throws {
         let target = try root.resolve(guestPath)
+        // "/" (or "//") resolves to the root itself: its "parent" would be outside the root.
+        guard !SystemRoot.components(of: guestPath).isEmpty else {
+            throw HostError.unsafePath(guestPath, "it names the root directory, not a file")
+        }
         try refuseSymlinks(upTo: target)
-        let directory = (target as NSString).deletingLastPathComponent
-        let temporary = directory + "/.\((target as NSString).lastPathComponent).guest-agent.\(getpid()).tmp"
+        let (directory, name) = SystemRoot.parentAndName(of: target)
+        let temporary = directory + "/.\(name).guest-agent.\(getpid()).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw HostError.io(path: temporary, operation: "create", errno: errno) }
         var committed = false
@@ -44,9 +48,10 @@ public struct AtomicFileWriter: Sendable {
                 throw HostError.io(path: temporary, operation: "chown", errno: errno)
             }
             try data.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else { return }  // empty data: nothing to write
                 var offset = 0
                 while offset < buffer.count {
-                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    let written = Glibc.write(fd, base + offset, buffer.count - offset)
                     if written < 0 {
                         if errno == EINTR { continue }
                         throw HostError.io(path: temporary, operation: "write", errno: errno)
@@ -74,7 +79,7 @@ public struct AtomicFileWriter: Sendable {
         var isDirectory: ObjCBool = false
         if createOnly && FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue { return }
         var current = root.hostPath
-        let components = target.dropFirst(root.hostPath.count).split(separator: "/")
+        let components = guestComponents(of: target)
         for (index, component) in components.enumerated() {
             current += "/" + component
             let isLast = index == components.count - 1
@@ -185,12 +190,22 @@ public struct AtomicFileWriter: Sendable {
 
     private func refuseSymlinks(upTo hostPath: String) throws {
         var current = root.hostPath
-        for component in hostPath.dropFirst(root.hostPath.count).split(separator: "/") {
+        for component in guestComponents(of: hostPath) {
             current += "/" + component
             var info = stat()
             if lstat(current, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
                 throw HostError.symlinkInPath(current)
             }
         }
+    }
+
+    /// The components of a resolved host path below the root, split as the kernel splits.
+    ///
+    /// Why bytes and scalars, not Characters: a root ending in a prepend mark, or a slash
+    /// followed by a combining mark, joins two Characters across the `/`, and a Character
+    /// split would then skip checking (or creating) the directory before it.
+    private func guestComponents(of hostPath: String) -> [String] {
+        let below = String(decoding: hostPath.utf8.dropFirst(root.hostPath.utf8.count), as: UTF8.self)
+        return SystemRoot.components(of: below)
     }
 }

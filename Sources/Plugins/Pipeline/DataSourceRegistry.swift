@@ -26,9 +26,14 @@ public enum DataSourceRegistry {
 
     static func configuredSources(config: AgentConfig, root: SystemRoot, logger: Logger) -> [any DataSource] {
         let client = httpClient(config: config, logger: logger)
-        // The configuration admits only known ids, so nothing is dropped here.
-        return config.metadataServices.compactMap(SourceID.init(rawValue:)).map { id -> any DataSource in
-            switch id {
+        return config.metadataServices.compactMap { name -> (any DataSource)? in
+            // The configuration file refuses unknown ids (naming the line); a caller that
+            // builds an `AgentConfig` in code gets a warning, never a trap.
+            guard let id = SourceID(rawValue: name) else {
+                logger.warning("unknown metadata source id; skipped", metadata: ["datasource": "\(name)"])
+                return nil
+            }
+            return switch id {
             case .configdrive:
                 ConfigDriveSource(locator: ConfigDriveLocator(rootPath: root.hostPath, configuredPaths: config.configdrivePaths))
             case .openstack:

@@ -43,7 +43,7 @@ public struct Discovery: Sendable {
             } catch {
                 attempts.append("\(source.id): \(error)")
             }
-            logger.info("metadata source not usable", metadata: ["datasource": "\(source.id)", "reason": "\(attempts.last!)"])
+            logger.info("metadata source not usable", metadata: ["datasource": "\(source.id)", "reason": "\(attempts.last ?? "")"])
         }
         return Result(metadata: nil, attempts: attempts)
     }
@@ -59,7 +59,9 @@ public struct Discovery: Sendable {
                 throw DiscoveryTimeout()
             }
             defer { group.cancelAll() }
-            return try await group.next()!
+            // Two tasks were added, so `next()` has a result; nil would only mean none ran.
+            guard let first = try await group.next() else { throw DiscoveryTimeout() }
+            return first
         }
     }
 

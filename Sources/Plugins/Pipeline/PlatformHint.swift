@@ -17,7 +17,7 @@ public struct PlatformHint: Sendable, Equatable {
     /// Reads `/sys/class/dmi/id/{product_name,sys_vendor,product_version,bios_vendor}` under `root`.
     public static func detect(root: SystemRoot) -> PlatformHint? {
         for field in ["product_name", "sys_vendor", "product_version", "bios_vendor"] {
-            guard let data = FileManager.default.contents(atPath: root.path("/sys/class/dmi/id/\(field)")),
+            guard let path = try? root.resolve("/sys/class/dmi/id/\(field)"), let data = FileManager.default.contents(atPath: path),
                   let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
                   !value.isEmpty else { continue }
             let lowered = value.lowercased()

@@ -29,7 +29,7 @@ public struct StateStore: Sendable {
             let state = try Self.decoder.decode(InstanceState.self, from: data)
             return state.instanceID == instanceID ? state : InstanceState(instanceID: instanceID)
         } catch {
-            throw StateError.corrupt(path: root.path(path), reason: "\(error)")
+            throw StateError.corrupt(path: try root.resolve(path), reason: "\(error)")
         }
     }
 

@@ -52,7 +52,7 @@ public struct SSHKeysPlugin: Plugin {
         let (keys, refused) = acceptedKeys(context)
         for name in try targetUsers(context) {
             guard let user = try PasswdDatabase.lookUp(name, root: context.root) else {
-                throw SSHKeysError.noSuchUser(name, passwd: context.root.path("/etc/passwd"))
+                throw SSHKeysError.noSuchUser(name, passwd: try context.root.resolve("/etc/passwd"))
             }
             try HomeDirectory.ensure(for: user, context: context)
             try install(keys, for: user, context: context)

@@ -35,12 +35,12 @@ public struct UsersPlugin: Plugin {
         var groups = context.config.groups
         if groups.isEmpty, let admin = database.adminGroup { groups = [admin] }
         let unknown = groups.filter { !database.exists($0) }
-        guard unknown.isEmpty else { throw UserError.unknownGroups(unknown, group: context.root.path("/etc/group")) }
+        guard unknown.isEmpty else { throw UserError.unknownGroups(unknown, group: try context.root.resolve("/etc/group")) }
         let entry = try PasswdDatabase.lookUp(user, root: context.root)
         let exists = entry != nil
         let homeRepair = try entry.flatMap { try HomeDirectory.inspect($0, root: context.root) }
         let missing = exists ? groups.filter { !(database.members[$0] ?? []).contains(user) } : groups
-        let sudoersDirectory = FileManager.default.fileExists(atPath: context.root.path("/etc/sudoers.d"))
+        let sudoersDirectory = FileManager.default.fileExists(atPath: try context.root.resolve("/etc/sudoers.d"))
         let installed = try context.writer.read(Self.sudoersDropIn)
         let needsSudoers = groups.isEmpty && sudoersDirectory && installed != Data(Self.sudoersLine(user).utf8)
         return Decision(user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers,
@@ -90,10 +90,11 @@ public struct UsersPlugin: Plugin {
     private func installSudoers(for user: String, context: PluginContext) async throws {
         let content = Data(Self.sudoersLine(user).utf8)
         let candidate = "/etc/sudoers.d/.90-guest-agent-users.check"
+        let candidateHostPath = try context.root.resolve(candidate)
         try context.writer.write(content, to: candidate, mode: 0o440)
-        defer { try? FileManager.default.removeItem(atPath: context.root.path(candidate)) }
+        defer { try? FileManager.default.removeItem(atPath: candidateHostPath) }
         if SubprocessCommandRunner.lookUp("visudo") != nil {
-            try await context.runner.check(["visudo", "-c", "-q", "-f", context.root.path(candidate)])
+            try await context.runner.check(["visudo", "-c", "-q", "-f", candidateHostPath])
         }
         try context.writer.write(content, to: Self.sudoersDropIn, mode: 0o440)
     }

@@ -34,7 +34,10 @@ final class BlockReader: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset + done)) }
+            // The loop runs only for count > 0, so the buffer has storage.
+            let got = buffer.withUnsafeMutableBytes { raw in
+                raw.baseAddress.map { pread(fd, $0 + done, count - done, off_t(offset + done)) } ?? 0
+            }
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else {
                 throw VolumeReadError.io(path: path, offset: offset + done, reason: got == 0 ? "unexpected end" : String(cString: strerror(errno)))

@@ -92,9 +92,8 @@ public struct FATVolume: ConfigDriveVolume {
             guard seen.insert(cluster).inserted else { throw VolumeReadError.corrupt(path: device.path, what: "cluster chain loops at \(cluster)") }
             bytes += try device.read(at: layout.dataOffset + (cluster - 2) * layout.clusterBytes, count: layout.clusterBytes)
             if bytes.count >= limit { return bytes }
-            let next = try nextCluster(after: cluster, device: device, layout: layout)
-            if next == nil { return bytes }
-            cluster = next!
+            guard let next = try nextCluster(after: cluster, device: device, layout: layout) else { return bytes }
+            cluster = next
         }
     }
 
