@@ -85,3 +85,9 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MockMetadataKit"]),
     ]
 )
+
+// Upcoming language features for every Swift target (Swift 6 mode already checks
+// concurrency strictly): `any` spelled out for every existential.
+for target in package.targets where !["CCurl", "CShadowCrypt"].contains(target.name) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
+}
