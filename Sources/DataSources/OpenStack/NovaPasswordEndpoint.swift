@@ -1,31 +1,39 @@
-import DataSources
 import Foundation
 
 /// nova's `/openstack/<version>/password` (PROTOCOLS.md 1.8): GET returns the stored
 /// value or an empty body; POST stores a value once (409 when one is stored, 400 above
 /// 1020 bytes). The body is the raw base64 text, sent with Content-Length.
-struct NovaPasswordEndpoint {
-    let url: URL
-    let http: MetadataHTTPClient
+///
+/// It lives with the OpenStack source that owns the protocol: the password plugin only
+/// decides when to publish, never how.
+public struct NovaPasswordEndpoint: Sendable {
+    public let url: URL
+    public let http: MetadataHTTPClient
 
-    enum PostResult: Equatable {
+    public init(url: URL, http: MetadataHTTPClient) {
+        self.url = url
+        self.http = http
+    }
+
+    public enum PostResult: Equatable, Sendable {
         case stored
         case alreadySet
     }
 
     /// The stored value, "" when none.
-    func current() async throws -> String {
+    public func current() async throws -> String {
         let reply = try await http.send(HTTPRequestSpec(url: url), maxBytes: 4096)
         guard reply.status == 200 else { throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status) }
         return try reply.text(from: url).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// POSTs `ciphertext`. 409 is reported, not thrown; other non-200 statuses throw.
-    func post(_ ciphertext: String) async throws -> PostResult {
+    /// POSTs `ciphertext` (never redirected: `RedirectPolicy`). Any 2xx is stored; 409 is
+    /// reported, not thrown; anything else throws, so the caller does not count it published.
+    public func post(_ ciphertext: String) async throws -> PostResult {
         let request = HTTPRequestSpec(method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data(ciphertext.utf8))
         let reply = try await http.send(request, maxBytes: 4096)
         switch reply.status {
-        case 200, 201, 204: return .stored
+        case 200...299: return .stored
         case 409: return .alreadySet
         default: throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status)
         }
