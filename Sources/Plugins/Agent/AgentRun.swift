@@ -104,12 +104,3 @@ enum BootID {
         return text.isEmpty ? nil : text
     }
 }
-
-extension Logger {
-    /// A copy with the `stage` metadata key set.
-    func with(stage: PluginStage) -> Logger {
-        var copy = self
-        copy[metadataKey: "stage"] = "\(stage.rawValue)"
-        return copy
-    }
-}

@@ -2,23 +2,6 @@ import DataSources
 import Foundation
 import Logging
 
-/// Exit codes of `guest-agent run` (DESIGN.md contract).
-public enum AgentExitCode {
-    public static let success: Int32 = 0
-    public static let pluginFailed: Int32 = 1
-    public static let noMetadata: Int32 = 2
-    public static let usage: Int32 = 64
-    /// Another run holds the state directory's lock (EX_TEMPFAIL).
-    public static let busy: Int32 = 75
-
-    /// 1 when a plugin failed or could not finish (it runs again next boot, so the
-    /// instance is not yet what the metadata asks: e.g. a password set but not yet
-    /// published); else 0.
-    public static func of(_ records: [PluginRecord]) -> Int32 {
-        records.contains { $0.status == .failed || $0.status == .runAgain } ? pluginFailed : success
-    }
-}
-
 /// Runs the configured plugins for one instance, isolating failures and recording
 /// per-instance state after every plugin, so a crash or reboot mid-run resumes at the
 /// first plugin that had not finished.
@@ -152,29 +135,5 @@ public struct PipelineRunner: Sendable {
             }
             return InstanceState(instanceID: instanceID)
         }
-    }
-}
-
-/// The instance state shared between the runner and plugins' `saveData`.
-final class StateBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var state: InstanceState
-    init(initial: InstanceState) { state = initial }
-    var value: InstanceState { lock.withLock { state } }
-    func update(_ change: (inout InstanceState) throws -> Void) throws {
-        try lock.withLock {
-            var copy = state
-            try change(&copy)
-            state = copy
-        }
-    }
-}
-
-extension Logger {
-    /// A copy with the `plugin` metadata key set.
-    public func with(plugin id: String) -> Logger {
-        var copy = self
-        copy[metadataKey: "plugin"] = "\(id)"
-        return copy
     }
 }
