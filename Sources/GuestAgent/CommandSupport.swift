@@ -30,9 +30,7 @@ extension GlobalOptions {
         let level = config.logLevel
         return Logger(label: "guest-agent") { label in AgentLogHandler(label: label, level: level, sink: sink) }
     }
-}
 
-extension GlobalOptions {
     /// The root's run lock (see `RunLock`); exit 75 when another run keeps it past
     /// `run_lock_timeout`, 1 when the state directory cannot be used (e.g. a symlink).
     func lockRoot(_ config: AgentConfig) async throws -> RunLock {

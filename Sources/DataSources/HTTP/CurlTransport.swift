@@ -126,7 +126,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// Performs until done, sleeping in curl_multi_poll; enforces the idle and total limits
     /// and cancellation itself so that each has its own, named outcome.
     private func drive(_ multi: UnsafeMutableRawPointer) -> (any Error)? {
-        let start = Self.now()
+        let start = MonotonicClock.seconds()
         lastProgress = start
         var running: Int32 = 1
         while true {
@@ -134,7 +134,7 @@ final class CurlTransfer: @unchecked Sendable {
             let code = curl_multi_perform(multi, &running)
             guard code == CURLM_OK else { return fault(String(cString: curl_multi_strerror(code))) }
             if running == 0 { return nil }
-            let now = Self.now()
+            let now = MonotonicClock.seconds()
             if now - start >= limits.totalTimeout { return DataSourceError.tooSlow(url: location, seconds: limits.totalTimeout) }
             if now - lastProgress >= limits.idleTimeout { return DataSourceError.timedOut(url: location, seconds: limits.idleTimeout) }
             let wait = min(limits.totalTimeout - (now - start), limits.idleTimeout - (now - lastProgress), 1)
@@ -143,7 +143,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        lastProgress = Self.now()
+        lastProgress = MonotonicClock.seconds()
         guard body.count + bytes.count <= limits.maxBytes else {
             failure = .documentTooLarge(location: location, limit: limits.maxBytes)
             return 0  // aborts the transfer: nothing more is read
@@ -153,7 +153,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
-        lastProgress = Self.now()
+        lastProgress = MonotonicClock.seconds()
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             headers = [:]  // a new response (after 1xx): start over
@@ -174,7 +174,7 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_FILESIZE_EXCEEDED:
             return .documentTooLarge(location: location, limit: limits.maxBytes)
         case CURLE_OPERATION_TIMEDOUT:
-            return Self.now() - lastProgress >= limits.idleTimeout
+            return MonotonicClock.seconds() - lastProgress >= limits.idleTimeout
                 ? .timedOut(url: location, seconds: limits.idleTimeout) : .tooSlow(url: location, seconds: limits.totalTimeout)
         default:
             let detail = String(cString: errorBuffer)
@@ -188,12 +188,5 @@ final class CurlTransfer: @unchecked Sendable {
 
     static func milliseconds(_ seconds: Double) -> Int {
         Int(max(1, (seconds * 1000).rounded(.up)))
-    }
-
-    /// Monotonic seconds (immune to the wall clock being set during boot).
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

@@ -91,3 +91,13 @@ extension URL {
         relativePath.split(separator: "/").reduce(self) { $0.appendingPathComponent(String($1)) }
     }
 }
+
+/// Monotonic seconds for request deadlines (immune to the wall clock being set during
+/// boot), shared by the client's total budget and the transport's limits.
+enum MonotonicClock {
+    static func seconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

@@ -53,13 +53,13 @@ public struct MetadataHTTPClient: Sendable {
     /// timeout (the IMDSv2 token PUT uses a short one).
     public func send(_ request: HTTPRequestSpec, maxBytes: Int, retries: Int? = nil, timeout: Double? = nil) async throws -> HTTPReply {
         let allowed = retries ?? policy.retries
-        let deadline = CurlTransfer.now() + policy.totalTimeout
+        let deadline = MonotonicClock.seconds() + policy.totalTimeout
         var current = request
         var redirected = false
         var attempt = 0
         while true {
             try Task.checkCancellation()
-            let remaining = deadline - CurlTransfer.now()
+            let remaining = deadline - MonotonicClock.seconds()
             guard remaining > 0 else { throw DataSourceError.tooSlow(url: request.url.absoluteString, seconds: policy.totalTimeout) }
             let failure: DataSourceError
             do {
@@ -80,7 +80,7 @@ public struct MetadataHTTPClient: Sendable {
             }
             attempt += 1
             let delay = policy.delay(beforeRetry: attempt)
-            guard attempt <= allowed, delay < deadline - CurlTransfer.now() else { throw failure }
+            guard attempt <= allowed, delay < deadline - MonotonicClock.seconds() else { throw failure }
             logger.debug("retrying", metadata: ["url": "\(current.url)", "error": "\(failure)"])
             try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }

@@ -63,10 +63,16 @@ public struct AtomicFileWriter: Sendable {
         }
         guard rename(temporary, target) == 0 else { throw HostError.io(path: target, operation: "rename", errno: errno) }
         committed = true
-        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
+        Self.syncDirectory(directory)
+    }
+
+    /// fsync of a directory, so a rename in it survives a crash (best effort: some
+    /// filesystems refuse it, and the rename itself has already happened).
+    private static func syncDirectory(_ hostPath: String) {
+        let descriptor = open(hostPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
         }
     }
 
@@ -117,11 +123,7 @@ public struct AtomicFileWriter: Sendable {
         // symbolic link or a non-empty directory and can only replace an empty directory.
         // Callers move directories; for a file only the check above protects.
         guard rename(from, to) == 0 else { throw HostError.io(path: to, operation: "rename", errno: errno) }
-        let dirFD = open((to as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirFD >= 0 {
-            fsync(dirFD)
-            close(dirFD)
-        }
+        Self.syncDirectory(SystemRoot.parentAndName(of: to).parent)
     }
 
     /// Reads a guest file, nil when it does not exist.

@@ -39,8 +39,7 @@ public enum HostnameValidator {
 
     /// A printable, bounded rendering of untrusted text for error messages.
     static func preview(_ text: String) -> String {
-        let escaped = text.unicodeScalars.prefix(64).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? String($0) : "\\u{\(String($0.value, radix: 16))}" }.joined()
-        return text.unicodeScalars.count > 64 ? escaped + "..." : escaped
+        TextPreview.line(text, limit: 64, asciiOnly: true)
     }
 
     static func describe(_ scalar: Unicode.Scalar) -> String {

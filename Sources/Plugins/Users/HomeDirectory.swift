@@ -90,8 +90,8 @@ public enum HomeDirectory {
     /// being filled so the user cannot plant links in it, then gives it to the user and
     /// renames it into place. Returns how many skeleton entries were copied.
     private static func create(_ home: String, for user: PasswdEntry, mode: mode_t, context: PluginContext) throws -> Int {
-        let parent = (home as NSString).deletingLastPathComponent
-        let staging = (parent == "/" ? "" : parent) + "/.\((home as NSString).lastPathComponent).guest-agent-home.tmp"
+        let (parent, name) = SystemRoot.parentAndName(of: home)
+        let staging = (parent == "/" ? "" : parent) + "/.\(name).guest-agent-home.tmp"
         try context.writer.remove(staging)  // what an interrupted repair left behind
         try context.writer.makeDirectory(staging, mode: 0o700)
         let owner = FileOwner(uid: user.uid, gid: user.gid)

@@ -42,10 +42,10 @@ struct LoginDefs: Equatable {
     /// permission bits are kept: a home never gets setuid, setgid or sticky from here.
     var homeMode: HomeMode {
         if let mode = number("HOME_MODE") {
-            return HomeMode(mode: mode & 0o777, source: "HOME_MODE \(values["HOME_MODE"]!) in \(Self.path)")
+            return HomeMode(mode: mode & 0o777, source: "HOME_MODE \(values["HOME_MODE", default: ""]) in \(Self.path)")
         }
         if let umask = number("UMASK") {
-            return HomeMode(mode: 0o777 & ~umask, source: "0777 & ~UMASK \(values["UMASK"]!) in \(Self.path)")
+            return HomeMode(mode: 0o777 & ~umask, source: "0777 & ~UMASK \(values["UMASK", default: ""]) in \(Self.path)")
         }
         return HomeMode(mode: Self.defaultHomeMode, source: "default, no HOME_MODE or UMASK in \(Self.path)")
     }
