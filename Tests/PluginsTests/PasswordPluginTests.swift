@@ -6,12 +6,19 @@ import TestSupport
 import Testing
 
 /// Saved plugin data that survives "reboots" (successive applies), as the pipeline keeps it.
+/// The password plugin's saved state between simulated boots, viewed as the string fields
+/// it holds on disk (`phase`, `ciphertext`, `shadow_before`).
 final class SavedData: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: [String: String]
-    init(_ values: [String: String] = [:]) { self.values = values }
-    var current: [String: String] { lock.withLock { values } }
-    func save(_ new: [String: String]) { lock.withLock { values = new } }
+    private var value: JSONValue?
+    init(_ values: [String: String] = [:]) { save(values) }
+    var json: JSONValue? { lock.withLock { value } }
+    var current: [String: String] {
+        guard case .object(let fields) = json else { return [:] }
+        return fields.compactMapValues { if case .string(let text) = $0 { text } else { nil } }
+    }
+    func store(_ new: JSONValue?) { lock.withLock { value = new } }
+    func save(_ new: [String: String]) { store(.object(new.mapValues(JSONValue.string))) }
 }
 
 final class ConsoleCapture: @unchecked Sendable {
@@ -44,7 +51,7 @@ final class ConsoleCapture: @unchecked Sendable {
 
         func apply(_ metadata: InstanceMetadata, config: AgentConfig = AgentConfig()) async throws -> PluginOutcome {
             let context = PluginTestContext.context(metadata, root: root, config: config, runner: runner, logger: logs.logger(),
-                                                    savedData: saved.current, saveData: { [saved] in saved.save($0) },
+                                                    savedState: saved.json, saveState: { [saved] in saved.store($0) },
                                                     console: { [console] in console.write($0) })
             return try await PasswordPlugin().apply(context)
         }

@@ -43,7 +43,7 @@ struct FixedSource: DataSource {
         let store = StateStore(root: SystemRoot(root.path), directory: "/var/lib/guest-agent")
         let runner = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: LogCapture().logger())
         return await runner.run(makeContext: { metadata, saved, save in
-            PluginTestContext.context(metadata, root: root, savedData: saved, saveData: save)
+            PluginTestContext.context(metadata, root: root, savedState: saved, saveState: save)
         }, metadata: PluginTestContext.sampleMetadata(instanceID: instance))
     }
 
@@ -152,8 +152,9 @@ struct FixedSource: DataSource {
             let stage = PluginStage.network
             func plan(_ context: PluginContext) async throws -> PluginPlan { .apply([]) }
             func apply(_ context: PluginContext) async throws -> PluginOutcome {
-                let count = Int(context.savedData["count"] ?? "0")! + 1
-                try context.saveData(["count": String(count)])
+                struct Counter: Codable { var count: Int }
+                let count = (try context.savedState(as: Counter.self)?.count ?? 0) + 1
+                try context.saveState(Counter(count: count))
                 return count == 3 ? .done : .runAgainNextBoot("count \(count)")
             }
         }

@@ -31,12 +31,12 @@ public enum PluginTestContext {
 
     public static func context(_ metadata: InstanceMetadata, root: TemporaryDirectory, config: AgentConfig = AgentConfig(),
                                runner: any CommandRunner = RecordingCommandRunner(), logger: Logger? = nil,
-                               savedData: [String: String] = [:],
-                               saveData: @escaping @Sendable ([String: String]) throws -> Void = { _ in },
+                               savedState: JSONValue? = nil,
+                               saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
                                console: @escaping @Sendable (String) -> Void = { _ in }) -> PluginContext {
         PluginContext(metadata: metadata, config: config, root: SystemRoot(root.path), runner: runner,
                       http: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 2)),
-                      logger: logger ?? LogCapture().logger(), savedData: savedData, saveData: saveData, console: console)
+                      logger: logger ?? LogCapture().logger(), savedState: savedState, saveState: saveState, console: console)
     }
 
     /// Metadata like nova's default fixture, for tests that need "some instance".

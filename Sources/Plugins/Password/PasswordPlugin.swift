@@ -61,7 +61,7 @@ public struct PasswordPlugin: Plugin {
             context.logger.warning("cannot publish a password; leaving it unchanged", metadata: ["user": "\(user)", "reason": "\(problem)"])
             return .done
         }
-        var progress = PasswordProgress(saved: context.savedData)
+        var progress = try context.savedState(as: PasswordProgress.self) ?? PasswordProgress()
         if progress.phase == .encrypted {
             progress = try resolveCrashWindow(progress, user: user, context: context)
         }
@@ -90,11 +90,11 @@ public struct PasswordPlugin: Plugin {
         let ciphertext = try PasswordCryptoAdapter.encrypt(password, with: key, padding: context.config.passwordEncryption)
         var progress = PasswordProgress(phase: .encrypted, ciphertext: ciphertext,
                                         shadowBefore: try shadowFingerprint(user: user, context: context))
-        try context.saveData(progress.saved)
+        try context.saveState(progress)
         try await setter.setPassword(password, for: user, context: context)
         progress.phase = .set
         progress.shadowBefore = nil
-        try context.saveData(progress.saved)
+        try context.saveState(progress)
         context.logger.info("random admin password set", metadata: ["user": "\(user)"])
         return progress
     }
@@ -105,11 +105,11 @@ public struct PasswordPlugin: Plugin {
         if now != saved.shadowBefore {
             context.logger.notice("password was set before an interruption; publishing the saved ciphertext", metadata: ["user": "\(user)"])
             let progress = PasswordProgress(phase: .set, ciphertext: saved.ciphertext)
-            try context.saveData(progress.saved)
+            try context.saveState(progress)
             return progress
         }
         context.logger.notice("an interrupted run had not set the password; starting over", metadata: ["user": "\(user)"])
-        try context.saveData([:])
+        try context.clearState()
         return PasswordProgress()
     }
 
@@ -140,7 +140,7 @@ public struct PasswordPlugin: Plugin {
         }
         var published = progress
         published.phase = .published
-        try context.saveData(published.saved)
+        try context.saveState(published)
         return .done
     }
 

@@ -1,8 +1,8 @@
 /// What the password plugin saved for this instance between steps. Never the password
 /// itself: only the ciphertext (readable by nobody but the key holder) and a fingerprint
 /// of the user's shadow entry from before the change.
-struct PasswordProgress: Equatable {
-    enum Phase: String {
+struct PasswordProgress: Codable, Equatable {
+    enum Phase: String, Codable {
         /// Ciphertext saved; the password may or may not have been set (crash window).
         case encrypted
         /// The password is set; the ciphertext must still be published.
@@ -21,17 +21,8 @@ struct PasswordProgress: Equatable {
         self.shadowBefore = shadowBefore
     }
 
-    init(saved: [String: String]) {
-        phase = saved["phase"].flatMap(Phase.init(rawValue:))
-        ciphertext = saved["ciphertext"]
-        shadowBefore = saved["shadow_before"]
-    }
-
-    var saved: [String: String] {
-        var values: [String: String] = [:]
-        values["phase"] = phase?.rawValue
-        values["ciphertext"] = ciphertext
-        values["shadow_before"] = shadowBefore
-        return values
+    enum CodingKeys: String, CodingKey {
+        case phase, ciphertext
+        case shadowBefore = "shadow_before"
     }
 }

@@ -38,7 +38,8 @@ public struct InstanceState: Codable, Sendable, Equatable {
     public var instanceID: String
     public var completedPlugins: [String: Date] = [:]
     public var pendingPlugins: [String: String] = [:]
-    public var pluginData: [String: [String: String]] = [:]
+    /// Each plugin's own saved state (its `Codable` type, as JSON).
+    public var pluginData: [String: JSONValue] = [:]
     /// The boot (kernel boot id) in which the local stage last ran for this instance: the
     /// network stage of that boot leaves the local-stage plugins alone.
     public var localStageBoot: String?

@@ -34,7 +34,7 @@ public struct PipelineRunner: Sendable {
     /// Runs the plugins of `stage` in order; returns one record per plugin. After a plugin
     /// that needs a reboot, the rest wait for the next boot (as cloudbase-init does): they
     /// are recorded as skipped, so they run after the reboot.
-    public func run(makeContext: (InstanceMetadata, [String: String], @escaping @Sendable ([String: String]) throws -> Void) -> PluginContext,
+    public func run(makeContext: (InstanceMetadata, JSONValue?, @escaping @Sendable (JSONValue?) throws -> Void) -> PluginContext,
                     metadata: InstanceMetadata, stage: PluginStage = .network, bootID: String? = nil) async -> [PluginRecord] {
         let stateBox = StateBox(initial: loadState(metadata.instanceID))
         var records: [PluginRecord] = []
@@ -53,11 +53,11 @@ public struct PipelineRunner: Sendable {
                                             reason: "already done for instance \(metadata.instanceID)"))
                 continue
             }
-            let save: @Sendable ([String: String]) throws -> Void = { [store, dryRun] values in
+            let save: @Sendable (JSONValue?) throws -> Void = { [store, dryRun] value in
                 guard !dryRun else { return }
-                try stateBox.update { $0.pluginData[plugin.id] = values; try store.saveInstance($0) }
+                try stateBox.update { $0.pluginData[plugin.id] = value; try store.saveInstance($0) }
             }
-            let context = makeContext(metadata, state.pluginData[plugin.id] ?? [:], save)
+            let context = makeContext(metadata, state.pluginData[plugin.id], save)
             var record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
             record.stage = stage
             records.append(record)

@@ -64,17 +64,16 @@ public struct PluginContext: Sendable {
     public let runner: any CommandRunner
     public let http: MetadataHTTPClient
     public let logger: Logger
-    /// Values this plugin persisted for this instance on earlier runs (never secrets in clear).
-    public let savedData: [String: String]
-    /// Persists values for this plugin and instance immediately (atomically), so that a
-    /// crash right after still finds them on the next boot.
-    public let saveData: @Sendable ([String: String]) throws -> Void
+    /// What this plugin saved for this instance on earlier runs (never secrets in clear);
+    /// read it with `savedState(as:)`.
+    public let savedState: JSONValue?
+    private let persistState: @Sendable (JSONValue?) throws -> Void
     /// Writes a line to the console (EC2 `<Password>` publication); stdout by default.
     public let console: @Sendable (String) -> Void
 
     public init(metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
-                http: MetadataHTTPClient, logger: Logger, savedData: [String: String] = [:],
-                saveData: @escaping @Sendable ([String: String]) throws -> Void = { _ in },
+                http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
+                saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
                 console: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.metadata = metadata
         self.config = config
@@ -83,8 +82,40 @@ public struct PluginContext: Sendable {
         self.runner = runner
         self.http = http
         self.logger = logger
-        self.savedData = savedData
-        self.saveData = saveData
+        self.savedState = savedState
+        self.persistState = saveState
         self.console = console
     }
+}
+
+extension PluginContext {
+    /// This plugin's saved state for this instance as `type`, nil when nothing was saved.
+    /// Throws `PluginStateError` when the saved JSON does not fit `type` (an older layout or
+    /// a hand-edited file), so the plugin fails by name instead of guessing.
+    public func savedState<State: Decodable>(as type: State.Type) throws -> State? {
+        guard let savedState, savedState != .null else { return nil }
+        do {
+            return try savedState.decode(as: type)
+        } catch {
+            throw PluginStateError(type: "\(type)", detail: "\(error)")
+        }
+    }
+
+    /// Persists `state` for this plugin and instance at once (atomically), so that a crash
+    /// right after still finds it on the next boot; nil clears it. A dry run saves nothing.
+    public func saveState(_ state: (some Encodable)?) throws {
+        try persistState(try state.map(JSONValue.init(encoding:)))
+    }
+
+    /// Clears this plugin's saved state for this instance.
+    public func clearState() throws {
+        try persistState(nil)
+    }
+}
+
+/// A plugin's saved state could not be read as the type it expects.
+public struct PluginStateError: Error, CustomStringConvertible {
+    public var type: String
+    public var detail: String
+    public var description: String { "the saved state does not read as \(type): \(detail)" }
 }
