@@ -177,7 +177,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ga-test-home"
         let log = LogCapture()
-        let context = PluginTestContext.context(metadata, root: root, runner: SubprocessCommandRunner(), logger: log.logger())
+        let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root), logger: log.logger())
         let plan = try await UsersPlugin().plan(context)
         guard case .apply(let changes) = plan else { Issue.record("plan: \(plan)"); return }
         #expect(changes.contains("repair home directory /home/ga-test-home of ga-test-home (missing)"))

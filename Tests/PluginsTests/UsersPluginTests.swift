@@ -67,9 +67,18 @@ import Testing
         #expect(root.read("etc/sudoers.d/90-guest-agent-users") == "ops ALL=(ALL:ALL) ALL\n")
         #expect(try root.attributes("etc/sudoers.d/90-guest-agent-users").mode == 0o440)
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/etc/sudoers.d") == ["90-guest-agent-users"])
-        if Program.which("visudo") != nil {
-            #expect(runner.calls.contains { $0.argv.first == "visudo" })
-        }
+        // The scratch root has no visudo, so none is run, whatever this machine has.
+        #expect(!runner.calls.contains { $0.argv.first == "visudo" })
+    }
+
+    @Test func theDropInIsCheckedWithTheRootsOwnVisudo() async throws {
+        let root = try PluginTestContext.makeRoot(users: [])
+        try root.write("root:x:0:\n", to: "etc/group")
+        try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
+        try root.write("#!/bin/sh\nexit 0\n", to: "usr/sbin/visudo", mode: 0o755)
+        let runner = RecordingCommandRunner()
+        _ = try await UsersPlugin().apply(PluginTestContext.context(metadata(admin: "ops"), root: root, runner: runner))
+        #expect(runner.calls.contains { $0.argv.first == "visudo" })
     }
 
     @Test(arguments: [
@@ -101,7 +110,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ga-test-admin"
         let logs = LogCapture()
-        let context = PluginTestContext.context(metadata, root: root, runner: SubprocessCommandRunner(), logger: logs.logger())
+        let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root), logger: logs.logger())
         #expect(try await UsersPlugin().apply(context) == .done)
         let passwd = try #require(root.read("etc/passwd"))
         let line = try #require(passwd.split(separator: "\n").first { $0.hasPrefix("ga-test-admin:") })
@@ -142,7 +151,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ga-test-sudo"
-        let context = PluginTestContext.context(metadata, root: root, runner: SubprocessCommandRunner())
+        let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
         #expect(try await UsersPlugin().apply(context) == .done)
 
         let dropIn = root.path + "/etc/sudoers.d/90-guest-agent-users"

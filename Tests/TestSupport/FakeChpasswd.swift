@@ -14,8 +14,8 @@ public final class FakeChpasswd: CommandRunner, @unchecked Sendable {
 
     public var calls: [RecordingCommandRunner.Call] { lock.withLock { recorded } }
 
-    public func run(_ argv: [String], standardInput: Data?) async throws -> CommandResult {
-        lock.withLock { recorded.append(RecordingCommandRunner.Call(argv: argv, standardInput: standardInput)) }
+    public func run(_ argv: [String], standardInput: Data?, options: CommandOptions) async throws -> CommandResult {
+        lock.withLock { recorded.append(RecordingCommandRunner.Call(argv: argv, standardInput: standardInput, options: options)) }
         guard argv.first == "chpasswd", exitCode == 0 else { return CommandResult(exitCode: exitCode, standardError: "chpasswd: failure") }
         guard let rootIndex = argv.firstIndex(of: "--root"), rootIndex + 1 < argv.count,
               let input = standardInput.map({ String(decoding: $0, as: UTF8.self) }) else { return CommandResult(exitCode: 1) }

@@ -7,6 +7,7 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
     public struct Call: Sendable, Equatable {
         public var argv: [String]
         public var standardInput: Data?
+        public var options = CommandOptions()
     }
 
     private let lock = NSLock()
@@ -19,8 +20,8 @@ public final class RecordingCommandRunner: CommandRunner, @unchecked Sendable {
 
     public var calls: [Call] { lock.withLock { recorded } }
 
-    public func run(_ argv: [String], standardInput: Data?) async throws -> CommandResult {
-        lock.withLock { recorded.append(Call(argv: argv, standardInput: standardInput)) }
+    public func run(_ argv: [String], standardInput: Data?, options: CommandOptions) async throws -> CommandResult {
+        lock.withLock { recorded.append(Call(argv: argv, standardInput: standardInput, options: options)) }
         return respond(argv)
     }
 }

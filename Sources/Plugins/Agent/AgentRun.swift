@@ -14,12 +14,12 @@ public struct AgentRun: Sendable {
     public let sources: [any DataSource]?
     public let console: @Sendable (String) -> Void
 
-    public init(config: AgentConfig, root: SystemRoot, dryRun: Bool, runner: any CommandRunner = SubprocessCommandRunner(),
+    public init(config: AgentConfig, root: SystemRoot, dryRun: Bool, runner: (any CommandRunner)? = nil,
                 logger: Logger, sources: [any DataSource]? = nil, console: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.config = config
         self.root = root
         self.dryRun = dryRun
-        self.runner = runner
+        self.runner = runner ?? SubprocessCommandRunner(tools: ToolLocator(root: root))
         self.logger = logger
         self.sources = sources
         self.console = console

@@ -6,22 +6,34 @@ import System
 import SystemPackage
 #endif
 
-/// `CommandRunner` over swift-subprocess: argv arrays, bounded output, no shell.
+/// `CommandRunner` over swift-subprocess: argv arrays, bounded output, no shell, programs
+/// found under the target root, a session per command so a timeout can kill all of it.
 public struct SubprocessCommandRunner: CommandRunner {
+    /// Where bare program names are looked up.
+    public var tools: ToolLocator
     /// Output beyond this is an error rather than unbounded memory.
     public var outputLimit: Int
 
-    public init(outputLimit: Int = 1 << 20) {
+    public init(tools: ToolLocator, outputLimit: Int = 1 << 20) {
+        self.tools = tools
         self.outputLimit = outputLimit
     }
 
-    public func run(_ argv: [String], standardInput: Data?) async throws -> CommandResult {
+    public func run(_ argv: [String], standardInput: Data?, options: CommandOptions) async throws -> CommandResult {
         guard let program = argv.first else { throw HostError.commandNotFound("") }
-        let executable: Executable = program.hasPrefix("/") ? .path(FilePath(program)) : .name(program)
-        do {
+        guard let path = tools.find(program) else { throw HostError.commandNotFound(program) }
+        var platform = PlatformOptions()
+        // Why: a session of its own makes the command a process group leader, so the kill on
+        // timeout reaches everything it started and never the agent itself.
+        platform.createSession = true
+        platform.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        let launch: @Sendable () async throws -> CommandResult = { [outputLimit, platform] in
             let result = try await Subprocess.run(
-                executable,
+                .path(FilePath(path)),
                 arguments: Arguments(Array(argv.dropFirst())),
+                environment: options.environment.map { .custom(Dictionary(uniqueKeysWithValues: $0.map { (Environment.Key(stringLiteral: $0.key), $0.value) })) } ?? .inherit,
+                workingDirectory: options.workingDirectory.map { FilePath($0) },
+                platformOptions: platform,
                 input: .data(standardInput ?? Data()),
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
@@ -33,19 +45,34 @@ public struct SubprocessCommandRunner: CommandRunner {
             }
             return CommandResult(exitCode: code, standardOutput: result.standardOutput,
                                  standardError: result.standardError)
+        }
+        do {
+            guard let timeout = options.timeout else { return try await launch() }
+            return try await Self.race(launch, against: timeout)
+        } catch let error as HostError {
+            throw error
         } catch {
-            if Self.lookUp(program) == nil { throw HostError.commandNotFound(program) }
             throw HostError.commandFailed(argv: argv, status: "could not be run", stderr: "\(error)")
         }
     }
 
-    /// Finds `name` on PATH (or checks an absolute path).
-    public static func lookUp(_ name: String) -> String? {
-        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for directory in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") {
-            return "\(directory)/\(name)"
+    /// Runs `launch`, or cancels it after `timeout`: cancellation makes swift-subprocess run
+    /// the teardown sequence (SIGKILL to the process group) before `run` returns.
+    private static func race(_ launch: @escaping @Sendable () async throws -> CommandResult,
+                             against timeout: Duration) async throws -> CommandResult {
+        try await withThrowingTaskGroup(of: CommandResult?.self) { group in
+            group.addTask { try await launch() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next() else { return CommandResult(exitCode: 137, timedOut: true) }
+            if let finished = first { return finished }
+            group.cancelAll()
+            // Wait for the killed command to be reaped; its own result (a CancellationError) is moot.
+            _ = try? await group.next()
+            return CommandResult(exitCode: 128 + SIGKILL, timedOut: true)
         }
-        return nil
     }
 }

@@ -62,6 +62,9 @@ public struct PluginContext: Sendable {
     public let root: SystemRoot
     public let writer: AtomicFileWriter
     public let runner: any CommandRunner
+    /// Finds programs in the target root (what `runner` runs; `tools.find` tells a plugin
+    /// whether an optional tool such as `visudo` is there).
+    public let tools: ToolLocator
     public let http: MetadataHTTPClient
     public let logger: Logger
     /// What this plugin saved for this instance on earlier runs (never secrets in clear);
@@ -80,6 +83,7 @@ public struct PluginContext: Sendable {
         self.root = root
         self.writer = AtomicFileWriter(root: root)
         self.runner = runner
+        self.tools = ToolLocator(root: root)
         self.http = http
         self.logger = logger
         self.savedState = savedState

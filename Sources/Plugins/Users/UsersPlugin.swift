@@ -93,7 +93,7 @@ public struct UsersPlugin: Plugin {
         let candidateHostPath = try context.root.resolve(candidate)
         try context.writer.write(content, to: candidate, mode: 0o440)
         defer { try? FileManager.default.removeItem(atPath: candidateHostPath) }
-        if SubprocessCommandRunner.lookUp("visudo") != nil {
+        if context.tools.find("visudo") != nil {
             try await context.runner.check(["visudo", "-c", "-q", "-f", candidateHostPath])
         }
         try context.writer.write(content, to: Self.sudoersDropIn, mode: 0o440)
