@@ -1,3 +1,4 @@
+import DataSources
 import ArgumentParser
 import Plugins
 
@@ -16,8 +17,9 @@ struct QueryCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.loadConfig()
         let logger = options.makeLogger(config)
-        let discovery = Discovery(sources: DataSourceRegistry.makeSources(config: config, root: options.systemRoot, logger: logger),
-                                  deadline: config.discoveryTimeout, logger: logger)
+        let settings = config.dataSourceSettings(root: options.systemRoot)
+        let discovery = Discovery(sources: DataSourceRegistry.makeSources(settings: settings, logger: logger),
+                                  deadline: settings.discoveryDeadline, logger: logger)
         let found = await discovery.run()
         guard let metadata = found.metadata else {
             printError("guest-agent: no metadata source found: \(found.attempts.joined(separator: "; "))")

@@ -7,7 +7,7 @@ import Testing
     static let enabled = ConfigDriveImages.toolsPresent
 
     static func source(_ paths: [String], root: String = "") -> ConfigDriveSource {
-        ConfigDriveSource(locator: ConfigDriveLocator(rootPath: root, configuredPaths: paths))
+        ConfigDriveSource(locator: ConfigDriveLocator(root: SystemRoot(root), configuredPaths: paths))
     }
 
     /// Rewrites meta_data.json in every version directory of a staged drive.

@@ -258,7 +258,7 @@ enum Curl {
         var arguments = ["--silent", "--noproxy", "*", "--max-time", String(maxTime), "--request", method,
                          "--write-out", "%{stderr}%{http_code} %{content_type}"]
         for header in headers { arguments += ["--header", header] }
-        if let body { arguments += ["--data-binary", "@-", "--header", "Content-Type: text/plain"] }
+        if body != nil { arguments += ["--data-binary", "@-", "--header", "Content-Type: text/plain"] }
         arguments.append(url)
         let result = try Program.tool("curl", arguments, input: body.map { Data($0.utf8) }, timeout: Double(maxTime + 5))
         let written = result.standardError.split(separator: " ", maxSplits: 1).map(String.init)

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 import Plugins
 import Testing
@@ -6,7 +7,7 @@ import Testing
     @Test func defaultsWhenEmpty() throws {
         let config = try AgentConfig(text: "", file: "agent.conf")
         #expect(config == AgentConfig())
-        #expect(config.metadataServices == ["configdrive", "openstack", "ec2"])
+        #expect(config.metadataServices == [.configdrive, .openstack, .ec2])
         #expect(config.discoveryTimeout < 60)
     }
 
@@ -33,7 +34,7 @@ import Testing
         groups = adm,wheel
         """
         let config = try AgentConfig(text: text, file: "x.conf")
-        #expect(config.metadataServices == ["openstack", "ec2"])
+        #expect(config.metadataServices == [.openstack, .ec2])
         #expect(config.plugins == ["ssh_keys", "hostname"])
         #expect(config.retryCount == 5)
         #expect(config.retryCountInterval == 0.25)

@@ -6,14 +6,17 @@ import Foundation
 /// virtio/Xen/SCSI disks and their partitions), reverse-sorted like cloud-init so that
 /// vdb is preferred over vda.
 public struct ConfigDriveLocator: Sendable {
-    /// Host path prefix for /dev and /sys (empty on a live system; a root with `--root`).
-    public let rootPath: String
+    /// The root whose /dev and /sys are searched (`/` on a live system; a root with `--root`).
+    public let root: SystemRoot
     public let configuredPaths: [String]
 
-    public init(rootPath: String, configuredPaths: [String]) {
-        self.rootPath = rootPath.hasSuffix("/") ? String(rootPath.dropLast()) : rootPath
+    public init(root: SystemRoot, configuredPaths: [String]) {
+        self.root = root
         self.configuredPaths = configuredPaths
     }
+
+    /// Host path prefix for /dev and /sys (empty on a live system).
+    private var rootPath: String { root.hostPath }
 
     public enum Candidate: Sendable, Equatable {
         case directory(String)

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// The one parser for the colon-separated account files of the target root (passwd,

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -30,7 +31,7 @@ public struct AtomicFileWriter: Sendable {
         let target = try root.resolve(guestPath)
         // "/" (or "//") resolves to the root itself: its "parent" would be outside the root.
         guard !SystemRoot.components(of: guestPath).isEmpty else {
-            throw HostError.unsafePath(guestPath, "it names the root directory, not a file")
+            throw UnsafePathError(path: guestPath, problem: "it names the root directory, not a file")
         }
         try refuseSymlinks(upTo: target)
         let (directory, name) = SystemRoot.parentAndName(of: target)

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// One line of /etc/passwd.

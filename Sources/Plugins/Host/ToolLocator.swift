@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// Finds the programs plugins run (`useradd`, `visudo`, later `growpart`, `ssh-keygen`)

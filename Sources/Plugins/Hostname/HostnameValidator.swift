@@ -1,3 +1,4 @@
+import DataSources
 /// Turns the cloud's host name into a safe one, or says exactly why it cannot.
 ///
 /// Metadata is untrusted: a value with shell metacharacters, newlines or absurd length

@@ -1,3 +1,4 @@
+import DataSources
 /// Groups of the target root's /etc/group (not NSS: with `--root` the host's groups are
 /// not the image's).
 struct GroupDatabase {

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// Sets and inspects user passwords in the target root.

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// Reads and writes the state directory. Layout (all JSON, written atomically):
@@ -63,7 +64,7 @@ public struct StateStore: Sendable {
         try writer.moveAside("\(directory)/instances/\(Self.fileName(for: instanceID))", tag: "corrupt")
     }
 
-    static let encoder: JSONEncoder = {
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 import Logging
 import PasswordCrypto
@@ -5,7 +6,7 @@ import PasswordCrypto
 /// The agent's typed, validated configuration. Defaults are those of `ConfigSchema`;
 /// key names follow cloudbase-init's where the meaning is the same.
 public struct AgentConfig: Sendable, Equatable {
-    public var metadataServices: [String] = ["configdrive", "openstack", "ec2"]
+    public var metadataServices: [DataSourceRegistry.SourceID] = DataSourceRegistry.SourceID.allCases
     public var metadataBaseURL = URL(string: "http://169.254.169.254/")!
     public var ec2MetadataBaseURL = URL(string: "http://169.254.169.254/")!
     public var configdrivePaths: [String] = []

@@ -1,10 +1,11 @@
 import Foundation
+import Plugins
 import Logging
 
 /// Logs one line per event to standard error and, when configured, appends to a file:
 /// `2026-11-22T10:00:00Z info [plugin=hostname] message key=value`.
 /// Plugins never pass secrets as messages or metadata (DESIGN.md principle 10).
-public struct AgentLogHandler: LogHandler {
+struct AgentLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     let label: String
@@ -35,7 +36,7 @@ public struct AgentLogHandler: LogHandler {
 /// Logging must never stop a boot: a write that fails (a full disk, a closed or broken
 /// standard error) is not retried and never traps. The failing destination is dropped and
 /// reported once on whichever one still works.
-public final class LogSink: @unchecked Sendable {
+final class LogSink: @unchecked Sendable {
     private let lock = NSLock()
     private var file: Int32?
     private let fileName: String

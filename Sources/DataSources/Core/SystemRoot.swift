@@ -1,7 +1,9 @@
 import Foundation
 
 /// The one root every filesystem path goes through (`/` on a booted guest, a mounted
-/// image or a test's temporary directory with `--root`).
+/// image or a test's temporary directory with `--root`). This is the read-only view data
+/// sources use (config drive devices, DMI strings); plugins write through it with the
+/// `AtomicFileWriter` of the Plugins library.
 public struct SystemRoot: Sendable, Equatable {
     /// Absolute host path of the root, without a trailing slash (empty for `/`).
     public let hostPath: String
@@ -67,27 +69,20 @@ public struct SystemRoot: Sendable, Equatable {
     /// The host path of an absolute guest path. Refuses what `problem(with:)` refuses, so
     /// that nothing can resolve outside the root; symlinks are checked by the writer.
     public func resolve(_ guestPath: String) throws -> String {
-        if let problem = Self.problem(with: guestPath) { throw HostError.unsafePath(guestPath, problem) }
+        if let problem = Self.problem(with: guestPath) { throw UnsafePathError(path: guestPath, problem: problem) }
         return hostPath + "/" + Self.components(of: guestPath).joined(separator: "/")
     }
 }
 
-/// Errors from the host OS layer; each names the path or command.
-public enum HostError: Error, CustomStringConvertible, Equatable {
-    case unsafePath(String, String)
-    case symlinkInPath(String)
-    case io(path: String, operation: String, errno: Int32)
-    case commandFailed(argv: [String], status: String, stderr: String)
-    case commandNotFound(String)
+/// A guest path that cannot be resolved under a root, and why (`SystemRoot.problem(with:)`).
+public struct UnsafePathError: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    public var problem: String
 
-    public var description: String {
-        switch self {
-        case .unsafePath(let path, let why): "unsafe path '\(TextPreview.line(path))': \(why)"
-        case .symlinkInPath(let path): "refusing to write through a symbolic link at \(path)"
-        case .io(let path, let operation, let code): "\(operation) \(path): \(String(cString: strerror(code)))"
-        case .commandFailed(let argv, let status, let stderr):
-            "\(argv.joined(separator: " ")) \(status)" + (stderr.isEmpty ? "" : ": \(stderr)")
-        case .commandNotFound(let name): "command not found: \(name)"
-        }
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
     }
+
+    public var description: String { "unsafe path '\(TextPreview.line(path))': \(problem)" }
 }

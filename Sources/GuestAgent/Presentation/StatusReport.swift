@@ -1,7 +1,8 @@
 import Foundation
+import Plugins
 
 /// Renders a run summary for people (`status`) and for tools (`status --json`).
-public enum StatusReport {
+enum StatusReport {
     public static func json(_ summary: RunSummary) -> String {
         String(decoding: (try? StateStore.encoder.encode(summary)) ?? Data(), as: UTF8.self)
     }

@@ -31,7 +31,8 @@ public struct AgentRun: Sendable {
         let started = Date()
         let store = StateStore(root: root, directory: config.stateDir)
         let bootID = BootID.current()
-        let allSources = sources ?? DataSourceRegistry.makeSources(config: config, root: root, logger: logger)
+        let settings = config.dataSourceSettings(root: root)
+        let allSources = sources ?? DataSourceRegistry.makeSources(settings: settings, logger: logger)
         var summary = RunSummary(instanceID: nil, source: nil, startedAt: started, finishedAt: started, exitCode: 0,
                                  dryRun: dryRun, sourcesTried: [], plugins: [], stages: [], bootID: bootID)
         if stages.first == .network, let earlier = try? store.loadSummary(), earlier.bootID == bootID, bootID != nil {
@@ -43,7 +44,7 @@ public struct AgentRun: Sendable {
             let stageLogger = logger.with(stage: stage)
             let candidates = stage == .local ? allSources.filter(\.isLocal) : allSources
             if found == nil || stage == .local {
-                let discovery = await Discovery(sources: candidates, deadline: config.discoveryTimeout, logger: stageLogger).run()
+                let discovery = await Discovery(sources: candidates, deadline: settings.discoveryDeadline, logger: stageLogger).run()
                 summary.sourcesTried += discovery.attempts
                 found = discovery.metadata
             }
@@ -71,7 +72,7 @@ public struct AgentRun: Sendable {
     private func runPlugins(stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
                             logger: Logger) async -> [PluginRecord] {
         let plugins = config.plugins.compactMap(PluginRegistry.make)
-        let http = DataSourceRegistry.httpClient(config: config, logger: logger)
+        let http = config.dataSourceSettings(root: root).httpClient(logger: logger)
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
         return await pipeline.run(makeContext: { metadata, saved, save in
             PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,

@@ -3,7 +3,7 @@ import Foundation
 
 /// The normalized metadata as `guest-agent query` prints it: secrets redacted, user data
 /// reported by size only (it may carry secrets too).
-public enum MetadataQuery {
+enum MetadataQuery {
     static let redacted = "<redacted>"
     /// Keys under `meta` whose values are secrets.
     static let secretMetaKeys: Set<String> = ["admin_pass", "password"]

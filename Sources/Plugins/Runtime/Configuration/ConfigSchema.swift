@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 import Logging
 import PasswordCrypto
@@ -17,7 +18,7 @@ enum ConfigSchema {
     static let keys: [ConfigKey] = [
         ConfigKey(name: "metadata_services", defaultValue: "configdrive, openstack, ec2",
                   help: "Metadata sources to try, in order: configdrive, openstack, ec2.") {
-            $0.metadataServices = try ids($1, known: DataSourceRegistry.knownIDs)
+            $0.metadataServices = try ids($1, known: DataSourceRegistry.knownIDs).compactMap(DataSourceRegistry.SourceID.init(rawValue:))
         },
         ConfigKey(name: "metadata_base_url", defaultValue: "http://169.254.169.254/",
                   help: "Base URL of the OpenStack metadata HTTP API.") { $0.metadataBaseURL = try url($1) },

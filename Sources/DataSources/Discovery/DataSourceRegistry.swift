@@ -1,0 +1,40 @@
+import Foundation
+import Logging
+
+/// The one table of data source id -> factory. Unknown ids never get this far: the
+/// configuration refuses them, naming the line.
+public enum DataSourceRegistry {
+    /// The one list of source ids, in the default order of `metadata_services`.
+    public enum SourceID: String, CaseIterable, Sendable {
+        case configdrive, openstack, ec2
+    }
+
+    /// The source ids as the configuration spells them.
+    public static let knownIDs = SourceID.allCases.map(\.rawValue)
+
+    /// Builds the configured sources, in order, with the platform hint's network source first.
+    public static func makeSources(settings: DataSourceSettings, logger: Logger) -> [any DataSource] {
+        let sources = configuredSources(settings: settings, logger: logger)
+        guard let hint = PlatformHint.detect(root: settings.root) else { return sources }
+        let reordered = hint.reorder(sources)
+        if reordered.map(\.id) != sources.map(\.id) {
+            logger.info("trying the hinted source first", metadata: ["datasource": "\(hint.sourceID)", "reason": "\(hint.reason)"])
+        }
+        return reordered
+    }
+
+    static func configuredSources(settings: DataSourceSettings, logger: Logger) -> [any DataSource] {
+        let client = settings.httpClient(logger: logger)
+        return settings.sources.map { id -> any DataSource in
+            switch id {
+            case .configdrive:
+                ConfigDriveSource(locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
+            case .openstack:
+                OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client)
+            case .ec2:
+                EC2MetadataSource(baseURL: settings.ec2BaseURL, client: client,
+                                  tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout))
+            }
+        }
+    }
+}

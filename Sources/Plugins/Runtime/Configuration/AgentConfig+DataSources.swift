@@ -1,0 +1,12 @@
+import DataSources
+
+extension AgentConfig {
+    /// What discovery and the data sources need from this configuration, for `root`.
+    public func dataSourceSettings(root: SystemRoot) -> DataSourceSettings {
+        DataSourceSettings(sources: metadataServices, root: root, openStackBaseURL: metadataBaseURL,
+                           ec2BaseURL: ec2MetadataBaseURL, configDrivePaths: configdrivePaths,
+                           retryPolicy: RetryPolicy(retries: retryCount, baseInterval: retryCountInterval, maxInterval: 4,
+                                                    requestTimeout: requestTimeout, totalTimeout: requestTotalTimeout),
+                           discoveryDeadline: discoveryTimeout)
+    }
+}
