@@ -33,6 +33,25 @@ import Testing
         #expect(root.read("etc/hosts")?.components(separatedBy: "# BEGIN guest-agent").count == 2)
     }
 
+    /// Records the names the plugin would give the running system.
+    final class RecordingHostname: LiveHostname, @unchecked Sendable {
+        private let lock = NSLock()
+        private var names: [String] = []
+        var set: [String] { lock.withLock { names } }
+        func set(_ name: String) throws { lock.withLock { names.append(name) } }
+    }
+
+    @Test func theRunningHostNameIsSetOnlyThroughTheHostLayer() async throws {
+        let root = try PluginTestContext.makeRoot()
+        let live = RecordingHostname()
+        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, liveHostname: live)
+        guard case .apply(let changes) = try await HostnamePlugin().plan(context) else { Issue.record("no plan"); return }
+        #expect(changes.last == "set the running host name to demo-instance")
+        #expect(live.set.isEmpty)
+        _ = try await HostnamePlugin().apply(context)
+        #expect(live.set == ["demo-instance"])
+    }
+
     @Test func replacesItsOwnLineWhenTheNameChanges() async throws {
         let root = try PluginTestContext.makeRoot()
         let plugin = HostnamePlugin()

@@ -33,10 +33,12 @@ public enum PluginTestContext {
                                runner: any CommandRunner = RecordingCommandRunner(), logger: Logger? = nil,
                                savedState: JSONValue? = nil,
                                saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
-                               console: @escaping @Sendable (String) -> Void = { _ in }) -> PluginContext {
+                               console: @escaping @Sendable (String) -> Void = { _ in },
+                               liveHostname: (any LiveHostname)? = nil) -> PluginContext {
         PluginContext(metadata: metadata, config: config, root: SystemRoot(root.path), runner: runner,
                       http: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 2)),
-                      logger: logger ?? LogCapture().logger(), savedState: savedState, saveState: saveState, console: console)
+                      logger: logger ?? LogCapture().logger(), savedState: savedState, saveState: saveState, console: console,
+                      liveHostname: liveHostname)
     }
 
     /// Metadata like nova's default fixture, for tests that need "some instance".

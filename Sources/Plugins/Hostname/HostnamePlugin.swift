@@ -1,10 +1,7 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Sets the host name from metadata: `/etc/hostname`, the agent's line in `/etc/hosts`,
-/// and the live host name (sethostname(2)) when acting on the running system.
+/// and the live host name (`context.liveHostname`) when acting on the running system.
 public struct HostnamePlugin: Plugin {
     public let id = "hostname"
     public let frequency = PluginFrequency.perInstance
@@ -28,7 +25,7 @@ public struct HostnamePlugin: Plugin {
         guard let name = try desiredName(context) else { return .skip("metadata has no usable host name") }
         var changes = ["write /etc/hostname: \(name.shortName)"]
         if context.config.manageEtcHosts { changes.append("set the guest-agent line in /etc/hosts: \(name.fqdn ?? name.shortName)") }
-        if context.root.isLiveSystem { changes.append("set the running host name to \(name.shortName)") }
+        if context.liveHostname != nil { changes.append("set the running host name to \(name.shortName)") }
         return .apply(changes)
     }
 
@@ -43,15 +40,7 @@ public struct HostnamePlugin: Plugin {
                 try context.writer.write(edit.data, to: "/etc/hosts", mode: 0o644)
             }
         }
-        if context.root.isLiveSystem {
-            try setLiveHostname(name.shortName)
-        }
+        try context.liveHostname?.set(name.shortName)
         return .done
-    }
-
-    /// sethostname(2); the name was validated, so it is plain ASCII of at most 63 bytes.
-    private func setLiveHostname(_ name: String) throws {
-        let result = name.withCString { sethostname($0, name.utf8.count) }
-        guard result == 0 else { throw HostError.io(path: "sethostname(\(name))", operation: "set host name", errno: errno) }
     }
 }

@@ -76,7 +76,8 @@ public struct AgentRun: Sendable {
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
         return await pipeline.run(makeContext: { metadata, saved, save in
             PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,
-                          logger: logger, savedState: saved, saveState: save, console: console)
+                          logger: logger, savedState: saved, saveState: save, console: console,
+                          liveHostname: root.isLiveSystem ? KernelHostname() : nil)
         }, metadata: metadata, stage: stage, bootID: bootID)
     }
 

@@ -66,6 +66,8 @@ public struct PluginContext: Sendable {
     /// whether an optional tool such as `visudo` is there).
     public let tools: ToolLocator
     public let http: MetadataHTTPClient
+    /// The running system's host name; nil unless the agent acts on the running system.
+    public let liveHostname: (any LiveHostname)?
     public let logger: Logger
     /// What this plugin saved for this instance on earlier runs (never secrets in clear);
     /// read it with `savedState(as:)`.
@@ -77,7 +79,7 @@ public struct PluginContext: Sendable {
     public init(metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
                 http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
                 saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
-                console: @escaping @Sendable (String) -> Void = { print($0) }) {
+                console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil) {
         self.metadata = metadata
         self.config = config
         self.root = root
@@ -89,6 +91,7 @@ public struct PluginContext: Sendable {
         self.savedState = savedState
         self.persistState = saveState
         self.console = console
+        self.liveHostname = liveHostname
     }
 }
 
