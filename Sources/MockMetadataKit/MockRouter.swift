@@ -24,7 +24,11 @@ struct MockRouter: Sendable {
 
     /// The answer before trickling: fail-first, the body faults, or the fixture tree.
     private func answer(_ request: MockRequest, faults: MockFaults, matches: (String) -> Bool) -> MockAction {
-        if state.shouldFail(method: request.method, path: request.path) { return .respond(.text("500 Internal Server Error", status: 500)) }
+        if state.shouldFail(method: request.method, path: request.path) {
+            var failure = MockResponse.text("\(state.faults.failStatus) injected failure", status: state.faults.failStatus)
+            if let seconds = state.faults.retryAfterSeconds { failure.headers["Retry-After"] = String(seconds) }
+            return .respond(failure)
+        }
         if let redirect = faults.redirect.first(where: { matches($0.pattern) }) {
             return .respond(MockResponse(status: faults.redirectStatus, headers: ["Location": redirect.location]))
         }

@@ -16,8 +16,13 @@ public enum IMDSv2Mode: String, Sendable, CaseIterable {
 public struct MockFaults: Sendable, Equatable {
     /// Milliseconds added before every response.
     public var latencyMilliseconds: Int = 0
-    /// The first N requests to a path answer 500.
+    /// The first N requests to a path answer `failStatus`.
     public var failFirst: [String: Int] = [:]
+    /// The status of a `failFirst` answer: 500 by default; 429 or 503 to play a service
+    /// that sheds load.
+    public var failStatus: Int = 500
+    /// Seconds sent as `Retry-After` with each `failFirst` answer; nil sends none.
+    public var retryAfterSeconds: Int?
     /// Requests to these paths never get an answer (the connection stays open).
     public var hang: [String] = []
     /// Requests to these paths get their connection closed with no response.

@@ -8,7 +8,8 @@ import MockMetadataKit
 /// [--redirect-status N] [--headers-then-silence PATH]... [--request-log FILE] [--password VALUE]`
 let usage = """
     usage: mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 optional|required|disabled]
-                                [--token-ttl-max SECONDS] [--latency-ms N] [--fail-first N:PATH]... [--hang PATH]...
+                                [--token-ttl-max SECONDS] [--latency-ms N] [--fail-first N:PATH]... [--fail-status N]
+                                [--retry-after SECONDS] [--hang PATH]...
                                 [--drop PATH]... [--trickle PATH]... [--trickle-interval-ms N] [--oversize PATH]...
                                 [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
                                 [--redirect-status 301|302|303|307|308] [--headers-then-silence PATH]...
@@ -16,7 +17,8 @@ let usage = """
     Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default.
     With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
     A PATH may start with a method and a space ('POST /openstack/*'); a trailing '*' matches a prefix.
-    Faults: --hang never answers; --drop closes with no answer; --fail-first answers 500 N times;
+    Faults: --hang never answers; --drop closes with no answer; --fail-first answers 500 (or --fail-status) N times,
+      with Retry-After: --retry-after when given;
       --trickle sends the normal answer's body one byte per --trickle-interval-ms (default 1000);
       --oversize streams 1 GiB of zeros with Content-Length: 1073741824, --oversize-unannounced
       the same chunked with no length; --gzip-bomb answers ~1 MiB with Content-Encoding: gzip that
@@ -48,6 +50,10 @@ while !arguments.isEmpty {
         let parts = value.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let count = Int(parts[0]) else { fail("--fail-first takes N:PATH") }
         configuration.faults.failFirst[String(parts[1])] = count
+    case "--fail-status":
+        guard let status = Int(value), [429, 500, 502, 503, 504].contains(status) else { fail("--fail-status takes 429, 500, 502, 503 or 504") }
+        configuration.faults.failStatus = status
+    case "--retry-after": configuration.faults.retryAfterSeconds = Int(value) ?? { fail("--retry-after takes seconds") }()
     case "--hang": configuration.faults.hang.append(value)
     case "--drop": configuration.faults.drop.append(value)
     case "--trickle": configuration.faults.trickle.append(value)

@@ -24,9 +24,10 @@ public enum DataSourceRegistry {
     }
 
     static func configuredSources(settings: DataSourceSettings, logger: Logger) -> [any DataSource] {
-        let client = settings.httpClient(logger: logger)
-        return settings.sources.map { id -> any DataSource in
-            switch id {
+        settings.sources.map { id -> any DataSource in
+            // A client per source: each has its own limit of requests in flight.
+            let client = settings.httpClient(logger: logger)
+            return switch id {
             case .configdrive:
                 ConfigDriveSource(locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
             case .openstack:

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Per-request timeouts and retries with capped exponential backoff.
+/// Per-request timeouts and retries with capped exponential backoff and full jitter.
 public struct RetryPolicy: Sendable, Equatable {
     /// Extra attempts after the first (cloudbase-init's `retry_count`).
     public var retries: Int
@@ -23,16 +23,25 @@ public struct RetryPolicy: Sendable, Equatable {
         self.totalTimeout = totalTimeout
     }
 
-    /// The wait before retry number `attempt` (1-based).
+    /// The most the client waits before retry number `attempt` (1-based); the wait itself is
+    /// drawn uniformly from 0 up to this ("full jitter"), so a fleet that failed together
+    /// does not retry together.
     public func delay(beforeRetry attempt: Int) -> Double {
         min(maxInterval, baseInterval * pow(2, Double(attempt - 1)))
     }
+
+    /// Requests one client has in flight at most (per source: each source has its client).
+    public static let maximumInFlight = 8
 }
 
 /// The HTTP client every network source (and the password plugin) uses.
 ///
 /// - Retries transport errors, idle timeouts, 5xx and 429; returns every other status to
 ///   the caller unchanged (404 means "not there", which only the caller can interpret).
+/// - Fleet-safe: each wait is drawn at random up to the backoff cap (full jitter); a
+///   `Retry-After` in seconds on a 429 or 503 is waited out (plus the jitter) when it fits in
+///   the request's total budget, else the request fails at once; at most
+///   `RetryPolicy.maximumInFlight` requests of one client are on the wire at a time.
 /// - One request, retries and waits included, never takes longer than
 ///   `policy.totalTimeout`: a trickling or hanging server cannot hold the boot.
 /// - Redirects follow `RedirectPolicy` (same origin, GET/HEAD, once).
@@ -41,12 +50,17 @@ public struct MetadataHTTPClient: Sendable {
     public let transport: any HTTPTransport
     public let policy: RetryPolicy
     let logger: Logger
+    /// Draws a wait from a range (random by default; tests pass a recorder).
+    let jitter: @Sendable (ClosedRange<Double>) -> Double
+    private let inFlight = ConcurrencyLimit(capacity: RetryPolicy.maximumInFlight)
 
     public init(transport: any HTTPTransport = CurlTransport(), policy: RetryPolicy = RetryPolicy(),
-                logger: Logger = Logger(label: "guest-agent.http")) {
+                logger: Logger = Logger(label: "guest-agent.http"),
+                jitter: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) {
         self.transport = transport
         self.policy = policy
         self.logger = logger
+        self.jitter = jitter
     }
 
     /// Sends `request` with retries; see the type's contract. `timeout` overrides the idle
@@ -62,10 +76,11 @@ public struct MetadataHTTPClient: Sendable {
             let remaining = deadline - MonotonicClock.seconds()
             guard remaining > 0 else { throw DataSourceError.tooSlow(url: request.url.absoluteString, seconds: policy.totalTimeout) }
             let failure: DataSourceError
+            var retryAfter: Double?
             do {
                 let limits = TransferLimits(idleTimeout: min(timeout ?? policy.requestTimeout, remaining),
                                             totalTimeout: remaining, maxBytes: maxBytes)
-                let reply = try await transport.send(current, limits: limits)
+                let reply = try await inFlight.withSlot { [transport, current] in try await transport.send(current, limits: limits) }
                 if let next = try RedirectPolicy.target(of: reply, for: current, alreadyRedirected: redirected) {
                     logger.notice("following a same-origin redirect", metadata: ["url": "\(current.url)", "location": "\(next)"])
                     current.url = next
@@ -74,14 +89,22 @@ public struct MetadataHTTPClient: Sendable {
                 }
                 guard Self.isRetryable(status: reply.status) else { return reply }
                 failure = .httpStatus(url: current.url.absoluteString, status: reply.status)
+                retryAfter = Self.retryAfter(reply)
             } catch let error as DataSourceError {
                 guard Self.isRetryable(error) else { throw error }
                 failure = error
             }
             attempt += 1
-            let delay = policy.delay(beforeRetry: attempt)
-            guard attempt <= allowed, delay < deadline - MonotonicClock.seconds() else { throw failure }
-            logger.debug("retrying", metadata: ["url": "\(current.url)", "error": "\(failure)"])
+            let delay = (retryAfter ?? 0) + jitter(0...policy.delay(beforeRetry: attempt))
+            guard attempt <= allowed else { throw failure }
+            guard delay < deadline - MonotonicClock.seconds() else {
+                if let retryAfter {
+                    logger.notice("the service asked to retry later than this request may wait; giving up",
+                                  metadata: ["url": "\(current.url)", "retry-after": "\(retryAfter)"])
+                }
+                throw failure
+            }
+            logger.debug("retrying", metadata: ["url": "\(current.url)", "error": "\(failure)", "wait": "\(delay)"])
             try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
         }
     }
@@ -89,6 +112,14 @@ public struct MetadataHTTPClient: Sendable {
     /// GET that maps 404 to nil and any other non-200 to a named error.
     public func getIfPresent(_ url: URL, maxBytes: Int, headers: [String: String] = [:]) async throws -> Data? {
         try await send(HTTPRequestSpec(url: url, headers: headers), maxBytes: maxBytes).bodyIfPresent(from: url)
+    }
+
+    /// `Retry-After` of a 429 or 503 as seconds (the delta-seconds form; RFC 9110 §10.2.3).
+    /// An HTTP-date, a negative or a malformed value counts as absent: the backoff applies.
+    static func retryAfter(_ reply: HTTPReply) -> Double? {
+        guard reply.status == 429 || reply.status == 503, let value = reply.headers["retry-after"],
+              let seconds = UInt32(value.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return Double(seconds)
     }
 
     static func isRetryable(status: Int) -> Bool {
