@@ -2,7 +2,7 @@ import ArgumentParser
 import Plugins
 
 /// `guest-agent`: the entry point. Commands only parse, wire and print; the work is in
-/// the libraries (DESIGN.md principle 9).
+/// the libraries (the executable is wiring only: docs/ARCHITECTURE.md).
 @main
 struct GuestAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The EC2 instance metadata tree (PROTOCOLS.md 3), built from the fixture's nested
-/// meta-data.json, with IMDSv2 session tokens.
+/// The EC2 instance metadata tree (docs/PROTOCOLS.md §3.2-§3.3), built from the
+/// fixture's nested meta-data.json, with IMDSv2 session tokens.
 struct EC2Routes {
     let fixtures: FixtureTree
     let state: MockState

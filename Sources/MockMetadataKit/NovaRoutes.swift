@@ -1,6 +1,6 @@
 import Foundation
 
-/// nova's `/openstack` tree (PROTOCOLS.md 1.1-1.3, 1.8).
+/// nova's `/openstack` tree (docs/PROTOCOLS.md §1.1-§1.3, §1.8).
 struct NovaRoutes {
     let fixtures: FixtureTree
     let state: MockState

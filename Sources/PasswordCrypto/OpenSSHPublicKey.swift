@@ -1,6 +1,6 @@
 import Foundation
 
-/// An OpenSSH public key line (`[options] type base64 [comment]`, PROTOCOLS.md 5),
+/// An OpenSSH public key line (`[options] type base64 [comment]`, docs/PROTOCOLS.md §5),
 /// decoded far enough to use an `ssh-rsa` key for encryption.
 public struct OpenSSHPublicKey: Sendable, Equatable {
     /// The type string inside the blob (`ssh-rsa`).
@@ -16,7 +16,7 @@ public struct OpenSSHPublicKey: Sendable, Equatable {
         return (modulus.count - 1) * 8 + (8 - first.leadingZeroBitCount)
     }
 
-    /// The one list of OpenSSH public key types the agent knows (docs: PROTOCOLS, 5.3);
+    /// The one list of OpenSSH public key types the agent knows (docs/PROTOCOLS.md §5.3);
     /// the ssh_keys plugin installs only these.
     public static let knownTypes: Set<String> = [
         "ssh-rsa", "ssh-ed25519", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",

@@ -2,7 +2,7 @@ import Foundation
 import _CryptoExtras
 
 /// Recovers a published password with the instance key pair's private key, like
-/// `nova get-password` (which pipes into `openssl rsautl -decrypt`).
+/// `nova get-password` (which pipes into `openssl rsautl -decrypt`; docs/PROTOCOLS.md §4.2).
 public struct PasswordDecryptor {
     let key: _RSA.Encryption.PrivateKey
 

@@ -4,7 +4,7 @@ import _CryptoExtras
 /// RSA padding for the published password.
 public enum PasswordPadding: String, Sendable, CaseIterable {
     /// RSAES-PKCS1-v1_5: legacy, but the only padding `nova get-password`, `openssl rsautl`,
-    /// gophercloud and `aws ec2 get-password-data` decrypt (PROTOCOLS.md 4.2).
+    /// gophercloud and `aws ec2 get-password-data` decrypt (docs/PROTOCOLS.md §4.2).
     case legacyPKCS1v1_5 = "pkcs1v15"
     case oaepSHA1 = "oaep-sha1"
     case oaepSHA256 = "oaep-sha256"

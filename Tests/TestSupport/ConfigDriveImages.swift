@@ -1,7 +1,7 @@
 import Foundation
 
 /// Builds real config drive images from a staged tree with the real tools, the way nova
-/// does (PROTOCOLS.md 2.3, 2.5).
+/// does (docs/PROTOCOLS.md §2.3).
 public enum ConfigDriveImages {
     /// Stages the default fixtures like a drive: every nova version directory filled from
     /// `latest`, plus `content/` and `ec2/`. `extra` adds files (relative path -> bytes).

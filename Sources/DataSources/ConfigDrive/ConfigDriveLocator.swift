@@ -1,6 +1,6 @@
 import Foundation
 
-/// Finds config drive candidates without mounting anything (PROTOCOLS.md 2.4):
+/// Finds config drive candidates without mounting anything (docs/PROTOCOLS.md §2.4):
 /// configured paths first, then /dev/disk/by-label/config-2 (and CONFIG-2), then every
 /// block device in /sys/class/block whose label reads config-2 (optical drives and
 /// virtio/Xen/SCSI disks and their partitions), reverse-sorted like cloud-init so that

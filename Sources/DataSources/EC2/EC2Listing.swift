@@ -1,4 +1,4 @@
-/// Parsers for IMDS listings (PROTOCOLS.md 3.3): `\n`-separated, directories end in `/`,
+/// Parsers for IMDS listings (docs/PROTOCOLS.md §3.3): `\n`-separated, directories end in `/`,
 /// `public-keys/` lists `<index>=<name>`. Order is not guaranteed, so results are sorted.
 enum EC2Listing {
     static func lines(_ text: String) -> [String] {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Talks to the EC2 instance metadata service with IMDSv2 session tokens when the
-/// service offers them, falling back to IMDSv1 (PROTOCOLS.md 3.2).
+/// service offers them, falling back to IMDSv1 (docs/PROTOCOLS.md §3.2).
 ///
 /// - The token PUT gets a short timeout of its own: with a hop limit of 1, a guest behind
 ///   one more hop never sees the reply, only a timeout, and must not wait long for it.

@@ -1,5 +1,6 @@
 /// Checks on `files` entries of meta_data.json, which come from the cloud user and are a
-/// known traversal vector (cloud-init joins content_path without checking for `..`).
+/// known traversal vector (cloud-init joins content_path without checking for `..`;
+/// docs/PROTOCOLS.md §1.4).
 enum InjectedFilePolicy {
     /// A guest path is acceptable when absolute, free of `.`/`..`/empty components,
     /// NUL and control characters, not longer than PATH_MAX and with no component longer

@@ -1,6 +1,6 @@
 import Foundation
 
-/// nova's `/openstack/<version>/password` (PROTOCOLS.md 1.8): GET returns the stored
+/// nova's `/openstack/<version>/password` (docs/PROTOCOLS.md §1.8): GET returns the stored
 /// value or an empty body; POST stores a value once (409 when one is stored, 400 above
 /// 1020 bytes). The body is the raw base64 text, sent with Content-Length.
 ///

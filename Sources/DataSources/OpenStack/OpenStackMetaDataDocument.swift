@@ -1,6 +1,6 @@
 import Foundation
 
-/// The parts of nova's meta_data.json the agent uses (PROTOCOLS.md 1.4), read leniently:
+/// The parts of nova's meta_data.json the agent uses (docs/PROTOCOLS.md §1.4), read leniently:
 /// only `uuid` is required; values of unexpected types are ignored, never fatal.
 struct OpenStackMetaDataDocument {
     var uuid: String

@@ -1,4 +1,4 @@
-/// The dated OpenStack metadata versions this agent understands (PROTOCOLS.md 1.2).
+/// The dated OpenStack metadata versions this agent understands (docs/PROTOCOLS.md §1.2).
 public enum OpenStackVersions {
     public static let known: [String] = [
         "2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30",

@@ -4,7 +4,8 @@ import Logging
 
 /// Logs one line per event to standard error and, when configured, appends to a file:
 /// `2026-11-22T10:00:00Z info [plugin=hostname] message key=value`.
-/// Plugins never pass secrets as messages or metadata (DESIGN.md principle 10).
+/// Plugins never pass secrets (passwords, admin_pass) as messages or metadata: a log
+/// must be safe to share (README, "The admin password").
 struct AgentLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]

@@ -133,7 +133,8 @@ public struct PasswordPlugin: Plugin {
                 return .runAgainNextBoot("password set but not yet published: \(error)")
             }
         case .ec2Console:
-            // EC2Launch's convention, which `aws ec2 get-password-data` reads from the console.
+            // EC2Launch's convention, which `aws ec2 get-password-data` reads from the console
+            // (docs/PROTOCOLS.md §3.6).
             context.console("<Password>\n\(ciphertext)\n</Password>")
         case .none:
             return .done

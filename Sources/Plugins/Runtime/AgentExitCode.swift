@@ -1,4 +1,4 @@
-/// Exit codes of `guest-agent run` (DESIGN.md contract).
+/// Exit codes of `guest-agent run`: a stable contract, documented in the README ("Commands").
 public enum AgentExitCode {
     public static let success: Int32 = 0
     public static let pluginFailed: Int32 = 1

@@ -47,7 +47,8 @@ public struct ISO9660Volume: ConfigDriveVolume {
             throw VolumeReadError.corrupt(path: device.path, what: "logical block size \(blockSize)")
         }
         // The full 32-bit little-endian volume space size (bytes 80...83). cloudbase-init
-        // reads only 16 bits of it and so mis-sizes drives above 65535 blocks (128 MiB).
+        // reads only 16 bits of it and so mis-sizes drives above 65535 blocks (128 MiB;
+        // docs/PROTOCOLS.md §2.4).
         volumeBytes = min(primary.le32(80) * blockSize, device.size)
         let primaryRoot = try Self.rootRecord(primary, device: device)
         if let skip = try Self.rockRidgeSkip(root: primaryRoot, device: device, blockSize: blockSize) {
