@@ -45,7 +45,8 @@ struct NovaRoutes {
         case "GET":
             return .text(state.password ?? "")
         case "POST":
-            if state.password != nil { return .text("409 Conflict", status: 409) }
+            // Nova checks for a stored value first (docs/PROTOCOLS.md §1.8); an empty one is none.
+            if let stored = state.password, !stored.isEmpty { return .text("409 Conflict", status: 409) }
             let declared = request.header("content-length").flatMap(Int.init) ?? request.body.count
             guard declared <= 1020, request.body.count <= 1020 else { return .text("Request is too large.", status: 400) }
             guard let text = String(data: request.body, encoding: .utf8) else { return .text("500 Internal Server Error", status: 500) }
