@@ -17,7 +17,7 @@ struct QueryCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.loadConfig()
         let logger = options.makeLogger(config)
-        let settings = config.dataSourceSettings(root: options.systemRoot)
+        let settings = config.dataSourceSettings(root: options.systemRoot, needs: .all)
         let discovery = Discovery(sources: DataSourceRegistry.makeSources(settings: settings, logger: logger),
                                   deadline: settings.discoveryDeadline, logger: logger)
         let found = await discovery.run()

@@ -39,10 +39,32 @@ import Testing
         #expect(metadata.userData != nil)
         #expect(metadata.networkData != nil)
         #expect(metadata.adminPassword == nil)
-        #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
-        // The budget: the listing plus five documents, plus one per injected file.
+        #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/latest/password")))
+        // The budget: five documents of `latest` (no version listing), plus one per injected file.
         #expect(metadata.files.map(\.path) == ["/etc/guest-agent-demo/motd"])
-        #expect(setup.server.loggedRequests().count <= 6 + metadata.files.count)
+        let paths = setup.server.loggedRequests().compactMap { $0["path"] as? String }
+        #expect(paths.count == 5 + metadata.files.count)
+        #expect(!paths.contains("/openstack"))
+    }
+
+    @Test func onlyWhatThePluginsNeedIsFetched() async throws {
+        let setup = try Self.setup()
+        let source = OpenStackHTTPSource(baseURL: setup.server.baseURL, client: MetadataHTTPClient(), needs: [])
+        let metadata = try #require(try await source.load())
+        #expect(metadata.userData == nil && metadata.vendorData == nil && metadata.files.isEmpty)
+        #expect(setup.server.loggedRequests().compactMap { $0["path"] as? String } == ["/openstack/latest/meta_data.json"])
+    }
+
+    @Test func withoutLatestTheListingPicksTheVersion() async throws {
+        let setup = try Self.setup {
+            try FileManager.default.moveItem(atPath: $0 + "/openstack/latest", toPath: $0 + "/openstack/2018-08-27")
+            try "2012-08-10\n2013-04-04\n2018-08-27".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8)
+        }
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.instanceID == Self.fixtureInstance)
+        #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
+        let paths = setup.server.loggedRequests().compactMap { $0["path"] as? String }
+        #expect(paths.contains("/openstack") && paths.contains("/openstack/2018-08-27/meta_data.json"))
     }
 
     @Test func missingUserDataIsNotAnError() async throws {
@@ -52,30 +74,30 @@ import Testing
     }
 
     @Test func serverErrorsAreRetried() async throws {
-        let setup = try Self.setup(["--fail-first", "2:/openstack/2018-08-27/meta_data.json"])
+        let setup = try Self.setup(["--fail-first", "2:/openstack/latest/meta_data.json"])
         let metadata = try await setup.source(retries: 3).load()
         #expect(metadata?.instanceID == Self.fixtureInstance)
-        let statuses = setup.server.loggedRequests().filter { ($0["path"] as? String) == "/openstack/2018-08-27/meta_data.json" }.compactMap { $0["status"] as? Int }
+        let statuses = setup.server.loggedRequests().filter { ($0["path"] as? String) == "/openstack/latest/meta_data.json" }.compactMap { $0["status"] as? Int }
         #expect(statuses == [500, 500, 200])
     }
 
     @Test func aHangingServerTimesOutWithANamedError() async throws {
-        let setup = try Self.setup(["--hang", "/openstack/2018-08-27/meta_data.json"])
+        let setup = try Self.setup(["--hang", "/openstack/latest/meta_data.json"])
         let started = Date()
         await #expect {
             try await setup.source(retries: 1, timeout: 1).load()
         } throws: { error in
-            "\(error)" == "no answer from \(setup.server.baseURL.absoluteString)/openstack/2018-08-27/meta_data.json within 1.0 s"
+            "\(error)" == "no answer from \(setup.server.baseURL.absoluteString)/openstack/latest/meta_data.json within 1.0 s"
         }
         #expect(Date().timeIntervalSince(started) < 10)
     }
 
     @Test func aDroppedConnectionIsANamedError() async throws {
-        let setup = try Self.setup(["--drop", "/openstack/2018-08-27/meta_data.json"])
+        let setup = try Self.setup(["--drop", "/openstack/latest/meta_data.json"])
         await #expect {
             try await setup.source(retries: 1).load()
         } throws: { error in
-            "\(error)".contains("/openstack/2018-08-27/meta_data.json")
+            "\(error)".contains("/openstack/latest/meta_data.json")
         }
     }
 
@@ -84,7 +106,7 @@ import Testing
         await #expect {
             try await setup.source().load()
         } throws: { error in
-            "\(error)".hasPrefix("malformed document at \(setup.server.baseURL.absoluteString)/openstack/2018-08-27/meta_data.json: not valid JSON")
+            "\(error)".hasPrefix("malformed document at \(setup.server.baseURL.absoluteString)/openstack/latest/meta_data.json: not valid JSON")
         }
     }
 
@@ -107,7 +129,7 @@ import Testing
 
     @Test func metadataWithoutUUIDIsRefused() async throws {
         let setup = try Self.setup { try Data("{\"hostname\": \"x\"}".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
-        await #expect(throws: DataSourceError.missingField(location: setup.server.baseURL.absoluteString + "/openstack/2018-08-27/meta_data.json", field: "uuid")) {
+        await #expect(throws: DataSourceError.missingField(location: setup.server.baseURL.absoluteString + "/openstack/latest/meta_data.json", field: "uuid")) {
             try await setup.source().load()
         }
     }
@@ -115,17 +137,12 @@ import Testing
     @Test func oversizeDocumentsAreRefused() async throws {
         let setup = try Self.setup { try Data(repeating: 0x41, count: 300_000).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/user_data")) }
         let limits = DocumentLimits(jsonBytes: 1 << 20, userDataBytes: 64 * 1024)
-        await #expect(throws: DataSourceError.documentTooLarge(location: setup.server.baseURL.absoluteString + "/openstack/2018-08-27/user_data", limit: 64 * 1024)) {
+        await #expect(throws: DataSourceError.documentTooLarge(location: setup.server.baseURL.absoluteString + "/openstack/latest/user_data", limit: 64 * 1024)) {
             try await setup.source(limits: limits).load()
         }
     }
 
     @Test func unknownNewerVersionsAreAccepted() async throws {
-        let setup = try Self.setup { try "2012-08-10\n2013-04-04\n2018-08-27\n2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8) }
-        let metadata = try await setup.source().load()
-        #expect(metadata?.instanceID == Self.fixtureInstance)
-        #expect(setup.server.loggedRequests().contains { ($0["path"] as? String) == "/openstack/2018-08-27/meta_data.json" })
-
         let onlyNewer = try Self.setup { try "2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8) }
         let latest = try await onlyNewer.source().load()
         #expect(latest?.passwordPublication == .novaPasswordEndpoint(onlyNewer.server.baseURL.appendingPathComponent("openstack/latest/password")))
@@ -134,6 +151,6 @@ import Testing
     @Test func nothingListeningIsATransportError() async throws {
         let source = OpenStackHTTPSource(baseURL: URL(string: "http://127.0.0.1:9/")!,
                                          client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 1)))
-        await #expect { try await source.load() } throws: { "\($0)".hasPrefix("request to http://127.0.0.1:9/openstack failed") }
+        await #expect { try await source.load() } throws: { "\($0)".hasPrefix("request to http://127.0.0.1:9/openstack/latest/") }
     }
 }

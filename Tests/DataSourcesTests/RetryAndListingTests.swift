@@ -150,7 +150,9 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 
     @Test func theTotalLimitBoundsRetriesToo() async throws {
         let transport = ScriptedTransport(Array(repeating: .failure(.timedOut(url: "x", seconds: 1)), count: 50))
-        let client = MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: 40, baseInterval: 0.2, maxInterval: 0.2, totalTimeout: 1))
+        // The longest waits the jitter can draw, so the count is exact.
+        let client = MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: 40, baseInterval: 0.2, maxInterval: 0.2, totalTimeout: 1),
+                                        jitter: { $0.upperBound })
         await #expect(throws: DataSourceError.timedOut(url: "x", seconds: 1)) { try await client.getIfPresent(url, maxBytes: 10) }
         #expect(transport.count <= 6, "retries must stop when the next wait would pass the total limit")
     }

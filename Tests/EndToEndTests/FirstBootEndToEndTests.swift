@@ -79,7 +79,7 @@ import Testing
     @Test(.enabled(if: enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
     func killedBetweenSettingAndPostingThenRunAgainPublishesTheSamePassword() throws {
         // The POST hangs, so the agent is killed after chpasswd and before publishing.
-        var setup = try Self.setup(serverArguments: ["--hang", "POST /openstack/2018-08-27/password"])
+        var setup = try Self.setup(serverArguments: ["--hang", "POST /openstack/latest/password"])
         let process = try Program.start(BuiltProducts.path("guest-agent"), ["run", "--config", setup.config, "--root", setup.root.path])
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && !(Self.shadowHash(setup.root, user: "cloud-admin")?.hasPrefix("$6$") ?? false) { usleep(20_000) }

@@ -6,7 +6,7 @@ import Testing
 /// fault-injecting mock server on loopback, on scratch roots.
 @Suite(.serialized) struct ReliabilityEndToEndTests {
     typealias Env = AgentEndToEndTests.Environment
-    static let version = "2018-08-27"  // what the agent picks from the mock's version listing
+    static let version = "latest"  // the agent reads `latest` first
 
     /// The end-to-end environment; `extra` lines replace the same keys of its configuration.
     static func environment(_ plugins: String, _ serverArguments: [String] = [], extra: String = "") throws -> Env {
@@ -63,7 +63,8 @@ import Testing
         let env = try Self.environment("hostname, ssh_keys", ["--redirect", "/openstack*=\(target)"])
         let run = try env.agent(["run"])
         #expect(run.status == 2, "\(run.standardOutput)")
-        #expect(run.standardOutput.contains("refused the redirect from \(env.server.baseURL.absoluteString)/openstack to \(target)"))
+        #expect(run.standardOutput.contains("refused the redirect from \(env.server.baseURL.absoluteString)/openstack/latest/"))
+        #expect(run.standardOutput.contains(" to \(target)"))
         #expect(run.standardOutput.contains("it leads to another scheme, host or port"))
         #expect(evil.loggedRequests().isEmpty, "the other server was contacted")
         #expect(env.root.read("etc/hostname") == nil)
@@ -72,8 +73,9 @@ import Testing
     // 8: oversized and inflating bodies are cut off while reading, inside the deadline.
     @Test(arguments: ["--oversize", "--oversize-unannounced", "--gzip-bomb"])
     func hugeBodiesNeverReachMemoryAndTheDeadlineHolds(fault: String) throws {
-        // vendor data is read alongside meta_data.json and user data, as the probe found it.
-        let env = try Self.environment("hostname", [fault, "/openstack/\(Self.version)/vendor_data.json"], extra: "discovery_timeout = 5")
+        // meta_data.json is read by every run (the probe found it with vendor data, which a run
+        // of these plugins no longer fetches).
+        let env = try Self.environment("hostname", [fault, "/openstack/\(Self.version)/meta_data.json"], extra: "discovery_timeout = 5")
         let (run, elapsed, _, peakKiB) = try Self.timedRun(env, ["run"])
         let (_, _, _, baselineKiB) = try Self.timedRun(try Self.environment("hostname"), ["run"])
         #expect(run.status == 2, "\(run.standardOutput)")
@@ -176,7 +178,9 @@ import Testing
 
     // 5: runs on one root never overlap: a second waits for the lock, or gives up with 75.
     @Test func concurrentRunsTakeTurnsOrGiveUpWithExit75() throws {
-        let env = try Self.environment("hostname, ssh_keys", ["--latency-ms", "700"])
+        // Two round trips (meta_data.json, then the injected file), so the first run still
+        // holds the lock when its first request shows in the log.
+        let env = try Self.environment("hostname, ssh_keys, files", ["--latency-ms", "700"])
         let impatient = try env.work.write((try String(contentsOfFile: env.config, encoding: .utf8)) + "\nrun_lock_timeout = 0.3\n",
                                            to: "impatient.conf")
         let first = try Program.start(BuiltProducts.path("guest-agent"), ["run", "--config", env.config, "--root", env.root.path])

@@ -31,7 +31,7 @@ public enum DataSourceRegistry {
             case .configdrive:
                 ConfigDriveSource(locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
             case .openstack:
-                OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client)
+                OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client, needs: settings.needs)
             case .ec2:
                 EC2MetadataSource(baseURL: settings.ec2BaseURL, client: client,
                                   tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout))

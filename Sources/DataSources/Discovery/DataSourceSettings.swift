@@ -16,9 +16,12 @@ public struct DataSourceSettings: Sendable, Equatable {
     public var retryPolicy: RetryPolicy
     /// The overall deadline of discovery (`discovery_timeout`), seconds.
     public var discoveryDeadline: Double
+    /// What the sources fetch beyond the basics (from the configured plugins; `.all` for `query`).
+    public var needs: MetadataNeeds
 
     public init(sources: [DataSourceRegistry.SourceID], root: SystemRoot, openStackBaseURL: URL, ec2BaseURL: URL,
-                configDrivePaths: [String], retryPolicy: RetryPolicy, discoveryDeadline: Double) {
+                configDrivePaths: [String], retryPolicy: RetryPolicy, discoveryDeadline: Double,
+                needs: MetadataNeeds = .all) {
         self.sources = sources
         self.root = root
         self.openStackBaseURL = openStackBaseURL
@@ -26,6 +29,7 @@ public struct DataSourceSettings: Sendable, Equatable {
         self.configDrivePaths = configDrivePaths
         self.retryPolicy = retryPolicy
         self.discoveryDeadline = discoveryDeadline
+        self.needs = needs
     }
 
     /// The HTTP client with the configured timeouts and retries.

@@ -7,18 +7,21 @@ public struct OpenStackHTTPSource: DataSource {
     public let baseURL: URL
     public let client: MetadataHTTPClient
     public let limits: DocumentLimits
+    /// What to fetch beyond meta_data.json.
+    public let needs: MetadataNeeds
 
-    public init(baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard) {
+    public init(baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard, needs: MetadataNeeds = .all) {
         self.baseURL = baseURL
         self.client = client
         self.limits = limits
+        self.needs = needs
     }
 
     /// Reads the tree over HTTP. Throws (named) when nothing answers or documents are
     /// broken; the password endpoint is offered when the chosen version has one.
     public func load() async throws -> InstanceMetadata? {
         let tree = HTTPOpenStackTree(openstackURL: baseURL.appendingPathComponent("openstack"), client: client)
-        let loader = OpenStackLoader(tree: tree, limits: limits, sourceID: id)
+        let loader = OpenStackLoader(tree: tree, limits: limits, sourceID: id, needs: needs)
         return try await loader.load { version in
             .novaPasswordEndpoint(tree.url(of: "\(version)/password"))
         }

@@ -2,64 +2,112 @@ import Foundation
 
 /// Turns an OpenStack metadata tree (HTTP or config drive) into `InstanceMetadata`.
 ///
-/// Request budget over HTTP: the version listing, then meta_data.json, user_data,
-/// network_data.json, vendor_data.json and vendor_data2.json fetched concurrently (6),
-/// plus one per injected file.
+/// Request budget over HTTP (docs/PROTOCOLS.md §1.2): `latest/meta_data.json` and the other
+/// needed documents concurrently (one round trip); only when `latest` has no
+/// `meta_data.json` the version listing and the documents of the chosen version (two more);
+/// then the injected files concurrently (one more).
 struct OpenStackLoader {
     let tree: any OpenStackTree
     let limits: DocumentLimits
     let sourceID: String
+    var needs: MetadataNeeds = .all
 
-    /// Loads everything; `passwordBase` builds the password endpoint for a version (HTTP only).
+    /// The documents of one version, fetched together.
+    private struct Documents {
+        var metaData: Data?
+        var userData: Data?
+        var networkData: Data?
+        var vendorData: Data?
+        var vendorData2: Data?
+    }
+
+    /// Loads what `needs` asks for; `passwordEndpoint` builds the password endpoint for a
+    /// version (HTTP only).
     func load(passwordEndpoint: (String) -> PasswordPublication) async throws -> InstanceMetadata {
-        let listing = try await tree.versionListing(maxBytes: limits.jsonBytes)
-        let version = listing.map(OpenStackVersions.choose(fromListing:)) ?? "latest"
-        async let metaData = tree.read("\(version)/meta_data.json", maxBytes: limits.jsonBytes)
-        async let userData = tree.read("\(version)/user_data", maxBytes: limits.userDataBytes)
-        async let networkData = tree.read("\(version)/network_data.json", maxBytes: limits.jsonBytes)
-        async let vendorData = tree.read("\(version)/vendor_data.json", maxBytes: limits.jsonBytes)
-        async let vendorData2 = tree.read("\(version)/vendor_data2.json", maxBytes: limits.jsonBytes)
-
+        var version = "latest"
+        var documents = try await fetch(version)
+        if documents.metaData == nil, let listing = try await tree.versionListing(maxBytes: limits.jsonBytes) {
+            let chosen = OpenStackVersions.choose(fromListing: listing)
+            if chosen != version {
+                version = chosen
+                documents = try await fetch(version)
+            }
+        }
         let metaLocation = tree.location(of: "\(version)/meta_data.json")
-        guard let metaBytes = try await metaData else {
+        guard let metaBytes = documents.metaData else {
             throw DataSourceError.missingField(location: tree.location(of: version), field: "meta_data.json")
         }
         let document = try OpenStackMetaDataDocument(data: metaBytes, location: metaLocation)
-        let network = try await networkData
-        if let network { try Self.requireJSON(network, location: tree.location(of: "\(version)/network_data.json")) }
-        let (files, refused) = try await loadFiles(document.files, metaLocation: metaLocation)
+        if let network = documents.networkData {
+            try Self.requireJSON(network, location: tree.location(of: "\(version)/network_data.json"))
+        }
+        let (files, refused) = needs.contains(.injectedFiles)
+            ? try await loadFiles(document.files, metaLocation: metaLocation) : ([], [])
 
         return InstanceMetadata(
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
             publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, meta: document.meta,
             adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused, launchIndex: document.launchIndex,
-            availabilityZone: document.availabilityZone, userData: try await userData, networkData: network,
-            vendorData: try await vendorData, vendorData2: try await vendorData2,
+            availabilityZone: document.availabilityZone, userData: documents.userData, networkData: documents.networkData,
+            vendorData: documents.vendorData, vendorData2: documents.vendorData2,
             passwordPublication: OpenStackVersions.hasPasswordEndpoint(version) ? passwordEndpoint(version) : .none
         )
     }
 
-    /// Reads each `files` entry; hostile ones are refused (named, nothing read for them).
+    /// `meta_data.json` and the needed documents of `version`, concurrently.
+    private func fetch(_ version: String) async throws -> Documents {
+        func read(_ name: String, _ need: MetadataNeeds?, maxBytes: Int) async throws -> Data? {
+            if let need, !needs.contains(need) { return nil }
+            return try await tree.read("\(version)/\(name)", maxBytes: maxBytes)
+        }
+        async let metaData = read("meta_data.json", nil, maxBytes: limits.jsonBytes)
+        async let userData = read("user_data", .userData, maxBytes: limits.userDataBytes)
+        async let networkData = read("network_data.json", .network, maxBytes: limits.jsonBytes)
+        async let vendorData = read("vendor_data.json", .vendorData, maxBytes: limits.jsonBytes)
+        async let vendorData2 = read("vendor_data2.json", .vendorData, maxBytes: limits.jsonBytes)
+        return Documents(metaData: try await metaData, userData: try await userData, networkData: try await networkData,
+                         vendorData: try await vendorData, vendorData2: try await vendorData2)
+    }
+
+    /// Reads each `files` entry, concurrently and in the listed order; hostile ones are
+    /// refused (named, nothing read for them).
     private func loadFiles(_ entries: [(path: String, contentPath: String)], metaLocation: String) async throws
         -> ([InjectedFile], [RefusedFile]) {
+        let outcomes = try await withThrowingTaskGroup(of: (Int, FileOutcome).self) { group in
+            for (index, entry) in entries.enumerated() {
+                group.addTask { (index, try await loadFile(path: entry.path, contentPath: entry.contentPath)) }
+            }
+            var outcomes: [(Int, FileOutcome)] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes.sorted { $0.0 < $1.0 }.map(\.1)
+        }
         var files: [InjectedFile] = []
         var refused: [RefusedFile] = []
-        for entry in entries {
-            if let reason = InjectedFilePolicy.validateGuestPath(entry.path) {
-                refused.append(RefusedFile(path: entry.path, reason: reason))
-                continue
+        for outcome in outcomes {
+            switch outcome {
+            case .read(let file): files.append(file)
+            case .refused(let refusal): refused.append(refusal)
             }
-            guard let treePath = InjectedFilePolicy.contentTreePath(entry.contentPath) else {
-                refused.append(RefusedFile(path: entry.path, reason: "content_path '\(entry.contentPath)' is not a file under openstack/content/"))
-                continue
-            }
-            guard let contents = try await tree.read(treePath, maxBytes: limits.injectedFileBytes) else {
-                refused.append(RefusedFile(path: entry.path, reason: "\(tree.location(of: treePath)) does not exist"))
-                continue
-            }
-            files.append(InjectedFile(path: entry.path, contents: contents))
         }
         return (files, refused)
+    }
+
+    private enum FileOutcome: Sendable {
+        case read(InjectedFile)
+        case refused(RefusedFile)
+    }
+
+    private func loadFile(path: String, contentPath: String) async throws -> FileOutcome {
+        if let reason = InjectedFilePolicy.validateGuestPath(path) {
+            return .refused(RefusedFile(path: path, reason: reason))
+        }
+        guard let treePath = InjectedFilePolicy.contentTreePath(contentPath) else {
+            return .refused(RefusedFile(path: path, reason: "content_path '\(contentPath)' is not a file under openstack/content/"))
+        }
+        guard let contents = try await tree.read(treePath, maxBytes: limits.injectedFileBytes) else {
+            return .refused(RefusedFile(path: path, reason: "\(tree.location(of: treePath)) does not exist"))
+        }
+        return .read(InjectedFile(path: path, contents: contents))
     }
 
     static func requireJSON(_ data: Data, location: String) throws {

@@ -13,6 +13,7 @@ public struct InjectedFilesPlugin: Plugin {
     public let id = "files"
     public let frequency = PluginFrequency.perInstance
     public let stage = PluginStage.network
+    public let needs = MetadataNeeds.injectedFiles
 
     public init() {}
 

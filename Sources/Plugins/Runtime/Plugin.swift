@@ -21,6 +21,9 @@ public protocol Plugin: Sendable {
     /// `.local` plugins configure what must be in place before the network comes up and
     /// run from a local source (a config drive); `.network` plugins run after it.
     var stage: PluginStage { get }
+    /// The optional metadata this plugin reads (user data, network, ...): sources fetch
+    /// only what the configured plugins need. None by default.
+    var needs: MetadataNeeds { get }
     func plan(_ context: PluginContext) async throws -> PluginPlan
     func apply(_ context: PluginContext) async throws -> PluginOutcome
 }
@@ -53,4 +56,8 @@ public enum PluginOutcome: Sendable, Equatable {
     case runAgainNextBoot(String)
     /// Done, but a reboot is needed for it to take effect.
     case rebootRequired(String)
+}
+
+extension Plugin {
+    public var needs: MetadataNeeds { [] }
 }

@@ -1,3 +1,5 @@
+import DataSources
+
 /// The one table of plugin ids: each id with its factory, or none for the ids the
 /// documented contract reserves for plugins not built yet (configuring one is an error,
 /// exit 64, with a message that says so). Every other list of ids is derived from it.
@@ -20,6 +22,11 @@ public enum PluginRegistry {
     public static let plannedIDs = table.filter { $0.make == nil }.map(\.id)
     /// What runs when `plugins` is not set: every plugin, in the table's order.
     public static let defaultPluginIDs = knownIDs
+
+    /// What the plugins `ids` read beyond the basics, for the sources to fetch.
+    public static func needs(of ids: [String]) -> MetadataNeeds {
+        ids.compactMap(make).reduce(into: MetadataNeeds()) { $0.formUnion($1.needs) }
+    }
 
     public static func make(_ id: String) -> (any Plugin)? {
         table.first { $0.id == id }?.make?()

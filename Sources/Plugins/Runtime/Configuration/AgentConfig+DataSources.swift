@@ -1,12 +1,13 @@
 import DataSources
 
 extension AgentConfig {
-    /// What discovery and the data sources need from this configuration, for `root`.
-    public func dataSourceSettings(root: SystemRoot) -> DataSourceSettings {
+    /// What discovery and the data sources need from this configuration, for `root`: they
+    /// fetch what the configured plugins read (`needs`), or everything (`query`).
+    public func dataSourceSettings(root: SystemRoot, needs: MetadataNeeds? = nil) -> DataSourceSettings {
         DataSourceSettings(sources: metadataServices, root: root, openStackBaseURL: metadataBaseURL,
                            ec2BaseURL: ec2MetadataBaseURL, configDrivePaths: configdrivePaths,
                            retryPolicy: RetryPolicy(retries: retryCount, baseInterval: retryCountInterval, maxInterval: 4,
                                                     requestTimeout: requestTimeout, totalTimeout: requestTotalTimeout),
-                           discoveryDeadline: discoveryTimeout)
+                           discoveryDeadline: discoveryTimeout, needs: needs ?? PluginRegistry.needs(of: plugins))
     }
 }
