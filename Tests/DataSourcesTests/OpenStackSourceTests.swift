@@ -37,7 +37,7 @@ import Testing
         #expect(metadata.publicKeys.map(\.name) == ["demo-key"])
         #expect(metadata.publicKeys.first?.line.hasPrefix("ssh-rsa AAAAB3NzaC1yc2E") == true)
         #expect(metadata.userData != nil)
-        #expect(metadata.networkData != nil)
+        #expect(metadata.network != nil)
         #expect(metadata.adminPassword == nil)
         #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
         // The budget: the listing plus five documents, plus one per injected file.

@@ -39,6 +39,7 @@ public struct EC2MetadataSource: DataSource {
         return InstanceMetadata(
             sourceID: id, instanceID: instance, hostname: try await hostname?.trimmingCharacters(in: .whitespacesAndNewlines),
             publicKeys: try await keys, availabilityZone: try await zone, userData: try await userData,
+            network: loadedInterfaces.isEmpty ? nil : EC2NetworkConverter.describe(loadedInterfaces),
             ec2Network: EC2NetworkInfo(primaryMAC: primary?.mac, localIPv4: primary?.localIPv4s.first, interfaces: loadedInterfaces),
             passwordPublication: .ec2Console)
     }
@@ -74,9 +75,14 @@ public struct EC2MetadataSource: DataSource {
                     async let number = text(session, base + "device-number", limits.jsonBytes)
                     async let ips = text(session, base + "local-ipv4s", limits.jsonBytes)
                     async let cidr = text(session, base + "subnet-ipv4-cidr-block", limits.jsonBytes)
+                    // IPv6: both answer 404 on an ENI without IPv6, in the same round trip.
+                    async let ipv6s = text(session, base + "ipv6s", limits.jsonBytes)
+                    async let ipv6CIDRs = text(session, base + "subnet-ipv6-cidr-blocks", limits.jsonBytes)
                     return EC2Interface(mac: mac, deviceNumber: try await number.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
                                         localIPv4s: EC2Listing.lines(try await ips ?? ""),
-                                        subnetIPv4CIDR: try await cidr?.trimmingCharacters(in: .whitespacesAndNewlines))
+                                        subnetIPv4CIDR: try await cidr?.trimmingCharacters(in: .whitespacesAndNewlines),
+                                        ipv6s: EC2Listing.lines(try await ipv6s ?? ""),
+                                        subnetIPv6CIDRs: EC2Listing.lines(try await ipv6CIDRs ?? ""))
                 }
             }
             var result: [EC2Interface] = []

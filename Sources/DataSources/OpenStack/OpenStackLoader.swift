@@ -25,15 +25,16 @@ struct OpenStackLoader {
             throw DataSourceError.missingField(location: tree.location(of: version), field: "meta_data.json")
         }
         let document = try OpenStackMetaDataDocument(data: metaBytes, location: metaLocation)
-        let network = try await networkData
-        if let network { try Self.requireJSON(network, location: tree.location(of: "\(version)/network_data.json")) }
+        let networkBytes = try await networkData
+        if let networkBytes { try Self.requireJSON(networkBytes, location: tree.location(of: "\(version)/network_data.json")) }
+        let network = networkBytes.map(OpenStackNetworkConverter.describe)
         let (files, refused) = try await loadFiles(document.files, metaLocation: metaLocation)
 
         return InstanceMetadata(
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
             publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, meta: document.meta,
             adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused, launchIndex: document.launchIndex,
-            availabilityZone: document.availabilityZone, userData: try await userData, networkData: network,
+            availabilityZone: document.availabilityZone, userData: try await userData, network: network,
             vendorData: try await vendorData, vendorData2: try await vendorData2,
             passwordPublication: OpenStackVersions.hasPasswordEndpoint(version) ? passwordEndpoint(version) : .none
         )
