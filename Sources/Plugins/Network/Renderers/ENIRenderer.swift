@@ -17,7 +17,10 @@ public enum ENIRenderer {
         var link: [String] = []
         switch interface.kind {
         case .ethernet:
-            if let master = interface.bondMaster { link.append("bond-master \(master)") }
+            // Members are enslaved by the bond's own stanza (`bond-slaves`): a member's
+            // `bond-master` makes ifenslave look the bond up with ifquery in
+            // /etc/network/interfaces, which fails for `ifup -i FILE`.
+            break
         case .bond(let bond):
             link.append("bond-slaves \(network.members(of: name).joined(separator: " "))")
             link.append("bond-mode \(bond.mode)")
