@@ -113,6 +113,8 @@ import TestSupport
          "network 'n'", "link"),
         (#"{"links": [{"id": "a", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "a", "type": "ipv4", "ip_address": "10.0.0.5\nauto evil", "netmask": "24"}]}"#,
          "network 'n'", "ip_address"),
+        (#"{"links": [{"id": "a", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "a", "type": "ipv4", "ip_address": "10.0.0.5\u0000junk", "netmask": "24"}]}"#,
+         "network 'n'", "ip_address"),
         (#"{"links": "many"}"#, "network_data.json", "links"),
         (#"[1, 2]"#, "network_data.json", ""),
     ])

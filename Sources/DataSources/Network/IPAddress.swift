@@ -14,7 +14,8 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.utf8.count <= 45 else { return nil }
+        // A NUL would end the C string early: "10.0.0.5\0junk" must not read as 10.0.0.5.
+        guard !trimmed.isEmpty, trimmed.utf8.count <= 45, !trimmed.utf8.contains(0) else { return nil }
         if trimmed.contains(":") {
             var raw = in6_addr()
             guard inet_pton(AF_INET6, trimmed, &raw) == 1 else { return nil }

@@ -25,10 +25,10 @@ public struct NetworkConfigError: Error, Sendable, Equatable, CustomStringConver
 }
 
 /// Shortening and quoting of metadata text for messages.
-enum NetworkText {
+public enum NetworkText {
     /// At most 64 characters, control characters shown as `?`, so a hostile id cannot flood
     /// or forge log lines.
-    static func preview(_ text: String) -> String {
+    public static func preview(_ text: String) -> String {
         let cleaned = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
         return cleaned.count > 64 ? String(cleaned.prefix(64)) + "..." : cleaned
     }

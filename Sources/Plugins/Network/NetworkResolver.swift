@@ -17,7 +17,7 @@ public enum NetworkResolver {
         var interfaces: [ResolvedInterface] = []
         for link in config.links where link.kind == .physical {
             guard let mac = link.macAddress, let name = nics.byMAC[mac] else {
-                warnings.append("link '\(link.id)': no guest interface has the MAC \(link.macAddress ?? "-"), left out")
+                warnings.append("link '\(NetworkText.preview(link.id))': no guest interface has the MAC \(link.macAddress ?? "-"), left out")
                 continue
             }
             names[link.id] = name
@@ -28,7 +28,7 @@ public enum NetworkResolver {
             guard case .bond(var bond) = link.kind else { continue }
             let members = bond.members.compactMap { names[$0] }
             guard !members.isEmpty else {
-                warnings.append("link '\(link.id)': none of its members is on this guest, left out")
+                warnings.append("link '\(NetworkText.preview(link.id))': none of its members is on this guest, left out")
                 continue
             }
             var name = "bond\(bondNumber)"
@@ -42,7 +42,7 @@ public enum NetworkResolver {
         for link in config.links {
             guard case .vlan(let vlan) = link.kind else { continue }
             guard let parent = names[vlan.parent] else {
-                warnings.append("link '\(link.id)': its parent '\(vlan.parent)' is not on this guest, left out")
+                warnings.append("link '\(NetworkText.preview(link.id))': its parent '\(NetworkText.preview(vlan.parent))' is not on this guest, left out")
                 continue
             }
             var name = "\(parent).\(vlan.vlanID)"
@@ -55,11 +55,11 @@ public enum NetworkResolver {
         }
         for network in config.networks {
             guard let name = names[network.linkID], let index = interfaces.firstIndex(where: { $0.name == name }) else {
-                warnings.append("network '\(network.id)': its link '\(network.linkID)' is not on this guest, left out")
+                warnings.append("network '\(NetworkText.preview(network.id))': its link '\(NetworkText.preview(network.linkID))' is not on this guest, left out")
                 continue
             }
             if interfaces[index].bondMaster != nil {
-                warnings.append("network '\(network.id)': its link '\(network.linkID)' is a bond member, which carries no address; left out")
+                warnings.append("network '\(NetworkText.preview(network.id))': its link '\(NetworkText.preview(network.linkID))' is a bond member, which carries no address; left out")
                 continue
             }
             apply(network, to: &interfaces[index])
