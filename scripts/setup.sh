@@ -10,6 +10,8 @@ packages=(
   iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)
   python3 curl time      # demo, bench and mock-server tests (curl as a real client, /usr/bin/time for RSS)
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
+  netplan.io network-manager  # network plugin: netplan generate --root-dir, nmcli --offline check our files
+  ifupdown ifenslave vlan iputils-ping  # network plugin: ifup -i inside namespaces (bond, VLAN), ping between them
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -49,7 +49,7 @@ import Testing
         if kind == "iso" { try ConfigDriveImages.iso(from: stage, to: image) } else { try ConfigDriveImages.vfat(from: stage, to: image) }
         let metadata = try #require(try await Self.source(["/nonexistent", image]).load())
         #expect(metadata.adminPassword == "Drive-Given-1")
-        #expect(metadata.networkData != nil && metadata.userData != nil)
+        #expect(metadata.network != nil && metadata.userData != nil)
     }
 
     @Test(.enabled(if: enabled, "needs genisoimage")) func aDriveWithAnotherLabelIsNotUsed() async throws {

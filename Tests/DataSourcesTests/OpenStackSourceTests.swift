@@ -37,7 +37,7 @@ import Testing
         #expect(metadata.publicKeys.map(\.name) == ["demo-key"])
         #expect(metadata.publicKeys.first?.line.hasPrefix("ssh-rsa AAAAB3NzaC1yc2E") == true)
         #expect(metadata.userData != nil)
-        #expect(metadata.networkData != nil)
+        #expect(metadata.network != nil)
         #expect(metadata.adminPassword == nil)
         #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/latest/password")))
         // The budget: five documents of `latest` (no version listing), plus one per injected file.

@@ -30,8 +30,9 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var availabilityZone: String?
     /// Raw user data bytes (may be a script, cloud-config, MIME, gzip).
     public var userData: Data?
-    /// Raw `network_data.json` (OpenStack); parsed by the network plugin.
-    public var networkData: Data?
+    /// The network as the source described it (OpenStack `network_data.json`, EC2
+    /// interfaces), converted and validated; nil when the source says nothing about it.
+    public var network: NetworkDescription?
     /// Raw `vendor_data.json` / `vendor_data2.json`.
     public var vendorData: Data?
     public var vendorData2: Data?
@@ -44,7 +45,7 @@ public struct InstanceMetadata: Sendable, Equatable {
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,
         publicKeys: [PublicKeyEntry] = [], refusedKeys: [String] = [], meta: [String: String] = [:], adminPassword: String? = nil,
         files: [InjectedFile] = [], refusedFiles: [RefusedFile] = [], launchIndex: Int? = nil, availabilityZone: String? = nil,
-        userData: Data? = nil, networkData: Data? = nil, vendorData: Data? = nil, vendorData2: Data? = nil,
+        userData: Data? = nil, network: NetworkDescription? = nil, vendorData: Data? = nil, vendorData2: Data? = nil,
         ec2Network: EC2NetworkInfo? = nil, passwordPublication: PasswordPublication = .none
     ) {
         self.sourceID = sourceID
@@ -60,7 +61,7 @@ public struct InstanceMetadata: Sendable, Equatable {
         self.launchIndex = launchIndex
         self.availabilityZone = availabilityZone
         self.userData = userData
-        self.networkData = networkData
+        self.network = network
         self.vendorData = vendorData
         self.vendorData2 = vendorData2
         self.ec2Network = ec2Network
@@ -120,11 +121,16 @@ public struct EC2Interface: Sendable, Equatable {
     public var deviceNumber: Int?
     public var localIPv4s: [String]
     public var subnetIPv4CIDR: String?
-    public init(mac: String, deviceNumber: Int?, localIPv4s: [String], subnetIPv4CIDR: String?) {
+    public var ipv6s: [String]
+    public var subnetIPv6CIDRs: [String]
+    public init(mac: String, deviceNumber: Int?, localIPv4s: [String], subnetIPv4CIDR: String?,
+                ipv6s: [String] = [], subnetIPv6CIDRs: [String] = []) {
         self.mac = mac
         self.deviceNumber = deviceNumber
         self.localIPv4s = localIPv4s
         self.subnetIPv4CIDR = subnetIPv4CIDR
+        self.ipv6s = ipv6s
+        self.subnetIPv6CIDRs = subnetIPv6CIDRs
     }
 }
 

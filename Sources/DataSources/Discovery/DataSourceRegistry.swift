@@ -34,7 +34,7 @@ public enum DataSourceRegistry {
                 OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client, needs: settings.needs)
             case .ec2:
                 EC2MetadataSource(baseURL: settings.ec2BaseURL, client: client,
-                                  tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout))
+                                  tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
             }
         }
     }

@@ -41,6 +41,7 @@ struct OpenStackLoader {
         if let network = documents.networkData {
             try Self.requireJSON(network, location: tree.location(of: "\(version)/network_data.json"))
         }
+        let network = documents.networkData.map(OpenStackNetworkConverter.describe)
         let (files, refused) = needs.contains(.injectedFiles)
             ? try await loadFiles(document.files, metaLocation: metaLocation) : ([], [])
 
@@ -48,7 +49,7 @@ struct OpenStackLoader {
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
             publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, meta: document.meta,
             adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused, launchIndex: document.launchIndex,
-            availabilityZone: document.availabilityZone, userData: documents.userData, networkData: documents.networkData,
+            availabilityZone: document.availabilityZone, userData: documents.userData, network: network,
             vendorData: documents.vendorData, vendorData2: documents.vendorData2,
             passwordPublication: OpenStackVersions.hasPasswordEndpoint(version) ? passwordEndpoint(version) : .none
         )

@@ -18,7 +18,7 @@ enum MetadataQuery {
             "meta": meta,
             "files": metadata.files.map { ["path": $0.path, "bytes": $0.contents.count] },
             "user_data_bytes": metadata.userData?.count ?? 0,
-            "has_network_data": metadata.networkData != nil,
+            "has_network_data": metadata.network != nil,
         ]
         view["hostname"] = metadata.hostname
         view["name"] = metadata.name

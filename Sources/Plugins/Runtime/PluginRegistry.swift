@@ -10,7 +10,7 @@ public enum PluginRegistry {
         ("password", { PasswordPlugin() }),
         ("ssh_keys", { SSHKeysPlugin() }),
         ("files", { InjectedFilesPlugin() }),
-        ("network", nil),
+        ("network", { NetworkPlugin() }),
         ("userdata", nil),
         ("resize", nil),
         ("host_keys", nil),

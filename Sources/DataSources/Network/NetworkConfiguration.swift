@@ -1,0 +1,147 @@
+import Foundation
+
+/// The instance's network, normalized from whichever source described it (OpenStack
+/// `network_data.json`, EC2 `network/interfaces/macs/`): one immutable value that the
+/// network plugin renders for the guest's network stack.
+///
+/// Link ids are the metadata's (`tap1a2b...`, `eno2`), not guest interface names: physical
+/// links are matched to the guest's NICs by MAC address when rendering.
+public struct NetworkConfiguration: Sendable, Equatable {
+    /// Every link (L2 device), in the order the source listed them.
+    public var links: [NetworkLink]
+    /// Every L3 configuration, each on one link (`linkID`).
+    public var networks: [NetworkSubnet]
+    /// Name servers for the whole instance (`services` of type `dns`).
+    public var dnsServers: [IPAddress]
+    public var searchDomains: [String]
+    /// What the converter skipped, each naming the id and why (unknown types): reported, never fatal.
+    public var skipped: [String]
+
+    public init(links: [NetworkLink], networks: [NetworkSubnet], dnsServers: [IPAddress] = [],
+                searchDomains: [String] = [], skipped: [String] = []) {
+        self.links = links
+        self.networks = networks
+        self.dnsServers = dnsServers
+        self.searchDomains = searchDomains
+        self.skipped = skipped
+    }
+
+    public func link(_ id: String) -> NetworkLink? { links.first { $0.id == id } }
+    public func networks(on linkID: String) -> [NetworkSubnet] { networks.filter { $0.linkID == linkID } }
+}
+
+/// One L2 device.
+public struct NetworkLink: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A NIC the guest sees (`phy`, `ovs`, `bridge`, `tap`, `vif`, `ethernet`, ...).
+        case physical
+        case bond(BondSettings)
+        case vlan(VLANSettings)
+    }
+
+    public var id: String
+    public var kind: Kind
+    /// Lower-case `aa:bb:cc:dd:ee:ff`; required for physical links.
+    public var macAddress: String?
+    /// nil: the image's default (nova sends null for DHCP-served subnets).
+    public var mtu: Int?
+
+    public init(id: String, kind: Kind, macAddress: String?, mtu: Int? = nil) {
+        self.id = id
+        self.kind = kind
+        self.macAddress = macAddress
+        self.mtu = mtu
+    }
+}
+
+public struct BondSettings: Sendable, Equatable {
+    /// Link ids of the members, in order.
+    public var members: [String]
+    /// Linux bonding mode name (`802.3ad`, `active-backup`, ...).
+    public var mode: String
+    public var miimon: Int?
+    public var xmitHashPolicy: String?
+    /// `fast` or `slow`.
+    public var lacpRate: String?
+
+    public init(members: [String], mode: String, miimon: Int? = nil, xmitHashPolicy: String? = nil, lacpRate: String? = nil) {
+        self.members = members
+        self.mode = mode
+        self.miimon = miimon
+        self.xmitHashPolicy = xmitHashPolicy
+        self.lacpRate = lacpRate
+    }
+
+    public static let modes = ["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"]
+    public static let hashPolicies = ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4"]
+}
+
+public struct VLANSettings: Sendable, Equatable {
+    /// Link id of the parent.
+    public var parent: String
+    public var vlanID: Int
+
+    public init(parent: String, vlanID: Int) {
+        self.parent = parent
+        self.vlanID = vlanID
+    }
+}
+
+/// One L3 configuration of a link.
+public struct NetworkSubnet: Sendable, Equatable {
+    public enum Method: Sendable, Equatable {
+        /// A fixed address (`ipv4`, `ipv6`).
+        case staticAddress(IPPrefix)
+        case dhcp4
+        /// DHCPv6 for addresses (`ipv6_dhcp`, `ipv6_dhcpv6-stateful`).
+        case dhcp6
+        /// Router advertisements only (`ipv6_slaac`).
+        case slaac
+        /// SLAAC for the address, DHCPv6 for the rest (`ipv6_dhcpv6-stateless`).
+        case dhcp6Stateless
+    }
+
+    public var id: String
+    public var linkID: String
+    public var method: Method
+    /// Static routes (only with a static address: DHCP and RA bring their own).
+    public var routes: [NetworkRoute]
+    /// This network's own name servers.
+    public var dnsServers: [IPAddress]
+    /// False on EC2 secondary ENIs: the primary NIC owns the default route.
+    public var acceptsDefaultRoute: Bool
+
+    public init(id: String, linkID: String, method: Method, routes: [NetworkRoute] = [], dnsServers: [IPAddress] = [],
+                acceptsDefaultRoute: Bool = true) {
+        self.id = id
+        self.linkID = linkID
+        self.method = method
+        self.routes = routes
+        self.dnsServers = dnsServers
+        self.acceptsDefaultRoute = acceptsDefaultRoute
+    }
+
+    public var isIPv6: Bool {
+        switch method {
+        case .staticAddress(let prefix): !prefix.address.isIPv4
+        case .dhcp4: false
+        case .dhcp6, .slaac, .dhcp6Stateless: true
+        }
+    }
+
+    public var staticAddress: IPPrefix? {
+        if case .staticAddress(let prefix) = method { return prefix }
+        return nil
+    }
+}
+
+/// A static route: `destination` (a network, `0.0.0.0/0` for the default) via `gateway`.
+public struct NetworkRoute: Sendable, Equatable {
+    public var destination: IPPrefix
+    public var gateway: IPAddress
+
+    public init(destination: IPPrefix, gateway: IPAddress) {
+        self.destination = destination
+        self.gateway = gateway
+    }
+}

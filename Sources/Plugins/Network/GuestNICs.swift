@@ -1,0 +1,50 @@
+import DataSources
+import Foundation
+
+/// The guest's network interfaces by MAC address, read from `/sys/class/net/*/address`
+/// under the root (so `--root` and tests see a prepared tree).
+public struct GuestNICs: Sendable, Equatable {
+    /// Lower-case MAC -> interface name.
+    public var byMAC: [String: String]
+
+    public init(byMAC: [String: String]) {
+        self.byMAC = byMAC
+    }
+
+    /// Reads the root's `/sys/class/net`. Missing directory: no NICs. Why reading follows
+    /// links here: on a real system every entry of /sys/class/net is a symbolic link into
+    /// /sys/devices, and this only reads.
+    public static func read(root: SystemRoot) throws -> GuestNICs {
+        let directory = try root.resolve("/sys/class/net")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return GuestNICs(byMAC: [:]) }
+        var byMAC: [String: String] = [:]
+        var hasDevice: [String: Bool] = [:]
+        for name in names.sorted() where name != "lo" && InterfaceName.isValid(name) {
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name + "/address"),
+                  let mac = MACAddress.normalize(String(decoding: data.prefix(64), as: UTF8.self)),
+                  mac != "00:00:00:00:00:00" else { continue }
+            // A bond or VLAN already up shares its member's MAC: the NIC itself (it has a
+            // `device` link to its hardware) wins over the virtual one.
+            let physical = FileManager.default.fileExists(atPath: directory + "/" + name + "/device")
+            if let existing = hasDevice[mac], existing || !physical { continue }
+            byMAC[mac] = name
+            hasDevice[mac] = physical
+        }
+        return GuestNICs(byMAC: byMAC)
+    }
+}
+
+/// Linux interface names: 1 to 15 bytes (IFNAMSIZ less the NUL). Stricter than the kernel
+/// on purpose: letters, digits, `_`, `-`, `.`, not starting with `.` or `-`, so a name is
+/// safe in every configuration format and file name.
+public enum InterfaceName {
+    public static func isValid(_ name: String) -> Bool {
+        guard (1...15).contains(name.utf8.count), let first = name.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else {
+            return false
+        }
+        return name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import DataSources
+import Foundation
+
+/// Configures the network from metadata (OpenStack `network_data.json`, EC2 interfaces):
+/// matches links to the guest's NICs by MAC, renders files for the chosen backend
+/// (`network_renderer`), disables the image's conflicting configuration reversibly, and
+/// on the live system brings up interfaces that are still down.
+///
+/// Safety: the whole model is validated before anything is written; an invalid one fails
+/// the plugin with a message naming the link or network id and the field, and nothing is
+/// touched, so the image's own configuration stays in force. Files with the same bytes
+/// are not rewritten.
+public struct NetworkPlugin: Plugin {
+    public let id = "network"
+    public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.local
+    public let needs = MetadataNeeds.network
+
+    public init() {}
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        let prepared: NetworkChangeSet
+        switch try NetworkChangeSet.prepare(context) {
+        case .skip(let reason): return .skip(reason)
+        case .ready(let changes): prepared = changes
+        }
+        var lines = ["renderer \(prepared.renderer.rawValue) (\(prepared.rendererReason))"]
+        lines += prepared.warnings.map { "warning: \($0)" }
+        for file in prepared.files {
+            guard let old = prepared.changed[file.path] else {
+                lines.append("\(file.path): unchanged")
+                continue
+            }
+            lines.append("write \(file.path) (mode \(String(file.mode, radix: 8)))" + (old == nil ? ", new file:" : ", diff:"))
+            lines += TextDiff.lines(old: old.map { String(decoding: $0, as: UTF8.self) } ?? "", new: file.text).map { "    " + $0 }
+        }
+        lines += prepared.stale.map { "remove \($0) (written by an earlier run, no longer needed)" }
+        lines += prepared.conflicts.map(\.description)
+        if context.root.isLiveSystem {
+            let activation = prepared.activation(root: context.root)
+            lines += activation.commands.map { "run \($0.joined(separator: " "))" }
+            if let note = activation.note { lines.append(note) }
+        }
+        return .apply(lines)
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        let prepared: NetworkChangeSet
+        switch try NetworkChangeSet.prepare(context) {
+        case .skip(let reason):
+            context.logger.info("network: nothing to do: \(reason)")
+            return .done
+        case .ready(let changes): prepared = changes
+        }
+        for warning in prepared.warnings { context.logger.warning("network: \(warning)") }
+        context.logger.info("network: renderer \(prepared.renderer.rawValue) (\(prepared.rendererReason))")
+        for file in prepared.files where prepared.changed[file.path] != nil {
+            try context.writer.makeDirectory(SystemRoot.parentAndName(of: file.path).parent, createOnly: true)
+            try context.writer.write(file.contents, to: file.path, mode: file.mode)
+            context.logger.info("network: wrote \(file.path)")
+        }
+        for path in prepared.stale {
+            try context.writer.remove(path)
+            context.logger.info("network: removed \(path) (no longer needed)")
+        }
+        for action in prepared.conflicts {
+            try ConflictingConfig.perform(action, writer: context.writer)
+            context.logger.notice("network: \(action) (reversible; see the README)")
+        }
+        guard context.root.isLiveSystem else { return .done }
+        let activation = prepared.activation(root: context.root)
+        if let note = activation.note { context.logger.notice("network: \(note)") }
+        for command in activation.commands { try await context.runner.check(command) }
+        return .done
+    }
+}
+
+/// The network plugin's failures; each names what and where.
+public enum NetworkPluginError: Error, CustomStringConvertible {
+    case invalid(NetworkConfigError, source: String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let error, let source): "network description from \(source) refused, nothing written: \(error)"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import DataSources
+
+/// Debian ifupdown: `/etc/network/interfaces.d/50-guest-agent` (the plugin makes sure
+/// `/etc/network/interfaces` sources it). ifupdown has no MAC matching, so the guest's
+/// names (found by MAC) are used directly. Bonds need `ifenslave`, VLANs the `vlan`
+/// package; `dns-*` lines need `resolvconf`. Pure: no I/O.
+public enum ENIRenderer {
+    public static let path = "/etc/network/interfaces.d/50-guest-agent"
+
+    public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
+        let blocks = network.interfaces.map { stanzas(for: $0, network: network).joined(separator: "\n") }
+        return [RenderedFile(path: path, text: RenderedFile.header + blocks.joined(separator: "\n\n") + "\n")]
+    }
+
+    private static func stanzas(for interface: ResolvedInterface, network: ResolvedNetwork) -> [String] {
+        let name = interface.name
+        var link: [String] = []
+        switch interface.kind {
+        case .ethernet:
+            // Members are enslaved by the bond's own stanza (`bond-slaves`): a member's
+            // `bond-master` makes ifenslave look the bond up with ifquery in
+            // /etc/network/interfaces, which fails for `ifup -i FILE`.
+            break
+        case .bond(let bond):
+            link.append("bond-slaves \(network.members(of: name).joined(separator: " "))")
+            link.append("bond-mode \(bond.mode)")
+            if let miimon = bond.miimon { link.append("bond-miimon \(miimon)") }
+            if let policy = bond.xmitHashPolicy { link.append("bond-xmit-hash-policy \(policy)") }
+            if let rate = bond.lacpRate { link.append("bond-lacp-rate \(rate)") }
+            if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
+        case .vlan(let parent, _):
+            link.append("vlan-raw-device \(parent)")
+        }
+        if let mtu = interface.mtu { link.append("mtu \(mtu)") }
+
+        let ipv4 = interface.addresses.filter(\.address.isIPv4)
+        let ipv6 = interface.addresses.filter { !$0.address.isIPv4 }
+        var blocks: [[String]] = []
+        // The first stanza carries the link options; ifupdown applies further stanzas for the
+        // same interface in order, which is how it takes more than one address.
+        let dns = interface.nameservers.isEmpty ? [] : ["dns-nameservers \(interface.nameservers.map(\.description).joined(separator: " "))"]
+        let search = interface.searchDomains.isEmpty ? [] : ["dns-search \(interface.searchDomains.joined(separator: " "))"]
+        if interface.dhcp4 {
+            // ifupdown cannot tell dhclient to ignore the router option: a high metric keeps a
+            // secondary ENI's default route behind the primary's.
+            blocks.append(["iface \(name) inet dhcp"] + link + (interface.dhcpDefaultRoute ? [] : ["metric 10000"]))
+        }
+        for (index, address) in ipv4.enumerated() {
+            var lines = ["iface \(name) inet static", "address \(address)"]
+            if index == 0 { lines += routes(interface, ipv4: true) + dns + search }
+            blocks.append(lines)
+        }
+        if interface.acceptRA || interface.dhcp6 {
+            var lines = ["iface \(name) inet6 \(interface.dhcp6 && !interface.acceptRA ? "dhcp" : "auto")"]
+            // ipv6_dhcpv6-stateless: SLAAC plus DHCPv6 for the rest.
+            if interface.acceptRA && interface.dhcp6 { lines.append("dhcp 1") }
+            blocks.append(lines)
+        }
+        for (index, address) in ipv6.enumerated() {
+            var lines = ["iface \(name) inet6 static", "address \(address)"]
+            if index == 0 { lines += routes(interface, ipv4: false) + (ipv4.isEmpty ? dns + search : []) }
+            blocks.append(lines)
+        }
+        if blocks.isEmpty {
+            blocks.append(["iface \(name) inet manual"] + link)
+        } else if !interface.dhcp4 {
+            blocks[0].insert(contentsOf: link, at: 1)
+        }
+        let text = blocks.map { block in ([block[0]] + block.dropFirst().map { "    " + $0 }).joined(separator: "\n") }
+        return ["auto \(name)\n" + text.joined(separator: "\n")]
+    }
+
+    /// `gateway` for the default route; other routes as `up`/`down` commands. The
+    /// addresses in them are printed from parsed bytes, never copied from the metadata, so
+    /// nothing but an address can reach ifupdown's shell.
+    private static func routes(_ interface: ResolvedInterface, ipv4: Bool) -> [String] {
+        var lines: [String] = []
+        let family = ipv4 ? "" : "-6 "
+        for route in interface.routes where route.gateway.isIPv4 == ipv4 {
+            if route.destination.isDefault && !route.gateway.isIPv6LinkLocal {
+                lines.append("gateway \(route.gateway)")
+            } else {
+                lines.append("up ip \(family)route replace \(route.destination) via \(route.gateway) dev \(interface.name)")
+                lines.append("down ip \(family)route del \(route.destination) via \(route.gateway) dev \(interface.name) || true")
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,68 @@
+import DataSources
+
+/// netplan version 2 YAML: `/etc/netplan/50-guest-agent.yaml`, mode 0600 (netplan warns
+/// about world-readable files). NICs are matched by MAC and keep the guest's name
+/// (`match: macaddress` + `set-name`). Pure: no I/O.
+public enum NetplanRenderer {
+    public static let path = "/etc/netplan/50-guest-agent.yaml"
+
+    public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
+        var lines = ["network:", "  version: 2"]
+        let groups: [(String, (ResolvedInterface) -> Bool)] = [
+            ("ethernets", { $0.isEthernet }),
+            ("bonds", { if case .bond = $0.kind { true } else { false } }),
+            ("vlans", { if case .vlan = $0.kind { true } else { false } }),
+        ]
+        for (key, belongs) in groups {
+            let members = network.interfaces.filter(belongs)
+            guard !members.isEmpty else { continue }
+            lines.append("  \(key):")
+            for interface in members { lines += stanza(interface, network: network).map { "    " + $0 } }
+        }
+        return [RenderedFile(path: path, text: RenderedFile.header + lines.joined(separator: "\n") + "\n", mode: 0o600)]
+    }
+
+    private static func stanza(_ interface: ResolvedInterface, network: ResolvedNetwork) -> [String] {
+        var lines = ["\(interface.name):"]
+        switch interface.kind {
+        case .ethernet:
+            if let mac = interface.macAddress { lines += ["  match:", "    macaddress: \"\(mac)\"", "  set-name: \(interface.name)"] }
+        case .bond(let bond):
+            lines.append("  interfaces: [\(network.members(of: interface.name).joined(separator: ", "))]")
+            lines.append("  parameters:")
+            lines.append("    mode: \(bond.mode)")
+            if let miimon = bond.miimon { lines.append("    mii-monitor-interval: \(miimon)") }
+            if let policy = bond.xmitHashPolicy { lines.append("    transmit-hash-policy: \(policy)") }
+            if let rate = bond.lacpRate { lines.append("    lacp-rate: \(rate)") }
+            if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
+        case .vlan(let parent, let id):
+            lines += ["  id: \(id)", "  link: \(parent)"]
+        }
+        if let mtu = interface.mtu { lines.append("  mtu: \(mtu)") }
+        guard interface.bondMaster == nil else { return lines }
+        lines.append("  dhcp4: \(interface.dhcp4)")
+        if interface.dhcp4 && !interface.dhcpDefaultRoute { lines += ["  dhcp4-overrides:", "    use-routes: false"] }
+        lines.append("  dhcp6: \(interface.dhcp6)")
+        if interface.dhcp6 && !interface.dhcpDefaultRoute { lines += ["  dhcp6-overrides:", "    use-routes: false"] }
+        lines.append("  accept-ra: \(interface.acceptRA)")
+        if !interface.addresses.isEmpty {
+            lines.append("  addresses:")
+            lines += interface.addresses.map { "  - \"\($0)\"" }
+        }
+        if !interface.routes.isEmpty {
+            lines.append("  routes:")
+            for route in interface.routes {
+                lines.append("  - to: \"\(route.destination.isDefault ? "default" : route.destination.description)\"")
+                lines.append("    via: \"\(route.gateway)\"")
+                // A link-local IPv6 gateway is on the link by definition; netplan needs to be told.
+                if route.gateway.isIPv6LinkLocal { lines.append("    on-link: true") }
+            }
+        }
+        if !interface.nameservers.isEmpty || !interface.searchDomains.isEmpty {
+            lines.append("  nameservers:")
+            if !interface.nameservers.isEmpty { lines.append("    addresses: [\(interface.nameservers.map { "\"\($0)\"" }.joined(separator: ", "))]") }
+            if !interface.searchDomains.isEmpty { lines.append("    search: [\(interface.searchDomains.joined(separator: ", "))]") }
+        }
+        return lines
+    }
+}

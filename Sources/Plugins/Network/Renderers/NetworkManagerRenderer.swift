@@ -1,0 +1,95 @@
+import DataSources
+import Foundation
+
+/// NetworkManager keyfiles: `/etc/NetworkManager/system-connections/guest-agent-<name>.nmconnection`,
+/// mode 0600 (NetworkManager ignores keyfiles others can read). NICs are bound by MAC
+/// (`ethernet.mac-address`) and name. Pure: no I/O.
+public enum NetworkManagerRenderer {
+    public static let directory = "/etc/NetworkManager/system-connections"
+    public static let prefix = "guest-agent-"
+
+    public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
+        network.interfaces.map { interface in
+            let id = prefix + interface.name
+            var sections: [(String, [String])] = []
+            var connection = ["id=\(id)", "uuid=\(uuid(for: interface.name))", "type=\(type(of: interface))",
+                              "interface-name=\(interface.name)", "autoconnect=true"]
+            if let master = interface.bondMaster { connection += ["master=\(prefix + master)", "slave-type=bond"] }
+            sections.append(("connection", connection))
+            switch interface.kind {
+            case .ethernet:
+                var ethernet: [String] = []
+                if let mac = interface.macAddress { ethernet.append("mac-address=\(mac.uppercased())") }
+                if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
+                sections.append(("ethernet", ethernet))
+            case .bond(let bond):
+                var options = ["mode=\(bond.mode)"]
+                if let miimon = bond.miimon { options.append("miimon=\(miimon)") }
+                if let policy = bond.xmitHashPolicy { options.append("xmit_hash_policy=\(policy)") }
+                if let rate = bond.lacpRate { options.append("lacp_rate=\(rate)") }
+                sections.append(("bond", options))
+                var ethernet: [String] = []
+                if let mac = interface.macAddress { ethernet.append("cloned-mac-address=\(mac.uppercased())") }
+                if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
+                if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
+            case .vlan(let parent, let vlanID):
+                sections.append(("vlan", ["id=\(vlanID)", "parent=\(parent)"] + (interface.mtu.map { ["mtu=\($0)"] } ?? [])))
+            }
+            if interface.bondMaster == nil {
+                sections.append(("ipv4", ip(interface, ipv4: true)))
+                sections.append(("ipv6", ip(interface, ipv4: false)))
+            }
+            let body = sections.map { name, lines in "[\(name)]\n" + lines.map { $0 + "\n" }.joined() }.joined(separator: "\n")
+            return RenderedFile(path: directory + "/" + id + ".nmconnection", text: RenderedFile.header + body, mode: 0o600)
+        }
+    }
+
+    private static func type(of interface: ResolvedInterface) -> String {
+        switch interface.kind {
+        case .ethernet: "ethernet"
+        case .bond: "bond"
+        case .vlan: "vlan"
+        }
+    }
+
+    private static func ip(_ interface: ResolvedInterface, ipv4: Bool) -> [String] {
+        let addresses = interface.addresses.filter { $0.address.isIPv4 == ipv4 }
+        var lines: [String] = []
+        let dynamic = ipv4 ? interface.dhcp4 : (interface.acceptRA || interface.dhcp6)
+        if dynamic {
+            lines.append("method=" + (ipv4 ? "auto" : (interface.acceptRA ? "auto" : "dhcp")))
+        } else if !addresses.isEmpty {
+            lines.append("method=manual")
+        } else {
+            lines.append("method=" + (ipv4 ? "disabled" : "ignore"))
+            return lines
+        }
+        for (index, address) in addresses.enumerated() { lines.append("address\(index + 1)=\(address)") }
+        let routes = interface.routes.filter { $0.gateway.isIPv4 == ipv4 }
+        if let gateway = routes.first(where: \.destination.isDefault)?.gateway { lines.append("gateway=\(gateway)") }
+        for (index, route) in routes.filter({ !$0.destination.isDefault }).enumerated() {
+            lines.append("route\(index + 1)=\(route.destination),\(route.gateway)")
+        }
+        let servers = interface.nameservers.filter { $0.isIPv4 == ipv4 }
+        if !servers.isEmpty { lines.append("dns=" + servers.map { "\($0);" }.joined()) }
+        if ipv4 && !interface.searchDomains.isEmpty { lines.append("dns-search=" + interface.searchDomains.map { "\($0);" }.joined()) }
+        if dynamic && !interface.dhcpDefaultRoute { lines.append("never-default=true") }
+        return lines
+    }
+
+    /// A stable UUID per interface name, so a re-run writes the same bytes (FNV-1a, two
+    /// seeds; version nibble 8, "custom", RFC 9562).
+    static func uuid(for name: String) -> String {
+        func fnv(_ seed: UInt64) -> UInt64 {
+            var hash = seed
+            for byte in ("guest-agent:" + name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+            return hash
+        }
+        var bytes = withUnsafeBytes(of: fnv(0xcbf29ce484222325).bigEndian, Array.init) + withUnsafeBytes(of: fnv(0x84222325cbf29ce4).bigEndian, Array.init)
+        bytes[6] = (bytes[6] & 0x0F) | 0x80
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        return parts.joined(separator: "-")
+    }
+}

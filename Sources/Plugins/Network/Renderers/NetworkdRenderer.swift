@@ -1,0 +1,80 @@
+import DataSources
+
+/// systemd-networkd files in `/etc/systemd/network`: a `.link` per NIC (MAC -> name), a
+/// `.netdev` per bond and VLAN, a `.network` per interface. Named `10-guest-agent-*` so
+/// they sort before the usual catch-all files (networkd uses the first `.network` that
+/// matches). Pure: no I/O.
+public enum NetworkdRenderer {
+    public static let directory = "/etc/systemd/network"
+    public static let prefix = "10-guest-agent-"
+
+    public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
+        var files: [RenderedFile] = []
+        for interface in network.interfaces {
+            let base = directory + "/" + prefix + interface.name
+            switch interface.kind {
+            case .ethernet:
+                if let mac = interface.macAddress {
+                    files.append(file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", ["Name=\(interface.name)"])]))
+                }
+            case .bond(let bond):
+                var options = ["Mode=\(bond.mode)"]
+                if let policy = bond.xmitHashPolicy { options.append("TransmitHashPolicy=\(policy)") }
+                if let miimon = bond.miimon { options.append("MIIMonitorSec=\(miimon)ms") }
+                if let rate = bond.lacpRate { options.append("LACPTransmitRate=\(rate)") }
+                files.append(file(base + ".netdev", [("NetDev", netdev(interface, kind: "bond")), ("Bond", options)]))
+            case .vlan(_, let id):
+                files.append(file(base + ".netdev", [("NetDev", netdev(interface, kind: "vlan")), ("VLAN", ["Id=\(id)"])]))
+            }
+            files.append(file(base + ".network", networkSections(interface, network: network)))
+        }
+        return files
+    }
+
+    private static func netdev(_ interface: ResolvedInterface, kind: String) -> [String] {
+        var lines = ["Name=\(interface.name)", "Kind=\(kind)"]
+        if let mtu = interface.mtu { lines.append("MTUBytes=\(mtu)") }
+        if let mac = interface.macAddress { lines.append("MACAddress=\(mac)") }
+        return lines
+    }
+
+    private static func networkSections(_ interface: ResolvedInterface, network: ResolvedNetwork) -> [(String, [String])] {
+        // Bond members take the bond's MAC, so NICs are matched by name: the .link file and
+        // the MAC match at discovery keep that name stable.
+        var sections: [(String, [String])] = [("Match", ["Name=\(interface.name)"])]
+        if let mtu = interface.mtu { sections.append(("Link", ["MTUBytes=\(mtu)"])) }
+        var settings: [String] = []
+        if let master = interface.bondMaster {
+            settings.append("Bond=\(master)")
+            sections.append(("Network", settings))
+            return sections
+        }
+        let dhcp = switch (interface.dhcp4, interface.dhcp6) {
+        case (true, true): "yes"
+        case (true, false): "ipv4"
+        case (false, true): "ipv6"
+        case (false, false): "no"
+        }
+        settings.append("DHCP=\(dhcp)")
+        settings.append("IPv6AcceptRA=\(interface.acceptRA ? "yes" : "no")")
+        settings += interface.addresses.map { "Address=\($0)" }
+        settings += interface.nameservers.map { "DNS=\($0)" }
+        if !interface.searchDomains.isEmpty { settings.append("Domains=\(interface.searchDomains.joined(separator: " "))") }
+        // Only carrying VLANs (or nothing): up, without even a link-local address.
+        if !interface.hasL3 { settings.append("LinkLocalAddressing=no") }
+        settings += network.vlans(on: interface.name).map { "VLAN=\($0)" }
+        sections.append(("Network", settings))
+        if interface.dhcp4 && !interface.dhcpDefaultRoute { sections.append(("DHCPv4", ["UseGateway=no"])) }
+        for route in interface.routes {
+            var lines = ["Destination=\(route.destination)", "Gateway=\(route.gateway)"]
+            if route.gateway.isIPv6LinkLocal { lines.append("GatewayOnLink=yes") }
+            sections.append(("Route", lines))
+        }
+        return sections
+    }
+
+    private static func file(_ path: String, _ sections: [(String, [String])]) -> RenderedFile {
+        let body = sections.map { name, lines in "[\(name)]\n" + lines.map { $0 + "\n" }.joined() }.joined(separator: "\n")
+        return RenderedFile(path: path, text: RenderedFile.header + body)
+    }
+}

@@ -1,0 +1,61 @@
+import DataSources
+
+/// The network model with guest interface names: what every renderer takes. Interfaces
+/// come in dependency order (NICs, then bonds, then VLANs).
+public struct ResolvedNetwork: Sendable, Equatable {
+    public var interfaces: [ResolvedInterface]
+
+    public init(interfaces: [ResolvedInterface]) {
+        self.interfaces = interfaces
+    }
+
+    public func interface(_ name: String) -> ResolvedInterface? { interfaces.first { $0.name == name } }
+    /// Names of the members of bond `name`.
+    public func members(of name: String) -> [String] { interfaces.filter { $0.bondMaster == name }.map(\.name) }
+    /// Names of the VLANs on `name`.
+    public func vlans(on name: String) -> [String] {
+        interfaces.compactMap { if case .vlan(let parent, _) = $0.kind, parent == name { $0.name } else { nil } }
+    }
+}
+
+public struct ResolvedInterface: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case ethernet
+        case bond(BondSettings)
+        /// Parent interface name and VLAN id.
+        case vlan(parent: String, id: Int)
+    }
+
+    public var name: String
+    /// The metadata link id it came from.
+    public var linkID: String
+    public var kind: Kind
+    public var macAddress: String?
+    public var mtu: Int?
+    /// Set on a bond member: the bond's name (members carry no L3 configuration).
+    public var bondMaster: String?
+    public var addresses: [IPPrefix] = []
+    public var dhcp4 = false
+    public var dhcp6 = false
+    public var acceptRA = false
+    /// False when DHCP must not install a default route (EC2 secondary ENIs).
+    public var dhcpDefaultRoute = true
+    public var routes: [NetworkRoute] = []
+    public var nameservers: [IPAddress] = []
+    public var searchDomains: [String] = []
+
+    public init(name: String, linkID: String, kind: Kind, macAddress: String?, mtu: Int?, bondMaster: String? = nil) {
+        self.name = name
+        self.linkID = linkID
+        self.kind = kind
+        self.macAddress = macAddress
+        self.mtu = mtu
+        self.bondMaster = bondMaster
+    }
+
+    /// Whether any L3 configuration is on it (else it is only brought up, e.g. a VLAN parent).
+    public var hasL3: Bool { !addresses.isEmpty || dhcp4 || dhcp6 || acceptRA }
+    public var isEthernet: Bool { kind == .ethernet }
+    /// The IPv4 and IPv6 default gateways among the routes.
+    public var defaultGateways: [IPAddress] { routes.filter(\.destination.isDefault).map(\.gateway) }
+}
