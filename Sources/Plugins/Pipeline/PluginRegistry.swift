@@ -4,14 +4,14 @@
 public enum PluginRegistry {
     static let table: [(id: String, make: (@Sendable () -> any Plugin)?)] = [
         ("hostname", { HostnamePlugin() }),
+        ("resize", { ResizePlugin() }),
+        ("host_keys", { HostKeysPlugin() }),
         ("users", { UsersPlugin() }),
         ("password", { PasswordPlugin() }),
         ("ssh_keys", { SSHKeysPlugin() }),
         ("files", { InjectedFilesPlugin() }),
         ("network", nil),
         ("userdata", nil),
-        ("resize", nil),
-        ("host_keys", nil),
     ]
 
     /// Every id the configuration accepts, each backed by a real plugin.

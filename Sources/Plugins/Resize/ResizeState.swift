@@ -1,0 +1,7 @@
+/// What the resize plugin keeps between boots (per instance): the mount points whose
+/// lower layer (partition, physical volume) grew while a higher one could not follow, so
+/// the next boot runs the remaining steps even if sizes alone would not show it.
+struct ResizeState: Codable, Sendable, Equatable {
+    /// Mount point (host path) -> the error that left it unfinished.
+    var pending: [String: String] = [:]
+}
