@@ -28,16 +28,25 @@ public struct ResizePlugin: Plugin {
         }
         let state = try context.savedState(as: ResizeState.self) ?? ResizeState()
         return try context.config.resizeMountPoints.map { guestPath in
-            let resolved = try context.root.resolve(guestPath)
-            let hostPath = resolved.count > 1 && resolved.hasSuffix("/") ? String(resolved.dropLast()) : resolved
+            let hostPath = Self.canonical(try context.root.resolve(guestPath))
             switch detector.detect(mountPoint: hostPath, entries: entries) {
             case .skip(_, let reason):
                 return (nil, [], reason)
             case .target(let target):
-                let steps = ResizeStep.plan(for: target, pending: state.pending[hostPath] != nil)
+                let steps = ResizeStep.plan(for: target, pending: state.pending[hostPath] != nil, grownTo: state.grownTo[hostPath])
                 return (target, steps, steps.isEmpty ? Self.settledReason(target) : nil)
             }
         }
+    }
+
+    /// The path as mountinfo spells mount points: symbolic links resolved (`/tmp` may be
+    /// one), no doubled or trailing slash.
+    static func canonical(_ path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        return "/" + SystemRoot.components(of: path).joined(separator: "/")
     }
 
     static func settledReason(_ target: ResizeTarget) -> String {
@@ -93,9 +102,17 @@ public struct ResizePlugin: Plugin {
                     break
                 }
             }
-            if !failed { state.pending[target.mountPoint] = nil }
+            if !failed {
+                state.pending[target.mountPoint] = nil
+                // The filesystem now fills the device as it was before any partition step;
+                // re-read sysfs for the size it was grown to.
+                let detector = ResizeDetector(settings: settings)
+                if case .target(let after)? = try? detector.detect(mountPoint: target.mountPoint, entries: detector.mountEntries()) {
+                    state.grownTo[target.mountPoint] = after.filesystemDeviceBytes
+                }
+            }
         }
-        try context.saveState(state.pending.isEmpty ? nil : state)
+        try context.saveState(state.isEmpty ? nil : state)
         if !failures.isEmpty { throw ResizeFailure(messages: failures + unfinished) }
         if !unfinished.isEmpty { return .runAgainNextBoot(unfinished.joined(separator: "; ")) }
         return .done

@@ -9,7 +9,9 @@ public enum ResizeStep: Sendable, Equatable {
 
     /// The steps `target` needs. `pending`: an earlier boot grew a lower layer and a
     /// higher one could not follow, so the LVM steps run even if the sizes look settled.
-    public static func plan(for target: ResizeTarget, pending: Bool) -> [ResizeStep] {
+    /// `grownTo`: the device size the filesystem was last grown to by the agent; a
+    /// superblock that still reads smaller at that same size is not yet written back.
+    public static func plan(for target: ResizeTarget, pending: Bool, grownTo: Int64? = nil) -> [ResizeStep] {
         let minimum = ResizeDetector.minimumGainBytes
         var steps: [ResizeStep] = []
         let growPartition = (target.partition?.gainBytes ?? 0) >= minimum
@@ -23,7 +25,8 @@ public enum ResizeStep: Sendable, Equatable {
                 extendLV = true
             }
         }
-        let filesystemBehind = target.filesystemBytes.map { target.filesystemDeviceBytes - $0 >= minimum } ?? pending
+        let filesystemBehind = grownTo == target.filesystemDeviceBytes && !pending ? false
+            : target.filesystemBytes.map { target.filesystemDeviceBytes - $0 >= minimum } ?? pending
         if !extendLV && (filesystemBehind || (growPartition && target.lvm == nil)) {
             steps.append(.growFilesystem(target.filesystem, device: target.filesystemDevice, mountPoint: target.mountPoint))
         }
