@@ -62,6 +62,8 @@ struct ResizeExecutor: Sendable {
         throw ResizeError.stepFailed(
             tool: argv[0], argv: argv,
             status: result.timedOut ? "timed out" : "exited with status \(result.exitCode)",
-            stderr: String(result.standardError.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)))
+            // One line: the reason lands in `status` and the log (resize2fs starts with a version banner).
+            stderr: String(result.standardError.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: "; ").prefix(500)))
     }
 }
