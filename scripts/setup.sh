@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   libcurl4-openssl-dev   # FoundationNetworking's libcurl; static release builds
-  openssl openssh-client # interop: openssl decrypts posted passwords, ssh-keygen makes keys
+  openssl openssh-client # interop: openssl decrypts posted passwords; ssh-keygen makes keys (and host keys)
   genisoimage dosfstools mtools  # real config drives (ISO 9660 as nova builds it, vfat)
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
@@ -12,6 +12,8 @@ packages=(
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
   netplan.io network-manager  # network plugin: netplan generate --root-dir, nmcli --offline check our files
   ifupdown ifenslave vlan iputils-ping  # network plugin: ifup -i inside namespaces (bond, VLAN), ping between them
+  cloud-guest-utils fdisk  # resize plugin tests: growpart, and sfdisk (fdisk) for the growpart-less path
+  e2fsprogs xfsprogs btrfs-progs lvm2  # resize tests: mkfs/resize2fs/dumpe2fs, mkfs.xfs/xfs_growfs/xfs_info, btrfs, pvresize/lvextend
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -21,7 +21,9 @@ struct StatusCommand: AsyncParsableCommand {
             printError("guest-agent: no run recorded in \(directory)")
             throw ExitCode(1)
         }
-        print(json ? StatusReport.json(summary) : StatusReport.text(summary), terminator: json ? "\n" : "")
+        let fingerprints = StatusReport.hostKeyFingerprints(summary, store: store)
+        print(json ? StatusReport.json(summary, hostKeyFingerprints: fingerprints)
+                   : StatusReport.text(summary, hostKeyFingerprints: fingerprints), terminator: json ? "\n" : "")
     }
 }
 

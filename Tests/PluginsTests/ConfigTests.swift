@@ -4,6 +4,14 @@ import Plugins
 import Testing
 
 @Suite struct ConfigTests {
+    @Test func resizeAndHostKeyKeys() throws {
+        let config = try AgentConfig(text: "resize_mount_points = /, /srv\nssh_host_key_types = rsa, ed25519\n", file: "x.conf")
+        #expect(config.resizeMountPoints == ["/", "/srv"])
+        #expect(config.sshHostKeyTypes == [.rsa, .ed25519])
+        #expect(AgentConfig().resizeMountPoints == ["/"])
+        #expect(AgentConfig().sshHostKeyTypes == [.ed25519, .ecdsa, .rsa])
+    }
+
     @Test func defaultsWhenEmpty() throws {
         let config = try AgentConfig(text: "", file: "agent.conf")
         #expect(config == AgentConfig())
@@ -46,8 +54,8 @@ import Testing
     @Test(arguments: [
         ("[DEFAULT]\nfrobnicate = 1\n", "x.conf:2: unknown key 'frobnicate' in [DEFAULT]"),
         ("retry_count = many\n", "x.conf:1: retry_count = 'many' is not valid: expected a whole number from 0 to 20"),
-        ("\n\nplugins = hostname, teleport\n", "x.conf:3: plugins names unknown id(s) teleport (known: hostname, users, password, ssh_keys, files, network)"),
-        ("plugins = userdata, hostname\n", "x.conf:1: plugins names unknown id(s) userdata (known: hostname, users, password, ssh_keys, files, network); userdata: reserved for a plugin this version does not have yet"),
+        ("\n\nplugins = hostname, teleport\n", "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, password, ssh_keys, files)"),
+        ("plugins = userdata, hostname\n", "x.conf:1: plugins names unknown id(s) userdata (known: network, hostname, resize, host_keys, users, password, ssh_keys, files); userdata: reserved for a plugin this version does not have yet"),
         ("metadata_services = openstack, azure\n", "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, openstack, ec2)"),
         ("this line has no separator\n", "x.conf:1: cannot parse 'this line has no separator' (expected 'key = value', '[section]' or a comment)"),
         ("[weird]\nx = 1\n", "x.conf:1: unknown section [weird]"),
@@ -55,6 +63,11 @@ import Testing
         ("metadata_base_url = ftp://x/\n", "x.conf:1: metadata_base_url = 'ftp://x/' is not valid: expected an http:// or https:// URL"),
         ("state_dir = var/lib\n", "x.conf:1: state_dir = 'var/lib' is not valid: expected an absolute path without '.' or '..' components, but it is not absolute"),
         ("inject_user_password = maybe\n", "x.conf:1: inject_user_password = 'maybe' is not valid: expected true or false"),
+        ("\nssh_host_key_types = ed25519, dsa\n", "x.conf:2: ssh_host_key_types = 'ed25519, dsa' is not valid: expected a list of ed25519, ecdsa, rsa, but 'dsa' is none of them"),
+        ("ssh_host_key_types = rsa, rsa\n", "x.conf:1: ssh_host_key_types = 'rsa, rsa' is not valid: expected each of ed25519, ecdsa, rsa at most once, but 'rsa' is repeated"),
+        ("ssh_host_key_types =\n", "x.conf:1: ssh_host_key_types = '' is not valid: expected at least one entry"),
+        ("resize_mount_points = /, srv\n", "x.conf:1: resize_mount_points = '/, srv' is not valid: expected absolute paths without '.' or '..' components, but entry 2 ('srv') is refused: it is not absolute"),
+        ("resize_mount_points = ,\n", "x.conf:1: resize_mount_points = ',' is not valid: expected at least one entry"),
     ])
     func errorsNameFileLineAndKey(text: String, message: String) {
         #expect {

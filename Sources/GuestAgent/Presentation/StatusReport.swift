@@ -3,11 +3,26 @@ import Plugins
 
 /// Renders a run summary for people (`status`) and for tools (`status --json`).
 enum StatusReport {
-    public static func json(_ summary: RunSummary) -> String {
-        String(decoding: (try? StateStore.encoder.encode(summary)) ?? Data(), as: UTF8.self)
+    /// `hostKeyFingerprints` (from the host_keys plugin's saved state) is added as
+    /// `hostKeyFingerprints` when there are any.
+    public static func json(_ summary: RunSummary, hostKeyFingerprints: [String] = []) -> String {
+        // Through the state encoder first, so dates keep the format `status --json` always had.
+        guard !hostKeyFingerprints.isEmpty, let encoded = try? StateStore.encoder.encode(summary),
+              case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: encoded),
+              let data = try? StateStore.encoder.encode(JSONValue.object(
+                  object.merging(["hostKeyFingerprints": .array(hostKeyFingerprints.map(JSONValue.string))]) { $1 })) else {
+            return String(decoding: (try? StateStore.encoder.encode(summary)) ?? Data(), as: UTF8.self)
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
-    public static func text(_ summary: RunSummary) -> String {
+    /// Fingerprints the host_keys plugin saved for the summary's instance (empty if none).
+    public static func hostKeyFingerprints(_ summary: RunSummary, store: StateStore) -> [String] {
+        guard let instanceID = summary.instanceID, let state = try? store.loadInstance(instanceID) else { return [] }
+        return HostKeysState.fingerprints(in: state)
+    }
+
+    public static func text(_ summary: RunSummary, hostKeyFingerprints: [String] = []) -> String {
         var lines: [String] = []
         let mode = summary.dryRun ? " (dry run: nothing changed)" : ""
         if let instance = summary.instanceID {
@@ -24,6 +39,10 @@ enum StatusReport {
             if let error = record.error { line += ": \(error)" }
             lines.append(line)
             for change in record.changes ?? [] where summary.dryRun { lines.append("      would \(change)") }
+        }
+        if !hostKeyFingerprints.isEmpty {
+            lines.append("host key fingerprints:")
+            for fingerprint in hostKeyFingerprints { lines.append("  \(fingerprint)") }
         }
         lines.append("exit code \(summary.exitCode)")
         return lines.joined(separator: "\n") + "\n"

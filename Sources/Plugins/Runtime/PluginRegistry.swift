@@ -5,15 +5,16 @@ import DataSources
 /// exit 64, with a message that says so). Every other list of ids is derived from it.
 public enum PluginRegistry {
     static let table: [(id: String, make: (@Sendable () -> any Plugin)?)] = [
+        // The local stage's plugins first: the network before anything else.
+        ("network", { NetworkPlugin() }),
         ("hostname", { HostnamePlugin() }),
+        ("resize", { ResizePlugin() }),
+        ("host_keys", { HostKeysPlugin() }),
         ("users", { UsersPlugin() }),
         ("password", { PasswordPlugin() }),
         ("ssh_keys", { SSHKeysPlugin() }),
         ("files", { InjectedFilesPlugin() }),
-        ("network", { NetworkPlugin() }),
         ("userdata", nil),
-        ("resize", nil),
-        ("host_keys", nil),
     ]
 
     /// Every id the configuration accepts, each backed by a real plugin.

@@ -31,6 +31,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var passwordEncryption = PasswordPadding.legacyPKCS1v1_5
     public var ec2PasswordToConsole = true
     public var allowReboot = true
+    public var resizeMountPoints: [String] = ["/"]
+    public var sshHostKeyTypes: [SSHHostKeyType] = [.ed25519, .ecdsa, .rsa]
 
     public init() {}
 
@@ -86,6 +88,11 @@ enum ConfigValueFailure: Error {
 extension AgentConfig {
     /// agent.conf.sample's text: every key, its default and one line of help.
     public static var sampleText: String { ConfigSchema.sampleText() }
+}
+
+/// `ssh_host_key_types`: the host key types the host_keys plugin generates.
+public enum SSHHostKeyType: String, Sendable, CaseIterable, Codable {
+    case ed25519, ecdsa, rsa
 }
 
 /// `network_renderer`: which network configuration format the network plugin writes.

@@ -106,6 +106,14 @@ enum ConfigSchema {
                   help: "On EC2, print the encrypted password between <Password> tags on the console.") {
             $0.ec2PasswordToConsole = try boolean($1)
         },
+        ConfigKey(name: "resize_mount_points", defaultValue: "/",
+                  help: "Mount points whose partition, LVM volumes and filesystem the resize plugin grows to fill their disk.") {
+            $0.resizeMountPoints = try nonEmptyList(try guestPaths($1))
+        },
+        ConfigKey(name: "ssh_host_key_types", defaultValue: "ed25519, ecdsa, rsa",
+                  help: "SSH host key types the host_keys plugin generates for a new instance (ed25519 first): ed25519, ecdsa, rsa.") {
+            $0.sshHostKeyTypes = try choices($1)
+        },
     ]
 
     /// The text of agent.conf.sample: every key, its default, one line of explanation.
@@ -178,6 +186,23 @@ enum ConfigSchema {
             }
         }
         return paths
+    }
+
+    static func nonEmptyList(_ items: [String]) throws -> [String] {
+        guard !items.isEmpty else { throw ConfigValueFailure.expected("at least one entry") }
+        return items
+    }
+
+    /// A non-empty list of `choice` values without repeats, the first bad one named.
+    static func choices<Value: RawRepresentable & CaseIterable & Equatable>(_ value: String) throws -> [Value] where Value.RawValue == String {
+        let all = Value.allCases.map(\.rawValue).joined(separator: ", ")
+        var parsed: [Value] = []
+        for item in try nonEmptyList(list(value)) {
+            guard let choice = Value(rawValue: item) else { throw ConfigValueFailure.expected("a list of \(all), but '\(TextPreview.line(item))' is none of them") }
+            guard !parsed.contains(choice) else { throw ConfigValueFailure.expected("each of \(all) at most once, but '\(item)' is repeated") }
+            parsed.append(choice)
+        }
+        return parsed
     }
 
     static func nonEmpty(_ value: String) throws -> String {

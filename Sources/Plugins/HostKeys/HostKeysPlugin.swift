@@ -1,0 +1,109 @@
+import DataSources
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Gives each instance SSH host keys of its own: on a new instance id the image's host
+/// keys are replaced by new ones from the target root's `ssh-keygen`, so clones of one
+/// image can never impersonate each other. Per instance: kept on later boots.
+public struct HostKeysPlugin: Plugin {
+    public static let pluginID = "host_keys"
+    public let id = HostKeysPlugin.pluginID
+    public let frequency = PluginFrequency.perInstance
+    public let stage = PluginStage.local
+
+    public static let beginMarker = "-----BEGIN SSH HOST KEY FINGERPRINTS-----"
+    public static let endMarker = "-----END SSH HOST KEY FINGERPRINTS-----"
+    static let sshDirectory = "/etc/ssh"
+    static let workDirectory = "/etc/ssh/.guest-agent-host-keys"
+
+    public init() {}
+
+    /// ed25519 first (sshd can start as soon as one key exists), then the configured order.
+    static func types(_ config: AgentConfig) -> [SSHHostKeyType] {
+        config.sshHostKeyTypes.filter { $0 == .ed25519 } + config.sshHostKeyTypes.filter { $0 != .ed25519 }
+    }
+
+    static func keyPath(_ type: SSHHostKeyType) -> String { "\(sshDirectory)/ssh_host_\(type.rawValue)_key" }
+
+    /// The image's host key files (`ssh_host_*_key`, `.pub`, `-cert.pub`) in the root's /etc/ssh.
+    static func existingKeyFiles(_ root: SystemRoot) -> [String] {
+        guard let directory = try? root.resolve(sshDirectory),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return names.filter { name in
+            name.hasPrefix("ssh_host_") && (name.hasSuffix("_key") || name.hasSuffix("_key.pub") || name.hasSuffix("_key-cert.pub"))
+        }.sorted().map { sshDirectory + "/" + $0 }
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        guard context.tools.find("ssh-keygen") != nil else {
+            return .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)")
+        }
+        if let state = try context.savedState(as: HostKeysState.self), state.instanceID == context.metadata.instanceID,
+           Self.types(context.config).allSatisfy({ FileManager.default.fileExists(atPath: (try? context.root.resolve(Self.keyPath($0))) ?? "") }) {
+            return .skip("host keys made for instance \(context.metadata.instanceID) are kept")
+        }
+        var changes: [String] = []
+        let existing = Self.existingKeyFiles(context.root)
+        if !existing.isEmpty { changes.append("remove the image's host keys: \(existing.joined(separator: ", "))") }
+        let types = Self.types(context.config).map(\.rawValue).joined(separator: ", ")
+        changes.append("generate \(types) host keys in \(Self.sshDirectory) with ssh-keygen and print their fingerprints on the console")
+        return .apply(changes)
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        if case .skip(let reason) = try await plan(context) {
+            context.logger.info("host_keys: \(reason)")
+            return .done
+        }
+        let keys = try await generate(context)
+        try context.saveState(HostKeysState(instanceID: context.metadata.instanceID, fingerprints: keys.map(\.fingerprint)))
+        context.console(Self.beginMarker)
+        for key in keys { context.console(key.fingerprint) }
+        context.console(Self.endMarker)
+        if let publisher = HostKeyPublishers.publisher(forSource: context.metadata.sourceID) {
+            try await publisher.publish(keys, context: context)
+        }
+        return .done
+    }
+
+    /// Generates every configured key in a private work directory, then installs each
+    /// one atomically over the image's (never a moment with no key of a type that had one)
+    /// and removes the image's other host keys. A failure leaves the image's keys in place.
+    private func generate(_ context: PluginContext) async throws -> [HostKey] {
+        let writer = context.writer
+        // Owned by root as sshd requires; a test running unprivileged keeps its own uid.
+        let owner: FileOwner? = geteuid() == 0 ? FileOwner(uid: 0, gid: 0) : nil
+        try writer.makeDirectory(Self.sshDirectory, mode: 0o755, createOnly: true)
+        try writer.remove(Self.workDirectory)  // a crashed earlier run's leftovers
+        try writer.makeDirectory(Self.workDirectory, mode: 0o700, owner: owner)
+        defer { try? writer.remove(Self.workDirectory) }
+
+        var keys: [(type: SSHHostKeyType, privateKey: Data, publicKey: Data, fingerprint: String)] = []
+        for type in Self.types(context.config) {
+            let file = try context.root.resolve("\(Self.workDirectory)/ssh_host_\(type.rawValue)_key")
+            // -N "": host keys have no passphrase; -q: no art on stdout. No stdin: ssh-keygen
+            // never finds an existing file here, so it never asks to overwrite.
+            try await context.runner.check(["ssh-keygen", "-q", "-t", type.rawValue, "-N", "", "-f", file])
+            let listing = try await context.runner.check(["ssh-keygen", "-l", "-E", "sha256", "-f", file + ".pub"])
+            guard let privateKey = FileManager.default.contents(atPath: file),
+                  let publicKey = FileManager.default.contents(atPath: file + ".pub") else {
+                throw HostError.io(path: file, operation: "read the generated key", errno: ENOENT)
+            }
+            keys.append((type, privateKey, publicKey, listing.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+        let installed = Set(keys.flatMap { [Self.keyPath($0.type), Self.keyPath($0.type) + ".pub"] })
+        for key in keys {
+            try writer.write(key.privateKey, to: Self.keyPath(key.type), mode: 0o600, owner: owner)
+            try writer.write(key.publicKey, to: Self.keyPath(key.type) + ".pub", mode: 0o644, owner: owner)
+        }
+        for stale in Self.existingKeyFiles(context.root) where !installed.contains(stale) {
+            try writer.remove(stale)
+        }
+        return keys.map {
+            HostKey(type: $0.type, publicKey: String(decoding: $0.publicKey, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+                    fingerprint: $0.fingerprint)
+        }
+    }
+}
