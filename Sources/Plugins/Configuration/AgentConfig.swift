@@ -30,6 +30,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var passwordEncryption = PasswordPadding.legacyPKCS1v1_5
     public var ec2PasswordToConsole = true
     public var allowReboot = true
+    public var userdataAllowInclude = false
+    public var userdataScriptTimeout = 600.0
 
     public init() {}
 

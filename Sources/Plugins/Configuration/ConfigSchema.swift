@@ -105,6 +105,14 @@ enum ConfigSchema {
                   help: "On EC2, print the encrypted password between <Password> tags on the console.") {
             $0.ec2PasswordToConsole = try boolean($1)
         },
+        ConfigKey(name: "userdata_allow_include", defaultValue: "false",
+                  help: "Let user data fetch more user data by URL (#include, text/x-include-url); off: such parts fail.") {
+            $0.userdataAllowInclude = try boolean($1)
+        },
+        ConfigKey(name: "userdata_script_timeout", defaultValue: "600",
+                  help: "Seconds one user data script may run before its whole process group is killed.") {
+            $0.userdataScriptTimeout = try seconds($1, in: 1...86400)
+        },
     ]
 
     /// The text of agent.conf.sample: every key, its default, one line of explanation.

@@ -34,6 +34,13 @@ public struct HostnamePlugin: Plugin {
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
         guard let name = try desiredName(context) else { return .done }
+        try Self.set(name, context: context)
+        return .done
+    }
+
+    /// Writes `name` to /etc/hostname and the agent's /etc/hosts line, and sets the live
+    /// host name on the running system: the one implementation, also used by cloud-config.
+    static func set(_ name: HostnameValidator.Result, context: PluginContext) throws {
         try context.writer.write(Data((name.shortName + "\n").utf8), to: "/etc/hostname", mode: 0o644)
         if context.config.manageEtcHosts {
             let existing = try context.writer.read("/etc/hosts")
@@ -46,11 +53,10 @@ public struct HostnamePlugin: Plugin {
         if context.root.isLiveSystem {
             try setLiveHostname(name.shortName)
         }
-        return .done
     }
 
     /// sethostname(2); the name was validated, so it is plain ASCII of at most 63 bytes.
-    private func setLiveHostname(_ name: String) throws {
+    private static func setLiveHostname(_ name: String) throws {
         let result = name.withCString { sethostname($0, name.utf8.count) }
         guard result == 0 else { throw HostError.io(path: "sethostname(\(name))", operation: "set host name", errno: errno) }
     }

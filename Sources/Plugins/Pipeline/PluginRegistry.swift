@@ -9,7 +9,7 @@ public enum PluginRegistry {
         ("ssh_keys", { SSHKeysPlugin() }),
         ("files", { InjectedFilesPlugin() }),
         ("network", nil),
-        ("userdata", nil),
+        ("userdata", { UserDataPlugin() }),
         ("resize", nil),
         ("host_keys", nil),
     ]
@@ -18,8 +18,11 @@ public enum PluginRegistry {
     public static let knownIDs = table.filter { $0.make != nil }.map(\.id)
     /// Ids reserved for plugins not built yet.
     public static let plannedIDs = table.filter { $0.make == nil }.map(\.id)
-    /// What runs when `plugins` is not set: every plugin, in the table's order.
-    public static let defaultPluginIDs = knownIDs
+    /// What runs when `plugins` is not set: every plugin, in the table's order, but
+    /// `userdata`. Why: running user data is opt-in in this version (`plugins = ...,
+    /// userdata`), so that an image upgraded to this agent does not start running scripts
+    /// it never ran before without its builder deciding so.
+    public static let defaultPluginIDs = knownIDs.filter { $0 != "userdata" }
 
     public static func make(_ id: String) -> (any Plugin)? {
         table.first { $0.id == id }?.make?()
