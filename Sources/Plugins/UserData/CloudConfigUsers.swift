@@ -33,6 +33,11 @@ struct CloudConfigUsers: Sendable {
             for rule in user.sudo where rule.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || rule.isEmpty {
                 throw CloudConfigError.type("sudo", "one-line sudoers rules")
             }
+            // Why not create it: a /etc/sudoers without `@includedir /etc/sudoers.d` would
+            // ignore the rule, and the user would learn it only when sudo refuses.
+            guard FileManager.default.fileExists(atPath: try context.root.resolve("/etc/sudoers.d")) else {
+                throw CloudConfigError.type("sudo", "used where the root has /etc/sudoers.d (is sudo installed?)")
+            }
             let content = user.sudo.map { "\(name) \($0)\n" }.joined()
             try await UsersPlugin.installSudoers(Data(content.utf8), at: "/etc/sudoers.d/90-guest-agent-userdata-\(name)", context: context)
         }
