@@ -8,8 +8,10 @@ packages=(
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)
-  python3 curl time      # demo, bench and mock-server tests (curl as a real client, /usr/bin/time for RSS)
+  python3 curl time      # demo, bench, mock-server and user data tests (curl as a real client, /usr/bin/time for RSS; python3 scripts)
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
+  zlib1g-dev             # gzip user data (the agent links libz)
+  bash coreutils tzdata  # user data tests: bash scripts, chroot into a scratch root, cloud-config timezone
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
