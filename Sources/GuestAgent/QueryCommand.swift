@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Plugins
 
 struct QueryCommand: AsyncParsableCommand {
@@ -10,11 +11,22 @@ struct QueryCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    @Argument(help: "One key, e.g. instance_id or meta.admin_username.")
+    @Argument(help: "One key, e.g. instance_id or meta.admin_username; userdata prints the raw user data the userdata plugin saved.")
     var key: String?
 
     func run() async throws {
         let config = try options.loadConfig()
+        if key == "userdata" {
+            // The raw user data the userdata plugin saved (root-only, 0600), as cloud-init's
+            // `query userdata`: no discovery, and never through the log.
+            do {
+                try FileHandle.standardOutput.write(contentsOf: try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir))
+                return
+            } catch {
+                printError("guest-agent: \(error)")
+                throw ExitCode(1)
+            }
+        }
         let logger = options.makeLogger(config)
         let discovery = Discovery(sources: DataSourceRegistry.makeSources(config: config, root: options.systemRoot, logger: logger),
                                   deadline: config.discoveryTimeout, logger: logger)

@@ -28,3 +28,11 @@ enum UserDataError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+/// `query userdata` before the userdata plugin ever saved any.
+public struct SavedUserDataMissing: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String {
+        "no saved user data at \(path) (the userdata plugin saves it when it runs; is it in 'plugins'?)"
+    }
+}

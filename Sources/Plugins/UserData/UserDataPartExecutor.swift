@@ -47,15 +47,15 @@ struct UserDataPartExecutor: Sendable {
 
     static func result(of run: ScriptRun, name: String, timeout: Double, contract: Bool, logger context: PluginContext) -> PartResult {
         let tail = run.tail.isEmpty ? "" : "; last output: " + run.tail.joined(separator: " | ")
+        let code = contract ? ScriptExitCode.normalized(run.exitCode) : run.exitCode
         context.logger.info("user data part ran", metadata: [
-            "part": "\(name)", "exit": "\(run.exitCode)", "timed_out": "\(run.timedOut)", "output": "\(run.outputFile)",
-            "last_lines": "\(run.tail.joined(separator: " | "))",
+            "part": "\(name)", "exit": "\(code == run.exitCode ? "\(code)" : "\(code) (\(run.exitCode))")",
+            "timed_out": "\(run.timedOut)", "output": "\(run.outputFile)", "last_lines": "\(run.tail.joined(separator: " | "))",
         ])
         if run.timedOut {
             return PartResult(status: .timedOut, exitCode: run.exitCode,
                               detail: "killed after \(timeout) s (userdata_script_timeout), with its whole process group\(tail)", ran: true)
         }
-        let code = contract ? ScriptExitCode.normalized(run.exitCode) : run.exitCode
         switch code {
         case 0:
             return PartResult(status: .done, exitCode: 0, ran: true)

@@ -181,4 +181,14 @@ public struct UserDataPlugin: Plugin {
 
     /// Where the raw user data is kept (a guest path).
     public static func rawPath(stateDir: String) -> String { stateDir + "/userdata/user-data" }
+
+    /// The raw user data saved by the last run (`guest-agent query userdata`). Reading it
+    /// needs root, as the file is 0600; a missing file is an error that says why.
+    public static func savedRaw(root: SystemRoot, stateDir: String) throws -> Data {
+        let path = rawPath(stateDir: stateDir)
+        guard let data = try AtomicFileWriter(root: root).read(path) else {
+            throw SavedUserDataMissing(path: try root.resolve(path))
+        }
+        return data
+    }
 }
