@@ -71,16 +71,26 @@ struct ScriptRunner: Sendable {
             guard let chroot = Self.hostChroot() else { throw HostError.commandNotFound("chroot") }
             argv = [chroot, root.hostPath] + argv
         }
+        let outputFile = outputDirectory + "/" + fileName + ".log"
+        let outputHostPath = try root.resolve(outputFile)
+        // Straight to a root-only file, not through memory: a script's output has no cap.
         let options = CommandOptions(timeout: .milliseconds(Int64(context.config.userdataScriptTimeout * 1000)),
                                      workingDirectory: root.isLiveSystem ? "/" : root.hostPath,
-                                     environment: environment())
+                                     environment: environment(), outputFile: outputHostPath)
         let result = try await context.runner.run(argv, standardInput: nil, options: options)
-        let output = result.standardOutput + (result.standardError.isEmpty ? "" : "\n--- stderr ---\n" + result.standardError)
-        let outputFile = outputDirectory + "/" + fileName + ".log"
-        try context.writer.write(Data(output.utf8), to: outputFile, mode: 0o600)
-        let lines = output.split(separator: "\n", omittingEmptySubsequences: true).filter { $0 != "--- stderr ---" }
         return ScriptRun(exitCode: result.exitCode, timedOut: result.timedOut,
-                         tail: lines.suffix(Self.tailLines).map { TextPreview.line(String($0)) }, outputFile: outputFile)
+                         tail: Self.lastLines(ofFile: outputHostPath), outputFile: outputFile)
+    }
+
+    /// The last `tailLines` lines of a file, read from its last 64 KiB only.
+    static func lastLines(ofFile path: String) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 65536 ? size - 65536 : 0)
+        let data = (try? handle.readToEnd()) ?? Data()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.suffix(tailLines).map { TextPreview.line(String($0)) }
     }
 
     /// A fixed, minimal environment: the agent's own (which may hold anything the service

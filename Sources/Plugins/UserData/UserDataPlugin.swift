@@ -136,8 +136,9 @@ public struct UserDataPlugin: Plugin {
                 record.detail = why
                 context.logger.warning("user data part skipped", metadata: ["part": "\(part.name)", "reason": "\(why)"])
             case .run:
-                if part.kind == .script {
-                    // Saved before it starts: a crash or power loss while it runs must not run it twice.
+                if part.kind == .script || (part.kind == .cloudConfig && previous == nil) {
+                    // Saved before it starts: a crash or power loss while it runs must not run
+                    // it twice (a cloud-config's runcmd included).
                     record.status = .started
                     state.parts[key] = record
                     try context.saveState(state)
