@@ -30,7 +30,7 @@ struct ScriptRunner: Sendable {
     var outputDirectory: String { directory + "/output" }
 
     /// Runs `content` (which starts with `#!`, or is run by `fallback`, e.g. /bin/sh for a
-    /// boothook without one) as the part `name` (file names are made from `fileName`).
+    /// boothook without one) from `scripts/fileName`, its output in `output/fileName.log`.
     func run(_ content: Data, fileName: String, fallback: Shebang? = nil) async throws -> ScriptRun {
         guard let shebang = Shebang(content) ?? fallback else {
             throw ScriptError.noInterpreter
