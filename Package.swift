@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -38,6 +39,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        .target(
             name: "CShadowCrypt",
             linkerSettings: [.linkedLibrary("crypt")]
         ),
@@ -47,8 +52,11 @@ let package = Package(
                 "DataSources",
                 "PasswordCrypto",
                 "CShadowCrypt",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -88,6 +96,6 @@ let package = Package(
 
 // Upcoming language features for every Swift target (Swift 6 mode already checks
 // concurrency strictly): `any` spelled out for every existential.
-for target in package.targets where !["CCurl", "CShadowCrypt"].contains(target.name) {
+for target in package.targets where !["CCurl", "CShadowCrypt", "CZlib"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
 }

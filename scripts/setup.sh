@@ -8,12 +8,14 @@ packages=(
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)
-  python3 curl time      # demo, bench and mock-server tests (curl as a real client, /usr/bin/time for RSS)
+  python3 curl time      # demo, bench, mock-server and user data tests (curl as a real client, /usr/bin/time for RSS; python3 scripts)
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
   netplan.io network-manager  # network plugin: netplan generate --root-dir, nmcli --offline check our files
   ifupdown ifenslave vlan iputils-ping  # network plugin: ifup -i inside namespaces (bond, VLAN), ping between them
   cloud-guest-utils fdisk  # resize plugin tests: growpart, and sfdisk (fdisk) for the growpart-less path
   e2fsprogs xfsprogs btrfs-progs lvm2  # resize tests: mkfs/resize2fs/dumpe2fs, mkfs.xfs/xfs_growfs/xfs_info, btrfs, pvresize/lvextend
+  zlib1g-dev             # gzip user data (the agent links libz)
+  bash coreutils tzdata  # user data tests: bash scripts, chroot into a scratch root, cloud-config timezone
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -1,5 +1,6 @@
 import DataSources
 import ArgumentParser
+import Foundation
 import Plugins
 
 struct QueryCommand: AsyncParsableCommand {
@@ -11,11 +12,22 @@ struct QueryCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    @Argument(help: "One key, e.g. instance_id or meta.admin_username.")
+    @Argument(help: "One key, e.g. instance_id or meta.admin_username; userdata prints the raw user data the userdata plugin saved.")
     var key: String?
 
     func run() async throws {
         let config = try options.loadConfig()
+        if key == "userdata" {
+            // The raw user data the userdata plugin saved (root-only, 0600), as cloud-init's
+            // `query userdata`: no discovery, and never through the log.
+            do {
+                try FileHandle.standardOutput.write(contentsOf: try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir))
+                return
+            } catch {
+                printError("guest-agent: \(error)")
+                throw ExitCode(1)
+            }
+        }
         let logger = options.makeLogger(config)
         let settings = config.dataSourceSettings(root: options.systemRoot, needs: .all)
         let discovery = Discovery(sources: DataSourceRegistry.makeSources(settings: settings, logger: logger),

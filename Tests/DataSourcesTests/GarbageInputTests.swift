@@ -1,4 +1,5 @@
 @testable import DataSources
+import DataSources
 import Foundation
 import TestSupport
 import Testing

@@ -54,8 +54,7 @@ import Testing
     @Test(arguments: [
         ("[DEFAULT]\nfrobnicate = 1\n", "x.conf:2: unknown key 'frobnicate' in [DEFAULT]"),
         ("retry_count = many\n", "x.conf:1: retry_count = 'many' is not valid: expected a whole number from 0 to 20"),
-        ("\n\nplugins = hostname, teleport\n", "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, password, ssh_keys, files)"),
-        ("plugins = userdata, hostname\n", "x.conf:1: plugins names unknown id(s) userdata (known: network, hostname, resize, host_keys, users, password, ssh_keys, files); userdata: reserved for a plugin this version does not have yet"),
+        ("\n\nplugins = hostname, teleport\n", "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, password, ssh_keys, files, userdata)"),
         ("metadata_services = openstack, azure\n", "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, openstack, ec2)"),
         ("this line has no separator\n", "x.conf:1: cannot parse 'this line has no separator' (expected 'key = value', '[section]' or a comment)"),
         ("[weird]\nx = 1\n", "x.conf:1: unknown section [weird]"),

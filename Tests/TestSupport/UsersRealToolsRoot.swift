@@ -7,6 +7,13 @@ import Plugins
 /// while the host's own files stay untouched.
 public enum UsersRealToolsRoot {
     public static func make() throws -> TemporaryDirectory {
+        let root = try makeAccountsOnly()
+        try linkHostTools(["useradd", "usermod", "groupadd", "chpasswd", "visudo"], into: root)
+        return root
+    }
+
+    /// The copied account databases and /etc/skel, without the tools.
+    public static func makeAccountsOnly() throws -> TemporaryDirectory {
         let root = try TemporaryDirectory(prefix: "guest-agent-root")
         try FileManager.default.createDirectory(atPath: root.path + "/etc/default", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root.path + "/home", withIntermediateDirectories: true)
@@ -16,7 +23,6 @@ public enum UsersRealToolsRoot {
         if FileManager.default.fileExists(atPath: "/etc/skel") {
             try FileManager.default.copyItem(atPath: "/etc/skel", toPath: root.path + "/etc/skel")
         }
-        try linkHostTools(["useradd", "usermod", "groupadd", "chpasswd", "visudo"], into: root)
         return root
     }
 

@@ -1,11 +1,11 @@
 /// Checks on `files` entries of meta_data.json, which come from the cloud user and are a
 /// known traversal vector (cloud-init joins content_path without checking for `..`;
 /// docs/PROTOCOLS.md §1.4).
-enum InjectedFilePolicy {
+public enum InjectedFilePolicy {
     /// A guest path is acceptable when absolute, free of `.`/`..`/empty components,
     /// NUL and control characters, not longer than PATH_MAX and with no component longer
     /// than NAME_MAX (everything the writer's `SystemRoot` rule refuses, and more).
-    static func validateGuestPath(_ path: String) -> String? {
+    public static func validateGuestPath(_ path: String) -> String? {
         // Bytes and scalars, never Characters: a combining mark after a '/' joins it into
         // one Character, and a Character split of "/../\u{301}etc" sees no ".." component
         // while the kernel does.

@@ -28,7 +28,8 @@ public struct InjectedFilesPlugin: Plugin {
         var refused = context.metadata.refusedFiles
         for file in context.metadata.files {
             do {
-                try write(file, context: context)
+                try Self.write(file.contents, to: file.path, mode: 0o600, context: context)
+                context.logger.info("wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])
             } catch {
                 refused.append(RefusedFile(path: file.path, reason: "\(error)"))
             }
@@ -37,11 +38,13 @@ public struct InjectedFilesPlugin: Plugin {
         return .done
     }
 
-    private func write(_ file: InjectedFile, context: PluginContext) throws {
-        let parent = SystemRoot.parentAndName(of: file.path).parent
+    /// Writes one file atomically at `path` under the root, creating missing parents (0755)
+    /// and never following a symbolic link: the one implementation, also used by
+    /// cloud-config `write_files`. `path` must have passed `InjectedFilePolicy`.
+    static func write(_ contents: Data, to path: String, mode: mode_t, owner: FileOwner? = nil, context: PluginContext) throws {
+        let parent = SystemRoot.parentAndName(of: path).parent
         if parent != "/" { try context.writer.makeDirectory(parent, mode: 0o755, createOnly: true) }
-        try context.writer.write(file.contents, to: file.path, mode: 0o600)
-        context.logger.info("wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])
+        try context.writer.write(contents, to: path, mode: mode, owner: owner)
     }
 }
 

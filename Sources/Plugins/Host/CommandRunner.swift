@@ -26,11 +26,18 @@ public struct CommandOptions: Sendable, Equatable {
     public var workingDirectory: String?
     /// The complete environment of the command. Nil: the agent's own environment.
     public var environment: [String: String]?
+    /// A host path: standard output and standard error both go to this file (created
+    /// 0600 or truncated, never through a symbolic link), interleaved as a terminal shows
+    /// them, with no size limit, and the result's output strings are empty. Nil: collected.
+    /// For user data scripts, whose output may be far larger than any tool's.
+    public var outputFile: String?
 
-    public init(timeout: Duration? = nil, workingDirectory: String? = nil, environment: [String: String]? = nil) {
+    public init(timeout: Duration? = nil, workingDirectory: String? = nil, environment: [String: String]? = nil,
+                outputFile: String? = nil) {
         self.timeout = timeout
         self.workingDirectory = workingDirectory
         self.environment = environment
+        self.outputFile = outputFile
     }
 }
 

@@ -27,23 +27,31 @@ public struct SubprocessCommandRunner: CommandRunner {
         // timeout reaches everything it started and never the agent itself.
         platform.createSession = true
         platform.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        let environment: Environment = options.environment.map { .custom(Dictionary(uniqueKeysWithValues: $0.map { (Environment.Key(stringLiteral: $0.key), $0.value) })) } ?? .inherit
         let launch: @Sendable () async throws -> CommandResult = { [outputLimit, platform] in
+            if let outputFile = options.outputFile {
+                let descriptor = open(outputFile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else { throw HostError.io(path: outputFile, operation: "open", errno: errno) }
+                defer { close(descriptor) }
+                let result = try await Subprocess.run(
+                    .path(FilePath(path)), arguments: Arguments(Array(argv.dropFirst())), environment: environment,
+                    workingDirectory: options.workingDirectory.map { FilePath($0) }, platformOptions: platform,
+                    input: .data(standardInput ?? Data()),
+                    output: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: false),
+                    error: .combinedWithOutput)
+                return CommandResult(exitCode: Self.code(result.terminationStatus))
+            }
             let result = try await Subprocess.run(
                 .path(FilePath(path)),
                 arguments: Arguments(Array(argv.dropFirst())),
-                environment: options.environment.map { .custom(Dictionary(uniqueKeysWithValues: $0.map { (Environment.Key(stringLiteral: $0.key), $0.value) })) } ?? .inherit,
+                environment: environment,
                 workingDirectory: options.workingDirectory.map { FilePath($0) },
                 platformOptions: platform,
                 input: .data(standardInput ?? Data()),
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
             )
-            let code: Int32
-            switch result.terminationStatus {
-            case .exited(let status): code = Int32(status)
-            case .signaled(let signal): code = 128 + Int32(signal)
-            }
-            return CommandResult(exitCode: code, standardOutput: result.standardOutput,
+            return CommandResult(exitCode: Self.code(result.terminationStatus), standardOutput: result.standardOutput,
                                  standardError: result.standardError)
         }
         do {
@@ -53,6 +61,14 @@ public struct SubprocessCommandRunner: CommandRunner {
             throw error
         } catch {
             throw HostError.commandFailed(argv: argv, status: "could not be run", stderr: "\(error)")
+        }
+    }
+
+    /// The exit status, or 128 + the signal that ended the command (as a shell reports it).
+    private static func code(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let status): Int32(status)
+        case .signaled(let signal): 128 + Int32(signal)
         }
     }
 

@@ -31,6 +31,13 @@ public struct HostnamePlugin: Plugin {
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
         guard let name = try desiredName(context) else { return .done }
+        try Self.set(name, context: context)
+        return .done
+    }
+
+    /// Writes `name` to /etc/hostname and the agent's /etc/hosts line, and sets the live
+    /// host name on the running system: the one implementation, also used by cloud-config.
+    static func set(_ name: HostnameValidator.Result, context: PluginContext) throws {
         try context.writer.write(Data((name.shortName + "\n").utf8), to: "/etc/hostname", mode: 0o644)
         if context.config.manageEtcHosts {
             let existing = try context.writer.read("/etc/hosts")
@@ -41,6 +48,5 @@ public struct HostnamePlugin: Plugin {
             }
         }
         try context.liveHostname?.set(name.shortName)
-        return .done
     }
 }

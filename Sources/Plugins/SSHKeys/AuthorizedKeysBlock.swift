@@ -4,6 +4,8 @@ import PasswordCrypto
 /// and are kept byte for byte (`ManagedBlock`).
 enum AuthorizedKeysBlock {
     static let block = ManagedBlock(begin: "# BEGIN guest-agent managed keys", end: "# END guest-agent managed keys")
+    /// The keys a cloud-config names (`ssh_authorized_keys`), kept apart from the metadata's.
+    static let userDataBlock = ManagedBlock(begin: "# BEGIN guest-agent user-data keys", end: "# END guest-agent user-data keys")
 }
 
 /// Decides which metadata key lines are safe to install.

@@ -4,14 +4,21 @@ import DataSources
 struct GroupDatabase {
     /// group name -> member names
     let members: [String: [String]]
+    /// group name -> gid
+    let gids: [String: UInt32]
 
     init(root: SystemRoot) throws {
         var members: [String: [String]] = [:]
+        var gids: [String: UInt32] = [:]
         for fields in try AccountFile.records("/etc/group", root: root, minimumFields: 4) {
             members[String(fields[0])] = fields[3].split(separator: ",").map(String.init)
+            gids[String(fields[0])] = UInt32(fields[2])
         }
         self.members = members
+        self.gids = gids
     }
+
+    func gid(of group: String) -> UInt32? { gids[group] }
 
     func exists(_ group: String) -> Bool { members[group] != nil }
 

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// Creates the admin user (or reuses an existing one) with a home directory and the
@@ -66,9 +67,7 @@ public struct UsersPlugin: Plugin {
         let decision = try decide(context)
         let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
         if !decision.exists {
-            var argv = ["useradd"] + rootArguments + ["--create-home", "--shell", "/bin/bash", "--user-group"]
-            if !decision.groups.isEmpty { argv += ["--groups", decision.groups.joined(separator: ",")] }
-            try await context.runner.check(argv + ["--", decision.user])
+            try await Self.createUser(decision.user, groups: decision.groups, context: context)
             context.logger.info("created user", metadata: ["user": "\(decision.user)", "groups": "\(decision.groups)"])
         } else if !decision.missingGroups.isEmpty {
             try await context.runner.check(["usermod"] + rootArguments + ["--append", "--groups",
@@ -85,17 +84,34 @@ public struct UsersPlugin: Plugin {
 
     static func sudoersLine(_ user: String) -> String { "\(user) ALL=(ALL:ALL) ALL\n" }
 
-    /// Writes the drop-in under a name sudo ignores (it skips names with a '.'), has
-    /// `visudo -c -f` check it, then writes the same bytes to the real name atomically.
+    /// `useradd` (argv only, `--root` aware) with a home, a group of its own and `groups`:
+    /// the one implementation, also used by cloud-config `users`. `name` must have passed
+    /// `AdminUser.validate`; `comment` (GECOS) must hold no ':' or control character.
+    static func createUser(_ name: String, groups: [String], shell: String = "/bin/bash", comment: String? = nil,
+                           context: PluginContext) async throws {
+        let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
+        var argv = ["useradd"] + rootArguments + ["--create-home", "--shell", shell, "--user-group"]
+        if !groups.isEmpty { argv += ["--groups", groups.joined(separator: ",")] }
+        if let comment { argv += ["--comment", comment] }
+        try await context.runner.check(argv + ["--", name])
+    }
+
     private func installSudoers(for user: String, context: PluginContext) async throws {
-        let content = Data(Self.sudoersLine(user).utf8)
-        let candidate = "/etc/sudoers.d/.90-guest-agent-users.check"
+        try await Self.installSudoers(Data(Self.sudoersLine(user).utf8), at: Self.sudoersDropIn, context: context)
+    }
+
+    /// Writes a sudoers drop-in under a name sudo ignores (it skips names with a '.'), has
+    /// `visudo -c -f` check it, then writes the same bytes to the real name atomically:
+    /// a drop-in sudo would reject (and with it every sudo rule) is never installed.
+    static func installSudoers(_ content: Data, at path: String, context: PluginContext) async throws {
+        let (directory, name) = SystemRoot.parentAndName(of: path)
+        let candidate = directory + "/." + name + ".check"
         let candidateHostPath = try context.root.resolve(candidate)
         try context.writer.write(content, to: candidate, mode: 0o440)
         defer { try? FileManager.default.removeItem(atPath: candidateHostPath) }
         if context.tools.find("visudo") != nil {
             try await context.runner.check(["visudo", "-c", "-q", "-f", candidateHostPath])
         }
-        try context.writer.write(content, to: Self.sudoersDropIn, mode: 0o440)
+        try context.writer.write(content, to: path, mode: 0o440)
     }
 }

@@ -33,6 +33,8 @@ public struct AgentConfig: Sendable, Equatable {
     public var allowReboot = true
     public var resizeMountPoints: [String] = ["/"]
     public var sshHostKeyTypes: [SSHHostKeyType] = [.ed25519, .ecdsa, .rsa]
+    public var userdataAllowInclude = false
+    public var userdataScriptTimeout = 600.0
 
     public init() {}
 

@@ -114,6 +114,14 @@ enum ConfigSchema {
                   help: "SSH host key types the host_keys plugin generates for a new instance (ed25519 first): ed25519, ecdsa, rsa.") {
             $0.sshHostKeyTypes = try choices($1)
         },
+        ConfigKey(name: "userdata_allow_include", defaultValue: "false",
+                  help: "Let user data fetch more user data by URL (#include, text/x-include-url); off: such parts fail.") {
+            $0.userdataAllowInclude = try boolean($1)
+        },
+        ConfigKey(name: "userdata_script_timeout", defaultValue: "600",
+                  help: "Seconds one user data script may run before its whole process group is killed.") {
+            $0.userdataScriptTimeout = try seconds($1, in: 1...86400)
+        },
     ]
 
     /// The text of agent.conf.sample: every key, its default, one line of explanation.

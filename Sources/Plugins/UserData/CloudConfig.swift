@@ -1,0 +1,245 @@
+import DataSources
+import Foundation
+import Yams
+
+/// The `#cloud-config` subset this agent applies, read from YAML (Yams). Reading checks
+/// every type, so applying never meets a value it has to guess about: a wrong type is an
+/// error naming the key, invalid YAML an error naming the line and column.
+struct CloudConfig: Sendable, Equatable {
+    /// A `runcmd`/`bootcmd` entry: a string is run by `sh -c` (as cloud-init does: that is
+    /// what the user wrote it for), a list is an argv run directly.
+    enum Command: Sendable, Equatable {
+        case shell(String)
+        case argv([String])
+
+        var argv: [String] {
+            switch self {
+            case .shell(let text): ["/bin/sh", "-c", text]
+            case .argv(let argv): argv
+            }
+        }
+    }
+
+    struct User: Sendable, Equatable {
+        /// The `default` entry: the agent's admin user, as the users plugin makes it.
+        var isDefault = false
+        var name = ""
+        var gecos: String?
+        var groups: [String] = []
+        var sudo: [String] = []
+        var shell: String?
+        var sshAuthorizedKeys: [String] = []
+        var lockPasswd = true
+        var passwd: String?
+    }
+
+    struct File: Sendable, Equatable {
+        var path: String
+        var content: Data
+        var permissions: mode_t = 0o644
+        var owner: String = "root:root"
+        var append = false
+        var deferred = false
+    }
+
+    static let knownKeys: Set<String> = [
+        "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
+        "timezone", "packages", "final_message",
+    ]
+
+    var hostname: String?
+    var fqdn: String?
+    var preserveHostname = false
+    var users: [User] = []
+    var sshAuthorizedKeys: [String] = []
+    var writeFiles: [File] = []
+    var runcmd: [Command] = []
+    var bootcmd: [Command] = []
+    var timezone: String?
+    var packages: [String] = []
+    var finalMessage: String?
+    var unknownKeys: [String] = []
+
+    /// Parses a `#cloud-config` document (the marker line is a YAML comment).
+    init(_ data: Data) throws {
+        guard let text = String(data: data, encoding: .utf8) else { throw CloudConfigError.notUTF8 }
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: text)
+        } catch let error as YamlError {
+            throw CloudConfigError.yaml(Self.describe(error))
+        }
+        guard let loaded else { return }  // an empty document: nothing to do
+        guard let top = loaded as? [AnyHashable: Any] else { throw CloudConfigError.type("the document", "a mapping of keys") }
+        var map: [String: Any] = [:]
+        for (key, value) in top { map["\(key)"] = value }
+        unknownKeys = map.keys.filter { !Self.knownKeys.contains($0) }.sorted()
+        hostname = try Self.string(map["hostname"], "hostname")
+        fqdn = try Self.string(map["fqdn"], "fqdn")
+        preserveHostname = try Self.bool(map["preserve_hostname"], "preserve_hostname") ?? false
+        timezone = try Self.string(map["timezone"], "timezone")
+        finalMessage = try Self.string(map["final_message"], "final_message")
+        sshAuthorizedKeys = try Self.strings(map["ssh_authorized_keys"], "ssh_authorized_keys")
+        packages = try Self.list(map["packages"], "packages").map { "\($0)" }
+        runcmd = try Self.commands(map["runcmd"], "runcmd")
+        bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
+        users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
+        writeFiles = try Self.list(map["write_files"], "write_files").enumerated().map { try Self.file($1, "write_files[\($0)]") }
+    }
+
+    /// "hostname, users (2), runcmd (3)": what a plan line says this document would do.
+    var summary: String {
+        var keys: [String] = []
+        if hostname != nil || fqdn != nil { keys.append(preserveHostname ? "preserve_hostname" : "hostname") }
+        if !users.isEmpty { keys.append("users (\(users.count))") }
+        if !sshAuthorizedKeys.isEmpty { keys.append("ssh_authorized_keys (\(sshAuthorizedKeys.count))") }
+        if !writeFiles.isEmpty { keys.append("write_files (\(writeFiles.count))") }
+        if !bootcmd.isEmpty { keys.append("bootcmd (\(bootcmd.count))") }
+        if !runcmd.isEmpty { keys.append("runcmd (\(runcmd.count))") }
+        if timezone != nil { keys.append("timezone") }
+        if !packages.isEmpty { keys.append("packages (not supported)") }
+        if finalMessage != nil { keys.append("final_message") }
+        if !unknownKeys.isEmpty { keys.append("unknown keys ignored: \(unknownKeys.joined(separator: ", "))") }
+        return keys.isEmpty ? "no keys" : keys.joined(separator: ", ")
+    }
+
+    /// Line, column and problem; never the text itself (user data may hold secrets).
+    static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "line \(mark.line), column \(mark.column): \(problem)"
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return "duplicated key(s) \(duplicates.sorted().joined(separator: ", ")) (\(context.description.split(separator: "\n").first ?? ""))"
+        default:
+            return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        }
+    }
+
+    // MARK: typed readers; each error names the key
+
+    static func string(_ value: Any?, _ key: String) throws -> String? {
+        guard let value, !(value is NSNull) else { return nil }
+        if let text = value as? String { return text }
+        if value is Int || value is Double { return "\(value)" }
+        throw CloudConfigError.type(key, "a string")
+    }
+
+    static func bool(_ value: Any?, _ key: String) throws -> Bool? {
+        guard let value, !(value is NSNull) else { return nil }
+        if let flag = value as? Bool { return flag }
+        if let text = value as? String, let flag = try? ConfigSchema.boolean(text) { return flag }
+        throw CloudConfigError.type(key, "true or false")
+    }
+
+    static func list(_ value: Any?, _ key: String) throws -> [Any] {
+        guard let value, !(value is NSNull) else { return [] }
+        guard let list = value as? [Any] else { throw CloudConfigError.type(key, "a list") }
+        return list
+    }
+
+    static func strings(_ value: Any?, _ key: String) throws -> [String] {
+        try list(value, key).enumerated().map { index, item in
+            guard let text = try string(item, "\(key)[\(index)]") else { throw CloudConfigError.type("\(key)[\(index)]", "a string") }
+            return text
+        }
+    }
+
+    /// A string, or a list of strings, or a comma-separated string (cloud-init's `groups`).
+    static func stringOrList(_ value: Any?, _ key: String) throws -> [String] {
+        if value is [Any] { return try strings(value, key) }
+        guard let text = try string(value, key) else { return [] }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func commands(_ value: Any?, _ key: String) throws -> [Command] {
+        try list(value, key).enumerated().map { index, item in
+            if let text = item as? String { return .shell(text) }
+            let argv = try strings(item, "\(key)[\(index)]")
+            guard !argv.isEmpty else { throw CloudConfigError.type("\(key)[\(index)]", "a string or a non-empty list") }
+            return .argv(argv)
+        }
+    }
+
+    static func user(_ value: Any, _ key: String) throws -> User {
+        if let text = value as? String {
+            return text == "default" ? User(isDefault: true, name: "default") : User(name: text)
+        }
+        guard let entry = value as? [AnyHashable: Any] else { throw CloudConfigError.type(key, "\"default\", a name or a mapping") }
+        var map: [String: Any] = [:]
+        for (name, item) in entry { map["\(name)"] = item }
+        guard let name = try string(map["name"], "\(key).name") else { throw CloudConfigError.type("\(key).name", "a user name") }
+        var user = User(name: name)
+        user.gecos = try string(map["gecos"], "\(key).gecos")
+        user.groups = try stringOrList(map["groups"], "\(key).groups")
+        if let flag = map["sudo"] as? Bool {
+            if flag { throw CloudConfigError.type("\(key).sudo", "a sudoers rule such as \"ALL=(ALL) NOPASSWD:ALL\" (or false)") }
+        } else {
+            user.sudo = map["sudo"] is [Any] ? try strings(map["sudo"], "\(key).sudo") : (try string(map["sudo"], "\(key).sudo")).map { [$0] } ?? []
+        }
+        user.shell = try string(map["shell"], "\(key).shell")
+        user.sshAuthorizedKeys = try strings(map["ssh_authorized_keys"], "\(key).ssh_authorized_keys")
+        user.lockPasswd = try bool(map["lock_passwd"], "\(key).lock_passwd") ?? true
+        user.passwd = try string(map["passwd"], "\(key).passwd")
+        return user
+    }
+
+    static func file(_ value: Any, _ key: String) throws -> File {
+        guard let entry = value as? [AnyHashable: Any] else { throw CloudConfigError.type(key, "a mapping") }
+        var map: [String: Any] = [:]
+        for (name, item) in entry { map["\(name)"] = item }
+        guard let path = try string(map["path"], "\(key).path") else { throw CloudConfigError.type("\(key).path", "a path") }
+        let text = try string(map["content"], "\(key).content") ?? ""
+        let content = try WriteFilesEncoding.decode(text, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
+        var file = File(path: path, content: content)
+        if let permissions = map["permissions"] {
+            // YAML reads 0644 as the integer 420 (octal); "0644" stays a string.
+            if let number = permissions as? Int, (0...0o7777).contains(number) {
+                file.permissions = mode_t(number)
+            } else if let text = permissions as? String, let number = Int(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: 8),
+                      (0...0o7777).contains(number) {
+                file.permissions = mode_t(number)
+            } else {
+                throw CloudConfigError.type("\(key).permissions", "an octal mode such as '0644'")
+            }
+        }
+        file.owner = try string(map["owner"], "\(key).owner") ?? "root:root"
+        file.append = try bool(map["append"], "\(key).append") ?? false
+        file.deferred = try bool(map["defer"], "\(key).defer") ?? false
+        return file
+    }
+}
+
+/// `write_files` content encodings (cloud-init's names).
+enum WriteFilesEncoding {
+    static func decode(_ text: String, encoding: String?, key: String) throws -> Data {
+        let compact = { (text: String) in Data(base64Encoded: text.filter { !$0.isWhitespace }) }
+        switch encoding?.lowercased() {
+        case nil, "text/plain": return Data(text.utf8)
+        case "b64", "base64":
+            guard let data = compact(text) else { throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))") }
+            return data
+        case "gz", "gzip":
+            // YAML text cannot hold raw gzip bytes in practice; cloud-init accepts it, so do we.
+            return try GzipDecoder.decompress(Data(text.utf8), maxBytes: 16 << 20, what: "\(key).content")
+        case "gz+b64", "gzip+base64", "gz+base64", "gzip+b64":
+            guard let data = compact(text) else { throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))") }
+            return try GzipDecoder.decompress(data, maxBytes: 16 << 20, what: "\(key).content")
+        case let other?:
+            throw CloudConfigError.type("\(key).encoding", "b64, gzip or gz+b64, not '\(TextPreview.line(other))'")
+        }
+    }
+}
+
+enum CloudConfigError: Error, CustomStringConvertible, Equatable {
+    case notUTF8
+    case yaml(String)
+    case type(String, String)
+
+    var description: String {
+        switch self {
+        case .notUTF8: "cloud-config is not UTF-8 text"
+        case .yaml(let where_): "invalid YAML at \(where_)"
+        case .type(let key, let expected): "cloud-config \(key) must be \(expected)"
+        }
+    }
+}

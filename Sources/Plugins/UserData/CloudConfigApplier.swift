@@ -1,0 +1,100 @@
+import DataSources
+import Foundation
+
+/// Applies a cloud-config part through the other plugins' code: host name
+/// (`HostnamePlugin.set`), users (`UsersPlugin.createUser`, `installSudoers`, the admin
+/// user itself for `default`), keys (`SSHKeysPlugin.install`), files
+/// (`InjectedFilesPlugin.write` after `InjectedFilePolicy`). Commands run like scripts
+/// (`ScriptRunner`: argv, inside the root, under the timeout).
+///
+/// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
+/// ssh_authorized_keys, deferred write_files, runcmd, final_message. One key failing does
+/// not stop the others; the part fails at the end naming each.
+struct CloudConfigApplier: Sendable {
+    let context: PluginContext
+
+    func apply(_ part: UserDataPart, firstTime: Bool) async -> PartResult {
+        let config: CloudConfig
+        do {
+            config = try CloudConfig(part.content)
+        } catch {
+            return PartResult(status: .failed, detail: "\(error)", ran: false)
+        }
+        var failures: [String] = []
+        func attempt(_ key: String, _ body: () async throws -> Void) async {
+            do { try await body() } catch { failures.append("\(key): \(error)") }
+        }
+        // Every boot: bootcmd. The rest only the first time this part is seen.
+        for (index, command) in config.bootcmd.enumerated() {
+            await attempt("bootcmd[\(index)]") { try await run(command, name: "part-\(part.index)-bootcmd-\(index)") }
+        }
+        guard firstTime else { return Self.result(failures) }
+        if !config.unknownKeys.isEmpty {
+            context.logger.warning("cloud-config keys not supported, ignored",
+                                   metadata: ["part": "\(part.name)", "keys": "\(config.unknownKeys.joined(separator: ", "))"])
+        }
+        for (index, file) in config.writeFiles.enumerated() where !file.deferred {
+            await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
+        }
+        if !config.preserveHostname, let name = config.fqdn ?? config.hostname {
+            await attempt("hostname") {
+                try HostnamePlugin.set(try HostnameValidator.validate(name, netbios: context.config.netbiosHostNameCompatibility),
+                                       context: context)
+            }
+        }
+        if let zone = config.timezone { await attempt("timezone") { try TimezoneSetter(context: context).set(zone) } }
+        for (index, user) in config.users.enumerated() {
+            await attempt("users[\(index)] \(TextPreview.line(user.name))") { try await CloudConfigUsers(context: context).ensure(user) }
+        }
+        if !config.sshAuthorizedKeys.isEmpty {
+            await attempt("ssh_authorized_keys") {
+                try CloudConfigUsers(context: context).installKeys(config.sshAuthorizedKeys, for: try AdminUser.name(for: context))
+            }
+        }
+        for (index, file) in config.writeFiles.enumerated() where file.deferred {
+            await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
+        }
+        if !config.packages.isEmpty {
+            context.logger.warning("cloud-config packages are not supported in this version (no package manager calls); not installed",
+                                   metadata: ["part": "\(part.name)", "packages": "\(config.packages.count)"])
+        }
+        for (index, command) in config.runcmd.enumerated() {
+            await attempt("runcmd[\(index)]") { try await run(command, name: "part-\(part.index)-runcmd-\(index)") }
+        }
+        if let message = config.finalMessage {
+            context.logger.notice("cloud-config final_message", metadata: ["message": "\(TextPreview.line(message))"])
+            context.console(message)
+        }
+        return Self.result(failures)
+    }
+
+    static func result(_ failures: [String]) -> PartResult {
+        failures.isEmpty ? PartResult(status: .done, ran: true)
+            : PartResult(status: .failed, detail: failures.joined(separator: "; "), ran: true)
+    }
+
+    /// Runs one runcmd/bootcmd entry; a non-zero exit or a timeout is an error.
+    func run(_ command: CloudConfig.Command, name: String) async throws {
+        let run = try await ScriptRunner(context: context).runCommand(command.argv, fileName: name)
+        if run.timedOut { throw CloudConfigCommandError(detail: "killed after \(context.config.userdataScriptTimeout) s") }
+        guard run.exitCode == 0 else {
+            throw CloudConfigCommandError(detail: "exited with status \(run.exitCode)"
+                + (run.tail.isEmpty ? "" : "; last output: " + run.tail.joined(separator: " | ")))
+        }
+    }
+
+    /// One `write_files` entry: the injected files' path policy, then the shared writer.
+    func write(_ file: CloudConfig.File) throws {
+        if let problem = InjectedFilePolicy.validateGuestPath(file.path) { throw UnsafePathError(path: file.path, problem: problem) }
+        let owner = try CloudConfigUsers(context: context).owner(file.owner)
+        var contents = file.content
+        if file.append, let existing = try context.writer.read(file.path) { contents = existing + contents }
+        try InjectedFilesPlugin.write(contents, to: file.path, mode: file.permissions, owner: owner, context: context)
+        context.logger.info("wrote file from cloud-config", metadata: ["path": "\(file.path)", "bytes": "\(contents.count)"])
+    }
+}
+
+struct CloudConfigCommandError: Error, CustomStringConvertible {
+    var detail: String
+    var description: String { detail }
+}

@@ -1,0 +1,63 @@
+import Crypto
+import DataSources
+import Foundation
+
+/// What one part of the user data is, decided from its MIME type or, for a user data that
+/// is not MIME and for `text/plain` parts, from its first line (as cloud-init does).
+enum UserDataPartKind: Equatable, Sendable {
+    /// A `#!` script (`text/x-shellscript`).
+    case script
+    /// `#cloud-config` YAML (`text/cloud-config`).
+    case cloudConfig
+    /// `#cloud-boothook` (`text/cloud-boothook`): runs at every boot.
+    case boothook
+    /// `#include` / `#include-once` URL lists (`text/x-include-url`, `text/x-include-once-url`).
+    case include(once: Bool)
+    /// `#part-handler` (`text/part-handler`): Python code cloud-init would import; refused.
+    case partHandler
+    /// PowerShell or cmd user data (`#ps1_sysnative`, `rem cmd`, `<powershell>`...): the
+    /// marker that was recognised. Not for this platform: the part fails loudly.
+    case windows(String)
+    /// A type this agent does not handle: skipped with a warning naming it.
+    case unknown(String)
+    /// The part could not be decoded (bad base64, unknown charset...): it fails by name.
+    case invalid(String)
+
+    /// A short name for logs, plans and the saved state.
+    var label: String {
+        switch self {
+        case .script: "script"
+        case .cloudConfig: "cloud-config"
+        case .boothook: "boothook"
+        case .include(let once): once ? "include-once" : "include"
+        case .partHandler: "part-handler"
+        case .windows(let marker): "windows (\(marker))"
+        case .unknown(let type): "unknown (\(type))"
+        case .invalid: "invalid"
+        }
+    }
+}
+
+/// One part of the user data, after gzip, MIME and transfer decoding.
+struct UserDataPart: Equatable, Sendable {
+    /// Position in the user data: "1", "2", and "2.1" for the first part of a nested multipart.
+    var index: String
+    /// The MIME type as declared, or as detected from the first line.
+    var contentType: String
+    /// The `filename` of its Content-Disposition, when given (shown in logs, never used as a path).
+    var filename: String?
+    var kind: UserDataPartKind
+    /// The decoded bytes (text parts in UTF-8).
+    var content: Data
+
+    /// SHA-256 of the content, hex: with the index, what identifies the part across boots.
+    var sha256: String { SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined() }
+
+    /// The key of this part's saved state: the same bytes at the same position.
+    var stateKey: String { "\(index):\(sha256)" }
+
+    /// "part 2 (text/x-shellscript, setup.sh)", for every message about this part.
+    var name: String {
+        "part \(index) (\(contentType)" + (filename.map { ", \(TextPreview.line($0))" } ?? "") + ")"
+    }
+}

@@ -1,0 +1,196 @@
+import DataSources
+import Foundation
+
+/// Runs the instance's user data: `#!` scripts, `#cloud-config` (a subset, through the
+/// other plugins' code), `#cloud-boothook`, MIME multipart of these, gzip around any.
+///
+/// Frequency: the plugin itself runs at every boot and decides per part (`UserDataState`):
+/// a part that finished is not run again unless it asked to be (exit 1002/1003) or is a
+/// boothook (or a cloud-config's `bootcmd`), so nothing runs twice unasked. A part changed
+/// in the metadata is a new part. When nothing is left to do, `plan` skips with a reason.
+///
+/// Order within a boot, as cloud-init's stages have it: boothooks, then cloud-config
+/// parts, then scripts, each in the order they appear. A script exiting 1001 or 1003 asks
+/// for a reboot: the parts after it wait for the next boot.
+public struct UserDataPlugin: Plugin {
+    public let id = "userdata"
+    public let frequency = PluginFrequency.everyBoot
+    public let stage = PluginStage.network
+    public let needs = MetadataNeeds.userData
+
+    public init() {}
+
+    /// What this boot does with one part.
+    enum Action: Equatable {
+        case run(String)
+        /// Cannot be run (Windows data, part handler, include not allowed, undecodable).
+        case refuse(String)
+        /// Logged and not run (unknown type), recorded so the warning is not repeated.
+        case ignore(String)
+        /// Was running when the machine stopped: not run a second time.
+        case interrupted
+        /// Nothing to do at this boot.
+        case nothing(String)
+    }
+
+    func parser(_ context: PluginContext) -> UserDataParser {
+        UserDataParser(maxRawBytes: DocumentLimits().userDataBytes, maxDecodedBytes: 16 * DocumentLimits().userDataBytes)
+    }
+
+    /// The parts to consider this boot, in run order (boothooks, cloud-config, the rest).
+    func orderedParts(_ context: PluginContext) throws -> [UserDataPart] {
+        guard let data = context.metadata.userData, !data.isEmpty else { return [] }
+        let parts = try parser(context).parse(data)
+        func phase(_ part: UserDataPart) -> Int {
+            switch part.kind {
+            case .boothook: 0
+            case .cloudConfig: 1
+            default: 2
+            }
+        }
+        return parts.enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }.map(\.element)
+    }
+
+    func action(for part: UserDataPart, record: UserDataPartRecord?, context: PluginContext) -> Action {
+        if record?.status == .started { return .interrupted }
+        switch part.kind {
+        case .boothook:
+            return .run("run boothook (every boot)")
+        case .script:
+            guard let record else { return .run("run " + (Shebang(part.content).map { $0.argv(scriptPath: "script").dropLast().joined(separator: " ") } ?? "script")) }
+            switch record.status {
+            case .runAgain: return .run("run again (it exited 1002 at the last boot)")
+            case .rebootThenRunAgain: return .run("run again after the reboot (it exited 1003)")
+            default: return .nothing("\(record.status.rawValue) at an earlier boot")
+            }
+        case .cloudConfig:
+            let document: CloudConfig
+            do {
+                document = try CloudConfig(part.content)
+            } catch {
+                return record == nil ? .refuse("\(error)") : .nothing("failed at an earlier boot")
+            }
+            if record == nil { return .run("apply cloud-config: " + document.summary) }
+            return document.bootcmd.isEmpty ? .nothing("applied at an earlier boot") : .run("run bootcmd (every boot)")
+        case .include(let once):
+            guard record == nil else { return .nothing("handled at an earlier boot") }
+            let kind = once ? "#include-once" : "#include"
+            return .refuse("\(kind) URLs are not fetched: " + (context.config.userdataAllowInclude
+                ? "fetching included user data is not supported in this version"
+                : "set userdata_allow_include = true to allow it"))
+        case .partHandler:
+            return record == nil ? .refuse("text/part-handler is not supported (it is Python code for cloud-init)") : .nothing("refused at an earlier boot")
+        case .windows(let marker):
+            return record == nil ? .refuse("Windows-style user data (\(marker)): not for this platform; it was not run") : .nothing("refused at an earlier boot")
+        case .unknown(let type):
+            return record == nil ? .ignore("type \(type) is not handled; skipped") : .nothing("skipped at an earlier boot")
+        case .invalid(let why):
+            return record == nil ? .refuse(why) : .nothing("refused at an earlier boot")
+        }
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+        let parts = try orderedParts(context)
+        guard !parts.isEmpty else { return .skip("metadata has no user data") }
+        let state = try context.savedState(as: UserDataState.self) ?? UserDataState()
+        var lines: [String] = []
+        var work = false
+        for part in parts {
+            let action = action(for: part, record: state.parts[part.stateKey], context: context)
+            switch action {
+            case .run(let what): work = true; lines.append("\(part.name): \(what)")
+            case .refuse(let why): work = true; lines.append("\(part.name): refuse: \(why)")
+            case .ignore(let why): work = true; lines.append("\(part.name): \(why)")
+            case .interrupted: work = true; lines.append("\(part.name): record as interrupted (not run again)")
+            case .nothing(let why): lines.append("\(part.name): nothing to do (\(why))")
+            }
+        }
+        guard work else { return .skip("\(parts.count) part(s), nothing to run at this boot: " + lines.joined(separator: "; ")) }
+        return .apply(lines)
+    }
+
+    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+        let parts = try orderedParts(context)
+        guard let raw = context.metadata.userData, !parts.isEmpty else { return .done }
+        try saveRaw(raw, context: context)
+        var state = try context.savedState(as: UserDataState.self) ?? UserDataState()
+        var failures: [String] = []
+        var runAgain: [String] = []
+        let executor = UserDataPartExecutor(context: context)
+        for part in parts {
+            let key = part.stateKey
+            let previous = state.parts[key]
+            var record = previous ?? UserDataPartRecord(index: part.index, type: part.contentType, status: .done)
+            switch action(for: part, record: previous, context: context) {
+            case .nothing:
+                continue
+            case .interrupted:
+                record.status = .interrupted
+                record.detail = "the machine stopped while it ran; not run a second time"
+                failures.append("\(part.name): \(record.detail!)")
+            case .refuse(let why):
+                record.status = .failed
+                record.detail = why
+                failures.append("\(part.name): \(why)")
+            case .ignore(let why):
+                record.status = .skipped
+                record.detail = why
+                context.logger.warning("user data part skipped", metadata: ["part": "\(part.name)", "reason": "\(why)"])
+            case .run:
+                if part.kind == .script || (part.kind == .cloudConfig && previous == nil) {
+                    // Saved before it starts: a crash or power loss while it runs must not run
+                    // it twice (a cloud-config's runcmd included).
+                    record.status = .started
+                    state.parts[key] = record
+                    try context.saveState(state)
+                }
+                let result = await executor.execute(part, firstTime: previous == nil)
+                record.runs += result.ran ? 1 : 0
+                record.status = result.status
+                record.exitCode = result.exitCode
+                record.detail = result.detail
+                record.lastRun = Date()
+                state.parts[key] = record
+                try context.saveState(state)
+                switch result.status {
+                case .failed, .timedOut: failures.append("\(part.name): \(result.detail ?? result.status.rawValue)")
+                case .runAgain: runAgain.append(part.name)
+                default: break
+                }
+                if result.rebootNow {
+                    let reason = "\(part.name) exited \(result.exitCode ?? 0): reboot now"
+                    if !failures.isEmpty { context.logger.error("user data parts failed", metadata: ["failures": "\(failures)"]) }
+                    return .rebootRequired(reason)
+                }
+                continue
+            }
+            state.parts[key] = record
+            try context.saveState(state)
+        }
+        if !failures.isEmpty { throw UserDataError.partsFailed(failures) }
+        if !runAgain.isEmpty { return .runAgainNextBoot(runAgain.joined(separator: ", ") + " exited 1002: runs again at the next boot") }
+        return .done
+    }
+
+    /// The raw user data, root-only (0600), for `guest-agent query userdata`; rewritten
+    /// only when it changed. Never logged.
+    func saveRaw(_ data: Data, context: PluginContext) throws {
+        let directory = context.config.stateDir + "/userdata"
+        try context.writer.makeDirectory(directory, mode: 0o700)
+        let path = Self.rawPath(stateDir: context.config.stateDir)
+        if try context.writer.read(path) != data { try context.writer.write(data, to: path, mode: 0o600) }
+    }
+
+    /// Where the raw user data is kept (a guest path).
+    public static func rawPath(stateDir: String) -> String { stateDir + "/userdata/user-data" }
+
+    /// The raw user data saved by the last run (`guest-agent query userdata`). Reading it
+    /// needs root, as the file is 0600; a missing file is an error that says why.
+    public static func savedRaw(root: SystemRoot, stateDir: String) throws -> Data {
+        let path = rawPath(stateDir: stateDir)
+        guard let data = try AtomicFileWriter(root: root).read(path) else {
+            throw SavedUserDataMissing(path: try root.resolve(path))
+        }
+        return data
+    }
+}
