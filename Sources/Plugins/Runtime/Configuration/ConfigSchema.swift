@@ -33,7 +33,7 @@ enum ConfigSchema {
             $0.retryCount = try integer($1, in: 0...20)
         },
         ConfigKey(name: "retry_count_interval", defaultValue: "0.5",
-                  help: "First wait between retries in seconds; doubles each retry, capped at 4 s.") {
+                  help: "Longest first wait between retries in seconds (each wait is random up to it); doubles each retry, capped at 4 s.") {
             $0.retryCountInterval = try seconds($1, in: 0...60)
         },
         ConfigKey(name: "request_timeout", defaultValue: "2",
