@@ -53,6 +53,22 @@ import Testing
         return result
     }
 
+    @Test(.enabled(if: Program.which("ssh-keygen") != nil, "needs ssh-keygen (openssh-client)"))
+    func statusShowsTheHostKeyFingerprintsTheRunPrinted() throws {
+        let env = try Self.environment(plugins: "host_keys")
+        try UsersRealToolsRoot.linkHostTools(["ssh-keygen"], into: env.root)
+        let run = try env.agent(["run"])
+        #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
+        let console = run.standardOutput.components(separatedBy: "\n")
+        let begin = try #require(console.firstIndex(of: "-----BEGIN SSH HOST KEY FINGERPRINTS-----"))
+        let end = try #require(console.firstIndex(of: "-----END SSH HOST KEY FINGERPRINTS-----"))
+        let printed = Array(console[(begin + 1)..<end])
+        #expect(printed.count == 3)
+        #expect(try Self.statusJSON(env)["hostKeyFingerprints"] as? [String] == printed)
+        let text = try env.agent(["status"]).standardOutput
+        #expect(printed.allSatisfy { text.contains($0) })
+    }
+
     @Test func firstBootConfiguresTheRootAndSecondRunIsANoOp() throws {
         let env = try Self.environment()
         let first = try env.agent(["run"])

@@ -1,5 +1,5 @@
 import Foundation
-import Plugins
+@testable import Plugins
 import TestSupport
 import Testing
 
@@ -53,15 +53,7 @@ import Testing
 
     /// argv of a step as text, with the fixture's device directory shown as /dev.
     static func command(_ step: ResizeStep, dev: String) -> String {
-        let argv: [String] = switch step {
-        case .growPartition(let space): ["growpart", space.disk, String(space.number)]
-        case .resizePhysicalVolume(let device): ["pvresize", device]
-        case .extendLogicalVolume(let device): ["lvextend", "-r", "-l", "+100%FREE", device]
-        case .growFilesystem(.ext, let device, _): ["resize2fs", device]
-        case .growFilesystem(.xfs, _, let mountPoint): ["xfs_growfs", mountPoint]
-        case .growFilesystem(.btrfs, _, let mountPoint): ["btrfs", "filesystem", "resize", "max", mountPoint]
-        }
-        return argv.joined(separator: " ").replacingOccurrences(of: dev, with: "/dev")
+        return step.argv.joined(separator: " ").replacingOccurrences(of: dev, with: "/dev")
     }
 
     @Test func lvmRootGrowsPartitionThenPhysicalThenLogicalVolume() throws {

@@ -3,17 +3,26 @@ import Plugins
 
 /// Renders a run summary for people (`status`) and for tools (`status --json`).
 enum StatusReport {
-    /// `hostKeyFingerprints` (from the host_keys plugin's saved state) is added as
-    /// `hostKeyFingerprints` when there are any.
-    public static func json(_ summary: RunSummary, hostKeyFingerprints: [String] = []) -> String {
-        // Through the state encoder first, so dates keep the format `status --json` always had.
-        guard !hostKeyFingerprints.isEmpty, let encoded = try? StateStore.encoder.encode(summary),
-              case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: encoded),
-              let data = try? StateStore.encoder.encode(JSONValue.object(
-                  object.merging(["hostKeyFingerprints": .array(hostKeyFingerprints.map(JSONValue.string))]) { $1 })) else {
-            return String(decoding: (try? StateStore.encoder.encode(summary)) ?? Data(), as: UTF8.self)
+    /// The summary as the state file holds it (same date format), plus
+    /// `hostKeyFingerprints` (from the host_keys plugin's saved state) when there are any.
+    static func json(_ summary: RunSummary, hostKeyFingerprints: [String] = []) -> String {
+        let report = StatusJSON(summary: summary, hostKeyFingerprints: hostKeyFingerprints)
+        return String(decoding: (try? StateStore.encoder.encode(report)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The summary's own keys with one more beside them.
+    private struct StatusJSON: Encodable {
+        let summary: RunSummary
+        let hostKeyFingerprints: [String]
+
+        enum Key: String, CodingKey { case hostKeyFingerprints }
+
+        func encode(to encoder: any Encoder) throws {
+            try summary.encode(to: encoder)
+            guard !hostKeyFingerprints.isEmpty else { return }
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(hostKeyFingerprints, forKey: .hostKeyFingerprints)
         }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// Fingerprints the host_keys plugin saved for the summary's instance (empty if none).

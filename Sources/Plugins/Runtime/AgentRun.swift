@@ -55,7 +55,8 @@ public struct AgentRun: Sendable {
                 summary.stages?.append(StageNote(stage: stage, source: nil, note: note, exitCode: code))
                 continue
             }
-            let records = await runPlugins(stage: stage, metadata: metadata, store: store, bootID: bootID, logger: stageLogger)
+            let records = await runPlugins(stage: stage, metadata: metadata, store: store, bootID: bootID,
+                                           http: settings.httpClient(logger: stageLogger), logger: stageLogger)
             summary.instanceID = metadata.instanceID
             summary.source = metadata.sourceID
             summary.plugins += records
@@ -70,9 +71,8 @@ public struct AgentRun: Sendable {
     }
 
     private func runPlugins(stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
-                            logger: Logger) async -> [PluginRecord] {
+                            http: MetadataHTTPClient, logger: Logger) async -> [PluginRecord] {
         let plugins = config.plugins.compactMap(PluginRegistry.make)
-        let http = config.dataSourceSettings(root: root).httpClient(logger: logger)
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
         return await pipeline.run(makeContext: { metadata, saved, save in
             PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,
