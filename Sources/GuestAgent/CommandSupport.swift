@@ -14,7 +14,8 @@ extension GlobalOptions {
             var config = try AgentConfig.load(path: config)
             if let logLevel {
                 guard let level = Logger.Level(rawValue: logLevel) else {
-                    throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+                    throw ValidationError(
+                        "--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
                 }
                 config.logLevel = level
             }
@@ -36,8 +37,9 @@ extension GlobalOptions {
     /// `run_lock_timeout`, 1 when the state directory cannot be used (e.g. a symlink).
     func lockRoot(_ config: AgentConfig) async throws -> RunLock {
         do {
-            return try await RunLock.acquire(store: StateStore(root: systemRoot, directory: config.stateDir),
-                                             timeout: config.runLockTimeout)
+            return try await RunLock.acquire(
+                store: StateStore(root: systemRoot, directory: config.stateDir),
+                timeout: config.runLockTimeout)
         } catch let error as RunLockError {
             printError("guest-agent: \(error)")
             throw ExitCode(AgentExitCode.busy)

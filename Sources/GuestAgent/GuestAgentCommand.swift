@@ -9,8 +9,10 @@ struct GuestAgentCommand: AsyncParsableCommand {
         commandName: "guest-agent",
         abstract: "Turns a generic VM image into this instance at first boot.",
         version: AgentVersion.current,
-        subcommands: [RunCommand.self, StatusCommand.self, QueryCommand.self, CleanCommand.self,
-                      VersionCommand.self, SampleConfigCommand.self, DecryptPasswordCommand.self]
+        subcommands: [
+            RunCommand.self, StatusCommand.self, QueryCommand.self, CleanCommand.self,
+            VersionCommand.self, SampleConfigCommand.self, DecryptPasswordCommand.self,
+        ]
     )
 
     static func main() async {

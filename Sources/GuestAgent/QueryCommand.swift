@@ -1,5 +1,5 @@
-import DataSources
 import ArgumentParser
+import DataSources
 import Foundation
 import Plugins
 
@@ -12,7 +12,10 @@ struct QueryCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    @Argument(help: "One key, e.g. instance_id or meta.admin_username; userdata prints the raw user data the userdata plugin saved.")
+    @Argument(
+        help:
+            "One key, e.g. instance_id or meta.admin_username; userdata prints the raw user data the userdata plugin saved."
+    )
     var key: String?
 
     func run() async throws {
@@ -21,7 +24,8 @@ struct QueryCommand: AsyncParsableCommand {
             // The raw user data the userdata plugin saved (root-only, 0600), as cloud-init's
             // `query userdata`: no discovery, and never through the log.
             do {
-                try FileHandle.standardOutput.write(contentsOf: try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir))
+                try FileHandle.standardOutput.write(
+                    contentsOf: try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir))
                 return
             } catch {
                 printError("guest-agent: \(error)")
@@ -30,8 +34,9 @@ struct QueryCommand: AsyncParsableCommand {
         }
         let logger = options.makeLogger(config)
         let settings = config.dataSourceSettings(root: options.systemRoot, needs: .all)
-        let discovery = Discovery(sources: DataSourceRegistry.makeSources(settings: settings, logger: logger),
-                                  deadline: settings.discoveryDeadline, logger: logger)
+        let discovery = Discovery(
+            sources: DataSourceRegistry.makeSources(settings: settings, logger: logger),
+            deadline: settings.discoveryDeadline, logger: logger)
         let found = await discovery.run()
         guard let metadata = found.metadata else {
             printError("guest-agent: no metadata source found: \(found.attempts.joined(separator: "; "))")

@@ -7,14 +7,18 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the plugin pipeline once.",
-        discussion: "Exit 0: every plugin succeeded or was skipped; 1: a plugin failed or could not finish; 2: no metadata source; 64: usage or configuration error; 75: another run on the same root did not finish within run_lock_timeout.")
+        discussion:
+            "Exit 0: every plugin succeeded or was skipped; 1: a plugin failed or could not finish; 2: no metadata source; 64: usage or configuration error; 75: another run on the same root did not finish within run_lock_timeout."
+    )
 
     @OptionGroup var options: GlobalOptions
 
     @Flag(name: .long, help: "Print what each plugin would change; change nothing.")
     var dryRun = false
 
-    @Option(name: .long, help: "Run one stage: local (before the network, config drive only) or network. Default: both, in order.")
+    @Option(
+        name: .long,
+        help: "Run one stage: local (before the network, config drive only) or network. Default: both, in order.")
     var stage: PluginStage?
 
     func run() async throws {

@@ -22,8 +22,10 @@ struct StatusCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let fingerprints = StatusReport.hostKeyFingerprints(summary, store: store)
-        print(json ? StatusReport.json(summary, hostKeyFingerprints: fingerprints)
-                   : StatusReport.text(summary, hostKeyFingerprints: fingerprints), terminator: json ? "\n" : "")
+        print(
+            json
+                ? StatusReport.json(summary, hostKeyFingerprints: fingerprints)
+                : StatusReport.text(summary, hostKeyFingerprints: fingerprints), terminator: json ? "\n" : "")
     }
 }
 

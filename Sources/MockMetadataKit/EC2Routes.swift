@@ -10,24 +10,31 @@ struct EC2Routes {
 
     func handle(_ request: MockRequest) -> MockResponse {
         if request.path == "/latest/api/token" { return token(request) }
-        guard request.method == "GET" || request.method == "HEAD" else { return .text("405 Method Not Allowed", status: 405) }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .text("405 Method Not Allowed", status: 405)
+        }
         if let denied = authorize(request) { return denied }
         let parts = request.components
         guard let version = parts.first else { return .text("2009-04-04\nlatest") }
-        guard version == "latest" || version.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+        guard version == "latest" || version.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil
+        else {
             return .notFound
         }
         switch parts.dropFirst().first {
         case nil:
             var entries = ["meta-data/"]
             if fixtures.ec2File(version: version, name: "user-data") != nil { entries.append("user-data") }
-            if fixtures.ec2File(version: version, name: "dynamic/instance-identity/document") != nil { entries.append("dynamic/") }
+            if fixtures.ec2File(version: version, name: "dynamic/instance-identity/document") != nil {
+                entries.append("dynamic/")
+            }
             return .text(entries.joined(separator: "\n"))
         case "user-data" where parts.count == 2:
-            return fixtures.ec2File(version: version, name: "user-data").map { MockResponse(status: 200, body: $0) } ?? .notFound
+            return fixtures.ec2File(version: version, name: "user-data").map { MockResponse(status: 200, body: $0) }
+                ?? .notFound
         case "dynamic":
             let name = parts.dropFirst().joined(separator: "/")
-            return fixtures.ec2File(version: version, name: name).map { MockResponse(status: 200, body: $0) } ?? .notFound
+            return fixtures.ec2File(version: version, name: name).map { MockResponse(status: 200, body: $0) }
+                ?? .notFound
         case "meta-data":
             guard let tree = fixtures.ec2MetaData(version: version) else { return .notFound }
             return metaData(tree, path: Array(parts.dropFirst(2)))
@@ -44,7 +51,8 @@ struct EC2Routes {
         guard let ttl = request.header(Self.ttlHeader).flatMap(Int.init), (1...21600).contains(ttl) else {
             return .text("400 Bad Request", status: 400)
         }
-        return MockResponse(status: 200, body: Data(state.issueToken(ttl: ttl).utf8), headers: [Self.ttlHeader: String(ttl)])
+        return MockResponse(
+            status: 200, body: Data(state.issueToken(ttl: ttl).utf8), headers: [Self.ttlHeader: String(ttl)])
     }
 
     private func authorize(_ request: MockRequest) -> MockResponse? {
@@ -68,7 +76,10 @@ struct EC2Routes {
             node = next
         }
         if let dictionary = node as? [String: Any] {
-            return .text(dictionary.keys.filter { $0 != "_name" }.sorted().map { dictionary[$0] is [String: Any] ? $0 + "/" : $0 }
+            return .text(
+                dictionary.keys.filter { $0 != "_name" }.sorted().map {
+                    dictionary[$0] is [String: Any] ? $0 + "/" : $0
+                }
                 .joined(separator: "\n"))
         }
         if let array = node as? [Any] { return .text(array.map(Self.leafText).joined(separator: "\n")) }

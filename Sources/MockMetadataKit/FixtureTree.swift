@@ -6,21 +6,28 @@ import Foundation
 struct FixtureTree: Sendable {
     let root: URL
 
-    static let novaVersions = ["2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30",
-                               "2016-10-06", "2017-02-22", "2018-08-27"]
+    static let novaVersions = [
+        "2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15", "2016-06-30",
+        "2016-10-06", "2017-02-22", "2018-08-27",
+    ]
 
     /// Versions advertised at `/openstack` (without `latest`).
     var openStackVersions: [String] {
-        guard let text = try? String(contentsOf: root.appendingPathComponent("openstack/versions"), encoding: .utf8) else {
+        guard let text = try? String(contentsOf: root.appendingPathComponent("openstack/versions"), encoding: .utf8)
+        else {
             return Self.novaVersions
         }
-        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
     }
 
     /// An OpenStack file for a version: `openstack/<v>/name`, else `openstack/latest/name`.
     func openStackFile(version: String, name: String) -> Data? {
         for directory in [version, "latest"] {
-            if let data = FileManager.default.contents(atPath: root.appendingPathComponent("openstack/\(directory)/\(name)").path) {
+            if let data = FileManager.default.contents(
+                atPath: root.appendingPathComponent("openstack/\(directory)/\(name)").path)
+            {
                 return data
             }
         }
@@ -35,7 +42,9 @@ struct FixtureTree: Sendable {
     /// An EC2 file for a version (`ec2/<v>/name`, else `ec2/latest/name`).
     func ec2File(version: String, name: String) -> Data? {
         for directory in [version, "latest"] {
-            if let data = FileManager.default.contents(atPath: root.appendingPathComponent("ec2/\(directory)/\(name)").path) {
+            if let data = FileManager.default.contents(
+                atPath: root.appendingPathComponent("ec2/\(directory)/\(name)").path)
+            {
                 return data
             }
         }

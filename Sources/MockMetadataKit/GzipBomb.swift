@@ -43,7 +43,8 @@ final class GzipBomb: @unchecked Sendable {
         process.waitUntilExit()
         // A gzip member starts with 1f 8b and has at least a 10-byte header and 8-byte trailer.
         guard process.terminationStatus == 0, member.count > 18, member.starts(with: [0x1f, 0x8b]) else {
-            throw GzipBombError(message: "gzip -c -9 -n failed (status \(process.terminationStatus), \(member.count) bytes)")
+            throw GzipBombError(
+                message: "gzip -c -9 -n failed (status \(process.terminationStatus), \(member.count) bytes)")
         }
         return member
     }

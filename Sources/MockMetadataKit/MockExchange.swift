@@ -16,7 +16,10 @@ struct MockRequest {
         var parts: [Substring] = []
         for part in rawPath.split(separator: "/") {
             if part == "." { continue }
-            if part == ".." { _ = parts.popLast(); continue }
+            if part == ".." {
+                _ = parts.popLast()
+                continue
+            }
             parts.append(part)
         }
         return ("/" + parts.joined(separator: "/"), rawPath.count > 1 && rawPath.hasSuffix("/"))
@@ -73,7 +76,10 @@ struct MockResponse {
     var contentType: String
     var headers: [String: String]
 
-    init(status: Int, body: Data = Data(), contentType: String = "text/plain; charset=UTF-8", headers: [String: String] = [:]) {
+    init(
+        status: Int, body: Data = Data(), contentType: String = "text/plain; charset=UTF-8",
+        headers: [String: String] = [:]
+    ) {
         self.status = status
         self.body = body
         self.contentType = contentType

@@ -36,12 +36,15 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let (path, trailing) = MockRequest.normalize(head.uri)
         var headers: [String: String] = [:]
         for (name, value) in head.headers { headers[name.lowercased()] = value }
-        let request = MockRequest(method: head.method.rawValue, path: path, hadTrailingSlash: trailing, headers: headers, body: body)
+        let request = MockRequest(
+            method: head.method.rawValue, path: path, hadTrailingSlash: trailing, headers: headers, body: body)
         let state = router.state
         func log(_ status: Int) {
-            state.record(RequestLogEntry(method: request.method, path: path, status: status, start: started,
-                                         end: Date().timeIntervalSince1970, token: headers[EC2Routes.tokenHeader] != nil,
-                                         bodyBytes: request.body.count))
+            state.record(
+                RequestLogEntry(
+                    method: request.method, path: path, status: status, start: started,
+                    end: Date().timeIntervalSince1970, token: headers[EC2Routes.tokenHeader] != nil,
+                    bodyBytes: request.body.count))
         }
         let action = router.route(request)
         switch action {
@@ -52,8 +55,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
         case .respond, .trickle, .stream, .headersThenSilence:
             let latency = state.faults.latencyMilliseconds
-            let writer = MockResponseWriter(context: context, version: head.version, keepAlive: head.isKeepAlive,
-                                            omitBody: request.method == "HEAD")
+            let writer = MockResponseWriter(
+                context: context, version: head.version, keepAlive: head.isKeepAlive,
+                omitBody: request.method == "HEAD")
             let answer = {
                 // Logged before the reply goes out, so a client that has its answer can
                 // already read the line about it.

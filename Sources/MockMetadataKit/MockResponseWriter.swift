@@ -34,20 +34,24 @@ struct MockResponseWriter {
 
     /// The response head for `response`, with its true `Content-Length`.
     func head(for response: MockResponse) -> NIOAny {
-        head(status: response.status, contentType: response.contentType, contentLength: response.body.count,
-             headers: response.headers)
+        head(
+            status: response.status, contentType: response.contentType, contentLength: response.body.count,
+            headers: response.headers)
     }
 
     /// A response head: `Content-Type`, `Content-Length` (none when nil: NIO then frames the
     /// body chunked on HTTP/1.1), `Connection`, then `headers`.
-    func head(status: Int, contentType: String, contentLength: Int?, headers extra: [String: String] = [:],
-              close: Bool = false) -> NIOAny {
+    func head(
+        status: Int, contentType: String, contentLength: Int?, headers extra: [String: String] = [:],
+        close: Bool = false
+    ) -> NIOAny {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         if let contentLength { headers.add(name: "Content-Length", value: String(contentLength)) }
         headers.add(name: "Connection", value: keepAlive && !close ? "keep-alive" : "close")
         for (name, value) in extra { headers.add(name: name, value: value) }
-        return Self.wrap(.head(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)))
+        return Self.wrap(
+            .head(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers)))
     }
 
     /// Ends the response and flushes; closes the connection afterwards unless it is kept alive.

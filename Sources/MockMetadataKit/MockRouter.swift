@@ -25,7 +25,8 @@ struct MockRouter: Sendable {
     /// The answer before trickling: fail-first, the body faults, or the fixture tree.
     private func answer(_ request: MockRequest, faults: MockFaults, matches: (String) -> Bool) -> MockAction {
         if state.shouldFail(method: request.method, path: request.path) {
-            var failure = MockResponse.text("\(state.faults.failStatus) injected failure", status: state.faults.failStatus)
+            var failure = MockResponse.text(
+                "\(state.faults.failStatus) injected failure", status: state.faults.failStatus)
             if let seconds = state.faults.retryAfterSeconds { failure.headers["Retry-After"] = String(seconds) }
             return .respond(failure)
         }
@@ -36,7 +37,8 @@ struct MockRouter: Sendable {
         if faults.oversizeUnannounced.contains(where: matches) { return .stream(.oversize(announced: false)) }
         if faults.gzipBomb.contains(where: matches) {
             do {
-                return .respond(MockResponse(status: 200, body: try gzipBomb.body(), headers: ["Content-Encoding": "gzip"]))
+                return .respond(
+                    MockResponse(status: 200, body: try gzipBomb.body(), headers: ["Content-Encoding": "gzip"]))
             } catch {
                 return .respond(.text("500 \(error)", status: 500))
             }

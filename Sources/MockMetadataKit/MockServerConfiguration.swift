@@ -48,7 +48,8 @@ public struct MockFaults: Sendable, Equatable {
     /// nothing more (the connection stays open).
     public var headersThenSilence: [String] = []
 
-    public init(latencyMilliseconds: Int = 0, failFirst: [String: Int] = [:], hang: [String] = [], drop: [String] = []) {
+    public init(latencyMilliseconds: Int = 0, failFirst: [String: Int] = [:], hang: [String] = [], drop: [String] = [])
+    {
         self.latencyMilliseconds = latencyMilliseconds
         self.failFirst = failFirst
         self.hang = hang
@@ -82,7 +83,8 @@ public struct MockRedirect: Sendable, Equatable {
     /// either side is empty.
     public init?(argument: String) {
         guard let equals = argument.firstIndex(of: "=") else { return nil }
-        let pattern = String(argument[..<equals]), location = String(argument[argument.index(after: equals)...])
+        let pattern = String(argument[..<equals])
+        let location = String(argument[argument.index(after: equals)...])
         guard !pattern.isEmpty, !location.isEmpty else { return nil }
         self.init(pattern: pattern, location: location)
     }
@@ -102,8 +104,11 @@ public struct MockServerConfiguration: Sendable {
     /// A password already stored at start.
     public var password: String?
 
-    public init(fixtures: URL, host: String = "127.0.0.1", port: Int = 0, imdsv2: IMDSv2Mode = .optional,
-                tokenTTLMax: Double = 21600, faults: MockFaults = MockFaults(), requestLogPath: String? = nil, password: String? = nil) {
+    public init(
+        fixtures: URL, host: String = "127.0.0.1", port: Int = 0, imdsv2: IMDSv2Mode = .optional,
+        tokenTTLMax: Double = 21600, faults: MockFaults = MockFaults(), requestLogPath: String? = nil,
+        password: String? = nil
+    ) {
         self.fixtures = fixtures
         self.host = host
         self.port = port

@@ -18,7 +18,9 @@ public final class MockState: @unchecked Sendable {
         mode = configuration.imdsv2
         tokenTTLMax = configuration.tokenTTLMax
         if let path = configuration.requestLogPath {
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
             logFile = FileHandle(forWritingAtPath: path)
             _ = try? logFile?.seekToEnd()
         } else {
@@ -73,7 +75,11 @@ public final class MockState: @unchecked Sendable {
     /// True while `path` still owes failures from `--fail-first`.
     func shouldFail(method: String, path: String) -> Bool {
         lock.withLock {
-            guard let (pattern, count) = faultSettings.failFirst.first(where: { MockFaults.matches($0.key, method: method, path: path) }) else {
+            guard
+                let (pattern, count) = faultSettings.failFirst.first(where: {
+                    MockFaults.matches($0.key, method: method, path: path)
+                })
+            else {
                 return false
             }
             let used = failures[pattern, default: 0]
@@ -106,8 +112,10 @@ public struct RequestLogEntry: Sendable, Equatable {
     public var bodyBytes: Int
 
     func jsonLine() -> String {
-        let object: [String: Any] = ["method": method, "path": path, "status": status, "start": start, "end": end,
-                                     "token": token, "bodyBytes": bodyBytes]
+        let object: [String: Any] = [
+            "method": method, "path": path, "status": status, "start": start, "end": end,
+            "token": token, "bodyBytes": bodyBytes,
+        ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

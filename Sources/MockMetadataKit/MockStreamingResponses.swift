@@ -30,9 +30,11 @@ extension MockResponseWriter {
     func stream(_ stream: MockStream) {
         let isHTTP11 = version.major > 1 || (version.major == 1 && version.minor >= 1)
         let closeAtEnd = !stream.announcesLength && !isHTTP11
-        context.writeAndFlush(head(status: 200, contentType: "application/octet-stream",
-                                   contentLength: stream.announcesLength ? stream.totalBytes : nil, close: closeAtEnd),
-                              promise: nil)
+        context.writeAndFlush(
+            head(
+                status: 200, contentType: "application/octet-stream",
+                contentLength: stream.announcesLength ? stream.totalBytes : nil, close: closeAtEnd),
+            promise: nil)
         guard !omitBody else { return finish() }
         let chunk = context.channel.allocator.buffer(repeating: 0, count: stream.chunkBytes)
         let loop = context.eventLoop.assumeIsolated()
@@ -52,6 +54,7 @@ extension MockResponseWriter {
 
     /// A 200 head with `Content-Length: 1000`, then nothing; the connection stays open.
     func headersThenSilence() {
-        context.writeAndFlush(head(status: 200, contentType: "text/plain; charset=UTF-8", contentLength: 1000), promise: nil)
+        context.writeAndFlush(
+            head(status: 200, contentType: "text/plain; charset=UTF-8", contentLength: 1000), promise: nil)
     }
 }

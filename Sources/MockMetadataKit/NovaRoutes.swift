@@ -27,7 +27,9 @@ struct NovaRoutes {
         let effective = version == "latest" ? (versions.last ?? "latest") : version
         let allowed = Self.files.filter { effective == "latest" || effective >= $0.since }.map(\.name)
         if parts.count == 1 {
-            let present = allowed.filter { $0 == "password" || fixtures.openStackFile(version: version, name: $0) != nil }
+            let present = allowed.filter {
+                $0 == "password" || fixtures.openStackFile(version: version, name: $0) != nil
+            }
             return .text(present.joined(separator: "\n"))
         }
         guard parts.count == 2, allowed.contains(parts[1]) else { return .notFound }
@@ -35,7 +37,8 @@ struct NovaRoutes {
         guard let data = fixtures.openStackFile(version: version, name: parts[1]) else { return .notFound }
         // nova labels only meta_data.json and vendor data as JSON; network_data.json is text/plain.
         let json = parts[1] == "meta_data.json" || parts[1].hasPrefix("vendor_data")
-        return MockResponse(status: 200, body: data, contentType: json ? "application/json" : "text/plain; charset=UTF-8")
+        return MockResponse(
+            status: 200, body: data, contentType: json ? "application/json" : "text/plain; charset=UTF-8")
     }
 
     /// GET: stored value or empty; POST once: 409 when set (checked first), 400 above 1020
@@ -48,8 +51,12 @@ struct NovaRoutes {
             // Nova checks for a stored value first (docs/PROTOCOLS.md §1.8); an empty one is none.
             if let stored = state.password, !stored.isEmpty { return .text("409 Conflict", status: 409) }
             let declared = request.header("content-length").flatMap(Int.init) ?? request.body.count
-            guard declared <= 1020, request.body.count <= 1020 else { return .text("Request is too large.", status: 400) }
-            guard let text = String(data: request.body, encoding: .utf8) else { return .text("500 Internal Server Error", status: 500) }
+            guard declared <= 1020, request.body.count <= 1020 else {
+                return .text("Request is too large.", status: 400)
+            }
+            guard let text = String(data: request.body, encoding: .utf8) else {
+                return .text("500 Internal Server Error", status: 500)
+            }
             return state.storePasswordIfEmpty(text) ? .text("") : .text("409 Conflict", status: 409)
         default:
             return .text("GET and POST only", status: 400)

@@ -36,24 +36,33 @@ var configuration = MockServerConfiguration(fixtures: URL(fileURLWithPath: "."))
 var arguments = Array(CommandLine.arguments.dropFirst())
 while !arguments.isEmpty {
     let flag = arguments.removeFirst()
-    if flag == "--help" || flag == "-h" { print(usage); exit(0) }
+    if flag == "--help" || flag == "-h" {
+        print(usage)
+        exit(0)
+    }
     guard let value = arguments.first else { fail("\(flag) needs a value") }
     arguments.removeFirst()
     switch flag {
     case "--fixtures": fixtures = value
     case "--bind": configuration.host = value
     case "--port": configuration.port = Int(value) ?? { fail("--port takes a number") }()
-    case "--imdsv2": configuration.imdsv2 = IMDSv2Mode(rawValue: value) ?? { fail("--imdsv2 takes optional, required or disabled") }()
+    case "--imdsv2":
+        configuration.imdsv2 =
+            IMDSv2Mode(rawValue: value) ?? { fail("--imdsv2 takes optional, required or disabled") }()
     case "--token-ttl-max": configuration.tokenTTLMax = Double(value) ?? { fail("--token-ttl-max takes seconds") }()
-    case "--latency-ms": configuration.faults.latencyMilliseconds = Int(value) ?? { fail("--latency-ms takes a number") }()
+    case "--latency-ms":
+        configuration.faults.latencyMilliseconds = Int(value) ?? { fail("--latency-ms takes a number") }()
     case "--fail-first":
         let parts = value.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, let count = Int(parts[0]) else { fail("--fail-first takes N:PATH") }
         configuration.faults.failFirst[String(parts[1])] = count
     case "--fail-status":
-        guard let status = Int(value), [429, 500, 502, 503, 504].contains(status) else { fail("--fail-status takes 429, 500, 502, 503 or 504") }
+        guard let status = Int(value), [429, 500, 502, 503, 504].contains(status) else {
+            fail("--fail-status takes 429, 500, 502, 503 or 504")
+        }
         configuration.faults.failStatus = status
-    case "--retry-after": configuration.faults.retryAfterSeconds = Int(value) ?? { fail("--retry-after takes seconds") }()
+    case "--retry-after":
+        configuration.faults.retryAfterSeconds = Int(value) ?? { fail("--retry-after takes seconds") }()
     case "--hang": configuration.faults.hang.append(value)
     case "--drop": configuration.faults.drop.append(value)
     case "--trickle": configuration.faults.trickle.append(value)
@@ -63,7 +72,8 @@ while !arguments.isEmpty {
     case "--oversize": configuration.faults.oversize.append(value)
     case "--oversize-unannounced": configuration.faults.oversizeUnannounced.append(value)
     case "--gzip-bomb": configuration.faults.gzipBomb.append(value)
-    case "--redirect": configuration.faults.redirect.append(MockRedirect(argument: value) ?? { fail("--redirect takes PATH=URL") }())
+    case "--redirect":
+        configuration.faults.redirect.append(MockRedirect(argument: value) ?? { fail("--redirect takes PATH=URL") }())
     case "--redirect-status":
         guard let status = Int(value), MockFaults.redirectStatuses.contains(status) else {
             fail("--redirect-status takes 301, 302, 303, 307 or 308")
@@ -87,7 +97,8 @@ let port: Int
 do {
     port = try await server.start()
 } catch {
-    FileHandle.standardError.write(Data("mock-metadata-server: cannot start on \(configuration.host):\(configuration.port): \(error)\n".utf8))
+    FileHandle.standardError.write(
+        Data("mock-metadata-server: cannot start on \(configuration.host):\(configuration.port): \(error)\n".utf8))
     exit(1)
 }
 // Unbuffered, so a parent reading our stdout sees the line at once.

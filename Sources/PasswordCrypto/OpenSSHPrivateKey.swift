@@ -9,7 +9,9 @@ struct OpenSSHPrivateKey {
     static let end = "-----END OPENSSH PRIVATE KEY-----"
 
     init(pem: String) throws {
-        guard let start = pem.range(of: Self.begin), let stop = pem.range(of: Self.end), start.upperBound <= stop.lowerBound else {
+        guard let start = pem.range(of: Self.begin), let stop = pem.range(of: Self.end),
+            start.upperBound <= stop.lowerBound
+        else {
             throw SSHKeyError.unrecognizedPrivateKey
         }
         let body = pem[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
@@ -19,10 +21,10 @@ struct OpenSSHPrivateKey {
         var reader = SSHWireReader(data.dropFirst(magic.count))
         let cipher = try reader.text()
         let kdf = try reader.text()
-        _ = try reader.string() // kdf options
+        _ = try reader.string()  // kdf options
         guard cipher == "none", kdf == "none" else { throw SSHKeyError.encryptedPrivateKey }
         guard try reader.uint32() == 1 else { throw SSHKeyError.malformed("expected exactly one key") }
-        _ = try reader.string() // public key blob
+        _ = try reader.string()  // public key blob
         var secret = SSHWireReader(Data(try reader.string()))
         guard try secret.uint32() == (try secret.uint32()) else { throw SSHKeyError.malformed("check integers differ") }
         let type = try secret.text()

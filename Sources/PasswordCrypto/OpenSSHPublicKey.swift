@@ -29,7 +29,11 @@ public struct OpenSSHPublicKey: Sendable, Equatable {
         let fields = Self.fields(of: line)
         guard !fields.isEmpty else { throw SSHKeyError.empty }
         // Skip an options prefix: the key starts at the first known type word or certificate.
-        guard let typeIndex = fields.firstIndex(where: { Self.knownTypes.contains($0) || $0.hasSuffix("-cert-v01@openssh.com") }) else {
+        guard
+            let typeIndex = fields.firstIndex(where: {
+                Self.knownTypes.contains($0) || $0.hasSuffix("-cert-v01@openssh.com")
+            })
+        else {
             throw SSHKeyError.unsupportedType(fields[0])
         }
         let declared = fields[typeIndex]
@@ -38,7 +42,9 @@ public struct OpenSSHPublicKey: Sendable, Equatable {
         guard let blob = Data(base64Encoded: fields[typeIndex + 1]) else { throw SSHKeyError.notBase64 }
         var reader = SSHWireReader(blob)
         let blobType = try reader.text()
-        guard blobType == declared else { throw SSHKeyError.typeMismatch(declared: declared, blob: String(blobType.prefix(64))) }
+        guard blobType == declared else {
+            throw SSHKeyError.typeMismatch(declared: declared, blob: String(blobType.prefix(64)))
+        }
         exponent = try reader.unsignedMPInt()
         modulus = try reader.unsignedMPInt()
         guard reader.isAtEnd else { throw SSHKeyError.malformed("trailing bytes after the modulus") }
@@ -55,7 +61,10 @@ public struct OpenSSHPublicKey: Sendable, Equatable {
         for character in line.trimmingCharacters(in: .whitespacesAndNewlines) {
             if character == "\"" { quoted.toggle() }
             if (character == " " || character == "\t") && !quoted {
-                if !current.isEmpty { fields.append(current); current = "" }
+                if !current.isEmpty {
+                    fields.append(current)
+                    current = ""
+                }
             } else {
                 current.append(character)
             }

@@ -13,7 +13,8 @@ public struct PasswordDecryptor {
             if text.contains(OpenSSHPrivateKey.begin) {
                 let parts = try OpenSSHPrivateKey(pem: text)
                 key = try _RSA.Encryption.PrivateKey(n: parts.n, e: parts.e, d: parts.d, p: parts.p, q: parts.q)
-            } else if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED") {
+            } else if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || text.contains("Proc-Type: 4,ENCRYPTED")
+            {
                 throw SSHKeyError.encryptedPrivateKey
             } else {
                 key = try _RSA.Encryption.PrivateKey(unsafePEMRepresentation: text)
@@ -31,9 +32,11 @@ public struct PasswordDecryptor {
     /// Why the UTF-8 check matters: OpenSSL 3.2+ answers a wrong key or corrupt data for
     /// PKCS#1 v1.5 with pseudo-random bytes instead of an error (implicit rejection); a
     /// result that is not clean UTF-8 text is reported as a failure, never returned.
-    public func decrypt(_ published: String, padding: PasswordPadding = .legacyPKCS1v1_5) throws -> String {
+    public func decrypt(_ published: String, padding: PasswordPadding = .legacyPKCS1v15) throws -> String {
         var text = published
-        if let open = text.range(of: "<Password>"), let close = text.range(of: "</Password>"), open.upperBound <= close.lowerBound {
+        if let open = text.range(of: "<Password>"), let close = text.range(of: "</Password>"),
+            open.upperBound <= close.lowerBound
+        {
             text = String(text[open.upperBound..<close.lowerBound])
         }
         let compact = text.filter { !$0.isWhitespace }
@@ -46,7 +49,8 @@ public struct PasswordDecryptor {
             throw PasswordDecryptionError.wrongKeyOrCorrupt
         }
         guard let password = String(data: plaintext, encoding: .utf8),
-              !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
             throw PasswordDecryptionError.wrongKeyOrCorrupt
         }
         return password

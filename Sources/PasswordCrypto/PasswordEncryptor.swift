@@ -5,13 +5,13 @@ import _CryptoExtras
 public enum PasswordPadding: String, Sendable, CaseIterable {
     /// RSAES-PKCS1-v1_5: legacy, but the only padding `nova get-password`, `openssl rsautl`,
     /// gophercloud and `aws ec2 get-password-data` decrypt (docs/PROTOCOLS.md §4.2).
-    case legacyPKCS1v1_5 = "pkcs1v15"
+    case legacyPKCS1v15 = "pkcs1v15"
     case oaepSHA1 = "oaep-sha1"
     case oaepSHA256 = "oaep-sha256"
 
     var swiftCrypto: _RSA.Encryption.Padding {
         switch self {
-        case .legacyPKCS1v1_5: ._WEAK_AND_INSECURE_PKCS_V1_5
+        case .legacyPKCS1v15: ._WEAK_AND_INSECURE_PKCS_V1_5
         case .oaepSHA1: .PKCS1_OAEP
         case .oaepSHA256: .PKCS1_OAEP_SHA256
         }
@@ -25,7 +25,7 @@ public struct PasswordEncryptor: Sendable {
     public let padding: PasswordPadding
     public let policy: RSAKeyPolicy
 
-    public init(padding: PasswordPadding = .legacyPKCS1v1_5, policy: RSAKeyPolicy = .standard) {
+    public init(padding: PasswordPadding = .legacyPKCS1v15, policy: RSAKeyPolicy = .standard) {
         self.padding = padding
         self.policy = policy
     }
@@ -48,7 +48,8 @@ public struct PasswordEncryptor: Sendable {
         }
         let plaintext = Data(password.utf8)
         guard plaintext.count <= publicKey.maximumEncryptSize(with: padding.swiftCrypto) else {
-            throw PasswordEncryptionError.passwordTooLong(bytes: plaintext.count, maximum: publicKey.maximumEncryptSize(with: padding.swiftCrypto))
+            throw PasswordEncryptionError.passwordTooLong(
+                bytes: plaintext.count, maximum: publicKey.maximumEncryptSize(with: padding.swiftCrypto))
         }
         return try publicKey.encrypt(plaintext, padding: padding.swiftCrypto).base64EncodedString()
     }
@@ -63,7 +64,8 @@ public enum PasswordEncryptionError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .ciphertextTooLong(let bits, let characters):
             "a \(bits)-bit key gives \(characters) characters of ciphertext; nova accepts at most 1020 (keys up to 6120 bits)"
-        case .passwordTooLong(let bytes, let maximum): "the password is \(bytes) bytes; this key and padding take at most \(maximum)"
+        case .passwordTooLong(let bytes, let maximum):
+            "the password is \(bytes) bytes; this key and padding take at most \(maximum)"
         case .unusableKey(let why): "the RSA key cannot be used: \(why)"
         }
     }

@@ -10,7 +10,9 @@ public enum PasswordKeySelection {
     }
 
     /// Keys are `(name, line)` in source order. Returns nil with every reason when none fits.
-    public static func choose(_ keys: [(name: String, line: String)], policy: RSAKeyPolicy = .standard) -> Result<Choice, NoUsableKey> {
+    public static func choose(_ keys: [(name: String, line: String)], policy: RSAKeyPolicy = .standard) -> Result<
+        Choice, NoUsableKey
+    > {
         var skipped: [String] = []
         for (name, line) in keys {
             do {
@@ -27,7 +29,8 @@ public enum PasswordKeySelection {
     public struct NoUsableKey: Error, CustomStringConvertible {
         public let reasons: [String]
         public var description: String {
-            reasons.isEmpty ? "no ssh-rsa key in the metadata to encrypt a password with"
+            reasons.isEmpty
+                ? "no ssh-rsa key in the metadata to encrypt a password with"
                 : "no usable ssh-rsa key in the metadata (" + reasons.joined(separator: "; ") + ")"
         }
     }

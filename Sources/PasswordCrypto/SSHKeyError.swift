@@ -21,17 +21,23 @@ public enum SSHKeyError: Error, CustomStringConvertible, Equatable {
         case .unsupportedType(let type): Self.unsupportedReason(type)
         case .keyTooSmall(let bits, let minimum): "the RSA key has \(bits) bits; at least \(minimum) are required"
         case .keyTooLarge(let bits, let maximum): "the RSA key has \(bits) bits; at most \(maximum) are accepted"
-        case .encryptedPrivateKey: "the private key is encrypted with a passphrase; decrypt a copy first (ssh-keygen -p -N '' -f COPY)"
+        case .encryptedPrivateKey:
+            "the private key is encrypted with a passphrase; decrypt a copy first (ssh-keygen -p -N '' -f COPY)"
         case .unrecognizedPrivateKey: "not an RSA private key in PEM (PKCS#1), PKCS#8 or OpenSSH format"
         }
     }
 
     static func unsupportedReason(_ type: String) -> String {
         let kind: String
-        if type.hasSuffix("-cert-v01@openssh.com") { kind = "an SSH certificate, not a plain key" }
-        else if type == "ssh-ed25519" || type.hasPrefix("ecdsa-") || type.hasPrefix("sk-") { kind = "a signature-only key type" }
-        else if type == "ssh-dss" { kind = "DSA, which cannot encrypt" }
-        else { kind = "an unknown key type" }
+        if type.hasSuffix("-cert-v01@openssh.com") {
+            kind = "an SSH certificate, not a plain key"
+        } else if type == "ssh-ed25519" || type.hasPrefix("ecdsa-") || type.hasPrefix("sk-") {
+            kind = "a signature-only key type"
+        } else if type == "ssh-dss" {
+            kind = "DSA, which cannot encrypt"
+        } else {
+            kind = "an unknown key type"
+        }
         return "'\(type.prefix(64))' is \(kind): only ssh-rsa keys can encrypt a password"
     }
 }

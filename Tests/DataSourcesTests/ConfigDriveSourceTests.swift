@@ -12,9 +12,11 @@ import Testing
 
     /// Rewrites meta_data.json in every version directory of a staged drive.
     static func editMeta(_ stage: String, _ edit: (inout [String: Any]) -> Void) throws {
-        for version in try FileManager.default.contentsOfDirectory(atPath: stage + "/openstack") where version != "content" {
+        for version in try FileManager.default.contentsOfDirectory(atPath: stage + "/openstack")
+        where version != "content" {
             let path = stage + "/openstack/\(version)/meta_data.json"
-            var meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            var meta = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
             edit(&meta)
             try JSONSerialization.data(withJSONObject: meta).write(to: URL(fileURLWithPath: path))
         }
@@ -27,16 +29,23 @@ import Testing
         #expect(metadata.sourceID == "configdrive")
         #expect(metadata.instanceID == "4b2c7d8e-1f3a-4c5b-9d6e-7f8091a2b3c4")
         #expect(metadata.passwordPublication == .none)
-        #expect(metadata.files == [InjectedFile(path: "/etc/guest-agent-demo/motd",
-                                                contents: Data("Welcome to demo-instance: configured by guest-agent.\n".utf8))])
+        #expect(
+            metadata.files == [
+                InjectedFile(
+                    path: "/etc/guest-agent-demo/motd",
+                    contents: Data("Welcome to demo-instance: configured by guest-agent.\n".utf8))
+            ])
     }
 
     @Test func symlinksOnADirectoryDriveAreRefused() async throws {
         let work = try TemporaryDirectory()
         let stage = try ConfigDriveImages.stage(in: work)
         try FileManager.default.removeItem(atPath: stage + "/openstack/content/0000")
-        try FileManager.default.createSymbolicLink(atPath: stage + "/openstack/content/0000", withDestinationPath: "/etc/hostname")
-        await #expect { try await Self.source([stage]).load() } throws: { "\($0)".contains("symbolic link on the config drive") }
+        try FileManager.default.createSymbolicLink(
+            atPath: stage + "/openstack/content/0000", withDestinationPath: "/etc/hostname")
+        await #expect { try await Self.source([stage]).load() } throws: {
+            "\($0)".contains("symbolic link on the config drive")
+        }
     }
 
     @Test(.enabled(if: enabled, "needs genisoimage, mkfs.vfat and mtools"), arguments: ["iso", "vfat"])
@@ -46,7 +55,11 @@ import Testing
             try Self.editMeta(stage) { $0["admin_pass"] = "Drive-Given-1" }
         }
         let image = work.path + "/drive.\(kind)"
-        if kind == "iso" { try ConfigDriveImages.iso(from: stage, to: image) } else { try ConfigDriveImages.vfat(from: stage, to: image) }
+        if kind == "iso" {
+            try ConfigDriveImages.iso(from: stage, to: image)
+        } else {
+            try ConfigDriveImages.vfat(from: stage, to: image)
+        }
         let metadata = try #require(try await Self.source(["/nonexistent", image]).load())
         #expect(metadata.adminPassword == "Drive-Given-1")
         #expect(metadata.network != nil && metadata.userData != nil)
@@ -75,11 +88,19 @@ import Testing
         }
         let metadata = try #require(try await Self.source([stage]).load())
         #expect(metadata.files.map(\.path) == ["/etc/ok.conf"])
-        #expect(metadata.refusedFiles.map(\.path) == ["../../etc/shadow", "/etc/../root/.ssh/authorized_keys", "/etc/stolen", "/etc/missing"])
-        #expect(metadata.refusedFiles[2].reason == "content_path '/content/../../../etc/passwd' is not a file under openstack/content/")
+        #expect(
+            metadata.refusedFiles.map(\.path) == [
+                "../../etc/shadow", "/etc/../root/.ssh/authorized_keys", "/etc/stolen", "/etc/missing",
+            ])
+        #expect(
+            metadata.refusedFiles[2].reason
+                == "content_path '/content/../../../etc/passwd' is not a file under openstack/content/")
     }
 
-    @Test(.enabled(if: Program.isRoot && enabled && Program.which("losetup") != nil, "needs root and losetup: skipped (CI runs as root)"))
+    @Test(
+        .enabled(
+            if: Program.isRoot && enabled && Program.which("losetup") != nil,
+            "needs root and losetup: skipped (CI runs as root)"))
     func aLoopDeviceIsFoundByItsLabelWithoutConfiguration() async throws {
         let work = try TemporaryDirectory()
         let stage = try ConfigDriveImages.stage(in: work) { stage in

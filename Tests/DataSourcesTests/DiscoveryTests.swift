@@ -1,7 +1,7 @@
 import DataSources
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 struct FixedSource: DataSource {
     let id: String
@@ -13,29 +13,42 @@ struct FixedSource: DataSource {
 @Suite struct DiscoveryTests {
     @Test func firstSourceThatLoadsWinsAndAttemptsAreNamed() async throws {
         let metadata = PluginTestContext.sampleMetadata()
-        let discovery = Discovery(sources: [
-            FixedSource(id: "configdrive") { nil },
-            FixedSource(id: "openstack") { throw DataSourceError.httpStatus(url: "http://x/openstack", status: 500) },
-            FixedSource(id: "ec2") { metadata },
-        ], deadline: 5, logger: LogCapture().logger())
+        let discovery = Discovery(
+            sources: [
+                FixedSource(id: "configdrive") { nil },
+                FixedSource(id: "openstack") {
+                    throw DataSourceError.httpStatus(url: "http://x/openstack", status: 500)
+                },
+                FixedSource(id: "ec2") { metadata },
+            ], deadline: 5, logger: LogCapture().logger())
         let result = await discovery.run()
         #expect(result.metadata == metadata)
-        #expect(result.attempts == ["configdrive: not present", "openstack: HTTP 500 from http://x/openstack",
-                                    "ec2: found instance \(metadata.instanceID)"])
+        #expect(
+            result.attempts == [
+                "configdrive: not present", "openstack: HTTP 500 from http://x/openstack",
+                "ec2: found instance \(metadata.instanceID)",
+            ])
     }
 
     @Test func deadlineCutsOffAHangingSource() async throws {
-        let discovery = Discovery(sources: [
-            FixedSource(id: "openstack") { try await Task.sleep(nanoseconds: 60_000_000_000); return nil },
-            FixedSource(id: "ec2") { nil },
-        ], deadline: 0.5, logger: LogCapture().logger())
+        let discovery = Discovery(
+            sources: [
+                FixedSource(id: "openstack") {
+                    try await Task.sleep(nanoseconds: 60_000_000_000)
+                    return nil
+                },
+                FixedSource(id: "ec2") { nil },
+            ], deadline: 0.5, logger: LogCapture().logger())
         let clock = ContinuousClock()
         let started = clock.now
         let result = await discovery.run()
         #expect(clock.now - started < .seconds(5))
         #expect(result.metadata == nil)
-        #expect(result.attempts == ["openstack: gave up when the discovery deadline of 0.5 s passed",
-                                    "ec2: not tried, discovery deadline of 0.5 s passed"])
+        #expect(
+            result.attempts == [
+                "openstack: gave up when the discovery deadline of 0.5 s passed",
+                "ec2: not tried, discovery deadline of 0.5 s passed",
+            ])
     }
 }
 
@@ -54,7 +67,9 @@ struct FixedSource: DataSource {
         let root = try TemporaryDirectory()
         #expect(PlatformHint.detect(root: SystemRoot(root.path)) == nil)
         try root.write("Amazon EC2\n", to: "sys/class/dmi/id/sys_vendor")
-        #expect(PlatformHint.detect(root: SystemRoot(root.path)) == PlatformHint(sourceID: "ec2", reason: "DMI sys_vendor is 'Amazon EC2'"))
+        #expect(
+            PlatformHint.detect(root: SystemRoot(root.path))
+                == PlatformHint(sourceID: "ec2", reason: "DMI sys_vendor is 'Amazon EC2'"))
         try root.write("OpenStack Nova\n", to: "sys/class/dmi/id/product_name")
         #expect(PlatformHint.detect(root: SystemRoot(root.path))?.sourceID == "openstack")
     }

@@ -9,9 +9,11 @@ import Testing
         let work: TemporaryDirectory
         let server: MockServerProcess
         func source(timeout: Double = 1, putTimeout: Double = 1) -> EC2MetadataSource {
-            EC2MetadataSource(baseURL: server.baseURL,
-                              client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)),
-                              tokenPutTimeout: putTimeout)
+            EC2MetadataSource(
+                baseURL: server.baseURL,
+                client: MetadataHTTPClient(
+                    policy: RetryPolicy(retries: 1, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)),
+                tokenPutTimeout: putTimeout)
         }
         var requests: [[String: Any]] { server.loggedRequests() }
     }
@@ -21,13 +23,16 @@ import Testing
         let fixtures = work.path + "/fixtures"
         try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         try change(fixtures)
-        return Setup(work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path))
+        return Setup(
+            work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path)
+        )
     }
 
     /// Rewrites the nested EC2 meta-data.json of the fixture.
     static func editMetaData(_ fixtures: String, _ edit: (inout [String: Any]) -> Void) throws {
         let path = fixtures + "/ec2/latest/meta-data.json"
-        var tree = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var tree = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         edit(&tree)
         try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: path))
     }
@@ -86,7 +91,9 @@ import Testing
             try? FileManager.default.removeItem(atPath: fixtures + "/ec2/latest/user-data")
             try Self.editMetaData(fixtures) { tree in
                 var keys = tree["public-keys"] as? [String: Any] ?? [:]
-                keys["1"] = ["_name": "1=second-key", "openssh-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9 second"]
+                keys["1"] = [
+                    "_name": "1=second-key", "openssh-key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9 second",
+                ]
                 tree["public-keys"] = keys
             }
         }
@@ -111,8 +118,9 @@ import Testing
     }
 
     @Test func nothingListeningIsANamedError() async throws {
-        let source = EC2MetadataSource(baseURL: URL(string: "http://127.0.0.1:9/")!,
-                                       client: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 1)))
+        let source = EC2MetadataSource(
+            baseURL: URL(string: "http://127.0.0.1:9/")!,
+            client: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 1)))
         await #expect { try await source.load() } throws: { "\($0)".hasPrefix("request to http://127.0.0.1:9/latest/") }
     }
 }

@@ -1,8 +1,9 @@
-@testable import DataSources
 import DataSources
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import DataSources
 
 /// Many instances boot against one metadata service: retries spread out, a service that
 /// asks for time gets it, and one source never floods the service.
@@ -12,30 +13,47 @@ import TestSupport
         private var ranges: [ClosedRange<Double>] = []
         var recorded: [ClosedRange<Double>] { lock.withLock { ranges } }
         /// Records the range and waits its lower end (no random draw: the test stays exact).
-        func draw(_ range: ClosedRange<Double>) -> Double { lock.withLock { ranges.append(range) }; return range.lowerBound }
+        func draw(_ range: ClosedRange<Double>) -> Double {
+            lock.withLock { ranges.append(range) }
+            return range.lowerBound
+        }
     }
 
     func server(_ arguments: [String]) throws -> (MockServerProcess, TemporaryDirectory) {
         let logs = try TemporaryDirectory(prefix: "guest-agent-fleet")
-        return (try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: logs.path), logs)
+        return (
+            try MockServerProcess(
+                fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: logs.path), logs
+        )
     }
 
     @Test func everyWaitIsDrawnFromZeroToTheBackoffCap() async throws {
         let (mock, logs) = try server(["--fail-first", "3:/openstack/latest/meta_data.json"])
-        defer { mock.stop(); _ = logs }
+        defer {
+            mock.stop()
+            _ = logs
+        }
         let draws = Draws()
-        let client = MetadataHTTPClient(policy: RetryPolicy(retries: 3, baseInterval: 0.5, maxInterval: 1.5, requestTimeout: 2),
-                                        jitter: draws.draw)
+        let client = MetadataHTTPClient(
+            policy: RetryPolicy(retries: 3, baseInterval: 0.5, maxInterval: 1.5, requestTimeout: 2),
+            jitter: draws.draw)
         let body = try await client.getIfPresent(mock.url(for: "openstack/latest/meta_data.json"), maxBytes: 1 << 20)
         #expect(body != nil)
         #expect(draws.recorded == [0...0.5, 0...1, 0...1.5])
     }
 
     @Test func aRetryAfterThatFitsTheBudgetIsWaitedOut() async throws {
-        let (mock, logs) = try server(["--fail-first", "1:/openstack/latest/meta_data.json", "--fail-status", "503", "--retry-after", "1"])
-        defer { mock.stop(); _ = logs }
-        let client = MetadataHTTPClient(policy: RetryPolicy(retries: 3, baseInterval: 0.01, requestTimeout: 2, totalTimeout: 5))
-        #expect(try await client.getIfPresent(mock.url(for: "openstack/latest/meta_data.json"), maxBytes: 1 << 20) != nil)
+        let (mock, logs) = try server([
+            "--fail-first", "1:/openstack/latest/meta_data.json", "--fail-status", "503", "--retry-after", "1",
+        ])
+        defer {
+            mock.stop()
+            _ = logs
+        }
+        let client = MetadataHTTPClient(
+            policy: RetryPolicy(retries: 3, baseInterval: 0.01, requestTimeout: 2, totalTimeout: 5))
+        #expect(
+            try await client.getIfPresent(mock.url(for: "openstack/latest/meta_data.json"), maxBytes: 1 << 20) != nil)
         let requests = mock.loggedRequests()
         try #require(requests.count == 2)
         let gap = (requests[1]["start"] as? Double ?? 0) - (requests[0]["end"] as? Double ?? 0)
@@ -43,9 +61,15 @@ import TestSupport
     }
 
     @Test func aRetryAfterPastTheBudgetFailsAtOnceWithTheStatus() async throws {
-        let (mock, logs) = try server(["--fail-first", "1:/openstack/latest/meta_data.json", "--fail-status", "429", "--retry-after", "3600"])
-        defer { mock.stop(); _ = logs }
-        let client = MetadataHTTPClient(policy: RetryPolicy(retries: 3, baseInterval: 0.01, requestTimeout: 2, totalTimeout: 5))
+        let (mock, logs) = try server([
+            "--fail-first", "1:/openstack/latest/meta_data.json", "--fail-status", "429", "--retry-after", "3600",
+        ])
+        defer {
+            mock.stop()
+            _ = logs
+        }
+        let client = MetadataHTTPClient(
+            policy: RetryPolicy(retries: 3, baseInterval: 0.01, requestTimeout: 2, totalTimeout: 5))
         let url = mock.url(for: "openstack/latest/meta_data.json")
         await #expect(throws: DataSourceError.httpStatus(url: url.absoluteString, status: 429)) {
             try await client.getIfPresent(url, maxBytes: 1 << 20)
@@ -54,7 +78,9 @@ import TestSupport
     }
 
     @Test func retryAfterIsReadOnlyAsSecondsOn429And503() {
-        func reply(_ status: Int, _ value: String) -> HTTPReply { HTTPReply(status: status, body: Data(), headers: ["Retry-After": value]) }
+        func reply(_ status: Int, _ value: String) -> HTTPReply {
+            HTTPReply(status: status, body: Data(), headers: ["Retry-After": value])
+        }
         #expect(MetadataHTTPClient.retryAfter(reply(503, "7")) == 7)
         #expect(MetadataHTTPClient.retryAfter(reply(429, " 2 ")) == 2)
         #expect(MetadataHTTPClient.retryAfter(reply(500, "7")) == nil)
@@ -64,7 +90,10 @@ import TestSupport
 
     @Test func oneClientKeepsAtMostEightRequestsOnTheWire() async throws {
         let (mock, logs) = try server(["--latency-ms", "200"])
-        defer { mock.stop(); _ = logs }
+        defer {
+            mock.stop()
+            _ = logs
+        }
         let client = MetadataHTTPClient(policy: RetryPolicy(retries: 0, requestTimeout: 5, totalTimeout: 30))
         let url = mock.url(for: "openstack/latest/meta_data.json")
         try await withThrowingTaskGroup(of: Void.self) { group in

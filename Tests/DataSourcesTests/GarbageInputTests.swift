@@ -1,24 +1,33 @@
-@testable import DataSources
 import DataSources
 import Foundation
 import TestSupport
 import Testing
 
+@testable import DataSources
+
 /// Generated garbage for every parser of metadata documents and listings. Each case must
 /// end in a value or a typed error; a trap kills the test process, which is the failure
 /// signal. Fixed seeds: a failure reproduces.
 @Suite struct DataSourcesGarbageInputTests {
-    static let metaKeys = ["uuid", "hostname", "name", "launch_index", "availability_zone", "meta", "admin_pass", "keys",
-                           "public_keys", "files", "path", "content_path", "data", "type", "admin_username"]
+    static let metaKeys = [
+        "uuid", "hostname", "name", "launch_index", "availability_zone", "meta", "admin_pass", "keys",
+        "public_keys", "files", "path", "content_path", "data", "type", "admin_username",
+    ]
 
     /// JSON text, usually well formed: random keys (the document's own and others) and
     /// values of every type, odd numbers and escapes, now and then cut or corrupted.
     static func json(_ rng: inout SplitMix64, depth: Int = 0) -> String {
         switch depth > 5 ? rng.below(4) : rng.below(7) {
         case 0: return "\"" + escaped(Garbage.text(&rng)) + "\""
-        case 1: return rng.pick(["0", "-1", "1.5", "1e309", "-1e309", "18446744073709551616", "-9223372036854775809",
-                                 "9223372036854775807", "1e-400", "0.1e1", "true", "false", "null"])
-        case 2: return rng.pick(["\"\\u0000\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\uZZZZ\"", "\"\\", "\"a\\nb\"", "\"🙂\""])
+        case 1:
+            return rng.pick([
+                "0", "-1", "1.5", "1e309", "-1e309", "18446744073709551616", "-9223372036854775809",
+                "9223372036854775807", "1e-400", "0.1e1", "true", "false", "null",
+            ])
+        case 2:
+            return rng.pick([
+                "\"\\u0000\"", "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\uZZZZ\"", "\"\\", "\"a\\nb\"", "\"🙂\"",
+            ])
         case 3: return "\"" + escaped(Garbage.path(&rng)) + "\""
         case 4, 5:
             let entries = (0..<rng.int(in: 0...6)).map { _ -> String in
@@ -79,7 +88,8 @@ import Testing
     /// needs no depth pre-check of its own; this keeps it that way, on a pool thread.
     @Test func deeplyNestedDocumentsAreRefusedNotFatal() async throws {
         for (open, close) in [("[", "]"), ("{\"a\":", "}"), ("[{\"files\":", "}]")] {
-            let deep = Data((String(repeating: open, count: 10_000) + "1" + String(repeating: close, count: 10_000)).utf8)
+            let deep = Data(
+                (String(repeating: open, count: 10_000) + "1" + String(repeating: close, count: 10_000)).utf8)
             #expect(throws: DataSourceError.self) { try OpenStackMetaDataDocument(data: deep, location: "deep") }
             #expect(throws: DataSourceError.malformedDocument(location: "deep", reason: "not valid JSON")) {
                 try OpenStackLoader.requireJSON(deep, location: "deep")
@@ -88,7 +98,8 @@ import Testing
             #expect(throws: DataSourceError.self) { try OpenStackMetaDataDocument(data: unclosed, location: "deep") }
         }
         // 500 levels inside a usable document: accepted, the nested value ignored.
-        let nested = "{\"uuid\":\"u\",\"meta\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
+        let nested =
+            "{\"uuid\":\"u\",\"meta\":" + String(repeating: "[", count: 500) + String(repeating: "]", count: 500) + "}"
         #expect(try OpenStackMetaDataDocument(data: Data(nested.utf8), location: "nested").uuid == "u")
     }
 
@@ -98,7 +109,9 @@ import Testing
         let listing: String?
         func read(_ relativePath: String, maxBytes: Int) async throws -> Data? {
             guard let data = files[relativePath] else { return nil }
-            guard data.count <= maxBytes else { throw DataSourceError.documentTooLarge(location: relativePath, limit: maxBytes) }
+            guard data.count <= maxBytes else {
+                throw DataSourceError.documentTooLarge(location: relativePath, limit: maxBytes)
+            }
             return data
         }
         func versionListing(maxBytes: Int) async throws -> String? { listing }
@@ -109,20 +122,30 @@ import Testing
     @Test func loaderOverGarbageTrees() async throws {
         var rng = SplitMix64(seed: 0x6C6F_6164_6572)
         for _ in 0..<300 {
-            let version = rng.pick(["latest", "2012-08-10", "2018-08-27", "2099-01-01", Garbage.text(&rng, maxAtoms: 2)])
+            let version = rng.pick([
+                "latest", "2012-08-10", "2018-08-27", "2099-01-01", Garbage.text(&rng, maxAtoms: 2),
+            ])
             let entries = (0..<rng.int(in: 0...4)).map { _ in
                 "{\"path\":\"\(Self.escaped(Garbage.path(&rng)))\",\"content_path\":\"\(Self.escaped(rng.pick(["/content/0000", "content/0001", "/content/../x", "content/", Garbage.path(&rng)])))\"}"
             }
-            let meta = "{\"uuid\":\"u\",\"files\":[\(entries.joined(separator: ","))],\"keys\":\(Self.json(&rng, depth: 3))}"
-            var files: [String: Data] = ["\(version)/meta_data.json": rng.chance(90) ? Data(meta.utf8) : Self.metaDataDocument(&rng)]
+            let meta =
+                "{\"uuid\":\"u\",\"files\":[\(entries.joined(separator: ","))],\"keys\":\(Self.json(&rng, depth: 3))}"
+            var files: [String: Data] = [
+                "\(version)/meta_data.json": rng.chance(90) ? Data(meta.utf8) : Self.metaDataDocument(&rng)
+            ]
             for name in ["network_data.json", "vendor_data.json", "user_data"] where rng.chance(50) {
                 files["\(version)/\(name)"] = Data(Self.json(&rng).utf8)
             }
-            for name in ["content/0000", "content/0001"] where rng.chance(70) { files[name] = Data(rng.bytes(rng.below(64))) }
+            for name in ["content/0000", "content/0001"] where rng.chance(70) {
+                files[name] = Data(rng.bytes(rng.below(64)))
+            }
             let tree = GarbageTree(files: files, listing: rng.chance(80) ? "\(version)\n" + Garbage.text(&rng) : nil)
-            let limits = DocumentLimits(jsonBytes: rng.pick([1 << 20, 64]), userDataBytes: 1 << 20, injectedFileBytes: rng.pick([1 << 20, 8]))
+            let limits = DocumentLimits(
+                jsonBytes: rng.pick([1 << 20, 64]), userDataBytes: 1 << 20, injectedFileBytes: rng.pick([1 << 20, 8]))
             do {
-                let metadata = try await OpenStackLoader(tree: tree, limits: limits, sourceID: "garbage").load { _ in .none }
+                let metadata = try await OpenStackLoader(tree: tree, limits: limits, sourceID: "garbage").load { _ in
+                    .none
+                }
                 for file in metadata.files {
                     #expect(InjectedFilePolicy.validateGuestPath(file.path) == nil)
                 }
@@ -136,9 +159,14 @@ import Testing
         var rng = SplitMix64(seed: 0x6563_326C_6973_74)
         // Regression: "=" split into nothing and `parts[0]` trapped; "=5" was read as key 5.
         #expect(EC2Listing.publicKeys("=\n=5\n==\n0=ok\n").map(\.index) == [0])
-        let pieces = ["0", "1", "999", "1000", "-1", "=", "==", "my-key", "fa:16:3e:00:00:01", "fa:16:3e:00:00:0g", "/", "\n", "\r\n", " ", "\t"]
+        let pieces = [
+            "0", "1", "999", "1000", "-1", "=", "==", "my-key", "fa:16:3e:00:00:01", "fa:16:3e:00:00:0g", "/", "\n",
+            "\r\n", " ", "\t",
+        ]
         for _ in 0..<1500 {
-            let text = (0..<rng.int(in: 0...20)).map { _ in rng.chance(80) ? rng.pick(pieces) : Garbage.text(&rng, maxAtoms: 2) }.joined()
+            let text = (0..<rng.int(in: 0...20)).map { _ in
+                rng.chance(80) ? rng.pick(pieces) : Garbage.text(&rng, maxAtoms: 2)
+            }.joined()
             let keys = EC2Listing.publicKeys(text)
             #expect(keys.allSatisfy { (0..<1000).contains($0.index) })
             #expect(keys.map(\.index) == keys.map(\.index).sorted())
@@ -159,8 +187,11 @@ import Testing
             if InjectedFilePolicy.validateGuestPath(path) == nil {
                 let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
                 #expect(path.utf8.first == UInt8(ascii: "/") && !parts.isEmpty, "\(path.debugDescription)")
-                #expect(!parts.contains { $0.isEmpty || $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) || $0.count > 255 },
-                        "\(path.debugDescription)")
+                #expect(
+                    !parts.contains {
+                        $0.isEmpty || $0.elementsEqual(".".utf8) || $0.elementsEqual("..".utf8) || $0.count > 255
+                    },
+                    "\(path.debugDescription)")
                 #expect(!path.utf8.contains { $0 < 0x20 || $0 == 0x7F })
             }
             if let tree = InjectedFilePolicy.contentTreePath(path) {
@@ -173,8 +204,11 @@ import Testing
         var rng = SplitMix64(seed: 0x7265_6469_72)
         let request = HTTPRequestSpec(url: try #require(URL(string: "http://169.254.169.254/openstack")))
         for _ in 0..<800 {
-            let location = rng.pick(["", "/", "//", "http://169.254.169.254", "http://evil", "https:", "\u{0}", ":80"]) + Garbage.text(&rng, maxAtoms: 4)
-            let reply = HTTPReply(status: rng.pick([301, 302, 303, 307, 308, 200]), body: Data(), headers: ["Location": location])
+            let location =
+                rng.pick(["", "/", "//", "http://169.254.169.254", "http://evil", "https:", "\u{0}", ":80"])
+                + Garbage.text(&rng, maxAtoms: 4)
+            let reply = HTTPReply(
+                status: rng.pick([301, 302, 303, 307, 308, 200]), body: Data(), headers: ["Location": location])
             do {
                 if let target = try RedirectPolicy.target(of: reply, for: request, alreadyRedirected: rng.chance(20)) {
                     #expect(RedirectPolicy.origin(of: target) == RedirectPolicy.origin(of: request.url))

@@ -1,7 +1,8 @@
-@testable import DataSources
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import DataSources
 
 /// The `HTTPTransport` contract (see the protocol's doc comment), checked against the
 /// built mock server on loopback. Every transport the agent could ship must pass it:
@@ -17,14 +18,17 @@ import TestSupport
         try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: work.path)
     }
 
-    @Test(arguments: transports) func getReturnsStatusBodyAndLowerCaseHeaders(transport: any HTTPTransport) async throws {
+    @Test(arguments: transports) func getReturnsStatusBodyAndLowerCaseHeaders(transport: any HTTPTransport) async throws
+    {
         let work = try TemporaryDirectory()
         let server = try Self.server([], work)
-        let reply = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack/latest/meta_data.json")), limits: Self.limits())
+        let reply = try await transport.send(
+            HTTPRequestSpec(url: server.url(for: "openstack/latest/meta_data.json")), limits: Self.limits())
         #expect(reply.status == 200)
         #expect(reply.headers["content-type"] == "application/json")
         #expect(try JSONSerialization.jsonObject(with: reply.body) is [String: Any])
-        let missing = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack/latest/nothing")), limits: Self.limits())
+        let missing = try await transport.send(
+            HTTPRequestSpec(url: server.url(for: "openstack/latest/nothing")), limits: Self.limits())
         #expect(missing.status == 404)
     }
 
@@ -32,7 +36,8 @@ import TestSupport
         let work = try TemporaryDirectory()
         let server = try Self.server([], work)
         let url = server.url(for: "openstack/latest/password")
-        let post = HTTPRequestSpec(method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data("c2VjcmV0".utf8))
+        let post = HTTPRequestSpec(
+            method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data("c2VjcmV0".utf8))
         #expect(try await transport.send(post, limits: Self.limits()).status == 200)
         let stored = try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits())
         #expect(String(decoding: stored.body, as: UTF8.self) == "c2VjcmV0")
@@ -42,13 +47,15 @@ import TestSupport
     @Test(arguments: transports) func aBodilessPutGetsAnIMDSv2Token(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
         let server = try Self.server(["--imdsv2", "required"], work)
-        let put = HTTPRequestSpec(method: "PUT", url: server.url(for: "latest/api/token"),
-                                  headers: ["X-aws-ec2-metadata-token-ttl-seconds": "60"])
+        let put = HTTPRequestSpec(
+            method: "PUT", url: server.url(for: "latest/api/token"),
+            headers: ["X-aws-ec2-metadata-token-ttl-seconds": "60"])
         let token = try await transport.send(put, limits: Self.limits())
         #expect(token.status == 200 && !token.body.isEmpty)
         #expect(token.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "60")
-        let id = HTTPRequestSpec(url: server.url(for: "latest/meta-data/instance-id"),
-                                 headers: ["X-aws-ec2-metadata-token": String(decoding: token.body, as: UTF8.self)])
+        let id = HTTPRequestSpec(
+            url: server.url(for: "latest/meta-data/instance-id"),
+            headers: ["X-aws-ec2-metadata-token": String(decoding: token.body, as: UTF8.self)])
         #expect(try await transport.send(id, limits: Self.limits()).status == 200)
     }
 
@@ -87,7 +94,10 @@ import TestSupport
             _ = try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits())
             Issue.record("port 9 answered")
         } catch let error as DataSourceError {
-            guard case .transport(let where_, _) = error else { Issue.record("not a transport error: \(error)"); return }
+            guard case .transport(let where_, _) = error else {
+                Issue.record("not a transport error: \(error)")
+                return
+            }
             #expect(where_ == url.absoluteString)
         }
     }
@@ -97,7 +107,9 @@ import TestSupport
         let server = try Self.server(["--hang", "/openstack"], work)
         let url = server.url(for: "openstack")
         let started = ContinuousClock.now
-        let task = Task { try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 60, total: 60)) }
+        let task = Task {
+            try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 60, total: 60))
+        }
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }

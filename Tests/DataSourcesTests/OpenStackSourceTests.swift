@@ -12,9 +12,12 @@ import Testing
         let server: MockServerProcess
         let fixtures: String
         func source(retries: Int = 2, timeout: Double = 1, limits: DocumentLimits = .standard) -> OpenStackHTTPSource {
-            OpenStackHTTPSource(baseURL: server.baseURL,
-                                client: MetadataHTTPClient(policy: RetryPolicy(retries: retries, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)),
-                                limits: limits)
+            OpenStackHTTPSource(
+                baseURL: server.baseURL,
+                client: MetadataHTTPClient(
+                    policy: RetryPolicy(retries: retries, baseInterval: 0.05, maxInterval: 0.2, requestTimeout: timeout)
+                ),
+                limits: limits)
         }
     }
 
@@ -24,7 +27,10 @@ import Testing
         let fixtures = work.path + "/fixtures"
         try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         try change(fixtures)
-        return Setup(work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path), fixtures: fixtures)
+        return Setup(
+            work: work,
+            server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path),
+            fixtures: fixtures)
     }
 
     @Test func happyPathNormalizesEverything() async throws {
@@ -39,7 +45,9 @@ import Testing
         #expect(metadata.userData != nil)
         #expect(metadata.network != nil)
         #expect(metadata.adminPassword == nil)
-        #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/latest/password")))
+        #expect(
+            metadata.passwordPublication
+                == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/latest/password")))
         // The budget: five documents of `latest` (no version listing), plus one per injected file.
         #expect(metadata.files.map(\.path) == ["/etc/guest-agent-demo/motd"])
         let paths = setup.server.loggedRequests().compactMap { $0["path"] as? String }
@@ -52,17 +60,21 @@ import Testing
         let source = OpenStackHTTPSource(baseURL: setup.server.baseURL, client: MetadataHTTPClient(), needs: [])
         let metadata = try #require(try await source.load())
         #expect(metadata.userData == nil && metadata.vendorData == nil && metadata.files.isEmpty)
-        #expect(setup.server.loggedRequests().compactMap { $0["path"] as? String } == ["/openstack/latest/meta_data.json"])
+        #expect(
+            setup.server.loggedRequests().compactMap { $0["path"] as? String } == ["/openstack/latest/meta_data.json"])
     }
 
     @Test func withoutLatestTheListingPicksTheVersion() async throws {
         let setup = try Self.setup {
             try FileManager.default.moveItem(atPath: $0 + "/openstack/latest", toPath: $0 + "/openstack/2018-08-27")
-            try "2012-08-10\n2013-04-04\n2018-08-27".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8)
+            try "2012-08-10\n2013-04-04\n2018-08-27".write(
+                toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8)
         }
         let metadata = try #require(try await setup.source().load())
         #expect(metadata.instanceID == Self.fixtureInstance)
-        #expect(metadata.passwordPublication == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
+        #expect(
+            metadata.passwordPublication
+                == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/2018-08-27/password")))
         let paths = setup.server.loggedRequests().compactMap { $0["path"] as? String }
         #expect(paths.contains("/openstack") && paths.contains("/openstack/2018-08-27/meta_data.json"))
     }
@@ -77,7 +89,9 @@ import Testing
         let setup = try Self.setup(["--fail-first", "2:/openstack/latest/meta_data.json"])
         let metadata = try await setup.source(retries: 3).load()
         #expect(metadata?.instanceID == Self.fixtureInstance)
-        let statuses = setup.server.loggedRequests().filter { ($0["path"] as? String) == "/openstack/latest/meta_data.json" }.compactMap { $0["status"] as? Int }
+        let statuses = setup.server.loggedRequests().filter {
+            ($0["path"] as? String) == "/openstack/latest/meta_data.json"
+        }.compactMap { $0["status"] as? Int }
         #expect(statuses == [500, 500, 200])
     }
 
@@ -87,7 +101,8 @@ import Testing
         await #expect {
             try await setup.source(retries: 1, timeout: 1).load()
         } throws: { error in
-            "\(error)" == "no answer from \(setup.server.baseURL.absoluteString)/openstack/latest/meta_data.json within 1.0 s"
+            "\(error)"
+                == "no answer from \(setup.server.baseURL.absoluteString)/openstack/latest/meta_data.json within 1.0 s"
         }
         #expect(Date().timeIntervalSince(started) < 10)
     }
@@ -102,11 +117,16 @@ import Testing
     }
 
     @Test func malformedJSONNamesTheDocument() async throws {
-        let setup = try Self.setup { try Data("{\"uuid\": \"x\", oops".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
+        let setup = try Self.setup {
+            try Data("{\"uuid\": \"x\", oops".utf8).write(
+                to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json"))
+        }
         await #expect {
             try await setup.source().load()
         } throws: { error in
-            "\(error)".hasPrefix("malformed document at \(setup.server.baseURL.absoluteString)/openstack/latest/meta_data.json: not valid JSON")
+            "\(error)".hasPrefix(
+                "malformed document at \(setup.server.baseURL.absoluteString)/openstack/latest/meta_data.json: not valid JSON"
+            )
         }
     }
 
@@ -119,38 +139,62 @@ import Testing
             {"uuid": "u-1", "keys": [42, {"name": "good", "type": "ssh", "data": "\(key)"}, {"name": "no-data"}],
              "files": ["/etc/x", {"path": "/etc/motd", "content_path": "/content/0000"}, {"path": 7}]}
             """
-        let setup = try Self.setup { try Data(document.utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
+        let setup = try Self.setup {
+            try Data(document.utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json"))
+        }
         let metadata = try #require(try await setup.source().load())
         #expect(metadata.publicKeys.map(\.line) == [key])
-        #expect(metadata.refusedKeys == ["keys[0] is not an object with a string 'data'", "keys[2] is not an object with a string 'data'"])
+        #expect(
+            metadata.refusedKeys == [
+                "keys[0] is not an object with a string 'data'", "keys[2] is not an object with a string 'data'",
+            ])
         #expect(metadata.files.map(\.path) == ["/etc/motd"])
         #expect(metadata.refusedFiles.map(\.path) == ["files[0]", "files[2]"])
     }
 
     @Test func metadataWithoutUUIDIsRefused() async throws {
-        let setup = try Self.setup { try Data("{\"hostname\": \"x\"}".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json")) }
-        await #expect(throws: DataSourceError.missingField(location: setup.server.baseURL.absoluteString + "/openstack/latest/meta_data.json", field: "uuid")) {
+        let setup = try Self.setup {
+            try Data("{\"hostname\": \"x\"}".utf8).write(
+                to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json"))
+        }
+        await #expect(
+            throws: DataSourceError.missingField(
+                location: setup.server.baseURL.absoluteString + "/openstack/latest/meta_data.json", field: "uuid")
+        ) {
             try await setup.source().load()
         }
     }
 
     @Test func oversizeDocumentsAreRefused() async throws {
-        let setup = try Self.setup { try Data(repeating: 0x41, count: 300_000).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/user_data")) }
+        let setup = try Self.setup {
+            try Data(repeating: 0x41, count: 300_000).write(
+                to: URL(fileURLWithPath: $0 + "/openstack/latest/user_data"))
+        }
         let limits = DocumentLimits(jsonBytes: 1 << 20, userDataBytes: 64 * 1024)
-        await #expect(throws: DataSourceError.documentTooLarge(location: setup.server.baseURL.absoluteString + "/openstack/latest/user_data", limit: 64 * 1024)) {
+        await #expect(
+            throws: DataSourceError.documentTooLarge(
+                location: setup.server.baseURL.absoluteString + "/openstack/latest/user_data", limit: 64 * 1024)
+        ) {
             try await setup.source(limits: limits).load()
         }
     }
 
     @Test func unknownNewerVersionsAreAccepted() async throws {
-        let onlyNewer = try Self.setup { try "2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8) }
+        let onlyNewer = try Self.setup {
+            try "2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8)
+        }
         let latest = try await onlyNewer.source().load()
-        #expect(latest?.passwordPublication == .novaPasswordEndpoint(onlyNewer.server.baseURL.appendingPathComponent("openstack/latest/password")))
+        #expect(
+            latest?.passwordPublication
+                == .novaPasswordEndpoint(onlyNewer.server.baseURL.appendingPathComponent("openstack/latest/password")))
     }
 
     @Test func nothingListeningIsATransportError() async throws {
-        let source = OpenStackHTTPSource(baseURL: URL(string: "http://127.0.0.1:9/")!,
-                                         client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 1)))
-        await #expect { try await source.load() } throws: { "\($0)".hasPrefix("request to http://127.0.0.1:9/openstack/latest/") }
+        let source = OpenStackHTTPSource(
+            baseURL: URL(string: "http://127.0.0.1:9/")!,
+            client: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 1)))
+        await #expect { try await source.load() } throws: {
+            "\($0)".hasPrefix("request to http://127.0.0.1:9/openstack/latest/")
+        }
     }
 }

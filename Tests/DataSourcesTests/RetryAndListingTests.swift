@@ -1,7 +1,8 @@
-@testable import DataSources
 import DataSources
 import Foundation
 import Testing
+
+@testable import DataSources
 
 /// A transport that answers from a script, for exact retry behaviour.
 final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
@@ -27,12 +28,15 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 @Suite struct RetryTests {
     let url = URL(string: "http://127.0.0.1:9/openstack")!
     func client(_ transport: ScriptedTransport, retries: Int = 3) -> MetadataHTTPClient {
-        MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: retries, baseInterval: 0.01, maxInterval: 0.02))
+        MetadataHTTPClient(
+            transport: transport, policy: RetryPolicy(retries: retries, baseInterval: 0.01, maxInterval: 0.02))
     }
 
     @Test func retriesServerErrorsThenSucceeds() async throws {
-        let transport = ScriptedTransport([.success(HTTPReply(status: 500, body: Data())), .failure(.transport(url: "x", reason: "reset")),
-                                           .success(HTTPReply(status: 200, body: Data("ok".utf8)))])
+        let transport = ScriptedTransport([
+            .success(HTTPReply(status: 500, body: Data())), .failure(.transport(url: "x", reason: "reset")),
+            .success(HTTPReply(status: 200, body: Data("ok".utf8))),
+        ])
         let body = try await client(transport).getIfPresent(url, maxBytes: 10)
         #expect(body == Data("ok".utf8))
         #expect(transport.count == 3)
@@ -43,7 +47,9 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         #expect(try await client(notFound).getIfPresent(url, maxBytes: 10) == nil)
         #expect(notFound.count == 1)
         let huge = ScriptedTransport([.failure(.documentTooLarge(location: "x", limit: 10))])
-        await #expect(throws: DataSourceError.documentTooLarge(location: "x", limit: 10)) { try await client(huge).getIfPresent(url, maxBytes: 10) }
+        await #expect(throws: DataSourceError.documentTooLarge(location: "x", limit: 10)) {
+            try await client(huge).getIfPresent(url, maxBytes: 10)
+        }
         #expect(huge.count == 1)
     }
 
@@ -75,17 +81,21 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         let keys = EC2Listing.publicKeys("1=second\n0=first\ngarbage\n-1=neg")
         #expect(keys.map(\.index) == [0, 1])
         #expect(keys.map(\.name) == ["first", "second"])
-        #expect(EC2Listing.macs("fa:16:3e:00:00:02/\nnot-a-mac/\n0a:1b:2c:3d:4e:5f/") == ["0a:1b:2c:3d:4e:5f", "fa:16:3e:00:00:02"])
+        #expect(
+            EC2Listing.macs("fa:16:3e:00:00:02/\nnot-a-mac/\n0a:1b:2c:3d:4e:5f/") == [
+                "0a:1b:2c:3d:4e:5f", "fa:16:3e:00:00:02",
+            ])
     }
 
-    @Test(arguments: [
-        ("/etc/motd", nil),
-        ("etc/motd", "path must be absolute"),
-        ("/etc/../root/.ssh/authorized_keys", "path has an empty, '.' or '..' component"),
-        ("/etc//x", "path has an empty, '.' or '..' component"),
-        ("/etc/x\n", "path contains control characters"),
-        ("/", "path has an empty, '.' or '..' component"),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("/etc/motd", nil),
+            ("etc/motd", "path must be absolute"),
+            ("/etc/../root/.ssh/authorized_keys", "path has an empty, '.' or '..' component"),
+            ("/etc//x", "path has an empty, '.' or '..' component"),
+            ("/etc/x\n", "path contains control characters"),
+            ("/", "path has an empty, '.' or '..' component"),
+        ] as [(String, String?)])
     func injectedFilePaths(path: String, problem: String?) {
         #expect(InjectedFilePolicy.validateGuestPath(path) == problem)
     }
@@ -112,9 +122,15 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 
     @Test func aSameOriginRedirectIsFollowedOnce() async throws {
-        let transport = ScriptedTransport([redirect(to: "/openstack/2018-08-27/meta_data.json"), .success(HTTPReply(status: 200, body: Data("{}".utf8)))])
+        let transport = ScriptedTransport([
+            redirect(to: "/openstack/2018-08-27/meta_data.json"),
+            .success(HTTPReply(status: 200, body: Data("{}".utf8))),
+        ])
         #expect(try await client(transport).getIfPresent(url, maxBytes: 10) == Data("{}".utf8))
-        #expect(transport.requests.map(\.url.path) == ["/openstack/latest/meta_data.json", "/openstack/2018-08-27/meta_data.json"])
+        #expect(
+            transport.requests.map(\.url.path) == [
+                "/openstack/latest/meta_data.json", "/openstack/2018-08-27/meta_data.json",
+            ])
     }
 
     @Test(arguments: [
@@ -132,17 +148,24 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 
     @Test func aSecondRedirectIsRefused() async throws {
         let transport = ScriptedTransport([redirect(to: "/a"), redirect(to: "/b")])
-        await #expect(throws: DataSourceError.redirectRefused(from: "http://169.254.169.254/a", to: "http://169.254.169.254/b",
-                                                               reason: "only one redirect is followed")) {
+        await #expect(
+            throws: DataSourceError.redirectRefused(
+                from: "http://169.254.169.254/a", to: "http://169.254.169.254/b",
+                reason: "only one redirect is followed")
+        ) {
             try await client(transport).getIfPresent(url, maxBytes: 10)
         }
     }
 
     @Test(arguments: [307, 302, 303]) func aPostIsNeverRedirected(status: Int) async throws {
         let transport = ScriptedTransport([redirect(to: "/openstack/latest/password", status: status)])
-        let post = HTTPRequestSpec(method: "POST", url: URL(string: "http://169.254.169.254/openstack/latest/password")!, body: Data("x".utf8))
-        await #expect(throws: DataSourceError.redirectRefused(from: post.url.absoluteString, to: post.url.absoluteString,
-                                                               reason: "a POST is never redirected")) {
+        let post = HTTPRequestSpec(
+            method: "POST", url: URL(string: "http://169.254.169.254/openstack/latest/password")!, body: Data("x".utf8))
+        await #expect(
+            throws: DataSourceError.redirectRefused(
+                from: post.url.absoluteString, to: post.url.absoluteString,
+                reason: "a POST is never redirected")
+        ) {
             try await client(transport).send(post, maxBytes: 10)
         }
         #expect(transport.count == 1)
@@ -151,9 +174,13 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     @Test func theTotalLimitBoundsRetriesToo() async throws {
         let transport = ScriptedTransport(Array(repeating: .failure(.timedOut(url: "x", seconds: 1)), count: 50))
         // The longest waits the jitter can draw, so the count is exact.
-        let client = MetadataHTTPClient(transport: transport, policy: RetryPolicy(retries: 40, baseInterval: 0.2, maxInterval: 0.2, totalTimeout: 1),
-                                        jitter: { $0.upperBound })
-        await #expect(throws: DataSourceError.timedOut(url: "x", seconds: 1)) { try await client.getIfPresent(url, maxBytes: 10) }
+        let client = MetadataHTTPClient(
+            transport: transport,
+            policy: RetryPolicy(retries: 40, baseInterval: 0.2, maxInterval: 0.2, totalTimeout: 1),
+            jitter: { $0.upperBound })
+        await #expect(throws: DataSourceError.timedOut(url: "x", seconds: 1)) {
+            try await client.getIfPresent(url, maxBytes: 10)
+        }
         #expect(transport.count <= 6, "retries must stop when the next wait would pass the total limit")
     }
 }

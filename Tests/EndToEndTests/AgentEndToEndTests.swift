@@ -15,20 +15,25 @@ import Testing
         let config: String
 
         func agent(_ arguments: [String], timeout: Double = 60) throws -> ProgramResult {
-            try Program.run(BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: timeout)
+            try Program.run(
+                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path],
+                timeout: timeout)
         }
     }
 
     /// A copy of the default fixtures served on a free port, a root with the admin user,
     /// and a configuration pointing at the server.
-    static func environment(plugins: String = "hostname, ssh_keys", serverArguments: [String] = [],
-                            extraConfig: String = "") throws -> Environment {
+    static func environment(
+        plugins: String = "hostname, ssh_keys", serverArguments: [String] = [],
+        extraConfig: String = ""
+    ) throws -> Environment {
         let work = try TemporaryDirectory(prefix: "guest-agent-e2e")
         let fixtures = work.path + "/fixtures"
         try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
         let server = try MockServerProcess(fixtures: fixtures, arguments: serverArguments, logDirectory: work.path)
-        let config = try work.write("""
+        let config = try work.write(
+            """
             [DEFAULT]
             metadata_services = openstack
             metadata_base_url = \(server.baseURL.absoluteString)/
@@ -49,7 +54,9 @@ import Testing
 
     static func pluginStatuses(_ json: [String: Any]) -> [String: String] {
         var result: [String: String] = [:]
-        for row in json["plugins"] as? [[String: Any]] ?? [] { result[row["plugin"] as! String] = row["status"] as? String }
+        for row in json["plugins"] as? [[String: Any]] ?? [] {
+            result[row["plugin"] as! String] = row["status"] as? String
+        }
         return result
     }
 
@@ -74,9 +81,13 @@ import Testing
         let first = try env.agent(["run"])
         #expect(first.status == 0, "stdout: \(first.standardOutput)\nstderr: \(first.standardError)")
         #expect(env.root.read("etc/hostname") == "demo-instance\n")
-        #expect(env.root.read("etc/hosts")?.contains("# BEGIN guest-agent host name\n127.0.1.1\tdemo-instance.novalocal demo-instance\n") == true)
+        #expect(
+            env.root.read("etc/hosts")?.contains(
+                "# BEGIN guest-agent host name\n127.0.1.1\tdemo-instance.novalocal demo-instance\n") == true)
         let keys = try #require(env.root.read("home/cloud-admin/.ssh/authorized_keys"))
-        let fixtureKey = try String(contentsOfFile: BuiltProducts.repository.appendingPathComponent("fixtures/keys/demo_rsa.pub").path, encoding: .utf8)
+        let fixtureKey = try String(
+            contentsOfFile: BuiltProducts.repository.appendingPathComponent("fixtures/keys/demo_rsa.pub").path,
+            encoding: .utf8)
         #expect(keys.contains(fixtureKey.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(try env.root.attributes("home/cloud-admin/.ssh/authorized_keys").mode == 0o600)
 
@@ -92,7 +103,8 @@ import Testing
         let hostsBefore = env.root.read("etc/hosts")
         let second = try env.agent(["run"])
         #expect(second.status == 0)
-        #expect(Self.pluginStatuses(try Self.statusJSON(env)) == ["hostname": "already-done", "ssh_keys": "already-done"])
+        #expect(
+            Self.pluginStatuses(try Self.statusJSON(env)) == ["hostname": "already-done", "ssh_keys": "already-done"])
         #expect(env.root.read("etc/hosts") == hostsBefore)
     }
 
@@ -100,7 +112,8 @@ import Testing
         let env = try Self.environment()
         #expect(try env.agent(["run"]).status == 0)
         let metaPath = env.fixtures + "/openstack/latest/meta_data.json"
-        var meta = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metaPath))) as? [String: Any])
+        var meta = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: metaPath))) as? [String: Any])
         meta["uuid"] = "11111111-2222-3333-4444-555555555555"
         meta["hostname"] = "cloned.novalocal"
         try JSONSerialization.data(withJSONObject: meta).write(to: URL(fileURLWithPath: metaPath))
@@ -136,7 +149,8 @@ import Testing
         let work = try TemporaryDirectory()
         let root = try TemporaryDirectory()
         // A port nothing listens on, and a server that hangs: discovery must end by its deadline.
-        let config = try work.write("""
+        let config = try work.write(
+            """
             metadata_services = openstack, ec2
             metadata_base_url = http://127.0.0.1:9/
             ec2_metadata_base_url = http://127.0.0.1:9/
@@ -145,7 +159,8 @@ import Testing
             discovery_timeout = 3
             """, to: "agent.conf")
         let started = Date()
-        let run = try Program.run(BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 30)
+        let run = try Program.run(
+            BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 30)
         #expect(run.status == 2)
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(run.standardOutput.contains("source openstack: "))

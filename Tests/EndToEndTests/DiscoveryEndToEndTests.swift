@@ -4,11 +4,13 @@ import Testing
 
 @Suite(.serialized) struct DiscoveryEndToEndTests {
     func run(_ config: String, root: TemporaryDirectory) throws -> ProgramResult {
-        try Program.run(BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 60)
+        try Program.run(
+            BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 60)
     }
 
     func summary(_ config: String, root: TemporaryDirectory) throws -> [String: Any] {
-        let status = try Program.run(BuiltProducts.path("guest-agent"), ["status", "--json", "--config", config, "--root", root.path])
+        let status = try Program.run(
+            BuiltProducts.path("guest-agent"), ["status", "--json", "--config", config, "--root", root.path])
         return try #require(try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
     }
 
@@ -19,7 +21,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: root.path + "/mnt", withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: drive, toPath: root.path + "/mnt/config")
         let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
-        let config = try work.write("""
+        let config = try work.write(
+            """
             metadata_services = configdrive, openstack
             configdrive_paths = /mnt/config
             metadata_base_url = \(server.baseURL.absoluteString)/
@@ -34,9 +37,11 @@ import Testing
     @Test func whenTheFirstSourceFailsTheSecondAnswers() throws {
         let work = try TemporaryDirectory()
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                           arguments: ["--fail-first", "100:/openstack*"], logDirectory: work.path)
-        let config = try work.write("""
+        let server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures,
+            arguments: ["--fail-first", "100:/openstack*"], logDirectory: work.path)
+        let config = try work.write(
+            """
             metadata_services = openstack, ec2
             metadata_base_url = \(server.baseURL.absoluteString)/
             ec2_metadata_base_url = \(server.baseURL.absoluteString)/
@@ -56,9 +61,11 @@ import Testing
     @Test func aHangingServerCannotHoldTheBootPastTheDeadline() throws {
         let work = try TemporaryDirectory()
         let root = try TemporaryDirectory()
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                           arguments: ["--hang", "/*"], logDirectory: work.path)
-        let config = try work.write("""
+        let server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures,
+            arguments: ["--hang", "/*"], logDirectory: work.path)
+        let config = try work.write(
+            """
             metadata_services = openstack, ec2
             metadata_base_url = \(server.baseURL.absoluteString)/
             ec2_metadata_base_url = \(server.baseURL.absoluteString)/

@@ -15,16 +15,19 @@ import Testing
         let config: String
 
         func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.run(BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 120)
+            try Program.run(
+                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 120)
         }
     }
 
     static func setup(serverArguments: [String] = []) throws -> Setup {
         let work = try TemporaryDirectory(prefix: "guest-agent-firstboot")
         let root = try UsersRealToolsRoot.make()
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                           arguments: serverArguments, logDirectory: work.path)
-        let config = try work.write("""
+        let server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures,
+            arguments: serverArguments, logDirectory: work.path)
+        let config = try work.write(
+            """
             metadata_services = openstack
             metadata_base_url = \(server.baseURL.absoluteString)/
             retry_count = 1
@@ -40,7 +43,9 @@ import Testing
     }
 
     static func shadowHash(_ root: TemporaryDirectory, user: String) -> String? {
-        root.read("etc/shadow")?.split(separator: "\n").first { $0.hasPrefix(user + ":") }.map { String($0.split(separator: ":")[1]) }
+        root.read("etc/shadow")?.split(separator: "\n").first { $0.hasPrefix(user + ":") }.map {
+            String($0.split(separator: ":")[1])
+        }
     }
 
     @Test(.enabled(if: enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
@@ -51,18 +56,23 @@ import Testing
         // The user exists, has the key, and its password is the one nova would hand out.
         #expect(setup.root.read("etc/passwd")?.contains("cloud-admin:x:") == true)
         #expect(setup.root.read("home/cloud-admin/.ssh/authorized_keys")?.contains("ssh-rsa ") == true)
-        #expect(setup.root.read("etc/guest-agent-demo/motd") == "Welcome to demo-instance: configured by guest-agent.\n")
+        #expect(
+            setup.root.read("etc/guest-agent-demo/motd") == "Welcome to demo-instance: configured by guest-agent.\n")
         let posted = try Self.postedPassword(setup.server)
-        let decrypted = try KeyFactory.opensslDecrypt(posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path)
+        let decrypted = try KeyFactory.opensslDecrypt(
+            posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path)
         #expect(decrypted.status == 0)
         let password = decrypted.standardOutput
         let hash = try #require(Self.shadowHash(setup.root, user: "cloud-admin"))
         let salt = String(hash.split(separator: "$")[1])
-        let check = try Program.tool("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
+        let check = try Program.tool(
+            "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
         // Our own decrypt-password agrees, with the OpenSSH-format key.
-        let ours = try Program.run(BuiltProducts.path("guest-agent"), ["decrypt-password", "--key", Self.keys.appendingPathComponent("demo_rsa.openssh").path, "-"],
-                                   input: Data(posted.utf8))
+        let ours = try Program.run(
+            BuiltProducts.path("guest-agent"),
+            ["decrypt-password", "--key", Self.keys.appendingPathComponent("demo_rsa.openssh").path, "-"],
+            input: Data(posted.utf8))
         #expect(ours.standardOutput == password + "\n")
         // The password is nowhere: not in output, the log, the state directory, or query.
         let log = setup.root.read("var/log/guest-agent.log") ?? ""
@@ -80,11 +90,15 @@ import Testing
     func killedBetweenSettingAndPostingThenRunAgainPublishesTheSamePassword() throws {
         // The POST hangs, so the agent is killed after chpasswd and before publishing.
         var setup = try Self.setup(serverArguments: ["--hang", "POST /openstack/latest/password"])
-        let process = try Program.start(BuiltProducts.path("guest-agent"), ["run", "--config", setup.config, "--root", setup.root.path])
+        let process = try Program.start(
+            BuiltProducts.path("guest-agent"), ["run", "--config", setup.config, "--root", setup.root.path])
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && !(Self.shadowHash(setup.root, user: "cloud-admin")?.hasPrefix("$6$") ?? false) { usleep(20_000) }
+        while Date() < deadline && !(Self.shadowHash(setup.root, user: "cloud-admin")?.hasPrefix("$6$") ?? false) {
+            usleep(20_000)
+        }
         // Wait for the POST to be in flight, then kill -9.
-        while Date() < deadline && !setup.server.loggedRequests().contains(where: { $0["method"] as? String == "POST" }) { usleep(20_000) }
+        while Date() < deadline && !setup.server.loggedRequests().contains(where: { $0["method"] as? String == "POST" })
+        { usleep(20_000) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let hashAfterCrash = try #require(Self.shadowHash(setup.root, user: "cloud-admin"))
@@ -93,15 +107,18 @@ import Testing
 
         // Reboot: the cloud side answers now.
         setup.server.stop()
-        setup.server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                             port: setup.server.baseURL.port ?? 0, logDirectory: setup.work.path)
+        setup.server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures,
+            port: setup.server.baseURL.port ?? 0, logDirectory: setup.work.path)
         let run = try setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         #expect(Self.shadowHash(setup.root, user: "cloud-admin") == hashAfterCrash)
         let posted = try Self.postedPassword(setup.server)
-        let password = try KeyFactory.opensslDecrypt(posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path).standardOutput
+        let password = try KeyFactory.opensslDecrypt(posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path)
+            .standardOutput
         let salt = String(hashAfterCrash.split(separator: "$")[1])
-        let check = try Program.tool("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
+        let check = try Program.tool(
+            "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hashAfterCrash)
     }
 }

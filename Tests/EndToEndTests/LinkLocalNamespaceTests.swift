@@ -23,14 +23,19 @@ import Testing
                 ["link", "set", "vs-\(suffix)", "netns", server], ["link", "set", "vc-\(suffix)", "netns", client],
                 ["-n", server, "addr", "add", "169.254.169.254/16", "dev", "vs-\(suffix)"],
                 ["-n", client, "addr", "add", "169.254.10.2/16", "dev", "vc-\(suffix)"],
-                ["-n", server, "link", "set", "vs-\(suffix)", "up"], ["-n", client, "link", "set", "vc-\(suffix)", "up"],
+                ["-n", server, "link", "set", "vs-\(suffix)", "up"],
+                ["-n", client, "link", "set", "vc-\(suffix)", "up"],
                 ["-n", server, "link", "set", "lo", "up"], ["-n", client, "link", "set", "lo", "up"],
             ]
             for step in steps {
                 let result = try Program.tool("ip", step)
                 guard result.status == 0 else {
                     cleanup()
-                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "ip \(step.joined(separator: " ")): \(result.standardError)"])
+                    throw CocoaError(
+                        .fileWriteUnknown,
+                        userInfo: [
+                            NSLocalizedDescriptionKey: "ip \(step.joined(separator: " ")): \(result.standardError)"
+                        ])
                 }
             }
         }
@@ -43,22 +48,28 @@ import Testing
         deinit { cleanup() }
     }
 
-    @Test(.enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"),
-          arguments: ["openstack", "ec2"])
+    @Test(
+        .enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"),
+        arguments: ["openstack", "ec2"])
     func agentReachesTheMetadataAddressWithDefaultSettings(source: String) throws {
         let namespaces = try NamespacePair()
         let work = try TemporaryDirectory(prefix: "guest-agent-netns")
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                           arguments: source == "ec2" ? ["--imdsv2", "required"] : [],
-                                           prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server],
-                                           bind: "169.254.169.254", port: 80, logDirectory: work.path)
+        let server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures,
+            arguments: source == "ec2" ? ["--imdsv2", "required"] : [],
+            prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server],
+            bind: "169.254.169.254", port: 80, logDirectory: work.path)
         defer { server.stop() }
         #expect(server.baseURL.absoluteString == "http://169.254.169.254:80")
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin", "cloud-user"])
         // No URL override: only the source list and the plugins are set.
         let config = try work.write("metadata_services = \(source)\nplugins = hostname\n", to: "agent.conf")
-        let run = try Program.tool("ip", ["netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "run",
-                                          "--config", config, "--root", root.path], timeout: 60)
+        let run = try Program.tool(
+            "ip",
+            [
+                "netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "run",
+                "--config", config, "--root", root.path,
+            ], timeout: 60)
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         let expected = source == "ec2" ? "ip-10-0-0-5\n" : "demo-instance\n"
         #expect(root.read("etc/hostname") == expected)

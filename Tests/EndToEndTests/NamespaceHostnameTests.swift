@@ -14,9 +14,11 @@ import Testing
         let hostFileBefore = try String(contentsOfFile: "/etc/hostname", encoding: .utf8)
         let work = try TemporaryDirectory(prefix: "guest-agent-uts")
         #expect(try Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                           logDirectory: work.path)
-        let config = try work.write("""
+        let server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures,
+            logDirectory: work.path)
+        let config = try work.write(
+            """
             metadata_services = openstack
             metadata_base_url = \(server.baseURL.absoluteString)/
             discovery_timeout = 10
@@ -25,12 +27,18 @@ import Testing
             """, to: "agent.conf")
         // $1 = private /etc copy, $2 = agent, $3 = config. Metadata never reaches this shell.
         let script = "mount --bind \"$1\" /etc && \"$2\" run --config \"$3\" >/dev/null && hostname"
-        let result = try Program.tool("unshare", ["--uts", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script,
-                                                  "sh", work.path + "/etc", BuiltProducts.path("guest-agent"), config])
+        let result = try Program.tool(
+            "unshare",
+            [
+                "--uts", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script,
+                "sh", work.path + "/etc", BuiltProducts.path("guest-agent"), config,
+            ])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == "demo-instance\n")
         #expect(work.read("etc/hostname") == "demo-instance\n")
-        #expect(work.read("etc/hosts")?.contains("# BEGIN guest-agent host name\n127.0.1.1\tdemo-instance.novalocal demo-instance\n") == true)
+        #expect(
+            work.read("etc/hosts")?.contains(
+                "# BEGIN guest-agent host name\n127.0.1.1\tdemo-instance.novalocal demo-instance\n") == true)
         // This machine is untouched.
         #expect(ProcessInfo.processInfo.hostName == hostBefore)
         #expect(try String(contentsOfFile: "/etc/hostname", encoding: .utf8) == hostFileBefore)

@@ -11,17 +11,27 @@ import Testing
     /// The end-to-end environment; `extra` lines replace the same keys of its configuration.
     static func environment(_ plugins: String, _ serverArguments: [String] = [], extra: String = "") throws -> Env {
         let env = try AgentEndToEndTests.environment(plugins: plugins, serverArguments: serverArguments)
-        let overridden = Set(extra.split(separator: "\n").compactMap { $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) })
+        let overridden = Set(
+            extra.split(separator: "\n").compactMap {
+                $0.split(separator: "=").first?.trimmingCharacters(in: .whitespaces)
+            })
         let kept = try String(contentsOfFile: env.config, encoding: .utf8).split(separator: "\n")
-            .filter { line in !overridden.contains(line.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) ?? "") }
-        try (kept.joined(separator: "\n") + "\n" + extra + "\n").write(toFile: env.config, atomically: true, encoding: .utf8)
+            .filter { line in
+                !overridden.contains(line.split(separator: "=").first?.trimmingCharacters(in: .whitespaces) ?? "")
+            }
+        try (kept.joined(separator: "\n") + "\n" + extra + "\n").write(
+            toFile: env.config, atomically: true, encoding: .utf8)
         return env
     }
 
     /// Runs the agent under /usr/bin/time; returns the result and (elapsed s, CPU s, peak KiB).
-    static func timedRun(_ env: Env, _ arguments: [String]) throws -> (ProgramResult, elapsed: Double, cpu: Double, peakKiB: Int) {
-        let result = try Program.run("/usr/bin/time", ["-f", "TIME %e %U %S %M", BuiltProducts.path("guest-agent")]
-                                     + arguments + ["--config", env.config, "--root", env.root.path], timeout: 120)
+    static func timedRun(_ env: Env, _ arguments: [String]) throws -> (
+        ProgramResult, elapsed: Double, cpu: Double, peakKiB: Int
+    ) {
+        let result = try Program.run(
+            "/usr/bin/time",
+            ["-f", "TIME %e %U %S %M", BuiltProducts.path("guest-agent")]
+                + arguments + ["--config", env.config, "--root", env.root.path], timeout: 120)
         let line = try #require(result.standardError.split(separator: "\n").last { $0.hasPrefix("TIME ") })
         let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }
         try #require(fields.count == 4)
@@ -32,7 +42,8 @@ import Testing
     @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
     func aRedirectedPasswordPostIsNotPublishedAndIsRetriedNextBoot() throws {
         var setup = try FirstBootEndToEndTests.setup(serverArguments: [
-            "--redirect", "POST /openstack/\(Self.version)/password=http://127.0.0.1:9/elsewhere", "--redirect-status", "307",
+            "--redirect", "POST /openstack/\(Self.version)/password=http://127.0.0.1:9/elsewhere", "--redirect-status",
+            "307",
         ])
         let first = try setup.agent(["run"])
         #expect(first.status == 1, "a password nobody can read yet is not a success\n\(first.standardOutput)")
@@ -42,8 +53,9 @@ import Testing
         let hash = try #require(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin"))
 
         setup.server.stop()
-        setup.server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, port: setup.server.baseURL.port ?? 0,
-                                             logDirectory: setup.work.path)
+        setup.server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures, port: setup.server.baseURL.port ?? 0,
+            logDirectory: setup.work.path)
         let second = try setup.agent(["run"])
         #expect(second.status == 0, "\(second.standardOutput)\n\(second.standardError)")
         #expect(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin") == hash, "no second password")
@@ -51,7 +63,8 @@ import Testing
         let key = FirstBootEndToEndTests.keys.appendingPathComponent("demo_rsa").path
         let password = try KeyFactory.opensslDecrypt(posted, keyPath: key).standardOutput
         let salt = String(hash.split(separator: "$")[1])
-        let check = try Program.tool("openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
+        let check = try Program.tool(
+            "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
     }
 
@@ -63,7 +76,9 @@ import Testing
         let env = try Self.environment("hostname, ssh_keys", ["--redirect", "/openstack*=\(target)"])
         let run = try env.agent(["run"])
         #expect(run.status == 2, "\(run.standardOutput)")
-        #expect(run.standardOutput.contains("refused the redirect from \(env.server.baseURL.absoluteString)/openstack/latest/"))
+        #expect(
+            run.standardOutput.contains(
+                "refused the redirect from \(env.server.baseURL.absoluteString)/openstack/latest/"))
         #expect(run.standardOutput.contains(" to \(target)"))
         #expect(run.standardOutput.contains("it leads to another scheme, host or port"))
         #expect(evil.loggedRequests().isEmpty, "the other server was contacted")
@@ -75,23 +90,29 @@ import Testing
     func hugeBodiesNeverReachMemoryAndTheDeadlineHolds(fault: String) throws {
         // meta_data.json is read by every run (the probe found it with vendor data, which a run
         // of these plugins no longer fetches).
-        let env = try Self.environment("hostname", [fault, "/openstack/\(Self.version)/meta_data.json"], extra: "discovery_timeout = 5")
+        let env = try Self.environment(
+            "hostname", [fault, "/openstack/\(Self.version)/meta_data.json"], extra: "discovery_timeout = 5")
         let (run, elapsed, _, peakKiB) = try Self.timedRun(env, ["run"])
         let (_, _, _, baselineKiB) = try Self.timedRun(try Self.environment("hostname"), ["run"])
         #expect(run.status == 2, "\(run.standardOutput)")
-        #expect(run.standardOutput.contains("exceeds the 1048576-byte limit") || run.standardOutput.contains("Content-Encoding 'gzip' was not asked for"),
-                "\(run.standardOutput)")
+        #expect(
+            run.standardOutput.contains("exceeds the 1048576-byte limit")
+                || run.standardOutput.contains("Content-Encoding 'gzip' was not asked for"),
+            "\(run.standardOutput)")
         #expect(elapsed < 8, "took \(elapsed) s against a 5 s deadline")
         // Relative to the same run without the fault: the cap (1 MiB) and buffers, no more.
-        #expect(peakKiB < baselineKiB + 24 * 1024, "peak RSS \(peakKiB) KiB against \(baselineKiB) KiB without the fault")
+        #expect(
+            peakKiB < baselineKiB + 24 * 1024, "peak RSS \(peakKiB) KiB against \(baselineKiB) KiB without the fault")
     }
 
     // 9: a trickling endpoint ends at the total limit, and the plugins after it still run.
     @Test func aTricklingServerCannotHoldTheRun() throws {
-        let env = try Self.environment("password, ssh_keys, files", [
-            "--trickle", "GET /openstack/\(Self.version)/password", "--trickle-interval-ms", "500",
-            "--password", String(repeating: "A", count: 400),
-        ], extra: "request_total_timeout = 3")
+        let env = try Self.environment(
+            "password, ssh_keys, files",
+            [
+                "--trickle", "GET /openstack/\(Self.version)/password", "--trickle-interval-ms", "500",
+                "--password", String(repeating: "A", count: 400),
+            ], extra: "request_total_timeout = 3")
         let (run, elapsed, _, _) = try Self.timedRun(env, ["run"])
         #expect(run.status == 1, "\(run.standardOutput)")
         #expect(run.standardOutput.contains("did not finish within its limit of 3.0 s"))
@@ -102,7 +123,8 @@ import Testing
 
     // 10: waiting on a hung server costs no CPU.
     @Test func waitingOnAHungServerDoesNotSpin() throws {
-        let env = try Self.environment("hostname", ["--hang", "/openstack*"], extra: "discovery_timeout = 4\nrequest_timeout = 30")
+        let env = try Self.environment(
+            "hostname", ["--hang", "/openstack*"], extra: "discovery_timeout = 4\nrequest_timeout = 30")
         let (run, elapsed, cpu, _) = try Self.timedRun(env, ["run"])
         #expect(run.status == 2)
         #expect(elapsed >= 3.5)
@@ -146,7 +168,9 @@ import Testing
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         #expect(env.root.read("etc/hostname") == "demo-instance\n")
         let notice = "log file /var/log/guest-agent.log: No space left on device; no longer logging to it"
-        #expect(run.standardError.components(separatedBy: notice).count == 2, "reported exactly once:\n\(run.standardError)")
+        #expect(
+            run.standardError.components(separatedBy: notice).count == 2, "reported exactly once:\n\(run.standardError)"
+        )
     }
 
     // 12: a symbolic link at log_file is not followed; the run goes on without the file.
@@ -155,11 +179,14 @@ import Testing
         let outside = try TemporaryDirectory()
         let target = try outside.write("untouched\n", to: "victim")
         try FileManager.default.createDirectory(atPath: env.root.path + "/var/log", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: env.root.path + "/var/log/guest-agent.log", withDestinationPath: target)
+        try FileManager.default.createSymbolicLink(
+            atPath: env.root.path + "/var/log/guest-agent.log", withDestinationPath: target)
         let run = try env.agent(["run"])
         #expect(run.status == 0)
         #expect(outside.read("victim") == "untouched\n")
-        #expect(run.standardError.contains("not logging to log_file /var/log/guest-agent.log: refusing to write through a symbolic link"))
+        #expect(
+            run.standardError.contains(
+                "not logging to log_file /var/log/guest-agent.log: refusing to write through a symbolic link"))
     }
 
     // 12: `clean --root` never deletes through a symlinked state directory.
@@ -169,7 +196,8 @@ import Testing
         try outside.write("{}", to: "instances/keep.json")
         try outside.write("{}", to: "last-run.json")
         try FileManager.default.createDirectory(atPath: env.root.path + "/var/lib", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: env.root.path + "/var/lib/guest-agent", withDestinationPath: outside.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: env.root.path + "/var/lib/guest-agent", withDestinationPath: outside.path)
         let clean = try env.agent(["clean"])
         #expect(clean.status == 1)
         #expect(clean.standardError.contains("symbolic link"))
@@ -181,16 +209,21 @@ import Testing
         // Two round trips (meta_data.json, then the injected file), so the first run still
         // holds the lock when its first request shows in the log.
         let env = try Self.environment("hostname, ssh_keys, files", ["--latency-ms", "700"])
-        let impatient = try env.work.write((try String(contentsOfFile: env.config, encoding: .utf8)) + "\nrun_lock_timeout = 0.3\n",
-                                           to: "impatient.conf")
-        let first = try Program.start(BuiltProducts.path("guest-agent"), ["run", "--config", env.config, "--root", env.root.path])
+        let impatient = try env.work.write(
+            (try String(contentsOfFile: env.config, encoding: .utf8)) + "\nrun_lock_timeout = 0.3\n",
+            to: "impatient.conf")
+        let first = try Program.start(
+            BuiltProducts.path("guest-agent"), ["run", "--config", env.config, "--root", env.root.path])
         // The first run holds the lock before it sends its first request.
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline && env.server.loggedRequests().isEmpty { usleep(20_000) }
 
-        let refused = try Program.run(BuiltProducts.path("guest-agent"), ["run", "--config", impatient, "--root", env.root.path])
+        let refused = try Program.run(
+            BuiltProducts.path("guest-agent"), ["run", "--config", impatient, "--root", env.root.path])
         #expect(refused.status == 75)
-        #expect(refused.standardError.contains("another guest-agent run holds \(env.root.path)/var/lib/guest-agent/run.lock"))
+        #expect(
+            refused.standardError.contains(
+                "another guest-agent run holds \(env.root.path)/var/lib/guest-agent/run.lock"))
 
         let patient = try env.agent(["run"])
         first.waitUntilExit()

@@ -12,19 +12,22 @@ import Testing
         let config: String
 
         func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.run(BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 60)
+            try Program.run(
+                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 60)
         }
 
         func status() throws -> [String: Any] {
             let status = try agent(["status", "--json"])
-            return try #require(try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+            return try #require(
+                try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
         }
 
         /// plugin -> "stage status" for every row of `status --json`.
         func rows() throws -> [String: String] {
             var rows: [String: String] = [:]
             for row in try status()["plugins"] as? [[String: Any]] ?? [] {
-                rows[row["plugin"] as? String ?? "?"] = "\(row["stage"] as? String ?? "-") \(row["status"] as? String ?? "-")"
+                rows[row["plugin"] as? String ?? "?"] =
+                    "\(row["stage"] as? String ?? "-") \(row["status"] as? String ?? "-")"
             }
             return rows
         }
@@ -39,16 +42,19 @@ import Testing
                 // The drive names the host differently from the metadata server, so the
                 // test can tell which source each stage used.
                 let meta = stage + "/openstack/latest/meta_data.json"
-                let text = try String(contentsOfFile: meta, encoding: .utf8).replacingOccurrences(of: "demo-instance.novalocal", with: "from-drive.novalocal")
+                let text = try String(contentsOfFile: meta, encoding: .utf8).replacingOccurrences(
+                    of: "demo-instance.novalocal", with: "from-drive.novalocal")
                 for version in ["latest", "2012-08-10", "2013-04-04", "2015-10-15", "2018-08-27"] {
-                    try text.write(toFile: stage + "/openstack/\(version)/meta_data.json", atomically: true, encoding: .utf8)
+                    try text.write(
+                        toFile: stage + "/openstack/\(version)/meta_data.json", atomically: true, encoding: .utf8)
                 }
             }
             try ConfigDriveImages.iso(from: stage, to: root.path + "/config-2.iso")
             drivePaths = "configdrive_paths = /config-2.iso"
         }
         let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
-        let config = try work.write("""
+        let config = try work.write(
+            """
             metadata_services = configdrive, openstack
             \(drivePaths)
             metadata_base_url = \(server.baseURL.absoluteString)/
@@ -65,7 +71,8 @@ import Testing
         #expect(local.status == 0, "\(local.standardOutput)\n\(local.standardError)")
         #expect(setup.root.read("etc/hostname") == "from-drive\n")
         #expect(setup.server.loggedRequests().isEmpty, "the local stage must not touch the network")
-        #expect(setup.root.read("home/cloud-admin/.ssh/authorized_keys") == nil, "ssh_keys belongs to the network stage")
+        #expect(
+            setup.root.read("home/cloud-admin/.ssh/authorized_keys") == nil, "ssh_keys belongs to the network stage")
         #expect(try setup.rows() == ["hostname": "local done"])
 
         let network = try setup.agent(["run", "--stage", "network"])
@@ -75,14 +82,18 @@ import Testing
         // The drive wins discovery in the network stage too; the local plugins are not run again.
         #expect(try setup.status()["source"] as? String == "configdrive")
         #expect(try setup.rows() == ["hostname": "local done", "ssh_keys": "network done", "files": "network done"])
-        #expect(network.standardOutput.contains("stage local: 1 plugin(s)") && network.standardOutput.contains("stage network: 2 plugin(s)"))
+        #expect(
+            network.standardOutput.contains("stage local: 1 plugin(s)")
+                && network.standardOutput.contains("stage network: 2 plugin(s)"))
     }
 
     @Test func withoutAConfigDriveTheLocalStageEndsAtOnceAndTheNetworkStageDoesEverything() throws {
         let setup = try Self.setup(withDrive: false)
         let local = try setup.agent(["run", "--stage", "local"])
         #expect(local.status == 0, "\(local.standardOutput)\n\(local.standardError)")
-        #expect(local.standardOutput.contains("stage local: no local source (config drive): the network stage does everything"))
+        #expect(
+            local.standardOutput.contains(
+                "stage local: no local source (config drive): the network stage does everything"))
         #expect(setup.root.read("etc/hostname") == nil)
         #expect(setup.server.loggedRequests().isEmpty)
 
@@ -96,12 +107,17 @@ import Testing
         let setup = try Self.setup(withDrive: false)
         let run = try setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)")
-        #expect(run.standardOutput.contains("stage local: no local source") && run.standardOutput.contains("stage network: 3 plugin(s)"))
+        #expect(
+            run.standardOutput.contains("stage local: no local source")
+                && run.standardOutput.contains("stage network: 3 plugin(s)"))
         #expect(try setup.rows() == ["hostname": "network done", "ssh_keys": "network done", "files": "network done"])
         // A second boot of the same instance: nothing runs again.
         let again = try setup.agent(["run", "--stage", "network"])
         #expect(again.status == 0)
-        #expect(try setup.rows() == ["hostname": "network already-done", "ssh_keys": "network already-done", "files": "network already-done"])
+        #expect(
+            try setup.rows() == [
+                "hostname": "network already-done", "ssh_keys": "network already-done", "files": "network already-done",
+            ])
     }
 
     @Test func anUnknownStageIsAUsageError() throws {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The shipped units (local and network stage), checked statically (no systemd runs
 /// here): `systemd-analyze verify` inside a scratch root that holds the distribution's
@@ -8,11 +8,14 @@ import TestSupport
 /// says to install them.
 @Suite struct SystemdUnitTests {
     static let units = ["guest-agent-local.service", "guest-agent.service"]
-    static func path(_ unit: String) -> String { BuiltProducts.repository.appendingPathComponent("packaging/" + unit).path }
+    static func path(_ unit: String) -> String {
+        BuiltProducts.repository.appendingPathComponent("packaging/" + unit).path
+    }
     let unitPath = Self.path("guest-agent.service")
 
     private func verify(_ unitText: String, as name: String = "guest-agent.service") throws -> ProgramResult? {
-        guard Program.which("systemd-analyze") != nil, FileManager.default.fileExists(atPath: "/lib/systemd/system") else {
+        guard Program.which("systemd-analyze") != nil, FileManager.default.fileExists(atPath: "/lib/systemd/system")
+        else {
             print("skipped: systemd-analyze or /lib/systemd/system missing (install the systemd package)")
             return nil
         }
@@ -21,7 +24,8 @@ import TestSupport
         try Program.tool("cp", ["-r", "/lib/systemd/system", root.path + "/usr/lib/systemd/"])
         try Program.tool("cp", [BuiltProducts.path("guest-agent"), root.path + "/usr/local/bin/guest-agent"])
         for unit in Self.units where unit != name {
-            try root.write(try String(contentsOfFile: Self.path(unit), encoding: .utf8), to: "etc/systemd/system/" + unit)
+            try root.write(
+                try String(contentsOfFile: Self.path(unit), encoding: .utf8), to: "etc/systemd/system/" + unit)
         }
         let installed = try root.write(unitText, to: "etc/systemd/system/" + name)
         return try Program.tool("systemd-analyze", ["verify", "--root=" + root.path, installed])
@@ -34,7 +38,8 @@ import TestSupport
     }
 
     @Test func verificationCatchesABrokenUnit() throws {
-        let text = try String(contentsOfFile: unitPath, encoding: .utf8).replacingOccurrences(of: "Type=oneshot", with: "Type=oneshott")
+        let text = try String(contentsOfFile: unitPath, encoding: .utf8).replacingOccurrences(
+            of: "Type=oneshot", with: "Type=oneshott")
         guard let result = try verify(text) else { return }
         #expect(result.standardError.contains("oneshott"), "a typo must be reported, or the clean run proves nothing")
     }
@@ -42,29 +47,39 @@ import TestSupport
     @Test func unitRunsOncePerBootBeforeLoginsWithoutBlockingOnTheNetwork() throws {
         let lines = try String(contentsOfFile: unitPath, encoding: .utf8).split(separator: "\n").map(String.init)
         func values(_ key: String) -> [String] {
-            lines.filter { $0.hasPrefix(key + "=") }.flatMap { $0.dropFirst(key.count + 1).split(separator: " ").map(String.init) }
+            lines.filter { $0.hasPrefix(key + "=") }.flatMap {
+                $0.dropFirst(key.count + 1).split(separator: " ").map(String.init)
+            }
         }
         #expect(values("Type") == ["oneshot"])
         #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run", "--stage", "network"])
         #expect(values("RemainAfterExit") == ["yes"])
-        #expect(values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"),
-                "keys and passwords must be in place before anyone can log in")
-        #expect(values("Wants").contains("network-online.target") && !values("Requires").contains("network-online.target"),
-                "a missing network must not stop the config drive path")
+        #expect(
+            values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"),
+            "keys and passwords must be in place before anyone can log in")
+        #expect(
+            values("Wants").contains("network-online.target") && !values("Requires").contains("network-online.target"),
+            "a missing network must not stop the config drive path")
         #expect(values("WantedBy") == ["multi-user.target"])
         #expect(values("After").contains("guest-agent-local.service"))
     }
 
     @Test func localStageRunsBeforeTheNetworkIsConfigured() throws {
-        let lines = try String(contentsOfFile: Self.path("guest-agent-local.service"), encoding: .utf8).split(separator: "\n").map(String.init)
+        let lines = try String(contentsOfFile: Self.path("guest-agent-local.service"), encoding: .utf8).split(
+            separator: "\n"
+        ).map(String.init)
         func values(_ key: String) -> [String] {
-            lines.filter { $0.hasPrefix(key + "=") }.flatMap { $0.dropFirst(key.count + 1).split(separator: " ").map(String.init) }
+            lines.filter { $0.hasPrefix(key + "=") }.flatMap {
+                $0.dropFirst(key.count + 1).split(separator: " ").map(String.init)
+            }
         }
         #expect(values("DefaultDependencies") == ["no"])
-        #expect(values("Before").contains("network-pre.target") && values("Wants").contains("network-pre.target"),
-                "network configuration must be written before the network comes up")
+        #expect(
+            values("Before").contains("network-pre.target") && values("Wants").contains("network-pre.target"),
+            "network configuration must be written before the network comes up")
         #expect(values("After").contains("local-fs.target"))
-        #expect(!values("After").contains("network-online.target") && !values("Wants").contains("network-online.target"))
+        #expect(
+            !values("After").contains("network-online.target") && !values("Wants").contains("network-online.target"))
         #expect(values("Type") == ["oneshot"] && values("RemainAfterExit") == ["yes"])
         #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run", "--stage", "local"])
         #expect(values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"))

@@ -37,13 +37,16 @@ struct UserDataEndToEndTests {
     @Test func firstBootRunsAllSecondBootOnlyThe1002Part() throws {
         let root = try ChrootScratchRoot()
         defer { root.close() }
-        try root.directory.write(#"{"uuid": "9a1b2c3d-0000-4000-8000-000000000001", "hostname": "ud-e2e"}"#,
-                                 to: "drive/openstack/latest/meta_data.json")
+        try root.directory.write(
+            #"{"uuid": "9a1b2c3d-0000-4000-8000-000000000001", "hostname": "ud-e2e"}"#,
+            to: "drive/openstack/latest/meta_data.json")
         try root.directory.write(Self.userData, to: "drive/openstack/latest/user_data")
-        let config = try root.directory.write("metadata_services = configdrive\nconfigdrive_paths = /drive\nplugins = userdata\n",
-                                              to: "agent.conf")
+        let config = try root.directory.write(
+            "metadata_services = configdrive\nconfigdrive_paths = /drive\nplugins = userdata\n",
+            to: "agent.conf")
         func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.run(BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 60)
+            try Program.run(
+                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 60)
         }
         let marks = { (root.directory.read("tmp/marks") ?? "").split(separator: "\n").map(String.init) }
 

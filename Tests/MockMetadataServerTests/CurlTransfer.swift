@@ -17,11 +17,15 @@ struct CurlTransfer {
 extension Curl {
     /// Runs `curl --silent --show-error` with no proxy, `options` and `url`; the head and
     /// body go to files in `directory` (or the body to `output`, e.g. `/dev/null`).
-    static func transfer(_ url: String, _ options: [String] = [], in directory: String, output: String? = nil,
-                         timeout: Double = 15) throws -> CurlTransfer {
+    static func transfer(
+        _ url: String, _ options: [String] = [], in directory: String, output: String? = nil,
+        timeout: Double = 15
+    ) throws -> CurlTransfer {
         let name = UUID().uuidString
-        let headerFile = "\(directory)/curl-\(name).head", bodyFile = output ?? "\(directory)/curl-\(name).body"
-        let arguments = ["--silent", "--show-error", "--noproxy", "*", "--dump-header", headerFile, "--output", bodyFile]
+        let headerFile = "\(directory)/curl-\(name).head"
+        let bodyFile = output ?? "\(directory)/curl-\(name).body"
+        let arguments =
+            ["--silent", "--show-error", "--noproxy", "*", "--dump-header", headerFile, "--output", bodyFile]
             + options + [url]
         let result = try Program.tool("curl", arguments, timeout: timeout)
         let head = String(decoding: FileManager.default.contents(atPath: headerFile) ?? Data(), as: UTF8.self)
@@ -29,12 +33,14 @@ extension Curl {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let status = lines.first.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Int($0) } ?? 0
         let body = output == nil ? FileManager.default.contents(atPath: bodyFile) ?? Data() : Data()
-        return CurlTransfer(exitCode: result.status, status: status, headers: headers, body: body,
-                            standardError: result.standardError)
+        return CurlTransfer(
+            exitCode: result.status, status: status, headers: headers, body: body,
+            standardError: result.standardError)
     }
 
     /// Runs `script` with `sh -c`; `arguments` are its `$1`, `$2`... (never spliced into

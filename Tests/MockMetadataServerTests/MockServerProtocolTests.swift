@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The mock server's nova and EC2 semantics, checked with the real `curl` client against
 /// the built `mock-metadata-server` binary (the same binary the demo and benchmarks use).
@@ -26,7 +26,8 @@ import TestSupport
         #expect(versions.lines.contains("2013-04-04") && versions.lines.last == "latest")
 
         let old = try Curl.request(server.url("openstack/2012-08-10"))
-        #expect(old.lines.contains("meta_data.json") && !old.lines.contains("password"), "password arrived in 2013-04-04")
+        #expect(
+            old.lines.contains("meta_data.json") && !old.lines.contains("password"), "password arrived in 2013-04-04")
         let newer = try Curl.request(server.url("openstack/2013-04-04"))
         #expect(newer.lines.contains("password"))
 
@@ -81,10 +82,12 @@ import TestSupport
         let instanceID = server.url("latest/meta-data/instance-id")
         #expect(try Curl.request(instanceID).status == 401)
         #expect(try Curl.request(instanceID, headers: ["X-aws-ec2-metadata-token: forged"]).status == 401)
-        #expect(try Curl.request(server.url("latest/api/token"), method: "PUT").status == 400, "a TTL header is required")
+        #expect(
+            try Curl.request(server.url("latest/api/token"), method: "PUT").status == 400, "a TTL header is required")
 
-        let token = try Curl.request(server.url("latest/api/token"), method: "PUT",
-                                     headers: ["X-aws-ec2-metadata-token-ttl-seconds: 60"])
+        let token = try Curl.request(
+            server.url("latest/api/token"), method: "PUT",
+            headers: ["X-aws-ec2-metadata-token-ttl-seconds: 60"])
         #expect(token.status == 200 && !token.body.isEmpty)
         let answer = try Curl.request(instanceID, headers: ["X-aws-ec2-metadata-token: \(token.body)"])
         #expect(answer.status == 200 && answer.body == "i-0a1b2c3d4e5f60718")
@@ -93,8 +96,9 @@ import TestSupport
     @Test func imdsv1OnlyServerAnswersTheTokenPutWith404() throws {
         let work = try TemporaryDirectory()
         let server = try start(["--imdsv2", "disabled"], in: work)
-        let put = try Curl.request(server.url("latest/api/token"), method: "PUT",
-                                   headers: ["X-aws-ec2-metadata-token-ttl-seconds: 60"])
+        let put = try Curl.request(
+            server.url("latest/api/token"), method: "PUT",
+            headers: ["X-aws-ec2-metadata-token-ttl-seconds: 60"])
         #expect(put.status == 404)
         #expect(try Curl.request(server.url("latest/meta-data/instance-id")).status == 200)
     }
@@ -102,8 +106,10 @@ import TestSupport
     @Test func tokenTTLCapMakesTokensExpire() throws {
         let work = try TemporaryDirectory()
         let server = try start(["--imdsv2", "required", "--token-ttl-max", "2"], in: work)
-        let token = try Curl.request(server.url("latest/api/token"), method: "PUT",
-                                     headers: ["X-aws-ec2-metadata-token-ttl-seconds: 21600"]).body
+        let token = try Curl.request(
+            server.url("latest/api/token"), method: "PUT",
+            headers: ["X-aws-ec2-metadata-token-ttl-seconds: 21600"]
+        ).body
         let header = ["X-aws-ec2-metadata-token: \(token)"]
         #expect(try Curl.request(server.url("latest/meta-data/instance-id"), headers: header).status == 200)
         usleep(2_500_000)
@@ -112,8 +118,11 @@ import TestSupport
 
     @Test func failFirstHangDropAndTheRequestLog() throws {
         let work = try TemporaryDirectory()
-        let server = try start(["--fail-first", "2:/openstack", "--hang", "/openstack/latest/user_data",
-                                "--drop", "GET /latest/meta-data/*"], in: work)
+        let server = try start(
+            [
+                "--fail-first", "2:/openstack", "--hang", "/openstack/latest/user_data",
+                "--drop", "GET /latest/meta-data/*",
+            ], in: work)
         #expect(try Curl.request(server.url("openstack")).status == 500)
         #expect(try Curl.request(server.url("openstack")).status == 500)
         #expect(try Curl.request(server.url("openstack")).status == 200)
@@ -121,7 +130,9 @@ import TestSupport
         let hung = try Curl.request(server.url("openstack/latest/user_data"), maxTime: 1)
         #expect(hung.exitCode == 28, "curl exit 28 is 'operation timed out'")
         let dropped = try Curl.request(server.url("latest/meta-data/instance-id"))
-        #expect(dropped.exitCode == 52 || dropped.exitCode == 56, "empty reply or connection reset, got \(dropped.exitCode)")
+        #expect(
+            dropped.exitCode == 52 || dropped.exitCode == 56, "empty reply or connection reset, got \(dropped.exitCode)"
+        )
 
         let log = server.loggedRequests()
         let statuses = log.filter { $0["path"] as? String == "/openstack" }.compactMap { $0["status"] as? Int }
@@ -151,39 +162,52 @@ import TestSupport
         #expect(slow.status == 200 && slow.headers["content-length"] == String(whole.body.count))
         #expect((1...6).contains(slow.body.count), "about 5 bytes in 1 s at 200 ms each, got \(slow.body.count)")
         #expect(whole.body.starts(with: slow.body), "the trickled bytes are the start of the true body")
-        #expect(try Curl.transfer(server.url("openstack/latest/user_data"), ["--max-time", "1"], in: work.path).exitCode == 0,
-                "other paths are not trickled")
+        #expect(
+            try Curl.transfer(server.url("openstack/latest/user_data"), ["--max-time", "1"], in: work.path).exitCode
+                == 0,
+            "other paths are not trickled")
         #expect(server.loggedRequests().first { $0["path"] as? String == "/" + path }?["status"] as? Int == 200)
     }
 
     @Test func oversizeAnnouncesOneGiBAndStreamsZerosAsTheClientReads() throws {
         let work = try TemporaryDirectory()
-        let server = try start(["--oversize", "/openstack/latest/user_data", "--oversize-unannounced", "GET /latest/user-data"],
-                               in: work)
-        let announced = try Curl.transfer(server.url("openstack/latest/user_data"), ["--max-filesize", "1000000"],
-                                          in: work.path, output: "/dev/null")
+        let server = try start(
+            ["--oversize", "/openstack/latest/user_data", "--oversize-unannounced", "GET /latest/user-data"],
+            in: work)
+        let announced = try Curl.transfer(
+            server.url("openstack/latest/user_data"), ["--max-filesize", "1000000"],
+            in: work.path, output: "/dev/null")
         #expect(announced.exitCode == 63, "curl exit 63 is 'maximum file size exceeded', got \(announced.exitCode)")
         #expect(announced.status == 200 && announced.headers["content-length"] == "1073741824")
 
         // The client keeps 2,000,000 bytes and hangs up: they must all arrive, all zero.
-        let keep = "curl --silent --noproxy '*' --max-time 5 --dump-header \"$2\" \"$1\" | head -c 2000000 > \"$3\"; "
+        let keep =
+            "curl --silent --noproxy '*' --max-time 5 --dump-header \"$2\" \"$1\" | head -c 2000000 > \"$3\"; "
             + "wc -c < \"$3\"; tr -d '\\000' < \"$3\" | wc -c"
         for (path, name) in [("openstack/latest/user_data", "announced"), ("latest/user-data", "unannounced")] {
-            let headFile = "\(work.path)/\(name).head", bodyFile = "\(work.path)/\(name).body"
+            let headFile = "\(work.path)/\(name).head"
+            let bodyFile = "\(work.path)/\(name).body"
             let counts = try Curl.shell(keep, [server.url(path), headFile, bodyFile], timeout: 20)
-            #expect(counts.standardOutput.split(whereSeparator: \.isWhitespace) == ["2000000", "0"],
-                    "\(name): 2,000,000 bytes, none of them non-zero: \(counts.standardOutput)")
-            let head = String(decoding: FileManager.default.contents(atPath: headFile) ?? Data(), as: UTF8.self).lowercased()
+            #expect(
+                counts.standardOutput.split(whereSeparator: \.isWhitespace) == ["2000000", "0"],
+                "\(name): 2,000,000 bytes, none of them non-zero: \(counts.standardOutput)")
+            let head = String(decoding: FileManager.default.contents(atPath: headFile) ?? Data(), as: UTF8.self)
+                .lowercased()
             #expect(head.hasPrefix("http/1.1 200"), "\(name): \(head)")
             if name == "announced" {
                 #expect(head.contains("content-length: 1073741824"), "\(head)")
             } else {
-                #expect(!head.contains("content-length") && head.contains("transfer-encoding: chunked"), "no length announced: \(head)")
+                #expect(
+                    !head.contains("content-length") && head.contains("transfer-encoding: chunked"),
+                    "no length announced: \(head)")
             }
         }
 
-        #expect(try Curl.request(server.url("openstack/latest/meta_data.json")).status == 200, "the server still answers")
-        let streamed = server.loggedRequests().filter { ["/openstack/latest/user_data", "/latest/user-data"].contains($0["path"] as? String) }
+        #expect(
+            try Curl.request(server.url("openstack/latest/meta_data.json")).status == 200, "the server still answers")
+        let streamed = server.loggedRequests().filter {
+            ["/openstack/latest/user_data", "/latest/user-data"].contains($0["path"] as? String)
+        }
         #expect(streamed.compactMap { $0["status"] as? Int } == [200, 200, 200])
     }
 
@@ -202,31 +226,41 @@ import TestSupport
 
     @Test func redirectAnswersTheConfiguredStatusAndLocationForAnyMethod() throws {
         let work = try TemporaryDirectory()
-        let server = try start(["--redirect", "GET /openstack/latest/meta_data.json=http://127.0.0.1:9/x?a=b",
-                                "--redirect", "POST /openstack/*=http://127.0.0.1:9/y", "--redirect-status", "307"], in: work)
+        let server = try start(
+            [
+                "--redirect", "GET /openstack/latest/meta_data.json=http://127.0.0.1:9/x?a=b",
+                "--redirect", "POST /openstack/*=http://127.0.0.1:9/y", "--redirect-status", "307",
+            ], in: work)
         let get = try Curl.transfer(server.url("openstack/latest/meta_data.json"), in: work.path)
         #expect(get.exitCode == 0 && get.status == 307 && get.headers["location"] == "http://127.0.0.1:9/x?a=b")
         #expect(get.body.isEmpty)
-        let post = try Curl.transfer(server.url("openstack/latest/password"), ["--data-binary", "secret"], in: work.path)
+        let post = try Curl.transfer(
+            server.url("openstack/latest/password"), ["--data-binary", "secret"], in: work.path)
         #expect(post.exitCode == 0 && post.status == 307 && post.headers["location"] == "http://127.0.0.1:9/y")
-        #expect(try Curl.request(server.url("openstack/latest/password")).body.isEmpty, "a redirected POST stores nothing")
-        #expect(try Curl.request(server.url("openstack/latest/user_data")).status == 200, "other paths are not redirected")
+        #expect(
+            try Curl.request(server.url("openstack/latest/password")).body.isEmpty, "a redirected POST stores nothing")
+        #expect(
+            try Curl.request(server.url("openstack/latest/user_data")).status == 200, "other paths are not redirected")
 
         let log = server.loggedRequests().map { "\($0["method"] ?? "") \($0["path"] ?? "") \($0["status"] ?? "")" }
-        #expect(log.contains("GET /openstack/latest/meta_data.json 307") && log.contains("POST /openstack/latest/password 307"))
+        #expect(
+            log.contains("GET /openstack/latest/meta_data.json 307")
+                && log.contains("POST /openstack/latest/password 307"))
 
         let plain = try start(["--redirect", "/openstack=http://127.0.0.1:9/z"], in: work)
         let found = try Curl.transfer(plain.url("openstack"), in: work.path)
         #expect(found.status == 302 && found.headers["location"] == "http://127.0.0.1:9/z", "302 is the default")
-        let refused = try Program.run(BuiltProducts.path("mock-metadata-server"),
-                                      ["--fixtures", fixtures, "--redirect-status", "200"], timeout: 10)
+        let refused = try Program.run(
+            BuiltProducts.path("mock-metadata-server"),
+            ["--fixtures", fixtures, "--redirect-status", "200"], timeout: 10)
         #expect(refused.status == 64, "a redirect status must be 301, 302, 303, 307 or 308")
     }
 
     @Test func headersThenSilenceSendsTheHeadAndNothingMore() throws {
         let work = try TemporaryDirectory()
         let server = try start(["--headers-then-silence", "/openstack/latest/meta_data.json"], in: work)
-        let silent = try Curl.transfer(server.url("openstack/latest/meta_data.json"), ["--max-time", "1"], in: work.path)
+        let silent = try Curl.transfer(
+            server.url("openstack/latest/meta_data.json"), ["--max-time", "1"], in: work.path)
         #expect(silent.exitCode == 28, "curl exit 28 is 'operation timed out', got \(silent.exitCode)")
         #expect(silent.status == 200 && silent.headers["content-length"] == "1000" && silent.body.isEmpty)
         #expect(server.loggedRequests().first?["status"] as? Int == 200)
@@ -237,8 +271,10 @@ extension MockServerProcess {
     func url(_ path: String) -> String { baseURL.absoluteString.trimmingSuffix("/") + "/" + path }
 }
 
-private extension String {
-    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
 }
 
 /// One request made by the real `curl` binary.
@@ -253,16 +289,22 @@ struct CurlReply {
 enum Curl {
     /// Runs curl with no proxy; the status and content type come from `--write-out` on
     /// stderr so the body on stdout stays byte-exact.
-    static func request(_ url: String, method: String = "GET", headers: [String] = [], body: String? = nil,
-                        maxTime: Int = 10) throws -> CurlReply {
-        var arguments = ["--silent", "--noproxy", "*", "--max-time", String(maxTime), "--request", method,
-                         "--write-out", "%{stderr}%{http_code} %{content_type}"]
+    static func request(
+        _ url: String, method: String = "GET", headers: [String] = [], body: String? = nil,
+        maxTime: Int = 10
+    ) throws -> CurlReply {
+        var arguments = [
+            "--silent", "--noproxy", "*", "--max-time", String(maxTime), "--request", method,
+            "--write-out", "%{stderr}%{http_code} %{content_type}",
+        ]
         for header in headers { arguments += ["--header", header] }
         if body != nil { arguments += ["--data-binary", "@-", "--header", "Content-Type: text/plain"] }
         arguments.append(url)
-        let result = try Program.tool("curl", arguments, input: body.map { Data($0.utf8) }, timeout: Double(maxTime + 5))
+        let result = try Program.tool(
+            "curl", arguments, input: body.map { Data($0.utf8) }, timeout: Double(maxTime + 5))
         let written = result.standardError.split(separator: " ", maxSplits: 1).map(String.init)
-        return CurlReply(exitCode: result.status, status: Int(written.first ?? "") ?? 0,
-                         contentType: written.count > 1 ? written[1] : "", body: result.standardOutput)
+        return CurlReply(
+            exitCode: result.status, status: Int(written.first ?? "") ?? 0,
+            contentType: written.count > 1 ? written[1] : "", body: result.standardOutput)
     }
 }

@@ -28,9 +28,11 @@ import Testing
     func oaepOptionsInteroperate(padding: PasswordPadding, digest: String) throws {
         let work = try TemporaryDirectory()
         let key = try KeyFactory.rsa(bits: 2048, in: work)
-        let ciphertext = try PasswordEncryptor(padding: padding).encrypt("S3cret-pass!", with: try OpenSSHPublicKey(line: key.publicLine))
-        let result = try KeyFactory.opensslDecrypt(ciphertext, keyPath: key.pemPath,
-                                                   options: ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:\(digest)"])
+        let ciphertext = try PasswordEncryptor(padding: padding).encrypt(
+            "S3cret-pass!", with: try OpenSSHPublicKey(line: key.publicLine))
+        let result = try KeyFactory.opensslDecrypt(
+            ciphertext, keyPath: key.pemPath,
+            options: ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:\(digest)"])
         #expect(result.standardOutput == "S3cret-pass!")
         // The legacy padding cannot read OAEP output: the two must never be confused.
         #expect(try KeyFactory.opensslDecrypt(ciphertext, keyPath: key.pemPath).standardOutput != "S3cret-pass!")
@@ -39,10 +41,19 @@ import Testing
     @Test func weDecryptWhatOpensslEncrypts() throws {
         let work = try TemporaryDirectory()
         let key = try KeyFactory.rsa(bits: 2048, in: work)
-        #expect(try Program.tool("openssl", ["rsa", "-in", key.pemPath, "-pubout", "-out", work.path + "/pub.pem"]).status == 0)
+        #expect(
+            try Program.tool("openssl", ["rsa", "-in", key.pemPath, "-pubout", "-out", work.path + "/pub.pem"]).status
+                == 0)
         // Capture the raw bytes through a file: stdout as text would mangle binary.
-        #expect(try Program.tool("sh", ["-c", "printf from-openssl | openssl pkeyutl -encrypt -pubin -inkey \"$1\" -pkeyopt rsa_padding_mode:pkcs1 | base64 -w0 > \"$2\"",
-                                        "sh", work.path + "/pub.pem", work.path + "/ct.b64"]).status == 0)
+        #expect(
+            try Program.tool(
+                "sh",
+                [
+                    "-c",
+                    "printf from-openssl | openssl pkeyutl -encrypt -pubin -inkey \"$1\" -pkeyopt rsa_padding_mode:pkcs1 | base64 -w0 > \"$2\"",
+                    "sh", work.path + "/pub.pem", work.path + "/ct.b64",
+                ]
+            ).status == 0)
         let ciphertext = try String(contentsOfFile: work.path + "/ct.b64", encoding: .utf8)
         let decryptor = try PasswordDecryptor(privateKey: String(contentsOfFile: key.opensshPath, encoding: .utf8))
         #expect(try decryptor.decrypt("<Password>\r\n\(ciphertext)\r\n</Password>") == "from-openssl")
@@ -52,7 +63,8 @@ import Testing
         let work = try TemporaryDirectory()
         let key = try KeyFactory.rsa(bits: 2048, in: work, name: "right")
         let other = try KeyFactory.rsa(bits: 2048, in: work, name: "wrong")
-        let ciphertext = try PasswordEncryptor().encrypt("pw-123456789", with: try OpenSSHPublicKey(line: key.publicLine))
+        let ciphertext = try PasswordEncryptor().encrypt(
+            "pw-123456789", with: try OpenSSHPublicKey(line: key.publicLine))
         let wrong = try PasswordDecryptor(privateKey: String(contentsOfFile: other.pemPath, encoding: .utf8))
         #expect(throws: PasswordDecryptionError.wrongKeyOrCorrupt) { try wrong.decrypt(ciphertext) }
         let right = try PasswordDecryptor(privateKey: String(contentsOfFile: key.pemPath, encoding: .utf8))
@@ -60,8 +72,13 @@ import Testing
         #expect(throws: PasswordDecryptionError.empty) { try right.decrypt(" \n") }
         #expect(throws: SSHKeyError.unrecognizedPrivateKey) { try PasswordDecryptor(privateKey: "hello") }
         // A passphrase-protected OpenSSH key is named as such.
-        #expect(try Program.tool("ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "secret-phrase", "-f", work.path + "/locked"]).status == 0)
-        #expect(throws: SSHKeyError.encryptedPrivateKey) { try PasswordDecryptor(privateKey: String(contentsOfFile: work.path + "/locked", encoding: .utf8)) }
+        #expect(
+            try Program.tool(
+                "ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "secret-phrase", "-f", work.path + "/locked"]
+            ).status == 0)
+        #expect(throws: SSHKeyError.encryptedPrivateKey) {
+            try PasswordDecryptor(privateKey: String(contentsOfFile: work.path + "/locked", encoding: .utf8))
+        }
     }
 
     @Test func keysTooLargeForNovaAreRefused() throws {
@@ -73,11 +90,15 @@ import Testing
         }
         put(Array("ssh-rsa".utf8))
         put([0x01, 0x00, 0x01])
-        put([0x00, 0xC3] + (0..<1023).map { _ in UInt8.random(in: 0...255) } )
+        put([0x00, 0xC3] + (0..<1023).map { _ in UInt8.random(in: 0...255) })
         let key = try OpenSSHPublicKey(line: "ssh-rsa " + blob.base64EncodedString() + " huge")
         #expect(key.bits == 8192)
-        #expect(throws: SSHKeyError.keyTooLarge(bits: 8192, maximum: 4096)) { try PasswordEncryptor().encrypt("pw", with: key) }
+        #expect(throws: SSHKeyError.keyTooLarge(bits: 8192, maximum: 4096)) {
+            try PasswordEncryptor().encrypt("pw", with: key)
+        }
         let permissive = PasswordEncryptor(policy: RSAKeyPolicy(minimumBits: 2048, maximumBits: 16384))
-        #expect(throws: PasswordEncryptionError.ciphertextTooLong(bits: 8192, characters: 1368)) { try permissive.encrypt("pw", with: key) }
+        #expect(throws: PasswordEncryptionError.ciphertextTooLong(bits: 8192, characters: 1368)) {
+            try permissive.encrypt("pw", with: key)
+        }
     }
 }

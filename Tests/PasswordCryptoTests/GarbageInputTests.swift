@@ -45,7 +45,9 @@ import Testing
             let blob = wireString(Array("ssh-rsa".utf8), &rng) + wireString(exponent, &rng) + wireString(modulus, &rng)
             return "ssh-rsa " + Data(blob).base64EncodedString() + " random@garbage"
         }
-        let prefix = rng.pick(["", "no-pty ", "command=\"a b\" ", "command=\"unterminated ", "\"", "ssh-rsa-cert-v01@openssh.com "])
+        let prefix = rng.pick([
+            "", "no-pty ", "command=\"a b\" ", "command=\"unterminated ", "\"", "ssh-rsa-cert-v01@openssh.com ",
+        ])
         let type = rng.pick(["ssh-rsa", "ssh-rsa", "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-dss", "x", ""])
         let data = rng.chance(85) ? Data(rsaBlob(&rng)).base64EncodedString() : Garbage.text(&rng, maxAtoms: 4)
         let comment = rng.chance(50) ? " " + Garbage.text(&rng, maxAtoms: 4) : ""
@@ -91,7 +93,8 @@ import Testing
         for _ in 0..<rng.int(in: 0...6) { secret += wireString(mpint(&rng), &rng) }
         body += wireString(secret, &rng)
         if rng.chance(10) { body = Array(body.prefix(rng.below(body.count + 1))) }
-        let base64 = rng.chance(90) ? Data(body).base64EncodedString(options: .lineLength64Characters) : Garbage.text(&rng)
+        let base64 =
+            rng.chance(90) ? Data(body).base64EncodedString(options: .lineLength64Characters) : Garbage.text(&rng)
         return "-----BEGIN OPENSSH PRIVATE KEY-----\n\(base64)\n-----END OPENSSH PRIVATE KEY-----\n"
     }
 
@@ -101,7 +104,10 @@ import Testing
             let text: String
             switch rng.below(5) {
             case 0: text = Garbage.text(&rng)
-            case 1: text = "-----BEGIN RSA PRIVATE KEY-----\n" + Data(rng.bytes(rng.int(in: 0...600))).base64EncodedString() + "\n-----END RSA PRIVATE KEY-----\n"
+            case 1:
+                text =
+                    "-----BEGIN RSA PRIVATE KEY-----\n" + Data(rng.bytes(rng.int(in: 0...600))).base64EncodedString()
+                    + "\n-----END RSA PRIVATE KEY-----\n"
             case 2: text = "-----END OPENSSH PRIVATE KEY-----\n-----BEGIN OPENSSH PRIVATE KEY-----\n"
             default: text = Self.openSSHPrivateKey(&rng)
             }
@@ -111,10 +117,13 @@ import Testing
                 #expect(error is SSHKeyError, "\(error)")
             }
         }
-        let decryptor = try PasswordDecryptor(privateKey: String(contentsOf: Self.keys.appendingPathComponent("demo_rsa.openssh"), encoding: .utf8))
+        let decryptor = try PasswordDecryptor(
+            privateKey: String(contentsOf: Self.keys.appendingPathComponent("demo_rsa.openssh"), encoding: .utf8))
         for _ in 0..<60 {
             let base64 = Data(rng.bytes(rng.pick([0, 1, 255, 256, 257, 512]))).base64EncodedString()
-            let published = rng.pick(["", "<Password>", "</Password><Password>", " \n"]) + (rng.chance(80) ? base64 : Garbage.text(&rng))
+            let published =
+                rng.pick(["", "<Password>", "</Password><Password>", " \n"])
+                + (rng.chance(80) ? base64 : Garbage.text(&rng))
                 + rng.pick(["", "</Password>", "<Password>"])
             do {
                 _ = try decryptor.decrypt(published, padding: rng.pick(PasswordPadding.allCases))

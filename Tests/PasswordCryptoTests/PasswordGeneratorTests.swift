@@ -10,7 +10,9 @@ import Testing
             let password = generator.generate()
             #expect(password.count == 20)
             #expect(password.allSatisfy(allowed.contains))
-            #expect(password.contains(where: \.isLowercase) && password.contains(where: \.isUppercase) && password.contains(where: \.isNumber))
+            #expect(
+                password.contains(where: \.isLowercase) && password.contains(where: \.isUppercase)
+                    && password.contains(where: \.isNumber))
             #expect(password.contains(where: { "!#%+-=@_^*.,?".contains($0) }))
             #expect(!password.contains(":"))
             seen.insert(password)

@@ -23,7 +23,8 @@ import Testing
 
     @Test(arguments: ["ed25519", "ecdsa", "dsa"]) func otherTypesAreNamed(type: String) throws {
         let work = try TemporaryDirectory()
-        guard let line = try? KeyFactory.publicLine(type: type, in: work) else { return } // dsa may be disabled in ssh-keygen
+        // dsa may be disabled in this machine's ssh-keygen.
+        guard let line = try? KeyFactory.publicLine(type: type, in: work) else { return }
         let word = String(line.split(separator: " ")[0])
         #expect { try OpenSSHPublicKey(line: line) } throws: { error in
             "\(error)".hasPrefix("'\(word)' is ") && "\(error)".hasSuffix("only ssh-rsa keys can encrypt a password")
@@ -38,13 +39,21 @@ import Testing
         let ed = try KeyFactory.publicLine(type: "ed25519", in: work).split(separator: " ")[1]
         #expect(throws: SSHKeyError.empty) { try OpenSSHPublicKey(line: "  \n") }
         #expect(throws: SSHKeyError.notBase64) { try OpenSSHPublicKey(line: "ssh-rsa !!!notbase64 x") }
-        #expect(throws: SSHKeyError.truncated) { try OpenSSHPublicKey(line: "ssh-rsa " + Data(Data(base64Encoded: blob)!.prefix(40)).base64EncodedString()) }
-        #expect(throws: SSHKeyError.typeMismatch(declared: "ssh-rsa", blob: "ssh-ed25519")) { try OpenSSHPublicKey(line: "ssh-rsa \(ed) x") }
-        #expect(throws: SSHKeyError.unsupportedType("ssh-rsa-cert-v01@openssh.com")) { try OpenSSHPublicKey(line: "ssh-rsa-cert-v01@openssh.com \(blob)") }
+        #expect(throws: SSHKeyError.truncated) {
+            try OpenSSHPublicKey(line: "ssh-rsa " + Data(Data(base64Encoded: blob)!.prefix(40)).base64EncodedString())
+        }
+        #expect(throws: SSHKeyError.typeMismatch(declared: "ssh-rsa", blob: "ssh-ed25519")) {
+            try OpenSSHPublicKey(line: "ssh-rsa \(ed) x")
+        }
+        #expect(throws: SSHKeyError.unsupportedType("ssh-rsa-cert-v01@openssh.com")) {
+            try OpenSSHPublicKey(line: "ssh-rsa-cert-v01@openssh.com \(blob)")
+        }
         #expect(throws: SSHKeyError.truncated) { try OpenSSHPublicKey(line: "ssh-rsa") }
         var trailing = Data(base64Encoded: blob)!
         trailing.append(contentsOf: [1, 2, 3])
-        #expect(throws: SSHKeyError.malformed("trailing bytes after the modulus")) { try OpenSSHPublicKey(line: "ssh-rsa " + trailing.base64EncodedString()) }
+        #expect(throws: SSHKeyError.malformed("trailing bytes after the modulus")) {
+            try OpenSSHPublicKey(line: "ssh-rsa " + trailing.base64EncodedString())
+        }
     }
 
     @Test func selectionTakesTheFirstUsableRSAKeyAndSaysWhyOthersWereSkipped() throws {
@@ -53,7 +62,9 @@ import Testing
         let small = try KeyFactory.rsa(bits: 1024, in: work)
         let good = try KeyFactory.rsa(bits: 2048, in: work)
         let other = try KeyFactory.rsa(bits: 3072, in: work)
-        let choice = try PasswordKeySelection.choose([("ed", ed), ("small", small.publicLine), ("good", good.publicLine), ("other", other.publicLine)]).get()
+        let choice = try PasswordKeySelection.choose([
+            ("ed", ed), ("small", small.publicLine), ("good", good.publicLine), ("other", other.publicLine),
+        ]).get()
         #expect(choice.name == "good")
         #expect(choice.skipped.count == 2)
         #expect(choice.skipped[1] == "key 'small': the RSA key has 1024 bits; at least 2048 are required")

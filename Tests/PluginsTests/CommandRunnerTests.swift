@@ -1,8 +1,8 @@
 import DataSources
 import Foundation
 import Plugins
-import Testing
 import TestSupport
+import Testing
 
 /// The real runner: tools found under the target root, options applied, timeouts kill the
 /// whole process group.
@@ -25,24 +25,28 @@ import TestSupport
 
     @Test func workingDirectoryAndEnvironmentAreExactlyThoseGiven() async throws {
         let options = CommandOptions(workingDirectory: root.path, environment: ["ONLY": "this"])
-        let result = try await runner.run(["/bin/sh", "-c", "pwd; env | grep -v '^PWD=' | grep -v '^SHLVL=' | grep -v '^_='"],
-                                          standardInput: nil, options: options)
+        let result = try await runner.run(
+            ["/bin/sh", "-c", "pwd; env | grep -v '^PWD=' | grep -v '^SHLVL=' | grep -v '^_='"],
+            standardInput: nil, options: options)
         #expect(result.standardOutput == "\(root.path.replacingOccurrences(of: "//", with: "/"))\nONLY=this\n")
     }
 
     @Test func aTimeoutKillsTheCommandAndEverythingItStarted() async throws {
         let pidFile = root.path + "/child.pid"
         let script = "sleep 300 & echo $! > \(pidFile); wait"
-        let result = try await runner.run(["/bin/sh", "-c", script], standardInput: nil,
-                                          options: CommandOptions(timeout: .milliseconds(500)))
+        let result = try await runner.run(
+            ["/bin/sh", "-c", script], standardInput: nil,
+            options: CommandOptions(timeout: .milliseconds(500)))
         #expect(result.timedOut)
         #expect(result.exitCode == 128 + SIGKILL)
-        let child = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let child = try #require(
+            Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Self.isGone(child), "the background child \(child) survived the timeout")
     }
 
     @Test func aCommandWithinItsTimeoutIsNotTouched() async throws {
-        let result = try await runner.run(["/bin/sh", "-c", "exit 3"], standardInput: nil, options: CommandOptions(timeout: .seconds(30)))
+        let result = try await runner.run(
+            ["/bin/sh", "-c", "exit 3"], standardInput: nil, options: CommandOptions(timeout: .seconds(30)))
         #expect(result == CommandResult(exitCode: 3))
         await #expect(throws: HostError.self) {
             try await runner.check(["/bin/sh", "-c", "sleep 5"], options: CommandOptions(timeout: .milliseconds(200)))

@@ -1,8 +1,9 @@
 import DataSources
 import Foundation
-@testable import Plugins
 import TestSupport
 import Testing
+
+@testable import Plugins
 
 /// Generated garbage for everything in Plugins that reads the configuration file or
 /// metadata text. Each case must end in a value or a typed error: a trap would kill the
@@ -15,7 +16,8 @@ import Testing
     static func configLine(_ rng: inout SplitMix64) -> String {
         let known = ConfigSchema.keys.map(\.name)
         switch rng.below(10) {
-        case 0: return rng.pick(["[DEFAULT]", "[default]", "[x]", "[", "[]", "[ DEFAULT ]", "# comment", "; c", "", "   "])
+        case 0:
+            return rng.pick(["[DEFAULT]", "[default]", "[x]", "[", "[]", "[ DEFAULT ]", "# comment", "; c", "", "   "])
         case 1: return Garbage.text(&rng)
         case 2: return Garbage.text(&rng, maxAtoms: 3) + rng.pick([" = ", ":", "="]) + Garbage.text(&rng)
         default:
@@ -29,12 +31,20 @@ import Testing
         if rng.chance(15) { return Garbage.text(&rng) }
         switch key {
         case "state_dir", "log_file": return Garbage.path(&rng)
-        case "configdrive_paths": return (0..<rng.int(in: 0...4)).map { _ in Garbage.path(&rng) }.joined(separator: rng.pick([",", ", ", ",,"]))
+        case "configdrive_paths":
+            return (0..<rng.int(in: 0...4)).map { _ in Garbage.path(&rng) }.joined(
+                separator: rng.pick([",", ", ", ",,"]))
         case "metadata_services", "plugins":
-            return (0..<rng.int(in: 0...4)).map { _ in rng.pick(["configdrive", "openstack", "ec2", "hostname", "users", "password", "ssh_keys", "files", "network", "x", ""]) }
-                .joined(separator: rng.pick([",", ", ", " "]))
+            return (0..<rng.int(in: 0...4)).map { _ in
+                rng.pick([
+                    "configdrive", "openstack", "ec2", "hostname", "users", "password", "ssh_keys", "files", "network",
+                    "x", "",
+                ])
+            }
+            .joined(separator: rng.pick([",", ", ", " "]))
         case "metadata_base_url", "ec2_metadata_base_url":
-            return rng.pick(["http://", "https://", "ftp://", "", "http:///"]) + Garbage.text(&rng, maxAtoms: 4) + rng.pick(["", "/", ":99999/", ":-1/"])
+            return rng.pick(["http://", "https://", "ftp://", "", "http:///"]) + Garbage.text(&rng, maxAtoms: 4)
+                + rng.pick(["", "/", ":99999/", ":-1/"])
         default: return rng.chance(70) ? Garbage.number(&rng) : Garbage.text(&rng, maxAtoms: 3)
         }
     }
@@ -43,18 +53,25 @@ import Testing
         var rng = SplitMix64(seed: 0x6167_656E_7443_6F6E)
         let root = SystemRoot("/tmp/garbage-root")
         for _ in 0..<1500 {
-            let text = (0..<rng.int(in: 1...12)).map { _ in Self.configLine(&rng) }.joined(separator: rng.pick(["\n", "\r\n"]))
+            let text = (0..<rng.int(in: 1...12)).map { _ in Self.configLine(&rng) }.joined(
+                separator: rng.pick(["\n", "\r\n"]))
             do {
                 let config = try AgentConfig(text: text, file: "garbage.conf")
                 // Accepted paths always resolve: nothing later can refuse (or trap on) them.
-                for path in [config.stateDir] + config.configdrivePaths + (config.logFile.isEmpty ? [] : [config.logFile]) {
-                    #expect(SystemRoot.problem(with: path) == nil && (try? root.resolve(path)) != nil, "accepted \(path.debugDescription)")
+                for path in [config.stateDir] + config.configdrivePaths
+                    + (config.logFile.isEmpty ? [] : [config.logFile])
+                {
+                    #expect(
+                        SystemRoot.problem(with: path) == nil && (try? root.resolve(path)) != nil,
+                        "accepted \(path.debugDescription)")
                 }
             } catch let error as ConfigError {
                 let message = "\(error)"
                 #expect(message.hasPrefix("garbage.conf"), "\(message)")
                 if case .badValue = error {
-                    #expect(!message.unicodeScalars.contains { $0.value < 0x20 }, "control characters in \(message.debugDescription)")
+                    #expect(
+                        !message.unicodeScalars.contains { $0.value < 0x20 },
+                        "control characters in \(message.debugDescription)")
                 }
             } catch {
                 Issue.record("untyped error \(error) for \(text.debugDescription)")
@@ -69,20 +86,28 @@ import Testing
         let root = SystemRoot("/srv/root")
         for _ in 0..<2000 {
             // The INI format cannot carry these in a value, so they are not a path question.
-            let path = String(String.UnicodeScalarView(Garbage.path(&rng).unicodeScalars.filter { $0 != "\n" && $0 != "\r" && $0 != "," }))
-                .trimmingCharacters(in: .whitespaces)
+            let path = String(
+                String.UnicodeScalarView(
+                    Garbage.path(&rng).unicodeScalars.filter { $0 != "\n" && $0 != "\r" && $0 != "," })
+            )
+            .trimmingCharacters(in: .whitespaces)
             let problem = SystemRoot.problem(with: path)
             let resolved = try? root.resolve(path)
             #expect((problem == nil) == (resolved != nil), "\(path.debugDescription)")
             if let resolved {
-                let below = SystemRoot.components(of: String(decoding: resolved.utf8.dropFirst(root.hostPath.utf8.count), as: UTF8.self))
+                let below = SystemRoot.components(
+                    of: String(decoding: resolved.utf8.dropFirst(root.hostPath.utf8.count), as: UTF8.self))
                 #expect(resolved.utf8.starts(with: (root.hostPath + "/").utf8))  // bytes: "/" + U+0301 is one Character
-                #expect(!below.contains { $0.utf8.elementsEqual(".".utf8) || $0.utf8.elementsEqual("..".utf8) }, "\(resolved.debugDescription)")
+                #expect(
+                    !below.contains { $0.utf8.elementsEqual(".".utf8) || $0.utf8.elementsEqual("..".utf8) },
+                    "\(resolved.debugDescription)")
             }
             guard !path.isEmpty else { continue }
             for key in Self.pathKeys {
                 let accepted = (try? AgentConfig(text: "[DEFAULT]\n\(key) = \(path)\n", file: "p.conf")) != nil
-                #expect(accepted == (problem == nil), "\(key) = \(path.debugDescription): \(problem ?? "accepted by resolve")")
+                #expect(
+                    accepted == (problem == nil),
+                    "\(key) = \(path.debugDescription): \(problem ?? "accepted by resolve")")
             }
         }
     }
@@ -98,7 +123,9 @@ import Testing
         let outside = try TemporaryDirectory(prefix: "guest-agent-outside")
         try FileManager.default.createSymbolicLink(atPath: root.path + "/a", withDestinationPath: outside.path)
         let writer = AtomicFileWriter(root: SystemRoot(root.path))
-        #expect(throws: HostError.symlinkInPath(root.path + "/a")) { try writer.write(Data("x".utf8), to: "/a/\u{301}b") }
+        #expect(throws: HostError.symlinkInPath(root.path + "/a")) {
+            try writer.write(Data("x".utf8), to: "/a/\u{301}b")
+        }
         #expect(throws: HostError.symlinkInPath(root.path + "/a")) { try writer.makeDirectory("/a/\u{301}b/c") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
         // Such a name is still a name: written where it belongs (NSString's Character-based
@@ -115,19 +142,27 @@ import Testing
         var rng = SplitMix64(seed: 0x6E61_6D65_7321)
         let letters = Array("abcxyzABC019-_.") + ["é", "\u{301}", "\0", " ", "\n", "🙂"]
         for _ in 0..<2000 {
-            let name = rng.chance(60)
+            let name =
+                rng.chance(60)
                 ? String((0..<rng.int(in: 0...70)).map { _ in rng.pick(letters) })
                 : Garbage.text(&rng)
             do {
                 let result = try HostnameValidator.validate(name, netbios: rng.chance(50))
                 #expect(!result.shortName.isEmpty && result.shortName.utf8.count <= 63)
-                #expect(result.shortName.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") })
+                #expect(
+                    result.shortName.unicodeScalars.allSatisfy {
+                        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")
+                    })
             } catch {
                 #expect(error is HostnameError, "\(error)")
             }
             do {
                 let user = try AdminUser.validate(name)
-                #expect(user.utf8.count <= 32 && user.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" })
+                #expect(
+                    user.utf8.count <= 32
+                        && user.unicodeScalars.allSatisfy {
+                            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
+                        })
             } catch {
                 #expect(error is UserError, "\(error)")
             }
@@ -140,17 +175,25 @@ import Testing
         var rng = SplitMix64(seed: 0x6B65_7973)
         let block = AuthorizedKeysBlock.block
         for _ in 0..<600 {
-            let line = rng.pick(["ssh-rsa ", "ssh-ed25519 ", "command=\"x\" ssh-rsa ", "", " "]) + Garbage.text(&rng, maxAtoms: 6)
+            let line =
+                rng.pick(["ssh-rsa ", "ssh-ed25519 ", "command=\"x\" ssh-rsa ", "", " "])
+                + Garbage.text(&rng, maxAtoms: 6)
             _ = AuthorizedKeyFilter.problem(line)
             var pieces: [String] = []
             for _ in 0..<rng.int(in: 0...8) {
-                pieces.append(rng.pick([block.begin, block.end, HostsFile.block.begin, HostsFile.block.end, line, Garbage.text(&rng, maxAtoms: 4)]))
+                pieces.append(
+                    rng.pick([
+                        block.begin, block.end, HostsFile.block.begin, HostsFile.block.end, line,
+                        Garbage.text(&rng, maxAtoms: 4),
+                    ]))
             }
             var existing = Data(pieces.joined(separator: rng.pick(["\n", "\r\n", "\n\n"])).utf8)
             if rng.chance(20) { existing = Data(rng.bytes(rng.int(in: 0...300))) }
             let edit = block.replacing(in: existing, with: [line])
-            #expect(block.scan([UInt8](edit.data)).blocks.count == 1, "\(existing as NSData) with \(line.debugDescription)")
-            _ = HostsFile.update(rng.chance(10) ? nil : existing, shortName: "host", fqdn: rng.chance(50) ? "host.example" : nil)
+            #expect(
+                block.scan([UInt8](edit.data)).blocks.count == 1, "\(existing as NSData) with \(line.debugDescription)")
+            _ = HostsFile.update(
+                rng.chance(10) ? nil : existing, shortName: "host", fqdn: rng.chance(50) ? "host.example" : nil)
         }
     }
 }

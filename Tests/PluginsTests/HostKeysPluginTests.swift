@@ -24,8 +24,10 @@ import Testing
 
     /// Runs the plugin as the pipeline would for `instanceID` (state carried in `saved`);
     /// returns the console lines.
-    static func run(_ root: TemporaryDirectory, instanceID: String, saved: SavedStateBox,
-                    config: AgentConfig = AgentConfig()) async throws -> [String] {
+    static func run(
+        _ root: TemporaryDirectory, instanceID: String, saved: SavedStateBox,
+        config: AgentConfig = AgentConfig()
+    ) async throws -> [String] {
         let console = ConsoleLines()
         let context = PluginTestContext.context(
             PluginTestContext.sampleMetadata(instanceID: instanceID), root: root, config: config,
@@ -64,14 +66,18 @@ import Testing
             if Program.isRoot { #expect(try root.attributes("etc/ssh/ssh_host_\(type)_key").uid == 0) }
             // A real key pair: ssh-keygen derives the same public key from the private one.
             let derived = try Program.tool("ssh-keygen", ["-y", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key"])
-            #expect(root.read("etc/ssh/ssh_host_\(type)_key.pub")?.hasPrefix(derived.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) == true)
+            #expect(
+                root.read("etc/ssh/ssh_host_\(type)_key.pub")?.hasPrefix(
+                    derived.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) == true)
         }
 
         // The console block: markers, then exactly what ssh-keygen -l prints, ed25519 first.
         let expected = try Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
         #expect(console == [HostKeysPlugin.beginMarker] + expected + [HostKeysPlugin.endMarker])
         #expect(expected.allSatisfy { $0.contains(" SHA256:") })
-        #expect(try saved.value?.decode(as: HostKeysState.self) == HostKeysState(instanceID: "instance-a", fingerprints: expected))
+        #expect(
+            try saved.value?.decode(as: HostKeysState.self)
+                == HostKeysState(instanceID: "instance-a", fingerprints: expected))
 
         // Same instance: kept, nothing printed.
         let keyBefore = root.read("etc/ssh/ssh_host_ed25519_key")
@@ -93,14 +99,19 @@ import Testing
         var config = AgentConfig()
         config.sshHostKeyTypes = [.ecdsa, .ed25519]
         let console = try await Self.run(root, instanceID: "instance-c", saved: SavedStateBox(), config: config)
-        #expect(console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ed25519", "ecdsa"])) + [HostKeysPlugin.endMarker])
+        #expect(
+            console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ed25519", "ecdsa"])) + [
+                HostKeysPlugin.endMarker
+            ])
         #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/ssh/ssh_host_rsa_key"))
     }
 
     @Test func rootWithoutSshKeygenIsSkippedWithAReason() async throws {
         let root = try PluginTestContext.makeRoot()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
-        #expect(try await HostKeysPlugin().plan(context) == .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)"))
+        #expect(
+            try await HostKeysPlugin().plan(context)
+                == .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)"))
     }
 
     @Test(.enabled(if: enabled, "needs ssh-keygen"))
@@ -108,11 +119,13 @@ import Testing
         let root = try Self.makeRoot(imageKeys: false)
         let outside = try TemporaryDirectory()
         try outside.write("victim\n", to: "victim")
-        try FileManager.default.createSymbolicLink(atPath: root.path + "/etc/ssh/ssh_host_ed25519_key",
-                                                   withDestinationPath: outside.path + "/victim")
+        try FileManager.default.createSymbolicLink(
+            atPath: root.path + "/etc/ssh/ssh_host_ed25519_key",
+            withDestinationPath: outside.path + "/victim")
         let saved = SavedStateBox()
-        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root,
-                                                runner: UsersRealToolsRoot.runner(for: root), saveState: { saved.value = $0 })
+        let context = PluginTestContext.context(
+            PluginTestContext.sampleMetadata(), root: root,
+            runner: UsersRealToolsRoot.runner(for: root), saveState: { saved.value = $0 })
         await #expect(throws: HostError.self) { _ = try await HostKeysPlugin().apply(context) }
         #expect(outside.read("victim") == "victim\n")
         #expect(saved.value == nil)

@@ -8,8 +8,10 @@ import Testing
     @Test func writesFilesAtomicallyWithStrictModes() async throws {
         let root = try PluginTestContext.makeRoot()
         var metadata = PluginTestContext.sampleMetadata()
-        metadata.files = [InjectedFile(path: "/etc/app/config.ini", contents: Data("a=1\n".utf8)),
-                          InjectedFile(path: "/opt/token", contents: Data([0, 1, 2]))]
+        metadata.files = [
+            InjectedFile(path: "/etc/app/config.ini", contents: Data("a=1\n".utf8)),
+            InjectedFile(path: "/opt/token", contents: Data([0, 1, 2])),
+        ]
         #expect(try await InjectedFilesPlugin().apply(PluginTestContext.context(metadata, root: root)) == .done)
         #expect(root.read("etc/app/config.ini") == "a=1\n")
         #expect(try root.attributes("etc/app/config.ini").mode == 0o600)
@@ -21,9 +23,11 @@ import Testing
         let outside = try TemporaryDirectory()
         try FileManager.default.createSymbolicLink(atPath: root.path + "/escape", withDestinationPath: outside.path)
         var metadata = PluginTestContext.sampleMetadata()
-        metadata.files = [InjectedFile(path: "/etc/good", contents: Data("ok".utf8)),
-                          InjectedFile(path: "/escape/evil", contents: Data("x".utf8)),
-                          InjectedFile(path: "/etc/../../outside", contents: Data("x".utf8))]
+        metadata.files = [
+            InjectedFile(path: "/etc/good", contents: Data("ok".utf8)),
+            InjectedFile(path: "/escape/evil", contents: Data("x".utf8)),
+            InjectedFile(path: "/etc/../../outside", contents: Data("x".utf8)),
+        ]
         metadata.refusedFiles = [RefusedFile(path: "../../etc/shadow", reason: "path must be absolute")]
         await #expect {
             try await InjectedFilesPlugin().apply(PluginTestContext.context(metadata, root: root))

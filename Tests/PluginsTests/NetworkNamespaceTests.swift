@@ -1,8 +1,8 @@
 import DataSources
 import Foundation
 import Plugins
-import Testing
 import TestSupport
+import Testing
 
 /// The ifupdown output brought up by Debian's own `ifup -i FILE` inside network namespaces,
 /// on veth pairs whose MACs match the metadata; checked with `ip -j addr` / `ip -j route`
@@ -18,8 +18,16 @@ import TestSupport
     /// have neither module): probed in a scratch namespace.
     static var kernelHasBondAndVLAN: Bool {
         guard canRun, let probe = try? Namespace(prefix: "gap") else { return false }
-        let bond = (try? Program.tool("ip", ["-n", probe.name, "link", "add", "probebond", "type", "bond"]))?.status == 0
-        let vlan = bond && (try? Program.tool("ip", ["-n", probe.name, "link", "add", "link", "probebond", "name", "probebond.5", "type", "vlan", "id", "5"]))?.status == 0
+        let bond =
+            (try? Program.tool("ip", ["-n", probe.name, "link", "add", "probebond", "type", "bond"]))?.status == 0
+        let vlan =
+            bond
+            && (try? Program.tool(
+                "ip",
+                [
+                    "-n", probe.name, "link", "add", "link", "probebond", "name", "probebond.5", "type", "vlan", "id",
+                    "5",
+                ]))?.status == 0
         return bond && vlan
     }
 
@@ -34,7 +42,10 @@ import TestSupport
 
         static func ip(_ arguments: [String]) throws {
             let result = try Program.tool("ip", arguments)
-            guard result.status == 0 else { throw HostError.commandFailed(argv: ["ip"] + arguments, status: "\(result.status)", stderr: result.standardError) }
+            guard result.status == 0 else {
+                throw HostError.commandFailed(
+                    argv: ["ip"] + arguments, status: "\(result.status)", stderr: result.standardError)
+            }
         }
 
         func json(_ arguments: [String]) throws -> [[String: Any]] {
@@ -53,32 +64,44 @@ import TestSupport
     func renderAndBringUp(_ json: String, guest: Namespace) async throws -> ProgramResult {
         let root = try TemporaryDirectory(prefix: "guest-agent-netns-root")
         for link in try guest.json(["link", "show"]) {
-            guard let name = link["ifname"] as? String, name != "lo", let mac = link["address"] as? String else { continue }
+            guard let name = link["ifname"] as? String, name != "lo", let mac = link["address"] as? String else {
+                continue
+            }
             try root.write(mac + "\n", to: "sys/class/net/\(name)/address")
         }
         var config = AgentConfig()
         config.networkRenderer = .eni
-        let metadata = InstanceMetadata(sourceID: "configdrive", instanceID: "netns", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
+        let metadata = InstanceMetadata(
+            sourceID: "configdrive", instanceID: "netns", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
         let context = PluginTestContext.context(metadata, root: root, config: config)
         #expect(try await NetworkPlugin().apply(context) == .done)
         let file = root.path + ENIRenderer.path
         let state = root.path + "/ifstate"
         // A private /run (tmpfs) for ifup and its hooks (resolved, ifenslave), so nothing
         // they write reaches the machine's /run.
-        return try guest.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
-                              "mount -t tmpfs none /run && mkdir -p \"$1\" && exec ifup -a -i \"$2\" --state-dir \"$1\"",
-                              "ifup", state, file])
+        return try guest.run([
+            "unshare", "--mount", "--propagation", "private", "sh", "-c",
+            "mount -t tmpfs none /run && mkdir -p \"$1\" && exec ifup -a -i \"$2\" --state-dir \"$1\"",
+            "ifup", state, file,
+        ])
     }
 
-    @Test(.enabled(if: canRun, "needs root, iproute2, ifupdown and ping for network namespaces: skipped (CI runs as root)"))
+    @Test(
+        .enabled(
+            if: canRun, "needs root, iproute2, ifupdown and ping for network namespaces: skipped (CI runs as root)"))
     func staticIPv4RoutesAndMTUComeUpWithIfup() async throws {
         let guest = try Namespace(prefix: "gag")
         let peer = try Namespace(prefix: "gap")
-        try Namespace.ip(["-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:01", "type", "veth", "peer", "name", "p0", "netns", peer.name])
+        try Namespace.ip([
+            "-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:01", "type", "veth", "peer", "name",
+            "p0", "netns", peer.name,
+        ])
         // The peer is the gateway (10.0.0.1), the extra route's gateway (10.0.0.254), and
         // owns 192.168.1.1 behind that route.
-        for arguments in [["addr", "add", "10.0.0.1/24", "dev", "p0"], ["addr", "add", "10.0.0.254/24", "dev", "p0"],
-                          ["addr", "add", "192.168.1.1/32", "dev", "lo"], ["link", "set", "p0", "up"]] {
+        for arguments in [
+            ["addr", "add", "10.0.0.1/24", "dev", "p0"], ["addr", "add", "10.0.0.254/24", "dev", "p0"],
+            ["addr", "add", "192.168.1.1/32", "dev", "lo"], ["link", "set", "p0", "up"],
+        ] {
             try Namespace.ip(["-n", peer.name] + arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.staticIPv4, guest: guest)
@@ -98,23 +121,34 @@ import TestSupport
         #expect(fromPeer.status == 0, "ping from the second namespace: \(fromPeer.standardOutput)")
     }
 
-    @Test(.enabled(if: canRun, "needs root, iproute2, ifupdown and ping for network namespaces: skipped (CI runs as root)"))
+    @Test(
+        .enabled(
+            if: canRun, "needs root, iproute2, ifupdown and ping for network namespaces: skipped (CI runs as root)"))
     func twoNICsOnOneNetworkComeUpWithIfup() async throws {
         let guest = try Namespace(prefix: "gag")
         let peer = try Namespace(prefix: "gap")
-        try Namespace.ip(["-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:41", "type", "veth", "peer", "name", "p0", "netns", peer.name])
-        try Namespace.ip(["-n", guest.name, "link", "add", "ens4", "address", "fa:16:3e:00:00:42", "type", "veth", "peer", "name", "p1", "netns", peer.name])
+        try Namespace.ip([
+            "-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:41", "type", "veth", "peer", "name",
+            "p0", "netns", peer.name,
+        ])
+        try Namespace.ip([
+            "-n", guest.name, "link", "add", "ens4", "address", "fa:16:3e:00:00:42", "type", "veth", "peer", "name",
+            "p1", "netns", peer.name,
+        ])
         try Namespace.ip(["-n", peer.name, "link", "add", "br0", "type", "bridge"])
-        for arguments in [["link", "set", "p0", "master", "br0"], ["link", "set", "p1", "master", "br0"],
-                          ["addr", "add", "10.1.0.1/24", "dev", "br0"], ["link", "set", "br0", "up"],
-                          ["link", "set", "p0", "up"], ["link", "set", "p1", "up"]] {
+        for arguments in [
+            ["link", "set", "p0", "master", "br0"], ["link", "set", "p1", "master", "br0"],
+            ["addr", "add", "10.1.0.1/24", "dev", "br0"], ["link", "set", "br0", "up"],
+            ["link", "set", "p0", "up"], ["link", "set", "p1", "up"],
+        ] {
             try Namespace.ip(["-n", peer.name] + arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.twoNICsSameNetwork, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")
         for (name, address) in [("ens3", "10.1.0.10"), ("ens4", "10.1.0.11")] {
             let link = try #require(try guest.json(["addr", "show", "dev", name]).first)
-            let inet = (link["addr_info"] as? [[String: Any]] ?? []).filter { $0["family"] as? String == "inet" }.compactMap { $0["local"] as? String }
+            let inet = (link["addr_info"] as? [[String: Any]] ?? []).filter { $0["family"] as? String == "inet" }
+                .compactMap { $0["local"] as? String }
             #expect(inet == [address], "\(name)")
             #expect(link["mtu"] as? Int == 1450)
         }
@@ -122,17 +156,29 @@ import TestSupport
         #expect(ping.status == 0, "ping from the second namespace: \(ping.standardOutput)")
     }
 
-    @Test(.enabled(if: kernelHasBondAndVLAN,
-                   "needs root, ifupdown, ifenslave, vlan and a kernel with bonding and 802.1Q: skipped (this kernel cannot create a bond or VLAN)"))
+    @Test(
+        .enabled(
+            if: kernelHasBondAndVLAN,
+            "needs root, ifupdown, ifenslave, vlan and a kernel with bonding and 802.1Q: skipped (this kernel cannot create a bond or VLAN)"
+        ))
     func bondWithVLANComesUpWithIfup() async throws {
         let guest = try Namespace(prefix: "gag")
         let peer = try Namespace(prefix: "gap")
-        try Namespace.ip(["-n", guest.name, "link", "add", "enp1s0", "address", "fa:16:3e:00:00:11", "type", "veth", "peer", "name", "p1", "netns", peer.name])
-        try Namespace.ip(["-n", guest.name, "link", "add", "enp2s0", "address", "fa:16:3e:00:00:12", "type", "veth", "peer", "name", "p2", "netns", peer.name])
-        for arguments in [["link", "add", "bond0", "type", "bond", "mode", "802.3ad", "miimon", "100"],
-                          ["link", "set", "p1", "master", "bond0"], ["link", "set", "p2", "master", "bond0"],
-                          ["link", "add", "link", "bond0", "name", "bond0.100", "type", "vlan", "id", "100"],
-                          ["addr", "add", "192.0.2.1/24", "dev", "bond0.100"], ["link", "set", "bond0", "up"], ["link", "set", "bond0.100", "up"]] {
+        try Namespace.ip([
+            "-n", guest.name, "link", "add", "enp1s0", "address", "fa:16:3e:00:00:11", "type", "veth", "peer", "name",
+            "p1", "netns", peer.name,
+        ])
+        try Namespace.ip([
+            "-n", guest.name, "link", "add", "enp2s0", "address", "fa:16:3e:00:00:12", "type", "veth", "peer", "name",
+            "p2", "netns", peer.name,
+        ])
+        for arguments in [
+            ["link", "add", "bond0", "type", "bond", "mode", "802.3ad", "miimon", "100"],
+            ["link", "set", "p1", "master", "bond0"], ["link", "set", "p2", "master", "bond0"],
+            ["link", "add", "link", "bond0", "name", "bond0.100", "type", "vlan", "id", "100"],
+            ["addr", "add", "192.0.2.1/24", "dev", "bond0.100"], ["link", "set", "bond0", "up"],
+            ["link", "set", "bond0.100", "up"],
+        ] {
             try Namespace.ip(["-n", peer.name] + arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.bondWithVLAN, guest: guest)
@@ -144,7 +190,8 @@ import TestSupport
         #expect(bondInfo["xmit_hash_policy"] as? String == "layer3+4")
         let vlan = try #require(try guest.json(["-d", "addr", "show", "dev", "bond0.100"]).first)
         #expect(((vlan["linkinfo"] as? [String: Any])?["info_data"] as? [String: Any])?["id"] as? Int == 100)
-        let inet = (vlan["addr_info"] as? [[String: Any]] ?? []).filter { $0["family"] as? String == "inet" }.compactMap { $0["local"] as? String }
+        let inet = (vlan["addr_info"] as? [[String: Any]] ?? []).filter { $0["family"] as? String == "inet" }.compactMap
+        { $0["local"] as? String }
         #expect(inet == ["192.0.2.10"])
         let ping = try peer.run(["ping", "-c", "1", "-W", "5", "192.0.2.10"])
         #expect(ping.status == 0, "ping over the bond's VLAN: \(ping.standardOutput)")

@@ -1,8 +1,8 @@
 import DataSources
 import Foundation
 import Plugins
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct NetworkPluginTests {
     /// A scratch root with one NIC (`ens3`, the static-ipv4 fixture's MAC).
@@ -15,7 +15,8 @@ import TestSupport
     static func context(_ json: String, root: TemporaryDirectory, renderer: NetworkRenderer) -> PluginContext {
         var config = AgentConfig()
         config.networkRenderer = renderer
-        let metadata = InstanceMetadata(sourceID: "configdrive", instanceID: "i-1", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
+        let metadata = InstanceMetadata(
+            sourceID: "configdrive", instanceID: "i-1", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
         return PluginTestContext.context(metadata, root: root, config: config)
     }
 
@@ -33,17 +34,28 @@ import TestSupport
         let root = try Self.root()
         let context = Self.context(NetworkFixtures.staticIPv4, root: root, renderer: renderer)
         #expect(try await NetworkPlugin().apply(context) == .done)
-        let expected = RendererSelection.render(renderer, NetworkResolver.resolve(NetworkFixtures.model(NetworkFixtures.staticIPv4),
-                                                                                  nics: GuestNICs(byMAC: ["fa:16:3e:00:00:01": "ens3"])).network)
+        let expected = RendererSelection.render(
+            renderer,
+            NetworkResolver.resolve(
+                NetworkFixtures.model(NetworkFixtures.staticIPv4),
+                nics: GuestNICs(byMAC: ["fa:16:3e:00:00:01": "ens3"])
+            ).network)
         for file in expected {
             #expect(root.read(String(file.path.dropFirst())) == file.text, "\(file.path)")
             #expect(try root.attributes(String(file.path.dropFirst())).mode == Int(file.mode), "\(file.path)")
         }
-        let inodes = try expected.map { try FileManager.default.attributesOfItem(atPath: root.path + $0.path)[.systemFileNumber] as? Int }
+        let inodes = try expected.map {
+            try FileManager.default.attributesOfItem(atPath: root.path + $0.path)[.systemFileNumber] as? Int
+        }
         #expect(try await NetworkPlugin().apply(context) == .done)
-        let again = try expected.map { try FileManager.default.attributesOfItem(atPath: root.path + $0.path)[.systemFileNumber] as? Int }
+        let again = try expected.map {
+            try FileManager.default.attributesOfItem(atPath: root.path + $0.path)[.systemFileNumber] as? Int
+        }
         #expect(inodes == again, "same bytes: no rewrite")
-        guard case .apply(let lines) = try await NetworkPlugin().plan(context) else { Issue.record("no plan"); return }
+        guard case .apply(let lines) = try await NetworkPlugin().plan(context) else {
+            Issue.record("no plan")
+            return
+        }
         #expect(lines.filter { $0.hasPrefix("write ") }.isEmpty, "\(lines)")
     }
 
@@ -51,25 +63,39 @@ import TestSupport
         let root = try Self.root()
         try root.write("# old\nnetwork: {version: 2}\n", to: "etc/netplan/50-guest-agent.yaml", mode: 0o600)
         let before = Self.snapshot(root)
-        let plan = try await NetworkPlugin().plan(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
-        guard case .apply(let lines) = plan else { Issue.record("\(plan)"); return }
+        let plan = try await NetworkPlugin().plan(
+            Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
+        guard case .apply(let lines) = plan else {
+            Issue.record("\(plan)")
+            return
+        }
         #expect(lines.first == "renderer netplan (network_renderer = netplan)")
         #expect(lines.contains("write /etc/netplan/50-guest-agent.yaml (mode 600), diff:"))
         #expect(lines.contains("    -# old"))
-        #expect(lines.contains("    +      - \"10.0.0.5/24\"") || lines.contains { $0.hasPrefix("    +") && $0.contains("10.0.0.5/24") })
+        #expect(
+            lines.contains("    +      - \"10.0.0.5/24\"")
+                || lines.contains { $0.hasPrefix("    +") && $0.contains("10.0.0.5/24") })
         #expect(Self.snapshot(root) == before)
     }
 
     /// Hostile or broken metadata: a clear error, nothing written, the image's config untouched.
     @Test(arguments: [
-        (#"{"links": [{"id": "tapx", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "net9", "link": "tapx", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "255.0.255.0"}]}"#,
-         "network 'net9', field 'netmask'"),
-        (#"{"links": [{"id": "tapx", "type": "phy", "mtu": 99999999, "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": []}"#,
-         "link 'tapx', field 'mtu'"),
-        (#"{"links": [{"id": "tapx", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "tapx", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24", "routes": [{"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": "8.8.8.8"}]}]}"#,
-         "network 'n', field 'routes[0].gateway'"),
-        (#"{"links": [{"id": "v", "type": "vlan", "vlan_link": "gone", "vlan_id": 3}], "networks": []}"#,
-         "link 'v', field 'vlan_link'"),
+        (
+            #"{"links": [{"id": "tapx", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "net9", "link": "tapx", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "255.0.255.0"}]}"#,
+            "network 'net9', field 'netmask'"
+        ),
+        (
+            #"{"links": [{"id": "tapx", "type": "phy", "mtu": 99999999, "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": []}"#,
+            "link 'tapx', field 'mtu'"
+        ),
+        (
+            #"{"links": [{"id": "tapx", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "tapx", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24", "routes": [{"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": "8.8.8.8"}]}]}"#,
+            "network 'n', field 'routes[0].gateway'"
+        ),
+        (
+            #"{"links": [{"id": "v", "type": "vlan", "vlan_link": "gone", "vlan_id": 3}], "networks": []}"#,
+            "link 'v', field 'vlan_link'"
+        ),
     ])
     func hostileInputWritesNothing(json: String, named: String) async throws {
         for renderer in [NetworkRenderer.netplan, .networkd, .eni, .networkmanager] {
@@ -92,32 +118,40 @@ import TestSupport
         try root.write("[Match]\nName=wlan0\n[Network]\nDHCP=yes\n", to: "etc/systemd/network/30-wifi.network")
         _ = try await NetworkPlugin().apply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .networkd))
         #expect(root.read("etc/systemd/network/20-dhcp.network") == nil)
-        #expect(root.read("etc/systemd/network/20-dhcp.network.guest-agent-disabled") == "[Match]\nName=en*\n[Network]\nDHCP=yes\n")
+        #expect(
+            root.read("etc/systemd/network/20-dhcp.network.guest-agent-disabled")
+                == "[Match]\nName=en*\n[Network]\nDHCP=yes\n")
         #expect(root.read("etc/systemd/network/30-wifi.network") != nil)
     }
 
     @Test func eniStanzaIsCommentedOutAndOurFileSourced() async throws {
         let root = try Self.root()
-        try root.write("auto lo\niface lo inet loopback\n\nauto ens3\niface ens3 inet dhcp\n    hostname x\n", to: "etc/network/interfaces")
+        try root.write(
+            "auto lo\niface lo inet loopback\n\nauto ens3\niface ens3 inet dhcp\n    hostname x\n",
+            to: "etc/network/interfaces")
         _ = try await NetworkPlugin().apply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .eni))
         let marker = ConflictingConfig.marker
-        #expect(root.read("etc/network/interfaces") == """
-            auto lo
-            iface lo inet loopback
+        #expect(
+            root.read("etc/network/interfaces") == """
+                auto lo
+                iface lo inet loopback
 
-            \(marker)auto ens3
-            \(marker)iface ens3 inet dhcp
-            \(marker)    hostname x
-            source /etc/network/interfaces.d/50-guest-agent
+                \(marker)auto ens3
+                \(marker)iface ens3 inet dhcp
+                \(marker)    hostname x
+                source /etc/network/interfaces.d/50-guest-agent
 
-            """)
+                """)
         #expect(root.read("etc/network/interfaces.d/50-guest-agent")?.contains("address 10.0.0.5/24") == true)
     }
 
     @Test func networkManagerKeyfileForTheNICIsMovedOutOfTheDirectory() async throws {
         let root = try Self.root()
-        try root.write("[connection]\nid=Wired\ntype=ethernet\ninterface-name=ens3\n", to: "etc/NetworkManager/system-connections/Wired.nmconnection", mode: 0o600)
-        _ = try await NetworkPlugin().apply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .networkmanager))
+        try root.write(
+            "[connection]\nid=Wired\ntype=ethernet\ninterface-name=ens3\n",
+            to: "etc/NetworkManager/system-connections/Wired.nmconnection", mode: 0o600)
+        _ = try await NetworkPlugin().apply(
+            Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .networkmanager))
         #expect(root.read("etc/NetworkManager/system-connections/Wired.nmconnection") == nil)
         #expect(root.read("etc/NetworkManager/guest-agent-disabled/Wired.nmconnection") != nil)
     }
@@ -138,8 +172,12 @@ import TestSupport
 
     @Test func noNetworkDescriptionOrNoMatchingNICSkips() async throws {
         let root = try Self.root(nics: [:])
-        let plan = try await NetworkPlugin().plan(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
-        guard case .skip(let reason) = plan else { Issue.record("\(plan)"); return }
+        let plan = try await NetworkPlugin().plan(
+            Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
+        guard case .skip(let reason) = plan else {
+            Issue.record("\(plan)")
+            return
+        }
         #expect(reason.contains("fa:16:3e:00:00:01"))
         let none = PluginTestContext.context(InstanceMetadata(sourceID: "ec2", instanceID: "i"), root: root)
         #expect(try await NetworkPlugin().plan(none) == .skip("metadata has no network description"))
@@ -147,16 +185,27 @@ import TestSupport
 
     @Test func activationNeverTouchesAnInterfaceThatIsUp() {
         let network = NetworkGoldenCases.resolved("two-nics")
-        let eni = NetworkActivation.commands(renderer: .eni, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"], files: [])
+        let eni = NetworkActivation.commands(
+            renderer: .eni, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"], files: [])
         #expect(eni.commands == [["ifup", "ens4"]])
         #expect(eni.note?.contains("ens3 is up") == true)
-        let netplan = NetworkActivation.commands(renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"], files: [])
+        let netplan = NetworkActivation.commands(
+            renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"], files: [])
         #expect(netplan.commands.isEmpty)
-        let allDown = NetworkActivation.commands(renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens3", "ens4"], files: [])
+        let allDown = NetworkActivation.commands(
+            renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens3", "ens4"], files: []
+        )
         #expect(allDown.commands == [["netplan", "apply"]])
-        let nm = NetworkActivation.commands(renderer: .networkmanager, network: network, changedInterfaces: ["ens4"], down: ["ens4"],
-                                            files: NetworkManagerRenderer.render(network).filter { $0.path.contains("ens4") })
-        #expect(nm.commands == [["nmcli", "connection", "load", "/etc/NetworkManager/system-connections/guest-agent-ens4.nmconnection"],
-                                ["nmcli", "connection", "up", "guest-agent-ens4"]])
+        let nm = NetworkActivation.commands(
+            renderer: .networkmanager, network: network, changedInterfaces: ["ens4"], down: ["ens4"],
+            files: NetworkManagerRenderer.render(network).filter { $0.path.contains("ens4") })
+        #expect(
+            nm.commands == [
+                [
+                    "nmcli", "connection", "load",
+                    "/etc/NetworkManager/system-connections/guest-agent-ens4.nmconnection",
+                ],
+                ["nmcli", "connection", "up", "guest-agent-ens4"],
+            ])
     }
 }

@@ -1,13 +1,14 @@
 import DataSources
 import Foundation
 import Plugins
-import Testing
 import TestSupport
+import Testing
 
 /// Golden tests of the four renderers, pure (no I/O but reading the golden files). Run
 /// with `UPDATE_GOLDEN=1` to rewrite them; review the diff before committing.
 @Suite struct NetworkRendererGoldenTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/network")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Golden/network")
 
     static let cases: [(String, NetworkRenderer)] = NetworkGoldenCases.all.flatMap { entry in
         [NetworkRenderer.netplan, .networkd, .eni, .networkmanager].map { (entry.name, $0) }

@@ -1,6 +1,6 @@
 import DataSources
-import PasswordCrypto
 import Foundation
+import PasswordCrypto
 import Plugins
 import TestSupport
 import Testing
@@ -30,8 +30,12 @@ final class ConsoleCapture: @unchecked Sendable {
 
 @Suite struct PasswordPluginTests {
     static let keys = BuiltProducts.repository.appendingPathComponent("fixtures/keys")
-    static var rsaLine: String { (try? String(contentsOf: keys.appendingPathComponent("demo_rsa.pub"), encoding: .utf8)) ?? "" }
-    static var edLine: String { (try? String(contentsOf: keys.appendingPathComponent("demo_ed25519.pub"), encoding: .utf8)) ?? "" }
+    static var rsaLine: String {
+        (try? String(contentsOf: keys.appendingPathComponent("demo_rsa.pub"), encoding: .utf8)) ?? ""
+    }
+    static var edLine: String {
+        (try? String(contentsOf: keys.appendingPathComponent("demo_ed25519.pub"), encoding: .utf8)) ?? ""
+    }
 
     struct Boot {
         let root: TemporaryDirectory
@@ -41,18 +45,27 @@ final class ConsoleCapture: @unchecked Sendable {
         let logs = LogCapture()
         let console = ConsoleCapture()
 
-        func metadata(server: MockServerProcess?, keys: [PublicKeyEntry]? = nil, publication: PasswordPublication? = nil) -> InstanceMetadata {
-            var metadata = PluginTestContext.sampleMetadata(keys: keys ?? [PublicKeyEntry(name: "ed", line: PasswordPluginTests.edLine),
-                                                                         PublicKeyEntry(name: "demo-key", line: PasswordPluginTests.rsaLine)])
-            metadata.passwordPublication = publication
-                ?? server.map { .novaPasswordEndpoint($0.baseURL.appendingPathComponent("openstack/2013-04-04/password")) } ?? .none
+        func metadata(
+            server: MockServerProcess?, keys: [PublicKeyEntry]? = nil, publication: PasswordPublication? = nil
+        ) -> InstanceMetadata {
+            var metadata = PluginTestContext.sampleMetadata(
+                keys: keys ?? [
+                    PublicKeyEntry(name: "ed", line: PasswordPluginTests.edLine),
+                    PublicKeyEntry(name: "demo-key", line: PasswordPluginTests.rsaLine),
+                ])
+            metadata.passwordPublication =
+                publication
+                ?? server.map {
+                    .novaPasswordEndpoint($0.baseURL.appendingPathComponent("openstack/2013-04-04/password"))
+                } ?? .none
             return metadata
         }
 
         func apply(_ metadata: InstanceMetadata, config: AgentConfig = AgentConfig()) async throws -> PluginOutcome {
-            let context = PluginTestContext.context(metadata, root: root, config: config, runner: runner, logger: logs.logger(),
-                                                    savedState: saved.json, saveState: { [saved] in saved.store($0) },
-                                                    console: { [console] in console.write($0) })
+            let context = PluginTestContext.context(
+                metadata, root: root, config: config, runner: runner, logger: logs.logger(),
+                savedState: saved.json, saveState: { [saved] in saved.store($0) },
+                console: { [console] in console.write($0) })
             return try await PasswordPlugin().apply(context)
         }
 
@@ -62,8 +75,9 @@ final class ConsoleCapture: @unchecked Sendable {
         func server(_ arguments: [String] = []) throws -> MockServerProcess {
             let logs = work.path + "/\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            return try MockServerProcess(fixtures: BuiltProducts.defaultFixtures,
-                                         arguments: arguments, logDirectory: logs)
+            return try MockServerProcess(
+                fixtures: BuiltProducts.defaultFixtures,
+                arguments: arguments, logDirectory: logs)
         }
     }
 
@@ -104,12 +118,17 @@ final class ConsoleCapture: @unchecked Sendable {
         #expect(server.loggedRequests().filter { $0["method"] as? String == "POST" }.count == 1)
     }
 
-    @Test(arguments: [["--fail-first", "20:POST /openstack/2013-04-04/password"], ["--drop", "POST /openstack/2013-04-04/password"]])
+    @Test(arguments: [
+        ["--fail-first", "20:POST /openstack/2013-04-04/password"], ["--drop", "POST /openstack/2013-04-04/password"],
+    ])
     func aFailedPostIsRetriedNextBootWithTheSameCiphertextAndNoNewPassword(fault: [String]) async throws {
         let boot = try Self.boot()
         let failing = try boot.server(fault)
         let first = try await boot.apply(boot.metadata(server: failing))
-        guard case .runAgainNextBoot = first else { Issue.record("expected run-again, got \(first)"); return }
+        guard case .runAgainNextBoot = first else {
+            Issue.record("expected run-again, got \(first)")
+            return
+        }
         let saved = boot.saved.current
         #expect(saved["phase"] == "set")
         let ciphertext = try #require(saved["ciphertext"])
@@ -154,7 +173,10 @@ final class ConsoleCapture: @unchecked Sendable {
         let metadata = boot.metadata(server: server, keys: [PublicKeyEntry(name: "ed", line: Self.edLine)])
         let context = PluginTestContext.context(metadata, root: boot.root, runner: boot.runner)
         let plan = try await PasswordPlugin().plan(context)
-        guard case .skip(let reason) = plan else { Issue.record("expected skip, got \(plan)"); return }
+        guard case .skip(let reason) = plan else {
+            Issue.record("expected skip, got \(plan)")
+            return
+        }
         #expect(reason.contains("SSH key login only") && reason.contains("ssh-ed25519"))
         #expect(try await boot.apply(metadata) == .done)
         #expect(boot.runner.calls.isEmpty)
@@ -178,7 +200,9 @@ final class ConsoleCapture: @unchecked Sendable {
         let scratch = try second.server()
         _ = try await second.apply(second.metadata(server: scratch))
         let ciphertext = try #require(second.saved.current["ciphertext"])
-        second.saved.save(["phase": "encrypted", "ciphertext": ciphertext, "shadow_before": PasswordCryptoFingerprint.of("!")])
+        second.saved.save([
+            "phase": "encrypted", "ciphertext": ciphertext, "shadow_before": PasswordCryptoFingerprint.of("!"),
+        ])
         let fresh = try second.server()
         #expect(try await second.apply(second.metadata(server: fresh)) == .done)
         #expect(try await Self.stored(on: fresh) == ciphertext)
@@ -196,7 +220,10 @@ final class ConsoleCapture: @unchecked Sendable {
         config.injectUserPassword = false
         let other = try Self.boot()
         let context = PluginTestContext.context(metadata, root: other.root, config: config, runner: other.runner)
-        guard case .skip = try await PasswordPlugin().plan(context) else { Issue.record("expected skip without a place to publish"); return }
+        guard case .skip = try await PasswordPlugin().plan(context) else {
+            Issue.record("expected skip without a place to publish")
+            return
+        }
     }
 
     @Test func onEC2TheCiphertextGoesToTheConsoleBetweenPasswordTags() async throws {
@@ -204,7 +231,8 @@ final class ConsoleCapture: @unchecked Sendable {
         #expect(try await boot.apply(boot.metadata(server: nil, publication: .ec2Console)) == .done)
         let console = boot.console.text
         #expect(console.hasPrefix("<Password>\n") && console.hasSuffix("\n</Password>"))
-        let decryptor = try PasswordDecryptor(privateKey: String(contentsOf: Self.keys.appendingPathComponent("demo_rsa.openssh"), encoding: .utf8))
+        let decryptor = try PasswordDecryptor(
+            privateKey: String(contentsOf: Self.keys.appendingPathComponent("demo_rsa.openssh"), encoding: .utf8))
         let password = try decryptor.decrypt(console)
         #expect(ShadowCrypt.verify(password, against: try #require(boot.shadowHash)))
     }

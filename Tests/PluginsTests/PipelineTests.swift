@@ -14,8 +14,10 @@ final class ScriptedPlugin: Plugin, @unchecked Sendable {
     private var count = 0
     var applies: Int { lock.withLock { count } }
 
-    init(_ id: String, frequency: PluginFrequency = .perInstance, stage: PluginStage = .network,
-         outcome: @escaping @Sendable (Int) throws -> PluginOutcome = { _ in .done }) {
+    init(
+        _ id: String, frequency: PluginFrequency = .perInstance, stage: PluginStage = .network,
+        outcome: @escaping @Sendable (Int) throws -> PluginOutcome = { _ in .done }
+    ) {
         self.id = id
         self.frequency = frequency
         self.stage = stage
@@ -24,7 +26,10 @@ final class ScriptedPlugin: Plugin, @unchecked Sendable {
 
     func plan(_ context: PluginContext) async throws -> PluginPlan { .apply(["do \(id)"]) }
     func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        let n = lock.withLock { count += 1; return count }
+        let n = lock.withLock {
+            count += 1
+            return count
+        }
         return try outcome(n)
     }
 }
@@ -32,12 +37,15 @@ final class ScriptedPlugin: Plugin, @unchecked Sendable {
 struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
 
 @Suite struct PipelineTests {
-    func runPipeline(_ plugins: [any Plugin], root: TemporaryDirectory, instance: String = "i-1", dryRun: Bool = false) async -> [PluginRecord] {
+    func runPipeline(_ plugins: [any Plugin], root: TemporaryDirectory, instance: String = "i-1", dryRun: Bool = false)
+        async -> [PluginRecord]
+    {
         let store = StateStore(root: SystemRoot(root.path), directory: "/var/lib/guest-agent")
         let runner = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: LogCapture().logger())
-        return await runner.run(makeContext: { metadata, saved, save in
-            PluginTestContext.context(metadata, root: root, savedState: saved, saveState: save)
-        }, metadata: PluginTestContext.sampleMetadata(instanceID: instance))
+        return await runner.run(
+            makeContext: { metadata, saved, save in
+                PluginTestContext.context(metadata, root: root, savedState: saved, saveState: save)
+            }, metadata: PluginTestContext.sampleMetadata(instanceID: instance))
     }
 
     /// Regression: two corruptions in the same second overwrote the first kept copy.
@@ -46,16 +54,20 @@ struct Boom: Error, CustomStringConvertible { var description: String { "boom" }
         let instances = root.path + "/var/lib/guest-agent/instances"
         for garbage in ["first garbage", "second garbage"] {
             try root.write(garbage, to: "var/lib/guest-agent/instances/i-1.json")
-            #expect(await runPipeline([ScriptedPlugin("p", frequency: .everyBoot)], root: root).map(\.status) == [.done])
+            #expect(
+                await runPipeline([ScriptedPlugin("p", frequency: .everyBoot)], root: root).map(\.status) == [.done])
         }
-        let kept = try FileManager.default.contentsOfDirectory(atPath: instances).filter { $0.contains(".corrupt-") }.sorted()
+        let kept = try FileManager.default.contentsOfDirectory(atPath: instances).filter { $0.contains(".corrupt-") }
+            .sorted()
         #expect(kept == ["i-1.json.corrupt-1", "i-1.json.corrupt-2"])
         #expect(kept.map { root.read("var/lib/guest-agent/instances/" + $0) } == ["first garbage", "second garbage"])
     }
 
     /// A plugin that could not finish (it runs again next boot) is not a success.
     @Test func runAgainMakesTheRunExitOne() {
-        func record(_ status: PluginRecord.Status) -> PluginRecord { PluginRecord(plugin: "p", status: status, at: Date(), durationMs: 0) }
+        func record(_ status: PluginRecord.Status) -> PluginRecord {
+            PluginRecord(plugin: "p", status: status, at: Date(), durationMs: 0)
+        }
         #expect(AgentExitCode.of([record(.done), record(.skipped), record(.alreadyDone)]) == 0)
         #expect(AgentExitCode.of([record(.done), record(.runAgain)]) == 1)
         #expect(AgentExitCode.of([record(.failed)]) == 1)
@@ -64,7 +76,10 @@ struct Boom: Error, CustomStringConvertible { var description: String { "boom" }
     @Test func oneFailureDoesNotStopTheOthersAndIsRetriedNextBoot() async throws {
         let root = try PluginTestContext.makeRoot()
         let first = ScriptedPlugin("first")
-        let failing = ScriptedPlugin("failing") { n in if n == 1 { throw Boom() }; return .done }
+        let failing = ScriptedPlugin("failing") { n in
+            if n == 1 { throw Boom() }
+            return .done
+        }
         let last = ScriptedPlugin("last")
         let records = await runPipeline([first, failing, last], root: root)
         #expect(records.map(\.status) == [.done, .failed, .done])

@@ -1,15 +1,18 @@
 import DataSources
 import Foundation
 import Plugins
-import Testing
 import TestSupport
+import Testing
 
 /// When a plugin asks for a reboot: only the live system with allow_reboot on reboots;
 /// `--root`, `--dry-run` and allow_reboot off never do. The runner records argv only, so
 /// nothing here can restart the machine.
 @Suite struct RebootDecisionTests {
-    let asking = [PluginRecord(plugin: "hostname", status: .done, at: Date(), durationMs: 1),
-                  PluginRecord(plugin: "resize", status: .rebootRequired, at: Date(), durationMs: 1, reason: "partition table changed")]
+    let asking = [
+        PluginRecord(plugin: "hostname", status: .done, at: Date(), durationMs: 1),
+        PluginRecord(
+            plugin: "resize", status: .rebootRequired, at: Date(), durationMs: 1, reason: "partition table changed"),
+    ]
 
     @Test func liveSystemRebootsThroughSystemd() async throws {
         let decision = RebootDecision.decide(records: asking, config: AgentConfig(), root: .live, dryRun: false)
@@ -21,7 +24,8 @@ import TestSupport
 
     @Test func fallsBackToRebootWhenSystemctlFails() async throws {
         let runner = RecordingCommandRunner { argv in CommandResult(exitCode: argv[0] == "systemctl" ? 1 : 0) }
-        await RebootDecision.reboot(plugin: "resize", reason: "x").perform(runner: runner, logger: LogCapture().logger())
+        await RebootDecision.reboot(plugin: "resize", reason: "x").perform(
+            runner: runner, logger: LogCapture().logger())
         #expect(runner.calls.map(\.argv) == [["systemctl", "reboot"], ["reboot"]])
     }
 
@@ -29,8 +33,11 @@ import TestSupport
         var off = AgentConfig()
         off.allowReboot = false
         let cases: [(RebootDecision, String)] = [
-            (RebootDecision.decide(records: asking, config: AgentConfig(), root: SystemRoot("/mnt/image"), dryRun: false),
-             "--root /mnt/image is not the running system"),
+            (
+                RebootDecision.decide(
+                    records: asking, config: AgentConfig(), root: SystemRoot("/mnt/image"), dryRun: false),
+                "--root /mnt/image is not the running system"
+            ),
             (RebootDecision.decide(records: asking, config: AgentConfig(), root: .live, dryRun: true), "dry run"),
             (RebootDecision.decide(records: asking, config: off, root: .live, dryRun: false), "allow_reboot is off"),
         ]

@@ -34,23 +34,29 @@ import Testing
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
         let plan = try await ResizePlugin(settings: tree.settings).plan(context)
         let dev = tree.base + "/dev"
-        #expect(plan == .apply([
-            "grow partition 1 of \(dev)/vda (\(dev)/vda1) from 2.0 GiB to about 20.0 GiB: growpart \(dev)/vda 1 (or sfdisk)",
-            "grow ext4 on \(dev)/vda1 mounted at \(canonical(root.path)) from 2.0 GiB to 20.0 GiB: resize2fs \(dev)/vda1",
-        ]))
+        #expect(
+            plan
+                == .apply([
+                    "grow partition 1 of \(dev)/vda (\(dev)/vda1) from 2.0 GiB to about 20.0 GiB: growpart \(dev)/vda 1 (or sfdisk)",
+                    "grow ext4 on \(dev)/vda1 mounted at \(canonical(root.path)) from 2.0 GiB to 20.0 GiB: resize2fs \(dev)/vda1",
+                ]))
     }
 
     @Test func grownPartitionWithAFilesystemThatCannotFollowRunsAgainNextBoot() async throws {
         let (root, tree) = try Self.setUp()
         let saved = SavedStateBox()
         let runner = Self.runner(failing: ["resize2fs"], stderr: "resize2fs: Permission denied to resize filesystem\n")
-        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner,
-                                                saveState: { saved.value = $0 })
+        let context = PluginTestContext.context(
+            PluginTestContext.sampleMetadata(), root: root, runner: runner,
+            saveState: { saved.value = $0 })
         let plugin = ResizePlugin(settings: tree.settings)
         let outcome = try await plugin.apply(context)
         let dev = tree.base + "/dev"
         #expect(runner.calls.map(\.argv) == [["growpart", "\(dev)/vda", "1"], ["resize2fs", "\(dev)/vda1"]])
-        guard case .runAgainNextBoot(let message) = outcome else { Issue.record("expected run-again, got \(outcome)"); return }
+        guard case .runAgainNextBoot(let message) = outcome else {
+            Issue.record("expected run-again, got \(outcome)")
+            return
+        }
         #expect(message.contains("partition \(dev)/vda1 grown, but resize2fs exited with status 1"))
         #expect(message.contains("Permission denied to resize filesystem"))
         #expect(saved.value != nil)
@@ -59,8 +65,9 @@ import Testing
         // only the filesystem step runs; once it succeeds the pending mark is cleared.
         try tree.directory.write("\(20 * Self.gib - 2048 - 34)\n", to: "sys/devices/pci0000:00/block/vda/vda1/size")
         let next = Self.runner()
-        let nextContext = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: next,
-                                                    savedState: saved.value, saveState: { saved.value = $0 })
+        let nextContext = PluginTestContext.context(
+            PluginTestContext.sampleMetadata(), root: root, runner: next,
+            savedState: saved.value, saveState: { saved.value = $0 })
         #expect(try await plugin.apply(nextContext) == .done)
         #expect(next.calls.map(\.argv) == [["resize2fs", "\(dev)/vda1"]])
         struct Pending: Decodable { var pending: [String: String] }
@@ -88,13 +95,14 @@ import Testing
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
         #expect(try await ResizePlugin(settings: tree.settings).apply(context) == .done)
         let disk = tree.base + "/dev/vda"
-        #expect(runner.calls.map(\.argv) == [
-            ["sfdisk", "--dump", disk],
-            ["sfdisk", "--no-reread", "--relocate", "gpt-bak-std", disk],
-            ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", disk],
-            ["partx", "-u", "--nr", "1", disk],
-            ["resize2fs", tree.base + "/dev/vda1"],
-        ])
+        #expect(
+            runner.calls.map(\.argv) == [
+                ["sfdisk", "--dump", disk],
+                ["sfdisk", "--no-reread", "--relocate", "gpt-bak-std", disk],
+                ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", "1", disk],
+                ["partx", "-u", "--nr", "1", disk],
+                ["resize2fs", tree.base + "/dev/vda1"],
+            ])
         #expect(runner.calls[2].standardInput == Data(", +\n".utf8))
     }
 
@@ -105,7 +113,10 @@ import Testing
         let runner = Self.runner()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
         let plugin = ResizePlugin(settings: tree.settings)
-        guard case .skip(let reason) = try await plugin.plan(context) else { Issue.record("expected a skip"); return }
+        guard case .skip(let reason) = try await plugin.plan(context) else {
+            Issue.record("expected a skip")
+            return
+        }
         #expect(reason.contains("nothing to grow"))
         #expect(try await plugin.apply(context) == .done)
         #expect(runner.calls.isEmpty)

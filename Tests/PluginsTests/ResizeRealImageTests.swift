@@ -18,7 +18,8 @@ import Testing
             for tool in tools {
                 try FileManager.default.createDirectory(atPath: path + "/usr/sbin", withIntermediateDirectories: true)
                 if let host = Program.which(tool) {
-                    try FileManager.default.createSymbolicLink(atPath: path + "/usr/sbin/" + tool, withDestinationPath: host)
+                    try FileManager.default.createSymbolicLink(
+                        atPath: path + "/usr/sbin/" + tool, withDestinationPath: host)
                 }
             }
             return (SystemRoot(path), nil)
@@ -29,10 +30,11 @@ import Testing
     }
 
     static func context(root: SystemRoot, savedState: JSONValue? = nil, saved: SavedStateBox? = nil) -> PluginContext {
-        PluginContext(metadata: PluginTestContext.sampleMetadata(), config: AgentConfig(), root: root,
-                      runner: SubprocessCommandRunner(tools: ToolLocator(root: root)),
-                      http: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 1)),
-                      logger: LogCapture().logger(), savedState: savedState, saveState: { saved?.value = $0 })
+        PluginContext(
+            metadata: PluginTestContext.sampleMetadata(), config: AgentConfig(), root: root,
+            runner: SubprocessCommandRunner(tools: ToolLocator(root: root)),
+            http: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 1)),
+            logger: LogCapture().logger(), savedState: savedState, saveState: { saved?.value = $0 })
     }
 
     /// Size of the ext filesystem on `device` from `dumpe2fs -h`.
@@ -53,11 +55,15 @@ import Testing
 
     /// The filesystem unmounted (this machine refuses the online ext4 resize ioctl): a
     /// mountinfo naming the loop partition as the root's filesystem points the plugin at it.
-    @Test(.enabled(if: enabled && Program.which("growpart") != nil, "needs root, loop devices, growpart, sfdisk, resize2fs: skipped (CI runs as root)"),
-          arguments: [
-              Layout(label: .dos, partitionTool: ["growpart"]), Layout(label: .gpt, partitionTool: ["growpart"]),
-              Layout(label: .dos, partitionTool: ["sfdisk", "partx"]), Layout(label: .gpt, partitionTool: ["sfdisk", "partx"]),
-          ])
+    @Test(
+        .enabled(
+            if: enabled && Program.which("growpart") != nil,
+            "needs root, loop devices, growpart, sfdisk, resize2fs: skipped (CI runs as root)"),
+        arguments: [
+            Layout(label: .dos, partitionTool: ["growpart"]), Layout(label: .gpt, partitionTool: ["growpart"]),
+            Layout(label: .dos, partitionTool: ["sfdisk", "partx"]),
+            Layout(label: .gpt, partitionTool: ["sfdisk", "partx"]),
+        ])
     func ext4PartitionAndFilesystemGrowUnmounted(_ layout: Layout) async throws {
         let disk = try LoopDiskImage(label: layout.label, partitionMiB: 64, diskMiB: 192)
         defer { disk.detach() }
@@ -65,12 +71,17 @@ import Testing
         let (root, scratch) = try Self.toolsRoot(layout.partitionTool + ["resize2fs"])
         defer { withExtendedLifetime(scratch) {} }
         let mountInfo = try TemporaryDirectory()
-        let line = "40 1 \(LoopDiskImage.numbers(disk.deviceName + "p1")) / \(canonical(root.hostPath)) rw,relatime - ext4 \(disk.partition) rw\n"
-        let settings = ResizeSettings(mountInfoPath: try mountInfo.write(line, to: "mountinfo"), sysfsPath: "/sys", deviceDirectory: "/dev")
+        let line =
+            "40 1 \(LoopDiskImage.numbers(disk.deviceName + "p1")) / \(canonical(root.hostPath)) rw,relatime - ext4 \(disk.partition) rw\n"
+        let settings = ResizeSettings(
+            mountInfoPath: try mountInfo.write(line, to: "mountinfo"), sysfsPath: "/sys", deviceDirectory: "/dev")
         let plugin = ResizePlugin(settings: settings)
         #expect(try Self.extBytes(disk.partition) == 64 * Self.mib)
 
-        guard case .apply(let changes) = try await plugin.plan(Self.context(root: root)) else { Issue.record("expected a plan"); return }
+        guard case .apply(let changes) = try await plugin.plan(Self.context(root: root)) else {
+            Issue.record("expected a plan")
+            return
+        }
         #expect(changes.count == 2)
         #expect(try await plugin.apply(Self.context(root: root)) == .done)
 
@@ -83,7 +94,10 @@ import Testing
         #expect(try Self.extBytes(disk.partition) > grown - 4096)
 
         // A second run changes nothing.
-        guard case .skip(let reason) = try await plugin.plan(Self.context(root: root)) else { Issue.record("expected nothing to do"); return }
+        guard case .skip(let reason) = try await plugin.plan(Self.context(root: root)) else {
+            Issue.record("expected nothing to do")
+            return
+        }
         #expect(reason.contains("nothing to grow"))
         #expect(try await plugin.apply(Self.context(root: root)) == .done)
         #expect(try LoopDiskImage.size(disk.partition) == grown)
@@ -91,7 +105,9 @@ import Testing
 
     /// Mounted ext4: the partition grows; where the kernel refuses the online resize (this
     /// machine: "Permission denied") the plugin says so and retries the filesystem next boot.
-    @Test(.enabled(if: enabled && Program.which("growpart") != nil, "needs root, loop devices, growpart, resize2fs: skipped"))
+    @Test(
+        .enabled(
+            if: enabled && Program.which("growpart") != nil, "needs root, loop devices, growpart, resize2fs: skipped"))
     func mountedExt4GrowsOrReportsTheRefusalAndRetries() async throws {
         let disk = try LoopDiskImage(label: .gpt, partitionMiB: 64, diskMiB: 192)
         defer { disk.detach() }
@@ -111,8 +127,10 @@ import Testing
             #expect(message.contains("the next boot tries again"))
             #expect(try Self.extBytes(disk.partition) == 64 * Self.mib)
             // Next boot: only the filesystem step is left, and it is tried again.
-            guard case .apply(let changes) = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else {
-                Issue.record("expected the filesystem step again"); return
+            guard case .apply(let changes) = try await plugin.plan(Self.context(root: root, savedState: saved.value))
+            else {
+                Issue.record("expected the filesystem step again")
+                return
             }
             #expect(changes.count == 1 && changes[0].contains("resize2fs \(disk.partition)"))
             #expect(try LoopDiskImage.size(disk.partition) == grown)
@@ -121,8 +139,10 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: enabled && Program.which("growpart") != nil && Program.which("xfs_growfs") != nil,
-                   "needs root, loop devices, growpart, xfs_growfs (xfsprogs): skipped"))
+    @Test(
+        .enabled(
+            if: enabled && Program.which("growpart") != nil && Program.which("xfs_growfs") != nil,
+            "needs root, loop devices, growpart, xfs_growfs (xfsprogs): skipped"))
     func mountedXfsGrows() async throws {
         let disk = try LoopDiskImage(label: .dos, partitionMiB: 320, diskMiB: 640)
         defer { disk.detach() }
@@ -138,16 +158,25 @@ import Testing
         let info = try LoopDiskImage.tool("xfs_info", [mountPoint])
         let dataLine = info.split(separator: "\n").first { $0.hasPrefix("data") } ?? ""
         let numbers = dataLine.split(whereSeparator: { " =,".contains($0) })
-        let blockSize = numbers.first { $0.hasPrefix("bsize") }.map { _ in numbers[numbers.firstIndex { $0.hasPrefix("bsize") }! + 1] }
+        let blockSize = numbers.first { $0.hasPrefix("bsize") }.map { _ in
+            numbers[numbers.firstIndex { $0.hasPrefix("bsize") }! + 1]
+        }
         let blocks = numbers.firstIndex { $0.hasPrefix("blocks") }.map { numbers[$0 + 1] }
         let size = (Int64(blocks.map(String.init) ?? "") ?? 0) * (Int64(blockSize.map(String.init) ?? "") ?? 0)
         #expect(size > grown - 4096 * 16 && size <= grown)
         // A second run (with the state the pipeline keeps) changes nothing.
-        guard case .skip = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else { Issue.record("expected nothing to do"); return }
+        guard case .skip = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else {
+            Issue.record("expected nothing to do")
+            return
+        }
     }
 
-    @Test(.enabled(if: enabled && LoopDiskImage.deviceMapperAvailable && Program.which("growpart") != nil && Program.which("lvextend") != nil,
-                   "needs root, loop devices, growpart, lvm2 and device-mapper in the kernel: skipped (this kernel has no device-mapper)"))
+    @Test(
+        .enabled(
+            if: enabled && LoopDiskImage.deviceMapperAvailable && Program.which("growpart") != nil
+                && Program.which("lvextend") != nil,
+            "needs root, loop devices, growpart, lvm2 and device-mapper in the kernel: skipped (this kernel has no device-mapper)"
+        ))
     func mountedLVMRootGrowsPartitionPhysicalAndLogicalVolume() async throws {
         let disk = try LoopDiskImage(label: .gpt, partitionMiB: 96, diskMiB: 256, lvm: true)
         defer { disk.detach() }
@@ -160,7 +189,8 @@ import Testing
         try LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", volume])
         let before = try LoopDiskImage.size(volume)
         let mountPoint = try disk.mount(volume)
-        let (root, _) = try Self.toolsRoot(["growpart", "pvresize", "lvextend", "lvm", "fsadm", "resize2fs"], at: mountPoint)
+        let (root, _) = try Self.toolsRoot(
+            ["growpart", "pvresize", "lvextend", "lvm", "fsadm", "resize2fs"], at: mountPoint)
         let outcome = try await ResizePlugin().apply(Self.context(root: root))
         #expect(try LoopDiskImage.size(disk.partition) > 250 * Self.mib)
         #expect(try LoopDiskImage.size(volume) > before + 100 * Self.mib)

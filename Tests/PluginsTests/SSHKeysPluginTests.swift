@@ -10,20 +10,24 @@ import Testing
 
     @Test func installsKeysWithModesAndOwnerKeepingUserLines() async throws {
         let root = try PluginTestContext.makeRoot()
-        try root.write("# my own\nssh-ed25519 AAAAC3Nza mine@laptop\n", to: "home/cloud-user/.ssh/authorized_keys", mode: 0o644)
-        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa + "\n"), PublicKeyEntry(name: "b", line: ed)])
+        try root.write(
+            "# my own\nssh-ed25519 AAAAC3Nza mine@laptop\n", to: "home/cloud-user/.ssh/authorized_keys", mode: 0o644)
+        let metadata = PluginTestContext.sampleMetadata(keys: [
+            PublicKeyEntry(name: "a", line: rsa + "\n"), PublicKeyEntry(name: "b", line: ed),
+        ])
         let plugin = SSHKeysPlugin()
         #expect(try await plugin.apply(PluginTestContext.context(metadata, root: root)) == .done)
         let text = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
-        #expect(text == """
-        # my own
-        ssh-ed25519 AAAAC3Nza mine@laptop
-        # BEGIN guest-agent managed keys
-        \(rsa)
-        \(ed)
-        # END guest-agent managed keys
+        #expect(
+            text == """
+                # my own
+                ssh-ed25519 AAAAC3Nza mine@laptop
+                # BEGIN guest-agent managed keys
+                \(rsa)
+                \(ed)
+                # END guest-agent managed keys
 
-        """)
+                """)
         let file = try root.attributes("home/cloud-user/.ssh/authorized_keys")
         let directory = try root.attributes("home/cloud-user/.ssh")
         #expect(file.mode == 0o600 && file.uid == 1000 && file.gid == 1000)
@@ -42,13 +46,17 @@ import Testing
     /// user's keys were deleted, exit 0.
     @Test func aFileThatIsNotUTF8KeepsEveryByte() async throws {
         let root = try PluginTestContext.makeRoot()
-        let own = Data("ssh-ed25519 AAAAC3Nza ren".utf8) + Data([0xE9]) + Data("@desk\r\nssh-rsa AAAAB3Nza other@laptop".utf8)
+        let own =
+            Data("ssh-ed25519 AAAAC3Nza ren".utf8) + Data([0xE9]) + Data("@desk\r\nssh-rsa AAAAB3Nza other@laptop".utf8)
         try root.write(own, to: "home/cloud-user/.ssh/authorized_keys", mode: 0o600)
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: ed)])
         _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
-        let after = try #require(FileManager.default.contents(atPath: root.path + "/home/cloud-user/.ssh/authorized_keys"))
+        let after = try #require(
+            FileManager.default.contents(atPath: root.path + "/home/cloud-user/.ssh/authorized_keys"))
         #expect(after.prefix(own.count) == own, "the user's keys must stay byte for byte")
-        #expect(after.dropFirst(own.count) == Data("\n# BEGIN guest-agent managed keys\n\(ed)\n# END guest-agent managed keys\n".utf8))
+        #expect(
+            after.dropFirst(own.count)
+                == Data("\n# BEGIN guest-agent managed keys\n\(ed)\n# END guest-agent managed keys\n".utf8))
     }
 
     /// Regression: a begin marker with no end deleted every key after it.
@@ -63,7 +71,8 @@ import Testing
         let after = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
         #expect(after.hasPrefix(own), "keys after the stray marker must survive")
         #expect(after.hasSuffix("# BEGIN guest-agent managed keys\n\(rsa)\n# END guest-agent managed keys\n"))
-        #expect(log.text.contains("line 2: '# BEGIN guest-agent managed keys' has no matching end marker; left as it is"))
+        #expect(
+            log.text.contains("line 2: '# BEGIN guest-agent managed keys' has no matching end marker; left as it is"))
         // The next run finds its own complete block and changes nothing.
         _ = try await plugin.apply(PluginTestContext.context(metadata, root: root))
         #expect(root.read("home/cloud-user/.ssh/authorized_keys") == after)
@@ -99,16 +108,20 @@ import Testing
         let root = try PluginTestContext.makeRoot(users: [])
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
         await #expect { try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root)) } throws: {
-            "\($0)" == "user 'cloud-user' does not exist in \(root.path)/etc/passwd (enable the users plugin or set 'username')"
+            "\($0)"
+                == "user 'cloud-user' does not exist in \(root.path)/etc/passwd (enable the users plugin or set 'username')"
         }
     }
 
     @Test func refusesToWriteThroughASymlinkedSSHDirectory() async throws {
         let root = try PluginTestContext.makeRoot()
         let outside = try TemporaryDirectory()
-        try FileManager.default.createSymbolicLink(atPath: root.path + "/home/cloud-user/.ssh", withDestinationPath: outside.path)
+        try FileManager.default.createSymbolicLink(
+            atPath: root.path + "/home/cloud-user/.ssh", withDestinationPath: outside.path)
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
-        await #expect(throws: HostError.self) { try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root)) }
+        await #expect(throws: HostError.self) {
+            try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
+        }
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
     }
 

@@ -22,33 +22,44 @@ public final class BlockFixtureTree: @unchecked Sendable {
     /// A whole disk of `sectors` 512-byte sectors; returns its "major:minor".
     @discardableResult
     public func disk(_ name: String, sectors: Int64, major: Int = 252, readOnly: Bool = false) throws -> String {
-        try device("sys/devices/pci0000:00/block/\(name)", name: name, major: major,
-                   files: ["size": "\(sectors)", "ro": readOnly ? "1" : "0"])
+        try device(
+            "sys/devices/pci0000:00/block/\(name)", name: name, major: major,
+            files: ["size": "\(sectors)", "ro": readOnly ? "1" : "0"])
     }
 
     /// Partition `number` of `disk`, from `start` for `sectors`.
     @discardableResult
-    public func partition(_ name: String, of disk: String, number: Int, start: Int64, sectors: Int64, major: Int = 252) throws -> String {
-        try device("sys/devices/pci0000:00/block/\(disk)/\(name)", name: name, major: major,
-                   files: ["size": "\(sectors)", "ro": "0", "partition": "\(number)", "start": "\(start)"])
+    public func partition(_ name: String, of disk: String, number: Int, start: Int64, sectors: Int64, major: Int = 252)
+        throws -> String
+    {
+        try device(
+            "sys/devices/pci0000:00/block/\(disk)/\(name)", name: name, major: major,
+            files: ["size": "\(sectors)", "ro": "0", "partition": "\(number)", "start": "\(start)"])
     }
 
     /// A device-mapper device `dm-N` called `mapperName` over `slaves`.
     @discardableResult
-    public func deviceMapper(_ name: String, mapperName: String, uuid: String, sectors: Int64, slaves: [String]) throws -> String {
+    public func deviceMapper(_ name: String, mapperName: String, uuid: String, sectors: Int64, slaves: [String]) throws
+        -> String
+    {
         let path = "sys/devices/virtual/block/\(name)"
-        let numbers = try device(path, name: name, major: 253,
-                                 files: ["size": "\(sectors)", "ro": "0", "dm/name": mapperName, "dm/uuid": uuid])
-        try FileManager.default.createDirectory(atPath: base + "/" + path + "/slaves", withIntermediateDirectories: true)
+        let numbers = try device(
+            path, name: name, major: 253,
+            files: ["size": "\(sectors)", "ro": "0", "dm/name": mapperName, "dm/uuid": uuid])
+        try FileManager.default.createDirectory(
+            atPath: base + "/" + path + "/slaves", withIntermediateDirectories: true)
         for slave in slaves {
-            try FileManager.default.createSymbolicLink(atPath: base + "/" + path + "/slaves/" + slave,
-                                                       withDestinationPath: base + "/sys/class/block/" + slave)
+            try FileManager.default.createSymbolicLink(
+                atPath: base + "/" + path + "/slaves/" + slave,
+                withDestinationPath: base + "/sys/class/block/" + slave)
         }
         return numbers
     }
 
     /// Appends a mountinfo line.
-    public func mount(_ mountPoint: String, numbers: String, type: String, source: String, options: String = "rw,relatime") throws {
+    public func mount(
+        _ mountPoint: String, numbers: String, type: String, source: String, options: String = "rw,relatime"
+    ) throws {
         let line = "\(30 + nextMinor) 1 \(numbers) / \(mountPoint) \(options) shared:1 - \(type) \(source) rw\n"
         nextMinor += 1
         let path = base + "/proc/self/mountinfo"
@@ -74,8 +85,10 @@ public final class BlockFixtureTree: @unchecked Sendable {
         for (file, content) in files.merging(["dev": numbers]) { $1 } {
             try self.directory.write(content + "\n", to: path + "/" + file)
         }
-        try FileManager.default.createSymbolicLink(atPath: base + "/sys/class/block/" + name, withDestinationPath: directory)
-        try FileManager.default.createSymbolicLink(atPath: base + "/sys/dev/block/" + numbers, withDestinationPath: directory)
+        try FileManager.default.createSymbolicLink(
+            atPath: base + "/sys/class/block/" + name, withDestinationPath: directory)
+        try FileManager.default.createSymbolicLink(
+            atPath: base + "/sys/dev/block/" + numbers, withDestinationPath: directory)
         return numbers
     }
 }

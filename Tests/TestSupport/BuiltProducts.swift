@@ -7,7 +7,9 @@ public enum BuiltProducts {
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = runner.deletingLastPathComponent()
         // swift-testing may run from inside `<name>.xctest`; walk up to the build directory.
-        while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("guest-agent").path) {
+        while directory.path != "/"
+            && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("guest-agent").path)
+        {
             directory = directory.deletingLastPathComponent()
         }
         return directory
@@ -24,7 +26,8 @@ public enum BuiltProducts {
 
     /// The repository's top folder (from this file's location).
     public static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
     }
 }
 
@@ -38,8 +41,10 @@ public struct ProgramResult: Sendable {
 /// Runs a program to completion with a time limit (tests only; the agent uses Subprocess).
 public enum Program {
     @discardableResult
-    public static func run(_ path: String, _ arguments: [String], input: Data? = nil, timeout: Double = 120,
-                           environment: [String: String]? = nil) throws -> ProgramResult {
+    public static func run(
+        _ path: String, _ arguments: [String], input: Data? = nil, timeout: Double = 120,
+        environment: [String: String]? = nil
+    ) throws -> ProgramResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -72,7 +77,8 @@ public enum Program {
         }
         process.waitUntilExit()
         group.wait()
-        return ProgramResult(status: process.terminationStatus, standardOutput: collected.output, standardError: collected.error)
+        return ProgramResult(
+            status: process.terminationStatus, standardOutput: collected.output, standardError: collected.error)
     }
 
     /// Starts a program in the background, its output discarded (for runs a test kills
@@ -89,7 +95,9 @@ public enum Program {
 
     /// Runs `name` found on PATH.
     @discardableResult
-    public static func tool(_ name: String, _ arguments: [String], input: Data? = nil, timeout: Double = 120) throws -> ProgramResult {
+    public static func tool(_ name: String, _ arguments: [String], input: Data? = nil, timeout: Double = 120) throws
+        -> ProgramResult
+    {
         guard let path = which(name) else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name]) }
         return try run(path, arguments, input: input, timeout: timeout)
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,11 +33,13 @@ public final class ChrootScratchRoot: @unchecked Sendable {
             try FileManager.default.createSymbolicLink(atPath: directory.path + "/" + link, withDestinationPath: target)
         }
         for (name, mode) in [("tmp", 0o1777), ("dev", 0o755), ("root", 0o700), ("var/lib", 0o755)] {
-            try FileManager.default.createDirectory(atPath: directory.path + "/" + name, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: directory.path + "/" + name, withIntermediateDirectories: true)
             chmod(directory.path + "/" + name, mode_t(mode))
         }
         // /dev/null, which scripts redirect to (a character device: 1, 3).
-        mknod(directory.path + "/dev/null", S_IFCHR | 0o666, dev_t((1 << 8) | 3))  // makedev(1, 3): a macro Swift does not see
+        // makedev(1, 3), written out: makedev is a macro Swift does not see.
+        mknod(directory.path + "/dev/null", S_IFCHR | 0o666, dev_t((1 << 8) | 3))
         chmod(directory.path + "/dev/null", 0o666)
     }
 

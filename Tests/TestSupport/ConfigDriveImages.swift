@@ -5,17 +5,21 @@ import Foundation
 public enum ConfigDriveImages {
     /// Stages the default fixtures like a drive: every nova version directory filled from
     /// `latest`, plus `content/` and `ec2/`. `extra` adds files (relative path -> bytes).
-    public static func stage(in work: TemporaryDirectory, extra: [String: Data] = [:], change: (String) throws -> Void = { _ in }) throws -> String {
+    public static func stage(
+        in work: TemporaryDirectory, extra: [String: Data] = [:], change: (String) throws -> Void = { _ in }
+    ) throws -> String {
         let stage = work.path + "/stage"
         let fixtures = BuiltProducts.defaultFixtures
         try FileManager.default.createDirectory(atPath: stage, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: fixtures + "/openstack", toPath: stage + "/openstack")
         try FileManager.default.copyItem(atPath: fixtures + "/ec2", toPath: stage + "/ec2")
         for version in ["2012-08-10", "2013-04-04", "2015-10-15", "2018-08-27"] {
-            try FileManager.default.copyItem(atPath: stage + "/openstack/latest", toPath: stage + "/openstack/\(version)")
+            try FileManager.default.copyItem(
+                atPath: stage + "/openstack/latest", toPath: stage + "/openstack/\(version)")
         }
         for (path, data) in extra {
-            try FileManager.default.createDirectory(atPath: (stage + "/" + path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (stage + "/" + path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try data.write(to: URL(fileURLWithPath: stage + "/" + path))
         }
         try change(stage)
@@ -23,8 +27,13 @@ public enum ConfigDriveImages {
     }
 
     /// `genisoimage` with nova's flags; `naming` picks the extensions: both (nova), `-r` only, `-J` only, or neither.
-    public static func iso(from stage: String, to output: String, label: String = "config-2", rockRidge: Bool = true, joliet: Bool = true) throws {
-        var arguments = ["-o", output, "-ldots", "-allow-lowercase", "-allow-multidot", "-l", "-publisher", "OpenStack Compute 31.0.0", "-quiet"]
+    public static func iso(
+        from stage: String, to output: String, label: String = "config-2", rockRidge: Bool = true, joliet: Bool = true
+    ) throws {
+        var arguments = [
+            "-o", output, "-ldots", "-allow-lowercase", "-allow-multidot", "-l", "-publisher",
+            "OpenStack Compute 31.0.0", "-quiet",
+        ]
         if joliet { arguments += ["-J", "-joliet-long"] }
         if rockRidge { arguments.append("-r") }
         arguments += ["-V", label, stage]
@@ -32,7 +41,9 @@ public enum ConfigDriveImages {
     }
 
     /// `mkfs.vfat` + `mcopy`, as nova's vfat drives (64 MiB unless `megabytes` says otherwise).
-    public static func vfat(from stage: String, to output: String, label: String = "config-2", megabytes: Int = 64, fat32: Bool = false) throws {
+    public static func vfat(
+        from stage: String, to output: String, label: String = "config-2", megabytes: Int = 64, fat32: Bool = false
+    ) throws {
         try check(Program.tool("truncate", ["-s", "\(megabytes)M", output]), "truncate")
         try check(Program.tool("mkfs.vfat", (fat32 ? ["-F", "32"] : []) + ["-n", label, output]), "mkfs.vfat")
         try check(Program.tool("mcopy", ["-s", "-i", output, stage + "/openstack", stage + "/ec2", "::/"]), "mcopy")
@@ -44,7 +55,8 @@ public enum ConfigDriveImages {
 
     static func check(_ result: ProgramResult, _ tool: String) throws {
         guard result.status == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(tool) failed: \(result.standardError)"])
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(tool) failed: \(result.standardError)"])
         }
     }
 }

@@ -15,20 +15,27 @@ public final class FakeChpasswd: CommandRunner, @unchecked Sendable {
     public var calls: [RecordingCommandRunner.Call] { lock.withLock { recorded } }
 
     public func run(_ argv: [String], standardInput: Data?, options: CommandOptions) async throws -> CommandResult {
-        lock.withLock { recorded.append(RecordingCommandRunner.Call(argv: argv, standardInput: standardInput, options: options)) }
-        guard argv.first == "chpasswd", exitCode == 0 else { return CommandResult(exitCode: exitCode, standardError: "chpasswd: failure") }
+        lock.withLock {
+            recorded.append(RecordingCommandRunner.Call(argv: argv, standardInput: standardInput, options: options))
+        }
+        guard argv.first == "chpasswd", exitCode == 0 else {
+            return CommandResult(exitCode: exitCode, standardError: "chpasswd: failure")
+        }
         guard let rootIndex = argv.firstIndex(of: "--root"), rootIndex + 1 < argv.count,
-              let input = standardInput.map({ String(decoding: $0, as: UTF8.self) }) else { return CommandResult(exitCode: 1) }
+            let input = standardInput.map({ String(decoding: $0, as: UTF8.self) })
+        else { return CommandResult(exitCode: 1) }
         let shadowPath = argv[rootIndex + 1] + "/etc/shadow"
         let line = input.trimmingCharacters(in: .newlines)
         guard let colon = line.firstIndex(of: ":") else { return CommandResult(exitCode: 1) }
-        let user = String(line[..<colon]), hash = String(line[line.index(after: colon)...])
+        let user = String(line[..<colon])
+        let hash = String(line[line.index(after: colon)...])
         let shadow = (try? String(contentsOfFile: shadowPath, encoding: .utf8)) ?? ""
-        let updated = shadow.split(separator: "\n").map { entry -> String in
-            var fields = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            if fields.first == user && fields.count > 1 { fields[1] = hash }
-            return fields.joined(separator: ":")
-        }.joined(separator: "\n") + "\n"
+        let updated =
+            shadow.split(separator: "\n").map { entry -> String in
+                var fields = entry.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+                if fields.first == user && fields.count > 1 { fields[1] = hash }
+                return fields.joined(separator: ":")
+            }.joined(separator: "\n") + "\n"
         try updated.write(toFile: shadowPath, atomically: true, encoding: .utf8)
         return CommandResult(exitCode: 0)
     }

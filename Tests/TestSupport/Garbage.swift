@@ -67,7 +67,8 @@ public enum Garbage {
     public static func path(_ rng: inout SplitMix64) -> String {
         let components = [
             ".", "..", "", "a", "var", "log", "x.log", "lib", "guest-agent", "\0", "\u{301}..", "..\u{301}", "\u{301}",
-            ".hidden", "...", "é", "日本", " ", "a b", "\t", String(repeating: "c", count: 255), String(repeating: "d", count: 256),
+            ".hidden", "...", "é", "日本", " ", "a b", "\t", String(repeating: "c", count: 255),
+            String(repeating: "d", count: 256),
             String(repeating: "é", count: 128), String(repeating: "é", count: 127),
         ]
         var path = rng.chance(85) ? "/" : rng.pick(["", ".", "~", "a", "\u{301}/", "//"])
@@ -82,7 +83,9 @@ public enum Garbage {
 
     /// A number as text: in range, out of range, or not a number at all.
     public static func number(_ rng: inout SplitMix64) -> String {
-        rng.pick(["0", "1", "-1", "3", "12", "20", "21", "128", "129", "0.05", "0.1", "3600", "3601", "1e3", "1e309",
-                  "-0", "nan", "inf", "-inf", "0x10", "9223372036854775807", "9223372036854775808", " 5", "5 ", "", "٣"])
+        rng.pick([
+            "0", "1", "-1", "3", "12", "20", "21", "128", "129", "0.05", "0.1", "3600", "3601", "1e3", "1e309",
+            "-0", "nan", "inf", "-inf", "0x10", "9223372036854775807", "9223372036854775808", " 5", "5 ", "", "٣",
+        ])
     }
 }

@@ -16,12 +16,18 @@ public enum KeyFactory {
     /// An RSA key of `bits` in all three private formats.
     public static func rsa(bits: Int, in work: TemporaryDirectory, name: String? = nil) throws -> GeneratedKey {
         let base = work.path + "/" + (name ?? "rsa\(bits)")
-        try check(Program.tool("ssh-keygen", ["-q", "-t", "rsa", "-b", String(bits), "-N", "", "-C", "test-\(bits)", "-f", base + ".openssh"]))
+        try check(
+            Program.tool(
+                "ssh-keygen",
+                ["-q", "-t", "rsa", "-b", String(bits), "-N", "", "-C", "test-\(bits)", "-f", base + ".openssh"]))
         try check(Program.tool("cp", [base + ".openssh", base + ".pem"]))
         try check(Program.tool("ssh-keygen", ["-q", "-p", "-m", "PEM", "-N", "", "-f", base + ".pem"]))
-        try check(Program.tool("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", base + ".pem", "-out", base + ".pkcs8.pem"]))
+        try check(
+            Program.tool("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", base + ".pem", "-out", base + ".pkcs8.pem"]))
         let line = try String(contentsOfFile: base + ".openssh.pub", encoding: .utf8)
-        return GeneratedKey(directory: work.path, publicLine: line, pemPath: base + ".pem", pkcs8Path: base + ".pkcs8.pem", opensshPath: base + ".openssh")
+        return GeneratedKey(
+            directory: work.path, publicLine: line, pemPath: base + ".pem", pkcs8Path: base + ".pkcs8.pem",
+            opensshPath: base + ".openssh")
     }
 
     /// A public key line of another type (`ed25519`, `ecdsa`, `dsa`).
@@ -32,7 +38,9 @@ public enum KeyFactory {
     }
 
     /// Decrypts base64 ciphertext with the real `openssl pkeyutl` and returns the plaintext.
-    public static func opensslDecrypt(_ base64: String, keyPath: String, options: [String] = ["-pkeyopt", "rsa_padding_mode:pkcs1"]) throws -> ProgramResult {
+    public static func opensslDecrypt(
+        _ base64: String, keyPath: String, options: [String] = ["-pkeyopt", "rsa_padding_mode:pkcs1"]
+    ) throws -> ProgramResult {
         guard let ciphertext = Data(base64Encoded: base64) else { throw CocoaError(.coderInvalidValue) }
         return try Program.tool("openssl", ["pkeyutl", "-decrypt", "-inkey", keyPath] + options, input: ciphertext)
     }

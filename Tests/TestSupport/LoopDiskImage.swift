@@ -18,10 +18,16 @@ public final class LoopDiskImage: @unchecked Sendable {
         directory = try TemporaryDirectory(prefix: "guest-agent-disk")
         image = directory.path + "/disk.img"
         try Self.tool("truncate", ["-s", "\(partitionMiB + 4)M", image])
-        let type = lvm ? (label == .gpt ? "E6D6D379-F507-44C2-A23C-238F2A3DF928" : "8e") : (label == .gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4" : "83")
-        try Self.tool("sfdisk", ["-q", image], input: "label: \(label.rawValue)\nstart=2048, size=\(partitionMiB * 2048), type=\(type)\n")
+        let type =
+            lvm
+            ? (label == .gpt ? "E6D6D379-F507-44C2-A23C-238F2A3DF928" : "8e")
+            : (label == .gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4" : "83")
+        try Self.tool(
+            "sfdisk", ["-q", image],
+            input: "label: \(label.rawValue)\nstart=2048, size=\(partitionMiB * 2048), type=\(type)\n")
         try Self.tool("truncate", ["-s", "\(diskMiB)M", image])
-        device = try Self.tool("losetup", ["-P", "--find", "--show", image]).trimmingCharacters(in: .whitespacesAndNewlines)
+        device = try Self.tool("losetup", ["-P", "--find", "--show", image]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         // Without udev the kernel may not have scanned the table yet: partx -a adds the
         // partition (and fails harmlessly when it is already there); then wait for devtmpfs.
         _ = try? Program.tool("partx", ["-a", device])
@@ -38,7 +44,8 @@ public final class LoopDiskImage: @unchecked Sendable {
 
     /// `major:minor` of `name` (a kernel block device name) from sysfs.
     public static func numbers(_ name: String) -> String {
-        (try? String(contentsOfFile: "/sys/class/block/\(name)/dev", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+        (try? String(contentsOfFile: "/sys/class/block/\(name)/dev", encoding: .utf8))?.trimmingCharacters(
+            in: .whitespacesAndNewlines) ?? "?"
     }
 
     /// Size in bytes of a block device, as `blockdev --getsize64` reports it.
@@ -77,7 +84,8 @@ public final class LoopDiskImage: @unchecked Sendable {
     public static func tool(_ name: String, _ arguments: [String], input: String? = nil) throws -> String {
         let result = try Program.tool(name, arguments, input: input.map { Data($0.utf8) })
         guard result.status == 0 else {
-            throw LoopDiskError.failed("\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")
+            throw LoopDiskError.failed(
+                "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")
         }
         return result.standardOutput
     }
@@ -96,5 +104,9 @@ public final class LoopDiskImage: @unchecked Sendable {
 
 public enum LoopDiskError: Error, CustomStringConvertible {
     case failed(String)
-    public var description: String { switch self { case .failed(let message): message } }
+    public var description: String {
+        switch self {
+        case .failed(let message): message
+        }
+    }
 }

@@ -9,11 +9,15 @@ public final class MockServerProcess: @unchecked Sendable {
 
     /// Starts the server with `arguments` added to `--fixtures DIR --port 0 --request-log F`.
     /// `prefix` runs it under another program (e.g. `ip netns exec NS`).
-    public init(fixtures: String, arguments: [String] = [], prefix: [String] = [], bind: String? = nil,
-                port: Int = 0, logDirectory: String) throws {
+    public init(
+        fixtures: String, arguments: [String] = [], prefix: [String] = [], bind: String? = nil,
+        port: Int = 0, logDirectory: String
+    ) throws {
         requestLog = logDirectory + "/requests.jsonl"
-        var argv = [BuiltProducts.path("mock-metadata-server"), "--fixtures", fixtures, "--port", String(port),
-                    "--request-log", requestLog]
+        var argv = [
+            BuiltProducts.path("mock-metadata-server"), "--fixtures", fixtures, "--port", String(port),
+            "--request-log", requestLog,
+        ]
         if let bind { argv += ["--bind", bind] }
         argv += arguments
         argv = prefix + argv
@@ -34,9 +38,11 @@ public final class MockServerProcess: @unchecked Sendable {
             line.append(byte)
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("listening on "), let url = URL(string: String(text.dropFirst("listening on ".count))) else {
+        guard text.hasPrefix("listening on "), let url = URL(string: String(text.dropFirst("listening on ".count)))
+        else {
             process.terminate()
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "mock server did not start: '\(text)'"])
+            throw CocoaError(
+                .fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "mock server did not start: '\(text)'"])
         }
         baseURL = url
     }

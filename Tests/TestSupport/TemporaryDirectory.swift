@@ -22,7 +22,8 @@ public final class TemporaryDirectory: @unchecked Sendable {
     @discardableResult
     public func write(_ data: Data, to relative: String, mode: Int = 0o644) throws -> String {
         let full = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try data.write(to: URL(fileURLWithPath: full))
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: full)
         return full
@@ -35,9 +36,11 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// Permission bits and owner of `relative`.
     public func attributes(_ relative: String) throws -> (mode: Int, uid: Int, gid: Int) {
         let attributes = try FileManager.default.attributesOfItem(atPath: path + "/" + relative)
-        return ((attributes[.posixPermissions] as! NSNumber).intValue & 0o7777,
-                (attributes[.ownerAccountID] as! NSNumber).intValue,
-                (attributes[.groupOwnerAccountID] as! NSNumber).intValue)
+        return (
+            (attributes[.posixPermissions] as! NSNumber).intValue & 0o7777,
+            (attributes[.ownerAccountID] as! NSNumber).intValue,
+            (attributes[.groupOwnerAccountID] as! NSNumber).intValue
+        )
     }
 
     deinit {

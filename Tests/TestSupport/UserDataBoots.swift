@@ -28,15 +28,18 @@ public final class UserDataBoots: @unchecked Sendable {
     /// One boot (or `--dry-run`): the userdata plugin's record.
     public func boot(dryRun: Bool = false) async -> PluginRecord {
         let store = StateStore(root: SystemRoot(root), directory: config.stateDir)
-        let runner = PipelineRunner(plugins: [PluginRegistry.make("userdata")!], store: store, dryRun: dryRun, logger: logs.logger())
+        let runner = PipelineRunner(
+            plugins: [PluginRegistry.make("userdata")!], store: store, dryRun: dryRun, logger: logs.logger())
         let systemRoot = SystemRoot(root)
-        let records = await runner.run(makeContext: { [config, logs] metadata, saved, save in
-            PluginContext(metadata: metadata, config: config, root: systemRoot,
-                          runner: SubprocessCommandRunner(tools: ToolLocator(root: systemRoot)),
-                          http: MetadataHTTPClient(policy: RetryPolicy(retries: 0, requestTimeout: 1)),
-                          logger: logs.logger(), savedState: saved, saveState: save,
-                          console: { [weak self] line in self?.lock.withLock { self?.console.append(line) } })
-        }, metadata: metadata, stage: .network)
+        let records = await runner.run(
+            makeContext: { [config, logs] metadata, saved, save in
+                PluginContext(
+                    metadata: metadata, config: config, root: systemRoot,
+                    runner: SubprocessCommandRunner(tools: ToolLocator(root: systemRoot)),
+                    http: MetadataHTTPClient(policy: RetryPolicy(retries: 0, requestTimeout: 1)),
+                    logger: logs.logger(), savedState: saved, saveState: save,
+                    console: { [weak self] line in self?.lock.withLock { self?.console.append(line) } })
+            }, metadata: metadata, stage: .network)
         return records[0]
     }
 

@@ -17,7 +17,8 @@ public enum UsersRealToolsRoot {
         let root = try TemporaryDirectory(prefix: "guest-agent-root")
         try FileManager.default.createDirectory(atPath: root.path + "/etc/default", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root.path + "/home", withIntermediateDirectories: true)
-        for file in ["passwd", "group", "shadow", "gshadow", "login.defs", "default/useradd"] where FileManager.default.fileExists(atPath: "/etc/" + file) {
+        for file in ["passwd", "group", "shadow", "gshadow", "login.defs", "default/useradd"]
+        where FileManager.default.fileExists(atPath: "/etc/" + file) {
             try FileManager.default.copyItem(atPath: "/etc/" + file, toPath: root.path + "/etc/" + file)
         }
         if FileManager.default.fileExists(atPath: "/etc/skel") {
@@ -31,8 +32,11 @@ public enum UsersRealToolsRoot {
     public static func linkHostTools(_ tools: [String], into root: TemporaryDirectory) throws {
         try FileManager.default.createDirectory(atPath: root.path + "/usr/sbin", withIntermediateDirectories: true)
         for tool in tools {
-            guard let host = Program.which(tool), !FileManager.default.fileExists(atPath: root.path + "/usr/sbin/" + tool) else { continue }
-            try FileManager.default.createSymbolicLink(atPath: root.path + "/usr/sbin/" + tool, withDestinationPath: host)
+            guard let host = Program.which(tool),
+                !FileManager.default.fileExists(atPath: root.path + "/usr/sbin/" + tool)
+            else { continue }
+            try FileManager.default.createSymbolicLink(
+                atPath: root.path + "/usr/sbin/" + tool, withDestinationPath: host)
         }
     }
 

@@ -36,7 +36,11 @@ public struct ConfigDriveLocator: Sendable {
         for label in ["config-2", "CONFIG-2"] {
             let link = rootPath + "/dev/disk/by-label/" + label
             if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) {
-                let resolved = target.hasPrefix("/") ? target : URL(fileURLWithPath: link).deletingLastPathComponent().appendingPathComponent(target).standardized.path
+                let resolved =
+                    target.hasPrefix("/")
+                    ? target
+                    : URL(fileURLWithPath: link).deletingLastPathComponent().appendingPathComponent(target).standardized
+                        .path
                 add(.device(resolved))
             }
         }

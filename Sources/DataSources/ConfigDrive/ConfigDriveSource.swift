@@ -33,7 +33,9 @@ public struct ConfigDriveSource: DataSource {
             let volume = DirectoryVolume(directory: path)
             return try volume.listDirectory("openstack") == nil ? nil : (volume, path)
         case .device(let path):
-            guard let kind = try? VolumeProbe.identify(path: path), kind.label.lowercased() == "config-2" else { return nil }
+            guard let kind = try? VolumeProbe.identify(path: path), kind.label.lowercased() == "config-2" else {
+                return nil
+            }
             switch kind {
             case .iso9660: return (try ISO9660Volume(path: path), path)
             case .vfat: return (try FATVolume(path: path), path)

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,9 @@ public struct DirectoryVolume: ConfigDriveVolume {
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw DataSourceError.unsafeContent(location: full, reason: "not a regular file")
         }
-        guard Int(info.st_size) <= maxBytes else { throw DataSourceError.documentTooLarge(location: full, limit: maxBytes) }
+        guard Int(info.st_size) <= maxBytes else {
+            throw DataSourceError.documentTooLarge(location: full, limit: maxBytes)
+        }
         let fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw DataSourceError.transport(url: full, reason: String(cString: strerror(errno))) }
         defer { close(fd) }

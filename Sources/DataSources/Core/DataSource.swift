@@ -40,7 +40,8 @@ public enum DataSourceError: Error, CustomStringConvertible, Equatable {
         case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
         case .transport(let url, let reason): "request to \(url) failed: \(reason)"
         case .timedOut(let url, let seconds): "no answer from \(url) within \(formatSeconds(seconds)) s"
-        case .tooSlow(let url, let seconds): "request to \(url) did not finish within its limit of \(formatSeconds(seconds)) s"
+        case .tooSlow(let url, let seconds):
+            "request to \(url) did not finish within its limit of \(formatSeconds(seconds)) s"
         case .redirectRefused(let from, let to, let reason): "refused the redirect from \(from) to \(to): \(reason)"
         case .missingField(let location, let field): "\(location) has no '\(field)'"
         case .unsafeContent(let location, let reason): "refused content at \(location): \(reason)"

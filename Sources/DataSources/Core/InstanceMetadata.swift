@@ -43,8 +43,10 @@ public struct InstanceMetadata: Sendable, Equatable {
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,
-        publicKeys: [PublicKeyEntry] = [], refusedKeys: [String] = [], meta: [String: String] = [:], adminPassword: String? = nil,
-        files: [InjectedFile] = [], refusedFiles: [RefusedFile] = [], launchIndex: Int? = nil, availabilityZone: String? = nil,
+        publicKeys: [PublicKeyEntry] = [], refusedKeys: [String] = [], meta: [String: String] = [:],
+        adminPassword: String? = nil,
+        files: [InjectedFile] = [], refusedFiles: [RefusedFile] = [], launchIndex: Int? = nil,
+        availabilityZone: String? = nil,
         userData: Data? = nil, network: NetworkDescription? = nil, vendorData: Data? = nil, vendorData2: Data? = nil,
         ec2Network: EC2NetworkInfo? = nil, passwordPublication: PasswordPublication = .none
     ) {
@@ -123,8 +125,10 @@ public struct EC2Interface: Sendable, Equatable {
     public var subnetIPv4CIDR: String?
     public var ipv6s: [String]
     public var subnetIPv6CIDRs: [String]
-    public init(mac: String, deviceNumber: Int?, localIPv4s: [String], subnetIPv4CIDR: String?,
-                ipv6s: [String] = [], subnetIPv6CIDRs: [String] = []) {
+    public init(
+        mac: String, deviceNumber: Int?, localIPv4s: [String], subnetIPv4CIDR: String?,
+        ipv6s: [String] = [], subnetIPv6CIDRs: [String] = []
+    ) {
         self.mac = mac
         self.deviceNumber = deviceNumber
         self.localIPv4s = localIPv4s

@@ -18,7 +18,9 @@ public enum DataSourceRegistry {
         guard let hint = PlatformHint.detect(root: settings.root) else { return sources }
         let reordered = hint.reorder(sources)
         if reordered.map(\.id) != sources.map(\.id) {
-            logger.info("trying the hinted source first", metadata: ["datasource": "\(hint.sourceID)", "reason": "\(hint.reason)"])
+            logger.info(
+                "trying the hinted source first",
+                metadata: ["datasource": "\(hint.sourceID)", "reason": "\(hint.reason)"])
         }
         return reordered
     }
@@ -29,12 +31,14 @@ public enum DataSourceRegistry {
             let client = settings.httpClient(logger: logger)
             return switch id {
             case .configdrive:
-                ConfigDriveSource(locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
+                ConfigDriveSource(
+                    locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
             case .openstack:
                 OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client, needs: settings.needs)
             case .ec2:
-                EC2MetadataSource(baseURL: settings.ec2BaseURL, client: client,
-                                  tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
+                EC2MetadataSource(
+                    baseURL: settings.ec2BaseURL, client: client,
+                    tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
             }
         }
     }

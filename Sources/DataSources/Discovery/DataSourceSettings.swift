@@ -19,9 +19,11 @@ public struct DataSourceSettings: Sendable, Equatable {
     /// What the sources fetch beyond the basics (from the configured plugins; `.all` for `query`).
     public var needs: MetadataNeeds
 
-    public init(sources: [DataSourceRegistry.SourceID], root: SystemRoot, openStackBaseURL: URL, ec2BaseURL: URL,
-                configDrivePaths: [String], retryPolicy: RetryPolicy, discoveryDeadline: Double,
-                needs: MetadataNeeds = .all) {
+    public init(
+        sources: [DataSourceRegistry.SourceID], root: SystemRoot, openStackBaseURL: URL, ec2BaseURL: URL,
+        configDrivePaths: [String], retryPolicy: RetryPolicy, discoveryDeadline: Double,
+        needs: MetadataNeeds = .all
+    ) {
         self.sources = sources
         self.root = root
         self.openStackBaseURL = openStackBaseURL

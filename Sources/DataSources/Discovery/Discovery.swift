@@ -34,7 +34,9 @@ public struct Discovery: Sendable {
             do {
                 if let metadata = try await Self.withTimeout(remaining, { try await source.load() }) {
                     attempts.append("\(source.id): found instance \(metadata.instanceID)")
-                    logger.info("metadata source found", metadata: ["datasource": "\(source.id)", "instance": "\(metadata.instanceID)"])
+                    logger.info(
+                        "metadata source found",
+                        metadata: ["datasource": "\(source.id)", "instance": "\(metadata.instanceID)"])
                     return Result(metadata: metadata, attempts: attempts)
                 }
                 attempts.append("\(source.id): not present")
@@ -43,7 +45,9 @@ public struct Discovery: Sendable {
             } catch {
                 attempts.append("\(source.id): \(error)")
             }
-            logger.info("metadata source not usable", metadata: ["datasource": "\(source.id)", "reason": "\(attempts.last ?? "")"])
+            logger.info(
+                "metadata source not usable",
+                metadata: ["datasource": "\(source.id)", "reason": "\(attempts.last ?? "")"])
         }
         return Result(metadata: nil, attempts: attempts)
     }
@@ -51,7 +55,9 @@ public struct Discovery: Sendable {
     struct DiscoveryTimeout: Error {}
 
     /// Runs `body`, cancelling it when `seconds` pass.
-    static func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {

@@ -17,9 +17,12 @@ public struct PlatformHint: Sendable, Equatable {
     /// Reads `/sys/class/dmi/id/{product_name,sys_vendor,product_version,bios_vendor}` under `root`.
     public static func detect(root: SystemRoot) -> PlatformHint? {
         for field in ["product_name", "sys_vendor", "product_version", "bios_vendor"] {
-            guard let path = try? root.resolve("/sys/class/dmi/id/\(field)"), let data = FileManager.default.contents(atPath: path),
-                  let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-                  !value.isEmpty else { continue }
+            guard let path = try? root.resolve("/sys/class/dmi/id/\(field)"),
+                let data = FileManager.default.contents(atPath: path),
+                let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingCharacters(
+                    in: .whitespacesAndNewlines),
+                !value.isEmpty
+            else { continue }
             let lowered = value.lowercased()
             if lowered.contains("openstack") {
                 return PlatformHint(sourceID: "openstack", reason: "DMI \(field) is '\(value)'")
@@ -34,7 +37,8 @@ public struct PlatformHint: Sendable, Equatable {
     /// `sources` with the hinted network source moved before the other network sources.
     public func reorder(_ sources: [any DataSource]) -> [any DataSource] {
         guard let hinted = sources.firstIndex(where: { $0.id == sourceID && !$0.isLocal }),
-              let firstNetwork = sources.firstIndex(where: { !$0.isLocal }), firstNetwork < hinted else { return sources }
+            let firstNetwork = sources.firstIndex(where: { !$0.isLocal }), firstNetwork < hinted
+        else { return sources }
         var reordered = sources
         let source = reordered.remove(at: hinted)
         reordered.insert(source, at: firstNetwork)

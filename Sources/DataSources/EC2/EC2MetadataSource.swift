@@ -16,8 +16,10 @@ public struct EC2MetadataSource: DataSource {
     /// What to fetch beyond identity, host name and keys.
     public let needs: MetadataNeeds
 
-    public init(baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard, tokenPutTimeout: Double = 1,
-                needs: MetadataNeeds = .all) {
+    public init(
+        baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard, tokenPutTimeout: Double = 1,
+        needs: MetadataNeeds = .all
+    ) {
         self.baseURL = baseURL
         self.client = client
         self.limits = limits
@@ -33,19 +35,24 @@ public struct EC2MetadataSource: DataSource {
         async let hostname = text(session, meta + "local-hostname", limit)
         async let keys = publicKeys(session, listingPath: meta + "public-keys/")
         async let zone = text(session, meta + "placement/availability-zone", limit)
-        async let interfaces = needs.contains(.network) ? interfaces(session, listingPath: meta + "network/interfaces/macs/") : []
-        async let userData = needs.contains(.userData) ? session.get("latest/user-data", maxBytes: limits.userDataBytes) : nil
+        async let interfaces =
+            needs.contains(.network) ? interfaces(session, listingPath: meta + "network/interfaces/macs/") : []
+        async let userData =
+            needs.contains(.userData) ? session.get("latest/user-data", maxBytes: limits.userDataBytes) : nil
 
-        guard let instance = try await instanceID?.trimmingCharacters(in: .whitespacesAndNewlines), !instance.isEmpty else {
+        guard let instance = try await instanceID?.trimmingCharacters(in: .whitespacesAndNewlines), !instance.isEmpty
+        else {
             throw DataSourceError.missingField(location: session.url(meta).absoluteString, field: "instance-id")
         }
         let loadedInterfaces = try await interfaces
         let primary = loadedInterfaces.first { $0.deviceNumber == 0 } ?? loadedInterfaces.first
         return InstanceMetadata(
-            sourceID: id, instanceID: instance, hostname: try await hostname?.trimmingCharacters(in: .whitespacesAndNewlines),
+            sourceID: id, instanceID: instance,
+            hostname: try await hostname?.trimmingCharacters(in: .whitespacesAndNewlines),
             publicKeys: try await keys, availabilityZone: try await zone, userData: try await userData,
             network: loadedInterfaces.isEmpty ? nil : EC2NetworkConverter.describe(loadedInterfaces),
-            ec2Network: EC2NetworkInfo(primaryMAC: primary?.mac, localIPv4: primary?.localIPv4s.first, interfaces: loadedInterfaces),
+            ec2Network: EC2NetworkInfo(
+                primaryMAC: primary?.mac, localIPv4: primary?.localIPv4s.first, interfaces: loadedInterfaces),
             passwordPublication: .ec2Console)
     }
 
@@ -64,7 +71,9 @@ public struct EC2MetadataSource: DataSource {
         return try await withThrowingTaskGroup(of: (Int, PublicKeyEntry?).self) { group in
             for (position, entry) in entries.enumerated() {
                 group.addTask {
-                    let line = entry.index == 0 ? prefetched : try await text(session, Self.keyPath(entry.index), limits.jsonBytes)
+                    let line =
+                        entry.index == 0
+                        ? prefetched : try await text(session, Self.keyPath(entry.index), limits.jsonBytes)
                     return (position, line.map { PublicKeyEntry(name: entry.name, line: $0) })
                 }
             }
@@ -87,11 +96,15 @@ public struct EC2MetadataSource: DataSource {
                     // IPv6: both answer 404 on an ENI without IPv6, in the same round trip.
                     async let ipv6s = text(session, base + "ipv6s", limits.jsonBytes)
                     async let ipv6CIDRs = text(session, base + "subnet-ipv6-cidr-blocks", limits.jsonBytes)
-                    return EC2Interface(mac: mac, deviceNumber: try await number.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) },
-                                        localIPv4s: EC2Listing.lines(try await ips ?? ""),
-                                        subnetIPv4CIDR: try await cidr?.trimmingCharacters(in: .whitespacesAndNewlines),
-                                        ipv6s: EC2Listing.lines(try await ipv6s ?? ""),
-                                        subnetIPv6CIDRs: EC2Listing.lines(try await ipv6CIDRs ?? ""))
+                    return EC2Interface(
+                        mac: mac,
+                        deviceNumber: try await number.flatMap {
+                            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                        },
+                        localIPv4s: EC2Listing.lines(try await ips ?? ""),
+                        subnetIPv4CIDR: try await cidr?.trimmingCharacters(in: .whitespacesAndNewlines),
+                        ipv6s: EC2Listing.lines(try await ipv6s ?? ""),
+                        subnetIPv6CIDRs: EC2Listing.lines(try await ipv6CIDRs ?? ""))
                 }
             }
             var result: [EC2Interface] = []

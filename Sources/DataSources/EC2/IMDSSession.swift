@@ -71,8 +71,9 @@ actor IMDSSession {
 
     /// `PUT /latest/api/token`; nil means "use IMDSv1".
     private func requestToken() async throws -> String? {
-        let request = HTTPRequestSpec(method: "PUT", url: url("latest/api/token"),
-                                      headers: [Self.ttlHeader: String(tokenTTL)])
+        let request = HTTPRequestSpec(
+            method: "PUT", url: url("latest/api/token"),
+            headers: [Self.ttlHeader: String(tokenTTL)])
         do {
             let reply = try await client.send(request, maxBytes: 4096, retries: 1, timeout: putTimeout)
             switch reply.status {

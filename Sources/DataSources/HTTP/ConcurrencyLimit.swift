@@ -28,7 +28,10 @@ final class ConcurrencyLimit: @unchecked Sendable {
     }
 
     private func acquire() async throws {
-        let id = lock.withLock { nextID += 1; return nextID }
+        let id = lock.withLock {
+            nextID += 1
+            return nextID
+        }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 // Under the lock: either the cancellation handler already ran (then the task

@@ -61,7 +61,9 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Runs the whole exchange on the calling (dedicated) thread.
     func run() -> Result<HTTPReply, any Error> {
-        guard CurlTransport.initialized, let easy = curl_easy_init() else { return .failure(fault("libcurl could not start")) }
+        guard CurlTransport.initialized, let easy = curl_easy_init() else {
+            return .failure(fault("libcurl could not start"))
+        }
         defer { curl_easy_cleanup(easy) }
         guard let multi = curl_multi_init() else { return .failure(fault("libcurl could not start")) }
         defer { curl_multi_cleanup(multi) }
@@ -89,8 +91,10 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Sets every option (in C: curl_easy_setopt is variadic); the body is copied by libcurl.
-    private func prepare(_ easy: UnsafeMutableRawPointer, headers: UnsafeMutablePointer<curl_slist>?,
-                         errorBuffer: UnsafeMutablePointer<CChar>) -> CURLcode {
+    private func prepare(
+        _ easy: UnsafeMutableRawPointer, headers: UnsafeMutablePointer<curl_slist>?,
+        errorBuffer: UnsafeMutablePointer<CChar>
+    ) -> CURLcode {
         let payload = request.body ?? Data()
         return request.url.absoluteString.withCString { url in
             request.method.withCString { method in
@@ -135,8 +139,12 @@ final class CurlTransfer: @unchecked Sendable {
             guard code == CURLM_OK else { return fault(String(cString: curl_multi_strerror(code))) }
             if running == 0 { return nil }
             let now = MonotonicClock.seconds()
-            if now - start >= limits.totalTimeout { return DataSourceError.tooSlow(url: location, seconds: limits.totalTimeout) }
-            if now - lastProgress >= limits.idleTimeout { return DataSourceError.timedOut(url: location, seconds: limits.idleTimeout) }
+            if now - start >= limits.totalTimeout {
+                return DataSourceError.tooSlow(url: location, seconds: limits.totalTimeout)
+            }
+            if now - lastProgress >= limits.idleTimeout {
+                return DataSourceError.timedOut(url: location, seconds: limits.idleTimeout)
+            }
             let wait = min(limits.totalTimeout - (now - start), limits.idleTimeout - (now - lastProgress), 1)
             curl_multi_poll(multi, nil, 0, Int32(max(1, (wait * 1000).rounded(.up))), nil)
         }
@@ -162,7 +170,8 @@ final class CurlTransfer: @unchecked Sendable {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             headers[name] = value
             if name == "content-encoding", value.lowercased() != "identity" {
-                failure = .malformedDocument(location: location, reason: "Content-Encoding '\(value)' was not asked for")
+                failure = .malformedDocument(
+                    location: location, reason: "Content-Encoding '\(value)' was not asked for")
                 return 0
             }
         }
@@ -175,7 +184,8 @@ final class CurlTransfer: @unchecked Sendable {
             return .documentTooLarge(location: location, limit: limits.maxBytes)
         case CURLE_OPERATION_TIMEDOUT:
             return MonotonicClock.seconds() - lastProgress >= limits.idleTimeout
-                ? .timedOut(url: location, seconds: limits.idleTimeout) : .tooSlow(url: location, seconds: limits.totalTimeout)
+                ? .timedOut(url: location, seconds: limits.idleTimeout)
+                : .tooSlow(url: location, seconds: limits.totalTimeout)
         default:
             let detail = String(cString: errorBuffer)
             return fault(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)

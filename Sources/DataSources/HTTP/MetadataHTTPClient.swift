@@ -14,8 +14,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The most one request may take, every attempt and wait included (`request_total_timeout`).
     public var totalTimeout: Double
 
-    public init(retries: Int = 3, baseInterval: Double = 0.5, maxInterval: Double = 4, requestTimeout: Double = 3,
-                totalTimeout: Double = 10) {
+    public init(
+        retries: Int = 3, baseInterval: Double = 0.5, maxInterval: Double = 4, requestTimeout: Double = 3,
+        totalTimeout: Double = 10
+    ) {
         self.retries = retries
         self.baseInterval = baseInterval
         self.maxInterval = maxInterval
@@ -54,9 +56,11 @@ public struct MetadataHTTPClient: Sendable {
     let jitter: @Sendable (ClosedRange<Double>) -> Double
     private let inFlight = ConcurrencyLimit(capacity: RetryPolicy.maximumInFlight)
 
-    public init(transport: any HTTPTransport = CurlTransport(), policy: RetryPolicy = RetryPolicy(),
-                logger: Logger = Logger(label: "guest-agent.http"),
-                jitter: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) {
+    public init(
+        transport: any HTTPTransport = CurlTransport(), policy: RetryPolicy = RetryPolicy(),
+        logger: Logger = Logger(label: "guest-agent.http"),
+        jitter: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
+    ) {
         self.transport = transport
         self.policy = policy
         self.logger = logger
@@ -65,7 +69,9 @@ public struct MetadataHTTPClient: Sendable {
 
     /// Sends `request` with retries; see the type's contract. `timeout` overrides the idle
     /// timeout (the IMDSv2 token PUT uses a short one).
-    public func send(_ request: HTTPRequestSpec, maxBytes: Int, retries: Int? = nil, timeout: Double? = nil) async throws -> HTTPReply {
+    public func send(_ request: HTTPRequestSpec, maxBytes: Int, retries: Int? = nil, timeout: Double? = nil)
+        async throws -> HTTPReply
+    {
         let allowed = retries ?? policy.retries
         let deadline = MonotonicClock.seconds() + policy.totalTimeout
         var current = request
@@ -74,15 +80,21 @@ public struct MetadataHTTPClient: Sendable {
         while true {
             try Task.checkCancellation()
             let remaining = deadline - MonotonicClock.seconds()
-            guard remaining > 0 else { throw DataSourceError.tooSlow(url: request.url.absoluteString, seconds: policy.totalTimeout) }
+            guard remaining > 0 else {
+                throw DataSourceError.tooSlow(url: request.url.absoluteString, seconds: policy.totalTimeout)
+            }
             let failure: DataSourceError
             var retryAfter: Double?
             do {
-                let limits = TransferLimits(idleTimeout: min(timeout ?? policy.requestTimeout, remaining),
-                                            totalTimeout: remaining, maxBytes: maxBytes)
-                let reply = try await inFlight.withSlot { [transport, current] in try await transport.send(current, limits: limits) }
+                let limits = TransferLimits(
+                    idleTimeout: min(timeout ?? policy.requestTimeout, remaining),
+                    totalTimeout: remaining, maxBytes: maxBytes)
+                let reply = try await inFlight.withSlot { [transport, current] in
+                    try await transport.send(current, limits: limits)
+                }
                 if let next = try RedirectPolicy.target(of: reply, for: current, alreadyRedirected: redirected) {
-                    logger.notice("following a same-origin redirect", metadata: ["url": "\(current.url)", "location": "\(next)"])
+                    logger.notice(
+                        "following a same-origin redirect", metadata: ["url": "\(current.url)", "location": "\(next)"])
                     current.url = next
                     redirected = true
                     continue
@@ -99,8 +111,9 @@ public struct MetadataHTTPClient: Sendable {
             guard attempt <= allowed else { throw failure }
             guard delay < deadline - MonotonicClock.seconds() else {
                 if let retryAfter {
-                    logger.notice("the service asked to retry later than this request may wait; giving up",
-                                  metadata: ["url": "\(current.url)", "retry-after": "\(retryAfter)"])
+                    logger.notice(
+                        "the service asked to retry later than this request may wait; giving up",
+                        metadata: ["url": "\(current.url)", "retry-after": "\(retryAfter)"])
                 }
                 throw failure
             }
@@ -118,7 +131,8 @@ public struct MetadataHTTPClient: Sendable {
     /// An HTTP-date, a negative or a malformed value counts as absent: the backoff applies.
     static func retryAfter(_ reply: HTTPReply) -> Double? {
         guard reply.status == 429 || reply.status == 503, let value = reply.headers["retry-after"],
-              let seconds = UInt32(value.trimmingCharacters(in: .whitespaces)) else { return nil }
+            let seconds = UInt32(value.trimmingCharacters(in: .whitespaces))
+        else { return nil }
         return Double(seconds)
     }
 

@@ -22,7 +22,9 @@ enum RedirectPolicy {
         guard request.method == "GET" || request.method == "HEAD" else {
             throw refuse("a \(request.method) is never redirected")
         }
-        guard origin(of: target) == origin(of: request.url) else { throw refuse("it leads to another scheme, host or port") }
+        guard origin(of: target) == origin(of: request.url) else {
+            throw refuse("it leads to another scheme, host or port")
+        }
         guard !alreadyRedirected else { throw refuse("only one redirect is followed") }
         return target
     }

@@ -19,30 +19,38 @@ public enum EC2NetworkConverter {
             let id = "eni-" + mac
             let isPrimary = interface.mac == primary?.mac
             links.append(NetworkLink(id: id, kind: .physical, macAddress: mac))
-            networks.append(NetworkSubnet(id: id + "-dhcp4", linkID: id, method: .dhcp4, acceptsDefaultRoute: isPrimary))
+            networks.append(
+                NetworkSubnet(id: id + "-dhcp4", linkID: id, method: .dhcp4, acceptsDefaultRoute: isPrimary))
             let secondary = interface.localIPv4s.dropFirst()
             if !secondary.isEmpty {
                 guard let cidr = interface.subnetIPv4CIDR else {
-                    throw NetworkConfigError.link(id, "subnet-ipv4-cidr-block", "missing, but the interface has secondary addresses")
+                    throw NetworkConfigError.link(
+                        id, "subnet-ipv4-cidr-block", "missing, but the interface has secondary addresses")
                 }
                 let subnet = try cidrBlock(cidr, id: id, field: "subnet-ipv4-cidr-block", ipv6: false)
                 for (index, text) in secondary.enumerated() {
                     guard let address = IPAddress(text), address.isIPv4 else {
-                        throw NetworkConfigError.link(id, "local-ipv4s", "'\(NetworkText.preview(text))' is not an IPv4 address")
+                        throw NetworkConfigError.link(
+                            id, "local-ipv4s", "'\(NetworkText.preview(text))' is not an IPv4 address")
                     }
                     guard subnet.contains(address) else {
                         throw NetworkConfigError.link(id, "local-ipv4s", "\(address) is outside the subnet \(subnet)")
                     }
-                    networks.append(NetworkSubnet(id: id + "-ipv4-\(index + 1)", linkID: id,
-                                                  method: .staticAddress(IPPrefix(address: address, length: subnet.length))))
+                    networks.append(
+                        NetworkSubnet(
+                            id: id + "-ipv4-\(index + 1)", linkID: id,
+                            method: .staticAddress(IPPrefix(address: address, length: subnet.length))))
                 }
             }
             if !interface.ipv6s.isEmpty {
                 for text in interface.ipv6s where IPAddress(text).map({ !$0.isIPv4 }) != true {
                     throw NetworkConfigError.link(id, "ipv6s", "'\(NetworkText.preview(text))' is not an IPv6 address")
                 }
-                for cidr in interface.subnetIPv6CIDRs { _ = try cidrBlock(cidr, id: id, field: "subnet-ipv6-cidr-blocks", ipv6: true) }
-                networks.append(NetworkSubnet(id: id + "-dhcp6", linkID: id, method: .dhcp6, acceptsDefaultRoute: isPrimary))
+                for cidr in interface.subnetIPv6CIDRs {
+                    _ = try cidrBlock(cidr, id: id, field: "subnet-ipv6-cidr-blocks", ipv6: true)
+                }
+                networks.append(
+                    NetworkSubnet(id: id + "-dhcp6", linkID: id, method: .dhcp6, acceptsDefaultRoute: isPrimary))
             }
         }
         return NetworkConfiguration(links: links, networks: networks)
@@ -51,8 +59,10 @@ public enum EC2NetworkConverter {
     static func cidrBlock(_ text: String, id: String, field: String, ipv6: Bool) throws -> IPPrefix {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPAddress(String(parts[0])), address.isIPv4 != ipv6,
-              let length = Int(parts[1]), (0...address.bitCount).contains(length) else {
-            throw NetworkConfigError.link(id, field, "'\(NetworkText.preview(text))' is not an \(ipv6 ? "IPv6" : "IPv4") CIDR block")
+            let length = Int(parts[1]), (0...address.bitCount).contains(length)
+        else {
+            throw NetworkConfigError.link(
+                id, field, "'\(NetworkText.preview(text))' is not an \(ipv6 ? "IPv6" : "IPv4") CIDR block")
         }
         return IPPrefix(address: address, length: length).network
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,10 +44,11 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The first `prefix` bits kept, the rest zero.
     public func masked(to prefix: Int) -> IPAddress {
-        IPAddress(bytes: bytes.enumerated().map { index, byte in
-            let keep = max(0, min(8, prefix - index * 8))
-            return keep == 8 ? byte : byte & UInt8(truncatingIfNeeded: 0xFF << (8 - keep))
-        })
+        IPAddress(
+            bytes: bytes.enumerated().map { index, byte in
+                let keep = max(0, min(8, prefix - index * 8))
+                return keep == 8 ? byte : byte & UInt8(truncatingIfNeeded: 0xFF << (8 - keep))
+            })
     }
 
     /// The prefix length of a netmask (contiguous ones then zeros), nil when it is not one.

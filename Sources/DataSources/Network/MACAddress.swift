@@ -6,10 +6,13 @@ public enum MACAddress {
     /// The canonical form, or nil when `text` is not six hex pairs separated by `:` or `-`.
     public static func normalize(_ text: String) -> String? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false).count == 6
+        let parts =
+            trimmed.split(separator: ":", omittingEmptySubsequences: false).count == 6
             ? trimmed.split(separator: ":", omittingEmptySubsequences: false)
             : trimmed.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 6, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) && $0.allSatisfy(\.isASCII) }) else {
+        guard parts.count == 6,
+            parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) && $0.allSatisfy(\.isASCII) })
+        else {
             return nil
         }
         return parts.joined(separator: ":")

@@ -29,7 +29,8 @@ public enum NetworkText {
     /// At most 64 characters, control characters shown as `?`, so a hostile id cannot flood
     /// or forge log lines.
     public static func preview(_ text: String) -> String {
-        let cleaned = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+        let cleaned = String(
+            text.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : Character($0) })
         return cleaned.count > 64 ? String(cleaned.prefix(64)) + "..." : cleaned
     }
 }

@@ -17,8 +17,10 @@ public struct NetworkConfiguration: Sendable, Equatable {
     /// What the converter skipped, each naming the id and why (unknown types): reported, never fatal.
     public var skipped: [String]
 
-    public init(links: [NetworkLink], networks: [NetworkSubnet], dnsServers: [IPAddress] = [],
-                searchDomains: [String] = [], skipped: [String] = []) {
+    public init(
+        links: [NetworkLink], networks: [NetworkSubnet], dnsServers: [IPAddress] = [],
+        searchDomains: [String] = [], skipped: [String] = []
+    ) {
         self.links = links
         self.networks = networks
         self.dnsServers = dnsServers
@@ -64,7 +66,9 @@ public struct BondSettings: Sendable, Equatable {
     /// `fast` or `slow`.
     public var lacpRate: String?
 
-    public init(members: [String], mode: String, miimon: Int? = nil, xmitHashPolicy: String? = nil, lacpRate: String? = nil) {
+    public init(
+        members: [String], mode: String, miimon: Int? = nil, xmitHashPolicy: String? = nil, lacpRate: String? = nil
+    ) {
         self.members = members
         self.mode = mode
         self.miimon = miimon
@@ -72,7 +76,9 @@ public struct BondSettings: Sendable, Equatable {
         self.lacpRate = lacpRate
     }
 
-    public static let modes = ["balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb"]
+    public static let modes = [
+        "balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb",
+    ]
     public static let hashPolicies = ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4"]
 }
 
@@ -111,8 +117,10 @@ public struct NetworkSubnet: Sendable, Equatable {
     /// False on EC2 secondary ENIs: the primary NIC owns the default route.
     public var acceptsDefaultRoute: Bool
 
-    public init(id: String, linkID: String, method: Method, routes: [NetworkRoute] = [], dnsServers: [IPAddress] = [],
-                acceptsDefaultRoute: Bool = true) {
+    public init(
+        id: String, linkID: String, method: Method, routes: [NetworkRoute] = [], dnsServers: [IPAddress] = [],
+        acceptsDefaultRoute: Bool = true
+    ) {
         self.id = id
         self.linkID = linkID
         self.method = method

@@ -14,35 +14,50 @@ public enum NetworkValidator {
     /// Throws `NetworkConfigError` for the first problem; returns when the model is usable.
     public static func validate(_ config: NetworkConfiguration) throws {
         guard config.links.count <= maximumLinks else {
-            throw NetworkConfigError("network description", field: "links", "\(config.links.count) links; at most \(maximumLinks) are accepted")
+            throw NetworkConfigError(
+                "network description", field: "links",
+                "\(config.links.count) links; at most \(maximumLinks) are accepted")
         }
         guard config.networks.count <= maximumNetworks else {
-            throw NetworkConfigError("network description", field: "networks", "\(config.networks.count) networks; at most \(maximumNetworks) are accepted")
+            throw NetworkConfigError(
+                "network description", field: "networks",
+                "\(config.networks.count) networks; at most \(maximumNetworks) are accepted")
         }
         var ids = Set<String>()
         var macs: [String: String] = [:]
         for link in config.links {
-            guard ids.insert(link.id).inserted else { throw NetworkConfigError.link(link.id, "id", "the id is used by another link") }
+            guard ids.insert(link.id).inserted else {
+                throw NetworkConfigError.link(link.id, "id", "the id is used by another link")
+            }
             if let mtu = link.mtu, !mtuRange.contains(mtu) {
-                throw NetworkConfigError.link(link.id, "mtu", "\(mtu) is not between \(mtuRange.lowerBound) and \(mtuRange.upperBound)")
+                throw NetworkConfigError.link(
+                    link.id, "mtu", "\(mtu) is not between \(mtuRange.lowerBound) and \(mtuRange.upperBound)")
             }
             try validateKind(link, in: config)
             // Bonds and VLANs legitimately share their members' or parent's MAC; only two
             // NICs with one MAC make the match to guest interfaces ambiguous.
             if link.kind == .physical, let mac = link.macAddress {
-                if let other = macs[mac] { throw NetworkConfigError.link(link.id, "ethernet_mac_address", "\(mac) is also the MAC of link '\(NetworkText.preview(other))'") }
+                if let other = macs[mac] {
+                    throw NetworkConfigError.link(
+                        link.id, "ethernet_mac_address",
+                        "\(mac) is also the MAC of link '\(NetworkText.preview(other))'")
+                }
                 macs[mac] = link.id
             }
         }
         var networkIDs = Set<String>()
         for network in config.networks {
-            guard networkIDs.insert(network.id).inserted else { throw NetworkConfigError.network(network.id, "id", "the id is used by another network") }
+            guard networkIDs.insert(network.id).inserted else {
+                throw NetworkConfigError.network(network.id, "id", "the id is used by another network")
+            }
             guard config.link(network.linkID) != nil else {
-                throw NetworkConfigError.network(network.id, "link", "no link has the id '\(NetworkText.preview(network.linkID))'")
+                throw NetworkConfigError.network(
+                    network.id, "link", "no link has the id '\(NetworkText.preview(network.linkID))'")
             }
             try validateAddress(network)
             guard network.routes.count <= maximumRoutes else {
-                throw NetworkConfigError.network(network.id, "routes", "\(network.routes.count) routes; at most \(maximumRoutes) are accepted")
+                throw NetworkConfigError.network(
+                    network.id, "routes", "\(network.routes.count) routes; at most \(maximumRoutes) are accepted")
             }
             for (index, route) in network.routes.enumerated() {
                 try validateRoute(route, index: index, of: network, in: config)
@@ -53,36 +68,55 @@ public enum NetworkValidator {
     private static func validateKind(_ link: NetworkLink, in config: NetworkConfiguration) throws {
         switch link.kind {
         case .physical:
-            guard link.macAddress != nil else { throw NetworkConfigError.link(link.id, "ethernet_mac_address", "a physical link needs a MAC address") }
+            guard link.macAddress != nil else {
+                throw NetworkConfigError.link(link.id, "ethernet_mac_address", "a physical link needs a MAC address")
+            }
         case .bond(let bond):
-            guard !bond.members.isEmpty else { throw NetworkConfigError.link(link.id, "bond_links", "a bond needs at least one member") }
+            guard !bond.members.isEmpty else {
+                throw NetworkConfigError.link(link.id, "bond_links", "a bond needs at least one member")
+            }
             guard BondSettings.modes.contains(bond.mode) else {
-                throw NetworkConfigError.link(link.id, "bond_mode", "'\(NetworkText.preview(bond.mode))' is not one of \(BondSettings.modes.joined(separator: ", "))")
+                throw NetworkConfigError.link(
+                    link.id, "bond_mode",
+                    "'\(NetworkText.preview(bond.mode))' is not one of \(BondSettings.modes.joined(separator: ", "))")
             }
             if let policy = bond.xmitHashPolicy, !BondSettings.hashPolicies.contains(policy) {
-                throw NetworkConfigError.link(link.id, "bond_xmit_hash_policy", "'\(NetworkText.preview(policy))' is not one of \(BondSettings.hashPolicies.joined(separator: ", "))")
+                throw NetworkConfigError.link(
+                    link.id, "bond_xmit_hash_policy",
+                    "'\(NetworkText.preview(policy))' is not one of \(BondSettings.hashPolicies.joined(separator: ", "))"
+                )
             }
             if let rate = bond.lacpRate, rate != "fast", rate != "slow" {
-                throw NetworkConfigError.link(link.id, "bond_lacp_rate", "'\(NetworkText.preview(rate))' is not fast or slow")
+                throw NetworkConfigError.link(
+                    link.id, "bond_lacp_rate", "'\(NetworkText.preview(rate))' is not fast or slow")
             }
             if let miimon = bond.miimon, !(0...60_000).contains(miimon) {
                 throw NetworkConfigError.link(link.id, "bond_miimon", "\(miimon) ms is not between 0 and 60000")
             }
             for member in bond.members {
                 guard let memberLink = config.link(member) else {
-                    throw NetworkConfigError.link(link.id, "bond_links", "member '\(NetworkText.preview(member))' is not a link")
+                    throw NetworkConfigError.link(
+                        link.id, "bond_links", "member '\(NetworkText.preview(member))' is not a link")
                 }
                 guard memberLink.kind == .physical else {
-                    throw NetworkConfigError.link(link.id, "bond_links", "member '\(NetworkText.preview(member))' is not a physical link")
+                    throw NetworkConfigError.link(
+                        link.id, "bond_links", "member '\(NetworkText.preview(member))' is not a physical link")
                 }
             }
-            if Set(bond.members).count != bond.members.count { throw NetworkConfigError.link(link.id, "bond_links", "a member is listed twice") }
-        case .vlan(let vlan):
-            guard (1...4094).contains(vlan.vlanID) else { throw NetworkConfigError.link(link.id, "vlan_id", "\(vlan.vlanID) is not between 1 and 4094") }
-            guard let parent = config.link(vlan.parent) else {
-                throw NetworkConfigError.link(link.id, "vlan_link", "no link has the id '\(NetworkText.preview(vlan.parent))'")
+            if Set(bond.members).count != bond.members.count {
+                throw NetworkConfigError.link(link.id, "bond_links", "a member is listed twice")
             }
-            if case .vlan = parent.kind { throw NetworkConfigError.link(link.id, "vlan_link", "a VLAN on a VLAN is not supported") }
+        case .vlan(let vlan):
+            guard (1...4094).contains(vlan.vlanID) else {
+                throw NetworkConfigError.link(link.id, "vlan_id", "\(vlan.vlanID) is not between 1 and 4094")
+            }
+            guard let parent = config.link(vlan.parent) else {
+                throw NetworkConfigError.link(
+                    link.id, "vlan_link", "no link has the id '\(NetworkText.preview(vlan.parent))'")
+            }
+            if case .vlan = parent.kind {
+                throw NetworkConfigError.link(link.id, "vlan_link", "a VLAN on a VLAN is not supported")
+            }
         }
     }
 
@@ -93,13 +127,16 @@ public enum NetworkValidator {
         // address; metadata naming one has its address and netmask out of step.
         if address.isIPv4 && prefix.length < 31 {
             if address == address.masked(to: prefix.length) {
-                throw NetworkConfigError.network(network.id, "ip_address", "\(address) is the network address of \(prefix.network)")
+                throw NetworkConfigError.network(
+                    network.id, "ip_address", "\(address) is the network address of \(prefix.network)")
             }
-            let broadcast = IPAddress(bytes: address.masked(to: prefix.length).bytes.enumerated().map { index, byte in
-                byte | ~maskByte(prefix.length, index)
-            })
+            let broadcast = IPAddress(
+                bytes: address.masked(to: prefix.length).bytes.enumerated().map { index, byte in
+                    byte | ~maskByte(prefix.length, index)
+                })
             if address == broadcast {
-                throw NetworkConfigError.network(network.id, "ip_address", "\(address) is the broadcast address of \(prefix.network)")
+                throw NetworkConfigError.network(
+                    network.id, "ip_address", "\(address) is the broadcast address of \(prefix.network)")
             }
         }
     }
@@ -109,21 +146,28 @@ public enum NetworkValidator {
         return keep == 0 ? 0 : UInt8(truncatingIfNeeded: 0xFF << (8 - keep))
     }
 
-    private static func validateRoute(_ route: NetworkRoute, index: Int, of network: NetworkSubnet, in config: NetworkConfiguration) throws {
+    private static func validateRoute(
+        _ route: NetworkRoute, index: Int, of network: NetworkSubnet, in config: NetworkConfiguration
+    ) throws {
         let field = "routes[\(index)]"
         guard route.destination.address.isIPv4 == route.gateway.isIPv4 else {
-            throw NetworkConfigError.network(network.id, field + ".gateway", "\(route.gateway) is not of the same family as \(route.destination)")
+            throw NetworkConfigError.network(
+                network.id, field + ".gateway", "\(route.gateway) is not of the same family as \(route.destination)")
         }
         if let own = network.staticAddress, own.address.isIPv4 != route.gateway.isIPv4 {
-            throw NetworkConfigError.network(network.id, field + ".gateway", "\(route.gateway) is not of the same family as the address \(own)")
+            throw NetworkConfigError.network(
+                network.id, field + ".gateway", "\(route.gateway) is not of the same family as the address \(own)")
         }
         guard route.destination.address == route.destination.network.address else {
-            throw NetworkConfigError.network(network.id, field + ".network", "\(route.destination.address) has bits outside its netmask /\(route.destination.length)")
+            throw NetworkConfigError.network(
+                network.id, field + ".network",
+                "\(route.destination.address) has bits outside its netmask /\(route.destination.length)")
         }
         if route.gateway.isIPv6LinkLocal { return }
         let reachable = config.networks.contains { other in other.staticAddress?.contains(route.gateway) ?? false }
         guard reachable else {
-            throw NetworkConfigError.network(network.id, field + ".gateway", "\(route.gateway) is not inside any network of the instance")
+            throw NetworkConfigError.network(
+                network.id, field + ".gateway", "\(route.gateway) is not inside any network of the instance")
         }
     }
 }

@@ -11,7 +11,8 @@ public enum OpenStackNetworkConverter {
     /// `hw_veb`, `hyperv`, `ovs`, `tap`, `vhostuser`, `vif`) or `phy`; cloud-init also
     /// accepts `ethernet`, `bgpovs` and `cascading`.
     static let physicalTypes: Set<String> = [
-        "phy", "ethernet", "bridge", "dvs", "hw_veb", "hyperv", "ovs", "tap", "vhostuser", "vif", "bgpovs", "cascading", "macvtap",
+        "phy", "ethernet", "bridge", "dvs", "hw_veb", "hyperv", "ovs", "tap", "vhostuser", "vif", "bgpovs", "cascading",
+        "macvtap",
     ]
 
     /// Parses and validates; a problem becomes `.invalid` (see `NetworkDescription`).
@@ -28,7 +29,9 @@ public enum OpenStackNetworkConverter {
         var links: [NetworkLink] = []
         let rawLinks = try list(document["links"], subject: "network_data.json", field: "links")
         guard rawLinks.count <= NetworkValidator.maximumLinks else {
-            throw NetworkConfigError("network_data.json", field: "links", "\(rawLinks.count) links; at most \(NetworkValidator.maximumLinks) are accepted")
+            throw NetworkConfigError(
+                "network_data.json", field: "links",
+                "\(rawLinks.count) links; at most \(NetworkValidator.maximumLinks) are accepted")
         }
         for (index, raw) in rawLinks.enumerated() {
             if let link = try convertLink(raw, index: index, skipped: &skipped) { links.append(link) }
@@ -40,47 +43,75 @@ public enum OpenStackNetworkConverter {
         var networks: [NetworkSubnet] = []
         let rawNetworks = try list(document["networks"], subject: "network_data.json", field: "networks")
         guard rawNetworks.count <= NetworkValidator.maximumNetworks else {
-            throw NetworkConfigError("network_data.json", field: "networks", "\(rawNetworks.count) networks; at most \(NetworkValidator.maximumNetworks) are accepted")
+            throw NetworkConfigError(
+                "network_data.json", field: "networks",
+                "\(rawNetworks.count) networks; at most \(NetworkValidator.maximumNetworks) are accepted")
         }
         let skippedLinkIDs = documentIDs.subtracting(linkIDs)
         for (index, raw) in rawNetworks.enumerated() {
-            guard let network = try OpenStackNetworkEntry.convert(raw, index: index, skipped: &skipped) else { continue }
+            guard let network = try OpenStackNetworkEntry.convert(raw, index: index, skipped: &skipped) else {
+                continue
+            }
             if skippedLinkIDs.contains(network.linkID) {
-                skipped.append("network '\(NetworkText.preview(network.id))': its link '\(NetworkText.preview(network.linkID))' was skipped")
+                skipped.append(
+                    "network '\(NetworkText.preview(network.id))': its link '\(NetworkText.preview(network.linkID))' was skipped"
+                )
                 continue
             }
             networks.append(network)
         }
-        let services = try OpenStackNetworkEntry.services(document["services"], subject: "network_data.json", skipped: &skipped)
-        return NetworkConfiguration(links: links, networks: networks, dnsServers: services.dns, searchDomains: services.search, skipped: skipped)
+        let services = try OpenStackNetworkEntry.services(
+            document["services"], subject: "network_data.json", skipped: &skipped)
+        return NetworkConfiguration(
+            links: links, networks: networks, dnsServers: services.dns, searchDomains: services.search, skipped: skipped
+        )
     }
 
     private static func convertLink(_ raw: Any, index: Int, skipped: inout [String]) throws -> NetworkLink? {
-        guard let entry = raw as? [String: Any] else { throw NetworkConfigError("links[\(index)]", field: "", "not an object") }
-        guard let id = entry["id"] as? String, !id.isEmpty else { throw NetworkConfigError("links[\(index)]", field: "id", "missing or not a string") }
-        guard let type = entry["type"] as? String else { throw NetworkConfigError.link(id, "type", "missing or not a string") }
+        guard let entry = raw as? [String: Any] else {
+            throw NetworkConfigError("links[\(index)]", field: "", "not an object")
+        }
+        guard let id = entry["id"] as? String, !id.isEmpty else {
+            throw NetworkConfigError("links[\(index)]", field: "id", "missing or not a string")
+        }
+        guard let type = entry["type"] as? String else {
+            throw NetworkConfigError.link(id, "type", "missing or not a string")
+        }
         let mtu = try optionalInt(entry["mtu"], subject: { .link(id, "mtu", $0) })
         switch type {
         case "bond":
-            let members = try list(entry["bond_links"], subject: "link '\(NetworkText.preview(id))'", field: "bond_links").map { member -> String in
-                guard let name = member as? String else { throw NetworkConfigError.link(id, "bond_links", "a member is not a string") }
+            let members = try list(
+                entry["bond_links"], subject: "link '\(NetworkText.preview(id))'", field: "bond_links"
+            ).map { member -> String in
+                guard let name = member as? String else {
+                    throw NetworkConfigError.link(id, "bond_links", "a member is not a string")
+                }
                 return name
             }
-            guard let mode = entry["bond_mode"] as? String else { throw NetworkConfigError.link(id, "bond_mode", "missing or not a string") }
+            guard let mode = entry["bond_mode"] as? String else {
+                throw NetworkConfigError.link(id, "bond_mode", "missing or not a string")
+            }
             let settings = BondSettings(
                 members: members, mode: mode,
                 miimon: try optionalInt(entry["bond_miimon"], subject: { .link(id, "bond_miimon", $0) }),
-                xmitHashPolicy: try optionalString(entry["bond_xmit_hash_policy"], subject: { .link(id, "bond_xmit_hash_policy", $0) }),
+                xmitHashPolicy: try optionalString(
+                    entry["bond_xmit_hash_policy"], subject: { .link(id, "bond_xmit_hash_policy", $0) }),
                 lacpRate: try lacpRate(entry["bond_lacp_rate"], id: id))
-            return NetworkLink(id: id, kind: .bond(settings), macAddress: try mac(entry["ethernet_mac_address"], id: id, field: "ethernet_mac_address"), mtu: mtu)
+            return NetworkLink(
+                id: id, kind: .bond(settings),
+                macAddress: try mac(entry["ethernet_mac_address"], id: id, field: "ethernet_mac_address"), mtu: mtu)
         case "vlan":
-            guard let parent = entry["vlan_link"] as? String else { throw NetworkConfigError.link(id, "vlan_link", "missing or not a string") }
+            guard let parent = entry["vlan_link"] as? String else {
+                throw NetworkConfigError.link(id, "vlan_link", "missing or not a string")
+            }
             guard let vlanID = try optionalInt(entry["vlan_id"], subject: { .link(id, "vlan_id", $0) }) else {
                 throw NetworkConfigError.link(id, "vlan_id", "missing")
             }
-            let address = try mac(entry["vlan_mac_address"], id: id, field: "vlan_mac_address")
+            let address =
+                try mac(entry["vlan_mac_address"], id: id, field: "vlan_mac_address")
                 ?? mac(entry["ethernet_mac_address"], id: id, field: "ethernet_mac_address")
-            return NetworkLink(id: id, kind: .vlan(VLANSettings(parent: parent, vlanID: vlanID)), macAddress: address, mtu: mtu)
+            return NetworkLink(
+                id: id, kind: .vlan(VLANSettings(parent: parent, vlanID: vlanID)), macAddress: address, mtu: mtu)
         case let other where physicalTypes.contains(other):
             guard let address = try mac(entry["ethernet_mac_address"], id: id, field: "ethernet_mac_address") else {
                 throw NetworkConfigError.link(id, "ethernet_mac_address", "missing")
@@ -95,7 +126,9 @@ public enum OpenStackNetworkConverter {
     /// Removes what hangs on a link skipped for its type: its bond membership (a bond left
     /// with no member goes too) and VLANs on it. Ids that exist nowhere in the document
     /// stay, for the validator to refuse.
-    private static func dropOrphans(_ links: [NetworkLink], skippedIDs: Set<String>, skipped: inout [String]) -> [NetworkLink] {
+    private static func dropOrphans(_ links: [NetworkLink], skippedIDs: Set<String>, skipped: inout [String])
+        -> [NetworkLink]
+    {
         var removed = skippedIDs
         var result: [NetworkLink] = []
         for var link in links {
@@ -110,12 +143,16 @@ public enum OpenStackNetworkConverter {
                         removed.insert(link.id)
                         continue
                     }
-                    skipped.append("link '\(NetworkText.preview(link.id))': skipped members left out: \(gone.map(NetworkText.preview).joined(separator: ", "))")
+                    skipped.append(
+                        "link '\(NetworkText.preview(link.id))': skipped members left out: \(gone.map(NetworkText.preview).joined(separator: ", "))"
+                    )
                     link.kind = .bond(bond)
                 }
             case .vlan(let vlan):
                 if removed.contains(vlan.parent) {
-                    skipped.append("link '\(NetworkText.preview(link.id))': its parent '\(NetworkText.preview(vlan.parent))' was skipped, skipped")
+                    skipped.append(
+                        "link '\(NetworkText.preview(link.id))': its parent '\(NetworkText.preview(vlan.parent))' was skipped, skipped"
+                    )
                     removed.insert(link.id)
                     continue
                 }
@@ -132,7 +169,9 @@ public enum OpenStackNetworkConverter {
         case let text as String where text == "slow" || text == "0": return "slow"
         case let number as Int where number == 1: return "fast"
         case let number as Int where number == 0: return "slow"
-        default: throw NetworkConfigError.link(id, "bond_lacp_rate", "'\(NetworkText.preview("\(value!)"))' is not fast, slow, 1 or 0")
+        default:
+            throw NetworkConfigError.link(
+                id, "bond_lacp_rate", "'\(NetworkText.preview("\(value!)"))' is not fast, slow, 1 or 0")
         }
     }
 
@@ -158,7 +197,9 @@ public enum OpenStackNetworkConverter {
             guard let exact = Int(exactly: number.doubleValue) else { throw subject("\(number) is not a whole number") }
             return exact
         case let text as String:
-            guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else { throw subject("'\(NetworkText.preview(text))' is not a number") }
+            guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw subject("'\(NetworkText.preview(text))' is not a number")
+            }
             return number
         default: throw subject("not a number")
         }

@@ -3,10 +3,18 @@ import Foundation
 /// One `networks[]` entry of `network_data.json`, and the `services` lists.
 enum OpenStackNetworkEntry {
     static func convert(_ raw: Any, index: Int, skipped: inout [String]) throws -> NetworkSubnet? {
-        guard let entry = raw as? [String: Any] else { throw NetworkConfigError("networks[\(index)]", field: "", "not an object") }
-        guard let id = entry["id"] as? String, !id.isEmpty else { throw NetworkConfigError("networks[\(index)]", field: "id", "missing or not a string") }
-        guard let link = entry["link"] as? String else { throw NetworkConfigError.network(id, "link", "missing or not a string") }
-        guard let type = entry["type"] as? String else { throw NetworkConfigError.network(id, "type", "missing or not a string") }
+        guard let entry = raw as? [String: Any] else {
+            throw NetworkConfigError("networks[\(index)]", field: "", "not an object")
+        }
+        guard let id = entry["id"] as? String, !id.isEmpty else {
+            throw NetworkConfigError("networks[\(index)]", field: "id", "missing or not a string")
+        }
+        guard let link = entry["link"] as? String else {
+            throw NetworkConfigError.network(id, "link", "missing or not a string")
+        }
+        guard let type = entry["type"] as? String else {
+            throw NetworkConfigError.network(id, "type", "missing or not a string")
+        }
         let method: NetworkSubnet.Method
         switch type {
         case "ipv4", "ipv6": method = .staticAddress(try address(entry, id: id, ipv6: type == "ipv6"))
@@ -22,22 +30,27 @@ enum OpenStackNetworkEntry {
         // announces its own, and a gateway cannot be checked against an unknown address.
         var routes: [NetworkRoute] = []
         if case .staticAddress = method {
-            let rawRoutes = try OpenStackNetworkConverter.list(entry["routes"], subject: "network '\(NetworkText.preview(id))'", field: "routes")
+            let rawRoutes = try OpenStackNetworkConverter.list(
+                entry["routes"], subject: "network '\(NetworkText.preview(id))'", field: "routes")
             guard rawRoutes.count <= NetworkValidator.maximumRoutes else {
-                throw NetworkConfigError.network(id, "routes", "\(rawRoutes.count) routes; at most \(NetworkValidator.maximumRoutes) are accepted")
+                throw NetworkConfigError.network(
+                    id, "routes", "\(rawRoutes.count) routes; at most \(NetworkValidator.maximumRoutes) are accepted")
             }
             for (routeIndex, rawRoute) in rawRoutes.enumerated() {
                 routes.append(try route(rawRoute, id: id, index: routeIndex))
             }
         }
-        let services = try services(entry["services"], subject: "network '\(NetworkText.preview(id))'", skipped: &skipped)
+        let services = try services(
+            entry["services"], subject: "network '\(NetworkText.preview(id))'", skipped: &skipped)
         return NetworkSubnet(id: id, linkID: link, method: method, routes: routes, dnsServers: services.dns)
     }
 
     /// `ip_address` with `netmask` (dotted IPv4, expanded IPv6 mask, or a prefix length), or
     /// an `ip_address` that carries `/prefix` itself.
     static func address(_ entry: [String: Any], id: String, ipv6: Bool) throws -> IPPrefix {
-        guard let text = entry["ip_address"] as? String else { throw NetworkConfigError.network(id, "ip_address", "missing or not a string") }
+        guard let text = entry["ip_address"] as? String else {
+            throw NetworkConfigError.network(id, "ip_address", "missing or not a string")
+        }
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = IPAddress(String(parts[0])) else {
             throw NetworkConfigError.network(id, "ip_address", "'\(NetworkText.preview(text))' is not an IP address")
@@ -67,11 +80,17 @@ enum OpenStackNetworkEntry {
     static func prefixLength(_ text: String, family: IPAddress, fail: (String) -> NetworkConfigError) throws -> Int {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.hasPrefix("/") ? String(trimmed.dropFirst()) : trimmed
-        if !digits.isEmpty, digits.count <= 3, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let length = Int(digits) {
-            guard length <= family.bitCount else { throw fail("prefix /\(length) is longer than \(family.bitCount) bits") }
+        if !digits.isEmpty, digits.count <= 3, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+            let length = Int(digits)
+        {
+            guard length <= family.bitCount else {
+                throw fail("prefix /\(length) is longer than \(family.bitCount) bits")
+            }
             return length
         }
-        guard let mask = IPAddress(trimmed) else { throw fail("'\(NetworkText.preview(text))' is not a netmask or prefix length") }
+        guard let mask = IPAddress(trimmed) else {
+            throw fail("'\(NetworkText.preview(text))' is not a netmask or prefix length")
+        }
         guard mask.isIPv4 == family.isIPv4 else { throw fail("\(mask) is not a netmask for \(family)") }
         guard let length = mask.netmaskPrefix else { throw fail("\(mask) is not a contiguous netmask") }
         return length
@@ -91,10 +110,13 @@ enum OpenStackNetworkEntry {
     }
 
     /// `[{"type": "dns", "address": ..., "search": [...]}]`; other types are reported and left out.
-    static func services(_ value: Any?, subject: String, skipped: inout [String]) throws -> (dns: [IPAddress], search: [String]) {
+    static func services(_ value: Any?, subject: String, skipped: inout [String]) throws -> (
+        dns: [IPAddress], search: [String]
+    ) {
         var dns: [IPAddress] = []
         var search: [String] = []
-        for (index, raw) in try OpenStackNetworkConverter.list(value, subject: subject, field: "services").enumerated() {
+        for (index, raw) in try OpenStackNetworkConverter.list(value, subject: subject, field: "services").enumerated()
+        {
             guard let entry = raw as? [String: Any], let type = entry["type"] as? String else {
                 throw NetworkConfigError(subject, field: "services[\(index)]", "not an object with a type")
             }
@@ -104,14 +126,18 @@ enum OpenStackNetworkEntry {
             }
             if let text = entry["address"] as? String {
                 guard let address = IPAddress(text) else {
-                    throw NetworkConfigError(subject, field: "services[\(index)].address", "'\(NetworkText.preview(text))' is not an IP address")
+                    throw NetworkConfigError(
+                        subject, field: "services[\(index)].address",
+                        "'\(NetworkText.preview(text))' is not an IP address")
                 }
                 if !dns.contains(address) { dns.append(address) }
             }
             let domains = (entry["search"] as? [Any] ?? (entry["search"] as? String).map { [$0] } ?? [])
             for domain in domains {
                 guard let name = domain as? String, DomainName.isValid(name) else {
-                    throw NetworkConfigError(subject, field: "services[\(index)].search", "'\(NetworkText.preview("\(domain)"))' is not a domain name")
+                    throw NetworkConfigError(
+                        subject, field: "services[\(index)].search",
+                        "'\(NetworkText.preview("\(domain)"))' is not a domain name")
                 }
                 if !search.contains(name) { search.append(name) }
             }
@@ -124,7 +150,9 @@ enum OpenStackNetworkEntry {
 enum DomainName {
     static func isValid(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 253 else { return false }
-        let labels = name.hasSuffix(".") ? name.dropLast().split(separator: ".", omittingEmptySubsequences: false)
+        let labels =
+            name.hasSuffix(".")
+            ? name.dropLast().split(separator: ".", omittingEmptySubsequences: false)
             : name.split(separator: ".", omittingEmptySubsequences: false)
         return labels.allSatisfy { label in
             (1...63).contains(label.count) && label.first != "-" && label.last != "-"

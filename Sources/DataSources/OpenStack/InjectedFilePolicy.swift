@@ -15,7 +15,9 @@ public enum InjectedFilePolicy {
             return "path contains control characters"
         }
         let parts = path.unicodeScalars.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        let dots: (Substring.UnicodeScalarView) -> Bool = { $0.elementsEqual(".".unicodeScalars) || $0.elementsEqual("..".unicodeScalars) }
+        let dots: (Substring.UnicodeScalarView) -> Bool = {
+            $0.elementsEqual(".".unicodeScalars) || $0.elementsEqual("..".unicodeScalars)
+        }
         guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty || dots($0) }) else {
             return "path has an empty, '.' or '..' component"
         }

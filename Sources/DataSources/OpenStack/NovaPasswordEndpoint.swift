@@ -23,14 +23,17 @@ public struct NovaPasswordEndpoint: Sendable {
     /// The stored value, "" when none.
     public func current() async throws -> String {
         let reply = try await http.send(HTTPRequestSpec(url: url), maxBytes: 4096)
-        guard reply.status == 200 else { throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status) }
+        guard reply.status == 200 else {
+            throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status)
+        }
         return try reply.text(from: url).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// POSTs `ciphertext` (never redirected: `RedirectPolicy`). Any 2xx is stored; 409 is
     /// reported, not thrown; anything else throws, so the caller does not count it published.
     public func post(_ ciphertext: String) async throws -> PostResult {
-        let request = HTTPRequestSpec(method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data(ciphertext.utf8))
+        let request = HTTPRequestSpec(
+            method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data(ciphertext.utf8))
         let reply = try await http.send(request, maxBytes: 4096)
         switch reply.status {
         case 200...299: return .stored

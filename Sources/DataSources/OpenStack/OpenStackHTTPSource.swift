@@ -10,7 +10,9 @@ public struct OpenStackHTTPSource: DataSource {
     /// What to fetch beyond meta_data.json.
     public let needs: MetadataNeeds
 
-    public init(baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard, needs: MetadataNeeds = .all) {
+    public init(
+        baseURL: URL, client: MetadataHTTPClient, limits: DocumentLimits = .standard, needs: MetadataNeeds = .all
+    ) {
         self.baseURL = baseURL
         self.client = client
         self.limits = limits

@@ -42,13 +42,15 @@ struct OpenStackLoader {
             try Self.requireJSON(network, location: tree.location(of: "\(version)/network_data.json"))
         }
         let network = documents.networkData.map(OpenStackNetworkConverter.describe)
-        let (files, refused) = needs.contains(.injectedFiles)
+        let (files, refused) =
+            needs.contains(.injectedFiles)
             ? try await loadFiles(document.files, metaLocation: metaLocation) : ([], [])
 
         return InstanceMetadata(
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
             publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, meta: document.meta,
-            adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused, launchIndex: document.launchIndex,
+            adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused,
+            launchIndex: document.launchIndex,
             availabilityZone: document.availabilityZone, userData: documents.userData, network: network,
             vendorData: documents.vendorData, vendorData2: documents.vendorData2,
             passwordPublication: OpenStackVersions.hasPasswordEndpoint(version) ? passwordEndpoint(version) : .none
@@ -66,14 +68,16 @@ struct OpenStackLoader {
         async let networkData = read("network_data.json", .network, maxBytes: limits.jsonBytes)
         async let vendorData = read("vendor_data.json", .vendorData, maxBytes: limits.jsonBytes)
         async let vendorData2 = read("vendor_data2.json", .vendorData, maxBytes: limits.jsonBytes)
-        return Documents(metaData: try await metaData, userData: try await userData, networkData: try await networkData,
-                         vendorData: try await vendorData, vendorData2: try await vendorData2)
+        return Documents(
+            metaData: try await metaData, userData: try await userData, networkData: try await networkData,
+            vendorData: try await vendorData, vendorData2: try await vendorData2)
     }
 
     /// Reads each `files` entry, concurrently and in the listed order; hostile ones are
     /// refused (named, nothing read for them).
     private func loadFiles(_ entries: [(path: String, contentPath: String)], metaLocation: String) async throws
-        -> ([InjectedFile], [RefusedFile]) {
+        -> ([InjectedFile], [RefusedFile])
+    {
         let outcomes = try await withThrowingTaskGroup(of: (Int, FileOutcome).self) { group in
             for (index, entry) in entries.enumerated() {
                 group.addTask { (index, try await loadFile(path: entry.path, contentPath: entry.contentPath)) }
@@ -103,7 +107,8 @@ struct OpenStackLoader {
             return .refused(RefusedFile(path: path, reason: reason))
         }
         guard let treePath = InjectedFilePolicy.contentTreePath(contentPath) else {
-            return .refused(RefusedFile(path: path, reason: "content_path '\(contentPath)' is not a file under openstack/content/"))
+            return .refused(
+                RefusedFile(path: path, reason: "content_path '\(contentPath)' is not a file under openstack/content/"))
         }
         guard let contents = try await tree.read(treePath, maxBytes: limits.injectedFileBytes) else {
             return .refused(RefusedFile(path: path, reason: "\(tree.location(of: treePath)) does not exist"))

@@ -23,7 +23,8 @@ struct OpenStackMetaDataDocument {
         do {
             object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw DataSourceError.malformedDocument(location: location, reason: "not valid JSON (\(Self.describe(error)))")
+            throw DataSourceError.malformedDocument(
+                location: location, reason: "not valid JSON (\(Self.describe(error)))")
         }
         guard let root = object as? [String: Any] else {
             throw DataSourceError.malformedDocument(location: location, reason: "top level is not a JSON object")
@@ -47,7 +48,8 @@ struct OpenStackMetaDataDocument {
             if let path = entry?["path"] as? String, let content = entry?["content_path"] as? String {
                 files.append((path, content))
             } else {
-                refusedFiles.append(RefusedFile(path: "files[\(index)]", reason: "not an object with string 'path' and 'content_path'"))
+                refusedFiles.append(
+                    RefusedFile(path: "files[\(index)]", reason: "not an object with string 'path' and 'content_path'"))
             }
         }
     }
@@ -81,7 +83,11 @@ struct OpenStackMetaDataDocument {
         guard let dictionary = value as? [String: Any] else { return [:] }
         var result: [String: String] = [:]
         for (key, value) in dictionary {
-            if let string = value as? String { result[key] = string } else if let number = value as? NSNumber { result[key] = number.stringValue }
+            if let string = value as? String {
+                result[key] = string
+            } else if let number = value as? NSNumber {
+                result[key] = number.stringValue
+            }
         }
         return result
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Plugins
 import Logging
+import Plugins
 
 /// Logs one line per event to standard error and, when configured, appends to a file:
 /// `2026-11-22T10:00:00Z info [plugin=hostname] message key=value`.
@@ -56,13 +56,18 @@ final class LogSink: @unchecked Sendable {
         lock.withLock {
             if toStandardError, let problem = Self.writeAll(STDERR_FILENO, bytes) {
                 toStandardError = false
-                if let file { _ = Self.writeAll(file, Array("guest-agent: standard error failed (\(problem)); logging only here\n".utf8)) }
+                if let file {
+                    _ = Self.writeAll(
+                        file, Array("guest-agent: standard error failed (\(problem)); logging only here\n".utf8))
+                }
             }
             if let descriptor = file, let problem = Self.writeAll(descriptor, bytes) {
                 close(descriptor)
                 file = nil
                 if toStandardError {
-                    _ = Self.writeAll(STDERR_FILENO, Array("guest-agent: log file \(fileName): \(problem); no longer logging to it\n".utf8))
+                    _ = Self.writeAll(
+                        STDERR_FILENO,
+                        Array("guest-agent: log file \(fileName): \(problem); no longer logging to it\n".utf8))
                 }
             }
         }

@@ -49,7 +49,9 @@ enum MetadataQuery {
         if !json, let string = value as? String { return string }
         if !json, let number = value as? NSNumber { return number.stringValue }
         let options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value, options: options) {
+        if JSONSerialization.isValidJSONObject(value),
+            let data = try? JSONSerialization.data(withJSONObject: value, options: options)
+        {
             return String(decoding: data, as: UTF8.self)
         }
         if let data = try? JSONSerialization.data(withJSONObject: [value], options: options) {

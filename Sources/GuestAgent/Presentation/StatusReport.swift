@@ -43,7 +43,8 @@ enum StatusReport {
         for note in summary.stages ?? [] { lines.append("  stage \(note.stage.rawValue): \(note.note)") }
         for record in summary.plugins {
             let stage = record.stage.map { "[\($0.rawValue)] " } ?? ""
-            var line = "  \(record.plugin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(stage)\(record.status.rawValue) (\(record.durationMs) ms)"
+            var line =
+                "  \(record.plugin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(stage)\(record.status.rawValue) (\(record.durationMs) ms)"
             if let reason = record.reason { line += ": \(reason)" }
             if let error = record.error { line += ": \(error)" }
             lines.append(line)

@@ -19,9 +19,12 @@ public struct InjectedFilesPlugin: Plugin {
 
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
         let metadata = context.metadata
-        guard !metadata.files.isEmpty || !metadata.refusedFiles.isEmpty else { return .skip("metadata has no injected files") }
-        return .apply(metadata.files.map { "write \($0.path) (\($0.contents.count) bytes)" }
-            + metadata.refusedFiles.map { "refuse \($0.path): \($0.reason)" })
+        guard !metadata.files.isEmpty || !metadata.refusedFiles.isEmpty else {
+            return .skip("metadata has no injected files")
+        }
+        return .apply(
+            metadata.files.map { "write \($0.path) (\($0.contents.count) bytes)" }
+                + metadata.refusedFiles.map { "refuse \($0.path): \($0.reason)" })
     }
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
@@ -29,7 +32,8 @@ public struct InjectedFilesPlugin: Plugin {
         for file in context.metadata.files {
             do {
                 try Self.write(file.contents, to: file.path, mode: 0o600, context: context)
-                context.logger.info("wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])
+                context.logger.info(
+                    "wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])
             } catch {
                 refused.append(RefusedFile(path: file.path, reason: "\(error)"))
             }
@@ -41,7 +45,9 @@ public struct InjectedFilesPlugin: Plugin {
     /// Writes one file atomically at `path` under the root, creating missing parents (0755)
     /// and never following a symbolic link: the one implementation, also used by
     /// cloud-config `write_files`. `path` must have passed `InjectedFilePolicy`.
-    static func write(_ contents: Data, to path: String, mode: mode_t, owner: FileOwner? = nil, context: PluginContext) throws {
+    static func write(_ contents: Data, to path: String, mode: mode_t, owner: FileOwner? = nil, context: PluginContext)
+        throws
+    {
         let parent = SystemRoot.parentAndName(of: path).parent
         if parent != "/" { try context.writer.makeDirectory(parent, mode: 0o755, createOnly: true) }
         try context.writer.write(contents, to: path, mode: mode, owner: owner)
@@ -51,6 +57,7 @@ public struct InjectedFilesPlugin: Plugin {
 public struct InjectedFilesError: Error, CustomStringConvertible {
     public var refused: [RefusedFile]
     public var description: String {
-        "refused \(refused.count) injected file(s): " + refused.map { "\(HostnameValidator.preview($0.path)) (\($0.reason))" }.joined(separator: "; ")
+        "refused \(refused.count) injected file(s): "
+            + refused.map { "\(HostnameValidator.preview($0.path)) (\($0.reason))" }.joined(separator: "; ")
     }
 }

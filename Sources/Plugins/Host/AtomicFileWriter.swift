@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,7 +63,9 @@ public struct AtomicFileWriter: Sendable {
             }
             guard fsync(fd) == 0 else { throw HostError.io(path: temporary, operation: "fsync", errno: errno) }
         }
-        guard rename(temporary, target) == 0 else { throw HostError.io(path: target, operation: "rename", errno: errno) }
+        guard rename(temporary, target) == 0 else {
+            throw HostError.io(path: target, operation: "rename", errno: errno)
+        }
         committed = true
         Self.syncDirectory(directory)
     }
@@ -80,11 +83,17 @@ public struct AtomicFileWriter: Sendable {
     /// Creates the guest directory `guestPath` and missing parents (parents get 0755 root;
     /// the last one gets `mode` and `owner`). Refuses symbolic links on the way.
     /// With `createOnly`, an existing directory keeps its mode and owner.
-    public func makeDirectory(_ guestPath: String, mode: mode_t = 0o755, owner: FileOwner? = nil, createOnly: Bool = false) throws {
+    public func makeDirectory(
+        _ guestPath: String, mode: mode_t = 0o755, owner: FileOwner? = nil, createOnly: Bool = false
+    ) throws {
         let target = try root.resolve(guestPath)
         try refuseSymlinks(upTo: target)
         var isDirectory: ObjCBool = false
-        if createOnly && FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue { return }
+        if createOnly && FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory)
+            && isDirectory.boolValue
+        {
+            return
+        }
         var current = root.hostPath
         let components = guestComponents(of: target)
         for (index, component) in components.enumerated() {
@@ -106,7 +115,9 @@ public struct AtomicFileWriter: Sendable {
     public func changeOwner(_ guestPath: String, to owner: FileOwner) throws {
         let target = try root.resolve(guestPath)
         try refuseSymlinks(upTo: target)
-        guard lchown(target, owner.uid, owner.gid) == 0 else { throw HostError.io(path: target, operation: "chown", errno: errno) }
+        guard lchown(target, owner.uid, owner.gid) == 0 else {
+            throw HostError.io(path: target, operation: "chown", errno: errno)
+        }
     }
 
     /// Renames the guest path `source` to `destination`, which must not exist yet, then

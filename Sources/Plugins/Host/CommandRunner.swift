@@ -32,8 +32,10 @@ public struct CommandOptions: Sendable, Equatable {
     /// For user data scripts, whose output may be far larger than any tool's.
     public var outputFile: String?
 
-    public init(timeout: Duration? = nil, workingDirectory: String? = nil, environment: [String: String]? = nil,
-                outputFile: String? = nil) {
+    public init(
+        timeout: Duration? = nil, workingDirectory: String? = nil, environment: [String: String]? = nil,
+        outputFile: String? = nil
+    ) {
         self.timeout = timeout
         self.workingDirectory = workingDirectory
         self.environment = environment
@@ -57,7 +59,8 @@ extension CommandRunner {
     /// Runs and requires exit status 0; the error carries argv (never stdin) and stderr.
     @discardableResult
     public func check(_ argv: [String], standardInput: Data? = nil, options: CommandOptions = CommandOptions())
-        async throws -> CommandResult {
+        async throws -> CommandResult
+    {
         let result = try await run(argv, standardInput: standardInput, options: options)
         guard result.exitCode == 0, !result.timedOut else {
             throw HostError.commandFailed(

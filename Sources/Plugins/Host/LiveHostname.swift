@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,6 +20,8 @@ public struct KernelHostname: LiveHostname {
     /// bytes and would accept anything up to 64.
     public func set(_ name: String) throws {
         let result = name.withCString { sethostname($0, name.utf8.count) }
-        guard result == 0 else { throw HostError.io(path: "sethostname(\(name))", operation: "set host name", errno: errno) }
+        guard result == 0 else {
+            throw HostError.io(path: "sethostname(\(name))", operation: "set host name", errno: errno)
+        }
     }
 }

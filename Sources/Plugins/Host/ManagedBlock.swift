@@ -65,7 +65,9 @@ public struct ManagedBlock: Sendable, Equatable {
             var content = bytes[start..<(newline ?? bytes.count)]
             if content.last == 0x0D { content = content.dropLast() }  // CRLF files
             if content.elementsEqual(beginBytes) {
-                if let open { warnings.append("line \(open.line): '\(begin)' has no matching end marker; left as it is") }
+                if let open {
+                    warnings.append("line \(open.line): '\(begin)' has no matching end marker; left as it is")
+                }
                 open = (lineNumber, start)
             } else if content.elementsEqual(endBytes) {
                 if let begun = open {

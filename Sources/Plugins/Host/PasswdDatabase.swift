@@ -16,7 +16,8 @@ public enum PasswdDatabase {
     public static func entries(root: SystemRoot) throws -> [PasswdEntry] {
         try AccountFile.records("/etc/passwd", root: root, minimumFields: 7).compactMap { fields in
             guard let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) else { return nil }
-            return PasswdEntry(name: String(fields[0]), uid: uid, gid: gid, home: String(fields[5]), shell: String(fields[6]))
+            return PasswdEntry(
+                name: String(fields[0]), uid: uid, gid: gid, home: String(fields[5]), shell: String(fields[6]))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+
 #if canImport(System)
 import System
 #else
@@ -27,7 +28,10 @@ public struct SubprocessCommandRunner: CommandRunner {
         // timeout reaches everything it started and never the agent itself.
         platform.createSession = true
         platform.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
-        let environment: Environment = options.environment.map { .custom(Dictionary(uniqueKeysWithValues: $0.map { (Environment.Key(stringLiteral: $0.key), $0.value) })) } ?? .inherit
+        let environment: Environment =
+            options.environment.map {
+                .custom(Dictionary(uniqueKeysWithValues: $0.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+            } ?? .inherit
         let launch: @Sendable () async throws -> CommandResult = { [outputLimit, platform] in
             if let outputFile = options.outputFile {
                 let descriptor = open(outputFile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -51,8 +55,9 @@ public struct SubprocessCommandRunner: CommandRunner {
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
             )
-            return CommandResult(exitCode: Self.code(result.terminationStatus), standardOutput: result.standardOutput,
-                                 standardError: result.standardError)
+            return CommandResult(
+                exitCode: Self.code(result.terminationStatus), standardOutput: result.standardOutput,
+                standardError: result.standardError)
         }
         do {
             guard let timeout = options.timeout else { return try await launch() }
@@ -74,8 +79,10 @@ public struct SubprocessCommandRunner: CommandRunner {
 
     /// Runs `launch`, or cancels it after `timeout`: cancellation makes swift-subprocess run
     /// the teardown sequence (SIGKILL to the process group) before `run` returns.
-    private static func race(_ launch: @escaping @Sendable () async throws -> CommandResult,
-                             against timeout: Duration) async throws -> CommandResult {
+    private static func race(
+        _ launch: @escaping @Sendable () async throws -> CommandResult,
+        against timeout: Duration
+    ) async throws -> CommandResult {
         try await withThrowingTaskGroup(of: CommandResult?.self) { group in
             group.addTask { try await launch() }
             group.addTask {

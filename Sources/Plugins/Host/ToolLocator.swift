@@ -22,7 +22,10 @@ public struct ToolLocator: Sendable {
         guard !name.isEmpty, !name.contains("/") else { return nil }
         for directory in Self.directories {
             if let candidate = try? root.resolve(directory + "/" + name),
-               FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+                FileManager.default.isExecutableFile(atPath: candidate)
+            {
+                return candidate
+            }
         }
         return nil
     }

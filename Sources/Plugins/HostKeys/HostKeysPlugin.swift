@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,9 +31,11 @@ public struct HostKeysPlugin: Plugin {
     /// The image's host key files (`ssh_host_*_key`, `.pub`, `-cert.pub`) in the root's /etc/ssh.
     static func existingKeyFiles(_ root: SystemRoot) -> [String] {
         guard let directory = try? root.resolve(sshDirectory),
-              let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+            let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
+        else { return [] }
         return names.filter { name in
-            name.hasPrefix("ssh_host_") && (name.hasSuffix("_key") || name.hasSuffix("_key.pub") || name.hasSuffix("_key-cert.pub"))
+            name.hasPrefix("ssh_host_")
+                && (name.hasSuffix("_key") || name.hasSuffix("_key.pub") || name.hasSuffix("_key-cert.pub"))
         }.sorted().map { sshDirectory + "/" + $0 }
     }
 
@@ -41,14 +44,19 @@ public struct HostKeysPlugin: Plugin {
             return .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)")
         }
         if let state = try context.savedState(as: HostKeysState.self), state.instanceID == context.metadata.instanceID,
-           Self.types(context.config).allSatisfy({ FileManager.default.fileExists(atPath: (try? context.root.resolve(Self.keyPath($0))) ?? "") }) {
+            Self.types(context.config).allSatisfy({
+                FileManager.default.fileExists(atPath: (try? context.root.resolve(Self.keyPath($0))) ?? "")
+            })
+        {
             return .skip("host keys made for instance \(context.metadata.instanceID) are kept")
         }
         var changes: [String] = []
         let existing = Self.existingKeyFiles(context.root)
         if !existing.isEmpty { changes.append("remove the image's host keys: \(existing.joined(separator: ", "))") }
         let types = Self.types(context.config).map(\.rawValue).joined(separator: ", ")
-        changes.append("generate \(types) host keys in \(Self.sshDirectory) with ssh-keygen and print their fingerprints on the console")
+        changes.append(
+            "generate \(types) host keys in \(Self.sshDirectory) with ssh-keygen and print their fingerprints on the console"
+        )
         return .apply(changes)
     }
 
@@ -58,7 +66,8 @@ public struct HostKeysPlugin: Plugin {
             return .done
         }
         let keys = try await generate(context)
-        try context.saveState(HostKeysState(instanceID: context.metadata.instanceID, fingerprints: keys.map(\.fingerprint)))
+        try context.saveState(
+            HostKeysState(instanceID: context.metadata.instanceID, fingerprints: keys.map(\.fingerprint)))
         context.console(Self.beginMarker)
         for key in keys { context.console(key.fingerprint) }
         context.console(Self.endMarker)
@@ -88,10 +97,12 @@ public struct HostKeysPlugin: Plugin {
             try await context.runner.check(["ssh-keygen", "-q", "-t", type.rawValue, "-N", "", "-f", file])
             let listing = try await context.runner.check(["ssh-keygen", "-l", "-E", "sha256", "-f", file + ".pub"])
             guard let privateKey = FileManager.default.contents(atPath: file),
-                  let publicKey = FileManager.default.contents(atPath: file + ".pub") else {
+                let publicKey = FileManager.default.contents(atPath: file + ".pub")
+            else {
                 throw HostError.io(path: file, operation: "read the generated key", errno: ENOENT)
             }
-            keys.append((type, privateKey, publicKey, listing.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
+            keys.append(
+                (type, privateKey, publicKey, listing.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
         }
         let installed = Set(keys.flatMap { [Self.keyPath($0.type), Self.keyPath($0.type) + ".pub"] })
         for key in keys {
@@ -102,8 +113,11 @@ public struct HostKeysPlugin: Plugin {
             try writer.remove(stale)
         }
         return keys.map {
-            HostKey(type: $0.type, publicKey: String(decoding: $0.publicKey, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                    fingerprint: $0.fingerprint)
+            HostKey(
+                type: $0.type,
+                publicKey: String(decoding: $0.publicKey, as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines),
+                fingerprint: $0.fingerprint)
         }
     }
 }

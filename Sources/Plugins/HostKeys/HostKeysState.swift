@@ -12,7 +12,8 @@ public struct HostKeysState: Codable, Sendable, Equatable {
     /// The fingerprints saved in an instance's state, empty when host_keys saved none.
     public static func fingerprints(in state: InstanceState) -> [String] {
         guard let saved = state.pluginData[HostKeysPlugin.pluginID],
-              let decoded = try? saved.decode(as: HostKeysState.self) else { return [] }
+            let decoded = try? saved.decode(as: HostKeysState.self)
+        else { return [] }
         return decoded.fingerprints
     }
 }

@@ -24,7 +24,9 @@ public struct HostnamePlugin: Plugin {
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
         guard let name = try desiredName(context) else { return .skip("metadata has no usable host name") }
         var changes = ["write /etc/hostname: \(name.shortName)"]
-        if context.config.manageEtcHosts { changes.append("set the guest-agent line in /etc/hosts: \(name.fqdn ?? name.shortName)") }
+        if context.config.manageEtcHosts {
+            changes.append("set the guest-agent line in /etc/hosts: \(name.fqdn ?? name.shortName)")
+        }
         if context.liveHostname != nil { changes.append("set the running host name to \(name.shortName)") }
         return .apply(changes)
     }

@@ -1,4 +1,5 @@
 import DataSources
+
 /// Turns the cloud's host name into a safe one, or says exactly why it cannot.
 ///
 /// Metadata is untrusted: a value with shell metacharacters, newlines or absurd length
@@ -15,7 +16,9 @@ public enum HostnameValidator {
     public static func validate(_ raw: String, netbios: Bool = false) throws -> Result {
         let trimmed = raw.hasSuffix(".") ? String(raw.dropLast()) : raw
         guard !trimmed.isEmpty else { throw HostnameError.invalid(raw, "it is empty") }
-        guard trimmed.utf8.count <= 253 else { throw HostnameError.invalid(preview(raw), "it is longer than 253 characters") }
+        guard trimmed.utf8.count <= 253 else {
+            throw HostnameError.invalid(preview(raw), "it is longer than 253 characters")
+        }
         let labels = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         for label in labels {
             if let problem = labelProblem(label) { throw HostnameError.invalid(preview(raw), problem) }
@@ -31,7 +34,9 @@ public enum HostnameValidator {
     static func labelProblem(_ label: Substring) -> String? {
         if label.isEmpty { return "it has an empty label" }
         if label.utf8.count > 63 { return "label '\(preview(String(label)))' is longer than 63 characters" }
-        if let bad = label.unicodeScalars.first(where: { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-")) }) {
+        if let bad = label.unicodeScalars.first(where: {
+            !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-"))
+        }) {
             return "it contains the character \(describe(bad)) (only letters, digits and '-' are allowed)"
         }
         if label.hasPrefix("-") || label.hasSuffix("-") { return "label '\(label)' starts or ends with '-'" }

@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,19 +33,23 @@ public enum ConflictingConfig {
     /// keyfiles are moved out of the directory, here.
     public static let networkManagerDisabledDirectory = "/etc/NetworkManager/guest-agent-disabled"
 
-    public static func find(_ renderer: NetworkRenderer, network: ResolvedNetwork, root: SystemRoot) throws -> [ConflictAction] {
+    public static func find(_ renderer: NetworkRenderer, network: ResolvedNetwork, root: SystemRoot) throws
+        -> [ConflictAction]
+    {
         let names = network.interfaces.map(\.name)
         let macs = network.interfaces.compactMap(\.macAddress)
         switch renderer {
         case .netplan, .auto:
             return try files(in: "/etc/netplan", root: root).compactMap { name, text in
-                guard name.hasSuffix(".yaml"), name != "50-guest-agent.yaml", mentions(text, names: names, macs: macs) else { return nil }
+                guard name.hasSuffix(".yaml"), name != "50-guest-agent.yaml", mentions(text, names: names, macs: macs)
+                else { return nil }
                 return .move(from: "/etc/netplan/" + name, to: "/etc/netplan/" + name + disabledSuffix)
             }
         case .networkd:
             return try files(in: NetworkdRenderer.directory, root: root).compactMap { name, text in
                 guard name.hasSuffix(".network"), !name.hasPrefix(NetworkdRenderer.prefix),
-                      NetworkdMatch.matches(text, names: names, macs: macs) else { return nil }
+                    NetworkdMatch.matches(text, names: names, macs: macs)
+                else { return nil }
                 let path = NetworkdRenderer.directory + "/" + name
                 return .move(from: path, to: path + disabledSuffix)
             }
@@ -52,10 +57,13 @@ public enum ConflictingConfig {
             return try files(in: NetworkManagerRenderer.directory, root: root).compactMap { name, text in
                 guard !name.hasPrefix(NetworkManagerRenderer.prefix) else { return nil }
                 let lower = text.lowercased()
-                let hit = names.contains { lower.contains("interface-name=\($0.lowercased())\n") }
+                let hit =
+                    names.contains { lower.contains("interface-name=\($0.lowercased())\n") }
                     || macs.contains { lower.contains("mac-address=\($0)") }
                 guard hit else { return nil }
-                return .move(from: NetworkManagerRenderer.directory + "/" + name, to: networkManagerDisabledDirectory + "/" + name)
+                return .move(
+                    from: NetworkManagerRenderer.directory + "/" + name,
+                    to: networkManagerDisabledDirectory + "/" + name)
             }
         case .eni:
             var actions: [ConflictAction] = []
@@ -63,14 +71,21 @@ public enum ConflictingConfig {
             let mainText = try read(main, root: root) ?? ""
             var edit = ENIStanzas.disable(mainText, names: names, marker: marker)
             if !ENIStanzas.sourcesOurFile(edit.text) {
-                edit.text += (edit.text.isEmpty || edit.text.hasSuffix("\n") ? "" : "\n") + "source \(ENIRenderer.path)\n"
+                edit.text +=
+                    (edit.text.isEmpty || edit.text.hasSuffix("\n") ? "" : "\n") + "source \(ENIRenderer.path)\n"
                 edit.notes.append("source \(ENIRenderer.path)")
             }
-            if edit.text != mainText { actions.append(.rewrite(path: main, contents: Data(edit.text.utf8), note: edit.notes.joined(separator: "; "))) }
+            if edit.text != mainText {
+                actions.append(
+                    .rewrite(path: main, contents: Data(edit.text.utf8), note: edit.notes.joined(separator: "; ")))
+            }
             for (name, text) in try files(in: "/etc/network/interfaces.d", root: root) where name != "50-guest-agent" {
                 let other = ENIStanzas.disable(text, names: names, marker: marker)
                 if other.text != text {
-                    actions.append(.rewrite(path: "/etc/network/interfaces.d/" + name, contents: Data(other.text.utf8), note: other.notes.joined(separator: "; ")))
+                    actions.append(
+                        .rewrite(
+                            path: "/etc/network/interfaces.d/" + name, contents: Data(other.text.utf8),
+                            note: other.notes.joined(separator: "; ")))
                 }
             }
             return actions
@@ -86,15 +101,20 @@ public enum ConflictingConfig {
             if (try writer.read(to)) != nil { try writer.moveAside(to, tag: "old") }
             try writer.moveIntoPlace(from, at: to)
         case .rewrite(let path, let contents, _):
-            let mode = (try? FileManager.default.attributesOfItem(atPath: writer.root.resolve(path))[.posixPermissions] as? NSNumber)?.uint16Value
+            let mode =
+                (try? FileManager.default.attributesOfItem(atPath: writer.root.resolve(path))[.posixPermissions]
+                as? NSNumber)?.uint16Value
             try writer.write(contents, to: path, mode: mode_t(mode ?? 0o644))
         }
     }
 
     private static func mentions(_ text: String, names: [String], macs: [String]) -> Bool {
-        let words = Set(text.lowercased().split { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == ":") }.map {
-            String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"':"))
-        })
+        let words = Set(
+            text.lowercased().split {
+                !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == ":")
+            }.map {
+                String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"':"))
+            })
         return names.contains { words.contains($0.lowercased()) } || macs.contains { words.contains($0) }
     }
 
@@ -105,7 +125,8 @@ public enum ConflictingConfig {
         return names.sorted().compactMap { name in
             var info = stat()
             guard lstat(host + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size < 1 << 20,
-                  let data = FileManager.default.contents(atPath: host + "/" + name) else { return nil }
+                let data = FileManager.default.contents(atPath: host + "/" + name)
+            else { return nil }
             return (name, String(decoding: data, as: UTF8.self))
         }
     }

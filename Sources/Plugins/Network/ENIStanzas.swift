@@ -1,7 +1,10 @@
 /// Edits of ifupdown `interfaces(5)` text: comments out the image's stanzas for our
 /// interfaces (reversibly, with a marker), and tells whether our file is sourced.
 enum ENIStanzas {
-    static let stanzaKeywords: Set<String> = ["iface", "auto", "mapping", "source", "source-directory", "allow-auto", "allow-hotplug", "no-auto-down", "no-scripts", "rename"]
+    static let stanzaKeywords: Set<String> = [
+        "iface", "auto", "mapping", "source", "source-directory", "allow-auto", "allow-hotplug", "no-auto-down",
+        "no-scripts", "rename",
+    ]
 
     static func disable(_ text: String, names: [String], marker: String) -> (text: String, notes: [String]) {
         var output: [String] = []
@@ -45,8 +48,10 @@ enum ENIStanzas {
             let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
             guard words.count >= 2 else { return false }
             switch words[0] {
-            case "source": return [ENIRenderer.path, "/etc/network/interfaces.d/*", "interfaces.d/*"].contains(words[1])
-            case "source-directory": return ["/etc/network/interfaces.d", "/etc/network/interfaces.d/", "interfaces.d"].contains(words[1])
+            case "source":
+                return [ENIRenderer.path, "/etc/network/interfaces.d/*", "interfaces.d/*"].contains(words[1])
+            case "source-directory":
+                return ["/etc/network/interfaces.d", "/etc/network/interfaces.d/", "interfaces.d"].contains(words[1])
             default: return false
             }
         }

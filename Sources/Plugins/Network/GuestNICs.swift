@@ -16,13 +16,16 @@ public struct GuestNICs: Sendable, Equatable {
     /// /sys/devices, and this only reads.
     public static func read(root: SystemRoot) throws -> GuestNICs {
         let directory = try root.resolve("/sys/class/net")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return GuestNICs(byMAC: [:]) }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            return GuestNICs(byMAC: [:])
+        }
         var byMAC: [String: String] = [:]
         var hasDevice: [String: Bool] = [:]
         for name in names.sorted() where name != "lo" && InterfaceName.isValid(name) {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name + "/address"),
-                  let mac = MACAddress.normalize(String(decoding: data.prefix(64), as: UTF8.self)),
-                  mac != "00:00:00:00:00:00" else { continue }
+                let mac = MACAddress.normalize(String(decoding: data.prefix(64), as: UTF8.self)),
+                mac != "00:00:00:00:00:00"
+            else { continue }
             // A bond or VLAN already up shares its member's MAC: the NIC itself (it has a
             // `device` link to its hardware) wins over the virtual one.
             let physical = FileManager.default.fileExists(atPath: directory + "/" + name + "/device")
@@ -39,7 +42,9 @@ public struct GuestNICs: Sendable, Equatable {
 /// safe in every configuration format and file name.
 public enum InterfaceName {
     public static func isValid(_ name: String) -> Bool {
-        guard (1...15).contains(name.utf8.count), let first = name.utf8.first, first != UInt8(ascii: "."), first != UInt8(ascii: "-") else {
+        guard (1...15).contains(name.utf8.count), let first = name.utf8.first, first != UInt8(ascii: "."),
+            first != UInt8(ascii: "-")
+        else {
             return false
         }
         return name.utf8.allSatisfy { byte in

@@ -8,34 +8,48 @@ import Foundation
 /// whose configuration changed is down; otherwise the change waits for the next boot.
 public enum NetworkActivation {
     /// The commands to run, in order, and a note for the log when something was held back.
-    public static func commands(renderer: NetworkRenderer, network: ResolvedNetwork, changedInterfaces: [String],
-                                down: Set<String>, files: [RenderedFile]) -> (commands: [[String]], note: String?) {
+    public static func commands(
+        renderer: NetworkRenderer, network: ResolvedNetwork, changedInterfaces: [String],
+        down: Set<String>, files: [RenderedFile]
+    ) -> (commands: [[String]], note: String?) {
         let upChanged = changedInterfaces.filter { !down.contains($0) }
         let toBringUp = network.interfaces.map(\.name).filter { down.contains($0) }
         switch renderer {
         case .netplan, .auto, .networkd:
             guard !changedInterfaces.isEmpty else { return ([], nil) }
             guard upChanged.isEmpty else {
-                return ([], "\(upChanged.joined(separator: ", ")) is up: the new configuration takes effect at the next boot")
+                return (
+                    [],
+                    "\(upChanged.joined(separator: ", ")) is up: the new configuration takes effect at the next boot"
+                )
             }
             return (renderer == .networkd ? [["networkctl", "reload"]] : [["netplan", "apply"]], nil)
         case .eni:
-            return (toBringUp.filter { network.interface($0)?.bondMaster == nil }.map { ["ifup", $0] },
-                    upChanged.isEmpty ? nil : "\(upChanged.joined(separator: ", ")) is up: left as it is until the next boot")
+            return (
+                toBringUp.filter { network.interface($0)?.bondMaster == nil }.map { ["ifup", $0] },
+                upChanged.isEmpty
+                    ? nil : "\(upChanged.joined(separator: ", ")) is up: left as it is until the next boot"
+            )
         case .networkmanager:
             var commands = files.map { ["nmcli", "connection", "load", $0.path] }
             commands += toBringUp.filter { network.interface($0)?.bondMaster == nil }
                 .map { ["nmcli", "connection", "up", NetworkManagerRenderer.prefix + $0] }
-            return (commands, upChanged.isEmpty ? nil : "\(upChanged.joined(separator: ", ")) is up: left as it is until the next boot")
+            return (
+                commands,
+                upChanged.isEmpty
+                    ? nil : "\(upChanged.joined(separator: ", ")) is up: left as it is until the next boot"
+            )
         }
     }
 
     /// Interfaces whose `operstate` under the root is `down` (absent counts as down).
     static func downInterfaces(_ names: [String], root: SystemRoot) -> Set<String> {
-        Set(names.filter { name in
-            guard let path = try? root.resolve("/sys/class/net/\(name)/operstate"),
-                  let data = FileManager.default.contents(atPath: path) else { return true }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "down"
-        })
+        Set(
+            names.filter { name in
+                guard let path = try? root.resolve("/sys/class/net/\(name)/operstate"),
+                    let data = FileManager.default.contents(atPath: path)
+                else { return true }
+                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "down"
+            })
     }
 }

@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,19 +40,25 @@ struct NetworkChangeSet {
         let resolved = NetworkResolver.resolve(config, nics: try GuestNICs.read(root: context.root))
         let warnings = config.skipped + resolved.warnings
         guard !resolved.network.interfaces.isEmpty else {
-            return .skip("no guest interface under /sys/class/net matches the metadata's MAC addresses: " + warnings.joined(separator: "; "))
+            return .skip(
+                "no guest interface under /sys/class/net matches the metadata's MAC addresses: "
+                    + warnings.joined(separator: "; "))
         }
         let (renderer, reason) = RendererSelection.choose(context.config.networkRenderer, root: context.root)
         let files = RendererSelection.render(renderer, resolved.network)
         var changed: [String: Data?] = [:]
         for file in files {
             let existing = try context.writer.read(file.path)
-            if existing != file.contents || currentMode(file.path, root: context.root) != file.mode { changed[file.path] = existing }
+            if existing != file.contents || currentMode(file.path, root: context.root) != file.mode {
+                changed[file.path] = existing
+            }
         }
-        return .ready(NetworkChangeSet(
-            renderer: renderer, rendererReason: reason, network: resolved.network, warnings: warnings, files: files, changed: changed,
-            stale: try staleFiles(renderer, keeping: Set(files.map(\.path)), root: context.root),
-            conflicts: try ConflictingConfig.find(renderer, network: resolved.network, root: context.root)))
+        return .ready(
+            NetworkChangeSet(
+                renderer: renderer, rendererReason: reason, network: resolved.network, warnings: warnings, files: files,
+                changed: changed,
+                stale: try staleFiles(renderer, keeping: Set(files.map(\.path)), root: context.root),
+                conflicts: try ConflictingConfig.find(renderer, network: resolved.network, root: context.root)))
     }
 
     /// Interfaces whose configuration changed: all of them for one-file backends.
@@ -64,8 +71,9 @@ struct NetworkChangeSet {
 
     func activation(root: SystemRoot) -> (commands: [[String]], note: String?) {
         let down = NetworkActivation.downInterfaces(network.interfaces.map(\.name), root: root)
-        return NetworkActivation.commands(renderer: renderer, network: network, changedInterfaces: changedInterfaces, down: down,
-                                          files: files.filter { changed[$0.path] != nil })
+        return NetworkActivation.commands(
+            renderer: renderer, network: network, changedInterfaces: changedInterfaces, down: down,
+            files: files.filter { changed[$0.path] != nil })
     }
 
     private static func currentMode(_ path: String, root: SystemRoot) -> mode_t? {
@@ -75,13 +83,18 @@ struct NetworkChangeSet {
         return info.st_mode & 0o7777
     }
 
-    private static func staleFiles(_ renderer: NetworkRenderer, keeping: Set<String>, root: SystemRoot) throws -> [String] {
+    private static func staleFiles(_ renderer: NetworkRenderer, keeping: Set<String>, root: SystemRoot) throws
+        -> [String]
+    {
         let pattern = RendererSelection.ownedPattern(renderer)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.resolve(pattern.directory)) else { return [] }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.resolve(pattern.directory)) else {
+            return []
+        }
         return names.sorted().compactMap { name in
             let path = pattern.directory + "/" + name
             guard name.hasPrefix(pattern.prefix), pattern.suffixes.contains(where: { name.hasSuffix($0) }),
-                  !name.hasPrefix("."), !keeping.contains(path) else { return nil }
+                !name.hasPrefix("."), !keeping.contains(path)
+            else { return nil }
             return path
         }
     }

@@ -31,8 +31,11 @@ public struct NetworkPlugin: Plugin {
                 lines.append("\(file.path): unchanged")
                 continue
             }
-            lines.append("write \(file.path) (mode \(String(file.mode, radix: 8)))" + (old == nil ? ", new file:" : ", diff:"))
-            lines += TextDiff.lines(old: old.map { String(decoding: $0, as: UTF8.self) } ?? "", new: file.text).map { "    " + $0 }
+            lines.append(
+                "write \(file.path) (mode \(String(file.mode, radix: 8)))" + (old == nil ? ", new file:" : ", diff:"))
+            lines += TextDiff.lines(old: old.map { String(decoding: $0, as: UTF8.self) } ?? "", new: file.text).map {
+                "    " + $0
+            }
         }
         lines += prepared.stale.map { "remove \($0) (written by an earlier run, no longer needed)" }
         lines += prepared.conflicts.map(\.description)

@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,8 +16,13 @@ enum NetworkdMatch {
         var otherKeys = false
         for raw in text.split(whereSeparator: \.isNewline) {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("[") { section = line; continue }
-            guard section == "[Match]", let equals = line.firstIndex(of: "="), !line.hasPrefix("#"), !line.hasPrefix(";") else { continue }
+            if line.hasPrefix("[") {
+                section = line
+                continue
+            }
+            guard section == "[Match]", let equals = line.firstIndex(of: "="), !line.hasPrefix("#"),
+                !line.hasPrefix(";")
+            else { continue }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let values = line[line.index(after: equals)...].split(separator: " ").map(String.init)
             switch key {

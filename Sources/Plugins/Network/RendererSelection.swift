@@ -5,15 +5,23 @@ import Foundation
 /// has: netplan if `/usr/sbin/netplan` or `/etc/netplan` exists, else NetworkManager if it
 /// is installed and enabled, else systemd-networkd if enabled, else ifupdown.
 public enum RendererSelection {
-    public static func choose(_ setting: NetworkRenderer, root: SystemRoot) -> (renderer: NetworkRenderer, reason: String) {
+    public static func choose(_ setting: NetworkRenderer, root: SystemRoot) -> (
+        renderer: NetworkRenderer, reason: String
+    ) {
         guard setting == .auto else { return (setting, "network_renderer = \(setting.rawValue)") }
-        let exists = { (path: String) in (try? root.resolve(path)).map { FileManager.default.fileExists(atPath: $0) } ?? false }
+        let exists = { (path: String) in
+            (try? root.resolve(path)).map { FileManager.default.fileExists(atPath: $0) } ?? false
+        }
         if exists("/usr/sbin/netplan") || exists("/etc/netplan") { return (.netplan, "netplan is installed") }
-        let wants = ["/etc/systemd/system/multi-user.target.wants/", "/etc/systemd/system/network-online.target.wants/"]
+        let wants = [
+            "/etc/systemd/system/multi-user.target.wants/", "/etc/systemd/system/network-online.target.wants/",
+        ]
         if exists("/usr/sbin/NetworkManager") && wants.contains(where: { exists($0 + "NetworkManager.service") }) {
             return (.networkmanager, "NetworkManager is installed and enabled")
         }
-        if wants.contains(where: { exists($0 + "systemd-networkd.service") }) || exists("/etc/systemd/system/sockets.target.wants/systemd-networkd.socket") {
+        if wants.contains(where: { exists($0 + "systemd-networkd.service") })
+            || exists("/etc/systemd/system/sockets.target.wants/systemd-networkd.socket")
+        {
             return (.networkd, "systemd-networkd is enabled")
         }
         return (.eni, "neither netplan, an enabled NetworkManager nor an enabled systemd-networkd was found")

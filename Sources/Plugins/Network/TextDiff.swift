@@ -13,14 +13,19 @@ enum TextDiff {
             }
         }
         var result: [String] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < a.count || j < b.count {
             if i < a.count && j < b.count && a[i] == b[j] {
-                result.append("  " + a[i]); i += 1; j += 1
+                result.append("  " + a[i])
+                i += 1
+                j += 1
             } else if j < b.count && (i == a.count || table[i][j + 1] >= table[i + 1][j]) {
-                result.append("+" + b[j]); j += 1
+                result.append("+" + b[j])
+                j += 1
             } else {
-                result.append("-" + a[i]); i += 1
+                result.append("-" + a[i])
+                i += 1
             }
         }
         return result

@@ -58,7 +58,9 @@ public struct PasswordPlugin: Plugin {
             return .done
         }
         if let problem = publicationProblem(context) {
-            context.logger.warning("cannot publish a password; leaving it unchanged", metadata: ["user": "\(user)", "reason": "\(problem)"])
+            context.logger.warning(
+                "cannot publish a password; leaving it unchanged",
+                metadata: ["user": "\(user)", "reason": "\(problem)"])
             return .done
         }
         var progress = try context.savedState(as: PasswordProgress.self) ?? PasswordProgress()
@@ -81,15 +83,19 @@ public struct PasswordPlugin: Plugin {
         if case .novaPasswordEndpoint(let url) = context.metadata.passwordPublication {
             let existing = try await NovaPasswordEndpoint(url: url, http: context.http).current()
             if !existing.isEmpty {
-                context.logger.info("a password is already published for this instance; not generating another", metadata: ["user": "\(user)"])
+                context.logger.info(
+                    "a password is already published for this instance; not generating another",
+                    metadata: ["user": "\(user)"])
                 return nil
             }
         }
         let key = try PasswordCryptoAdapter.selectKey(context.metadata.publicKeys).get()
         let password = try PasswordCryptoAdapter.generate(length: context.config.userPasswordLength)
-        let ciphertext = try PasswordCryptoAdapter.encrypt(password, with: key, padding: context.config.passwordEncryption)
-        var progress = PasswordProgress(phase: .encrypted, ciphertext: ciphertext,
-                                        shadowBefore: try shadowFingerprint(user: user, context: context))
+        let ciphertext = try PasswordCryptoAdapter.encrypt(
+            password, with: key, padding: context.config.passwordEncryption)
+        var progress = PasswordProgress(
+            phase: .encrypted, ciphertext: ciphertext,
+            shadowBefore: try shadowFingerprint(user: user, context: context))
         try context.saveState(progress)
         try await setter.setPassword(password, for: user, context: context)
         progress.phase = .set
@@ -100,20 +106,27 @@ public struct PasswordPlugin: Plugin {
     }
 
     /// After a crash between saving the ciphertext and confirming the set.
-    private func resolveCrashWindow(_ saved: PasswordProgress, user: String, context: PluginContext) throws -> PasswordProgress {
+    private func resolveCrashWindow(_ saved: PasswordProgress, user: String, context: PluginContext) throws
+        -> PasswordProgress
+    {
         let now = try shadowFingerprint(user: user, context: context)
         if now != saved.shadowBefore {
-            context.logger.notice("password was set before an interruption; publishing the saved ciphertext", metadata: ["user": "\(user)"])
+            context.logger.notice(
+                "password was set before an interruption; publishing the saved ciphertext",
+                metadata: ["user": "\(user)"])
             let progress = PasswordProgress(phase: .set, ciphertext: saved.ciphertext)
             try context.saveState(progress)
             return progress
         }
-        context.logger.notice("an interrupted run had not set the password; starting over", metadata: ["user": "\(user)"])
+        context.logger.notice(
+            "an interrupted run had not set the password; starting over", metadata: ["user": "\(user)"])
         try context.clearState()
         return PasswordProgress()
     }
 
-    private func publish(_ ciphertext: String, progress: PasswordProgress, context: PluginContext) async throws -> PluginOutcome {
+    private func publish(_ ciphertext: String, progress: PasswordProgress, context: PluginContext) async throws
+        -> PluginOutcome
+    {
         switch context.metadata.passwordPublication {
         case .novaPasswordEndpoint(let url):
             let endpoint = NovaPasswordEndpoint(url: url, http: context.http)
@@ -123,13 +136,15 @@ public struct PasswordPlugin: Plugin {
                     if stored == ciphertext {
                         context.logger.info("password was already published (an earlier POST went through)")
                     } else {
-                        context.logger.warning("the password endpoint already held another value (409); ours was not stored",
-                                               metadata: ["url": "\(url)"])
+                        context.logger.warning(
+                            "the password endpoint already held another value (409); ours was not stored",
+                            metadata: ["url": "\(url)"])
                     }
                 }
             } catch {
-                context.logger.warning("publishing the password failed; will retry the same ciphertext next boot",
-                                       metadata: ["url": "\(url)", "error": "\(error)"])
+                context.logger.warning(
+                    "publishing the password failed; will retry the same ciphertext next boot",
+                    metadata: ["url": "\(url)", "error": "\(error)"])
                 return .runAgainNextBoot("password set but not yet published: \(error)")
             }
         case .ec2Console:

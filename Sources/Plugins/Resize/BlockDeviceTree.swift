@@ -54,7 +54,8 @@ public struct BlockDeviceTree: Sendable {
         if let partitionNumber = number(directory + "/partition") {
             // A partition's sysfs directory is inside its disk's: .../block/vda/vda1.
             let disk = SystemRoot.parentAndName(of: SystemRoot.parentAndName(of: directory).parent).name
-            device.partition = .init(number: Int(partitionNumber), startSector: number(directory + "/start") ?? 0, disk: disk)
+            device.partition = .init(
+                number: Int(partitionNumber), startSector: number(directory + "/start") ?? 0, disk: disk)
         }
         if let mapperName = text(directory + "/dm/name") {
             let slaves = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/slaves")) ?? []).sorted()

@@ -31,14 +31,16 @@ public enum MountInfo {
         // 36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
         // Optional fields (master:1, shared:2, ...) end at the lone "-".
         guard fields.count >= 10, let separator = fields.firstIndex(of: "-"), separator >= 6,
-              fields.count >= separator + 3 else { return nil }
+            fields.count >= separator + 3
+        else { return nil }
         let numbers = fields[2].split(separator: ":")
         guard numbers.count == 2, let major = Int(numbers[0]), let minor = Int(numbers[1]) else { return nil }
         return MountInfoEntry(
             major: major, minor: minor, mountPoint: unescape(fields[4]),
             mountOptions: fields[5].split(separator: ",").map(String.init),
             filesystemType: fields[separator + 1], source: unescape(fields[separator + 2]),
-            superOptions: fields.count > separator + 3 ? fields[separator + 3].split(separator: ",").map(String.init) : [])
+            superOptions: fields.count > separator + 3
+                ? fields[separator + 3].split(separator: ",").map(String.init) : [])
     }
 
     /// The kernel writes space, tab, newline and backslash in paths as `\ooo` octal.
@@ -49,7 +51,8 @@ public enum MountInfo {
         var index = 0
         while index < utf8.count {
             if utf8[index] == UInt8(ascii: "\\"), index + 4 <= utf8.count,
-               let value = UInt8(String(decoding: utf8[(index + 1)..<(index + 4)], as: UTF8.self), radix: 8) {
+                let value = UInt8(String(decoding: utf8[(index + 1)..<(index + 4)], as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 index += 4
             } else {

@@ -34,7 +34,9 @@ public struct ResizeDetector: Sendable {
             return skip("\(mountPoint) is not a mount point")
         }
         let type = entry.filesystemType
-        if FilesystemKind.overlayTypes.contains(type) { return skip("\(mountPoint) is an overlay (\(type)): no disk underneath to grow") }
+        if FilesystemKind.overlayTypes.contains(type) {
+            return skip("\(mountPoint) is an overlay (\(type)): no disk underneath to grow")
+        }
         if FilesystemKind.networkTypes.contains(type) || entry.source.hasPrefix("//") {
             return skip("\(mountPoint) is a network filesystem (\(type) from \(entry.source))")
         }
@@ -43,7 +45,9 @@ public struct ResizeDetector: Sendable {
             return skip("\(mountPoint) is \(type), which the agent does not grow (ext2/3/4, xfs, btrfs)")
         }
         guard let device = findDevice(entry) else {
-            return skip("no block device found for \(mountPoint) (\(entry.source), \(entry.major):\(entry.minor)) in \(settings.sysfsPath)")
+            return skip(
+                "no block device found for \(mountPoint) (\(entry.source), \(entry.major):\(entry.minor)) in \(settings.sysfsPath)"
+            )
         }
         if device.readOnly { return skip("\(mountPoint): its device \(device.name) is read-only") }
 
@@ -54,10 +58,13 @@ public struct ResizeDetector: Sendable {
         var partitionHolder = device
         if let mapper = device.deviceMapper {
             guard mapper.isLVM else {
-                return skip("\(mountPoint) is on device-mapper device \(mapper.name), which is not an LVM logical volume")
+                return skip(
+                    "\(mountPoint) is on device-mapper device \(mapper.name), which is not an LVM logical volume")
             }
             guard mapper.slaves.count == 1, let physical = tree.device(named: mapper.slaves[0]) else {
-                return skip("\(mountPoint) is on logical volume \(mapper.name) over \(mapper.slaves.count) devices: only a volume group on one physical volume is grown")
+                return skip(
+                    "\(mountPoint) is on logical volume \(mapper.name) over \(mapper.slaves.count) devices: only a volume group on one physical volume is grown"
+                )
             }
             target.lvm = LVMLayout(
                 logicalVolume: settings.deviceDirectory + "/mapper/" + mapper.name, physicalVolume: node(physical.name),
@@ -67,11 +74,14 @@ public struct ResizeDetector: Sendable {
         }
         if let partition = partitionHolder.partition {
             guard let disk = tree.device(named: partition.disk) else {
-                return skip("\(mountPoint): disk \(partition.disk) of \(partitionHolder.name) not found in \(settings.sysfsPath)")
+                return skip(
+                    "\(mountPoint): disk \(partition.disk) of \(partitionHolder.name) not found in \(settings.sysfsPath)"
+                )
             }
             if disk.readOnly { return skip("\(mountPoint): disk \(disk.name) is read-only") }
             let end = partition.startSector + partitionHolder.sizeSectors
-            let nextStart = tree.partitions(ofDisk: disk.name).compactMap(\.partition?.startSector).filter { $0 >= end }.min()
+            let nextStart = tree.partitions(ofDisk: disk.name).compactMap(\.partition?.startSector).filter { $0 >= end }
+                .min()
             target.partition = PartitionSpace(
                 disk: node(disk.name), device: node(partitionHolder.name), number: partition.number,
                 startSector: partition.startSector, sizeSectors: partitionHolder.sizeSectors,
@@ -84,7 +94,9 @@ public struct ResizeDetector: Sendable {
         // major 0 is an anonymous device (btrfs reports one per subvolume): use the source.
         if entry.major != 0, let device = tree.device(major: entry.major, minor: entry.minor) { return device }
         let source = entry.source
-        if source.hasPrefix("/dev/mapper/") { return tree.deviceMapper(named: String(source.dropFirst("/dev/mapper/".count))) }
+        if source.hasPrefix("/dev/mapper/") {
+            return tree.deviceMapper(named: String(source.dropFirst("/dev/mapper/".count)))
+        }
         if source.hasPrefix("/dev/") { return tree.device(named: SystemRoot.parentAndName(of: source).name) }
         return nil
     }

@@ -31,7 +31,9 @@ struct ResizeExecutor: Sendable {
         }
         guard tools.find("sfdisk") != nil, tools.find("partx") != nil else { throw ResizeError.noPartitionTool }
         let dump = try await check(["sfdisk", "--dump", space.disk])
-        if dump.standardOutput.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "label: gpt" }) {
+        if dump.standardOutput.split(separator: "\n").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == "label: gpt"
+        }) {
             // When the disk grew, GPT's backup header is no longer at its end; it must move
             // there first or the table cannot describe the new space.
             try await check(["sfdisk", "--no-reread", "--relocate", "gpt-bak-std", space.disk])
@@ -39,8 +41,9 @@ struct ResizeExecutor: Sendable {
         // ", +": keep the start, take every sector up to the next partition or the disk's end.
         // --no-reread: the disk is in use (its partition is mounted), so the kernel cannot
         // re-read the whole table; partx then tells it about this one partition (BLKPG).
-        try await check(["sfdisk", "--no-reread", "--no-tell-kernel", "-N", String(space.number), space.disk],
-                        input: Data(", +\n".utf8))
+        try await check(
+            ["sfdisk", "--no-reread", "--no-tell-kernel", "-N", String(space.number), space.disk],
+            input: Data(", +\n".utf8))
         try await check(["partx", "-u", "--nr", String(space.number), space.disk])
         return nil
     }
@@ -63,7 +66,8 @@ struct ResizeExecutor: Sendable {
             tool: argv[0], argv: argv,
             status: result.timedOut ? "timed out" : "exited with status \(result.exitCode)",
             // One line: the reason lands in `status` and the log (resize2fs starts with a version banner).
-            stderr: String(result.standardError.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }.joined(separator: "; ").prefix(500)))
+            stderr: String(
+                result.standardError.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty }.joined(separator: "; ").prefix(500)))
     }
 }

@@ -34,7 +34,8 @@ public struct ResizePlugin: Plugin {
             case .skip(_, let reason):
                 return (nil, [], reason)
             case .target(let target):
-                let steps = ResizeStep.plan(for: target, pending: state.pending[hostPath] != nil, grownTo: state.grownTo[hostPath])
+                let steps = ResizeStep.plan(
+                    for: target, pending: state.pending[hostPath] != nil, grownTo: state.grownTo[hostPath])
                 return (target, steps, steps.isEmpty ? Self.settledReason(target) : nil)
             }
         }
@@ -63,7 +64,8 @@ public struct ResizePlugin: Plugin {
 
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
         let work = try work(context)
-        let changes = work.flatMap { item in item.target.map { target in item.steps.map { $0.describe(target) } } ?? [] }
+        let changes = work.flatMap { item in item.target.map { target in item.steps.map { $0.describe(target) } } ?? []
+        }
         if changes.isEmpty { return .skip(work.compactMap(\.skip).joined(separator: "; ")) }
         return .apply(changes)
     }
@@ -94,7 +96,8 @@ public struct ResizePlugin: Plugin {
                     failed = true
                     if grownBelow || state.pending[target.mountPoint] != nil {
                         // The lower layer is bigger now; the next boot finishes the job.
-                        let message = "\(target.mountPoint): \(Self.lowerLayer(item.steps)) grown, but \(error); the next boot tries again"
+                        let message =
+                            "\(target.mountPoint): \(Self.lowerLayer(item.steps)) grown, but \(error); the next boot tries again"
                         state.pending[target.mountPoint] = "\(error)"
                         unfinished.append(message)
                     } else {
@@ -108,7 +111,9 @@ public struct ResizePlugin: Plugin {
                 // The filesystem now fills the device as it was before any partition step;
                 // re-read sysfs for the size it was grown to.
                 let detector = ResizeDetector(settings: settings)
-                if case .target(let after)? = try? detector.detect(mountPoint: target.mountPoint, entries: detector.mountEntries()) {
+                if case .target(let after)? = try? detector.detect(
+                    mountPoint: target.mountPoint, entries: detector.mountEntries())
+                {
                     state.grownTo[target.mountPoint] = after.filesystemDeviceBytes
                 }
             }

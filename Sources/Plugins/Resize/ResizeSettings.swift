@@ -22,10 +22,12 @@ public struct ResizeSettings: Sendable, Equatable {
         self.deviceDirectory = deviceDirectory
     }
 
-    public static let live = ResizeSettings(mountInfoPath: "/proc/self/mountinfo", sysfsPath: "/sys", deviceDirectory: "/dev")
+    public static let live = ResizeSettings(
+        mountInfoPath: "/proc/self/mountinfo", sysfsPath: "/sys", deviceDirectory: "/dev")
 
     /// All three under one fixture directory (`base/proc/self/mountinfo`, `base/sys`, `base/dev`).
     public static func under(_ base: String) -> ResizeSettings {
-        ResizeSettings(mountInfoPath: base + "/proc/self/mountinfo", sysfsPath: base + "/sys", deviceDirectory: base + "/dev")
+        ResizeSettings(
+            mountInfoPath: base + "/proc/self/mountinfo", sysfsPath: base + "/sys", deviceDirectory: base + "/dev")
     }
 }

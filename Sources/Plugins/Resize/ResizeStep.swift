@@ -18,17 +18,21 @@ public enum ResizeStep: Sendable, Equatable {
         if growPartition, let partition = target.partition { steps.append(.growPartition(partition)) }
         var extendLV = false
         if let lvm = target.lvm {
-            let labelBehind = lvm.physicalVolumeLabelBytes.map { lvm.physicalVolumeDeviceBytes - $0 >= minimum } ?? false
+            let labelBehind =
+                lvm.physicalVolumeLabelBytes.map { lvm.physicalVolumeDeviceBytes - $0 >= minimum } ?? false
             if growPartition || labelBehind || pending {
                 steps.append(.resizePhysicalVolume(device: lvm.physicalVolume))
                 steps.append(.extendLogicalVolume(device: lvm.logicalVolume))
                 extendLV = true
             }
         }
-        let filesystemBehind = grownTo == target.filesystemDeviceBytes && !pending ? false
+        let filesystemBehind =
+            grownTo == target.filesystemDeviceBytes && !pending
+            ? false
             : target.filesystemBytes.map { target.filesystemDeviceBytes - $0 >= minimum } ?? pending
         if !extendLV && (filesystemBehind || (growPartition && target.lvm == nil)) {
-            steps.append(.growFilesystem(target.filesystem, device: target.filesystemDevice, mountPoint: target.mountPoint))
+            steps.append(
+                .growFilesystem(target.filesystem, device: target.filesystemDevice, mountPoint: target.mountPoint))
         }
         return steps
     }
@@ -68,7 +72,10 @@ struct ByteSize: CustomStringConvertible {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
-        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
         return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f", value) + " " + units[unit]
     }
 }

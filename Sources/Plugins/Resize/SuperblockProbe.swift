@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,12 +22,15 @@ public enum SuperblockProbe {
             return Int64(truncatingIfNeeded: blocks) * (1024 << Int64(shift))
         case .xfs:
             // "XFSB", sb_blocksize (be32) @4, sb_dblocks (be64) @8.
-            guard let block = read(device, offset: 0, count: 16), block.prefix(4).elementsEqual("XFSB".utf8) else { return nil }
+            guard let block = read(device, offset: 0, count: 16), block.prefix(4).elementsEqual("XFSB".utf8) else {
+                return nil
+            }
             return Int64(truncatingIfNeeded: be(block, 8, 8)) * Int64(truncatingIfNeeded: be(block, 4, 4))
         case .btrfs:
             // Superblock at 64 KiB: magic "_BHRfS_M" @64; dev_item @201 holds this device's
             // devid then total_bytes (what `btrfs filesystem resize` changes).
-            guard let block = read(device, offset: 65536, count: 4096), block[64..<72].elementsEqual("_BHRfS_M".utf8) else { return nil }
+            guard let block = read(device, offset: 65536, count: 4096), block[64..<72].elementsEqual("_BHRfS_M".utf8)
+            else { return nil }
             return Int64(truncatingIfNeeded: le(block, 201 + 8, 8))
         }
     }

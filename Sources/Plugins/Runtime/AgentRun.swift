@@ -14,8 +14,10 @@ public struct AgentRun: Sendable {
     public let sources: [any DataSource]?
     public let console: @Sendable (String) -> Void
 
-    public init(config: AgentConfig, root: SystemRoot, dryRun: Bool, runner: (any CommandRunner)? = nil,
-                logger: Logger, sources: [any DataSource]? = nil, console: @escaping @Sendable (String) -> Void = { print($0) }) {
+    public init(
+        config: AgentConfig, root: SystemRoot, dryRun: Bool, runner: (any CommandRunner)? = nil,
+        logger: Logger, sources: [any DataSource]? = nil, console: @escaping @Sendable (String) -> Void = { print($0) }
+    ) {
         self.config = config
         self.root = root
         self.dryRun = dryRun
@@ -33,8 +35,9 @@ public struct AgentRun: Sendable {
         let bootID = BootID.current()
         let settings = config.dataSourceSettings(root: root)
         let allSources = sources ?? DataSourceRegistry.makeSources(settings: settings, logger: logger)
-        var summary = RunSummary(instanceID: nil, source: nil, startedAt: started, finishedAt: started, exitCode: 0,
-                                 dryRun: dryRun, sourcesTried: [], plugins: [], stages: [], bootID: bootID)
+        var summary = RunSummary(
+            instanceID: nil, source: nil, startedAt: started, finishedAt: started, exitCode: 0,
+            dryRun: dryRun, sourcesTried: [], plugins: [], stages: [], bootID: bootID)
         if stages.first == .network, let earlier = try? store.loadSummary(), earlier.bootID == bootID, bootID != nil {
             summary.plugins = earlier.plugins.filter { $0.stage == .local }
             summary.stages = earlier.stages?.filter { $0.stage == .local }
@@ -44,46 +47,62 @@ public struct AgentRun: Sendable {
             let stageLogger = logger.with(stage: stage)
             let candidates = stage == .local ? allSources.filter(\.isLocal) : allSources
             if found == nil || stage == .local {
-                let discovery = await Discovery(sources: candidates, deadline: settings.discoveryDeadline, logger: stageLogger).run()
+                let discovery = await Discovery(
+                    sources: candidates, deadline: settings.discoveryDeadline, logger: stageLogger
+                ).run()
                 summary.sourcesTried += discovery.attempts
                 found = discovery.metadata
             }
             guard let metadata = found else {
-                let note = stage == .local ? "no local source (config drive): the network stage does everything" : "no metadata source found"
+                let note =
+                    stage == .local
+                    ? "no local source (config drive): the network stage does everything" : "no metadata source found"
                 let code = stage == .local ? AgentExitCode.success : AgentExitCode.noMetadata
-                stageLogger.log(level: stage == .local ? .info : .error, "\(note)", metadata: ["tried": "\(summary.sourcesTried.joined(separator: "; "))"])
+                stageLogger.log(
+                    level: stage == .local ? .info : .error, "\(note)",
+                    metadata: ["tried": "\(summary.sourcesTried.joined(separator: "; "))"])
                 summary.stages?.append(StageNote(stage: stage, source: nil, note: note, exitCode: code))
                 continue
             }
-            let records = await runPlugins(stage: stage, metadata: metadata, store: store, bootID: bootID,
-                                           http: settings.httpClient(logger: stageLogger), logger: stageLogger)
+            let records = await runPlugins(
+                stage: stage, metadata: metadata, store: store, bootID: bootID,
+                http: settings.httpClient(logger: stageLogger), logger: stageLogger)
             summary.instanceID = metadata.instanceID
             summary.source = metadata.sourceID
             summary.plugins += records
-            summary.stages?.append(StageNote(stage: stage, source: metadata.sourceID, note: "\(records.count) plugin(s)",
-                                             exitCode: AgentExitCode.of(records)))
+            summary.stages?.append(
+                StageNote(
+                    stage: stage, source: metadata.sourceID, note: "\(records.count) plugin(s)",
+                    exitCode: AgentExitCode.of(records)))
         }
         summary.finishedAt = Date()
         summary.exitCode = Self.exitCode(summary)
         finish(summary, store: store)
-        await RebootDecision.decide(records: summary.plugins, config: config, root: root, dryRun: dryRun).perform(runner: runner, logger: logger)
+        await RebootDecision.decide(records: summary.plugins, config: config, root: root, dryRun: dryRun).perform(
+            runner: runner, logger: logger)
         return summary
     }
 
-    private func runPlugins(stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
-                            http: MetadataHTTPClient, logger: Logger) async -> [PluginRecord] {
+    private func runPlugins(
+        stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
+        http: MetadataHTTPClient, logger: Logger
+    ) async -> [PluginRecord] {
         let plugins = config.plugins.compactMap(PluginRegistry.make)
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
-        return await pipeline.run(makeContext: { metadata, saved, save in
-            PluginContext(metadata: metadata, config: config, root: root, runner: runner, http: http,
-                          logger: logger, savedState: saved, saveState: save, console: console,
-                          liveHostname: root.isLiveSystem ? KernelHostname() : nil)
-        }, metadata: metadata, stage: stage, bootID: bootID)
+        return await pipeline.run(
+            makeContext: { metadata, saved, save in
+                PluginContext(
+                    metadata: metadata, config: config, root: root, runner: runner, http: http,
+                    logger: logger, savedState: saved, saveState: save, console: console,
+                    liveHostname: root.isLiveSystem ? KernelHostname() : nil)
+            }, metadata: metadata, stage: stage, bootID: bootID)
     }
 
     /// No metadata in the network stage: 2; else 1 when a plugin failed or must run again.
     static func exitCode(_ summary: RunSummary) -> Int32 {
-        if summary.stages?.contains(where: { $0.exitCode == AgentExitCode.noMetadata }) == true { return AgentExitCode.noMetadata }
+        if summary.stages?.contains(where: { $0.exitCode == AgentExitCode.noMetadata }) == true {
+            return AgentExitCode.noMetadata
+        }
         return AgentExitCode.of(summary.plugins)
     }
 

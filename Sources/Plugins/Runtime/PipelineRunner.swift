@@ -34,28 +34,37 @@ public struct PipelineRunner: Sendable {
     /// Runs the plugins of `stage` in order; returns one record per plugin. After a plugin
     /// that needs a reboot, the rest wait for the next boot (as cloudbase-init does): they
     /// are recorded as skipped, so they run after the reboot.
-    public func run(makeContext: (InstanceMetadata, JSONValue?, @escaping @Sendable (JSONValue?) throws -> Void) -> PluginContext,
-                    metadata: InstanceMetadata, stage: PluginStage = .network, bootID: String? = nil) async -> [PluginRecord] {
+    public func run(
+        makeContext: (InstanceMetadata, JSONValue?, @escaping @Sendable (JSONValue?) throws -> Void) -> PluginContext,
+        metadata: InstanceMetadata, stage: PluginStage = .network, bootID: String? = nil
+    ) async -> [PluginRecord] {
         let stateBox = StateBox(initial: loadState(metadata.instanceID))
         var records: [PluginRecord] = []
         var rebootingFor: String?
         for plugin in plugins(for: stage, state: stateBox.value, bootID: bootID) {
             let started = Date()
             if let rebootingFor {
-                records.append(PluginRecord(plugin: plugin.id, stage: stage, status: .skipped, at: started, durationMs: 0,
-                                            reason: "deferred until after the reboot that \(rebootingFor) asked for"))
+                records.append(
+                    PluginRecord(
+                        plugin: plugin.id, stage: stage, status: .skipped, at: started, durationMs: 0,
+                        reason: "deferred until after the reboot that \(rebootingFor) asked for"))
                 continue
             }
             let pluginLogger = logger.with(plugin: plugin.id)
             let state = stateBox.value
             if plugin.frequency == .perInstance, state.completedPlugins[plugin.id] != nil {
-                records.append(PluginRecord(plugin: plugin.id, stage: stage, status: .alreadyDone, at: started, durationMs: 0,
-                                            reason: "already done for instance \(metadata.instanceID)"))
+                records.append(
+                    PluginRecord(
+                        plugin: plugin.id, stage: stage, status: .alreadyDone, at: started, durationMs: 0,
+                        reason: "already done for instance \(metadata.instanceID)"))
                 continue
             }
             let save: @Sendable (JSONValue?) throws -> Void = { [store, dryRun] value in
                 guard !dryRun else { return }
-                try stateBox.update { $0.pluginData[plugin.id] = value; try store.saveInstance($0) }
+                try stateBox.update {
+                    $0.pluginData[plugin.id] = value
+                    try store.saveInstance($0)
+                }
             }
             let context = makeContext(metadata, state.pluginData[plugin.id], save)
             var record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
@@ -82,7 +91,10 @@ public struct PipelineRunner: Sendable {
         }
         if stage == .local, !dryRun, let bootID {
             do {
-                try stateBox.update { $0.localStageBoot = bootID; try store.saveInstance($0) }
+                try stateBox.update {
+                    $0.localStageBoot = bootID
+                    try store.saveInstance($0)
+                }
             } catch {
                 logger.error("could not save state", metadata: ["error": "\(error)"])
             }
@@ -90,31 +102,39 @@ public struct PipelineRunner: Sendable {
         return records
     }
 
-    private func runOne(_ plugin: any Plugin, context: PluginContext, started: Date, logger: Logger) async -> PluginRecord {
+    private func runOne(_ plugin: any Plugin, context: PluginContext, started: Date, logger: Logger) async
+        -> PluginRecord
+    {
         func elapsed() -> Int { Int(Date().timeIntervalSince(started) * 1000) }
         do {
             let plan = try await plugin.plan(context)
             switch plan {
             case .skip(let reason):
                 logger.info("skipped", metadata: ["reason": "\(reason)"])
-                return PluginRecord(plugin: plugin.id, status: .skipped, at: started, durationMs: elapsed(), reason: reason)
+                return PluginRecord(
+                    plugin: plugin.id, status: .skipped, at: started, durationMs: elapsed(), reason: reason)
             case .apply(let changes) where dryRun:
-                return PluginRecord(plugin: plugin.id, status: .wouldApply, at: started, durationMs: elapsed(), changes: changes)
+                return PluginRecord(
+                    plugin: plugin.id, status: .wouldApply, at: started, durationMs: elapsed(), changes: changes)
             case .apply(let changes):
                 let outcome = try await plugin.apply(context)
                 logger.info("applied", metadata: ["outcome": "\(outcome)"])
                 switch outcome {
                 case .done:
-                    return PluginRecord(plugin: plugin.id, status: .done, at: started, durationMs: elapsed(), changes: changes)
+                    return PluginRecord(
+                        plugin: plugin.id, status: .done, at: started, durationMs: elapsed(), changes: changes)
                 case .runAgainNextBoot(let reason):
-                    return PluginRecord(plugin: plugin.id, status: .runAgain, at: started, durationMs: elapsed(), reason: reason)
+                    return PluginRecord(
+                        plugin: plugin.id, status: .runAgain, at: started, durationMs: elapsed(), reason: reason)
                 case .rebootRequired(let reason):
-                    return PluginRecord(plugin: plugin.id, status: .rebootRequired, at: started, durationMs: elapsed(), reason: reason)
+                    return PluginRecord(
+                        plugin: plugin.id, status: .rebootRequired, at: started, durationMs: elapsed(), reason: reason)
                 }
             }
         } catch {
             logger.error("failed", metadata: ["error": "\(error)"])
-            return PluginRecord(plugin: plugin.id, status: .failed, at: started, durationMs: elapsed(), error: "\(error)")
+            return PluginRecord(
+                plugin: plugin.id, status: .failed, at: started, durationMs: elapsed(), error: "\(error)")
         }
     }
 

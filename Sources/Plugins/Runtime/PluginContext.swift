@@ -23,10 +23,12 @@ public struct PluginContext: Sendable {
     /// Writes a line to the console (EC2 `<Password>` publication); stdout by default.
     public let console: @Sendable (String) -> Void
 
-    public init(metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
-                http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
-                saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
-                console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil) {
+    public init(
+        metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
+        http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
+        saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
+        console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil
+    ) {
         self.metadata = metadata
         self.config = config
         self.root = root

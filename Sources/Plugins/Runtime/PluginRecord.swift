@@ -20,8 +20,10 @@ public struct PluginRecord: Codable, Sendable, Equatable {
     public var error: String?
     public var changes: [String]?
 
-    public init(plugin: String, stage: PluginStage? = nil, status: Status, at: Date, durationMs: Int, reason: String? = nil,
-                error: String? = nil, changes: [String]? = nil) {
+    public init(
+        plugin: String, stage: PluginStage? = nil, status: Status, at: Date, durationMs: Int, reason: String? = nil,
+        error: String? = nil, changes: [String]? = nil
+    ) {
         self.plugin = plugin
         self.stage = stage
         self.status = status

@@ -13,10 +13,14 @@ public enum RebootDecision: Equatable, Sendable {
 
     /// Reboots only the live system, never with `--root` or `--dry-run`, and only when
     /// `allow_reboot` is on: an image build or a test must never restart the host.
-    public static func decide(records: [PluginRecord], config: AgentConfig, root: SystemRoot, dryRun: Bool) -> RebootDecision {
+    public static func decide(records: [PluginRecord], config: AgentConfig, root: SystemRoot, dryRun: Bool)
+        -> RebootDecision
+    {
         guard let asking = records.first(where: { $0.status == .rebootRequired }) else { return .none }
         if dryRun { return .declined(plugin: asking.plugin, why: "dry run") }
-        if !root.isLiveSystem { return .declined(plugin: asking.plugin, why: "--root \(root.hostPath) is not the running system") }
+        if !root.isLiveSystem {
+            return .declined(plugin: asking.plugin, why: "--root \(root.hostPath) is not the running system")
+        }
         if !config.allowReboot { return .declined(plugin: asking.plugin, why: "allow_reboot is off") }
         return .reboot(plugin: asking.plugin, reason: asking.reason ?? "")
     }
@@ -29,13 +33,15 @@ public enum RebootDecision: Equatable, Sendable {
         case .none:
             return
         case .declined(let plugin, let why):
-            logger.warning("a plugin asked for a reboot; not rebooting", metadata: ["requested_by": "\(plugin)", "why": "\(why)"])
+            logger.warning(
+                "a plugin asked for a reboot; not rebooting", metadata: ["requested_by": "\(plugin)", "why": "\(why)"])
         case .reboot(let plugin, let reason):
             logger.notice("rebooting", metadata: ["requested_by": "\(plugin)", "reason": "\(reason)"])
             for argv in [["systemctl", "reboot"], ["reboot"]] {
                 if let result = try? await runner.run(argv, standardInput: nil), result.exitCode == 0 { return }
             }
-            logger.error("reboot failed; the deferred plugins run at the next boot", metadata: ["requested_by": "\(plugin)"])
+            logger.error(
+                "reboot failed; the deferred plugins run at the next boot", metadata: ["requested_by": "\(plugin)"])
         }
     }
 }

@@ -15,9 +15,11 @@ public struct RunSummary: Codable, Sendable, Equatable {
     /// Kernel boot id of the run, so the network stage can add to its boot's local stage.
     public var bootID: String?
 
-    public init(instanceID: String?, source: String?, startedAt: Date, finishedAt: Date, exitCode: Int32,
-                dryRun: Bool, sourcesTried: [String], plugins: [PluginRecord], stages: [StageNote]? = nil,
-                bootID: String? = nil) {
+    public init(
+        instanceID: String?, source: String?, startedAt: Date, finishedAt: Date, exitCode: Int32,
+        dryRun: Bool, sourcesTried: [String], plugins: [PluginRecord], stages: [StageNote]? = nil,
+        bootID: String? = nil
+    ) {
         self.stages = stages
         self.bootID = bootID
         self.instanceID = instanceID

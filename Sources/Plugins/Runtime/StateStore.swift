@@ -17,8 +17,11 @@ public struct StateStore: Sendable {
     /// The file name for an instance id. Ids come from metadata, so anything outside a
     /// safe file-name alphabet is hex-encoded rather than used as a path.
     static func fileName(for instanceID: String) -> String {
-        let safe = instanceID.utf8.count <= 128 && !instanceID.hasPrefix(".")
-            && instanceID.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
+        let safe =
+            instanceID.utf8.count <= 128 && !instanceID.hasPrefix(".")
+            && instanceID.unicodeScalars.allSatisfy {
+                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+            }
         if safe { return instanceID + ".json" }
         return "x-" + instanceID.utf8.prefix(100).map { String(format: "%02x", $0) }.joined() + ".json"
     }
@@ -36,7 +39,9 @@ public struct StateStore: Sendable {
 
     public func saveInstance(_ state: InstanceState) throws {
         try writer.makeDirectory("\(directory)/instances", mode: 0o700)
-        try writer.write(try Self.encoder.encode(state), to: "\(directory)/instances/\(Self.fileName(for: state.instanceID))", mode: 0o600)
+        try writer.write(
+            try Self.encoder.encode(state), to: "\(directory)/instances/\(Self.fileName(for: state.instanceID))",
+            mode: 0o600)
     }
 
     public func saveSummary(_ summary: RunSummary) throws {

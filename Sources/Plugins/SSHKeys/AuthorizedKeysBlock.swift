@@ -5,7 +5,8 @@ import PasswordCrypto
 enum AuthorizedKeysBlock {
     static let block = ManagedBlock(begin: "# BEGIN guest-agent managed keys", end: "# END guest-agent managed keys")
     /// The keys a cloud-config names (`ssh_authorized_keys`), kept apart from the metadata's.
-    static let userDataBlock = ManagedBlock(begin: "# BEGIN guest-agent user-data keys", end: "# END guest-agent user-data keys")
+    static let userDataBlock = ManagedBlock(
+        begin: "# BEGIN guest-agent user-data keys", end: "# END guest-agent user-data keys")
 }
 
 /// Decides which metadata key lines are safe to install.
@@ -21,8 +22,12 @@ enum AuthorizedKeyFilter {
         }
         let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard fields.count >= 2 else { return "is not 'type base64 [comment]'" }
-        guard allowedTypes.contains(String(fields[0])) else { return "has unknown key type or options '\(fields[0].prefix(40))'" }
-        guard fields[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=") }) else {
+        guard allowedTypes.contains(String(fields[0])) else {
+            return "has unknown key type or options '\(fields[0].prefix(40))'"
+        }
+        guard
+            fields[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "/" || $0 == "=") })
+        else {
             return "key data is not base64"
         }
         return nil

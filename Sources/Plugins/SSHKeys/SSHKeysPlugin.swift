@@ -34,13 +34,15 @@ public struct SSHKeysPlugin: Plugin {
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
         let (keys, refused) = acceptedKeys(context)
         guard !keys.isEmpty else {
-            return .skip(refused.isEmpty ? "metadata has no SSH keys" : "no usable SSH keys: \(refused.joined(separator: "; "))")
+            return .skip(
+                refused.isEmpty ? "metadata has no SSH keys" : "no usable SSH keys: \(refused.joined(separator: "; "))")
         }
         var changes: [String] = []
         for name in try targetUsers(context) {
             // A missing user is reported by apply, with the hint to enable the users plugin.
             if let user = try PasswdDatabase.lookUp(name, root: context.root),
-               let repair = try HomeDirectory.inspect(user, root: context.root) {
+                let repair = try HomeDirectory.inspect(user, root: context.root)
+            {
                 changes.append(HomeDirectory.describe(repair, of: user))
             }
             changes.append("install \(keys.count) key(s) for \(name)")
@@ -64,18 +66,23 @@ public struct SSHKeysPlugin: Plugin {
     /// Installs `keys` as the content of `block` in the user's ~/.ssh/authorized_keys (0700
     /// directory, 0600 file, owned by the user, written atomically): the one implementation,
     /// also used by cloud-config with a block of its own, so neither replaces the other's keys.
-    static func install(_ keys: [String], for user: PasswdEntry, block: ManagedBlock = AuthorizedKeysBlock.block,
-                        context: PluginContext) throws {
+    static func install(
+        _ keys: [String], for user: PasswdEntry, block: ManagedBlock = AuthorizedKeysBlock.block,
+        context: PluginContext
+    ) throws {
         let owner = FileOwner(uid: user.uid, gid: user.gid)
         let sshDirectory = (user.home.hasSuffix("/") ? String(user.home.dropLast()) : user.home) + "/.ssh"
         try context.writer.makeDirectory(sshDirectory, mode: 0o700, owner: owner)
         let file = sshDirectory + "/authorized_keys"
         let existing = try context.writer.read(file)
         let edit = block.replacing(in: existing ?? Data(), with: keys)
-        for warning in edit.warnings { context.logger.warning("\(file): \(warning)", metadata: ["user": "\(user.name)"]) }
+        for warning in edit.warnings {
+            context.logger.warning("\(file): \(warning)", metadata: ["user": "\(user.name)"])
+        }
         guard edit.data != existing else { return }
         try context.writer.write(edit.data, to: file, mode: 0o600, owner: owner)
-        context.logger.info("installed SSH keys", metadata: ["user": "\(user.name)", "path": "\(file)", "count": "\(keys.count)"])
+        context.logger.info(
+            "installed SSH keys", metadata: ["user": "\(user.name)", "path": "\(file)", "count": "\(keys.count)"])
     }
 }
 
@@ -83,7 +90,8 @@ public enum SSHKeysError: Error, CustomStringConvertible {
     case noSuchUser(String, passwd: String)
     public var description: String {
         switch self {
-        case .noSuchUser(let name, let passwd): "user '\(name)' does not exist in \(passwd) (enable the users plugin or set 'username')"
+        case .noSuchUser(let name, let passwd):
+            "user '\(name)' does not exist in \(passwd) (enable the users plugin or set 'username')"
         }
     }
 }

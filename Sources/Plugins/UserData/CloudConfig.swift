@@ -70,7 +70,9 @@ struct CloudConfig: Sendable, Equatable {
             throw CloudConfigError.yaml(Self.describe(error))
         }
         guard let loaded else { return }  // an empty document: nothing to do
-        guard let top = loaded as? [AnyHashable: Any] else { throw CloudConfigError.type("the document", "a mapping of keys") }
+        guard let top = loaded as? [AnyHashable: Any] else {
+            throw CloudConfigError.type("the document", "a mapping of keys")
+        }
         var map: [String: Any] = [:]
         for (key, value) in top { map["\(key)"] = value }
         unknownKeys = map.keys.filter { !Self.knownKeys.contains($0) }.sorted()
@@ -84,7 +86,9 @@ struct CloudConfig: Sendable, Equatable {
         runcmd = try Self.commands(map["runcmd"], "runcmd")
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
-        writeFiles = try Self.list(map["write_files"], "write_files").enumerated().map { try Self.file($1, "write_files[\($0)]") }
+        writeFiles = try Self.list(map["write_files"], "write_files").enumerated().map {
+            try Self.file($1, "write_files[\($0)]")
+        }
     }
 
     /// "hostname, users (2), runcmd (3)": what a plan line says this document would do.
@@ -106,10 +110,12 @@ struct CloudConfig: Sendable, Equatable {
     /// Line, column and problem; never the text itself (user data may hold secrets).
     static func describe(_ error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return "line \(mark.line), column \(mark.column): \(problem)"
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return "duplicated key(s) \(duplicates.sorted().joined(separator: ", ")) (\(context.description.split(separator: "\n").first ?? ""))"
+            return
+                "duplicated key(s) \(duplicates.sorted().joined(separator: ", ")) (\(context.description.split(separator: "\n").first ?? ""))"
         default:
             return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
         }
@@ -139,7 +145,9 @@ struct CloudConfig: Sendable, Equatable {
 
     static func strings(_ value: Any?, _ key: String) throws -> [String] {
         try list(value, key).enumerated().map { index, item in
-            guard let text = try string(item, "\(key)[\(index)]") else { throw CloudConfigError.type("\(key)[\(index)]", "a string") }
+            guard let text = try string(item, "\(key)[\(index)]") else {
+                throw CloudConfigError.type("\(key)[\(index)]", "a string")
+            }
             return text
         }
     }
@@ -164,17 +172,26 @@ struct CloudConfig: Sendable, Equatable {
         if let text = value as? String {
             return text == "default" ? User(isDefault: true, name: "default") : User(name: text)
         }
-        guard let entry = value as? [AnyHashable: Any] else { throw CloudConfigError.type(key, "\"default\", a name or a mapping") }
+        guard let entry = value as? [AnyHashable: Any] else {
+            throw CloudConfigError.type(key, "\"default\", a name or a mapping")
+        }
         var map: [String: Any] = [:]
         for (name, item) in entry { map["\(name)"] = item }
-        guard let name = try string(map["name"], "\(key).name") else { throw CloudConfigError.type("\(key).name", "a user name") }
+        guard let name = try string(map["name"], "\(key).name") else {
+            throw CloudConfigError.type("\(key).name", "a user name")
+        }
         var user = User(name: name)
         user.gecos = try string(map["gecos"], "\(key).gecos")
         user.groups = try stringOrList(map["groups"], "\(key).groups")
         if let flag = map["sudo"] as? Bool {
-            if flag { throw CloudConfigError.type("\(key).sudo", "a sudoers rule such as \"ALL=(ALL) NOPASSWD:ALL\" (or false)") }
+            if flag {
+                throw CloudConfigError.type(
+                    "\(key).sudo", "a sudoers rule such as \"ALL=(ALL) NOPASSWD:ALL\" (or false)")
+            }
         } else {
-            user.sudo = map["sudo"] is [Any] ? try strings(map["sudo"], "\(key).sudo") : (try string(map["sudo"], "\(key).sudo")).map { [$0] } ?? []
+            user.sudo =
+                map["sudo"] is [Any]
+                ? try strings(map["sudo"], "\(key).sudo") : (try string(map["sudo"], "\(key).sudo")).map { [$0] } ?? []
         }
         user.shell = try string(map["shell"], "\(key).shell")
         user.sshAuthorizedKeys = try strings(map["ssh_authorized_keys"], "\(key).ssh_authorized_keys")
@@ -187,16 +204,21 @@ struct CloudConfig: Sendable, Equatable {
         guard let entry = value as? [AnyHashable: Any] else { throw CloudConfigError.type(key, "a mapping") }
         var map: [String: Any] = [:]
         for (name, item) in entry { map["\(name)"] = item }
-        guard let path = try string(map["path"], "\(key).path") else { throw CloudConfigError.type("\(key).path", "a path") }
+        guard let path = try string(map["path"], "\(key).path") else {
+            throw CloudConfigError.type("\(key).path", "a path")
+        }
         let text = try string(map["content"], "\(key).content") ?? ""
-        let content = try WriteFilesEncoding.decode(text, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
+        let content = try WriteFilesEncoding.decode(
+            text, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
         var file = File(path: path, content: content)
         if let permissions = map["permissions"] {
             // YAML reads 0644 as the integer 420 (octal); "0644" stays a string.
             if let number = permissions as? Int, (0...0o7777).contains(number) {
                 file.permissions = mode_t(number)
-            } else if let text = permissions as? String, let number = Int(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: 8),
-                      (0...0o7777).contains(number) {
+            } else if let text = permissions as? String,
+                let number = Int(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: 8),
+                (0...0o7777).contains(number)
+            {
                 file.permissions = mode_t(number)
             } else {
                 throw CloudConfigError.type("\(key).permissions", "an octal mode such as '0644'")
@@ -216,13 +238,17 @@ enum WriteFilesEncoding {
         switch encoding?.lowercased() {
         case nil, "text/plain": return Data(text.utf8)
         case "b64", "base64":
-            guard let data = compact(text) else { throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))") }
+            guard let data = compact(text) else {
+                throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))")
+            }
             return data
         case "gz", "gzip":
             // YAML text cannot hold raw gzip bytes in practice; cloud-init accepts it, so do we.
             return try GzipDecoder.decompress(Data(text.utf8), maxBytes: 16 << 20, what: "\(key).content")
         case "gz+b64", "gzip+base64", "gz+base64", "gzip+b64":
-            guard let data = compact(text) else { throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))") }
+            guard let data = compact(text) else {
+                throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))")
+            }
             return try GzipDecoder.decompress(data, maxBytes: 16 << 20, what: "\(key).content")
         case let other?:
             throw CloudConfigError.type("\(key).encoding", "b64, gzip or gz+b64, not '\(TextPreview.line(other))'")

@@ -30,33 +30,39 @@ struct CloudConfigApplier: Sendable {
         }
         guard firstTime else { return Self.result(failures) }
         if !config.unknownKeys.isEmpty {
-            context.logger.warning("cloud-config keys not supported, ignored",
-                                   metadata: ["part": "\(part.name)", "keys": "\(config.unknownKeys.joined(separator: ", "))"])
+            context.logger.warning(
+                "cloud-config keys not supported, ignored",
+                metadata: ["part": "\(part.name)", "keys": "\(config.unknownKeys.joined(separator: ", "))"])
         }
         for (index, file) in config.writeFiles.enumerated() where !file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
         }
         if !config.preserveHostname, let name = config.fqdn ?? config.hostname {
             await attempt("hostname") {
-                try HostnamePlugin.set(try HostnameValidator.validate(name, netbios: context.config.netbiosHostNameCompatibility),
-                                       context: context)
+                try HostnamePlugin.set(
+                    try HostnameValidator.validate(name, netbios: context.config.netbiosHostNameCompatibility),
+                    context: context)
             }
         }
         if let zone = config.timezone { await attempt("timezone") { try TimezoneSetter(context: context).set(zone) } }
         for (index, user) in config.users.enumerated() {
-            await attempt("users[\(index)] \(TextPreview.line(user.name))") { try await CloudConfigUsers(context: context).ensure(user) }
+            await attempt("users[\(index)] \(TextPreview.line(user.name))") {
+                try await CloudConfigUsers(context: context).ensure(user)
+            }
         }
         if !config.sshAuthorizedKeys.isEmpty {
             await attempt("ssh_authorized_keys") {
-                try CloudConfigUsers(context: context).installKeys(config.sshAuthorizedKeys, for: try AdminUser.name(for: context))
+                try CloudConfigUsers(context: context).installKeys(
+                    config.sshAuthorizedKeys, for: try AdminUser.name(for: context))
             }
         }
         for (index, file) in config.writeFiles.enumerated() where file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
         }
         if !config.packages.isEmpty {
-            context.logger.warning("cloud-config packages are not supported in this version (no package manager calls); not installed",
-                                   metadata: ["part": "\(part.name)", "packages": "\(config.packages.count)"])
+            context.logger.warning(
+                "cloud-config packages are not supported in this version (no package manager calls); not installed",
+                metadata: ["part": "\(part.name)", "packages": "\(config.packages.count)"])
         }
         for (index, command) in config.runcmd.enumerated() {
             await attempt("runcmd[\(index)]") { try await run(command, name: "part-\(part.index)-runcmd-\(index)") }
@@ -69,28 +75,35 @@ struct CloudConfigApplier: Sendable {
     }
 
     static func result(_ failures: [String]) -> PartResult {
-        failures.isEmpty ? PartResult(status: .done, ran: true)
+        failures.isEmpty
+            ? PartResult(status: .done, ran: true)
             : PartResult(status: .failed, detail: failures.joined(separator: "; "), ran: true)
     }
 
     /// Runs one runcmd/bootcmd entry; a non-zero exit or a timeout is an error.
     func run(_ command: CloudConfig.Command, name: String) async throws {
         let run = try await ScriptRunner(context: context).runCommand(command.argv, fileName: name)
-        if run.timedOut { throw CloudConfigCommandError(detail: "killed after \(context.config.userdataScriptTimeout) s") }
+        if run.timedOut {
+            throw CloudConfigCommandError(detail: "killed after \(context.config.userdataScriptTimeout) s")
+        }
         guard run.exitCode == 0 else {
-            throw CloudConfigCommandError(detail: "exited with status \(run.exitCode)"
-                + (run.tail.isEmpty ? "" : "; last output: " + run.tail.joined(separator: " | ")))
+            throw CloudConfigCommandError(
+                detail: "exited with status \(run.exitCode)"
+                    + (run.tail.isEmpty ? "" : "; last output: " + run.tail.joined(separator: " | ")))
         }
     }
 
     /// One `write_files` entry: the injected files' path policy, then the shared writer.
     func write(_ file: CloudConfig.File) throws {
-        if let problem = InjectedFilePolicy.validateGuestPath(file.path) { throw UnsafePathError(path: file.path, problem: problem) }
+        if let problem = InjectedFilePolicy.validateGuestPath(file.path) {
+            throw UnsafePathError(path: file.path, problem: problem)
+        }
         let owner = try CloudConfigUsers(context: context).owner(file.owner)
         var contents = file.content
         if file.append, let existing = try context.writer.read(file.path) { contents = existing + contents }
         try InjectedFilesPlugin.write(contents, to: file.path, mode: file.permissions, owner: owner, context: context)
-        context.logger.info("wrote file from cloud-config", metadata: ["path": "\(file.path)", "bytes": "\(contents.count)"])
+        context.logger.info(
+            "wrote file from cloud-config", metadata: ["path": "\(file.path)", "bytes": "\(contents.count)"])
     }
 }
 

@@ -22,16 +22,20 @@ struct CloudConfigUsers: Sendable {
         if let shell = user.shell, SystemRoot.problem(with: shell) != nil {
             throw CloudConfigError.type("shell", "an absolute path")
         }
-        if let gecos = user.gecos, gecos.contains(":") || gecos.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if let gecos = user.gecos,
+            gecos.contains(":") || gecos.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        {
             throw CloudConfigError.type("gecos", "text without ':' or control characters")
         }
         if try PasswdDatabase.lookUp(name, root: context.root) == nil {
-            try await UsersPlugin.createUser(name, groups: user.groups, shell: user.shell ?? "/bin/bash", comment: user.gecos,
-                                             context: context)
+            try await UsersPlugin.createUser(
+                name, groups: user.groups, shell: user.shell ?? "/bin/bash", comment: user.gecos,
+                context: context)
             context.logger.info("created user from cloud-config", metadata: ["user": "\(name)"])
         }
         if !user.sudo.isEmpty {
-            for rule in user.sudo where rule.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || rule.isEmpty {
+            for rule in user.sudo
+            where rule.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) || rule.isEmpty {
                 throw CloudConfigError.type("sudo", "one-line sudoers rules")
             }
             // Why not create it: a /etc/sudoers without `@includedir /etc/sudoers.d` would
@@ -40,15 +44,18 @@ struct CloudConfigUsers: Sendable {
                 throw CloudConfigError.type("sudo", "used where the root has /etc/sudoers.d (is sudo installed?)")
             }
             let content = user.sudo.map { "\(name) \($0)\n" }.joined()
-            try await UsersPlugin.installSudoers(Data(content.utf8), at: "/etc/sudoers.d/90-guest-agent-userdata-\(name)", context: context)
+            try await UsersPlugin.installSudoers(
+                Data(content.utf8), at: "/etc/sudoers.d/90-guest-agent-userdata-\(name)", context: context)
         }
         let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
         if let hash = user.passwd {
             // A hash, never a password; still on standard input, never in argv.
-            guard hash.hasPrefix("$"), !hash.contains(":"), !hash.unicodeScalars.contains(where: { $0.value < 0x21 }) else {
+            guard hash.hasPrefix("$"), !hash.contains(":"), !hash.unicodeScalars.contains(where: { $0.value < 0x21 })
+            else {
                 throw CloudConfigError.type("passwd", "a crypt(3) hash such as $6$...")
             }
-            try await context.runner.check(["chpasswd", "--encrypted"] + rootArguments, standardInput: Data("\(name):\(hash)\n".utf8))
+            try await context.runner.check(
+                ["chpasswd", "--encrypted"] + rootArguments, standardInput: Data("\(name):\(hash)\n".utf8))
         }
         if user.lockPasswd {
             try await context.runner.check(["usermod"] + rootArguments + ["--lock", "--", name])
@@ -63,12 +70,14 @@ struct CloudConfigUsers: Sendable {
         }
         for (index, key) in keys.enumerated() {
             if let problem = AuthorizedKeyFilter.problem(key.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                throw CloudConfigError.type("ssh_authorized_keys[\(index)]", "a plain public key line, but it \(problem)")
+                throw CloudConfigError.type(
+                    "ssh_authorized_keys[\(index)]", "a plain public key line, but it \(problem)")
             }
         }
         try HomeDirectory.ensure(for: entry, context: context)
-        try SSHKeysPlugin.install(keys.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, for: entry,
-                                  block: AuthorizedKeysBlock.userDataBlock, context: context)
+        try SSHKeysPlugin.install(
+            keys.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, for: entry,
+            block: AuthorizedKeysBlock.userDataBlock, context: context)
     }
 
     /// `user:group` (or `user`) to numeric ids, looked up in the root's own databases.

@@ -42,7 +42,9 @@ enum GzipDecoder {
                 case Z_STREAM_END:
                     // Concatenated members (what `cat a.gz b.gz` makes) are one gzip file.
                     guard stream.avail_in > 0 else { return output }
-                    guard inflateReset(&stream) == Z_OK else { throw UserDataError.badGzip(what, "zlib could not restart") }
+                    guard inflateReset(&stream) == Z_OK else {
+                        throw UserDataError.badGzip(what, "zlib could not restart")
+                    }
                 case Z_OK:
                     continue
                 case Z_BUF_ERROR where stream.avail_in == 0 && produced == 0:

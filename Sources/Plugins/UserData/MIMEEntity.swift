@@ -19,11 +19,16 @@ struct MIMEEntity: Sendable {
             var line = bytes[position..<end]
             if line.last == 0x0D { line = line.dropLast() }
             let next = min(end + 1, bytes.count)
-            if line.isEmpty { position = next; break }
+            if line.isEmpty {
+                position = next
+                break
+            }
             if line.first == 0x20 || line.first == 0x09, let name = lastName {
-                headers[name, default: ""] += " " + String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                headers[name, default: ""] +=
+                    " " + String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
             } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-                let name = String(decoding: line[..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces).lowercased()
+                let name = String(decoding: line[..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    .lowercased()
                 let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
                 headers[name] = value
                 lastName = name
@@ -72,7 +77,9 @@ struct MIMEEntity: Sendable {
             guard let equals = piece.firstIndex(of: "=") else { continue }
             let key = piece[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
             var value = piece[piece.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             parameters[key] = value
         }
         return (pieces[0].trimmingCharacters(in: .whitespaces), parameters)

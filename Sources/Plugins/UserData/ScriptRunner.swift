@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,12 +76,14 @@ struct ScriptRunner: Sendable {
         let outputFile = outputDirectory + "/" + fileName + ".log"
         let outputHostPath = try root.resolve(outputFile)
         // Straight to a root-only file, not through memory: a script's output has no cap.
-        let options = CommandOptions(timeout: .milliseconds(Int64(context.config.userdataScriptTimeout * 1000)),
-                                     workingDirectory: root.isLiveSystem ? "/" : root.hostPath,
-                                     environment: environment(), outputFile: outputHostPath)
+        let options = CommandOptions(
+            timeout: .milliseconds(Int64(context.config.userdataScriptTimeout * 1000)),
+            workingDirectory: root.isLiveSystem ? "/" : root.hostPath,
+            environment: environment(), outputFile: outputHostPath)
         let result = try await context.runner.run(argv, standardInput: nil, options: options)
-        return ScriptRun(exitCode: result.exitCode, timedOut: result.timedOut,
-                         tail: Self.lastLines(ofFile: outputHostPath), outputFile: outputFile)
+        return ScriptRun(
+            exitCode: result.exitCode, timedOut: result.timedOut,
+            tail: Self.lastLines(ofFile: outputHostPath), outputFile: outputFile)
     }
 
     /// The last `tailLines` lines of a file, read from its last 64 KiB only.
@@ -97,14 +100,18 @@ struct ScriptRunner: Sendable {
     /// A fixed, minimal environment: the agent's own (which may hold anything the service
     /// manager set) is not handed to user data.
     func environment() -> [String: String] {
-        ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
-         "INSTANCE_ID": context.metadata.instanceID]
+        [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
+            "INSTANCE_ID": context.metadata.instanceID,
+        ]
     }
 
     /// This machine's chroot(8): it is this machine that enters the root, so it is looked
     /// up here, not in the root.
     static func hostChroot() -> String? {
-        ["/usr/sbin/chroot", "/usr/bin/chroot", "/sbin/chroot", "/bin/chroot"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/sbin/chroot", "/usr/bin/chroot", "/sbin/chroot", "/bin/chroot"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 }
 
@@ -115,7 +122,8 @@ enum ScriptError: Error, CustomStringConvertible, Equatable {
     var description: String {
         switch self {
         case .noInterpreter: "it has no #! line naming an absolute interpreter path"
-        case .interpreterMissing(let path, let root): "its interpreter \(path) does not exist (or is not executable) in the root \(root)"
+        case .interpreterMissing(let path, let root):
+            "its interpreter \(path) does not exist (or is not executable) in the root \(root)"
         }
     }
 }

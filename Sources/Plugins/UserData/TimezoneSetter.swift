@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,9 @@ struct TimezoneSetter: Sendable {
         let target = try context.root.resolve("/etc/localtime")
         let temporary = try context.root.resolve("/etc/.localtime.guest-agent.tmp")
         unlink(temporary)
-        guard symlink(zoneFile, temporary) == 0 else { throw HostError.io(path: temporary, operation: "symlink", errno: errno) }
+        guard symlink(zoneFile, temporary) == 0 else {
+            throw HostError.io(path: temporary, operation: "symlink", errno: errno)
+        }
         guard rename(temporary, target) == 0 else {
             unlink(temporary)
             throw HostError.io(path: target, operation: "rename", errno: errno)

@@ -19,7 +19,9 @@ enum TransferDecoding {
         case "quoted-printable":
             return try quotedPrintable(body)
         case let other?:
-            throw UserDataDecodingFailure("Content-Transfer-Encoding '\(TextPreview.line(other))' is not supported (7bit, 8bit, binary, base64, quoted-printable)")
+            throw UserDataDecodingFailure(
+                "Content-Transfer-Encoding '\(TextPreview.line(other))' is not supported (7bit, 8bit, binary, base64, quoted-printable)"
+            )
         }
     }
 
@@ -47,8 +49,14 @@ enum TransferDecoding {
             var after = index + 1
             while after < bytes.count, bytes[after] == 0x20 || bytes[after] == 0x09 { after += 1 }
             if after == bytes.count { break }
-            if bytes[after] == 0x0A { index = after + 1; continue }
-            if bytes[after] == 0x0D, after + 1 < bytes.count, bytes[after + 1] == 0x0A { index = after + 2; continue }
+            if bytes[after] == 0x0A {
+                index = after + 1
+                continue
+            }
+            if bytes[after] == 0x0D, after + 1 < bytes.count, bytes[after + 1] == 0x0A {
+                index = after + 2
+                continue
+            }
             guard index + 2 < bytes.count, let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) else {
                 throw UserDataDecodingFailure("its quoted-printable content has a bad escape at byte \(index)")
             }
@@ -62,7 +70,9 @@ enum TransferDecoding {
     /// US-ASCII are checked, not converted; a charset not listed here fails the part by
     /// name rather than running bytes that mean something else.
     static func toUTF8(_ text: Data, charset: String?) throws(UserDataDecodingFailure) -> Data {
-        guard let charset = charset?.lowercased().trimmingCharacters(in: .whitespaces), !charset.isEmpty else { return text }
+        guard let charset = charset?.lowercased().trimmingCharacters(in: .whitespaces), !charset.isEmpty else {
+            return text
+        }
         let encoding: String.Encoding
         switch charset {
         case "utf-8", "utf8", "us-ascii", "ascii":
@@ -76,7 +86,9 @@ enum TransferDecoding {
         case "utf-16le": encoding = .utf16LittleEndian
         case "utf-16be": encoding = .utf16BigEndian
         default:
-            throw UserDataDecodingFailure("charset '\(TextPreview.line(charset))' is not supported (utf-8, us-ascii, iso-8859-1, windows-1252, utf-16)")
+            throw UserDataDecodingFailure(
+                "charset '\(TextPreview.line(charset))' is not supported (utf-8, us-ascii, iso-8859-1, windows-1252, utf-16)"
+            )
         }
         guard let string = String(data: text, encoding: encoding) else {
             throw UserDataDecodingFailure("its content is not valid \(charset)")

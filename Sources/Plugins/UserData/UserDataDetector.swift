@@ -4,7 +4,8 @@ import Foundation
 enum UserDataDetector {
     /// MIME types that say nothing about the content: the first line decides.
     static func isGeneric(_ type: String) -> Bool {
-        ["text/plain", "text/x-not-multipart", "application/octet-stream", "application/x-gzip", "application/gzip"].contains(type)
+        ["text/plain", "text/x-not-multipart", "application/octet-stream", "application/x-gzip", "application/gzip"]
+            .contains(type)
     }
 
     /// True when the data starts like a MIME message (a Content-Type or MIME-Version header).
@@ -36,7 +37,8 @@ enum UserDataDetector {
         if let marker = windowsMarker(content) { return .windows(marker) }
         switch contentType {
         case "text/x-shellscript":
-            return firstLine(content).hasPrefix("#!") ? .script : .invalid("a text/x-shellscript part must start with a #! line")
+            return firstLine(content).hasPrefix("#!")
+                ? .script : .invalid("a text/x-shellscript part must start with a #! line")
         case "text/cloud-config": return .cloudConfig
         case "text/cloud-boothook": return .boothook
         case "text/x-include-url": return .include(once: false)
@@ -53,7 +55,8 @@ enum UserDataDetector {
         let line = firstLine(data).lowercased().trimmingCharacters(in: .whitespaces)
         for marker in ["#ps1_sysnative", "#ps1_x86", "#ps1"] where line.hasPrefix(marker) { return marker }
         if line.hasPrefix("rem cmd") { return "rem cmd" }
-        let head = String(decoding: data.prefix(4096), as: UTF8.self).lowercased().trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = String(decoding: data.prefix(4096), as: UTF8.self).lowercased().trimmingCharacters(
+            in: .whitespacesAndNewlines)
         for tag in ["<powershell>", "<script>"] where head.hasPrefix(tag) { return tag }
         return nil
     }

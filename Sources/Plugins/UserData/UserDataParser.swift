@@ -45,7 +45,9 @@ struct UserDataParser: Sendable {
             parts.append(part)
         }
 
-        static func label(_ index: [Int]) -> String { index.isEmpty ? "1" : index.map(String.init).joined(separator: ".") }
+        static func label(_ index: [Int]) -> String {
+            index.isEmpty ? "1" : index.map(String.init).joined(separator: ".")
+        }
 
         /// One entity: a whole user data (`declaredType` nil) or a part's decoded content.
         mutating func entity(_ data: Data, index: [Int], depth: Int, declaredType: String?, filename: String?) throws {
@@ -62,7 +64,9 @@ struct UserDataParser: Sendable {
             }
             let type = declaredType ?? UserDataDetector.detectedType(data)
             let kind = UserDataDetector.kind(contentType: type, content: data)
-            try add(UserDataPart(index: Self.label(index), contentType: type, filename: filename, kind: kind, content: data))
+            try add(
+                UserDataPart(index: Self.label(index), contentType: type, filename: filename, kind: kind, content: data)
+            )
         }
 
         /// A MIME entity: multipart (each body part in turn) or a single typed part.
@@ -71,9 +75,12 @@ struct UserDataParser: Sendable {
             let type = mime.mediaType
             if let type, type.hasPrefix("multipart/") {
                 guard let boundary = mime.contentTypeParameter("boundary"), !boundary.isEmpty,
-                      let bodies = MIMEEntity.splitMultipart(mime.body, boundary: boundary) else {
-                    return try add(UserDataPart(index: label, contentType: type, filename: mime.filename,
-                                                kind: .invalid("\(type) without a boundary that its body uses"), content: mime.body))
+                    let bodies = MIMEEntity.splitMultipart(mime.body, boundary: boundary)
+                else {
+                    return try add(
+                        UserDataPart(
+                            index: label, contentType: type, filename: mime.filename,
+                            kind: .invalid("\(type) without a boundary that its body uses"), content: mime.body))
                 }
                 for (offset, body) in bodies.enumerated() {
                     let child = index + [offset + 1]
@@ -89,8 +96,10 @@ struct UserDataParser: Sendable {
                     content = try TransferDecoding.toUTF8(content, charset: mime.contentTypeParameter("charset"))
                 }
             } catch {
-                return try add(UserDataPart(index: label, contentType: declared, filename: mime.filename,
-                                            kind: .invalid(error.message), content: mime.body))
+                return try add(
+                    UserDataPart(
+                        index: label, contentType: declared, filename: mime.filename,
+                        kind: .invalid(error.message), content: mime.body))
             }
             // Generic types say nothing: the first line decides, as for a whole user data.
             let typed = UserDataDetector.isGeneric(declared) ? nil : declared

@@ -38,34 +38,47 @@ struct UserDataPartExecutor: Sendable {
     func script(_ part: UserDataPart, content: Data, fallback: Shebang?, contract: Bool) async -> PartResult {
         let run: ScriptRun
         do {
-            run = try await ScriptRunner(context: context).run(content, fileName: "part-\(part.index)", fallback: fallback)
+            run = try await ScriptRunner(context: context).run(
+                content, fileName: "part-\(part.index)", fallback: fallback)
         } catch {
             return PartResult(status: .failed, detail: "\(error)", ran: false)
         }
-        return Self.result(of: run, name: part.name, timeout: context.config.userdataScriptTimeout, contract: contract, logger: context)
+        return Self.result(
+            of: run, name: part.name, timeout: context.config.userdataScriptTimeout, contract: contract, logger: context
+        )
     }
 
-    static func result(of run: ScriptRun, name: String, timeout: Double, contract: Bool, logger context: PluginContext) -> PartResult {
+    static func result(of run: ScriptRun, name: String, timeout: Double, contract: Bool, logger context: PluginContext)
+        -> PartResult
+    {
         let tail = run.tail.isEmpty ? "" : "; last output: " + run.tail.joined(separator: " | ")
         let code = contract ? ScriptExitCode.normalized(run.exitCode) : run.exitCode
-        context.logger.info("user data part ran", metadata: [
-            "part": "\(name)", "exit": "\(code == run.exitCode ? "\(code)" : "\(code) (\(run.exitCode))")",
-            "timed_out": "\(run.timedOut)", "output": "\(run.outputFile)", "last_lines": "\(run.tail.joined(separator: " | "))",
-        ])
+        context.logger.info(
+            "user data part ran",
+            metadata: [
+                "part": "\(name)", "exit": "\(code == run.exitCode ? "\(code)" : "\(code) (\(run.exitCode))")",
+                "timed_out": "\(run.timedOut)", "output": "\(run.outputFile)",
+                "last_lines": "\(run.tail.joined(separator: " | "))",
+            ])
         if run.timedOut {
-            return PartResult(status: .timedOut, exitCode: run.exitCode,
-                              detail: "killed after \(timeout) s (userdata_script_timeout), with its whole process group\(tail)", ran: true)
+            return PartResult(
+                status: .timedOut, exitCode: run.exitCode,
+                detail: "killed after \(timeout) s (userdata_script_timeout), with its whole process group\(tail)",
+                ran: true)
         }
         switch code {
         case 0:
             return PartResult(status: .done, exitCode: 0, ran: true)
         case ScriptExitCode.rebootDone where contract:
-            return PartResult(status: .done, exitCode: code, detail: "exited 1001: reboot, not run again", ran: true, rebootNow: true)
+            return PartResult(
+                status: .done, exitCode: code, detail: "exited 1001: reboot, not run again", ran: true, rebootNow: true)
         case ScriptExitCode.runAgain where contract:
-            return PartResult(status: .runAgain, exitCode: code, detail: "exited 1002: run again at the next boot", ran: true)
+            return PartResult(
+                status: .runAgain, exitCode: code, detail: "exited 1002: run again at the next boot", ran: true)
         case ScriptExitCode.rebootRunAgain where contract:
-            return PartResult(status: .rebootThenRunAgain, exitCode: code, detail: "exited 1003: reboot, then run again", ran: true,
-                              rebootNow: true)
+            return PartResult(
+                status: .rebootThenRunAgain, exitCode: code, detail: "exited 1003: reboot, then run again", ran: true,
+                rebootNow: true)
         default:
             return PartResult(status: .failed, exitCode: code, detail: "exited with status \(code)\(tail)", ran: true)
         }

@@ -34,7 +34,8 @@ public struct UserDataPlugin: Plugin {
     }
 
     func parser(_ context: PluginContext) -> UserDataParser {
-        UserDataParser(maxRawBytes: DocumentLimits().userDataBytes, maxDecodedBytes: 16 * DocumentLimits().userDataBytes)
+        UserDataParser(
+            maxRawBytes: DocumentLimits().userDataBytes, maxDecodedBytes: 16 * DocumentLimits().userDataBytes)
     }
 
     /// The parts to consider this boot, in run order (boothooks, cloud-config, the rest).
@@ -48,7 +49,8 @@ public struct UserDataPlugin: Plugin {
             default: 2
             }
         }
-        return parts.enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }.map(\.element)
+        return parts.enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }.map(
+            \.element)
     }
 
     func action(for part: UserDataPart, record: UserDataPartRecord?, context: PluginContext) -> Action {
@@ -57,7 +59,12 @@ public struct UserDataPlugin: Plugin {
         case .boothook:
             return .run("run boothook (every boot)")
         case .script:
-            guard let record else { return .run("run " + (Shebang(part.content).map { $0.argv(scriptPath: "script").dropLast().joined(separator: " ") } ?? "script")) }
+            guard let record else {
+                return .run(
+                    "run "
+                        + (Shebang(part.content).map { $0.argv(scriptPath: "script").dropLast().joined(separator: " ") }
+                            ?? "script"))
+            }
             switch record.status {
             case .runAgain: return .run("run again (it exited 1002 at the last boot)")
             case .rebootThenRunAgain: return .run("run again after the reboot (it exited 1003)")
@@ -75,15 +82,22 @@ public struct UserDataPlugin: Plugin {
         case .include(let once):
             guard record == nil else { return .nothing("handled at an earlier boot") }
             let kind = once ? "#include-once" : "#include"
-            return .refuse("\(kind) URLs are not fetched: " + (context.config.userdataAllowInclude
-                ? "fetching included user data is not supported in this version"
-                : "set userdata_allow_include = true to allow it"))
+            return .refuse(
+                "\(kind) URLs are not fetched: "
+                    + (context.config.userdataAllowInclude
+                        ? "fetching included user data is not supported in this version"
+                        : "set userdata_allow_include = true to allow it"))
         case .partHandler:
-            return record == nil ? .refuse("text/part-handler is not supported (it is Python code for cloud-init)") : .nothing("refused at an earlier boot")
+            return record == nil
+                ? .refuse("text/part-handler is not supported (it is Python code for cloud-init)")
+                : .nothing("refused at an earlier boot")
         case .windows(let marker):
-            return record == nil ? .refuse("Windows-style user data (\(marker)): not for this platform; it was not run") : .nothing("refused at an earlier boot")
+            return record == nil
+                ? .refuse("Windows-style user data (\(marker)): not for this platform; it was not run")
+                : .nothing("refused at an earlier boot")
         case .unknown(let type):
-            return record == nil ? .ignore("type \(type) is not handled; skipped") : .nothing("skipped at an earlier boot")
+            return record == nil
+                ? .ignore("type \(type) is not handled; skipped") : .nothing("skipped at an earlier boot")
         case .invalid(let why):
             return record == nil ? .refuse(why) : .nothing("refused at an earlier boot")
         }
@@ -98,14 +112,24 @@ public struct UserDataPlugin: Plugin {
         for part in parts {
             let action = action(for: part, record: state.parts[part.stateKey], context: context)
             switch action {
-            case .run(let what): work = true; lines.append("\(part.name): \(what)")
-            case .refuse(let why): work = true; lines.append("\(part.name): refuse: \(why)")
-            case .ignore(let why): work = true; lines.append("\(part.name): \(why)")
-            case .interrupted: work = true; lines.append("\(part.name): record as interrupted (not run again)")
+            case .run(let what):
+                work = true
+                lines.append("\(part.name): \(what)")
+            case .refuse(let why):
+                work = true
+                lines.append("\(part.name): refuse: \(why)")
+            case .ignore(let why):
+                work = true
+                lines.append("\(part.name): \(why)")
+            case .interrupted:
+                work = true
+                lines.append("\(part.name): record as interrupted (not run again)")
             case .nothing(let why): lines.append("\(part.name): nothing to do (\(why))")
             }
         }
-        guard work else { return .skip("\(parts.count) part(s), nothing to run at this boot: " + lines.joined(separator: "; ")) }
+        guard work else {
+            return .skip("\(parts.count) part(s), nothing to run at this boot: " + lines.joined(separator: "; "))
+        }
         return .apply(lines)
     }
 
@@ -135,7 +159,8 @@ public struct UserDataPlugin: Plugin {
             case .ignore(let why):
                 record.status = .skipped
                 record.detail = why
-                context.logger.warning("user data part skipped", metadata: ["part": "\(part.name)", "reason": "\(why)"])
+                context.logger.warning(
+                    "user data part skipped", metadata: ["part": "\(part.name)", "reason": "\(why)"])
             case .run:
                 if part.kind == .script || (part.kind == .cloudConfig && previous == nil) {
                     // Saved before it starts: a crash or power loss while it runs must not run
@@ -159,7 +184,9 @@ public struct UserDataPlugin: Plugin {
                 }
                 if result.rebootNow {
                     let reason = "\(part.name) exited \(result.exitCode ?? 0): reboot now"
-                    if !failures.isEmpty { context.logger.error("user data parts failed", metadata: ["failures": "\(failures)"]) }
+                    if !failures.isEmpty {
+                        context.logger.error("user data parts failed", metadata: ["failures": "\(failures)"])
+                    }
                     return .rebootRequired(reason)
                 }
                 continue
@@ -168,7 +195,9 @@ public struct UserDataPlugin: Plugin {
             try context.saveState(state)
         }
         if !failures.isEmpty { throw UserDataError.partsFailed(failures) }
-        if !runAgain.isEmpty { return .runAgainNextBoot(runAgain.joined(separator: ", ") + " exited 1002: runs again at the next boot") }
+        if !runAgain.isEmpty {
+            return .runAgainNextBoot(runAgain.joined(separator: ", ") + " exited 1002: runs again at the next boot")
+        }
         return .done
     }
 

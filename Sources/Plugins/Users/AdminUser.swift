@@ -23,8 +23,11 @@ public enum AdminUser {
         let scalars = Array(name.unicodeScalars)
         let startsWell = scalars[0] == "_" || ("a"..."z").contains(scalars[0])
         guard startsWell else { throw UserError.invalidName(shown, "it must start with a lower-case letter or '_'") }
-        if let bad = scalars.first(where: { !(("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") }) {
-            throw UserError.invalidName(shown, "it contains \(HostnameValidator.describe(bad)) (allowed: a-z, 0-9, '_', '-')")
+        if let bad = scalars.first(where: {
+            !(("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+        }) {
+            throw UserError.invalidName(
+                shown, "it contains \(HostnameValidator.describe(bad)) (allowed: a-z, 0-9, '_', '-')")
         }
         guard !reserved.contains(name) else { throw UserError.invalidName(shown, "it is a system account") }
         return name

@@ -1,4 +1,5 @@
 import DataSources
+
 /// Groups of the target root's /etc/group (not NSS: with `--root` the host's groups are
 /// not the image's).
 struct GroupDatabase {

@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,10 +55,11 @@ public enum HomeDirectory {
 
     /// The plan line for `repair`.
     public static func describe(_ repair: Repair, of user: PasswdEntry) -> String {
-        let why = switch repair {
-        case .missing: "missing"
-        case .ownedBy(let uid): "owned by uid \(uid)"
-        }
+        let why =
+            switch repair {
+            case .missing: "missing"
+            case .ownedBy(let uid): "owned by uid \(uid)"
+            }
         return "repair home directory \((try? homePath(of: user)) ?? user.home) of \(user.name) (\(why))"
     }
 
@@ -69,18 +71,22 @@ public enum HomeDirectory {
         let home = try homePath(of: user)
         // Why: a user whose home is "/" (it happens for service accounts) must never
         // make the agent chown or rebuild the root of the file system.
-        guard home != "/" else { throw HomeDirectoryError.unusablePath(user: user.name, path: user.home, why: "it is '/'") }
+        guard home != "/" else {
+            throw HomeDirectoryError.unusablePath(user: user.name, path: user.home, why: "it is '/'")
+        }
         let owner = FileOwner(uid: user.uid, gid: user.gid)
         let done: String
         switch repair {
         case .ownedBy(let uid):
             try context.writer.changeOwner(home, to: owner)
-            done = "gave home directory \(home) of \(user.name) back to \(user.uid):\(user.gid)"
+            done =
+                "gave home directory \(home) of \(user.name) back to \(user.uid):\(user.gid)"
                 + " (it was owned by uid \(uid); the directory only, not its contents)"
         case .missing:
             let mode = try LoginDefs.read(context.writer).homeMode
             let copied = try create(home, for: user, mode: mode.mode, context: context)
-            done = "created missing home directory \(home) of \(user.name) from \(skeleton) (\(copied) entries copied),"
+            done =
+                "created missing home directory \(home) of \(user.name) from \(skeleton) (\(copied) entries copied),"
                 + " owner \(user.uid):\(user.gid), mode \(String(mode.mode, radix: 8).leftPadded(to: 4)) (\(mode.source))"
         }
         context.logger.notice("\(done)", metadata: ["user": "\(user.name)", "path": "\(home)"])
@@ -90,7 +96,9 @@ public enum HomeDirectory {
     /// Builds the home under a temporary name beside it, root-only (0700) while it is
     /// being filled so the user cannot plant links in it, then gives it to the user and
     /// renames it into place. Returns how many skeleton entries were copied.
-    private static func create(_ home: String, for user: PasswdEntry, mode: mode_t, context: PluginContext) throws -> Int {
+    private static func create(_ home: String, for user: PasswdEntry, mode: mode_t, context: PluginContext) throws
+        -> Int
+    {
         let (parent, name) = SystemRoot.parentAndName(of: home)
         let staging = (parent == "/" ? "" : parent) + "/.\(name).guest-agent-home.tmp"
         try context.writer.remove(staging)  // what an interrupted repair left behind
@@ -105,8 +113,10 @@ public enum HomeDirectory {
     /// Copies the skeleton directory `source` into `destination` (recursively), files
     /// byte for byte with their permission bits (setuid, setgid and sticky dropped).
     /// Symbolic links are never followed nor copied, only logged.
-    private static func copySkeleton(_ source: String, into destination: String, home: String, owner: FileOwner,
-                                     context: PluginContext) throws -> Int {
+    private static func copySkeleton(
+        _ source: String, into destination: String, home: String, owner: FileOwner,
+        context: PluginContext
+    ) throws -> Int {
         let sourceHost = try context.root.resolve(source)
         var info = stat()
         guard lstat(sourceHost, &info) == 0 else {
@@ -161,12 +171,13 @@ public enum HomeDirectoryError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unusablePath(let user, let path, let why): "refusing to repair the home directory '\(path)' of \(user): \(why)"
+        case .unusablePath(let user, let path, let why):
+            "refusing to repair the home directory '\(path)' of \(user): \(why)"
         case .notADirectory(let user, let path): "the home directory \(path) of \(user) exists but is not a directory"
         }
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

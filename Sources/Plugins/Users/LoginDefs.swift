@@ -27,7 +27,9 @@ struct LoginDefs: Equatable {
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             guard let split = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else { continue }
             var value = line[split...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             values[String(line[..<split])] = value
         }
         self.values = values
@@ -45,7 +47,8 @@ struct LoginDefs: Equatable {
             return HomeMode(mode: mode & 0o777, source: "HOME_MODE \(values["HOME_MODE", default: ""]) in \(Self.path)")
         }
         if let umask = number("UMASK") {
-            return HomeMode(mode: 0o777 & ~umask, source: "0777 & ~UMASK \(values["UMASK", default: ""]) in \(Self.path)")
+            return HomeMode(
+                mode: 0o777 & ~umask, source: "0777 & ~UMASK \(values["UMASK", default: ""]) in \(Self.path)")
         }
         return HomeMode(mode: Self.defaultHomeMode, source: "default, no HOME_MODE or UMASK in \(Self.path)")
     }

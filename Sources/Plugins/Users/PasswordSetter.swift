@@ -10,7 +10,8 @@ public struct PasswordSetter: Sendable {
     /// from /proc. Errors never contain the password.
     public func setPassword(_ password: String, for user: String, context: PluginContext) async throws {
         guard !password.isEmpty else { throw UserError.unsafePassword("the password is empty") }
-        guard !password.contains(":"), !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+        guard !password.contains(":"), !password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else {
             throw UserError.unsafePassword("it contains ':' or control characters, which chpasswd input cannot carry")
         }
         var argv = ["chpasswd", "--encrypted"]
@@ -20,13 +21,16 @@ public struct PasswordSetter: Sendable {
         guard result.exitCode == 0 else {
             // chpasswd does not echo the password, but be certain it never reaches a log.
             let stderr = result.standardError.replacingOccurrences(of: password, with: "<redacted>")
-            throw HostError.commandFailed(argv: argv, status: "exited with status \(result.exitCode)",
-                                          stderr: String(stderr.prefix(500)).trimmingCharacters(in: .whitespacesAndNewlines))
+            throw HostError.commandFailed(
+                argv: argv, status: "exited with status \(result.exitCode)",
+                stderr: String(stderr.prefix(500)).trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 
     /// The password hash field of `user` in the target's /etc/shadow, nil when absent.
     public func passwordHash(for user: String, root: SystemRoot) throws -> String? {
-        try AccountFile.records("/etc/shadow", root: root, minimumFields: 2).first { $0[0] == user }.map { String($0[1]) }
+        try AccountFile.records("/etc/shadow", root: root, minimumFields: 2).first { $0[0] == user }.map {
+            String($0[1])
+        }
     }
 }

@@ -7,7 +7,9 @@ public enum ShadowCrypt {
     /// SHA-512 crypt (`$6$`), understood by every glibc and libxcrypt.
     public static func hash(_ password: String) throws -> String {
         var setting = [CChar](repeating: 0, count: 64)
-        guard ga_sha512_setting(&setting, setting.count) == 0 else { throw UserError.unsafePassword("no salt could be generated") }
+        guard ga_sha512_setting(&setting, setting.count) == 0 else {
+            throw UserError.unsafePassword("no salt could be generated")
+        }
         return try crypt(password, setting: String(cString: setting))
     }
 

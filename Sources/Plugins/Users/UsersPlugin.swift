@@ -36,7 +36,9 @@ public struct UsersPlugin: Plugin {
         var groups = context.config.groups
         if groups.isEmpty, let admin = database.adminGroup { groups = [admin] }
         let unknown = groups.filter { !database.exists($0) }
-        guard unknown.isEmpty else { throw UserError.unknownGroups(unknown, group: try context.root.resolve("/etc/group")) }
+        guard unknown.isEmpty else {
+            throw UserError.unknownGroups(unknown, group: try context.root.resolve("/etc/group"))
+        }
         let entry = try PasswdDatabase.lookUp(user, root: context.root)
         let exists = entry != nil
         let homeRepair = try entry.flatMap { try HomeDirectory.inspect($0, root: context.root) }
@@ -44,15 +46,18 @@ public struct UsersPlugin: Plugin {
         let sudoersDirectory = FileManager.default.fileExists(atPath: try context.root.resolve("/etc/sudoers.d"))
         let installed = try context.writer.read(Self.sudoersDropIn)
         let needsSudoers = groups.isEmpty && sudoersDirectory && installed != Data(Self.sudoersLine(user).utf8)
-        return Decision(user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers,
-                        entry: entry, homeRepair: homeRepair)
+        return Decision(
+            user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers,
+            entry: entry, homeRepair: homeRepair)
     }
 
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
         let decision = try decide(context)
         var changes: [String] = []
         if !decision.exists {
-            changes.append("create user \(decision.user)" + (decision.groups.isEmpty ? "" : " in \(decision.groups.joined(separator: ", "))"))
+            changes.append(
+                "create user \(decision.user)"
+                    + (decision.groups.isEmpty ? "" : " in \(decision.groups.joined(separator: ", "))"))
         } else if !decision.missingGroups.isEmpty {
             changes.append("add existing user \(decision.user) to \(decision.missingGroups.joined(separator: ", "))")
         }
@@ -70,9 +75,13 @@ public struct UsersPlugin: Plugin {
             try await Self.createUser(decision.user, groups: decision.groups, context: context)
             context.logger.info("created user", metadata: ["user": "\(decision.user)", "groups": "\(decision.groups)"])
         } else if !decision.missingGroups.isEmpty {
-            try await context.runner.check(["usermod"] + rootArguments + ["--append", "--groups",
-                                                                           decision.missingGroups.joined(separator: ","), "--", decision.user])
-            context.logger.info("added user to groups", metadata: ["user": "\(decision.user)", "groups": "\(decision.missingGroups)"])
+            try await context.runner.check(
+                ["usermod"] + rootArguments + [
+                    "--append", "--groups",
+                    decision.missingGroups.joined(separator: ","), "--", decision.user,
+                ])
+            context.logger.info(
+                "added user to groups", metadata: ["user": "\(decision.user)", "groups": "\(decision.missingGroups)"])
         }
         // Also after useradd: it leaves a home that already existed with its old owner.
         if let entry = try PasswdDatabase.lookUp(decision.user, root: context.root) {
@@ -87,8 +96,10 @@ public struct UsersPlugin: Plugin {
     /// `useradd` (argv only, `--root` aware) with a home, a group of its own and `groups`:
     /// the one implementation, also used by cloud-config `users`. `name` must have passed
     /// `AdminUser.validate`; `comment` (GECOS) must hold no ':' or control character.
-    static func createUser(_ name: String, groups: [String], shell: String = "/bin/bash", comment: String? = nil,
-                           context: PluginContext) async throws {
+    static func createUser(
+        _ name: String, groups: [String], shell: String = "/bin/bash", comment: String? = nil,
+        context: PluginContext
+    ) async throws {
         let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
         var argv = ["useradd"] + rootArguments + ["--create-home", "--shell", shell, "--user-group"]
         if !groups.isEmpty { argv += ["--groups", groups.joined(separator: ",")] }

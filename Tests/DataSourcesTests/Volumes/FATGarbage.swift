@@ -4,9 +4,11 @@ import TestSupport
 /// directory, data clusters) with random geometry, FAT entries and directory entries.
 /// FAT32 needs at least 65,525 clusters, so those images are sparse files.
 enum FATGarbage {
-    static let names: [[UInt8]] = [Array("OPENSTACK  ".utf8), Array("LATEST     ".utf8), Array("META_D~1JSO".utf8),
-                                   Array("CONFIG-2   ".utf8), Array(".          ".utf8), Array("..         ".utf8),
-                                   [0x05] + Array("ABCDEFGHIJ".utf8), [0xE5] + Array("DELETED   ".utf8)]
+    static let names: [[UInt8]] = [
+        Array("OPENSTACK  ".utf8), Array("LATEST     ".utf8), Array("META_D~1JSO".utf8),
+        Array("CONFIG-2   ".utf8), Array(".          ".utf8), Array("..         ".utf8),
+        [0x05] + Array("ABCDEFGHIJ".utf8), [0xE5] + Array("DELETED   ".utf8),
+    ]
 
     /// The bytes to write, and the size to extend the file to (sparse) when larger.
     static func image(_ rng: inout SplitMix64) -> ([UInt8], Int?) {
@@ -18,7 +20,9 @@ enum FATGarbage {
         let fatCount = rng.chance(90) ? rng.int(in: 1...2) : rng.pick([0, 5])
         let fatSectors = rng.chance(90) ? rng.int(in: 1...(fat32 ? 520 : 8)) : rng.pick([0, 0xFFFF])
         let rootEntries = fat32 ? 0 : (rng.chance(85) ? 16 * rng.int(in: 1...32) : rng.pick([0, 1, 0xFFFF]))
-        let totalSectors = fat32 ? 66_000 * max(1, sectorsPerCluster) + 600 : (rng.chance(85) ? 512 : rng.pick([0, 1, 0xFFFF, 100_000]))
+        let totalSectors =
+            fat32
+            ? 66_000 * max(1, sectorsPerCluster) + 600 : (rng.chance(85) ? 512 : rng.pick([0, 1, 0xFFFF, 100_000]))
         let written = min(totalSectors, 600) * unit
         var bytes = [UInt8](repeating: 0, count: max(written, 512))
 
@@ -45,8 +49,12 @@ enum FATGarbage {
         // Only the first 4 KiB: the directories point at clusters 0...40, and filling a
         // whole FAT32 table in a debug build would cost seconds.
         let fatStart = reserved * unit
-        for offset in stride(from: fatStart, to: min(bytes.count, fatStart + min(4096, fatCount * fatSectors * unit)), by: 2) where offset + 1 < bytes.count {
-            let value = rng.chance(60) ? rng.int(in: 0...40) : rng.pick([0xFFF8, 0xFFFF, 0x0FF8, 0, Int(truncatingIfNeeded: rng.next())])
+        for offset in stride(
+            from: fatStart, to: min(bytes.count, fatStart + min(4096, fatCount * fatSectors * unit)), by: 2)
+        where offset + 1 < bytes.count {
+            let value =
+                rng.chance(60)
+                ? rng.int(in: 0...40) : rng.pick([0xFFF8, 0xFFFF, 0x0FF8, 0, Int(truncatingIfNeeded: rng.next())])
             put(value, 2, &bytes, offset)
         }
         // The root directory region (FAT12/16) and the first data clusters get entries.

@@ -62,8 +62,13 @@ import Testing
         for index in 0..<100 {
             var bytes = rng.bytes(rng.pick([0, 1, 511, 512, 2048, 40_000, 100_000]))
             // Half get the signatures, so the readers go past the first check.
-            if rng.chance(50), bytes.count >= 16 * 2048 + 6 { bytes.replaceSubrange((16 * 2048)..<(16 * 2048 + 6), with: [1] + Array("CD001".utf8)) }
-            if rng.chance(50), bytes.count >= 512 { bytes[510] = 0x55; bytes[511] = 0xAA }
+            if rng.chance(50), bytes.count >= 16 * 2048 + 6 {
+                bytes.replaceSubrange((16 * 2048)..<(16 * 2048 + 6), with: [1] + Array("CD001".utf8))
+            }
+            if rng.chance(50), bytes.count >= 512 {
+                bytes[510] = 0x55
+                bytes[511] = 0xAA
+            }
             try Self.exercise(bytes, at: work.path + "/random-\(index).img")
         }
     }

@@ -10,18 +10,21 @@ import Testing
 
     static func build(rockRidge: Bool = true, joliet: Bool = true) throws -> (TemporaryDirectory, String) {
         let work = try TemporaryDirectory(prefix: "guest-agent-iso")
-        let stage = try ConfigDriveImages.stage(in: work, extra: [
-            "openstack/content/0001": Data("content one\n".utf8),
-            "deep/a/b/c/d/e/f/g/h/i/file.txt": Data("deep\n".utf8),
-            "openstack/latest/" + longName: Data("{}".utf8),
-        ])
+        let stage = try ConfigDriveImages.stage(
+            in: work,
+            extra: [
+                "openstack/content/0001": Data("content one\n".utf8),
+                "deep/a/b/c/d/e/f/g/h/i/file.txt": Data("deep\n".utf8),
+                "openstack/latest/" + longName: Data("{}".utf8),
+            ])
         let image = work.path + "/config-2.iso"
         try ConfigDriveImages.iso(from: stage, to: image, rockRidge: rockRidge, joliet: joliet)
         return (work, image)
     }
 
-    @Test(.enabled(if: enabled, "needs genisoimage (scripts/setup.sh installs it)"),
-          arguments: [(true, true), (true, false), (false, true)])
+    @Test(
+        .enabled(if: enabled, "needs genisoimage (scripts/setup.sh installs it)"),
+        arguments: [(true, true), (true, false), (false, true)])
     func readsNovaStyleImages(rockRidge: Bool, joliet: Bool) throws {
         let (work, image) = try Self.build(rockRidge: rockRidge, joliet: joliet)
         #expect(try VolumeProbe.identify(path: image) == .iso9660(label: "config-2"))
@@ -74,7 +77,8 @@ import Testing
         let (work, image) = try Self.build()
         // Truncated to 40 KiB: the descriptors are there, the directories are not.
         let truncated = work.path + "/truncated.iso"
-        try Data(try Data(contentsOf: URL(fileURLWithPath: image)).prefix(40 * 1024)).write(to: URL(fileURLWithPath: truncated))
+        try Data(try Data(contentsOf: URL(fileURLWithPath: image)).prefix(40 * 1024)).write(
+            to: URL(fileURLWithPath: truncated))
         #expect(throws: VolumeReadError.self) {
             _ = try ISO9660Volume(path: truncated).readFile("openstack/latest/meta_data.json", maxBytes: 1 << 20)
         }

@@ -1,20 +1,24 @@
 import DataSources
 import Foundation
-@testable import Plugins
 import TestSupport
 import Testing
+
+@testable import Plugins
 
 /// The cloud-config subset, parsed (pure) and applied for real in a chroot scratch root.
 @Suite struct CloudConfigParsingTests {
     @Test func invalidYAMLNamesLineAndColumn() {
-        #expect { try CloudConfig(Data("#cloud-config\nusers:\n  - name: a\n    groups: [x, y\n".utf8)) } throws: { error in
+        #expect { try CloudConfig(Data("#cloud-config\nusers:\n  - name: a\n    groups: [x, y\n".utf8)) } throws: {
+            error in
             let text = "\(error)"
             return text.hasPrefix("invalid YAML at line 5, column 1:") && !text.contains("groups")
         }
     }
 
     @Test func wrongTypesNameTheKey() {
-        #expect(throws: CloudConfigError.type("users", "a list")) { try CloudConfig(Data("#cloud-config\nusers: alice\n".utf8)) }
+        #expect(throws: CloudConfigError.type("users", "a list")) {
+            try CloudConfig(Data("#cloud-config\nusers: alice\n".utf8))
+        }
         #expect(throws: CloudConfigError.type("write_files[0].permissions", "an octal mode such as '0644'")) {
             try CloudConfig(Data("#cloud-config\nwrite_files:\n  - path: /x\n    permissions: rw\n".utf8))
         }
@@ -24,33 +28,39 @@ import Testing
     }
 
     @Test func readsTheSubset() throws {
-        let config = try CloudConfig(Data("""
-            #cloud-config
-            runcmd:
-              - echo hi
-              - [ls, -l, /]
-            write_files:
-              - path: /a
-                permissions: 0600
-                encoding: b64
-                content: aGk=
-            packages: [nginx]
-            zzz: 1
-            aaa: 2
-            """.utf8))
+        let config = try CloudConfig(
+            Data(
+                """
+                #cloud-config
+                runcmd:
+                  - echo hi
+                  - [ls, -l, /]
+                write_files:
+                  - path: /a
+                    permissions: 0600
+                    encoding: b64
+                    content: aGk=
+                packages: [nginx]
+                zzz: 1
+                aaa: 2
+                """.utf8))
         #expect(config.runcmd == [.shell("echo hi"), .argv(["ls", "-l", "/"])])
         #expect(config.runcmd[0].argv == ["/bin/sh", "-c", "echo hi"])
         #expect(config.writeFiles == [CloudConfig.File(path: "/a", content: Data("hi".utf8), permissions: 0o600)])
         #expect(config.unknownKeys == ["aaa", "zzz"])
-        #expect(config.summary == "write_files (1), runcmd (2), packages (not supported), unknown keys ignored: aaa, zzz")
+        #expect(
+            config.summary == "write_files (1), runcmd (2), packages (not supported), unknown keys ignored: aaa, zzz")
     }
 }
 
-@Suite(.serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot, useradd --root): skipped; CI runs as root"))
+@Suite(
+    .serialized,
+    .enabled(if: Program.isRoot, "needs root (bind mount, chroot, useradd --root): skipped; CI runs as root"))
 struct UserDataCloudConfigTests {
     static let adminKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9YcKq3x0g1Y0R3u2cXmO9gS2m3YwQ1f1P admin"
     static let aliceKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9YcKq3x0g1Y0R3u2cXmO9gS2m3YwQ1f1Q alice"
-    static let hash = "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1"
+    static let hash =
+        "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1"
 
     @Test func everySupportedKeyIsApplied() async throws {
         let root = try ChrootScratchRoot()
@@ -107,14 +117,22 @@ struct UserDataCloudConfigTests {
         #expect(first.status == .done, "\(first)")
         #expect(boots.marks("/tmp/marks") == ["boot", "string", "argv x y"])
         #expect(boots.read("/etc/hostname") == "web01\n")
-        #expect(boots.read("/etc/hosts")?.contains("web01.example.com web01") == true, "\(boots.read("/etc/hosts") ?? "")")
+        #expect(
+            boots.read("/etc/hosts")?.contains("web01.example.com web01") == true, "\(boots.read("/etc/hosts") ?? "")")
         #expect(boots.read("/etc/timezone") == "Europe/Paris\n")
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/etc/localtime") == "/usr/share/zoneinfo/Europe/Paris")
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/etc/localtime")
+                == "/usr/share/zoneinfo/Europe/Paris")
         let passwd = boots.read("/etc/passwd") ?? ""
         #expect(passwd.contains("alice:x:") && passwd.contains(":Alice Example:/home/alice:/bin/sh"), "\(passwd)")
         #expect(passwd.contains("cloud-user:x:"), "the default user")
-        #expect(boots.read("/etc/group")?.split(separator: "\n").contains { $0.hasPrefix("users:") && $0.hasSuffix("alice") } == true)
-        #expect(boots.read("/etc/shadow")?.contains("alice:\(Self.hash):") == true, "lock_passwd false keeps the hash usable")
+        #expect(
+            boots.read("/etc/group")?.split(separator: "\n").contains {
+                $0.hasPrefix("users:") && $0.hasSuffix("alice")
+            } == true)
+        #expect(
+            boots.read("/etc/shadow")?.contains("alice:\(Self.hash):") == true,
+            "lock_passwd false keeps the hash usable")
         #expect(boots.read("/etc/sudoers.d/90-guest-agent-userdata-alice") == "alice ALL=(ALL) NOPASSWD:ALL\n")
         let aliceKeys = boots.read("/home/alice/.ssh/authorized_keys") ?? ""
         #expect(aliceKeys == "# BEGIN guest-agent user-data keys\n\(Self.aliceKey)\n# END guest-agent user-data keys\n")
@@ -127,7 +145,9 @@ struct UserDataCloudConfigTests {
         let deferred = try root.directory.attributes("home/alice/deferred")
         #expect(deferred.uid == Int(alice.uid) && deferred.gid == Int(alice.gid))
         #expect(boots.console == ["all done"])
-        #expect(boots.logs.text.contains("cloud-config keys not supported, ignored") && boots.logs.text.contains("another, unknown_key"))
+        #expect(
+            boots.logs.text.contains("cloud-config keys not supported, ignored")
+                && boots.logs.text.contains("another, unknown_key"))
         #expect(boots.logs.text.contains("cloud-config packages are not supported in this version"))
 
         // Second boot: only bootcmd.
@@ -141,7 +161,8 @@ struct UserDataCloudConfigTests {
         let root = try ChrootScratchRoot()
         defer { root.close() }
         try root.directory.write("old\n", to: "etc/hostname")
-        let yaml = "#cloud-config\npreserve_hostname: true\nhostname: new\nusers:\n  - name: bob\n    passwd: \(Self.hash)\n"
+        let yaml =
+            "#cloud-config\npreserve_hostname: true\nhostname: new\nusers:\n  - name: bob\n    passwd: \(Self.hash)\n"
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
         #expect(await boots.boot().status == .done)
         #expect(boots.read("/etc/hostname") == "old\n")
@@ -165,7 +186,9 @@ struct UserDataCloudConfigTests {
         let record = await boots.boot()
         #expect(record.status == .failed)
         let error = record.error ?? ""
-        #expect(error.contains("write_files[0] etc/relative: unsafe path 'etc/relative': path must be absolute"), "\(error)")
+        #expect(
+            error.contains("write_files[0] etc/relative: unsafe path 'etc/relative': path must be absolute"), "\(error)"
+        )
         #expect(error.contains("write_files[1] /etc/../../escape: unsafe path"), "\(error)")
         #expect(boots.read("/etc/good") == "ok")
         #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/relative"))
@@ -183,7 +206,9 @@ struct UserDataCloudConfigTests {
         let record = await boots.boot()
         #expect(record.status == .failed)
         #expect(record.error?.contains("part 1 (text/cloud-config): refuse") == false)
-        #expect(record.error?.contains("part 1 (text/cloud-config): invalid YAML at line 3, column 1") == true, "\(String(describing: record.error))")
+        #expect(
+            record.error?.contains("part 1 (text/cloud-config): invalid YAML at line 3, column 1") == true,
+            "\(String(describing: record.error))")
         #expect(boots.marks("/tmp/marks") == ["script"])
     }
 
@@ -194,7 +219,9 @@ struct UserDataCloudConfigTests {
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
         let record = await boots.boot()
         #expect(record.status == .failed)
-        #expect(record.error?.contains("runcmd[0]: exited with status 4; last output: oops") == true, "\(String(describing: record.error))")
+        #expect(
+            record.error?.contains("runcmd[0]: exited with status 4; last output: oops") == true,
+            "\(String(describing: record.error))")
         #expect(boots.marks("/tmp/marks") == ["after"])
     }
 }

@@ -6,7 +6,8 @@ import Testing
     @Test func keysAndDefaults() throws {
         #expect(AgentConfig().userdataAllowInclude == false)
         #expect(AgentConfig().userdataScriptTimeout == 600)
-        let config = try AgentConfig(text: "userdata_allow_include = true\nuserdata_script_timeout = 30\n", file: "u.conf")
+        let config = try AgentConfig(
+            text: "userdata_allow_include = true\nuserdata_script_timeout = 30\n", file: "u.conf")
         #expect(config.userdataAllowInclude && config.userdataScriptTimeout == 30)
         // Opt-in: not in the default plugin list, accepted when named.
         #expect(!AgentConfig().plugins.contains("userdata"))
@@ -14,12 +15,18 @@ import Testing
     }
 
     @Test func badValuesNameFileLineAndKey() {
-        #expect(throws: ConfigError.badValue(file: "u.conf", line: 2, key: "userdata_script_timeout", value: "0",
-                                             expected: "seconds from 1.0 to 86400.0")) {
+        #expect(
+            throws: ConfigError.badValue(
+                file: "u.conf", line: 2, key: "userdata_script_timeout", value: "0",
+                expected: "seconds from 1.0 to 86400.0")
+        ) {
             try AgentConfig(text: "# x\nuserdata_script_timeout = 0\n", file: "u.conf")
         }
-        #expect(throws: ConfigError.badValue(file: "u.conf", line: 1, key: "userdata_allow_include", value: "maybe",
-                                             expected: "true or false")) {
+        #expect(
+            throws: ConfigError.badValue(
+                file: "u.conf", line: 1, key: "userdata_allow_include", value: "maybe",
+                expected: "true or false")
+        ) {
             try AgentConfig(text: "userdata_allow_include = maybe\n", file: "u.conf")
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import Plugins
 import TestSupport
 import Testing
+
+@testable import Plugins
 
 /// Format detection, MIME multipart, transfer encodings, charsets and gzip, as pure parsing.
 @Suite struct UserDataParserTests {
@@ -89,42 +90,81 @@ import Testing
 
     static let cases: [Case] = [
         Case(name: "shell script", input: text("#!/bin/sh\necho hi\n"), parts: [("1", "text/x-shellscript", "script")]),
-        Case(name: "cloud-config", input: text("#cloud-config\nhostname: a\n"), parts: [("1", "text/cloud-config", "cloud-config")]),
-        Case(name: "boothook", input: text("#cloud-boothook\n#!/bin/sh\n"), parts: [("1", "text/cloud-boothook", "boothook")]),
-        Case(name: "include", input: text("#include\nhttp://x.invalid/\n"), parts: [("1", "text/x-include-url", "include")]),
-        Case(name: "include once", input: text("#include-once\nhttp://x.invalid/\n"), parts: [("1", "text/x-include-once-url", "include-once")]),
-        Case(name: "part handler", input: text("#part-handler\ndef list_types(): pass\n"), parts: [("1", "text/part-handler", "part-handler")]),
-        Case(name: "ps1", input: text("#ps1_sysnative\nWrite-Host hi\n"), parts: [("1", "text/x-windows", "windows (#ps1_sysnative)")]),
+        Case(
+            name: "cloud-config", input: text("#cloud-config\nhostname: a\n"),
+            parts: [("1", "text/cloud-config", "cloud-config")]),
+        Case(
+            name: "boothook", input: text("#cloud-boothook\n#!/bin/sh\n"),
+            parts: [("1", "text/cloud-boothook", "boothook")]),
+        Case(
+            name: "include", input: text("#include\nhttp://x.invalid/\n"),
+            parts: [("1", "text/x-include-url", "include")]),
+        Case(
+            name: "include once", input: text("#include-once\nhttp://x.invalid/\n"),
+            parts: [("1", "text/x-include-once-url", "include-once")]),
+        Case(
+            name: "part handler", input: text("#part-handler\ndef list_types(): pass\n"),
+            parts: [("1", "text/part-handler", "part-handler")]),
+        Case(
+            name: "ps1", input: text("#ps1_sysnative\nWrite-Host hi\n"),
+            parts: [("1", "text/x-windows", "windows (#ps1_sysnative)")]),
         Case(name: "ps1 x86", input: text("#PS1_X86\n"), parts: [("1", "text/x-windows", "windows (#ps1_x86)")]),
-        Case(name: "rem cmd", input: text("rem cmd\r\necho hi\r\n"), parts: [("1", "text/x-windows", "windows (rem cmd)")]),
-        Case(name: "ec2 powershell", input: text("  <powershell>\nWrite-Host hi\n</powershell>\n"), parts: [("1", "text/x-windows", "windows (<powershell>)")]),
-        Case(name: "ec2 script", input: text("<script>\necho hi\n</script>"), parts: [("1", "text/x-windows", "windows (<script>)")]),
-        Case(name: "plain text", input: text("just some words\n"), parts: [("1", "text/plain", "unknown (text/plain)")]),
-        Case(name: "BOM and CRLF", input: text("\u{FEFF}#!/bin/sh\r\necho hi\r\n"), parts: [("1", "text/x-shellscript", "script")]),
-        Case(name: "multipart", input: text(multipart), parts: [
-            ("1", "text/x-shellscript", "script"), ("2", "text/cloud-config", "cloud-config"),
-            ("3", "text/cloud-boothook", "boothook"), ("4", "text/x-shellscript", "script"),
-            ("5", "text/x-shellscript", "script"), ("6", "text/part-handler", "part-handler"),
-            ("7", "text/x-include-url", "include"), ("8", "application/x-unknown", "unknown (application/x-unknown)"),
-        ]),
-        Case(name: "nested multipart", input: text(nested), parts: [
-            ("1.1", "text/x-shellscript", "script"), ("1.2", "text/cloud-config", "cloud-config"), ("2", "text/x-shellscript", "script"),
-        ]),
-        Case(name: "crlf multipart", input: text(nested.replacingOccurrences(of: "\n", with: "\r\n")), parts: [
-            ("1.1", "text/x-shellscript", "script"), ("1.2", "text/cloud-config", "cloud-config"), ("2", "text/x-shellscript", "script"),
-        ]),
-        Case(name: "shellscript without #!", input: text("Content-Type: text/x-shellscript\n\necho hi\n"), parts: [
-            ("1", "text/x-shellscript", "invalid"),
-        ]),
-        Case(name: "bad base64", input: text("Content-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\n!!!not base64\n"), parts: [
-            ("1", "text/x-shellscript", "invalid"),
-        ]),
-        Case(name: "unknown charset", input: text("Content-Type: text/x-shellscript; charset=koi8-r\n\n#!/bin/sh\n"), parts: [
-            ("1", "text/x-shellscript", "invalid"),
-        ]),
-        Case(name: "multipart without boundary", input: text("Content-Type: multipart/mixed\n\nbody\n"), parts: [
-            ("1", "multipart/mixed", "invalid"),
-        ]),
+        Case(
+            name: "rem cmd", input: text("rem cmd\r\necho hi\r\n"),
+            parts: [("1", "text/x-windows", "windows (rem cmd)")]),
+        Case(
+            name: "ec2 powershell", input: text("  <powershell>\nWrite-Host hi\n</powershell>\n"),
+            parts: [("1", "text/x-windows", "windows (<powershell>)")]),
+        Case(
+            name: "ec2 script", input: text("<script>\necho hi\n</script>"),
+            parts: [("1", "text/x-windows", "windows (<script>)")]),
+        Case(
+            name: "plain text", input: text("just some words\n"), parts: [("1", "text/plain", "unknown (text/plain)")]),
+        Case(
+            name: "BOM and CRLF", input: text("\u{FEFF}#!/bin/sh\r\necho hi\r\n"),
+            parts: [("1", "text/x-shellscript", "script")]),
+        Case(
+            name: "multipart", input: text(multipart),
+            parts: [
+                ("1", "text/x-shellscript", "script"), ("2", "text/cloud-config", "cloud-config"),
+                ("3", "text/cloud-boothook", "boothook"), ("4", "text/x-shellscript", "script"),
+                ("5", "text/x-shellscript", "script"), ("6", "text/part-handler", "part-handler"),
+                ("7", "text/x-include-url", "include"),
+                ("8", "application/x-unknown", "unknown (application/x-unknown)"),
+            ]),
+        Case(
+            name: "nested multipart", input: text(nested),
+            parts: [
+                ("1.1", "text/x-shellscript", "script"), ("1.2", "text/cloud-config", "cloud-config"),
+                ("2", "text/x-shellscript", "script"),
+            ]),
+        Case(
+            name: "crlf multipart", input: text(nested.replacingOccurrences(of: "\n", with: "\r\n")),
+            parts: [
+                ("1.1", "text/x-shellscript", "script"), ("1.2", "text/cloud-config", "cloud-config"),
+                ("2", "text/x-shellscript", "script"),
+            ]),
+        Case(
+            name: "shellscript without #!", input: text("Content-Type: text/x-shellscript\n\necho hi\n"),
+            parts: [
+                ("1", "text/x-shellscript", "invalid")
+            ]),
+        Case(
+            name: "bad base64",
+            input: text("Content-Type: text/x-shellscript\nContent-Transfer-Encoding: base64\n\n!!!not base64\n"),
+            parts: [
+                ("1", "text/x-shellscript", "invalid")
+            ]),
+        Case(
+            name: "unknown charset", input: text("Content-Type: text/x-shellscript; charset=koi8-r\n\n#!/bin/sh\n"),
+            parts: [
+                ("1", "text/x-shellscript", "invalid")
+            ]),
+        Case(
+            name: "multipart without boundary", input: text("Content-Type: multipart/mixed\n\nbody\n"),
+            parts: [
+                ("1", "multipart/mixed", "invalid")
+            ]),
     ]
 
     @Test(arguments: cases) func detectsParts(_ item: Case) throws {
@@ -157,7 +197,9 @@ import Testing
             """
         let parts = try UserDataParser().parse(Self.text(input))
         #expect(parts.count == 1)
-        #expect(String(decoding: parts[0].content, as: UTF8.self) == "#!/bin/sh\necho café a=b and a very long line that was folded")
+        #expect(
+            String(decoding: parts[0].content, as: UTF8.self)
+                == "#!/bin/sh\necho café a=b and a very long line that was folded")
     }
 
     @Test func gzipWholeAndGzipPart() throws {
@@ -167,7 +209,8 @@ import Testing
         #expect(parts.map(\.kind) == [.script])
         #expect(parts[0].content == script)
 
-        let mime = "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n"
+        let mime =
+            "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: application/x-gzip\nContent-Transfer-Encoding: base64\n\n"
             + whole.base64EncodedString(options: .lineLength76Characters) + "\n--b--\n"
         let nested = try UserDataParser().parse(try Gzip.compress(Data(mime.utf8)))
         #expect(nested.map(\.kind) == [.script])

@@ -1,8 +1,9 @@
 import DataSources
 import Foundation
-@testable import Plugins
 import TestSupport
 import Testing
+
+@testable import Plugins
 
 /// Real interpreters in a chroot scratch root: marker files prove what ran, how often,
 /// and with which exit codes, across simulated boots (the same state directory).
@@ -21,7 +22,10 @@ struct UserDataScriptTests {
     @Test func plainScriptRunsOnceAcrossBoots() async throws {
         let root = try ChrootScratchRoot()
         defer { root.close() }
-        let boots = UserDataBoots(root: root.path, userData: Data("#!/bin/sh\necho \"sh $0 $INSTANCE_ID\" >> /tmp/marks\necho to-stdout\necho to-stderr >&2\n".utf8))
+        let boots = UserDataBoots(
+            root: root.path,
+            userData: Data(
+                "#!/bin/sh\necho \"sh $0 $INSTANCE_ID\" >> /tmp/marks\necho to-stdout\necho to-stderr >&2\n".utf8))
         let first = await boots.boot()
         #expect(first.status == .done, "\(first)")
         let marks = boots.marks("/tmp/marks")
@@ -31,7 +35,9 @@ struct UserDataScriptTests {
         #expect(try root.directory.attributes("var/lib/guest-agent/userdata/output/part-1.log").mode == 0o600)
         #expect(boots.read("/var/lib/guest-agent/userdata/output/part-1.log") == "to-stdout\nto-stderr\n")
         #expect(try root.directory.attributes("var/lib/guest-agent/userdata/user-data").mode == 0o600)
-        #expect(FileManager.default.contents(atPath: root.path + "/var/lib/guest-agent/userdata/user-data") == boots.userData)
+        #expect(
+            FileManager.default.contents(atPath: root.path + "/var/lib/guest-agent/userdata/user-data")
+                == boots.userData)
 
         let second = await boots.boot()
         #expect(second.status == .skipped, "\(second)")
@@ -44,7 +50,11 @@ struct UserDataScriptTests {
         defer { root.close() }
         let data = Self.multipart([
             ("text/x-shellscript", "#!/bin/bash\n[[ -n \"$BASH_VERSION\" ]] && echo bash >> /tmp/marks", nil),
-            ("text/x-shellscript", "#!/usr/bin/python3\nimport sys\nopen('/tmp/marks', 'a').write('python %d\\n' % sys.version_info[0])", nil),
+            (
+                "text/x-shellscript",
+                "#!/usr/bin/python3\nimport sys\nopen('/tmp/marks', 'a').write('python %d\\n' % sys.version_info[0])",
+                nil
+            ),
             ("text/x-shellscript", "#!/usr/bin/env python3\nopen('/tmp/marks', 'a').write('env python\\n')", nil),
         ])
         let boots = UserDataBoots(root: root.path, userData: data)
@@ -60,7 +70,11 @@ struct UserDataScriptTests {
         defer { root.close() }
         let data = Self.multipart([
             ("text/x-shellscript", "#!/bin/sh\necho shell >> /tmp/marks", nil),
-            ("text/cloud-config", "#cloud-config\nruncmd:\n  - echo cloud-config >> /tmp/marks\nwrite_files:\n  - path: /etc/from-cloud-config\n    content: hello\n", nil),
+            (
+                "text/cloud-config",
+                "#cloud-config\nruncmd:\n  - echo cloud-config >> /tmp/marks\nwrite_files:\n  - path: /etc/from-cloud-config\n    content: hello\n",
+                nil
+            ),
             ("text/x-shellscript", "#!/bin/sh\necho again >> /tmp/marks\nexit 1002", nil),
         ])
         let boots = UserDataBoots(root: root.path, userData: data)
@@ -77,8 +91,12 @@ struct UserDataScriptTests {
         // Dry run: says what would run, runs nothing.
         let dry = await boots.boot(dryRun: true)
         #expect(dry.status == .wouldApply)
-        #expect((dry.changes ?? []).contains { $0.hasPrefix("part 3 (text/x-shellscript): run again") }, "\(String(describing: dry.changes))")
-        #expect((dry.changes ?? []).contains { $0.hasPrefix("part 1 (text/x-shellscript): nothing to do") }, "\(String(describing: dry.changes))")
+        #expect(
+            (dry.changes ?? []).contains { $0.hasPrefix("part 3 (text/x-shellscript): run again") },
+            "\(String(describing: dry.changes))")
+        #expect(
+            (dry.changes ?? []).contains { $0.hasPrefix("part 1 (text/x-shellscript): nothing to do") },
+            "\(String(describing: dry.changes))")
         #expect(boots.marks("/tmp/marks").count == 4)
     }
 
@@ -112,8 +130,12 @@ struct UserDataScriptTests {
         #expect(await boots.boot().status == .done)
         #expect(await boots.boot().status == .skipped)
         #expect(boots.marks("/tmp/marks") == ["run", "run"])
-        let state = try #require(FileManager.default.contents(atPath: root.path + "/var/lib/guest-agent/instances/\(boots.metadata.instanceID).json"))
-        #expect(String(decoding: state, as: UTF8.self).contains("\"runs\":2") || String(decoding: state, as: UTF8.self).contains("\"runs\" : 2"))
+        let state = try #require(
+            FileManager.default.contents(
+                atPath: root.path + "/var/lib/guest-agent/instances/\(boots.metadata.instanceID).json"))
+        #expect(
+            String(decoding: state, as: UTF8.self).contains("\"runs\":2")
+                || String(decoding: state, as: UTF8.self).contains("\"runs\" : 2"))
     }
 
     @Test func failingPartIsReportedAndLaterPartsStillRun() async throws {
@@ -128,8 +150,12 @@ struct UserDataScriptTests {
         let first = await boots.boot()
         #expect(first.status == .failed)
         let error = try #require(first.error)
-        #expect(error.contains("part 1 (text/x-shellscript): exited with status 3; last output: line one | line two"), "\(error)")
-        #expect(error.contains("part 3 (text/x-shellscript): its interpreter /usr/bin/perl-not-here does not exist"), "\(error)")
+        #expect(
+            error.contains("part 1 (text/x-shellscript): exited with status 3; last output: line one | line two"),
+            "\(error)")
+        #expect(
+            error.contains("part 3 (text/x-shellscript): its interpreter /usr/bin/perl-not-here does not exist"),
+            "\(error)")
         #expect(boots.marks("/tmp/marks") == ["later"])
         // Not run twice: the user did not ask for it.
         #expect(await boots.boot().status == .skipped)
@@ -147,20 +173,28 @@ struct UserDataScriptTests {
         let record = await boots.boot()
         #expect(Date().timeIntervalSince(started) < 20)
         #expect(record.status == .failed)
-        #expect(record.error?.contains("killed after 1.0 s (userdata_script_timeout), with its whole process group") == true, "\(String(describing: record.error))")
+        #expect(
+            record.error?.contains("killed after 1.0 s (userdata_script_timeout), with its whole process group")
+                == true, "\(String(describing: record.error))")
         let child = try #require(Int32(boots.read("/tmp/child")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
         try await Task.sleep(for: .milliseconds(300))
         // Gone, or a zombie waiting for a reaper (PID 1 of a container may never reap it).
         let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
         let state = stat.split(separator: ")").last?.split(separator: " ").first
         #expect(stat.isEmpty || state == "Z", "the background child survived the timeout: \(stat)")
-        #expect(String(decoding: FileManager.default.contents(atPath: root.path + "/var/lib/guest-agent/instances/\(boots.metadata.instanceID).json") ?? Data(), as: UTF8.self).contains("timed-out"))
+        #expect(
+            String(
+                decoding: FileManager.default.contents(
+                    atPath: root.path + "/var/lib/guest-agent/instances/\(boots.metadata.instanceID).json") ?? Data(),
+                as: UTF8.self
+            ).contains("timed-out"))
     }
 
     @Test func boothookRunsEveryBootAndGzipAndBase64PartsRun() async throws {
         let root = try ChrootScratchRoot()
         defer { root.close() }
-        let zipped = try Gzip.compress(Data("#!/bin/sh\necho gzip >> /tmp/marks\n".utf8)).base64EncodedString(options: .lineLength76Characters)
+        let zipped = try Gzip.compress(Data("#!/bin/sh\necho gzip >> /tmp/marks\n".utf8)).base64EncodedString(
+            options: .lineLength76Characters)
         let data = Self.multipart([
             ("text/x-shellscript", Data("#!/bin/sh\necho base64 >> /tmp/marks\n".utf8).base64EncodedString(), "base64"),
             ("text/cloud-boothook", "#cloud-boothook\necho hook >> /tmp/marks", nil),
@@ -173,15 +207,19 @@ struct UserDataScriptTests {
         #expect(boots.marks("/tmp/marks") == ["hook", "base64", "gzip", "hook"])
     }
 
-    @Test(arguments: ["#ps1_sysnative\nWrite-Host hi\n", "<powershell>\nWrite-Host hi\n</powershell>", "rem cmd\r\necho hi\r\n"])
+    @Test(arguments: [
+        "#ps1_sysnative\nWrite-Host hi\n", "<powershell>\nWrite-Host hi\n</powershell>", "rem cmd\r\necho hi\r\n",
+    ])
     func windowsUserDataFailsLoudly(_ text: String) async throws {
         let root = try ChrootScratchRoot()
         defer { root.close() }
         let boots = UserDataBoots(root: root.path, userData: Data(text.utf8))
         let record = await boots.boot()
         #expect(record.status == .failed)
-        #expect(record.error?.contains("Windows-style user data") == true && record.error?.contains("not for this platform") == true,
-                "\(String(describing: record.error))")
+        #expect(
+            record.error?.contains("Windows-style user data") == true
+                && record.error?.contains("not for this platform") == true,
+            "\(String(describing: record.error))")
     }
 }
 
@@ -192,7 +230,8 @@ struct UserDataScriptTests {
         let boots = UserDataBoots(root: root.path, userData: Data(repeating: 0x61, count: 10 << 20))
         let record = await boots.boot()
         #expect(record.status == .failed)
-        #expect(record.error == "user data is 10485760 bytes, more than the 1048576-byte limit: refused before decoding")
+        #expect(
+            record.error == "user data is 10485760 bytes, more than the 1048576-byte limit: refused before decoding")
     }
 
     @Test func gzipBombIsRefused() async throws {
@@ -212,14 +251,18 @@ struct UserDataScriptTests {
 
     @Test func includeIsRefusedUnlessAllowed() async throws {
         let root = try TemporaryDirectory()
-        let record = await UserDataBoots(root: root.path, userData: Data("#include\nhttp://127.0.0.1:9/x\n".utf8)).boot()
+        let record = await UserDataBoots(root: root.path, userData: Data("#include\nhttp://127.0.0.1:9/x\n".utf8))
+            .boot()
         #expect(record.status == .failed)
-        #expect(record.error?.contains("set userdata_allow_include = true") == true, "\(String(describing: record.error))")
+        #expect(
+            record.error?.contains("set userdata_allow_include = true") == true, "\(String(describing: record.error))")
     }
 
     @Test func partHandlerIsRefusedByName() async throws {
         let root = try TemporaryDirectory()
-        let record = await UserDataBoots(root: root.path, userData: Data("#part-handler\ndef handle_part(): pass\n".utf8)).boot()
+        let record = await UserDataBoots(
+            root: root.path, userData: Data("#part-handler\ndef handle_part(): pass\n".utf8)
+        ).boot()
         #expect(record.error?.contains("text/part-handler is not supported") == true)
     }
 }
@@ -235,7 +278,9 @@ extension UserDataScriptTests {
         let record = await boots.boot()
         #expect(record.status == .done, "\(record)")
         #expect(boots.marks("/tmp/marks") == ["done"])
-        let size = try FileManager.default.attributesOfItem(atPath: root.path + "/var/lib/guest-agent/userdata/output/part-1.log")[.size] as? Int
+        let size =
+            try FileManager.default.attributesOfItem(
+                atPath: root.path + "/var/lib/guest-agent/userdata/output/part-1.log")[.size] as? Int
         #expect(size == 3_000_000 + "\nthe end\n".utf8.count)
         #expect(boots.logs.text.contains("the end"), "the last lines are logged")
     }
@@ -247,15 +292,19 @@ extension UserDataScriptTests {
     @Test func aScriptInterruptedByAPowerLossIsNotRunTwice() async throws {
         let root = try ChrootScratchRoot()
         defer { root.close() }
-        let boots = UserDataBoots(root: root.path, userData: Data("#!/bin/sh\necho run >> /tmp/marks\nexit 1002\n".utf8))
+        let boots = UserDataBoots(
+            root: root.path, userData: Data("#!/bin/sh\necho run >> /tmp/marks\nexit 1002\n".utf8))
         #expect(await boots.boot().status == .runAgain)
         let statePath = root.path + "/var/lib/guest-agent/instances/\(boots.metadata.instanceID).json"
         let state = String(decoding: try #require(FileManager.default.contents(atPath: statePath)), as: UTF8.self)
         #expect(state.contains("\"run-again\""))
-        try Data(state.replacingOccurrences(of: "\"run-again\"", with: "\"started\"").utf8).write(to: URL(fileURLWithPath: statePath))
+        try Data(state.replacingOccurrences(of: "\"run-again\"", with: "\"started\"").utf8).write(
+            to: URL(fileURLWithPath: statePath))
         let record = await boots.boot()
         #expect(record.status == .failed)
-        #expect(record.error?.contains("the machine stopped while it ran; not run a second time") == true, "\(String(describing: record.error))")
+        #expect(
+            record.error?.contains("the machine stopped while it ran; not run a second time") == true,
+            "\(String(describing: record.error))")
         #expect(boots.marks("/tmp/marks") == ["run"])
         #expect(await boots.boot().status == .skipped)
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,8 @@ final class BlockReader: @unchecked Sendable {
     /// Exactly `count` bytes at `offset`; anything past the end is damage, not a short read.
     func read(at offset: Int, count: Int) throws -> [UInt8] {
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
-            throw VolumeReadError.corrupt(path: path, what: "a structure at byte \(offset) (+\(count)) lies past the end (\(size) bytes)")
+            throw VolumeReadError.corrupt(
+                path: path, what: "a structure at byte \(offset) (+\(count)) lies past the end (\(size) bytes)")
         }
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
@@ -40,7 +42,9 @@ final class BlockReader: @unchecked Sendable {
             }
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else {
-                throw VolumeReadError.io(path: path, offset: offset + done, reason: got == 0 ? "unexpected end" : String(cString: strerror(errno)))
+                throw VolumeReadError.io(
+                    path: path, offset: offset + done,
+                    reason: got == 0 ? "unexpected end" : String(cString: strerror(errno)))
             }
             done += got
         }

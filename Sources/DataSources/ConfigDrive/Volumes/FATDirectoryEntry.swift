@@ -20,10 +20,15 @@ struct FATDirectoryEntry: Equatable {
             let entry = Array(bytes[offset..<(offset + 32)])
             offset += 32
             if entry[0] == 0x00 { return (entries, true) }
-            if entry[0] == 0xE5 { pending.removeAll(); continue }
+            if entry[0] == 0xE5 {
+                pending.removeAll()
+                continue
+            }
             let attributes = entry[11]
             if attributes & 0x3F == 0x0F {
-                let units = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30].map { UInt16(entry[$0]) | UInt16(entry[$0 + 1]) << 8 }
+                let units = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30].map {
+                    UInt16(entry[$0]) | UInt16(entry[$0 + 1]) << 8
+                }
                 pending.append((Int(entry[0] & 0x1F), entry[13], units))
                 continue
             }
@@ -31,15 +36,19 @@ struct FATDirectoryEntry: Equatable {
             let checksum = short.reduce(UInt8(0)) { (($0 & 1) << 7 | $0 >> 1) &+ $1 }
             var longName: String?
             if !pending.isEmpty && pending.allSatisfy({ $0.checksum == checksum }) {
-                let units = pending.sorted { $0.order < $1.order }.flatMap(\.units).prefix { $0 != 0x0000 && $0 != 0xFFFF }
+                let units = pending.sorted { $0.order < $1.order }.flatMap(\.units).prefix {
+                    $0 != 0x0000 && $0 != 0xFFFF
+                }
                 longName = String(decoding: Array(units), as: UTF16.self)
             }
             pending.removeAll()
             let name = shortName(short, flags: entry[12])
             guard name != ".", name != ".." else { continue }
-            entries.append(FATDirectoryEntry(
-                longName: longName, shortName: name, isDirectory: attributes & 0x10 != 0, isVolumeLabel: attributes & 0x08 != 0,
-                firstCluster: entry.le16(26) | entry.le16(20) << 16, size: entry.le32(28)))
+            entries.append(
+                FATDirectoryEntry(
+                    longName: longName, shortName: name, isDirectory: attributes & 0x10 != 0,
+                    isVolumeLabel: attributes & 0x08 != 0,
+                    firstCluster: entry.le16(26) | entry.le16(20) << 16, size: entry.le32(28)))
         }
         return (entries, false)
     }

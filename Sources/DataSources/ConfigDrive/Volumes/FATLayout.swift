@@ -26,11 +26,15 @@ struct FATLayout: Equatable {
         guard b.count >= 512, b[510] == 0x55, b[511] == 0xAA else { throw corrupt("no boot sector signature") }
         bytesPerSector = b.le16(11)
         sectorsPerCluster = Int(b[13])
-        let reserved = b.le16(14), fatCount = Int(b[16]), rootEntries = b.le16(17)
+        let reserved = b.le16(14)
+        let fatCount = Int(b[16])
+        let rootEntries = b.le16(17)
         let totalSectors = b.le16(19) != 0 ? b.le16(19) : b.le32(32)
         let fatSectors = b.le16(22) != 0 ? b.le16(22) : b.le32(36)
-        guard [512, 1024, 2048, 4096].contains(bytesPerSector), sectorsPerCluster > 0, sectorsPerCluster.nonzeroBitCount == 1,
-              reserved > 0, (1...4).contains(fatCount), fatSectors > 0, totalSectors > 0 else { throw corrupt("implausible BIOS parameter block") }
+        guard [512, 1024, 2048, 4096].contains(bytesPerSector), sectorsPerCluster > 0,
+            sectorsPerCluster.nonzeroBitCount == 1,
+            reserved > 0, (1...4).contains(fatCount), fatSectors > 0, totalSectors > 0
+        else { throw corrupt("implausible BIOS parameter block") }
         let rootSectors = (rootEntries * 32 + bytesPerSector - 1) / bytesPerSector
         let firstData = reserved + fatCount * fatSectors + rootSectors
         guard totalSectors > firstData, totalSectors * bytesPerSector <= deviceSize + bytesPerSector else {

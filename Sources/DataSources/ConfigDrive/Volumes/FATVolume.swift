@@ -23,14 +23,17 @@ public struct FATVolume: ConfigDriveVolume {
 
     /// The label from the boot sector and root directory, without reading further.
     static func probeLabel(_ device: BlockReader) throws -> String {
-        let layout = try FATLayout(bootSector: try device.read(at: 0, count: 512), path: device.path, deviceSize: device.size)
+        let layout = try FATLayout(
+            bootSector: try device.read(at: 0, count: 512), path: device.path, deviceSize: device.size)
         let rootLabel = try rootEntries(device: device, layout: layout).first(where: \.isVolumeLabel)
         return rootLabel.map { $0.shortName.replacingOccurrences(of: ".", with: "") } ?? layout.bootLabel
     }
 
     public func readFile(_ path: String, maxBytes: Int) throws -> Data? {
         guard let entry = try lookUp(path), !entry.isDirectory else { return nil }
-        guard entry.size <= maxBytes else { throw VolumeReadError.tooLarge(path: device.path, file: path, limit: maxBytes) }
+        guard entry.size <= maxBytes else {
+            throw VolumeReadError.tooLarge(path: device.path, file: path, limit: maxBytes)
+        }
         guard entry.size > 0 else { return Data() }
         let bytes = try Self.chain(from: entry.firstCluster, device: device, layout: layout, limit: entry.size)
         guard bytes.count >= entry.size else {
@@ -56,11 +59,17 @@ public struct FATVolume: ConfigDriveVolume {
         var entries = try Self.rootEntries(device: device, layout: layout)
         var visited: Set<Int> = []
         for component in path.split(separator: "/").map(String.init) {
-            guard let next = Self.match(component, in: entries), next.isDirectory, next.firstCluster >= 2 else { return nil }
+            guard let next = Self.match(component, in: entries), next.isDirectory, next.firstCluster >= 2 else {
+                return nil
+            }
             guard visited.insert(next.firstCluster).inserted, visited.count <= 32 else {
                 throw VolumeReadError.corrupt(path: device.path, what: "directory loop or excessive depth at \(path)")
             }
-            entries = FATDirectoryEntry.parse(try Self.chain(from: next.firstCluster, device: device, layout: layout, limit: Self.maxDirectoryBytes)).entries
+            entries =
+                FATDirectoryEntry.parse(
+                    try Self.chain(
+                        from: next.firstCluster, device: device, layout: layout, limit: Self.maxDirectoryBytes)
+                ).entries
         }
         return entries
     }
@@ -70,14 +79,18 @@ public struct FATVolume: ConfigDriveVolume {
     static func match(_ name: String, in entries: [FATDirectoryEntry]) -> FATDirectoryEntry? {
         let candidates = entries.filter { !$0.isVolumeLabel }
         return candidates.first { $0.longName == name }
-            ?? candidates.first { $0.name.lowercased() == name.lowercased() || $0.shortName.lowercased() == name.lowercased() }
+            ?? candidates.first {
+                $0.name.lowercased() == name.lowercased() || $0.shortName.lowercased() == name.lowercased()
+            }
     }
 
     static func rootEntries(device: BlockReader, layout: FATLayout) throws -> [FATDirectoryEntry] {
         if let root = layout.rootDirectory {
             return FATDirectoryEntry.parse(try device.read(at: root.offset, count: root.bytes)).entries
         }
-        return FATDirectoryEntry.parse(try chain(from: layout.rootCluster, device: device, layout: layout, limit: maxDirectoryBytes)).entries
+        return FATDirectoryEntry.parse(
+            try chain(from: layout.rootCluster, device: device, layout: layout, limit: maxDirectoryBytes)
+        ).entries
     }
 
     /// The bytes of a cluster chain, at most `limit` (rounded up to a cluster).
@@ -89,8 +102,11 @@ public struct FATVolume: ConfigDriveVolume {
             guard cluster >= 2, cluster < layout.clusterCount + 2 else {
                 throw VolumeReadError.corrupt(path: device.path, what: "cluster \(cluster) is outside the volume")
             }
-            guard seen.insert(cluster).inserted else { throw VolumeReadError.corrupt(path: device.path, what: "cluster chain loops at \(cluster)") }
-            bytes += try device.read(at: layout.dataOffset + (cluster - 2) * layout.clusterBytes, count: layout.clusterBytes)
+            guard seen.insert(cluster).inserted else {
+                throw VolumeReadError.corrupt(path: device.path, what: "cluster chain loops at \(cluster)")
+            }
+            bytes += try device.read(
+                at: layout.dataOffset + (cluster - 2) * layout.clusterBytes, count: layout.clusterBytes)
             if bytes.count >= limit { return bytes }
             guard let next = try nextCluster(after: cluster, device: device, layout: layout) else { return bytes }
             cluster = next

@@ -23,8 +23,10 @@ enum ISO9660Naming: Equatable {
 extension ISO9660Entry {
     /// Parses the records of one directory extent. Records never cross a sector boundary;
     /// a zero length byte means "continue at the next sector".
-    static func parse(_ bytes: [UInt8], blockSize: Int, naming: ISO9660Naming, susp: (Int, Int, Int) throws -> [SUSPEntry],
-                      where location: String) throws -> [ISO9660Entry] {
+    static func parse(
+        _ bytes: [UInt8], blockSize: Int, naming: ISO9660Naming, susp: (Int, Int, Int) throws -> [SUSPEntry],
+        where location: String
+    ) throws -> [ISO9660Entry] {
         var entries: [ISO9660Entry] = []
         var position = 0
         while position < bytes.count {
@@ -34,16 +36,19 @@ extension ISO9660Entry {
                 continue
             }
             guard length >= 34, position + length <= bytes.count else {
-                throw VolumeReadError.corrupt(path: location, what: "directory record at byte \(position) has length \(length)")
+                throw VolumeReadError.corrupt(
+                    path: location, what: "directory record at byte \(position) has length \(length)")
             }
             let nameLength = Int(bytes[position + 32])
             guard 33 + nameLength <= length else {
-                throw VolumeReadError.corrupt(path: location, what: "directory record at byte \(position) has a name longer than the record")
+                throw VolumeReadError.corrupt(
+                    path: location, what: "directory record at byte \(position) has a name longer than the record")
             }
             let rawName = Array(bytes[(position + 33)..<(position + 33 + nameLength)])
             let flags = bytes[position + 25]
-            var entry = ISO9660Entry(name: "", extent: bytes.le32(position + 2), size: bytes.le32(position + 10),
-                                     isDirectory: flags & 0x02 != 0, multiExtent: flags & 0x80 != 0, relocated: false)
+            var entry = ISO9660Entry(
+                name: "", extent: bytes.le32(position + 2), size: bytes.le32(position + 10),
+                isDirectory: flags & 0x02 != 0, multiExtent: flags & 0x80 != 0, relocated: false)
             let isSelfOrParent = nameLength == 1 && (rawName[0] == 0 || rawName[0] == 1)
             if !isSelfOrParent {
                 entry.name = plainName(rawName, joliet: naming == .joliet)

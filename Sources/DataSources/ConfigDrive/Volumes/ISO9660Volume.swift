@@ -32,15 +32,20 @@ public struct ISO9660Volume: ConfigDriveVolume {
         for index in 16..<48 {
             let descriptor = try device.read(at: index * Self.sector, count: Self.sector)
             guard descriptor[1...5] == Array("CD001".utf8)[...] else {
-                throw VolumeReadError.corrupt(path: device.path, what: "volume descriptor \(index) lacks the CD001 signature")
+                throw VolumeReadError.corrupt(
+                    path: device.path, what: "volume descriptor \(index) lacks the CD001 signature")
             }
             if descriptor[0] == 255 { break }
             if descriptor[0] == 1 && primary == nil { primary = descriptor }
-            if descriptor[0] == 2 && descriptor[88] == 0x25 && descriptor[89] == 0x2F && [0x40, 0x43, 0x45].contains(descriptor[90]) {
+            if descriptor[0] == 2 && descriptor[88] == 0x25 && descriptor[89] == 0x2F
+                && [0x40, 0x43, 0x45].contains(descriptor[90])
+            {
                 joliet = descriptor
             }
         }
-        guard let primary else { throw VolumeReadError.corrupt(path: device.path, what: "no primary volume descriptor") }
+        guard let primary else {
+            throw VolumeReadError.corrupt(path: device.path, what: "no primary volume descriptor")
+        }
         label = String(decoding: primary[40..<72], as: UTF8.self).trimmingCharacters(in: .whitespaces)
         blockSize = primary.le16(128)
         guard [512, 1024, 2048].contains(blockSize) else {
@@ -74,8 +79,12 @@ public struct ISO9660Volume: ConfigDriveVolume {
 
     public func readFile(_ path: String, maxBytes: Int) throws -> Data? {
         guard let entry = try lookUp(path), !entry.isDirectory else { return nil }
-        guard !entry.multiExtent else { throw VolumeReadError.unsupported(path: device.path, what: "multi-extent file \(path)") }
-        guard entry.size <= maxBytes else { throw VolumeReadError.tooLarge(path: device.path, file: path, limit: maxBytes) }
+        guard !entry.multiExtent else {
+            throw VolumeReadError.unsupported(path: device.path, what: "multi-extent file \(path)")
+        }
+        guard entry.size <= maxBytes else {
+            throw VolumeReadError.tooLarge(path: device.path, file: path, limit: maxBytes)
+        }
         return Data(try readExtent(entry, what: path))
     }
 
@@ -87,14 +96,18 @@ public struct ISO9660Volume: ConfigDriveVolume {
     /// Walks from the root; nil when a component is missing.
     func lookUp(_ path: String) throws -> ISO9660Entry? {
         let components = path.split(separator: "/").map(String.init)
-        guard components.count <= Self.maxDepth else { throw VolumeReadError.corrupt(path: device.path, what: "path \(path) is too deep") }
+        guard components.count <= Self.maxDepth else {
+            throw VolumeReadError.corrupt(path: device.path, what: "path \(path) is too deep")
+        }
         var current = root
         var visited: Set<Int> = [root.extent]
         for component in components {
             guard current.isDirectory else { return nil }
             let children = try entries(of: current)
-            guard let next = children.first(where: { $0.name == component && !$0.relocated })
-                    ?? (naming == .plain ? children.first { $0.name.lowercased() == component.lowercased() } : nil) else { return nil }
+            guard
+                let next = children.first(where: { $0.name == component && !$0.relocated })
+                    ?? (naming == .plain ? children.first { $0.name.lowercased() == component.lowercased() } : nil)
+            else { return nil }
             if next.isDirectory {
                 guard visited.insert(next.extent).inserted else {
                     throw VolumeReadError.corrupt(path: device.path, what: "directory loop at \(path)")
@@ -110,9 +123,11 @@ public struct ISO9660Volume: ConfigDriveVolume {
             throw VolumeReadError.corrupt(path: device.path, what: "a directory of \(directory.size) bytes")
         }
         let bytes = try readExtent(directory, what: "a directory")
-        let parsed = try ISO9660Entry.parse(bytes, blockSize: blockSize, naming: naming, susp: { _, start, end in
-            try suspEntries(bytes, from: start, to: end)
-        }, where: device.path)
+        let parsed = try ISO9660Entry.parse(
+            bytes, blockSize: blockSize, naming: naming,
+            susp: { _, start, end in
+                try suspEntries(bytes, from: start, to: end)
+            }, where: device.path)
         return try parsed.map { entry in
             guard entry.size < 0 else { return entry }
             var resolved = entry
@@ -124,7 +139,8 @@ public struct ISO9660Volume: ConfigDriveVolume {
     /// The data length in the "." record that starts a directory extent.
     private func selfRecordSize(at extent: Int) throws -> Int {
         guard extent > 0, extent * blockSize + 34 <= volumeBytes else {
-            throw VolumeReadError.corrupt(path: device.path, what: "a relocated directory points outside the volume (block \(extent))")
+            throw VolumeReadError.corrupt(
+                path: device.path, what: "a relocated directory points outside the volume (block \(extent))")
         }
         return try device.read(at: extent * blockSize, count: 34).le32(10)
     }
@@ -146,7 +162,8 @@ public struct ISO9660Volume: ConfigDriveVolume {
     private func readExtent(_ entry: ISO9660Entry, what: String) throws -> [UInt8] {
         let offset = entry.extent * blockSize
         guard entry.extent > 0, offset + entry.size <= volumeBytes else {
-            throw VolumeReadError.corrupt(path: device.path, what: "\(what) points outside the volume (block \(entry.extent))")
+            throw VolumeReadError.corrupt(
+                path: device.path, what: "\(what) points outside the volume (block \(entry.extent))")
         }
         return try device.read(at: offset, count: entry.size)
     }
@@ -154,7 +171,9 @@ public struct ISO9660Volume: ConfigDriveVolume {
     private static func rootRecord(_ descriptor: [UInt8], device: BlockReader) throws -> ISO9660Entry {
         let record = Array(descriptor[156..<190])
         guard record[0] == 34 else { throw VolumeReadError.corrupt(path: device.path, what: "root directory record") }
-        return ISO9660Entry(name: "", extent: record.le32(2), size: record.le32(10), isDirectory: true, multiExtent: false, relocated: false)
+        return ISO9660Entry(
+            name: "", extent: record.le32(2), size: record.le32(10), isDirectory: true, multiExtent: false,
+            relocated: false)
     }
 
     /// Rock Ridge is in use when the root's `.` record starts its system use area with
@@ -163,7 +182,8 @@ public struct ISO9660Volume: ConfigDriveVolume {
     private static func rockRidgeSkip(root: ISO9660Entry, device: BlockReader, blockSize: Int) throws -> Int? {
         guard root.extent > 0, root.extent * blockSize + 34 <= device.size else { return nil }
         let first = try device.read(at: root.extent * blockSize, count: min(255, device.size - root.extent * blockSize))
-        let length = Int(first[0]), nameLength = Int(first[32])
+        let length = Int(first[0])
+        let nameLength = Int(first[32])
         let useStart = 33 + nameLength + (nameLength % 2 == 0 ? 1 : 0)
         guard length >= useStart + 7, length <= first.count else { return nil }
         let sp = Array(first[useStart..<(useStart + 7)])

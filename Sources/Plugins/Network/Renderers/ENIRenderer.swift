@@ -38,8 +38,11 @@ public enum ENIRenderer {
         var blocks: [[String]] = []
         // The first stanza carries the link options; ifupdown applies further stanzas for the
         // same interface in order, which is how it takes more than one address.
-        let dns = interface.nameservers.isEmpty ? [] : ["dns-nameservers \(interface.nameservers.map(\.description).joined(separator: " "))"]
-        let search = interface.searchDomains.isEmpty ? [] : ["dns-search \(interface.searchDomains.joined(separator: " "))"]
+        let dns =
+            interface.nameservers.isEmpty
+            ? [] : ["dns-nameservers \(interface.nameservers.map(\.description).joined(separator: " "))"]
+        let search =
+            interface.searchDomains.isEmpty ? [] : ["dns-search \(interface.searchDomains.joined(separator: " "))"]
         if interface.dhcp4 {
             // ifupdown cannot tell dhclient to ignore the router option: a high metric keeps a
             // secondary ENI's default route behind the primary's.
@@ -80,8 +83,11 @@ public enum ENIRenderer {
             if route.destination.isDefault && !route.gateway.isIPv6LinkLocal {
                 lines.append("gateway \(route.gateway)")
             } else {
-                lines.append("up ip \(family)route replace \(route.destination) via \(route.gateway) dev \(interface.name)")
-                lines.append("down ip \(family)route del \(route.destination) via \(route.gateway) dev \(interface.name) || true")
+                lines.append(
+                    "up ip \(family)route replace \(route.destination) via \(route.gateway) dev \(interface.name)")
+                lines.append(
+                    "down ip \(family)route del \(route.destination) via \(route.gateway) dev \(interface.name) || true"
+                )
             }
         }
         return lines

@@ -26,7 +26,9 @@ public enum NetplanRenderer {
         var lines = ["\(interface.name):"]
         switch interface.kind {
         case .ethernet:
-            if let mac = interface.macAddress { lines += ["  match:", "    macaddress: \"\(mac)\"", "  set-name: \(interface.name)"] }
+            if let mac = interface.macAddress {
+                lines += ["  match:", "    macaddress: \"\(mac)\"", "  set-name: \(interface.name)"]
+            }
         case .bond(let bond):
             lines.append("  interfaces: [\(network.members(of: interface.name).joined(separator: ", "))]")
             lines.append("  parameters:")
@@ -60,8 +62,12 @@ public enum NetplanRenderer {
         }
         if !interface.nameservers.isEmpty || !interface.searchDomains.isEmpty {
             lines.append("  nameservers:")
-            if !interface.nameservers.isEmpty { lines.append("    addresses: [\(interface.nameservers.map { "\"\($0)\"" }.joined(separator: ", "))]") }
-            if !interface.searchDomains.isEmpty { lines.append("    search: [\(interface.searchDomains.joined(separator: ", "))]") }
+            if !interface.nameservers.isEmpty {
+                lines.append("    addresses: [\(interface.nameservers.map { "\"\($0)\"" }.joined(separator: ", "))]")
+            }
+            if !interface.searchDomains.isEmpty {
+                lines.append("    search: [\(interface.searchDomains.joined(separator: ", "))]")
+            }
         }
         return lines
     }

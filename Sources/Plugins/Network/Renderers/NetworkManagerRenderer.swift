@@ -12,8 +12,10 @@ public enum NetworkManagerRenderer {
         network.interfaces.map { interface in
             let id = prefix + interface.name
             var sections: [(String, [String])] = []
-            var connection = ["id=\(id)", "uuid=\(uuid(for: interface.name))", "type=\(type(of: interface))",
-                              "interface-name=\(interface.name)", "autoconnect=true"]
+            var connection = [
+                "id=\(id)", "uuid=\(uuid(for: interface.name))", "type=\(type(of: interface))",
+                "interface-name=\(interface.name)", "autoconnect=true",
+            ]
             if let master = interface.bondMaster { connection += ["master=\(prefix + master)", "slave-type=bond"] }
             sections.append(("connection", connection))
             switch interface.kind {
@@ -33,14 +35,17 @@ public enum NetworkManagerRenderer {
                 if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
                 if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
             case .vlan(let parent, let vlanID):
-                sections.append(("vlan", ["id=\(vlanID)", "parent=\(parent)"] + (interface.mtu.map { ["mtu=\($0)"] } ?? [])))
+                sections.append(
+                    ("vlan", ["id=\(vlanID)", "parent=\(parent)"] + (interface.mtu.map { ["mtu=\($0)"] } ?? [])))
             }
             if interface.bondMaster == nil {
                 sections.append(("ipv4", ip(interface, ipv4: true)))
                 sections.append(("ipv6", ip(interface, ipv4: false)))
             }
-            let body = sections.map { name, lines in "[\(name)]\n" + lines.map { $0 + "\n" }.joined() }.joined(separator: "\n")
-            return RenderedFile(path: directory + "/" + id + ".nmconnection", text: RenderedFile.header + body, mode: 0o600)
+            let body = sections.map { name, lines in "[\(name)]\n" + lines.map { $0 + "\n" }.joined() }.joined(
+                separator: "\n")
+            return RenderedFile(
+                path: directory + "/" + id + ".nmconnection", text: RenderedFile.header + body, mode: 0o600)
         }
     }
 
@@ -72,7 +77,9 @@ public enum NetworkManagerRenderer {
         }
         let servers = interface.nameservers.filter { $0.isIPv4 == ipv4 }
         if !servers.isEmpty { lines.append("dns=" + servers.map { "\($0);" }.joined()) }
-        if ipv4 && !interface.searchDomains.isEmpty { lines.append("dns-search=" + interface.searchDomains.map { "\($0);" }.joined()) }
+        if ipv4 && !interface.searchDomains.isEmpty {
+            lines.append("dns-search=" + interface.searchDomains.map { "\($0);" }.joined())
+        }
         if dynamic && !interface.dhcpDefaultRoute { lines.append("never-default=true") }
         return lines
     }
@@ -82,14 +89,19 @@ public enum NetworkManagerRenderer {
     static func uuid(for name: String) -> String {
         func fnv(_ seed: UInt64) -> UInt64 {
             var hash = seed
-            for byte in ("guest-agent:" + name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+            for byte in ("guest-agent:" + name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
             return hash
         }
-        var bytes = withUnsafeBytes(of: fnv(0xcbf29ce484222325).bigEndian, Array.init) + withUnsafeBytes(of: fnv(0x84222325cbf29ce4).bigEndian, Array.init)
+        var bytes =
+            withUnsafeBytes(of: fnv(0xcbf2_9ce4_8422_2325).bigEndian, Array.init)
+            + withUnsafeBytes(of: fnv(0x8422_2325_cbf2_9ce4).bigEndian, Array.init)
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        let parts = [
+            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4),
+            hex.dropFirst(20),
+        ]
         return parts.joined(separator: "-")
     }
 }

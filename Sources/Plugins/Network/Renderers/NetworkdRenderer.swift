@@ -15,7 +15,8 @@ public enum NetworkdRenderer {
             switch interface.kind {
             case .ethernet:
                 if let mac = interface.macAddress {
-                    files.append(file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", ["Name=\(interface.name)"])]))
+                    files.append(
+                        file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", ["Name=\(interface.name)"])]))
                 }
             case .bond(let bond):
                 var options = ["Mode=\(bond.mode)"]
@@ -24,7 +25,8 @@ public enum NetworkdRenderer {
                 if let rate = bond.lacpRate { options.append("LACPTransmitRate=\(rate)") }
                 files.append(file(base + ".netdev", [("NetDev", netdev(interface, kind: "bond")), ("Bond", options)]))
             case .vlan(_, let id):
-                files.append(file(base + ".netdev", [("NetDev", netdev(interface, kind: "vlan")), ("VLAN", ["Id=\(id)"])]))
+                files.append(
+                    file(base + ".netdev", [("NetDev", netdev(interface, kind: "vlan")), ("VLAN", ["Id=\(id)"])]))
             }
             files.append(file(base + ".network", networkSections(interface, network: network)))
         }
@@ -38,7 +40,9 @@ public enum NetworkdRenderer {
         return lines
     }
 
-    private static func networkSections(_ interface: ResolvedInterface, network: ResolvedNetwork) -> [(String, [String])] {
+    private static func networkSections(_ interface: ResolvedInterface, network: ResolvedNetwork) -> [(
+        String, [String]
+    )] {
         // Bond members take the bond's MAC, so NICs are matched by name: the .link file and
         // the MAC match at discovery keep that name stable.
         var sections: [(String, [String])] = [("Match", ["Name=\(interface.name)"])]
@@ -49,17 +53,20 @@ public enum NetworkdRenderer {
             sections.append(("Network", settings))
             return sections
         }
-        let dhcp = switch (interface.dhcp4, interface.dhcp6) {
-        case (true, true): "yes"
-        case (true, false): "ipv4"
-        case (false, true): "ipv6"
-        case (false, false): "no"
-        }
+        let dhcp =
+            switch (interface.dhcp4, interface.dhcp6) {
+            case (true, true): "yes"
+            case (true, false): "ipv4"
+            case (false, true): "ipv6"
+            case (false, false): "no"
+            }
         settings.append("DHCP=\(dhcp)")
         settings.append("IPv6AcceptRA=\(interface.acceptRA ? "yes" : "no")")
         settings += interface.addresses.map { "Address=\($0)" }
         settings += interface.nameservers.map { "DNS=\($0)" }
-        if !interface.searchDomains.isEmpty { settings.append("Domains=\(interface.searchDomains.joined(separator: " "))") }
+        if !interface.searchDomains.isEmpty {
+            settings.append("Domains=\(interface.searchDomains.joined(separator: " "))")
+        }
         // Only carrying VLANs (or nothing): up, without even a link-local address.
         if !interface.hasL3 { settings.append("LinkLocalAddressing=no") }
         settings += network.vlans(on: interface.name).map { "VLAN=\($0)" }
@@ -74,7 +81,8 @@ public enum NetworkdRenderer {
     }
 
     private static func file(_ path: String, _ sections: [(String, [String])]) -> RenderedFile {
-        let body = sections.map { name, lines in "[\(name)]\n" + lines.map { $0 + "\n" }.joined() }.joined(separator: "\n")
+        let body = sections.map { name, lines in "[\(name)]\n" + lines.map { $0 + "\n" }.joined() }.joined(
+            separator: "\n")
         return RenderedFile(path: path, text: RenderedFile.header + body)
     }
 }

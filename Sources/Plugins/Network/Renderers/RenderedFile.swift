@@ -16,8 +16,8 @@ public struct RenderedFile: Sendable, Equatable {
 
     /// The first lines of every file the agent owns (`#` comments in every format used).
     static let header = """
-    # Written by guest-agent (network plugin) from the instance metadata.
-    # guest-agent owns this file: it is rewritten when the instance's network changes.
+        # Written by guest-agent (network plugin) from the instance metadata.
+        # guest-agent owns this file: it is rewritten when the instance's network changes.
 
-    """
+        """
 }

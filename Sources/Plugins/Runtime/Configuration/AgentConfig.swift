@@ -28,7 +28,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var netbiosHostNameCompatibility = false
     public var manageEtcHosts = true
     public var sshKeysForRoot = false
-    public var passwordEncryption = PasswordPadding.legacyPKCS1v1_5
+    public var passwordEncryption = PasswordPadding.legacyPKCS1v15
     public var ec2PasswordToConsole = true
     public var allowReboot = true
     public var resizeMountPoints: [String] = ["/"]
@@ -47,7 +47,8 @@ public struct AgentConfig: Sendable, Equatable {
         let document = try INIDocument(text: text, file: file)
         for (section, entries) in document.sections {
             guard section == "DEFAULT" else {
-                throw ConfigError.unknownSection(file: file, line: document.sectionLines[section] ?? 0, section: section)
+                throw ConfigError.unknownSection(
+                    file: file, line: document.sectionLines[section] ?? 0, section: section)
             }
             for (key, entry) in entries.sorted(by: { $0.value.line < $1.value.line }) {
                 guard let spec = ConfigSchema.keys.first(where: { $0.name == key }) else {
@@ -58,7 +59,8 @@ public struct AgentConfig: Sendable, Equatable {
                 } catch let failure as ConfigValueFailure {
                     switch failure {
                     case .expected(let what):
-                        throw ConfigError.badValue(file: file, line: entry.line, key: key, value: entry.value, expected: what)
+                        throw ConfigError.badValue(
+                            file: file, line: entry.line, key: key, value: entry.value, expected: what)
                     case .unknownIDs(let ids, let known):
                         throw ConfigError.unknownIDs(file: file, line: entry.line, key: key, ids: ids, known: known)
                     }
@@ -74,7 +76,8 @@ public struct AgentConfig: Sendable, Equatable {
             if path == nil { return AgentConfig() }
             throw ConfigError.unreadable(file: file, reason: "no such file")
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+        else {
             throw ConfigError.unreadable(file: file, reason: "cannot read it as UTF-8 text")
         }
         return try AgentConfig(text: text, file: file)

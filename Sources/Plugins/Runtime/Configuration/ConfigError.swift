@@ -1,4 +1,5 @@
 import DataSources
+
 /// A configuration or usage error: the agent stops with exit code 64 and this message,
 /// which names the file, the line and the key.
 public enum ConfigError: Error, CustomStringConvertible, Equatable {

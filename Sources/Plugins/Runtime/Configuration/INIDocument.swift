@@ -17,7 +17,9 @@ public struct INIDocument: Sendable, Equatable {
         var section = "DEFAULT"
         // Split on scalars, not Characters: in Swift "\r\n" is one Character, so splitting a
         // CRLF file (written on Windows) on "\n" would see a single line.
-        for (index, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
             let lineNumber = index + 1
             var scalars = rawLine
             if scalars.last == "\r" { scalars.removeLast() }
