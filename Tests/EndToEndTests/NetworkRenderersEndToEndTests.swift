@@ -98,16 +98,26 @@ import Testing
         #expect(fromPeer.status == 0, "\(tool): ping from the second namespace: \(fromPeer.standardOutput)")
     }
 
+    /// Renders with `renderer` through the built agent, lets `bringUp` apply the files in
+    /// the guest namespace, and checks the result.
+    static func renderAndBringUp(
+        _ renderer: String, by tool: String,
+        _ bringUp: (TemporaryDirectory, NetworkNamespace) throws -> ProgramResult
+    ) throws {
+        let rendered = try render(renderer)
+        #expect(rendered.run.status == 0, "\(rendered.run.standardOutput)\n\(rendered.run.standardError)")
+        let (guest, peer) = try namespaces()
+        let result = try bringUp(rendered.root, guest)
+        #expect(result.status == 0, "\(tool): \(result.standardOutput)\n\(result.standardError)")
+        try expectConfigured(guest, peer: peer, by: tool)
+    }
+
     @Test(
         .enabled(if: canRun && NetworkDaemons.networkdPresent, "needs root, iproute2 and systemd-networkd: skipped"))
     func networkdFilesAreBroughtUpBySystemdNetworkd() throws {
-        let rendered = try Self.render("networkd")
-        #expect(rendered.run.status == 0, "\(rendered.run.standardOutput)\n\(rendered.run.standardError)")
-        let (guest, peer) = try Self.namespaces()
-        let result = try NetworkDaemons.networkd(
-            in: guest, directory: rendered.root.path + "/etc/systemd/network", until: Self.needles)
-        #expect(result.status == 0, "systemd-networkd: \(result.standardError)")
-        try Self.expectConfigured(guest, peer: peer, by: "systemd-networkd")
+        try Self.renderAndBringUp("networkd", by: "systemd-networkd") { root, guest in
+            try NetworkDaemons.networkd(in: guest, directory: root.path + "/etc/systemd/network", until: Self.needles)
+        }
     }
 
     @Test(
@@ -115,25 +125,22 @@ import Testing
             if: canRun && NetworkDaemons.networkdPresent && Program.which("netplan") != nil,
             "needs root, iproute2, netplan and systemd-networkd: skipped"))
     func netplanYAMLIsGeneratedByNetplanAndBroughtUpBySystemdNetworkd() throws {
-        let rendered = try Self.render("netplan")
-        #expect(rendered.run.status == 0, "\(rendered.run.standardOutput)\n\(rendered.run.standardError)")
-        let generate = try Program.tool("netplan", ["generate", "--root-dir", rendered.root.path])
-        #expect(generate.status == 0, "netplan generate: \(generate.standardError)")
-        // netplan matches the NIC by its permanent MAC, which a virtio NIC has and a veth
-        // lacks (all zeros): the test's virtual NIC stands in for the real one by matching
-        // its current MAC instead. Everything else is netplan's output as generated.
-        let generated = try #require(rendered.root.read("run/systemd/network/10-netplan-ens3.network"))
-        #expect(generated.contains("PermanentMACAddress=fa:16:3e:00:00:51"))
-        let forVeth = try TemporaryDirectory(prefix: "guest-agent-netplan-networkd")
-        // systemd-networkd drops to the systemd-network user before reading its files.
-        chmod(forVeth.path, 0o755)
-        _ = try forVeth.write(
-            generated.replacingOccurrences(of: "PermanentMACAddress=", with: "MACAddress="),
-            to: "10-netplan-ens3.network")
-        let (guest, peer) = try Self.namespaces()
-        let result = try NetworkDaemons.networkd(in: guest, directory: forVeth.path, until: Self.needles)
-        #expect(result.status == 0, "netplan's networkd files: \(result.standardError)")
-        try Self.expectConfigured(guest, peer: peer, by: "netplan")
+        try Self.renderAndBringUp("netplan", by: "netplan generate + systemd-networkd") { root, guest in
+            let generate = try Program.tool("netplan", ["generate", "--root-dir", root.path])
+            #expect(generate.status == 0, "netplan generate: \(generate.standardError)")
+            // netplan matches the NIC by its permanent MAC, which a virtio NIC has and a veth
+            // lacks (all zeros): the test's virtual NIC stands in for the real one by matching
+            // its current MAC instead. Everything else is netplan's output as generated.
+            let generated = try #require(root.read("run/systemd/network/10-netplan-ens3.network"))
+            #expect(generated.contains("PermanentMACAddress=fa:16:3e:00:00:51"))
+            let forVeth = try TemporaryDirectory(prefix: "guest-agent-netplan-networkd")
+            // systemd-networkd drops to the systemd-network user before reading its files.
+            chmod(forVeth.path, 0o755)
+            _ = try forVeth.write(
+                generated.replacingOccurrences(of: "PermanentMACAddress=", with: "MACAddress="),
+                to: "10-netplan-ens3.network")
+            return try NetworkDaemons.networkd(in: guest, directory: forVeth.path, until: Self.needles)
+        }
     }
 
     @Test(
@@ -141,24 +148,18 @@ import Testing
             if: canRun && NetworkDaemons.networkManagerPresent,
             "needs root, iproute2, NetworkManager and dbus-daemon: skipped"))
     func keyfilesAreBroughtUpByNetworkManager() throws {
-        let rendered = try Self.render("networkmanager")
-        #expect(rendered.run.status == 0, "\(rendered.run.standardOutput)\n\(rendered.run.standardError)")
-        let (guest, peer) = try Self.namespaces()
-        let result = try NetworkDaemons.networkManager(
-            in: guest, directory: rendered.root.path + "/etc/NetworkManager/system-connections", until: Self.needles)
-        #expect(result.status == 0, "NetworkManager: \(result.standardError)")
-        try Self.expectConfigured(guest, peer: peer, by: "NetworkManager")
+        try Self.renderAndBringUp("networkmanager", by: "NetworkManager") { root, guest in
+            try NetworkDaemons.networkManager(
+                in: guest, directory: root.path + "/etc/NetworkManager/system-connections", until: Self.needles)
+        }
     }
 
     @Test(.enabled(if: canRun && Program.which("ifup") != nil, "needs root, iproute2 and ifupdown: skipped"))
     func interfacesFileIsBroughtUpByIfup() throws {
-        let rendered = try Self.render("eni")
-        #expect(rendered.run.status == 0, "\(rendered.run.standardOutput)\n\(rendered.run.standardError)")
-        let (guest, peer) = try Self.namespaces()
-        let result = try NetworkDaemons.ifup(
-            in: guest, file: rendered.root.path + "/etc/network/interfaces.d/50-guest-agent", until: Self.needles)
-        #expect(result.status == 0, "ifup: \(result.standardOutput)\n\(result.standardError)")
-        try Self.expectConfigured(guest, peer: peer, by: "ifup")
+        try Self.renderAndBringUp("eni", by: "ifup") { root, guest in
+            try NetworkDaemons.ifup(
+                in: guest, file: root.path + "/etc/network/interfaces.d/50-guest-agent", until: Self.needles)
+        }
     }
 
     @Test(

@@ -45,15 +45,13 @@ public enum NetworkDaemons {
     public static func networkd(
         in namespace: NetworkNamespace, directory: String, until needles: [String], seconds: Int = settleSeconds
     ) throws -> ProgramResult {
-        let script = """
-            \(privateMounts)
+        let start = """
             mkdir -p /run/systemd/netif
             chown systemd-network: /run/systemd/netif
             mount --bind "$0" /etc/systemd/network
             /lib/systemd/systemd-networkd >/dev/null 2>&1 &
-            \(waitForNeedles(seconds))
             """
-        return try inPrivateNamespaces(namespace, script: script, arguments: [directory] + needles, seconds: seconds)
+        return try bringUp(in: namespace, start, on: directory, until: needles, seconds: seconds)
     }
 
     /// NetworkManager (keyfile plugin only, no DNS handling) with `directory` as its
@@ -61,8 +59,7 @@ public enum NetworkDaemons {
     public static func networkManager(
         in namespace: NetworkNamespace, directory: String, until needles: [String], seconds: Int = settleSeconds
     ) throws -> ProgramResult {
-        let script = """
-            \(privateMounts)
+        let start = """
             mkdir -p /run/dbus /run/NetworkManager
             mount -t tmpfs none /var/lib/NetworkManager
             mount -t tmpfs none /etc/NetworkManager
@@ -72,22 +69,19 @@ public enum NetworkDaemons {
                 > /etc/NetworkManager/NetworkManager.conf
             dbus-daemon --system --fork --nopidfile
             /usr/sbin/NetworkManager --no-daemon >/dev/null 2>&1 &
-            \(waitForNeedles(seconds))
             """
-        return try inPrivateNamespaces(namespace, script: script, arguments: [directory] + needles, seconds: seconds)
+        return try bringUp(in: namespace, start, on: directory, until: needles, seconds: seconds)
     }
 
     /// Debian's `ifup -a -i FILE` with its own state directory.
     public static func ifup(
         in namespace: NetworkNamespace, file: String, until needles: [String], seconds: Int = settleSeconds
     ) throws -> ProgramResult {
-        let script = """
-            \(privateMounts)
+        let start = """
             mkdir -p /run/network
             ifup -a -i "$0" --state-dir /run/network
-            \(waitForNeedles(seconds))
             """
-        return try inPrivateNamespaces(namespace, script: script, arguments: [file] + needles, seconds: seconds)
+        return try bringUp(in: namespace, start, on: file, until: needles, seconds: seconds)
     }
 
     public static var networkdPresent: Bool {
@@ -98,11 +92,14 @@ public enum NetworkDaemons {
         FileManager.default.isExecutableFile(atPath: "/usr/sbin/NetworkManager") && Program.which("dbus-daemon") != nil
     }
 
-    static func inPrivateNamespaces(
-        _ namespace: NetworkNamespace, script: String, arguments: [String], seconds: Int
+    /// Runs `start` (which sees `target` as $0) after the private mounts, then waits for
+    /// `needles`, all in private mount and PID namespaces inside `namespace`.
+    static func bringUp(
+        in namespace: NetworkNamespace, _ start: String, on target: String, until needles: [String], seconds: Int
     ) throws -> ProgramResult {
-        try namespace.run(
-            ["unshare", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script] + arguments,
+        let script = privateMounts + "\n" + start + "\n" + waitForNeedles(seconds)
+        return try namespace.run(
+            ["unshare", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script, target] + needles,
             timeout: Double(seconds + 20))
     }
 }
