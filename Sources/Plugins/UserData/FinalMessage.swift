@@ -4,12 +4,14 @@ import Foundation
 /// the running kernel booted, as `/proc/uptime` has it), `$TIMESTAMP` (now, RFC 2822, UTC),
 /// `$DATASOURCE` (the source that gave the metadata: `openstack`, `ec2`, `configdrive`) and
 /// `$VERSION` (the agent's), each also as `${NAME}` and in lower case, as cloud-init
-/// accepts them. Anything else after a `$` is left as written.
+/// accepts them. Anything else after a `$` is left as written. Unlike cloud-init a name
+/// stops at a '.', so "$VERSION." ends a sentence (cloud-init reads a dotted path there
+/// and fails the whole message).
 enum FinalMessage {
     /// `template` with every known placeholder replaced by its value in `values` (keys in
     /// lower case).
     static func render(_ template: String, values: [String: String]) -> String {
-        template.replacing(/\$\{([A-Za-z0-9_.]+)\}|\$([A-Za-z0-9_.]+)/) { match in
+        template.replacing(/\$\{([A-Za-z0-9_]+)\}|\$([A-Za-z0-9_]+)/) { match in
             let name = String(match.output.1 ?? match.output.2 ?? "")
             // cloud-init knows each name in lower and in upper case, not mixed.
             guard name == name.lowercased() || name == name.uppercased(), let value = values[name.lowercased()]

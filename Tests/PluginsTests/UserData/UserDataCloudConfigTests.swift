@@ -228,21 +228,24 @@ struct UserDataCloudConfigTests {
     /// (`--root`), as cloud-init does; an existing user is added to the groups it lacks.
     @Test func missingGroupsAreCreatedWithGroupadd() async throws {
         let root = try UsersRealToolsRoot.make()
+        // A user the image already has.
+        let existing = try Program.run(try #require(Program.which("useradd")), ["--root", root.path, "dave"])
+        #expect(existing.status == 0, "\(existing.standardError)")
         let yaml = """
             #cloud-config
             users:
               - name: carol
                 groups: [devs, users, qa-team]
-              - name: nobody
+              - name: dave
                 groups: devs, ops
             """
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
         let record = await boots.boot()
         #expect(record.status == .done, "\(record)")
         let groups = try GroupDatabase(root: SystemRoot(root.path))
-        #expect(groups.members["devs"] == ["carol", "nobody"])
+        #expect(groups.members["devs"] == ["carol", "dave"])
         #expect(groups.members["qa-team"] == ["carol"])
-        #expect(groups.members["ops"] == ["nobody"])
+        #expect(groups.members["ops"] == ["dave"])
         #expect(groups.members["users"]?.contains("carol") == true)
         let hostGroups = try String(contentsOfFile: "/etc/group", encoding: .utf8)
         #expect(!hostGroups.contains("qa-team:"), "the host's /etc/group is untouched")
