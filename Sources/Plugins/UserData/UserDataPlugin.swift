@@ -2,7 +2,9 @@ import DataSources
 import Foundation
 
 /// Runs the instance's user data: `#!` scripts, `#cloud-config` (a subset, through the
-/// other plugins' code), `#cloud-boothook`, MIME multipart of these, gzip around any.
+/// other plugins' code), `#cloud-boothook`, `#include`/`#include-once` URLs (only with
+/// `userdata_allow_include`; fetched and run by `UserDataBoot`), MIME multipart of these,
+/// gzip around any. In the default plugin list, last.
 ///
 /// Frequency: the plugin itself runs at every boot and decides per part (`UserDataState`):
 /// a part that finished is not run again unless it asked to be (exit 1002/1003) or is a
