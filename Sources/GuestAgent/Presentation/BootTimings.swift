@@ -22,9 +22,9 @@ struct BootTimings: Encodable, Equatable {
     var instanceID: String?
     var source: String?
     var startedAt: Date
-    var finishedAt: Date
-    /// From the first stage's start to the last one's end (the run's own span when the
-    /// summary predates stage times).
+    /// The agent's own time in this boot: the sum of its stages (the time between the two
+    /// units, while the network comes up, is not the agent's); the run's span when the
+    /// summary predates stage times.
     var durationMs: Int
     var exitCode: Int32
     var stages: [Stage]
@@ -32,10 +32,11 @@ struct BootTimings: Encodable, Equatable {
 
     init(_ summary: RunSummary) {
         let notes = summary.stages ?? []
-        let starts = notes.compactMap(\.startedAt) + summary.plugins.map(\.at)
-        startedAt = min(summary.startedAt, starts.min() ?? summary.startedAt)
-        finishedAt = max(summary.finishedAt, notes.compactMap(\.finishedAt).max() ?? summary.finishedAt)
-        durationMs = Int(finishedAt.timeIntervalSince(startedAt) * 1000)
+        startedAt = min(summary.startedAt, notes.compactMap(\.startedAt).min() ?? summary.startedAt)
+        let stageTimes = notes.compactMap(\.durationMs)
+        durationMs =
+            stageTimes.isEmpty
+            ? Int(summary.finishedAt.timeIntervalSince(summary.startedAt) * 1000) : stageTimes.reduce(0, +)
         bootID = summary.bootID
         instanceID = summary.instanceID
         source = summary.source

@@ -54,7 +54,7 @@ public struct AgentRun: Sendable {
                 ).run()
                 summary.sourcesTried += discovery.attempts
                 found = discovery.metadata
-                discoveryMs = Int(Date().timeIntervalSince(stageStarted) * 1000)
+                discoveryMs = Self.milliseconds(since: stageStarted)
             }
             guard let metadata = found else {
                 let note =
@@ -67,7 +67,7 @@ public struct AgentRun: Sendable {
                 summary.stages?.append(
                     StageNote(
                         stage: stage, source: nil, note: note, exitCode: code, startedAt: stageStarted,
-                        finishedAt: Date(), discoveryMs: discoveryMs))
+                        durationMs: Self.milliseconds(since: stageStarted), discoveryMs: discoveryMs))
                 continue
             }
             let records = await runPlugins(
@@ -79,8 +79,8 @@ public struct AgentRun: Sendable {
             summary.stages?.append(
                 StageNote(
                     stage: stage, source: metadata.sourceID, note: "\(records.count) plugin(s)",
-                    exitCode: AgentExitCode.of(records), startedAt: stageStarted, finishedAt: Date(),
-                    discoveryMs: discoveryMs))
+                    exitCode: AgentExitCode.of(records), startedAt: stageStarted,
+                    durationMs: Self.milliseconds(since: stageStarted), discoveryMs: discoveryMs))
         }
         summary.finishedAt = Date()
         summary.exitCode = Self.exitCode(summary)
@@ -103,6 +103,10 @@ public struct AgentRun: Sendable {
                     logger: logger, savedState: saved, saveState: save, console: console,
                     liveHostname: root.isLiveSystem ? KernelHostname() : nil)
             }, metadata: metadata, stage: stage, bootID: bootID)
+    }
+
+    static func milliseconds(since start: Date) -> Int {
+        Int(Date().timeIntervalSince(start) * 1000)
     }
 
     /// No metadata in the network stage: 2; else 1 when a plugin failed or must run again.
