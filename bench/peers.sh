@@ -4,6 +4,7 @@
 # latency added to every request. Prints one Markdown table, then the static-binary figures.
 #
 # Usage: bench/peers.sh [runs]        (default 5 runs per row; run it as root: useradd --root)
+#        SKIP_BUILD=1 bench/peers.sh   (use the release binaries already in .build/release)
 #
 # What is measured, per row (median of the runs for times, the largest peak RSS):
 # - cloud-init (Debian 12's package, extracted with `dpkg -x`, its Python dependencies in a
@@ -22,15 +23,16 @@
 # agents do at every boot; ours include starting the binary.
 #
 # "own" (ours only): wall time minus the time spent in the external tools the run executes.
-# The scratch root's /usr/sbin and /usr/bin hold small bash wrappers for those tools (the
-# agent runs the target root's tools, never the PATH's: see ToolLocator); each wrapper
-# writes its start and end time (bash's EPOCHREALTIME, microseconds) around the real tool to
-# a log, and the durations are summed. The wrappers' own start-up (about 1 ms each) falls
-# outside those windows, so it is counted as ours: "own" errs high, never low.
+# The scratch root's /usr/sbin and /usr/bin hold a small C stand-in for each of those tools
+# (the agent runs the target root's tools, never the PATH's: see ToolLocator), built from
+# bench/peers/timed-tool.c: it runs the real tool and logs the monotonic time around it;
+# the durations are summed. The stand-in's own exec and the agent's fork/exec of it fall
+# outside those windows, so they are counted as ours: "own" errs high, never low.
+# (strace -f would give the same split but slows every process it traces several times.)
 #
 # Fixtures: OpenStack rows serve fixtures/default (one NIC, one key, one injected file); EC2
 # rows serve fixtures/ec2-two-nics (two ENIs, two keys: issue 12's request-count case).
-# Needs: swift, python3-venv, binutils; installs the peers into bench/.peers/ (gitignored).
+# Needs: swift, cc, python3-venv, binutils; installs the peers into bench/.peers/ (gitignored).
 # Enables nothing on this machine: no package is installed system-wide except python3-venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,8 +67,11 @@ cloudinit_version=$(dpkg-deb -f "$peers"/cloud-init/deb/cloud-init_*.deb Version
 cloudbase_version=$("$peers/cloudbase-init/bin/pip" show cloudbase-init | sed -n 's/^Version: //p')
 
 # --- our binaries ---------------------------------------------------------------------------
-swift build -c release --static-swift-stdlib --product guest-agent >/dev/null
-swift build -c release --product mock-metadata-server >/dev/null
+# SKIP_BUILD=1 uses the release binaries already built (e.g. while a debug build holds .build).
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    swift build -c release --static-swift-stdlib --product guest-agent >/dev/null
+    swift build -c release --product mock-metadata-server >/dev/null
+fi
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/guest-agent-peers-XXXXXX)
 servers=()
@@ -95,9 +100,8 @@ for tool in useradd usermod groupadd chpasswd visudo ssh-keygen; do
     [ -n "$real" ] || { echo "bench/peers.sh: $tool is missing on this machine" >&2; exit 1; }
     directory=usr/sbin
     [ "$tool" = ssh-keygen ] && directory=usr/bin
-    printf '#!/bin/bash\nstart=$EPOCHREALTIME\n%s "$@"\nstatus=$?\necho "%s $start $EPOCHREALTIME" >> %s\nexit $status\n' \
-        "$real" "$tool" "$tool_log" > "$template/$directory/$tool"
-    chmod 755 "$template/$directory/$tool"
+    cc -O2 -o "$template/$directory/$tool" -DNAME="\"$tool\"" -DREAL="\"$real\"" -DLOG="\"$tool_log\"" \
+        bench/peers/timed-tool.c
 done
 
 # --- the mock servers -----------------------------------------------------------------------
@@ -117,7 +121,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 row() { # $1 = server name, $2 = "agent" for ours (fresh root, tool time), then the command
     local name=$1 kind=$2
     shift 2
-    local walls=() cpus=() owns=() rss=0 before after
+    local walls=() cpus=() owns=() tool_times=() rss=0 before after tool_calls=0
     before=$(requests "$name")
     for i in $(seq "$runs"); do
         local args=("$@")
@@ -138,12 +142,15 @@ row() { # $1 = server name, $2 = "agent" for ours (fresh root, tool time), then 
         if [ "$kind" = agent ]; then
             local tools
             tools=$(awk '{ t += ($3 - $2) * 1000 } END { printf "%.1f", t }' "$tool_log")
+            tool_calls=$(wc -l < "$tool_log")
             owns+=("$(awk -v w="$wall" -v t="$tools" 'BEGIN { printf "%.1f", w - t }')")
+            tool_times+=("$tools")
         fi
     done
     after=$(requests "$name")
     local own="-"
-    [ "$kind" = agent ] && own="$(printf '%s\n' "${owns[@]}" | median) ms"
+    [ "$kind" = agent ] && own="$(printf '%s\n' "${owns[@]}" | median) ms (tools: $(printf '%s\n' \
+        "${tool_times[@]}" | median) ms in $tool_calls runs)"
     printf '%s ms|%s ms|%s MiB|%s|%s\n' "$(printf '%s\n' "${walls[@]}" | median)" \
         "$(printf '%s\n' "${cpus[@]}" | median)" "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
         "$(( (after - before) / runs ))" "$own"
