@@ -19,7 +19,8 @@
 #   scripts through chroot, which a scratch root without a shell cannot do.
 # Each process is timed by bench/peers/measure.py (monotonic clock, wait4 rusage): wall, CPU
 # (user + system, children included) and peak RSS. Requests are counted in the mock's request
-# log. The peers' figures include starting Python and importing their modules, as their
+# log (a mean: on OpenStack the first run also POSTs the password, later ones find it set).
+# The peers' figures include starting Python and importing their modules, as their
 # agents do at every boot; ours include starting the binary.
 #
 # "own" (ours only): wall time minus the time spent in the external tools the run executes.
@@ -100,7 +101,7 @@ for tool in useradd usermod groupadd chpasswd visudo ssh-keygen; do
     [ -n "$real" ] || { echo "bench/peers.sh: $tool is missing on this machine" >&2; exit 1; }
     directory=usr/sbin
     [ "$tool" = ssh-keygen ] && directory=usr/bin
-    cc -O2 -o "$template/$directory/$tool" -DNAME="\"$tool\"" -DREAL="\"$real\"" -DLOG="\"$tool_log\"" \
+    "${CC:-cc}" -O2 -o "$template/$directory/$tool" -DNAME="\"$tool\"" -DREAL="\"$real\"" -DLOG="\"$tool_log\"" \
         bench/peers/timed-tool.c
 done
 
@@ -153,7 +154,7 @@ row() { # $1 = server name, $2 = "agent" for ours (fresh root, tool time), then 
         "${tool_times[@]}" | median) ms in $tool_calls runs)"
     printf '%s ms|%s ms|%s MiB|%s|%s\n' "$(printf '%s\n' "${walls[@]}" | median)" \
         "$(printf '%s\n' "${cpus[@]}" | median)" "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
-        "$(( (after - before) / runs ))" "$own"
+        "$(awk -v n="$(( after - before ))" -v r="$runs" 'BEGIN { printf "%g", int(n / r * 10 + 0.5) / 10 }')" "$own"
 }
 
 echo "| agent | what is measured | source | added latency | wall (median of $runs) | CPU (median) | peak RSS | HTTP requests per run | own time (wall minus external tools) |"
