@@ -60,6 +60,29 @@ import Testing
         return result
     }
 
+    /// The log line format (`2026-11-22T10:00:00Z info message key=value`) is read by people
+    /// and scripts; the stamp is made without ICU (README, Performance) and must stay ISO 8601
+    /// UTC to the second, and the time of the run.
+    @Test func logLinesStartWithTheUTCTimeOfTheRunInISO8601() throws {
+        let env = try Self.environment(plugins: "hostname")
+        let before = Date(timeIntervalSinceNow: -1)
+        let run = try env.agent(["run"])
+        let after = Date(timeIntervalSinceNow: 1)
+        #expect(run.status == 0, "\(run.standardError)")
+        let fileLines = try String(contentsOfFile: env.root.path + "/var/log/guest-agent.log", encoding: .utf8)
+        let lines = (run.standardError + fileLines).split(separator: "\n").map(String.init)
+        #expect(lines.count >= 2, "too few log lines: \(run.standardError)")
+        let parser = ISO8601DateFormatter()
+        for line in lines {
+            let stamp = String(line.prefix(while: { $0 != " " }))
+            #expect(stamp.count == 20 && stamp.hasSuffix("Z"), "not an ISO 8601 UTC stamp: \(line)")
+            let date = try #require(parser.date(from: stamp), "unparsable stamp in: \(line)")
+            #expect(date >= before.addingTimeInterval(-1) && date <= after, "stamp \(stamp) is not the run's time")
+            let level = line.dropFirst(stamp.count + 1).prefix(while: { $0 != " " })
+            #expect(["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level), "\(line)")
+        }
+    }
+
     @Test(.enabled(if: Program.which("ssh-keygen") != nil, "needs ssh-keygen (openssh-client)"))
     func statusShowsTheHostKeyFingerprintsTheRunPrinted() throws {
         let env = try Self.environment(plugins: "host_keys")

@@ -27,7 +27,7 @@ struct AgentLogHandler: LogHandler {
         var merged = self.metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let context = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        let stamp = UTCTimestamp.now()
         sink.write("\(stamp) \(event.level) \(event.message)\(context.isEmpty ? "" : " " + context)\n")
     }
 }

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark (issue 12): the metadata read of cloud-init and cloudbase-init, and a
+# whole `guest-agent run`, against the bundled mock metadata server, with 0 and 50 ms of
+# latency added to every request. Prints one Markdown table, then the static-binary figures.
+#
+# Usage: bench/peers.sh [runs]        (default 5 runs per row; run it as root: useradd --root)
+#        SKIP_BUILD=1 bench/peers.sh   (use the release binaries already in .build/release)
+#
+# What is measured, per row (median of the runs for times, the largest peak RSS):
+# - cloud-init (Debian 12's package, extracted with `dpkg -x`, its Python dependencies in a
+#   virtualenv): its DataSourceOpenStack / DataSourceEc2 `get_data()`, built with a Paths and
+#   a Debian distro object as its init stage builds them, `metadata_urls` pointing at the mock
+#   (bench/peers/cloudinit_read.py; only the DMI probe is stubbed).
+# - cloudbase-init (PyPI, in a virtualenv): HttpService / EC2Service `load()` and the getters
+#   its plugins call, `metadata_base_url` pointing at the mock (bench/peers/cloudbase_read.py).
+# - guest-agent: a whole `run` (every plugin of the default list: network, hostname, resize,
+#   host_keys, users, password, ssh_keys, files) of the stripped static release build, into a
+#   fresh scratch root each time (a first boot). `userdata` is opt-in and left out: it runs
+#   scripts through chroot, which a scratch root without a shell cannot do.
+# Each process is timed by bench/peers/measure.py (monotonic clock, wait4 rusage): wall, CPU
+# (user + system, children included) and peak RSS. Requests are counted in the mock's request
+# log (a mean: on OpenStack the first run also POSTs the password, later ones find it set).
+# The peers' figures include starting Python and importing their modules, as their
+# agents do at every boot; ours include starting the binary.
+#
+# "own" (ours only): wall time minus the time spent in the external tools the run executes.
+# The scratch root's /usr/sbin and /usr/bin hold a small C stand-in for each of those tools
+# (the agent runs the target root's tools, never the PATH's: see ToolLocator), built from
+# bench/peers/timed-tool.c: it runs the real tool and logs the monotonic time around it;
+# the durations are summed. The stand-in's own exec and the agent's fork/exec of it fall
+# outside those windows, so they are counted as ours: "own" errs high, never low.
+# (strace -f would give the same split but slows every process it traces several times.)
+#
+# Fixtures: OpenStack rows serve fixtures/default (one NIC, one key, one injected file); EC2
+# rows serve fixtures/ec2-two-nics (two ENIs, two keys: issue 12's request-count case).
+# Needs: swift, cc, python3-venv, binutils; installs the peers into bench/.peers/ (gitignored).
+# Enables nothing on this machine: no package is installed system-wide except python3-venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+repo=$(pwd)
+peers=$repo/bench/.peers
+
+# --- the peers, into bench/.peers ---------------------------------------------------------
+install_peers() {
+    mkdir -p "$peers"
+    if ! /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null; then
+        apt-get install -y -q python3-venv >/dev/null
+    fi
+    if [ ! -x "$peers/cloudbase-init/bin/python" ]; then
+        echo "installing cloudbase-init from PyPI into $peers/cloudbase-init" >&2
+        /usr/bin/python3 -m venv "$peers/cloudbase-init"
+        "$peers/cloudbase-init/bin/pip" install -q cloudbase-init >&2
+    fi
+    if [ ! -d "$peers/cloud-init/root/usr/lib/python3/dist-packages/cloudinit" ]; then
+        echo "extracting Debian's cloud-init into $peers/cloud-init/root" >&2
+        mkdir -p "$peers/cloud-init/deb"
+        (cd "$peers/cloud-init/deb" && apt-get download -q cloud-init >&2 2>/dev/null)
+        dpkg -x "$peers/cloud-init/deb"/cloud-init_*.deb "$peers/cloud-init/root"
+        # Its Depends that the data sources import, from PyPI (netifaces builds from source).
+        /usr/bin/python3 -m venv "$peers/cloud-init/venv"
+        "$peers/cloud-init/venv/bin/pip" install -q requests pyyaml jsonpatch jsonschema configobj \
+            jinja2 oauthlib netifaces >&2
+    fi
+}
+install_peers
+cloudinit_version=$(dpkg-deb -f "$peers"/cloud-init/deb/cloud-init_*.deb Version)
+cloudbase_version=$("$peers/cloudbase-init/bin/pip" show cloudbase-init | sed -n 's/^Version: //p')
+
+# --- our binaries ---------------------------------------------------------------------------
+# SKIP_BUILD=1 uses the release binaries already built (e.g. while a debug build holds .build).
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    swift build -c release --static-swift-stdlib --product guest-agent >/dev/null
+    swift build -c release --product mock-metadata-server >/dev/null
+fi
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d /tmp/guest-agent-peers-XXXXXX)
+servers=()
+trap 'for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+strip -o "$work/guest-agent" "$bin/guest-agent"
+agent=$work/guest-agent
+measure() { python3 bench/peers/measure.py "$work/out" "$work/err" -- "$@"; }
+
+# --- a scratch root template: a first boot of a minimal Debian-like image -------------------
+template=$work/root-template
+mkdir -p "$template"/{etc/ssh,etc/netplan,etc/sudoers.d,root,home,usr/sbin,usr/bin,var/lib}
+printf 'root:x:0:0:root:/root:/bin/bash\n' > "$template/etc/passwd"
+printf 'root:x:0:\nsudo:x:27:\n' > "$template/etc/group"
+printf 'root:*:19000:0:99999:7:::\n' > "$template/etc/shadow"
+printf 'root:*::\nsudo:*::\n' > "$template/etc/gshadow"
+cp /etc/login.defs "$template/etc/"
+cp -r /etc/skel "$template/etc/skel"
+# NICs the network plugin matches by MAC: the OpenStack fixture's and both EC2 ENIs.
+for nic in eth0:fa:16:3e:12:34:56 ens5:0a:1b:2c:3d:4e:5f ens6:0a:1b:2c:3d:4e:60; do
+    mkdir -p "$template/sys/class/net/${nic%%:*}"
+    echo "${nic#*:}" > "$template/sys/class/net/${nic%%:*}/address"
+done
+tool_log=$work/tools.log
+for tool in useradd usermod groupadd chpasswd visudo ssh-keygen; do
+    real=$(command -v "$tool" || true)
+    [ -n "$real" ] || { echo "bench/peers.sh: $tool is missing on this machine" >&2; exit 1; }
+    directory=usr/sbin
+    [ "$tool" = ssh-keygen ] && directory=usr/bin
+    "${CC:-cc}" -O2 -o "$template/$directory/$tool" -DNAME="\"$tool\"" -DREAL="\"$real\"" -DLOG="\"$tool_log\"" \
+        bench/peers/timed-tool.c
+done
+
+# --- the mock servers -----------------------------------------------------------------------
+start_server() { # $1 = fixtures, $2 = latency, $3 = name; sets url_$3, log_$3
+    local out=$work/$3.out
+    "$bin/mock-metadata-server" --fixtures "$1" --port 0 --latency-ms "$2" \
+        --request-log "$work/$3.jsonl" > "$out" &
+    servers+=($!)
+    for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.05; done
+    printf -v "url_$3" '%s' "$(sed -n 's/^listening on //p' "$out")"
+}
+requests() { [ -f "$work/$1.jsonl" ] && wc -l < "$work/$1.jsonl" || echo 0; }
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Runs "$@" $runs times against server $name; prints "wall cpu rss requests own".
+row() { # $1 = server name, $2 = "agent" for ours (fresh root, tool time), then the command
+    local name=$1 kind=$2
+    shift 2
+    local walls=() cpus=() owns=() tool_times=() rss=0 before after tool_calls=0
+    before=$(requests "$name")
+    for i in $(seq "$runs"); do
+        local args=("$@")
+        if [ "$kind" = agent ]; then
+            rm -rf "$work/root"
+            cp -a "$template" "$work/root"
+            : > "$tool_log"
+        fi
+        read -r wall cpu kib status <<< "$(measure "${args[@]}")"
+        if [ "$status" != 0 ]; then
+            echo "bench/peers.sh: run $i of '$*' exited $status:" >&2
+            tail -5 "$work/err" >&2
+            exit 1
+        fi
+        walls+=("$wall")
+        cpus+=("$cpu")
+        [ "$kib" -gt "$rss" ] && rss=$kib
+        if [ "$kind" = agent ]; then
+            local tools
+            tools=$(awk '{ t += ($3 - $2) * 1000 } END { printf "%.1f", t }' "$tool_log")
+            tool_calls=$(wc -l < "$tool_log")
+            owns+=("$(awk -v w="$wall" -v t="$tools" 'BEGIN { printf "%.1f", w - t }')")
+            tool_times+=("$tools")
+        fi
+    done
+    after=$(requests "$name")
+    local own="-"
+    [ "$kind" = agent ] && own="$(printf '%s\n' "${owns[@]}" | median) ms (tools: $(printf '%s\n' \
+        "${tool_times[@]}" | median) ms in $tool_calls runs)"
+    printf '%s ms|%s ms|%s MiB|%s|%s\n' "$(printf '%s\n' "${walls[@]}" | median)" \
+        "$(printf '%s\n' "${cpus[@]}" | median)" "$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" \
+        "$(awk -v n="$(( after - before ))" -v r="$runs" 'BEGIN { printf "%g", int(n / r * 10 + 0.5) / 10 }')" "$own"
+}
+
+echo "| agent | what is measured | source | added latency | wall (median of $runs) | CPU (median) | peak RSS | HTTP requests per run | own time (wall minus external tools) |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for latency in 0 50; do
+    start_server fixtures/default "$latency" "os$latency"
+    start_server fixtures/ec2-two-nics "$latency" "ec2$latency"
+    os_url=url_os$latency
+    ec2_url=url_ec2$latency
+    os_url=${!os_url}
+    ec2_url=${!ec2_url}
+    for source in openstack ec2; do
+        if [ "$source" = openstack ]; then url=$os_url name=os$latency; else url=$ec2_url name=ec2$latency; fi
+        cat > "$work/cloudbase-init.conf" <<CONF
+[DEFAULT]
+retry_count = 2
+retry_count_interval = 1
+[openstack]
+metadata_base_url = $url/
+add_metadata_private_ip_route = false
+[ec2]
+metadata_base_url = $url/
+add_metadata_private_ip_route = false
+CONF
+        printf '[DEFAULT]\nmetadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n' \
+            "$source" "$url" "$url" > "$work/agent.conf"
+        mkdir -p "$work/ci-scratch"
+        figures=$(row "$name" peer env PYTHONPATH="$peers/cloud-init/root/usr/lib/python3/dist-packages" \
+            "$peers/cloud-init/venv/bin/python" bench/peers/cloudinit_read.py "$source" "$url" "$work/ci-scratch")
+        class=$([ "$source" = openstack ] && echo DataSourceOpenStack || echo DataSourceEc2)
+        echo "| cloud-init $cloudinit_version | $class.get_data() | $source | $latency ms | ${figures//|/ | } |"
+        figures=$(row "$name" peer "$peers/cloudbase-init/bin/python" bench/peers/cloudbase_read.py "$source" \
+            "$work/cloudbase-init.conf")
+        class=$([ "$source" = openstack ] && echo HttpService || echo EC2Service)
+        echo "| cloudbase-init $cloudbase_version | $class.load() + getters | $source | $latency ms | ${figures//|/ | } |"
+        figures=$(row "$name" agent "$agent" run --config "$work/agent.conf" --root "$work/root")
+        echo "| guest-agent (static, stripped) | whole run, every default plugin | $source | $latency ms | ${figures//|/ | } |"
+    done
+done
+
+echo
+echo "guest-agent binary: $(stat -c %s "$agent" | awk '{ printf "%.1f MB", $1 / 1000000 }') stripped;" \
+    "\`version\`: $(measure "$agent" version | awk '{ printf "%s ms wall, %.1f MiB peak RSS", $1, $3 / 1024 }')"
+echo "needs: $(readelf -d "$agent" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+scripts/check-static-binary.sh "$agent" || true
+echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores," \
+    "Linux $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"

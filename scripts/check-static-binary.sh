@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Checks that a guest-agent binary, as shipped (static Swift runtime, stripped or not), links
+# neither FoundationNetworking nor ICU's data (issue 12). Exit 0 when clean; exit 1 with one
+# line per finding otherwise; exit 64 on bad usage.
+#
+# Usage: scripts/check-static-binary.sh [--allow-icu-data] BINARY
+#   --allow-icu-data  report ICU data as a warning instead of failing. The agent still links
+#                     it today (Yams imports Foundation, which brings FoundationInternationalization
+#                     and _FoundationICU with ~34 MB of ICU data; see README, Performance): this
+#                     flag lets a package build enforce the FoundationNetworking half now.
+#
+# How it decides, for a binary with or without a symbol table (strip removes it):
+# - dynamic dependencies (`readelf -d` NEEDED): libFoundationNetworking.so, libFoundation*.so,
+#   lib_FoundationICU.so or libicu*.so mean the Swift libraries were not linked statically, or
+#   that they were and pull ICU from the system.
+# - FoundationNetworking: with symbols, any Swift symbol of the module (mangled prefix
+#   `$s20FoundationNetworking`). Without symbols, strings only FoundationNetworking contains:
+#   the mangled module prefix `20FoundationNetworking` in its reflection metadata and the names
+#   of its URL protocol classes (`_HTTPURLProtocol`, `_NativeProtocol`). The bare word
+#   "FoundationNetworking" is NOT a marker: Foundation itself names it (class-name tables for
+#   NSStringFromClass, `_InputStreamSPIForFoundationNetworkingUseOnly`).
+# - ICU data: with symbols, the `icudtNN_dat` blob. Without symbols, the item names of ICU's
+#   common data table of contents (`icudt76l-curr`, `icudt76l-zone`, ...), which exist only in it.
+#
+# Negative control (run by hand when changing the markers; not committed, it needs a scratch
+# package): a package whose executable does `import FoundationNetworking` and uses URLSession,
+# built with `swift build -c release --static-swift-stdlib` and stripped, must make this
+# script exit 1 naming FoundationNetworking and ICU data, stripped and unstripped; a C
+# "hello world" (`cc -o hello hello.c`) must pass.
+set -euo pipefail
+
+allow_icu=0
+if [ "${1:-}" = "--allow-icu-data" ]; then
+    allow_icu=1
+    shift
+fi
+if [ $# -ne 1 ] || [ ! -f "$1" ]; then
+    echo "usage: $0 [--allow-icu-data] BINARY (an ELF file)" >&2
+    exit 64
+fi
+binary=$1
+for tool in readelf nm strings; do
+    command -v "$tool" >/dev/null || { echo "$0: $tool is missing (apt-get install binutils)" >&2; exit 64; }
+done
+if ! readelf -h "$binary" >/dev/null 2>&1; then
+    echo "$0: $binary is not an ELF file" >&2
+    exit 64
+fi
+
+failures=0
+fail() { echo "FAIL: $binary: $*"; failures=$((failures + 1)); }
+
+needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+for library in $needed; do
+    case "$library" in
+        libFoundationNetworking*) fail "needs $library (FoundationNetworking, linked dynamically)" ;;
+        libFoundation*.so* | lib_Foundation*.so*) fail "needs $library (Foundation not linked statically)" ;;
+        libicu*.so*) fail "needs $library (ICU)" ;;
+    esac
+done
+
+# One pass over each listing: big binaries make these slow, so keep the output, not the tool.
+symbols=$(nm "$binary" 2>/dev/null || true)
+if [ -n "$symbols" ]; then
+    networking=$(grep -c '\$s20FoundationNetworking' <<<"$symbols" || true)
+    [ "$networking" -gt 0 ] && fail "links FoundationNetworking ($networking symbols, e.g. $(grep -m1 -o '\$s20FoundationNetworking[A-Za-z0-9_]*' <<<"$symbols"))"
+    icu=""
+    read -r _ size _ name < <(grep -m1 -E ' icudt[0-9]+_dat$' <<<"$(nm -S "$binary")") || true
+    [ -n "${name:-}" ] && icu="$name ($((16#$size / 1000000)) MB)"
+else
+    text=$(strings -n 8 "$binary")
+    networking=$(grep -m1 -o -E '20FoundationNetworking|_HTTPURLProtocol|_NativeProtocol' <<<"$text" || true)
+    [ -n "$networking" ] && fail "links FoundationNetworking (stripped; found \"$networking\")"
+    icu=$(grep -m1 -o -E '^icudt[0-9]+l-[a-z]+' <<<"$text" || true)
+    [ -n "$icu" ] && icu="ICU data (stripped; found the table-of-contents item \"$icu\")"
+fi
+if [ -n "$icu" ]; then
+    if [ "$allow_icu" = 1 ]; then
+        echo "WARNING: $binary: links ICU data: $icu (allowed by --allow-icu-data)"
+    else
+        fail "links ICU data: $icu"
+    fi
+fi
+
+if [ "$failures" -gt 0 ]; then
+    exit 1
+fi
+echo "OK: $binary links neither FoundationNetworking nor ICU data$([ "$allow_icu" = 1 ] && [ -n "$icu" ] && echo " (ICU data allowed)")"
