@@ -8,7 +8,7 @@ packages=(
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)
-  python3 curl time      # demo, bench, mock-server and user data tests (curl as a real client, /usr/bin/time for RSS; python3 scripts)
+  python3 python3-yaml curl time  # python3-yaml: PyYAML, the reference the YAML parser tests compare with; demo, bench, mock-server and user data tests (curl as a real client, /usr/bin/time for RSS; python3 scripts)
   binutils               # scripts/check-static-binary.sh (readelf, nm, strings, strip); bench/peers.sh installs python3-venv itself
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
   netplan.io network-manager dbus  # network plugin: netplan generate --root-dir, nmcli --offline; NetworkManager and systemd-networkd bring our files up in namespaces (NetworkManager on a private D-Bus)

@@ -50,5 +50,5 @@ public enum DataSourceError: Error, CustomStringConvertible, Equatable {
 }
 
 func formatSeconds(_ value: Double) -> String {
-    String(format: "%.1f", value)
+    PlainFormat.oneDecimal(value)
 }

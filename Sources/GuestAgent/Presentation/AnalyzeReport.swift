@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 import Plugins
 
@@ -53,6 +54,6 @@ enum AnalyzeReport {
     private static func milliseconds(_ value: Int) -> String { "\(value) ms" }
 
     private static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        UTCTimestamp.format(secondsSinceEpoch: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 }

@@ -49,7 +49,8 @@ public enum HostnameValidator {
     }
 
     static func describe(_ scalar: Unicode.Scalar) -> String {
-        scalar.value >= 0x20 && scalar.value < 0x7F ? "'\(scalar)'" : "U+\(String(format: "%04X", scalar.value))"
+        scalar.value >= 0x20 && scalar.value < 0x7F
+            ? "'\(scalar)'" : "U+\(PlainFormat.upperHex(scalar.value, width: 4))"
     }
 }
 

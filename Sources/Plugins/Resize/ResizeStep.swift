@@ -1,3 +1,5 @@
+import DataSources
+
 /// One command-level step of growing a mount point, in the order they must run: the
 /// partition, then LVM's physical and logical volumes, then the filesystem.
 public enum ResizeStep: Sendable, Equatable {
@@ -76,6 +78,6 @@ struct ByteSize: CustomStringConvertible {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) bytes" : String(format: "%.1f", value) + " " + units[unit]
+        return unit == 0 ? "\(bytes) bytes" : PlainFormat.oneDecimal(value) + " " + units[unit]
     }
 }

@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// An exclusive lock on one root's state directory (`state_dir/run.lock`, flock(2)),
@@ -59,7 +60,7 @@ public enum RunLockError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .busy(let path, let waited):
-            "another guest-agent run holds \(path) (waited \(String(format: "%g", waited)) s); try again when it has finished"
+            "another guest-agent run holds \(path) (waited \(PlainFormat.shortDecimal(waited)) s); try again when it has finished"
         }
     }
 }

@@ -24,7 +24,7 @@ public struct StateStore: Sendable {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
             }
         if safe { return instanceID + ".json" }
-        return "x-" + instanceID.utf8.prefix(100).map { String(format: "%02x", $0) }.joined() + ".json"
+        return "x-" + PlainFormat.hex(instanceID.utf8.prefix(100)) + ".json"
     }
 
     public func loadInstance(_ instanceID: String) throws -> InstanceState {

@@ -1,8 +1,7 @@
 import DataSources
 import Foundation
-import Yams
 
-/// The `#cloud-config` subset this agent applies, read from YAML (Yams). Reading checks
+/// The `#cloud-config` subset this agent applies, read from YAML (`YAMLParser`). Reading checks
 /// every type, so applying never meets a value it has to guess about: a wrong type is an
 /// error naming the key, invalid YAML an error naming the line and column.
 struct CloudConfig: Sendable, Equatable {
@@ -62,19 +61,17 @@ struct CloudConfig: Sendable, Equatable {
 
     /// Parses a `#cloud-config` document (the marker line is a YAML comment).
     init(_ data: Data) throws {
-        guard let text = String(data: data, encoding: .utf8) else { throw CloudConfigError.notUTF8 }
-        let loaded: Any?
+        guard let text = String(validating: data, as: UTF8.self) else { throw CloudConfigError.notUTF8 }
+        let loaded: YAMLValue?
         do {
-            loaded = try Yams.load(yaml: text)
-        } catch let error as YamlError {
-            throw CloudConfigError.yaml(Self.describe(error))
+            loaded = try YAMLParser.parse(text)
+        } catch let error as YAMLError {
+            throw CloudConfigError.yaml(error.description)
         }
-        guard let loaded else { return }  // an empty document: nothing to do
-        guard let top = loaded as? [AnyHashable: Any] else {
+        guard let loaded, loaded != .null else { return }  // an empty document: nothing to do
+        guard case .map(let map) = loaded else {
             throw CloudConfigError.type("the document", "a mapping of keys")
         }
-        var map: [String: Any] = [:]
-        for (key, value) in top { map["\(key)"] = value }
         unknownKeys = map.keys.filter { !Self.knownKeys.contains($0) }.sorted()
         hostname = try Self.string(map["hostname"], "hostname")
         fqdn = try Self.string(map["fqdn"], "fqdn")
@@ -82,7 +79,7 @@ struct CloudConfig: Sendable, Equatable {
         timezone = try Self.string(map["timezone"], "timezone")
         finalMessage = try Self.string(map["final_message"], "final_message")
         sshAuthorizedKeys = try Self.strings(map["ssh_authorized_keys"], "ssh_authorized_keys")
-        packages = try Self.list(map["packages"], "packages").map { "\($0)" }
+        packages = try Self.list(map["packages"], "packages").map(\.text)
         runcmd = try Self.commands(map["runcmd"], "runcmd")
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
@@ -107,43 +104,38 @@ struct CloudConfig: Sendable, Equatable {
         return keys.isEmpty ? "no keys" : keys.joined(separator: ", ")
     }
 
-    /// Line, column and problem; never the text itself (user data may hold secrets).
-    static func describe(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return "line \(mark.line), column \(mark.column): \(problem)"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return
-                "duplicated key(s) \(duplicates.sorted().joined(separator: ", ")) (\(context.description.split(separator: "\n").first ?? ""))"
-        default:
-            return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+    // MARK: typed readers; each error names the key
+
+    static func string(_ value: YAMLValue?, _ key: String) throws -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case .int(let number)?: return String(number)
+        case .double(let number)?: return "\(number)"
+        default: throw CloudConfigError.type(key, "a string")
         }
     }
 
-    // MARK: typed readers; each error names the key
-
-    static func string(_ value: Any?, _ key: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        if let text = value as? String { return text }
-        if value is Int || value is Double { return "\(value)" }
-        throw CloudConfigError.type(key, "a string")
-    }
-
-    static func bool(_ value: Any?, _ key: String) throws -> Bool? {
-        guard let value, !(value is NSNull) else { return nil }
-        if let flag = value as? Bool { return flag }
-        if let text = value as? String, let flag = try? ConfigSchema.boolean(text) { return flag }
+    static func bool(_ value: YAMLValue?, _ key: String) throws -> Bool? {
+        switch value {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case .string(let text)?:
+            if let flag = try? ConfigSchema.boolean(text) { return flag }
+        default: break
+        }
         throw CloudConfigError.type(key, "true or false")
     }
 
-    static func list(_ value: Any?, _ key: String) throws -> [Any] {
-        guard let value, !(value is NSNull) else { return [] }
-        guard let list = value as? [Any] else { throw CloudConfigError.type(key, "a list") }
-        return list
+    static func list(_ value: YAMLValue?, _ key: String) throws -> [YAMLValue] {
+        switch value {
+        case nil, .null?: return []
+        case .list(let items)?: return items
+        default: throw CloudConfigError.type(key, "a list")
+        }
     }
 
-    static func strings(_ value: Any?, _ key: String) throws -> [String] {
+    static func strings(_ value: YAMLValue?, _ key: String) throws -> [String] {
         try list(value, key).enumerated().map { index, item in
             guard let text = try string(item, "\(key)[\(index)]") else {
                 throw CloudConfigError.type("\(key)[\(index)]", "a string")
@@ -153,44 +145,42 @@ struct CloudConfig: Sendable, Equatable {
     }
 
     /// A string, or a list of strings, or a comma-separated string (cloud-init's `groups`).
-    static func stringOrList(_ value: Any?, _ key: String) throws -> [String] {
-        if value is [Any] { return try strings(value, key) }
+    static func stringOrList(_ value: YAMLValue?, _ key: String) throws -> [String] {
+        if case .list? = value { return try strings(value, key) }
         guard let text = try string(value, key) else { return [] }
         return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    static func commands(_ value: Any?, _ key: String) throws -> [Command] {
+    static func commands(_ value: YAMLValue?, _ key: String) throws -> [Command] {
         try list(value, key).enumerated().map { index, item in
-            if let text = item as? String { return .shell(text) }
+            if case .string(let text) = item { return .shell(text) }
             let argv = try strings(item, "\(key)[\(index)]")
             guard !argv.isEmpty else { throw CloudConfigError.type("\(key)[\(index)]", "a string or a non-empty list") }
             return .argv(argv)
         }
     }
 
-    static func user(_ value: Any, _ key: String) throws -> User {
-        if let text = value as? String {
+    static func user(_ value: YAMLValue, _ key: String) throws -> User {
+        if case .string(let text) = value {
             return text == "default" ? User(isDefault: true, name: "default") : User(name: text)
         }
-        guard let entry = value as? [AnyHashable: Any] else {
+        guard case .map(let map) = value else {
             throw CloudConfigError.type(key, "\"default\", a name or a mapping")
         }
-        var map: [String: Any] = [:]
-        for (name, item) in entry { map["\(name)"] = item }
         guard let name = try string(map["name"], "\(key).name") else {
             throw CloudConfigError.type("\(key).name", "a user name")
         }
         var user = User(name: name)
         user.gecos = try string(map["gecos"], "\(key).gecos")
         user.groups = try stringOrList(map["groups"], "\(key).groups")
-        if let flag = map["sudo"] as? Bool {
+        if case .bool(let flag)? = map["sudo"] {
             if flag {
                 throw CloudConfigError.type(
                     "\(key).sudo", "a sudoers rule such as \"ALL=(ALL) NOPASSWD:ALL\" (or false)")
             }
         } else {
             user.sudo =
-                map["sudo"] is [Any]
+                map["sudo"]?.isList == true
                 ? try strings(map["sudo"], "\(key).sudo") : (try string(map["sudo"], "\(key).sudo")).map { [$0] } ?? []
         }
         user.shell = try string(map["shell"], "\(key).shell")
@@ -200,10 +190,8 @@ struct CloudConfig: Sendable, Equatable {
         return user
     }
 
-    static func file(_ value: Any, _ key: String) throws -> File {
-        guard let entry = value as? [AnyHashable: Any] else { throw CloudConfigError.type(key, "a mapping") }
-        var map: [String: Any] = [:]
-        for (name, item) in entry { map["\(name)"] = item }
+    static func file(_ value: YAMLValue, _ key: String) throws -> File {
+        guard case .map(let map) = value else { throw CloudConfigError.type(key, "a mapping") }
         guard let path = try string(map["path"], "\(key).path") else {
             throw CloudConfigError.type("\(key).path", "a path")
         }
@@ -212,10 +200,10 @@ struct CloudConfig: Sendable, Equatable {
             text, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
         var file = File(path: path, content: content)
         if let permissions = map["permissions"] {
-            // YAML reads 0644 as the integer 420 (octal); "0644" stays a string.
-            if let number = permissions as? Int, (0...0o7777).contains(number) {
+            // YAML 1.1 reads 0644 as the integer 420 (octal); "0644" and 0o644 stay strings.
+            if case .int(let number) = permissions, (0...0o7777).contains(number) {
                 file.permissions = mode_t(number)
-            } else if let text = permissions as? String,
+            } else if case .string(let text) = permissions,
                 let number = Int(text.hasPrefix("0o") ? String(text.dropFirst(2)) : text, radix: 8),
                 (0...0o7777).contains(number)
             {

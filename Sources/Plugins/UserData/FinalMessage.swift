@@ -1,3 +1,4 @@
+import DataSources
 import Foundation
 
 /// cloud-config `final_message` with cloud-init's placeholders: `$UPTIME` (seconds since
@@ -43,10 +44,6 @@ enum FinalMessage {
 
     /// "Mon, 23 Nov 2026 07:27:28 +0000", as cloud-init's `time_rfc2822` prints it (UTC).
     static func rfc2822(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        UTCTimestamp.rfc2822(secondsSinceEpoch: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 }

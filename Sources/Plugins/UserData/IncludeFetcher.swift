@@ -42,7 +42,7 @@ struct IncludeFetcher: Sendable {
         context.logger.info(
             "fetched included user data", metadata: ["url": "\(entry.display)", "bytes": "\(reply.body.count)"])
         if entry.once {
-            let hash = SHA256.hash(data: reply.body).map { String(format: "%02x", $0) }.joined()
+            let hash = PlainFormat.hex(SHA256.hash(data: reply.body))
             try context.writer.makeDirectory(directory, mode: 0o700)
             try context.writer.write(reply.body, to: directory + "/" + hash, mode: 0o600)
             state.includedOnce = (state.includedOnce ?? [:]).merging([key: hash]) { $1 }

@@ -51,7 +51,7 @@ struct UserDataPart: Equatable, Sendable {
     var content: Data
 
     /// SHA-256 of the content, hex: with the index, what identifies the part across boots.
-    var sha256: String { SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined() }
+    var sha256: String { PlainFormat.hex(SHA256.hash(data: content)) }
 
     /// The key of this part's saved state: the same bytes at the same position.
     var stateKey: String { "\(index):\(sha256)" }
