@@ -5,8 +5,8 @@
 #
 # Usage: scripts/check-static-binary.sh [--allow-icu-data] BINARY
 #   --allow-icu-data  report ICU data as a warning instead of failing. The agent still links
-#                     it today (Yams imports Foundation, which brings FoundationInternationalization
-#                     and _FoundationICU with ~34 MB of ICU data; see README, Performance): this
+#                     it today (any corelibs Foundation call brings FoundationInternationalization
+#                     and _FoundationICU with ~34 MB of ICU data; bench/why-icu.sh, README): this
 #                     flag lets a package build enforce the FoundationNetworking half now.
 #
 # How it decides, for a binary with or without a symbol table (strip removes it):
