@@ -148,6 +148,20 @@ enum YAMLParserCases {
         Case(name: "top-level scalar", yaml: "hello world\n", expected: .string("hello world")),
         Case(name: "dash without a space is text", yaml: "a: -x\n", expected: map(["a": .string("-x")])),
         Case(
+            name: "runcmd flow entry with a quoted colon",
+            yaml: "runcmd:\n  - [ sh, -c, \"echo $(date) ': hello world!'\" ]\n",
+            expected: map(["runcmd": .list([strings(["sh", "-c", "echo $(date) ': hello world!'"])])])),
+        Case(
+            name: "a colon in a sequence entry makes a mapping", yaml: "- echo a: b\n",
+            expected: .list([map(["echo a": .string("b")])])),
+        Case(name: "blanks before the colon", yaml: "key   : value\n", expected: map(["key": .string("value")])),
+        Case(
+            name: "empty entry between others", yaml: "a:\n  - b\n  -\n  - c\n",
+            expected: map(["a": .list([.string("b"), .null, .string("c")])])),
+        Case(
+            name: "comment lines between keys", yaml: "a: \"x\"   # c\n# d\nb: 2\n",
+            expected: map(["a": .string("x"), "b": .int(2)])),
+        Case(
             name: "write_files as cloud-init documents it",
             yaml: """
                 #cloud-config
