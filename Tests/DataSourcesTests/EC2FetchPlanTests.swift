@@ -161,6 +161,17 @@ import Testing
         #expect(metadata.ec2Network?.interfaces.first?.deviceNumber == 0)
     }
 
+    @Test func anIPv6OnlyInstancesPrivateIpIsNotTakenForAnIPv4() async throws {
+        // AWS: on an IPv6-only instance the document's privateIp is its IPv6 address.
+        var first = Self.firstENI
+        var second = Self.secondENI
+        (first.deviceNumber, second.deviceNumber) = (1, 0)
+        let document = #"{"instanceId": "i-0a1b2c3d4e5f60718", "privateIp": "2600:1f18::5"}"#
+        let (metadata, _) = try await Self.load(Self.tree(enis: [first, second], document: document))
+        #expect(metadata.ec2Network?.localIPv4 == "10.0.1.7")
+        #expect(metadata.ec2Network?.primaryMAC == Self.secondary)
+    }
+
     @Test func aBrokenIdentityDocumentIsANamedError() async throws {
         for broken in ["not json", "[1]", #"{"availabilityZone": "eu-west-1b"}"#] {
             var tree = Self.tree()

@@ -49,9 +49,11 @@ struct EC2Identity: Sendable, Equatable {
         guard let id = string("instanceId") else {
             throw DataSourceError.missingField(location: location, field: "instanceId")
         }
+        // On an IPv6-only instance `privateIp` is its IPv6 address: no IPv4 to name the primary by.
+        let privateIP = string("privateIp")
         return EC2Identity(
-            instanceID: id, availabilityZone: string("availabilityZone"), privateIPv4: string("privateIp"),
-            primaryMAC: nil)
+            instanceID: id, availabilityZone: string("availabilityZone"),
+            privateIPv4: privateIP?.contains(":") == false ? privateIP : nil, primaryMAC: nil)
     }
 }
 
