@@ -10,7 +10,7 @@ import Foundation
 ///    `subnet-ipv6-cidr-blocks` when listed.
 ///
 /// `device-number` is not read: the primary ENI is the one holding the identity document's
-/// `privateIp` (or named by `mac`). Only on a service with neither does `deviceNumbers`
+/// `privateIp` (or named by `mac`). Only on a service with neither does `withDeviceNumbers`
 /// cost one more round.
 ///
 /// An ENI with one address and no IPv6 thus costs two requests. A MAC directory answered
