@@ -18,6 +18,13 @@ printf 'root:x:0:\nsudo:x:27:\n' > "$root/etc/group"
 printf 'root:*:19000:0:99999:7:::\n' > "$root/etc/shadow"
 cp /etc/login.defs "$root/etc/" 2>/dev/null || true
 mkdir -p "$root/root"
+# With --root the agent runs the image's own tools (looked up under the root): give the
+# scratch image the build machine's account tools, as links.
+mkdir -p "$root/usr/sbin"
+for tool in useradd usermod groupadd chpasswd visudo; do
+    path=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$tool" || true)
+    if [ -n "$path" ]; then ln -s "$path" "$root/usr/sbin/$tool"; fi
+done
 
 "$bin/mock-metadata-server" --fixtures fixtures/default --port 0 --request-log "$scratch/requests.jsonl" > "$scratch/server.out" &
 server=$!

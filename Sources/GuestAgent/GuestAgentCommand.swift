@@ -33,10 +33,6 @@ struct GlobalOptions: ParsableArguments {
     var logLevel: String?
 }
 
-enum AgentVersion {
-    static let current = "0.1.0"
-}
-
 struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
     func run() {

@@ -58,6 +58,16 @@ import Testing
         #expect(setup.root.read("home/cloud-admin/.ssh/authorized_keys")?.contains("ssh-rsa ") == true)
         #expect(
             setup.root.read("etc/guest-agent-demo/motd") == "Welcome to demo-instance: configured by guest-agent.\n")
+        // User data runs by default (the fixture's is a cloud-config, which needs no shell in
+        // this bare root), and its final_message ends the run with its placeholders filled.
+        #expect(
+            setup.root.read("etc/guest-agent-demo/user-data.txt")
+                == "written by demo-instance's user data (cloud-config write_files)\n")
+        let version = try Program.run(BuiltProducts.path("guest-agent"), ["version"]).standardOutput
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(
+            run.standardOutput.contains("demo-instance: user data done by \(version) (openstack) at "),
+            "\(run.standardOutput)")
         let posted = try Self.postedPassword(setup.server)
         let decrypted = try KeyFactory.opensslDecrypt(
             posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path)

@@ -9,6 +9,8 @@ public final class UserDataBoots: @unchecked Sendable {
     public let root: String
     public var config: AgentConfig
     public var userData: Data
+    /// The instance id of the boots; another id is another instance (its first boot).
+    public var instanceID = PluginTestContext.sampleMetadata().instanceID
     public let logs = LogCapture()
     public private(set) var console: [String] = []
     private let lock = NSLock()
@@ -20,7 +22,7 @@ public final class UserDataBoots: @unchecked Sendable {
     }
 
     public var metadata: InstanceMetadata {
-        var metadata = PluginTestContext.sampleMetadata()
+        var metadata = PluginTestContext.sampleMetadata(instanceID: instanceID)
         metadata.userData = userData
         return metadata
     }

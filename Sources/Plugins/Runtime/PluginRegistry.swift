@@ -21,11 +21,10 @@ public enum PluginRegistry {
     public static let knownIDs = table.filter { $0.make != nil }.map(\.id)
     /// Ids reserved for plugins not built yet.
     public static let plannedIDs = table.filter { $0.make == nil }.map(\.id)
-    /// What runs when `plugins` is not set: every plugin, in the table's order, but
-    /// `userdata`. Why: running user data is opt-in in this version (`plugins = ...,
-    /// userdata`), so that an image upgraded to this agent does not start running scripts
-    /// it never ran before without its builder deciding so.
-    public static let defaultPluginIDs = knownIDs.filter { $0 != "userdata" }
+    /// What runs when `plugins` is not set: every plugin, in the table's order, so
+    /// `userdata` last, after `files` (as cloud-init runs user data by default, after the
+    /// instance is set up: its scripts find the users, keys and files in place).
+    public static let defaultPluginIDs = knownIDs
 
     /// What the plugins `ids` read beyond the basics, for the sources to fetch.
     public static func needs(of ids: [String]) -> MetadataNeeds {

@@ -8,7 +8,8 @@ import Foundation
 /// (`ScriptRunner`: argv, inside the root, under the timeout).
 ///
 /// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
-/// ssh_authorized_keys, deferred write_files, runcmd, final_message. One key failing does
+/// ssh_authorized_keys, deferred write_files, runcmd; `final_message` is handed back to the
+/// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
 struct CloudConfigApplier: Sendable {
     let context: PluginContext
@@ -67,11 +68,10 @@ struct CloudConfigApplier: Sendable {
         for (index, command) in config.runcmd.enumerated() {
             await attempt("runcmd[\(index)]") { try await run(command, name: "part-\(part.index)-runcmd-\(index)") }
         }
-        if let message = config.finalMessage {
-            context.logger.notice("cloud-config final_message", metadata: ["message": "\(TextPreview.line(message))"])
-            context.console(message)
-        }
-        return Self.result(failures)
+        // Printed by the plugin when every part has run (`FinalMessage`).
+        var result = Self.result(failures)
+        result.finalMessage = config.finalMessage
+        return result
     }
 
     static func result(_ failures: [String]) -> PartResult {

@@ -7,7 +7,8 @@ import Foundation
 struct CloudConfigUsers: Sendable {
     let context: PluginContext
 
-    /// Creates `user` unless it exists, then its sudo rule, password hash, lock and keys.
+    /// Creates the groups the root lacks, then `user` unless it exists (an existing user is
+    /// added to the groups it is not in), then its sudo rule, password hash, lock and keys.
     /// `default` is the agent's admin user, made exactly as the users plugin makes it.
     func ensure(_ user: CloudConfig.User) async throws {
         if user.isDefault {
@@ -27,11 +28,15 @@ struct CloudConfigUsers: Sendable {
         {
             throw CloudConfigError.type("gecos", "text without ':' or control characters")
         }
+        // Groups the root lacks are created first, as cloud-init does; useradd would refuse them.
+        try await UsersPlugin.createMissingGroups(user.groups, context: context)
         if try PasswdDatabase.lookUp(name, root: context.root) == nil {
             try await UsersPlugin.createUser(
                 name, groups: user.groups, shell: user.shell ?? "/bin/bash", comment: user.gecos,
                 context: context)
             context.logger.info("created user from cloud-config", metadata: ["user": "\(name)"])
+        } else {
+            try await UsersPlugin.addToGroups(name, user.groups, context: context)
         }
         if !user.sudo.isEmpty {
             for rule in user.sudo
@@ -47,7 +52,7 @@ struct CloudConfigUsers: Sendable {
             try await UsersPlugin.installSudoers(
                 Data(content.utf8), at: "/etc/sudoers.d/90-guest-agent-userdata-\(name)", context: context)
         }
-        let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
+        let rootArguments = UsersPlugin.rootArguments(context)
         if let hash = user.passwd {
             // A hash, never a password; still on standard input, never in argv.
             guard hash.hasPrefix("$"), !hash.contains(":"), !hash.unicodeScalars.contains(where: { $0.value < 0x21 })

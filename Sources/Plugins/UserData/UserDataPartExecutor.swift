@@ -9,6 +9,8 @@ struct PartResult: Sendable, Equatable {
     var ran: Bool
     /// Exit 1001 or 1003: the boot stops here and the machine reboots.
     var rebootNow = false
+    /// A cloud-config's `final_message`, printed by the plugin at the end of the run.
+    var finalMessage: String?
 }
 
 /// Runs one part of a kind that runs: a script, a boothook or a cloud-config.

@@ -2,7 +2,9 @@ import DataSources
 import Foundation
 
 /// Runs the instance's user data: `#!` scripts, `#cloud-config` (a subset, through the
-/// other plugins' code), `#cloud-boothook`, MIME multipart of these, gzip around any.
+/// other plugins' code), `#cloud-boothook`, `#include`/`#include-once` URLs (only with
+/// `userdata_allow_include`; fetched and run by `UserDataBoot`), MIME multipart of these,
+/// gzip around any. In the default plugin list, last.
 ///
 /// Frequency: the plugin itself runs at every boot and decides per part (`UserDataState`):
 /// a part that finished is not run again unless it asked to be (exit 1002/1003) or is a
@@ -41,7 +43,12 @@ public struct UserDataPlugin: Plugin {
     /// The parts to consider this boot, in run order (boothooks, cloud-config, the rest).
     func orderedParts(_ context: PluginContext) throws -> [UserDataPart] {
         guard let data = context.metadata.userData, !data.isEmpty else { return [] }
-        let parts = try parser(context).parse(data)
+        return Self.ordered(try parser(context).parse(data))
+    }
+
+    /// `parts` in run order: boothooks, then cloud-config, then the rest, each group in
+    /// the order given (as cloud-init's stages have it).
+    static func ordered(_ parts: [UserDataPart]) -> [UserDataPart] {
         func phase(_ part: UserDataPart) -> Int {
             switch part.kind {
             case .boothook: 0
@@ -80,13 +87,18 @@ public struct UserDataPlugin: Plugin {
             if record == nil { return .run("apply cloud-config: " + document.summary) }
             return document.bootcmd.isEmpty ? .nothing("applied at an earlier boot") : .run("run bootcmd (every boot)")
         case .include(let once):
-            guard record == nil else { return .nothing("handled at an earlier boot") }
-            let kind = once ? "#include-once" : "#include"
-            return .refuse(
-                "\(kind) URLs are not fetched: "
-                    + (context.config.userdataAllowInclude
-                        ? "fetching included user data is not supported in this version"
-                        : "set userdata_allow_include = true to allow it"))
+            if let record, record.status != .runAgain { return .nothing("handled at an earlier boot") }
+            guard context.config.userdataAllowInclude else {
+                return .refuse(
+                    "\(once ? "#include-once" : "#include") URLs are not fetched: "
+                        + "set userdata_allow_include = true to allow it")
+            }
+            let list = IncludeList(part.content, once: once)
+            let urls = list.entries.map(\.display).joined(separator: ", ")
+            return .run(
+                (record == nil ? "fetch" : "fetch again (a part it gave runs again)")
+                    + " \(list.entries.count) URL(s) and run what they give: \(urls)"
+                    + (list.problems.isEmpty ? "" : "; refuse: " + list.problems.joined(separator: "; ")))
         case .partHandler:
             return record == nil
                 ? .refuse("text/part-handler is not supported (it is Python code for cloud-init)")
@@ -137,66 +149,25 @@ public struct UserDataPlugin: Plugin {
         let parts = try orderedParts(context)
         guard let raw = context.metadata.userData, !parts.isEmpty else { return .done }
         try saveRaw(raw, context: context)
-        var state = try context.savedState(as: UserDataState.self) ?? UserDataState()
-        var failures: [String] = []
-        var runAgain: [String] = []
-        let executor = UserDataPartExecutor(context: context)
-        for part in parts {
-            let key = part.stateKey
-            let previous = state.parts[key]
-            var record = previous ?? UserDataPartRecord(index: part.index, type: part.contentType, status: .done)
-            switch action(for: part, record: previous, context: context) {
-            case .nothing:
-                continue
-            case .interrupted:
-                record.status = .interrupted
-                record.detail = "the machine stopped while it ran; not run a second time"
-                failures.append("\(part.name): \(record.detail!)")
-            case .refuse(let why):
-                record.status = .failed
-                record.detail = why
-                failures.append("\(part.name): \(why)")
-            case .ignore(let why):
-                record.status = .skipped
-                record.detail = why
-                context.logger.warning(
-                    "user data part skipped", metadata: ["part": "\(part.name)", "reason": "\(why)"])
-            case .run:
-                if part.kind == .script || (part.kind == .cloudConfig && previous == nil) {
-                    // Saved before it starts: a crash or power loss while it runs must not run
-                    // it twice (a cloud-config's runcmd included).
-                    record.status = .started
-                    state.parts[key] = record
-                    try context.saveState(state)
-                }
-                let result = await executor.execute(part, firstTime: previous == nil)
-                record.runs += result.ran ? 1 : 0
-                record.status = result.status
-                record.exitCode = result.exitCode
-                record.detail = result.detail
-                record.lastRun = Date()
-                state.parts[key] = record
-                try context.saveState(state)
-                switch result.status {
-                case .failed, .timedOut: failures.append("\(part.name): \(result.detail ?? result.status.rawValue)")
-                case .runAgain: runAgain.append(part.name)
-                default: break
-                }
-                if result.rebootNow {
-                    let reason = "\(part.name) exited \(result.exitCode ?? 0): reboot now"
-                    if !failures.isEmpty {
-                        context.logger.error("user data parts failed", metadata: ["failures": "\(failures)"])
-                    }
-                    return .rebootRequired(reason)
-                }
-                continue
-            }
-            state.parts[key] = record
-            try context.saveState(state)
+        var boot = UserDataBoot(
+            plugin: self, context: context, state: try context.savedState(as: UserDataState.self) ?? UserDataState())
+        let reboot = try await boot.process(parts)
+        // cloud-config `final_message`s: at the end of the run, as cloud-init's final stage.
+        for message in boot.finalMessages {
+            let text = FinalMessage.render(message, values: FinalMessage.values(for: context))
+            context.logger.notice("cloud-config final_message", metadata: ["message": "\(TextPreview.line(text))"])
+            context.console(text)
         }
-        if !failures.isEmpty { throw UserDataError.partsFailed(failures) }
-        if !runAgain.isEmpty {
-            return .runAgainNextBoot(runAgain.joined(separator: ", ") + " exited 1002: runs again at the next boot")
+        if let reboot {
+            if !boot.failures.isEmpty {
+                context.logger.error("user data parts failed", metadata: ["failures": "\(boot.failures)"])
+            }
+            return .rebootRequired(reboot)
+        }
+        if !boot.failures.isEmpty { throw UserDataError.partsFailed(boot.failures) }
+        if !boot.runAgain.isEmpty {
+            return .runAgainNextBoot(
+                boot.runAgain.joined(separator: ", ") + " exited 1002: runs again at the next boot")
         }
         return .done
     }

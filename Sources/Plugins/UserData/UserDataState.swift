@@ -5,6 +5,10 @@ import Foundation
 /// run again only when it asked to be (or is a boothook), and a changed part is new.
 struct UserDataState: Codable, Equatable, Sendable {
     var parts: [String: UserDataPartRecord] = [:]
+    /// `#include-once` URLs already fetched for this instance -> the SHA-256 of what they
+    /// gave, the name of the saved copy (`IncludeFetcher`). Optional: states saved before
+    /// includes were fetched have no such key.
+    var includedOnce: [String: String]?
 }
 
 /// What happened to one part, over every boot so far.

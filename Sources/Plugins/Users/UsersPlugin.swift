@@ -70,18 +70,11 @@ public struct UsersPlugin: Plugin {
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
         let decision = try decide(context)
-        let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
         if !decision.exists {
             try await Self.createUser(decision.user, groups: decision.groups, context: context)
             context.logger.info("created user", metadata: ["user": "\(decision.user)", "groups": "\(decision.groups)"])
         } else if !decision.missingGroups.isEmpty {
-            try await context.runner.check(
-                ["usermod"] + rootArguments + [
-                    "--append", "--groups",
-                    decision.missingGroups.joined(separator: ","), "--", decision.user,
-                ])
-            context.logger.info(
-                "added user to groups", metadata: ["user": "\(decision.user)", "groups": "\(decision.missingGroups)"])
+            try await Self.addToGroups(decision.user, decision.missingGroups, context: context)
         }
         // Also after useradd: it leaves a home that already existed with its old owner.
         if let entry = try PasswdDatabase.lookUp(decision.user, root: context.root) {
@@ -100,8 +93,7 @@ public struct UsersPlugin: Plugin {
         _ name: String, groups: [String], shell: String = "/bin/bash", comment: String? = nil,
         context: PluginContext
     ) async throws {
-        let rootArguments = context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
-        var argv = ["useradd"] + rootArguments + ["--create-home", "--shell", shell, "--user-group"]
+        var argv = ["useradd"] + rootArguments(context) + ["--create-home", "--shell", shell, "--user-group"]
         if !groups.isEmpty { argv += ["--groups", groups.joined(separator: ",")] }
         if let comment { argv += ["--comment", comment] }
         try await context.runner.check(argv + ["--", name])

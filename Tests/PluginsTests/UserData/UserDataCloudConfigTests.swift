@@ -224,4 +224,67 @@ struct UserDataCloudConfigTests {
             "\(String(describing: record.error))")
         #expect(boots.marks("/tmp/marks") == ["after"])
     }
+    /// Groups a user names that the root lacks are created with the real groupadd
+    /// (`--root`), as cloud-init does; an existing user is added to the groups it lacks.
+    @Test func missingGroupsAreCreatedWithGroupadd() async throws {
+        let root = try UsersRealToolsRoot.make()
+        // A user the image already has.
+        let existing = try Program.run(try #require(Program.which("useradd")), ["--root", root.path, "dave"])
+        #expect(existing.status == 0, "\(existing.standardError)")
+        let yaml = """
+            #cloud-config
+            users:
+              - name: carol
+                groups: [devs, users, qa-team]
+              - name: dave
+                groups: devs, ops
+            """
+        let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
+        let record = await boots.boot()
+        #expect(record.status == .done, "\(record)")
+        let groups = try GroupDatabase(root: SystemRoot(root.path))
+        #expect(groups.members["devs"] == ["carol", "dave"])
+        #expect(groups.members["qa-team"] == ["carol"])
+        #expect(groups.members["ops"] == ["dave"])
+        #expect(groups.members["users"]?.contains("carol") == true)
+        let hostGroups = try String(contentsOfFile: "/etc/group", encoding: .utf8)
+        #expect(!hostGroups.contains("qa-team:"), "the host's /etc/group is untouched")
+        if FileManager.default.fileExists(atPath: root.path + "/etc/gshadow") {
+            #expect(root.read("etc/gshadow")?.contains("qa-team:") == true, "groupadd keeps gshadow in step")
+        }
+    }
+
+    @Test func badGroupNamesAreRefusedBeforeAnyCommandRuns() async throws {
+        let root = try UsersRealToolsRoot.make()
+        let before = root.read("etc/group")
+        let boots = UserDataBoots(
+            root: root.path, userData: Data("#cloud-config\nusers:\n  - name: erin\n    groups: [ok, \"-oops\"]\n".utf8)
+        )
+        let record = await boots.boot()
+        #expect(record.status == .failed)
+        #expect(
+            record.error?.contains("cloud-config groups must be group names (a-z, 0-9, '_', '-'), not '-oops'") == true,
+            "\(String(describing: record.error))")
+        #expect(root.read("etc/group") == before, "no group was created")
+    }
+
+    /// final_message is printed when every part has run (cloud-init's final stage), with
+    /// its placeholders filled in.
+    @Test func finalMessageComesAfterTheScripts() async throws {
+        let root = try ChrootScratchRoot()
+        defer { root.close() }
+        let data = UserDataScriptTests.multipart([
+            ("text/cloud-config", "#cloud-config\nfinal_message: done with $DATASOURCE at $TIMESTAMP\n", nil),
+            ("text/x-shellscript", "#!/bin/sh\necho script >> /tmp/marks", nil),
+        ])
+        let boots = UserDataBoots(root: root.path, userData: data)
+        #expect(await boots.boot().status == .done)
+        #expect(boots.marks("/tmp/marks") == ["script"])
+        let line = try #require(boots.console.first)
+        #expect(line.hasPrefix("done with openstack at ") && !line.contains("$"), "\(line)")
+        let log = boots.logs.text
+        let ran = try #require(log.range(of: "user data part ran"))
+        let message = try #require(log.range(of: "cloud-config final_message"))
+        #expect(ran.lowerBound < message.lowerBound, "\(log)")
+    }
 }

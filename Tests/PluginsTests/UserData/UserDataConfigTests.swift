@@ -9,8 +9,9 @@ import Testing
         let config = try AgentConfig(
             text: "userdata_allow_include = true\nuserdata_script_timeout = 30\n", file: "u.conf")
         #expect(config.userdataAllowInclude && config.userdataScriptTimeout == 30)
-        // Opt-in: not in the default plugin list, accepted when named.
-        #expect(!AgentConfig().plugins.contains("userdata"))
+        // On by default, last, right after files (as cloud-init runs user data by default).
+        #expect(AgentConfig().plugins.suffix(2) == ["files", "userdata"])
+        #expect(try AgentConfig(text: "# the sample's lines are comments\n", file: "u.conf").plugins.last == "userdata")
         #expect(try AgentConfig(text: "plugins = users, userdata\n", file: "u.conf").plugins == ["users", "userdata"])
     }
 

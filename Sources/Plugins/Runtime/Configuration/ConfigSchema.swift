@@ -174,7 +174,8 @@ enum ConfigSchema {
         },
         ConfigKey(
             name: "userdata_allow_include", defaultValue: "false",
-            help: "Let user data fetch more user data by URL (#include, text/x-include-url); off: such parts fail."
+            help:
+                "Let user data name more user data by URL (#include, #include-once): fetched over http(s) like metadata; off: such parts fail."
         ) {
             $0.userdataAllowInclude = try boolean($1)
         },
