@@ -21,7 +21,7 @@
 # removal; purge removes /etc/guest-agent and /var/lib/guest-agent).
 #
 # The version comes from one place: `guest-agent version` of the binary being packaged
-# (AgentVersion in Sources/GuestAgent), plus the Debian revision DEB_REVISION (default 1).
+# (AgentVersion in Sources/Plugins/Runtime/AgentVersion.swift), plus the Debian revision DEB_REVISION (default 1).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"

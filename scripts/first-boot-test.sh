@@ -99,7 +99,7 @@ password=$(fb_decrypt_password "$key" "$encrypted") || fb_fail "openssl could no
 fb_ok "posted password decrypted with fixtures/keys/demo_rsa (${#password} characters)"
 fb_check_instance "$root" demo-instance "$user" "$password" "$work/boot1.console" "$image_fingerprints"
 fb_check_userdata_marker "$root" "$instance_a"
-fb_check "per-instance state saved for $instance_a" test -f "$root/var/lib/guest-agent/$instance_a.json"
+fb_check "per-instance state saved for $instance_a" test -f "$root/var/lib/guest-agent/instances/$instance_a.json"
 fb_check "one password POST" test "$(fb_count_posts "$work/requests-a.jsonl")" = 1
 boot1_fingerprints=$(fb_host_key_fingerprints "$root")
 fb_phase_end
@@ -125,7 +125,7 @@ encrypted=$(fb_mock_password) || fb_fail "the new instance's password was not po
 password=$(fb_decrypt_password "$key" "$encrypted") || fb_fail "openssl could not decrypt the new password"
 fb_check_instance "$root" second-instance "$user" "$password" "$work/boot3.console" "$boot1_fingerprints"
 fb_check_userdata_marker "$root" "$instance_b"
-fb_check "per-instance state saved for $instance_b" test -f "$root/var/lib/guest-agent/$instance_b.json"
+fb_check "per-instance state saved for $instance_b" test -f "$root/var/lib/guest-agent/instances/$instance_b.json"
 fb_check "one password POST for the new instance" test "$(fb_count_posts "$work/requests-b.jsonl")" = 1
 fb_mock_stop
 fb_phase_end

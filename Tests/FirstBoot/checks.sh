@@ -73,10 +73,9 @@ fb_check_instance() {
 
     local network=$root/etc/network/interfaces.d/50-guest-agent
     fb_check "network configuration written (ifupdown: /etc/network/interfaces.d/50-guest-agent)" test -f "$network"
-    fb_check "  with eth0 (matched by MAC) and 10.0.0.5/24 via 10.0.0.1" \
-        grep -Eq 'iface eth0 inet static' "$network"
-    fb_check "  address" grep -Eq 'address 10\.0\.0\.5(/24)?' "$network"
-    fb_check "  gateway" grep -Eq 'gateway 10\.0\.0\.1' "$network"
+    fb_check "  for eth0 (the NIC with the fixture's MAC), static" grep -Eq 'iface eth0 inet static' "$network"
+    fb_check "  address 10.0.0.5/24" grep -Eq 'address 10\.0\.0\.5(/24)?' "$network"
+    fb_check "  gateway 10.0.0.1" grep -Eq 'gateway 10\.0\.0\.1' "$network"
 
     local fingerprints
     fingerprints=$(fb_host_key_fingerprints "$root")
@@ -98,15 +97,11 @@ fb_no_common_line() {
     [ -z "$(comm -12 <(sort <<<"$1") <(sort <<<"$2"))" ]
 }
 
-# User data: the marker the fixtures' added script writes (INSTANCE_ID inside). The
-# userdata plugin runs only when the agent's default plugin list has it (the package's
-# agent.conf is the commented sample); until then the check says so and is skipped.
+# User data: the marker the fixtures' script writes (INSTANCE_ID is in its environment).
+# `userdata` is in the default plugin list, and the package's agent.conf leaves the list
+# at its default.
 fb_check_userdata_marker() {
     local root=$1 instance=$2
-    if ! chroot "$root" guest-agent sample-config | grep -Eq '^plugins = .*userdata'; then
-        echo "  SKIP: user data marker: 'userdata' is not in the agent's default plugins (opt-in in this version)"
-        return
-    fi
-    fb_check "user data script ran: marker names instance $instance" \
+    fb_check "user data script ran: /var/lib/first-boot-userdata-marker names instance $instance" \
         grep -qx "$instance" "$root/var/lib/first-boot-userdata-marker"
 }

@@ -71,5 +71,10 @@ fb_config_drive_iso() {
         cp -r "$stage/openstack/latest" "$stage/openstack/$version"
     done
     genisoimage -o "$iso" -ldots -allow-lowercase -allow-multidot -l -publisher "OpenStack Compute 31.0.0" \
-        -quiet -J -joliet-long -r -V config-2 "$stage"
+        -quiet -J -joliet-long -r -V config-2 "$stage" 2>"$iso.log" || {
+        cat "$iso.log" >&2
+        fb_fail "genisoimage"
+    }
+    # Its one warning ("does not conform to ISO-9660") is what nova's -allow-lowercase and
+    # -allow-multidot ask for: not shown.
 }

@@ -48,7 +48,7 @@ fb_phase_start() {
 }
 fb_phase_end() {
     local elapsed=$(($(fb_now_ms) - FB_PHASE_T0))
-    FB_TIMINGS+=("$(printf '%-44s %8.1f s' "$FB_PHASE" "$(awk -v ms="$elapsed" 'BEGIN { print ms / 1000 }')")")
+    FB_TIMINGS+=("$(printf '%-62s %6.1f s' "$FB_PHASE" "$(awk -v ms="$elapsed" 'BEGIN { print ms / 1000 }')")")
     printf '  (%s: %d ms)\n' "$FB_PHASE" "$elapsed"
 }
 fb_print_timings() {
