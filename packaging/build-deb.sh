@@ -21,7 +21,8 @@
 # removal; purge removes /etc/guest-agent and /var/lib/guest-agent).
 #
 # The version comes from one place: `guest-agent version` of the binary being packaged
-# (AgentVersion in Sources/Plugins/Runtime/AgentVersion.swift), plus the Debian revision DEB_REVISION (default 1).
+# (AgentVersion in Sources/Plugins/Runtime/AgentVersion.swift), plus the Debian
+# revision DEB_REVISION (default 1).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --binary) binary=$2; shift 2 ;;
     --output) output=$2; shift 2 ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-deb.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
     esac
 done

@@ -35,7 +35,7 @@ for tool in debootstrap dpkg-deb dpkg-shlibdeps ip unshare chroot mknod losetup 
     }
 done
 
-# shellcheck source=../Tests/FirstBoot/lib.sh
+# shellcheck source-path=SCRIPTDIR/../Tests/FirstBoot
 source "$FB_DIR/lib.sh"
 source "$FB_DIR/rootfs.sh"
 source "$FB_DIR/netns.sh"
@@ -63,7 +63,10 @@ fb_ok "$(basename "$deb")"
 fb_phase_end
 
 fb_phase_start "mock metadata server (debug build)"
-swift build --product mock-metadata-server >/dev/null
+swift build --product mock-metadata-server >"$work/mock-build.log" 2>&1 || {
+    cat "$work/mock-build.log" >&2
+    fb_fail "swift build --product mock-metadata-server"
+}
 mock=$(swift build --show-bin-path)/mock-metadata-server
 fb_phase_end
 

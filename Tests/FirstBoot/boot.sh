@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Installing the package into a fresh root and booting it: the units' own ExecStart lines,
 # in the units' order, run by sandbox.sh inside the instance's namespaces.
 
@@ -53,8 +54,9 @@ fb_unit_commands() {
     : >"$file"
     for unit in "${FB_UNITS[@]}"; do
         line=$(sed -n 's/^ExecStart=//p' "$root/lib/systemd/system/$unit")
-        [ "$(printf '%s\n' "$line" | wc -l)" = 1 ] && [ -n "$line" ] ||
+        if [ -z "$line" ] || [ "$(printf '%s\n' "$line" | wc -l)" != 1 ]; then
             fb_fail "$unit: expected one ExecStart line, got '$line'"
+        fi
         case "$line" in
         /*) ;;
         *) fb_fail "$unit: ExecStart '$line' has a prefix this test does not emulate" ;;
@@ -93,5 +95,6 @@ fb_boot() {
         [ "$status" = 0 ] || fb_fail "$name: '$command' exited $status (console above)"
         FB_BOOT_MS=$((FB_BOOT_MS + ms))
     done <"$report"
+    # shellcheck disable=SC2034 # read by checks.sh
     FB_LIVE_HOSTNAME=$(sed -n 's/^live-hostname //p' "$report")
 }

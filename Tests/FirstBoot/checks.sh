@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # What a first boot must have done, checked inside the root with the real tools (openssl,
 # ssh-keygen, chroot id).
 
@@ -62,8 +63,8 @@ fb_check_instance() {
     gid=$(awk -F: -v u="$user" '$1 == u { print $4 }' "$root/etc/passwd")
     keys=$root$home/.ssh/authorized_keys
     fb_check "authorized_keys holds the metadata key" grep -qF "$(cut -d' ' -f2 "$FB_REPO/fixtures/keys/demo_rsa.pub")" "$keys"
-    fb_check "~/.ssh is 0700, owned by $user" test "$(fb_mode "$root$home/.ssh")" = "700:$uid:$gid"
-    fb_check "authorized_keys is 0600, owned by $user" test "$(fb_mode "$keys")" = "600:$uid:$gid"
+    fb_check "$home/.ssh is 0700, owned by $user" test "$(fb_mode "$root$home/.ssh")" = "700:$uid:$gid"
+    fb_check "$home/.ssh/authorized_keys is 0600, owned by $user" test "$(fb_mode "$keys")" = "600:$uid:$gid"
 
     fb_check "the password in /etc/shadow is the published one (openssl passwd -6)" \
         fb_shadow_matches "$root" "$user" "$password"

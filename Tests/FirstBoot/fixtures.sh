@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The metadata the first boot is given: copies of fixtures/default (never the originals),
 # with a user data script that leaves a marker, a second instance, and a config drive.
 

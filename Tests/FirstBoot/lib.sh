@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for scripts/first-boot-test.sh: messages, phase timing, failure, and a
 # cleanup stack that the EXIT trap unwinds in reverse order (namespaces, mounts, loop
 # devices), so a failing check leaves nothing behind.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The first boot's network: the instance's namespace (its one NIC, eth0, with the MAC the
 # fixtures' network_data.json gives the port, so the network plugin finds it), joined by a
 # veth pair to the metadata namespace, where the mock server listens on
@@ -40,8 +41,8 @@ fb_mock_start() {
         --request-log "$log" >"$out" 2>&1 &
     FB_MOCK_PID=$!
     fb_on_exit "kill $FB_MOCK_PID"
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
         grep -q '^listening on' "$out" && break
         kill -0 "$FB_MOCK_PID" 2>/dev/null || break
         sleep 0.1

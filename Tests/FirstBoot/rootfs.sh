@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The Debian 12 root filesystem the first boot runs in: debootstrap's minbase variant
 # plus what a cloud image has and the agent uses, built once and cached as a tarball
 # (gitignored .cache/first-boot/), then unpacked fresh for every scenario.
