@@ -71,7 +71,7 @@ mock=$(swift build --show-bin-path)/mock-metadata-server
 fb_phase_end
 
 # 2. The root filesystem.
-fb_phase_start "root filesystem (debootstrap, cached)"
+fb_phase_start "root filesystem (debootstrap, or the cached tarball)"
 tarball=$(fb_rootfs_tarball "$FB_REPO/.cache/first-boot")
 fb_ok "$tarball ($(du -h "$tarball" | cut -f1))"
 fb_phase_end
@@ -160,6 +160,7 @@ fb_netns_create "$$d" "$mac" no-metadata
 fb_boot "$root" "$work" drive "$loop"
 drive_ms=$FB_BOOT_MS
 fb_check_instance "$root" demo-instance "$user" "$drive_pass" "$work/drive.console" "$image_fingerprints"
+fb_check_userdata_marker "$root" "$instance_a"
 printf '  config drive boot: both units in %d ms (limit 3000 ms)\n' "$drive_ms"
 [ "$drive_ms" -lt 3000 ] || fb_fail "the config drive boot took $drive_ms ms, more than 3 s"
 fb_ok "config drive boot under 3 s"
