@@ -98,8 +98,10 @@ date_rfc2822=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
 } | gzip -9n >"$stage/usr/share/doc/guest-agent/changelog.Debian.gz"
 
 # 4. The man page, from the ArgumentParser definitions: swift-argument-parser's
-# generate-manual tool (what `swift package plugin generate-manual` runs, without the
-# plugin's release build of every product) reads `guest-agent --experimental-dump-help`.
+# generate-manual tool reads `guest-agent --experimental-dump-help`. This is what
+# `swift package plugin generate-manual` runs (it works offline here and gives the same
+# page, date aside), minus the plugin's build of every product, mock server included,
+# in release mode first.
 say "man page: generate-manual (swift-argument-parser)"
 swift build --product generate-manual >"$work/generate-manual-build.log" 2>&1 || {
     cat "$work/generate-manual-build.log" >&2
