@@ -10,7 +10,7 @@ packages=(
   iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)
   python3 curl time      # demo, bench, mock-server and user data tests (curl as a real client, /usr/bin/time for RSS; python3 scripts)
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
-  netplan.io network-manager  # network plugin: netplan generate --root-dir, nmcli --offline check our files
+  netplan.io network-manager dbus  # network plugin: netplan generate --root-dir, nmcli --offline; NetworkManager and systemd-networkd bring our files up in namespaces (NetworkManager on a private D-Bus)
   ifupdown ifenslave vlan iputils-ping  # network plugin: ifup -i inside namespaces (bond, VLAN), ping between them
   cloud-guest-utils fdisk  # resize plugin tests: growpart, and sfdisk (fdisk) for the growpart-less path
   e2fsprogs xfsprogs btrfs-progs lvm2  # resize tests: mkfs/resize2fs/dumpe2fs, mkfs.xfs/xfs_growfs/xfs_info, btrfs, pvresize/lvextend

@@ -10,7 +10,7 @@ struct GuestAgentCommand: AsyncParsableCommand {
         abstract: "Turns a generic VM image into this instance at first boot.",
         version: AgentVersion.current,
         subcommands: [
-            RunCommand.self, StatusCommand.self, QueryCommand.self, CleanCommand.self,
+            RunCommand.self, StatusCommand.self, AnalyzeCommand.self, QueryCommand.self, CleanCommand.self,
             VersionCommand.self, SampleConfigCommand.self, DecryptPasswordCommand.self,
         ]
     )

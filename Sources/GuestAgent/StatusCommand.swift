@@ -5,47 +5,80 @@ import Plugins
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show what the last run did, per plugin.")
+        commandName: "status", abstract: "Show what the last run did, per plugin.",
+        discussion: """
+            Without --wait: exit 0 when a run is recorded, 1 when none is. With --wait: blocks until \
+            this boot's stages have finished (no run holds the run lock, and the last run is from this \
+            boot and includes the network stage), then exits with that run's code: 0 done, 1 a plugin \
+            failed or must run again, 2 no metadata source; 75 when not finished within --timeout. \
+            64: usage or configuration error.
+            """)
 
     @OptionGroup var options: GlobalOptions
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Wait until this boot's stages have finished (like cloud-init status --wait).")
+    var wait = false
+
+    @Option(name: .long, help: "With --wait: give up after this many seconds (exit 75, still running).")
+    var timeout: Double?
+
+    /// How often `--wait` looks again: short, so a script waiting on the boot goes on at once.
+    static let pollInterval = Duration.milliseconds(250)
+
+    func validate() throws {
+        guard let timeout else { return }
+        guard wait else { throw ValidationError("--timeout needs --wait") }
+        guard timeout >= 0, timeout.isFinite else {
+            throw ValidationError("--timeout must be a number of seconds, 0 or more (got \(timeout))")
+        }
+    }
+
     func run() async throws {
         let config = try options.loadConfig()
         let store = StateStore(root: options.systemRoot, directory: config.stateDir)
-        guard let summary = try store.loadSummary() else {
+        let (summary, progress) = wait ? try await waitForBoot(store) : try Self.observe(store)
+        guard let summary else {
+            if wait {
+                print(json ? StatusReport.json(nil, progress: progress) : StatusReport.progressLine(progress))
+                throw ExitCode(progress.exitCode)
+            }
             // state_dir passed `SystemRoot.problem(with:)` when the configuration was read.
             let directory = try options.systemRoot.resolve(config.stateDir)
             printError("guest-agent: no run recorded in \(directory)")
             throw ExitCode(1)
         }
         let fingerprints = StatusReport.hostKeyFingerprints(summary, store: store)
-        print(
-            json
-                ? StatusReport.json(summary, hostKeyFingerprints: fingerprints)
-                : StatusReport.text(summary, hostKeyFingerprints: fingerprints), terminator: json ? "\n" : "")
-    }
-}
-
-struct CleanCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "clean", abstract: "Forget per-instance state; the next run is a first boot.")
-
-    @OptionGroup var options: GlobalOptions
-
-    func run() async throws {
-        let config = try options.loadConfig()
-        let lock = try await options.lockRoot(config)
-        do {
-            try StateStore(root: options.systemRoot, directory: config.stateDir).clean()
-        } catch {
-            printError("guest-agent: \(error)")
-            throw ExitCode(1)
+        if json {
+            print(StatusReport.json(summary, hostKeyFingerprints: fingerprints, progress: progress))
+        } else {
+            print(
+                StatusReport.text(summary, hostKeyFingerprints: fingerprints) + StatusReport.progressLine(progress),
+                terminator: "")
         }
-        withExtendedLifetime(lock) {}
-        let directory = try options.systemRoot.resolve(config.stateDir)
-        print("state cleared in \(directory)")
+        // Without --wait the exit code stays what it always was: 0 when a run is recorded.
+        if wait, progress.exitCode != 0 { throw ExitCode(progress.exitCode) }
+    }
+
+    /// Looks every `pollInterval` until this boot has finished or `timeout` has passed.
+    private func waitForBoot(_ store: StateStore) async throws -> (RunSummary?, BootProgress) {
+        let deadline = timeout.map { ContinuousClock.now + .milliseconds(Int($0 * 1000)) }
+        while true {
+            let observed = try Self.observe(store)
+            if case .finished = observed.1 { return observed }
+            if let deadline, ContinuousClock.now >= deadline { return observed }
+            try await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    /// The lock first, then the summary: a run that ends in between has already saved it.
+    private static func observe(_ store: StateStore) throws -> (RunSummary?, BootProgress) {
+        let runInProgress = RunLock.isHeld(store: store)
+        let summary = try store.loadSummary()
+        return (
+            summary, BootProgress.of(summary: summary, currentBoot: BootID.current(), runInProgress: runInProgress)
+        )
     }
 }

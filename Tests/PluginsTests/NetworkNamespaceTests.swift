@@ -17,51 +17,14 @@ import Testing
     /// Whether this kernel can make bonds and VLANs (a container or a minimal VM kernel may
     /// have neither module): probed in a scratch namespace.
     static var kernelHasBondAndVLAN: Bool {
-        guard canRun, let probe = try? Namespace(prefix: "gap") else { return false }
-        let bond =
-            (try? Program.tool("ip", ["-n", probe.name, "link", "add", "probebond", "type", "bond"]))?.status == 0
-        let vlan =
-            bond
-            && (try? Program.tool(
-                "ip",
-                [
-                    "-n", probe.name, "link", "add", "link", "probebond", "name", "probebond.5", "type", "vlan", "id",
-                    "5",
-                ]))?.status == 0
-        return bond && vlan
-    }
-
-    final class Namespace {
-        let name: String
-        init(prefix: String) throws {
-            name = "\(prefix)-\(String(UInt32.random(in: 0..<0xFFFFFF), radix: 16))"
-            try Namespace.ip(["netns", "add", name])
-            try Namespace.ip(["-n", name, "link", "set", "lo", "up"])
-        }
-        deinit { _ = try? Program.tool("ip", ["netns", "del", name]) }
-
-        static func ip(_ arguments: [String]) throws {
-            let result = try Program.tool("ip", arguments)
-            guard result.status == 0 else {
-                throw HostError.commandFailed(
-                    argv: ["ip"] + arguments, status: "\(result.status)", stderr: result.standardError)
-            }
-        }
-
-        func json(_ arguments: [String]) throws -> [[String: Any]] {
-            let result = try Program.tool("ip", ["-n", name, "-j"] + arguments)
-            return (try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]]) ?? []
-        }
-
-        func run(_ argv: [String]) throws -> ProgramResult {
-            try Program.tool("ip", ["netns", "exec", name] + argv, timeout: 60)
-        }
+        guard canRun, let probe = try? NetworkNamespace(prefix: "gap") else { return false }
+        return probe.canMakeBondAndVLAN()
     }
 
     /// Runs the network plugin (renderer eni) for `json` on a scratch root whose
     /// /sys/class/net mirrors the guest namespace's NICs, then `ifup -a -i` that file inside
     /// the namespace.
-    func renderAndBringUp(_ json: String, guest: Namespace) async throws -> ProgramResult {
+    func renderAndBringUp(_ json: String, guest: NetworkNamespace) async throws -> ProgramResult {
         let root = try TemporaryDirectory(prefix: "guest-agent-netns-root")
         for link in try guest.json(["link", "show"]) {
             guard let name = link["ifname"] as? String, name != "lo", let mac = link["address"] as? String else {
@@ -90,9 +53,9 @@ import Testing
         .enabled(
             if: canRun, "needs root, iproute2, ifupdown and ping for network namespaces: skipped (CI runs as root)"))
     func staticIPv4RoutesAndMTUComeUpWithIfup() async throws {
-        let guest = try Namespace(prefix: "gag")
-        let peer = try Namespace(prefix: "gap")
-        try Namespace.ip([
+        let guest = try NetworkNamespace(prefix: "gag")
+        let peer = try NetworkNamespace(prefix: "gap")
+        try NetworkNamespace.ip([
             "-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:01", "type", "veth", "peer", "name",
             "p0", "netns", peer.name,
         ])
@@ -102,7 +65,7 @@ import Testing
             ["addr", "add", "10.0.0.1/24", "dev", "p0"], ["addr", "add", "10.0.0.254/24", "dev", "p0"],
             ["addr", "add", "192.168.1.1/32", "dev", "lo"], ["link", "set", "p0", "up"],
         ] {
-            try Namespace.ip(["-n", peer.name] + arguments)
+            try NetworkNamespace.ip(["-n", peer.name] + arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.staticIPv4, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")
@@ -125,23 +88,23 @@ import Testing
         .enabled(
             if: canRun, "needs root, iproute2, ifupdown and ping for network namespaces: skipped (CI runs as root)"))
     func twoNICsOnOneNetworkComeUpWithIfup() async throws {
-        let guest = try Namespace(prefix: "gag")
-        let peer = try Namespace(prefix: "gap")
-        try Namespace.ip([
+        let guest = try NetworkNamespace(prefix: "gag")
+        let peer = try NetworkNamespace(prefix: "gap")
+        try NetworkNamespace.ip([
             "-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:41", "type", "veth", "peer", "name",
             "p0", "netns", peer.name,
         ])
-        try Namespace.ip([
+        try NetworkNamespace.ip([
             "-n", guest.name, "link", "add", "ens4", "address", "fa:16:3e:00:00:42", "type", "veth", "peer", "name",
             "p1", "netns", peer.name,
         ])
-        try Namespace.ip(["-n", peer.name, "link", "add", "br0", "type", "bridge"])
+        try NetworkNamespace.ip(["-n", peer.name, "link", "add", "br0", "type", "bridge"])
         for arguments in [
             ["link", "set", "p0", "master", "br0"], ["link", "set", "p1", "master", "br0"],
             ["addr", "add", "10.1.0.1/24", "dev", "br0"], ["link", "set", "br0", "up"],
             ["link", "set", "p0", "up"], ["link", "set", "p1", "up"],
         ] {
-            try Namespace.ip(["-n", peer.name] + arguments)
+            try NetworkNamespace.ip(["-n", peer.name] + arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.twoNICsSameNetwork, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")
@@ -162,13 +125,13 @@ import Testing
             "needs root, ifupdown, ifenslave, vlan and a kernel with bonding and 802.1Q: skipped (this kernel cannot create a bond or VLAN)"
         ))
     func bondWithVLANComesUpWithIfup() async throws {
-        let guest = try Namespace(prefix: "gag")
-        let peer = try Namespace(prefix: "gap")
-        try Namespace.ip([
+        let guest = try NetworkNamespace(prefix: "gag")
+        let peer = try NetworkNamespace(prefix: "gap")
+        try NetworkNamespace.ip([
             "-n", guest.name, "link", "add", "enp1s0", "address", "fa:16:3e:00:00:11", "type", "veth", "peer", "name",
             "p1", "netns", peer.name,
         ])
-        try Namespace.ip([
+        try NetworkNamespace.ip([
             "-n", guest.name, "link", "add", "enp2s0", "address", "fa:16:3e:00:00:12", "type", "veth", "peer", "name",
             "p2", "netns", peer.name,
         ])
@@ -179,7 +142,7 @@ import Testing
             ["addr", "add", "192.0.2.1/24", "dev", "bond0.100"], ["link", "set", "bond0", "up"],
             ["link", "set", "bond0.100", "up"],
         ] {
-            try Namespace.ip(["-n", peer.name] + arguments)
+            try NetworkNamespace.ip(["-n", peer.name] + arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.bondWithVLAN, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")

@@ -173,6 +173,47 @@ import Testing
 
     @Test(
         .enabled(
+            if: enabled && Program.which("growpart") != nil && Program.which("btrfs") != nil
+                && Self.kernelHas("btrfs"),
+            "needs root, loop devices, growpart, btrfs (btrfs-progs) and btrfs in the kernel: skipped"))
+    func mountedBtrfsGrows() async throws {
+        let disk = try LoopDiskImage(label: .gpt, partitionMiB: 256, diskMiB: 640)
+        defer { disk.detach() }
+        try LoopDiskImage.tool("mkfs.btrfs", ["-q", "-f", disk.partition])
+        let mountPoint = try disk.mount(disk.partition)
+        let (root, _) = try Self.toolsRoot(["growpart", "btrfs"], at: mountPoint)
+        #expect(try Self.btrfsBytes(mountPoint) < 260 * Self.mib)
+        let plugin = ResizePlugin()
+        let saved = SavedStateBox()
+        #expect(try await plugin.apply(Self.context(root: root, saved: saved)) == .done)
+        let grown = try LoopDiskImage.size(disk.partition)
+        #expect(grown > 630 * Self.mib)
+        let filesystem = try Self.btrfsBytes(mountPoint)
+        #expect(filesystem > grown - 4096 * 16 && filesystem <= grown, "btrfs: \(filesystem), partition: \(grown)")
+        guard case .skip = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else {
+            Issue.record("expected nothing to do")
+            return
+        }
+    }
+
+    /// The size btrfs gives its one device: `btrfs filesystem show --raw` prints
+    /// "devid    1 size N used M path /dev/...".
+    static func btrfsBytes(_ mountPoint: String) throws -> Int64 {
+        let show = try LoopDiskImage.tool("btrfs", ["filesystem", "show", "--raw", mountPoint])
+        let words = show.split(whereSeparator: \.isWhitespace)
+        guard let index = words.firstIndex(of: "size"), index + 1 < words.count, let bytes = Int64(words[index + 1])
+        else { return -1 }
+        return bytes
+    }
+
+    /// Whether the running kernel lists `filesystem` in /proc/filesystems.
+    static func kernelHas(_ filesystem: String) -> Bool {
+        let known = (try? String(contentsOfFile: "/proc/filesystems", encoding: .utf8)) ?? ""
+        return known.split(separator: "\n").contains { $0.split(separator: "\t").last == Substring(filesystem) }
+    }
+
+    @Test(
+        .enabled(
             if: enabled && LoopDiskImage.deviceMapperAvailable && Program.which("growpart") != nil
                 && Program.which("lvextend") != nil,
             "needs root, loop devices, growpart, lvm2 and device-mapper in the kernel: skipped (this kernel has no device-mapper)"

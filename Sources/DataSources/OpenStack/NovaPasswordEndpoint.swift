@@ -20,9 +20,17 @@ public struct NovaPasswordEndpoint: Sendable {
         case alreadySet
     }
 
-    /// The stored value, "" when none.
-    public func current() async throws -> String {
-        let reply = try await http.send(HTTPRequestSpec(url: url), maxBytes: 4096)
+    /// The endpoint of the newest metadata version under a nova base URL
+    /// (`metadata_base_url`): `BASE/openstack/latest/password`, the URL `OpenStackHTTPSource`
+    /// builds for `latest`.
+    public static func latest(baseURL: URL) -> URL {
+        baseURL.appendingPathComponent("openstack").appending(relativePath: "latest/password")
+    }
+
+    /// The stored value, "" when none. `retries` overrides the client's (0: exactly one
+    /// GET, for the config-drive probe, which must not hold the boot).
+    public func current(retries: Int? = nil) async throws -> String {
+        let reply = try await http.send(HTTPRequestSpec(url: url), maxBytes: 4096, retries: retries)
         guard reply.status == 200 else {
             throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status)
         }

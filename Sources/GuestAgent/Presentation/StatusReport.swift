@@ -5,24 +5,39 @@ import Plugins
 enum StatusReport {
     /// The summary as the state file holds it (same date format), plus
     /// `hostKeyFingerprints` (from the host_keys plugin's saved state) when there are any.
-    static func json(_ summary: RunSummary, hostKeyFingerprints: [String] = []) -> String {
-        let report = StatusJSON(summary: summary, hostKeyFingerprints: hostKeyFingerprints)
+    /// With `progress`, also `bootStatus` (`done`, `failed`, `running`) and, while running,
+    /// `bootStatusReason`. With no summary (nothing recorded yet) only those two keys.
+    static func json(_ summary: RunSummary?, hostKeyFingerprints: [String] = [], progress: BootProgress? = nil)
+        -> String
+    {
+        let report = StatusJSON(summary: summary, hostKeyFingerprints: hostKeyFingerprints, progress: progress)
         return String(decoding: (try? StateStore.encoder.encode(report)) ?? Data(), as: UTF8.self)
     }
 
-    /// The summary's own keys with one more beside them.
+    /// The summary's own keys with a few more beside them.
     private struct StatusJSON: Encodable {
-        let summary: RunSummary
+        let summary: RunSummary?
         let hostKeyFingerprints: [String]
+        let progress: BootProgress?
 
-        enum Key: String, CodingKey { case hostKeyFingerprints }
+        enum Key: String, CodingKey { case hostKeyFingerprints, bootStatus, bootStatusReason }
 
         func encode(to encoder: any Encoder) throws {
-            try summary.encode(to: encoder)
-            guard !hostKeyFingerprints.isEmpty else { return }
+            try summary?.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
-            try container.encode(hostKeyFingerprints, forKey: .hostKeyFingerprints)
+            if !hostKeyFingerprints.isEmpty {
+                try container.encode(hostKeyFingerprints, forKey: .hostKeyFingerprints)
+            }
+            if let progress {
+                try container.encode(progress.name, forKey: .bootStatus)
+                try container.encodeIfPresent(progress.reason, forKey: .bootStatusReason)
+            }
         }
+    }
+
+    /// The one line `status` adds about this boot: `this boot: done`, or `running (why)`.
+    static func progressLine(_ progress: BootProgress) -> String {
+        "this boot: \(progress.name)" + (progress.reason.map { " (\($0))" } ?? "") + "\n"
     }
 
     /// Fingerprints the host_keys plugin saved for the summary's instance (empty if none).

@@ -14,22 +14,23 @@ import Foundation
 /// A crash or failed POST after 2 publishes the saved ciphertext on the next boot, with
 /// no new password. A crash between 1 and 2 is resolved by the fingerprint: changed
 /// means the password was set (publish it); unchanged means it was not (start over).
-/// With no ssh-rsa key, or nowhere to publish, no random password is set at all.
+/// With no ssh-rsa key, or nowhere to publish, no random password is set at all. A config
+/// drive is read-only; the nova metadata service beside it is asked whether it can take the
+/// password instead (`PasswordPublicationTarget.resolve`).
 public struct PasswordPlugin: Plugin {
     public let id = "password"
     public let frequency = PluginFrequency.perInstance
     public let stage = PluginStage.network
     let setter: PasswordSetter
+    private let handoff = PasswordTargetHandoff()
 
     public init(setter: PasswordSetter = PasswordSetter()) {
         self.setter = setter
     }
 
-    /// Why a random password cannot be published, or nil when it can.
-    func publicationProblem(_ context: PluginContext) -> String? {
-        if case .none = context.metadata.passwordPublication {
-            return "source '\(context.metadata.sourceID)' has nowhere to publish an encrypted password"
-        }
+    /// Why a random password cannot be published whatever the target (no ssh-rsa key, the
+    /// EC2 console turned off), or nil.
+    func keyOrConsoleProblem(_ context: PluginContext) -> String? {
         if case .ec2Console = context.metadata.passwordPublication, !context.config.ec2PasswordToConsole {
             return "ec2_password_to_console is off, so a password could not be published"
         }
@@ -39,15 +40,32 @@ public struct PasswordPlugin: Plugin {
         }
     }
 
+    /// Where to publish: the key and console checks first (they cost nothing), then the
+    /// source's place, probing nova for a config drive.
+    func target(_ context: PluginContext) async -> PasswordPublicationTarget {
+        if let problem = keyOrConsoleProblem(context) { return .unavailable(problem) }
+        return await PasswordPublicationTarget.resolve(context)
+    }
+
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
         let user = try AdminUser.name(for: context)
         if context.config.injectUserPassword, context.metadata.adminPassword != nil {
             return .apply(["set the password of \(user) to the admin_pass given in metadata"])
         }
-        if let problem = publicationProblem(context) {
+        let target = await target(context)
+        handoff.put(target)
+        switch target {
+        case .unavailable(let problem):
             return .skip("password of \(user) left unchanged (SSH key login only): \(problem)")
+        case .ready(.novaPasswordEndpoint(let url), _) where context.metadata.passwordPublication == .none:
+            return .apply([
+                "set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key to \(url)"
+            ])
+        case .ready:
+            return .apply([
+                "set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key"
+            ])
         }
-        return .apply(["set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key"])
     }
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
@@ -57,31 +75,49 @@ public struct PasswordPlugin: Plugin {
             context.logger.info("admin password set from metadata admin_pass", metadata: ["user": "\(user)"])
             return .done
         }
-        if let problem = publicationProblem(context) {
+        var progress = try context.savedState(as: PasswordProgress.self) ?? PasswordProgress()
+        let target: PasswordPublicationTarget
+        if let handed = handoff.take() { target = handed } else { target = await self.target(context) }
+        guard case .ready(let publication, let current) = target else {
+            let problem = if case .unavailable(let why) = target { why } else { "" }
+            // A password an earlier boot set (config drive + nova then) must still be published.
+            if progress.phase == .set || progress.phase == .encrypted {
+                return .runAgainNextBoot("password set but not yet published: \(problem)")
+            }
             context.logger.warning(
                 "cannot publish a password; leaving it unchanged",
                 metadata: ["user": "\(user)", "reason": "\(problem)"])
             return .done
         }
-        var progress = try context.savedState(as: PasswordProgress.self) ?? PasswordProgress()
         if progress.phase == .encrypted {
             progress = try resolveCrashWindow(progress, user: user, context: context)
         }
         if progress.phase == nil {
-            guard let fresh = try await setNewPassword(user: user, context: context) else { return .done }
+            guard
+                let fresh = try await setNewPassword(
+                    user: user, publication: publication, knownCurrent: current, context: context)
+            else { return .done }
             progress = fresh
         }
         if progress.phase == .set, let ciphertext = progress.ciphertext {
-            return try await publish(ciphertext, progress: progress, context: context)
+            return try await publish(ciphertext, to: publication, progress: progress, context: context)
         }
         return .done
     }
 
     /// Generates, saves the ciphertext, sets. Nil when nova already holds a password for
-    /// this instance (never churn a password someone may already have retrieved).
-    private func setNewPassword(user: String, context: PluginContext) async throws -> PasswordProgress? {
-        if case .novaPasswordEndpoint(let url) = context.metadata.passwordPublication {
-            let existing = try await NovaPasswordEndpoint(url: url, http: context.http).current()
+    /// this instance (never churn a password someone may already have retrieved);
+    /// `knownCurrent` is that value when the config-drive probe already read it.
+    private func setNewPassword(
+        user: String, publication: PasswordPublication, knownCurrent: String?, context: PluginContext
+    ) async throws -> PasswordProgress? {
+        if case .novaPasswordEndpoint(let url) = publication {
+            let existing: String
+            if let knownCurrent {
+                existing = knownCurrent
+            } else {
+                existing = try await NovaPasswordEndpoint(url: url, http: context.http).current()
+            }
             if !existing.isEmpty {
                 context.logger.info(
                     "a password is already published for this instance; not generating another",
@@ -124,10 +160,11 @@ public struct PasswordPlugin: Plugin {
         return PasswordProgress()
     }
 
-    private func publish(_ ciphertext: String, progress: PasswordProgress, context: PluginContext) async throws
-        -> PluginOutcome
-    {
-        switch context.metadata.passwordPublication {
+    private func publish(
+        _ ciphertext: String, to publication: PasswordPublication, progress: PasswordProgress,
+        context: PluginContext
+    ) async throws -> PluginOutcome {
+        switch publication {
         case .novaPasswordEndpoint(let url):
             let endpoint = NovaPasswordEndpoint(url: url, http: context.http)
             do {

@@ -44,6 +44,8 @@ public struct AgentRun: Sendable {
         }
         var found: InstanceMetadata?
         for stage in stages {
+            let stageStarted = Date()
+            var discoveryMs: Int?
             let stageLogger = logger.with(stage: stage)
             let candidates = stage == .local ? allSources.filter(\.isLocal) : allSources
             if found == nil || stage == .local {
@@ -52,6 +54,7 @@ public struct AgentRun: Sendable {
                 ).run()
                 summary.sourcesTried += discovery.attempts
                 found = discovery.metadata
+                discoveryMs = Self.milliseconds(since: stageStarted)
             }
             guard let metadata = found else {
                 let note =
@@ -61,7 +64,10 @@ public struct AgentRun: Sendable {
                 stageLogger.log(
                     level: stage == .local ? .info : .error, "\(note)",
                     metadata: ["tried": "\(summary.sourcesTried.joined(separator: "; "))"])
-                summary.stages?.append(StageNote(stage: stage, source: nil, note: note, exitCode: code))
+                summary.stages?.append(
+                    StageNote(
+                        stage: stage, source: nil, note: note, exitCode: code, startedAt: stageStarted,
+                        durationMs: Self.milliseconds(since: stageStarted), discoveryMs: discoveryMs))
                 continue
             }
             let records = await runPlugins(
@@ -73,7 +79,8 @@ public struct AgentRun: Sendable {
             summary.stages?.append(
                 StageNote(
                     stage: stage, source: metadata.sourceID, note: "\(records.count) plugin(s)",
-                    exitCode: AgentExitCode.of(records)))
+                    exitCode: AgentExitCode.of(records), startedAt: stageStarted,
+                    durationMs: Self.milliseconds(since: stageStarted), discoveryMs: discoveryMs))
         }
         summary.finishedAt = Date()
         summary.exitCode = Self.exitCode(summary)
@@ -98,6 +105,10 @@ public struct AgentRun: Sendable {
             }, metadata: metadata, stage: stage, bootID: bootID)
     }
 
+    static func milliseconds(since start: Date) -> Int {
+        Int(Date().timeIntervalSince(start) * 1000)
+    }
+
     /// No metadata in the network stage: 2; else 1 when a plugin failed or must run again.
     static func exitCode(_ summary: RunSummary) -> Int32 {
         if summary.stages?.contains(where: { $0.exitCode == AgentExitCode.noMetadata }) == true {
@@ -110,6 +121,7 @@ public struct AgentRun: Sendable {
         guard !dryRun else { return }
         do {
             try store.saveSummary(summary)
+            try store.recordBoot(summary)
         } catch {
             logger.error("could not save the run summary", metadata: ["error": "\(error)"])
         }
@@ -118,8 +130,8 @@ public struct AgentRun: Sendable {
 
 /// The kernel's id of the current boot (`/proc/sys/kernel/random/boot_id`), read from the
 /// running kernel even with `--root`: a stage belongs to the boot of the machine it runs on.
-enum BootID {
-    static func current() -> String? {
+public enum BootID {
+    public static func current() -> String? {
         guard let data = FileManager.default.contents(atPath: "/proc/sys/kernel/random/boot_id") else { return nil }
         let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text

@@ -40,6 +40,18 @@ public final class RunLock: Sendable {
         }
         return lock
     }
+
+    /// Whether a run holds the lock of `store`'s root right now (`status --wait`). Takes a
+    /// shared lock for an instant and never creates anything: no lock file means no run.
+    public static func isHeld(store: StateStore) -> Bool {
+        guard let path = try? store.root.resolve("\(store.directory)/run.lock") else { return false }
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else { return errno == EWOULDBLOCK }
+        flock(descriptor, LOCK_UN)
+        return false
+    }
 }
 
 public enum RunLockError: Error, CustomStringConvertible, Equatable {

@@ -39,11 +39,24 @@ public struct StageNote: Codable, Sendable, Equatable {
     public var source: String?
     public var note: String
     public var exitCode: Int32
+    /// When the stage began; nil in summaries written before stages were timed. (Dates in
+    /// the state files have whole seconds, so durations are kept in ms beside them.)
+    public var startedAt: Date?
+    /// The stage's wall time, discovery included, ms; nil before stages were timed.
+    public var durationMs: Int?
+    /// How long this stage's discovery took, ms; nil when it reused the earlier stage's source.
+    public var discoveryMs: Int?
 
-    public init(stage: PluginStage, source: String?, note: String, exitCode: Int32) {
+    public init(
+        stage: PluginStage, source: String?, note: String, exitCode: Int32, startedAt: Date? = nil,
+        durationMs: Int? = nil, discoveryMs: Int? = nil
+    ) {
         self.stage = stage
         self.source = source
         self.note = note
         self.exitCode = exitCode
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.discoveryMs = discoveryMs
     }
 }

@@ -2,7 +2,8 @@ import DataSources
 import Foundation
 
 /// Reads and writes the state directory. Layout (all JSON, written atomically):
-/// `instances/<id>.json` per instance, `last-run.json` for `status`.
+/// `instances/<id>.json` per instance, `last-run.json` for `status`, `boots.json` (the last
+/// few boots' summaries) for `analyze`.
 public struct StateStore: Sendable {
     public let root: SystemRoot
     /// Guest path of the state directory (`state_dir`).
@@ -54,10 +55,32 @@ public struct StateStore: Sendable {
         return try Self.decoder.decode(RunSummary.self, from: data)
     }
 
+    /// Adds `summary` to `boots.json` (what `analyze` reads): it replaces the entry of the
+    /// same boot (the network stage's summary includes its boot's local stage), and only the
+    /// last `BootHistory.limit` boots are kept, so the file never grows without bound.
+    public func recordBoot(_ summary: RunSummary) throws {
+        var history = (try? loadHistory()) ?? BootHistory()
+        history.record(summary)
+        try writer.makeDirectory(directory, mode: 0o700)
+        try writer.write(try Self.encoder.encode(history), to: "\(directory)/boots.json", mode: 0o600)
+    }
+
+    /// The saved boot history, nil when there is none (state written before it existed).
+    /// Throws `StateError.corrupt` naming the file when it does not decode.
+    public func loadHistory() throws -> BootHistory? {
+        let path = "\(directory)/boots.json"
+        guard let data = try writer.read(path) else { return nil }
+        do {
+            return try Self.decoder.decode(BootHistory.self, from: data)
+        } catch {
+            throw StateError.corrupt(path: try root.resolve(path), reason: "\(error)")
+        }
+    }
+
     /// Forgets every instance (`guest-agent clean`): the next run is a first boot.
     /// Symbolic links are refused, never followed (`AtomicFileWriter.remove`).
     public func clean() throws {
-        for name in ["instances", "last-run.json"] {
+        for name in ["instances", "last-run.json", "boots.json"] {
             try writer.remove("\(directory)/\(name)")
         }
     }
@@ -76,7 +99,7 @@ public struct StateStore: Sendable {
         return encoder
     }()
 
-    static let decoder: JSONDecoder = {
+    public static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
