@@ -3,12 +3,14 @@
 # PID 1 of fresh UTS, mount and PID namespaces (inside the instance's network namespace),
 # gives the root its own /proc, /sys (this network namespace's NICs), /dev and /run, sets
 # the host name from the root's /etc/hostname as systemd does at boot, then runs each
-# command of COMMANDS (one unit's ExecStart per line, in order) chrooted into ROOT with a
-# service's clean environment. Afterwards it prints the live host name, so the caller can
-# check it before the namespace goes away.
+# command of COMMANDS chrooted into ROOT with a service's clean environment. A line is
+# "LABEL COMMAND...": the units' ExecStart lines (labelled with the unit), in order, then
+# what the test asks inside the same boot (labelled "check", e.g. `guest-agent status
+# --wait`, which needs this boot's /proc). Afterwards it prints the live host name, so the
+# caller can check it before the namespace goes away.
 #
 # usage: sandbox.sh ROOT COMMANDS REPORT [BLOCK_DEVICE...]
-# REPORT gets one line per command: "exit STATUS MILLISECONDS COMMAND", then
+# REPORT gets one line per command: "exit STATUS MILLISECONDS LABEL COMMAND", then
 # "live-hostname NAME". Each BLOCK_DEVICE (e.g. /dev/loop3) gets a node in the root's /dev,
 # as udev would create it (there is no udev here, so no /dev/disk/by-label either).
 set -euo pipefail
@@ -38,6 +40,7 @@ if [ -s "$root/etc/hostname" ]; then hostname "$(head -n1 "$root/etc/hostname")"
 while IFS= read -r line; do
     [ -n "$line" ] || continue
     read -r -a argv <<<"$line"
+    argv=("${argv[@]:1}")
     start=$(date +%s%3N)
     status=0
     # A service's environment: systemd's default PATH and nothing from this shell.
