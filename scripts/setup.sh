@@ -17,6 +17,8 @@ packages=(
   e2fsprogs xfsprogs btrfs-progs lvm2  # resize tests: mkfs/resize2fs/dumpe2fs, mkfs.xfs/xfs_growfs/xfs_info, btrfs, pvresize/lvextend
   zlib1g-dev             # gzip user data (the agent links libz)
   bash coreutils tzdata  # user data tests: bash scripts, chroot into a scratch root, cloud-config timezone
+  dpkg-dev binutils lintian  # packaging/build-deb.sh: dpkg-shlibdeps for Depends, strip/readelf, lintian on the .deb
+  debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -51,8 +51,22 @@ import Testing
         #expect(metadata.passwordPublication == .ec2Console)
         let gets = setup.requests.filter { $0["method"] as? String == "GET" }
         #expect(!gets.isEmpty && gets.allSatisfy { $0["token"] as? Bool == true && $0["status"] as? Int != 401 })
-        // 12, plus ipv6s and subnet-ipv6-cidr-blocks for the one ENI (network plugin).
-        #expect(setup.requests.count <= 14, "request budget: \(setup.requests.count)")
+        // The token; the identity document, local-hostname, public-keys/ with key 0, the MAC
+        // listing and user data; the one ENI's listing and local-ipv4s.
+        #expect(setup.requests.count <= 9, "request budget: \(setup.requests.count)")
+        #expect(!setup.requests.contains { $0["status"] as? Int == 404 }, "no 404 probing")
+    }
+
+    @Test func withoutAnIdentityDocumentTheLeavesAreRead() async throws {
+        let setup = try Self.setup { fixtures in
+            try FileManager.default.removeItem(atPath: fixtures + "/ec2/latest/dynamic")
+        }
+        let metadata = try #require(try await setup.source().load())
+        #expect(metadata.instanceID == "i-0a1b2c3d4e5f60718")
+        #expect(metadata.availabilityZone == "eu-west-1b")
+        #expect(metadata.ec2Network?.primaryMAC == "0a:1b:2c:3d:4e:5f")
+        let paths = setup.requests.compactMap { $0["path"] as? String }
+        #expect(paths.contains("/latest/meta-data/instance-id") && paths.contains("/latest/meta-data/mac"))
     }
 
     @Test func imdsv1OnlyServerFallsBackWithoutAToken() async throws {

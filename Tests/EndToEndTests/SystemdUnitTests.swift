@@ -4,8 +4,9 @@ import Testing
 
 /// The shipped units (local and network stage), checked statically (no systemd runs
 /// here): `systemd-analyze verify` inside a scratch root that holds the distribution's
-/// units, the built binary at the units' ExecStart path, and the units where the README
-/// says to install them.
+/// units, the built binary at the units' ExecStart path (/usr/bin, where the .deb puts it),
+/// and the units where the package installs them (/lib/systemd/system, which is
+/// /usr/lib/systemd/system on Debian 12's merged /usr).
 @Suite struct SystemdUnitTests {
     static let units = ["guest-agent-local.service", "guest-agent.service"]
     static func path(_ unit: String) -> String {
@@ -20,14 +21,14 @@ import Testing
             return nil
         }
         let root = try TemporaryDirectory()
-        try Program.tool("mkdir", ["-p", root.path + "/usr/lib/systemd", root.path + "/usr/local/bin"])
+        try Program.tool("mkdir", ["-p", root.path + "/usr/lib/systemd", root.path + "/usr/bin"])
         try Program.tool("cp", ["-r", "/lib/systemd/system", root.path + "/usr/lib/systemd/"])
-        try Program.tool("cp", [BuiltProducts.path("guest-agent"), root.path + "/usr/local/bin/guest-agent"])
+        try Program.tool("cp", [BuiltProducts.path("guest-agent"), root.path + "/usr/bin/guest-agent"])
         for unit in Self.units where unit != name {
             try root.write(
-                try String(contentsOfFile: Self.path(unit), encoding: .utf8), to: "etc/systemd/system/" + unit)
+                try String(contentsOfFile: Self.path(unit), encoding: .utf8), to: "usr/lib/systemd/system/" + unit)
         }
-        let installed = try root.write(unitText, to: "etc/systemd/system/" + name)
+        let installed = try root.write(unitText, to: "usr/lib/systemd/system/" + name)
         return try Program.tool("systemd-analyze", ["verify", "--root=" + root.path, installed])
     }
 
@@ -52,7 +53,7 @@ import Testing
             }
         }
         #expect(values("Type") == ["oneshot"])
-        #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run", "--stage", "network"])
+        #expect(values("ExecStart") == ["/usr/bin/guest-agent", "run", "--stage", "network"])
         #expect(values("RemainAfterExit") == ["yes"])
         #expect(
             values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"),
@@ -81,7 +82,7 @@ import Testing
         #expect(
             !values("After").contains("network-online.target") && !values("Wants").contains("network-online.target"))
         #expect(values("Type") == ["oneshot"] && values("RemainAfterExit") == ["yes"])
-        #expect(values("ExecStart") == ["/usr/local/bin/guest-agent", "run", "--stage", "local"])
+        #expect(values("ExecStart") == ["/usr/bin/guest-agent", "run", "--stage", "local"])
         #expect(values("Before").contains("ssh.service") && values("Before").contains("systemd-user-sessions.service"))
     }
 }

@@ -1,4 +1,3 @@
-import DataSources
 import Foundation
 import Logging
 

@@ -1,4 +1,3 @@
-import DataSources
 import Foundation
 
 /// A cheap guess at the cloud from DMI/SMBIOS strings, used only to try the likely

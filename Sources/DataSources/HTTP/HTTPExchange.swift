@@ -87,8 +87,12 @@ public protocol HTTPTransport: Sendable {
 extension URL {
     /// The one URL join: `relativePath` (`latest/meta-data/instance-id`) below this URL,
     /// one component at a time, so that a `/` in a path never replaces the base's path.
+    /// A trailing `/` is kept: it asks an EC2 directory for its listing
+    /// (`meta-data/public-keys/`), the form AWS documents for listings.
     func appending(relativePath: String) -> URL {
-        relativePath.split(separator: "/").reduce(self) { $0.appendingPathComponent(String($1)) }
+        let joined = relativePath.split(separator: "/").reduce(self) { $0.appendingPathComponent(String($1)) }
+        guard relativePath.hasSuffix("/"), !joined.path.hasSuffix("/") else { return joined }
+        return joined.deletingLastPathComponent().appendingPathComponent(joined.lastPathComponent, isDirectory: true)
     }
 }
 

@@ -1,15 +1,16 @@
 /// Builds the network model from EC2 `network/interfaces/macs/*`: DHCP on every ENI
 /// (matched to a guest NIC by MAC later), secondary private IPv4s as static addresses in
 /// the ENI's subnet, DHCPv6 where the ENI has IPv6 addresses, and the default route only
-/// through the primary ENI (device-number 0), as on EC2 the other ENIs' gateways would
+/// through the primary ENI (`primaryMAC`, else device-number 0), as on EC2 the other ENIs' gateways would
 /// otherwise compete for it.
 public enum EC2NetworkConverter {
-    public static func describe(_ interfaces: [EC2Interface]) -> NetworkDescription {
-        NetworkDescription.make { try convert(interfaces) }
+    public static func describe(_ interfaces: [EC2Interface], primaryMAC: String? = nil) -> NetworkDescription {
+        NetworkDescription.make { try convert(interfaces, primaryMAC: primaryMAC) }
     }
 
-    public static func convert(_ interfaces: [EC2Interface]) throws -> NetworkConfiguration {
-        let primary = interfaces.first { $0.deviceNumber == 0 } ?? interfaces.first
+    public static func convert(_ interfaces: [EC2Interface], primaryMAC: String? = nil) throws -> NetworkConfiguration {
+        let primary =
+            interfaces.first { $0.mac == primaryMAC } ?? interfaces.first { $0.deviceNumber == 0 } ?? interfaces.first
         var links: [NetworkLink] = []
         var networks: [NetworkSubnet] = []
         for interface in interfaces {
