@@ -55,17 +55,14 @@ import Testing
     func staticIPv4RoutesAndMTUComeUpWithIfup() async throws {
         let guest = try NetworkNamespace(prefix: "gag")
         let peer = try NetworkNamespace(prefix: "gap")
-        try NetworkNamespace.ip([
-            "-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:01", "type", "veth", "peer", "name",
-            "p0", "netns", peer.name,
-        ])
+        try guest.addVeth("ens3", mac: "fa:16:3e:00:00:01", peer: peer, peerName: "p0")
         // The peer is the gateway (10.0.0.1), the extra route's gateway (10.0.0.254), and
         // owns 192.168.1.1 behind that route.
         for arguments in [
             ["addr", "add", "10.0.0.1/24", "dev", "p0"], ["addr", "add", "10.0.0.254/24", "dev", "p0"],
             ["addr", "add", "192.168.1.1/32", "dev", "lo"], ["link", "set", "p0", "up"],
         ] {
-            try NetworkNamespace.ip(["-n", peer.name] + arguments)
+            try peer.ip(arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.staticIPv4, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")
@@ -90,21 +87,15 @@ import Testing
     func twoNICsOnOneNetworkComeUpWithIfup() async throws {
         let guest = try NetworkNamespace(prefix: "gag")
         let peer = try NetworkNamespace(prefix: "gap")
-        try NetworkNamespace.ip([
-            "-n", guest.name, "link", "add", "ens3", "address", "fa:16:3e:00:00:41", "type", "veth", "peer", "name",
-            "p0", "netns", peer.name,
-        ])
-        try NetworkNamespace.ip([
-            "-n", guest.name, "link", "add", "ens4", "address", "fa:16:3e:00:00:42", "type", "veth", "peer", "name",
-            "p1", "netns", peer.name,
-        ])
-        try NetworkNamespace.ip(["-n", peer.name, "link", "add", "br0", "type", "bridge"])
+        try guest.addVeth("ens3", mac: "fa:16:3e:00:00:41", peer: peer, peerName: "p0")
+        try guest.addVeth("ens4", mac: "fa:16:3e:00:00:42", peer: peer, peerName: "p1")
+        try peer.ip(["link", "add", "br0", "type", "bridge"])
         for arguments in [
             ["link", "set", "p0", "master", "br0"], ["link", "set", "p1", "master", "br0"],
             ["addr", "add", "10.1.0.1/24", "dev", "br0"], ["link", "set", "br0", "up"],
             ["link", "set", "p0", "up"], ["link", "set", "p1", "up"],
         ] {
-            try NetworkNamespace.ip(["-n", peer.name] + arguments)
+            try peer.ip(arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.twoNICsSameNetwork, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")
@@ -127,14 +118,8 @@ import Testing
     func bondWithVLANComesUpWithIfup() async throws {
         let guest = try NetworkNamespace(prefix: "gag")
         let peer = try NetworkNamespace(prefix: "gap")
-        try NetworkNamespace.ip([
-            "-n", guest.name, "link", "add", "enp1s0", "address", "fa:16:3e:00:00:11", "type", "veth", "peer", "name",
-            "p1", "netns", peer.name,
-        ])
-        try NetworkNamespace.ip([
-            "-n", guest.name, "link", "add", "enp2s0", "address", "fa:16:3e:00:00:12", "type", "veth", "peer", "name",
-            "p2", "netns", peer.name,
-        ])
+        try guest.addVeth("enp1s0", mac: "fa:16:3e:00:00:11", peer: peer, peerName: "p1")
+        try guest.addVeth("enp2s0", mac: "fa:16:3e:00:00:12", peer: peer, peerName: "p2")
         for arguments in [
             ["link", "add", "bond0", "type", "bond", "mode", "802.3ad", "miimon", "100"],
             ["link", "set", "p1", "master", "bond0"], ["link", "set", "p2", "master", "bond0"],
@@ -142,7 +127,7 @@ import Testing
             ["addr", "add", "192.0.2.1/24", "dev", "bond0.100"], ["link", "set", "bond0", "up"],
             ["link", "set", "bond0.100", "up"],
         ] {
-            try NetworkNamespace.ip(["-n", peer.name] + arguments)
+            try peer.ip(arguments)
         }
         let ifup = try await renderAndBringUp(NetworkFixtures.bondWithVLAN, guest: guest)
         #expect(ifup.status == 0, "ifup: \(ifup.standardError)")
