@@ -25,14 +25,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --wait: give up after this many seconds (exit 75, still running).")
     var timeout: Double?
 
+    /// The longest `--timeout` accepted: one year, in seconds.
+    static let longestTimeout: Double = 365 * 24 * 3600
+
     /// How often `--wait` looks again: short, so a script waiting on the boot goes on at once.
     static let pollInterval = Duration.milliseconds(250)
 
     func validate() throws {
         guard let timeout else { return }
         guard wait else { throw ValidationError("--timeout needs --wait") }
-        guard timeout >= 0, timeout.isFinite else {
-            throw ValidationError("--timeout must be a number of seconds, 0 or more (got \(timeout))")
+        // Bounded so that the deadline arithmetic cannot overflow (a year is plenty).
+        guard timeout >= 0, timeout <= Self.longestTimeout else {
+            throw ValidationError(
+                "--timeout must be a number of seconds from 0 to \(Int(Self.longestTimeout)) (got \(timeout))")
         }
     }
 

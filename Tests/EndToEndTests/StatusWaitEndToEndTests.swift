@@ -68,6 +68,10 @@ import Testing
         #expect(try env.agent(["status"]).status == 1)
         // --timeout is for --wait only (a usage error).
         #expect(try env.agent(["status", "--timeout", "1"]).status == 64)
+        // Out of range (and once a trap in the deadline arithmetic): a usage error too.
+        for value in ["-1", "1e300", "inf", "nan"] {
+            #expect(try env.agent(["status", "--wait", "--timeout", value]).status == 64, "--timeout \(value)")
+        }
     }
 
     @Test(.enabled(if: currentBoot != nil, "needs /proc/sys/kernel/random/boot_id"))
