@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import DataSources
+import FoundationEssentials
 import PasswordCrypto
 
 /// `guest-agent decrypt-password --key KEY [FILE|-]`: what `nova get-password` does, for
@@ -36,7 +37,7 @@ struct DecryptPasswordCommand: ParsableCommand {
         if let file, file != "-" {
             input = FileManager.default.contents(atPath: file)
         } else {
-            input = FileHandle.standardInput.readDataToEndOfFile()
+            input = PlainFileIO.readAll(STDIN_FILENO)
         }
         guard let input, let published = String(data: input, encoding: .utf8) else {
             printError("guest-agent: cannot read the encrypted password from \(file ?? "standard input")")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Who the instance is: its id, availability zone, primary private IPv4 and primary MAC.
 ///
@@ -44,7 +44,7 @@ struct EC2Identity: Sendable, Equatable {
             throw DataSourceError.malformedDocument(location: location, reason: "not a JSON object")
         }
         func string(_ key: String) -> String? {
-            (document[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+            (document[key] as? String)?.trimmingWhitespaceAndNewlines().nonEmpty
         }
         guard let id = string("instanceId") else {
             throw DataSourceError.missingField(location: location, field: "instanceId")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One HTTP request to a metadata service.
 public struct HTTPRequestSpec: Sendable {

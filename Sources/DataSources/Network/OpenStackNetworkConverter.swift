@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Converts OpenStack `network_data.json` (PROTOCOLS.md 1.5) into a `NetworkConfiguration`.
 ///
@@ -197,7 +197,7 @@ public enum OpenStackNetworkConverter {
             guard let exact = Int(exactly: number.doubleValue) else { throw subject("\(number) is not a whole number") }
             return exact
         case let text as String:
-            guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            guard let number = Int(text.trimmingWhitespace()) else {
                 throw subject("'\(NetworkText.preview(text))' is not a number")
             }
             return number

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One `networks[]` entry of `network_data.json`, and the `services` lists.
 enum OpenStackNetworkEntry {
@@ -78,7 +78,7 @@ enum OpenStackNetworkEntry {
 
     /// `24`, `/24`, `255.255.255.0` or `ffff:ffff:ffff:ffff::`, checked against the address family.
     static func prefixLength(_ text: String, family: IPAddress, fail: (String) -> NetworkConfigError) throws -> Int {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         let digits = trimmed.hasPrefix("/") ? String(trimmed.dropFirst()) : trimmed
         if !digits.isEmpty, digits.count <= 3, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
             let length = Int(digits)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns an OpenStack metadata tree (HTTP or config drive) into `InstanceMetadata`.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The parts of nova's meta_data.json the agent uses (docs/PROTOCOLS.md §1.4), read leniently:
 /// only `uuid` is required; values of unexpected types are ignored, never fatal.

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 import Plugins
 
@@ -39,7 +39,7 @@ struct AgentLogHandler: LogHandler {
 /// standard error) is not retried and never traps. The failing destination is dropped and
 /// reported once on whichever one still works.
 final class LogSink: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var file: Int32?
     private let fileName: String
     private var toStandardError: Bool

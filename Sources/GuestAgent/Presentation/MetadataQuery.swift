@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// The normalized metadata as `guest-agent query` prints it: secrets redacted, user data
 /// reported by size only (it may carry secrets too).
@@ -56,7 +56,7 @@ enum MetadataQuery {
         }
         if let data = try? JSONSerialization.data(withJSONObject: [value], options: options) {
             let text = String(decoding: data, as: UTF8.self)
-            return String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespacesAndNewlines)
+            return String(text.dropFirst().dropLast()).trimmingWhitespaceAndNewlines()
         }
         return "\(value)"
     }

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -113,7 +113,7 @@ public enum ConflictingConfig {
             text.lowercased().split {
                 !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == ":")
             }.map {
-                String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"':"))
+                String($0).trimmingScalars(where: { "\"':".unicodeScalars.contains($0) })
             })
         return names.contains { words.contains($0.lowercased()) } || macs.contains { words.contains($0) }
     }

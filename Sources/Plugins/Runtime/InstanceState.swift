@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Per-instance state: which plugins are done, and what plugins saved for later boots.
 public struct InstanceState: Codable, Sendable, Equatable {
