@@ -1,5 +1,5 @@
 import ArgumentParser
-import FoundationEssentials
+import Foundation
 import Plugins
 
 /// `guest-agent analyze`: per boot, how long each stage and plugin took, slowest first,

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DataSources
-import FoundationEssentials
+import Foundation
 import PasswordCrypto
 
 /// `guest-agent decrypt-password --key KEY [FILE|-]`: what `nova get-password` does, for

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Makes the process safe to start in a hostile or broken environment, before anything
 /// else runs (the boot must go on whatever state the standard streams are in).

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DataSources
-import FoundationEssentials
+import Foundation
 import Plugins
 
 struct QueryCommand: AsyncParsableCommand {
@@ -30,7 +30,7 @@ struct QueryCommand: AsyncParsableCommand {
                 printError("guest-agent: \(error)")
                 throw ExitCode(1)
             }
-            if let problem = AgentLogHandler.writeAll(STDOUT_FILENO, Array(raw)) {
+            if let problem = LogSink.writeAll(STDOUT_FILENO, Array(raw)) {
                 printError("guest-agent: cannot write the user data to standard output: \(problem)")
                 throw ExitCode(1)
             }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DataSources
-import FoundationEssentials
+import Foundation
 import Plugins
 
 struct StatusCommand: AsyncParsableCommand {

@@ -1,9 +1,9 @@
 import FoundationEssentials
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #endif
 
 /// Whole-descriptor and file-tail reads over read(2). Why not `FileHandle`: it is corelibs

@@ -22,7 +22,9 @@ extension StringProtocol {
         guard let first = scalars.firstIndex(where: { !predicate($0) }),
             let last = scalars.lastIndex(where: { !predicate($0) })
         else { return "" }
-        return String(scalars[first...last])
+        var trimmed = String.UnicodeScalarView()
+        trimmed.append(contentsOf: scalars[first...last])
+        return String(trimmed)
     }
 
     /// Foundation's `padding(toLength:withPad: " ", startingAt: 0)`: spaces appended up to

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Musl)
-    import Musl
+import Musl
 #endif
 
 /// Starts a detached POSIX thread (what `Thread.detachNewThread` did). Why not `Thread`: it is

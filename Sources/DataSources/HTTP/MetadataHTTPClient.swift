@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import Logging
 
 /// Per-request timeouts and retries with capped exponential backoff and full jitter.

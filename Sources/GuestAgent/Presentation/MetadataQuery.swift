@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// The normalized metadata as `guest-agent query` prints it: secrets redacted, user data
 /// reported by size only (it may carry secrets too).

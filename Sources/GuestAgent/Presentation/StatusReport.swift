@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 import Plugins
 
 /// Renders a run summary for people (`status`) and for tools (`status --json`).

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Writes the metadata's injected ("personality") files, each atomically at its path
 /// under the root, mode 0600 owned by root (cloud-init uses 0660; these files often hold

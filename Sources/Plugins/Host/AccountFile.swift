@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// The one parser for the colon-separated account files of the target root (passwd,
 /// group, shadow): one record per line, fields split on `:` with empty fields kept.

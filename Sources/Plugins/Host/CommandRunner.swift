@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// The outcome of one command.
 public struct CommandResult: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Errors from the host OS layer; each names the path or command.
 public enum HostError: Error, CustomStringConvertible, Equatable {

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// One line of /etc/passwd.
 public struct PasswdEntry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Sets the host name from metadata: `/etc/hostname`, the agent's line in `/etc/hosts`,
 /// and the live host name (`context.liveHostname`) when acting on the running system.

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// The guest's network interfaces by MAC address, read from `/sys/class/net/*/address`
 /// under the root (so `--root` and tests see a prepared tree).

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Configures the network from metadata (OpenStack `network_data.json`, EC2 interfaces):
 /// matches links to the guest's NICs by MAC, renders files for the chosen backend

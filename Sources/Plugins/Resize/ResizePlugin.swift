@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Grows the partition, LVM volumes and filesystem holding `/` (or `resize_mount_points`)
 /// to fill their disk, at every boot: a boot where nothing changed costs reading

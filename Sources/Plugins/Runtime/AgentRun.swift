@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 import Logging
 
 /// One pass of `guest-agent run`: per stage, discovery and the plugin pipeline; then the

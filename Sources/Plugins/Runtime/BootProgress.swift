@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Whether this boot's stages have finished, as `guest-agent status --wait` decides it.
 ///

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 import Logging
 
 /// One step of the first-boot pipeline (hostname, users, ssh_keys, ...).

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// What happened to one plugin (the `status --json` row).
 public struct PluginRecord: Codable, Sendable, Equatable {

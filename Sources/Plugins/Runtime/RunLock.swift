@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// An exclusive lock on one root's state directory (`state_dir/run.lock`, flock(2)),
 /// held for a whole `run` or `clean`.

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// The last run, as `guest-agent status` shows it.
 public struct RunSummary: Codable, Sendable, Equatable {

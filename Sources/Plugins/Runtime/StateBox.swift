@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// The instance state shared between the runner and plugins' `saveData`.
 final class StateBox: @unchecked Sendable {

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Reads and writes the state directory. Layout (all JSON, written atomically):
 /// `instances/<id>.json` per instance, `last-run.json` for `status`, `boots.json` (the last

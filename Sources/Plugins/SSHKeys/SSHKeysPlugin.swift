@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Installs the metadata's SSH public keys into the admin user's (and optionally root's)
 /// `~/.ssh/authorized_keys`: directory 0700 and file 0600 owned by the user, written

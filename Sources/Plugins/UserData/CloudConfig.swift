@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// The `#cloud-config` subset this agent applies, read from YAML (`YAMLParser`). Reading checks
 /// every type, so applying never meets a value it has to guess about: a wrong type is an

@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Applies a cloud-config part through the other plugins' code: host name
 /// (`HostnamePlugin.set`), users (`UsersPlugin.createUser`, `installSudoers`, the admin

@@ -1,5 +1,5 @@
 import CZlib
-import FoundationEssentials
+import Foundation
 
 /// Decompresses gzip user data (RFC 1952, concatenated members too) with zlib, under a cap
 /// on the decompressed size.

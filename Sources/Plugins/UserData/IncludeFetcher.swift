@@ -1,6 +1,6 @@
 import Crypto
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Fetches the user data an include part names, with the HTTP client the sources use
 /// (`context.http`: the same timeouts, retries and total budget per request, redirects

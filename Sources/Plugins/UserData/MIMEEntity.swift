@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// One MIME entity (RFC 2045/2046) read as bytes: its headers and its raw body. Bytes, not
 /// a String, because a body may be binary (gzip) and a charset is applied per part.

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Recognises what a piece of user data is from its MIME type or its first line.
 enum UserDataDetector {

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// Errors of the userdata plugin; each names the part or limit concerned.
 enum UserDataError: Error, CustomStringConvertible, Equatable {

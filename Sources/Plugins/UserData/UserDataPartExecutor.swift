@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// What running one part gave, as the saved state records it.
 struct PartResult: Sendable, Equatable {

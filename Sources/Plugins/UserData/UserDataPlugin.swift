@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Runs the instance's user data: `#!` scripts, `#cloud-config` (a subset, through the
 /// other plugins' code), `#cloud-boothook`, `#include`/`#include-once` URLs (only with

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// The settings of the target root's /etc/login.defs (shadow's configuration file), read
 /// the way useradd reads them, so that a home the agent repairs gets the mode a home

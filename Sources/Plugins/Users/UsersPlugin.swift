@@ -1,5 +1,5 @@
 import DataSources
-import FoundationEssentials
+import Foundation
 
 /// Creates the admin user (or reuses an existing one) with a home directory and the
 /// configured groups, using the distribution's own tools (argv only, `--root` aware).

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// One configuration file a renderer produces: guest path, bytes and mode.
 public struct RenderedFile: Sendable, Equatable {
