@@ -1,7 +1,11 @@
 import ArgumentParser
 import DataSources
-import Foundation
+import FoundationEssentials
 import PasswordCrypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `guest-agent decrypt-password --key KEY [FILE|-]`: what `nova get-password` does, for
 /// PEM (PKCS#1), PKCS#8 and OpenSSH private keys.

@@ -1,7 +1,11 @@
 import ArgumentParser
 import DataSources
-import Foundation
+import FoundationEssentials
 import Plugins
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,7 +52,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         let view = MetadataQuery.view(metadata)
         guard let key else {
-            print(MetadataQuery.render(view, json: true))
+            print(MetadataQuery.render(.object(view), json: true))
             return
         }
         guard let value = MetadataQuery.value(view, key: key) else {

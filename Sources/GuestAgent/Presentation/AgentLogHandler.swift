@@ -1,7 +1,11 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 import Plugins
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Logs one line per event to standard error and, when configured, appends to a file:
 /// `2026-11-22T10:00:00Z info [plugin=hostname] message key=value`.

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Plugins
 
 /// Renders the boot history for `analyze`: per boot, newest first, its stages and then its

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Plugins
 
 /// Renders a run summary for people (`status`) and for tools (`status --json`).

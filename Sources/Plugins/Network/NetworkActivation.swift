@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// What brings the new configuration up on the live system, with the backend's own tool
 /// (argv only). Only interfaces that are down are touched: the interface the agent reached

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Where this run can publish an encrypted password, or why it cannot.
 enum PasswordPublicationTarget: Sendable, Equatable {

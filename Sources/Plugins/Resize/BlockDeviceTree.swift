@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Reads `/sys/class/block` and `/sys/dev/block` under `ResizeSettings.sysfsPath`.
 /// Read-only and pure apart from reading files, so detection tests run on fixture trees

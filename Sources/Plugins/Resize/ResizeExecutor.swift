@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Runs resize steps with the target root's tools (argv only, never a shell).
 struct ResizeExecutor: Sendable {

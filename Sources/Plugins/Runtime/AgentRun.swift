@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// One pass of `guest-agent run`: per stage, discovery and the plugin pipeline; then the

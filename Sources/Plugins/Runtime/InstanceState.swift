@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Per-instance state: which plugins are done, and what plugins saved for later boots.
 public struct InstanceState: Codable, Sendable, Equatable {

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// The instance state shared between the runner and plugins' `saveData`.
 final class StateBox: @unchecked Sendable {

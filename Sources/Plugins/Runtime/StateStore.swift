@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads and writes the state directory. Layout (all JSON, written atomically):
 /// `instances/<id>.json` per instance, `last-run.json` for `status`, `boots.json` (the last

@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `#cloud-config` subset this agent applies, read from YAML (`YAMLParser`). Reading checks
 /// every type, so applying never meets a value it has to guess about: a wrong type is an

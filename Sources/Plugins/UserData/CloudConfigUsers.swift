@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// cloud-config `users` and `ssh_authorized_keys`, through the users and ssh_keys
 /// plugins' code. Every name, group, shell, rule and key is checked before any command

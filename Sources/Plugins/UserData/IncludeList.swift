@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// One URL named by an include part, and whether it is fetched once per instance.
 struct IncludeEntry: Equatable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One MIME entity (RFC 2045/2046) read as bytes: its headers and its raw body. Bytes, not
 /// a String, because a body may be binary (gzip) and a charset is applied per part.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The interpreter a `#!` line names, split as the Linux kernel does: the path, then at
 /// most one argument (everything after the first run of blanks, as one string).

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Content-Transfer-Encoding (RFC 2045 6) and charset decoding of one MIME part.
 enum TransferDecoding {

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// One boot's pass over the user data parts: runs what each part's action says, saves its
 /// record at once (so a crash or reboot resumes correctly), and collects what the plugin

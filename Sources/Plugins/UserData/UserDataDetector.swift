@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Recognises what a piece of user data is from its MIME type or its first line.
 enum UserDataDetector {

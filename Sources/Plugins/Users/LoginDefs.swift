@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The settings of the target root's /etc/login.defs (shadow's configuration file), read
 /// the way useradd reads them, so that a home the agent repairs gets the mode a home

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Sets and inspects user passwords in the target root.
 public struct PasswordSetter: Sendable {
