@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Why the release agent links ICU's data (issue 12): relinks the static release build with a
-# linker map, prints the chain of archive members that brought ICU in (the first reference
+# Why a release agent would link ICU's data (issue 12). Expected today: "no ICU member
+# linked" and no corelibs Foundation symbol (the agent's targets import FoundationEssentials
+# only; scripts/check-static-binary.sh enforces it). When that breaks, this relinks the static
+# release build with a linker map, prints the chain of archive members that brought ICU in (the first reference
 # of each, as the linker records it), then every symbol of corelibs Foundation (the module
 # `Foundation`, libFoundation.a, not FoundationEssentials) that the agent's own object files
 # reference, with the files. Any one of those is enough: libFoundation.a's members reference
@@ -41,10 +43,11 @@ PY
 
 echo
 echo "== corelibs Foundation symbols the agent's targets reference (replace them all to drop ICU)"
-for target in GuestAgent Plugins DataSources PasswordCrypto; do
+calls=$(for target in GuestAgent Plugins DataSources PasswordCrypto; do
     for object in "$release/$target.build"/*.o; do
         { nm -u "$object" | awk '{ print $2 }' | grep -E '10Foundation|So[0-9]+NS' || true; } \
             | sed "s|\$|\t$(basename "$object" .swift.o)|"
     done
 done | sort | awk -F'\t' '{ files[$1] = files[$1] " " $2 } END { for (s in files) print s ":" files[s] }' \
-    | swift demangle --simplified | sort
+    | swift demangle --simplified | sort)
+echo "${calls:-none}"

@@ -4,10 +4,11 @@
 # line per finding otherwise; exit 64 on bad usage.
 #
 # Usage: scripts/check-static-binary.sh [--allow-icu-data] BINARY
-#   --allow-icu-data  report ICU data as a warning instead of failing. The agent still links
-#                     it today (any corelibs Foundation call brings FoundationInternationalization
-#                     and _FoundationICU with ~34 MB of ICU data; bench/why-icu.sh, README): this
-#                     flag lets a package build enforce the FoundationNetworking half now.
+#   --allow-icu-data  report ICU data as a warning instead of failing. The agent no longer
+#                     needs it (its targets import FoundationEssentials only; any corelibs
+#                     Foundation call would bring FoundationInternationalization and _FoundationICU
+#                     with ~34 MB of ICU data; bench/why-icu.sh): packaging/build-deb.sh does not
+#                     pass it. Kept for checking other binaries while they are being moved.
 #
 # How it decides, for a binary with or without a symbol table (strip removes it):
 # - dynamic dependencies (`readelf -d` NEEDED): libFoundationNetworking.so, libFoundation*.so,

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Plugins
 
 /// `guest-agent analyze`: per boot, how long each stage and plugin took, slowest first,

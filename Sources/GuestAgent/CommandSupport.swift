@@ -1,8 +1,12 @@
 import ArgumentParser
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 import Plugins
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension GlobalOptions {
     var systemRoot: SystemRoot { SystemRoot(root ?? "/") }

@@ -1,6 +1,11 @@
 import ArgumentParser
-import Foundation
+import DataSources
+import FoundationEssentials
 import PasswordCrypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `guest-agent decrypt-password --key KEY [FILE|-]`: what `nova get-password` does, for
 /// PEM (PKCS#1), PKCS#8 and OpenSSH private keys.
@@ -36,7 +41,7 @@ struct DecryptPasswordCommand: ParsableCommand {
         if let file, file != "-" {
             input = FileManager.default.contents(atPath: file)
         } else {
-            input = FileHandle.standardInput.readDataToEndOfFile()
+            input = PlainFileIO.readAll(STDIN_FILENO)
         }
         guard let input, let published = String(data: input, encoding: .utf8) else {
             printError("guest-agent: cannot read the encrypted password from \(file ?? "standard input")")

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Makes the process safe to start in a hostile or broken environment, before anything
 /// else runs (the boot must go on whatever state the standard streams are in).

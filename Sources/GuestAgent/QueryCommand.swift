@@ -1,7 +1,11 @@
 import ArgumentParser
 import DataSources
-import Foundation
+import FoundationEssentials
 import Plugins
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,14 +27,18 @@ struct QueryCommand: AsyncParsableCommand {
         if key == "userdata" {
             // The raw user data the userdata plugin saved (root-only, 0600), as cloud-init's
             // `query userdata`: no discovery, and never through the log.
+            let raw: Data
             do {
-                try FileHandle.standardOutput.write(
-                    contentsOf: try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir))
-                return
+                raw = try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir)
             } catch {
                 printError("guest-agent: \(error)")
                 throw ExitCode(1)
             }
+            if let problem = LogSink.writeAll(STDOUT_FILENO, Array(raw)) {
+                printError("guest-agent: cannot write the user data to standard output: \(problem)")
+                throw ExitCode(1)
+            }
+            return
         }
         let logger = options.makeLogger(config)
         let settings = config.dataSourceSettings(root: options.systemRoot, needs: .all)
@@ -44,7 +52,7 @@ struct QueryCommand: AsyncParsableCommand {
         }
         let view = MetadataQuery.view(metadata)
         guard let key else {
-            print(MetadataQuery.render(view, json: true))
+            print(MetadataQuery.render(.object(view), json: true))
             return
         }
         guard let value = MetadataQuery.value(view, key: key) else {

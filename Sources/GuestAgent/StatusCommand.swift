@@ -1,6 +1,6 @@
 import ArgumentParser
 import DataSources
-import Foundation
+import FoundationEssentials
 import Plugins
 
 struct StatusCommand: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 
 /// SHA-256 of text, hex-encoded: lets the agent remember *that* something (a shadow
 /// entry) changed without keeping the thing itself.

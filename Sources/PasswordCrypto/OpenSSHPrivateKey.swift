@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The parts of an unencrypted `openssh-key-v1` RSA private key (the format `ssh-keygen`
 /// writes by default since OpenSSH 7.8, which `openssl` cannot read).
@@ -9,7 +9,7 @@ struct OpenSSHPrivateKey {
     static let end = "-----END OPENSSH PRIVATE KEY-----"
 
     init(pem: String) throws {
-        guard let start = pem.range(of: Self.begin), let stop = pem.range(of: Self.end),
+        guard let start = pem.firstRange(of: Self.begin), let stop = pem.firstRange(of: Self.end),
             start.upperBound <= stop.lowerBound
         else {
             throw SSHKeyError.unrecognizedPrivateKey

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An OpenSSH public key line (`[options] type base64 [comment]`, docs/PROTOCOLS.md §5),
 /// decoded far enough to use an `ssh-rsa` key for encryption.
@@ -58,7 +58,7 @@ public struct OpenSSHPublicKey: Sendable, Equatable {
         var fields: [String] = []
         var current = ""
         var quoted = false
-        for character in line.trimmingCharacters(in: .whitespacesAndNewlines) {
+        for character in line.trimmingWhitespaceAndNewlinesForKeys() {
             if character == "\"" { quoted.toggle() }
             if (character == " " || character == "\t") && !quoted {
                 if !current.isEmpty {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import _CryptoExtras
 
 /// Recovers a published password with the instance key pair's private key, like
@@ -34,7 +34,7 @@ public struct PasswordDecryptor {
     /// result that is not clean UTF-8 text is reported as a failure, never returned.
     public func decrypt(_ published: String, padding: PasswordPadding = .legacyPKCS1v15) throws -> String {
         var text = published
-        if let open = text.range(of: "<Password>"), let close = text.range(of: "</Password>"),
+        if let open = text.firstRange(of: "<Password>"), let close = text.firstRange(of: "</Password>"),
             open.upperBound <= close.lowerBound
         {
             text = String(text[open.upperBound..<close.lowerBound])

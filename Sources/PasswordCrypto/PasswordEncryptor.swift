@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import _CryptoExtras
 
 /// RSA padding for the published password.

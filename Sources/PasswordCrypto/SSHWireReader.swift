@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads the SSH wire encoding (RFC 4251 section 5): big-endian uint32, length-prefixed
 /// strings, mpints. Every read is bounds-checked: key blobs come from untrusted metadata.

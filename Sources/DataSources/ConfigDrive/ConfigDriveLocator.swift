@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds config drive candidates without mounting anything (docs/PROTOCOLS.md §2.4):
 /// configured paths first, then /dev/disk/by-label/config-2 (and CONFIG-2), then every
@@ -29,9 +29,9 @@ public struct ConfigDriveLocator: Sendable {
         func add(_ candidate: Candidate) { if !result.contains(candidate) { result.append(candidate) } }
         for path in configuredPaths {
             let full = rootPath + path
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else { continue }
-            add(isDirectory.boolValue ? .directory(full) : .device(full))
+            add(isDirectory ? .directory(full) : .device(full))
         }
         for label in ["config-2", "CONFIG-2"] {
             let link = rootPath + "/dev/disk/by-label/" + label

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An OpenStack config drive v2 (label `config-2`, ISO 9660 or vfat), read straight from
 /// the device or image file with no mount and no external tool, or from a directory.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `OpenStackTree` over a config drive volume: the drive's `openstack/` directory.
 struct VolumeOpenStackTree: OpenStackTree {

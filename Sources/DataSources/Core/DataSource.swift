@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A place instance metadata can come from.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything the plugins need to know about this instance, normalized from whichever
 /// source answered (OpenStack HTTP, EC2 IMDS or a config drive).
@@ -81,7 +81,7 @@ public struct PublicKeyEntry: Sendable, Equatable {
     public var line: String
     public init(name: String, line: String) {
         self.name = name
-        self.line = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.line = line.trimmingWhitespaceAndNewlines()
     }
 }
 

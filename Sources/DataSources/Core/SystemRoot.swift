@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one root every filesystem path goes through (`/` on a booted guest, a mounted
 /// image or a test's temporary directory with `--root`). This is the read-only view data

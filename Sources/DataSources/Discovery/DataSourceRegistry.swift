@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The one table of data source id -> factory. Unknown ids never get this far: the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// What the data sources need from the agent's configuration, as one value: the Plugins

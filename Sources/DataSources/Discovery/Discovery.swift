@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Finds the first data source that loads, in the configured order, under one overall

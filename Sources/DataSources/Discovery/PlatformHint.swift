@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A cheap guess at the cloud from DMI/SMBIOS strings, used only to try the likely
 /// network source first; it never removes a source and never reorders local ones.
@@ -18,8 +18,7 @@ public struct PlatformHint: Sendable, Equatable {
         for field in ["product_name", "sys_vendor", "product_version", "bios_vendor"] {
             guard let path = try? root.resolve("/sys/class/dmi/id/\(field)"),
                 let data = FileManager.default.contents(atPath: path),
-                let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingCharacters(
-                    in: .whitespacesAndNewlines),
+                let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingWhitespaceAndNewlines(),
                 !value.isEmpty
             else { continue }
             let lowered = value.lowercased()

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Who the instance is: its id, availability zone, primary private IPv4 and primary MAC.
 ///
@@ -38,13 +38,13 @@ struct EC2Identity: Sendable, Equatable {
     /// `instanceId` string is an error naming `location` (a present but broken document is
     /// not silently replaced by other paths).
     static func parse(_ text: String, location: String) throws -> EC2Identity {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
-            let document = object as? [String: Any]
+        guard let object = try? JSONValue.parse(Data(text.utf8)),
+            let document = object.objectValue
         else {
             throw DataSourceError.malformedDocument(location: location, reason: "not a JSON object")
         }
         func string(_ key: String) -> String? {
-            (document[key] as? String)?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
+            document[key]?.stringValue?.trimmingWhitespaceAndNewlines().nonEmpty
         }
         guard let id = string("instanceId") else {
             throw DataSourceError.missingField(location: location, field: "instanceId")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The ENIs, in at most three rounds and without probing for leaves that are not there:
 ///
@@ -70,7 +70,7 @@ struct EC2InterfaceReader: Sendable {
             mac: mac,
             deviceNumber: nil,
             localIPv4s: addresses,
-            subnetIPv4CIDR: try await cidr?.trimmingCharacters(in: .whitespacesAndNewlines),
+            subnetIPv4CIDR: try await cidr?.trimmingWhitespaceAndNewlines(),
             ipv6s: EC2Listing.lines(try await ipv6s ?? ""),
             subnetIPv6CIDRs: EC2Listing.lines(try await ipv6CIDRs ?? ""))
     }

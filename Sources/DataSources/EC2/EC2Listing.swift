@@ -2,7 +2,7 @@
 /// `public-keys/` lists `<index>=<name>`. Order is not guaranteed, so results are sorted.
 enum EC2Listing {
     static func lines(_ text: String) -> [String] {
-        text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        text.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     /// `0=my-key` lines as (index, name), sorted by index. Malformed lines are dropped.

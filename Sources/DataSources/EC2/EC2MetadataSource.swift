@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The EC2 instance metadata service (`http://169.254.169.254/latest/...`).
 ///

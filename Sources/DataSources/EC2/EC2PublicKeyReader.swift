@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The instance's public keys: the `public-keys/` listing (`<index>=<name>` lines) and
 /// `public-keys/0/openssh-key` together in the first round (key 0 exists on nearly every

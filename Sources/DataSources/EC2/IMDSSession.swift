@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Talks to the EC2 instance metadata service with IMDSv2 session tokens when the
 /// service offers them, falling back to IMDSv1 (docs/PROTOCOLS.md §3.2).
@@ -78,7 +78,7 @@ actor IMDSSession {
             let reply = try await client.send(request, maxBytes: 4096, retries: 1, timeout: putTimeout)
             switch reply.status {
             case 200:
-                let token = try reply.text(from: request.url).trimmingCharacters(in: .whitespacesAndNewlines)
+                let token = try reply.text(from: request.url).trimmingWhitespaceAndNewlines()
                 return token.isEmpty ? nil : token
             case 403, 404, 405:
                 return nil

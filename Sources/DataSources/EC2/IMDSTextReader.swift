@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads IMDS paths as UTF-8 text through one `IMDSSession`, each capped at `maxBytes`.
 struct IMDSTextReader: Sendable {
@@ -14,7 +14,7 @@ struct IMDSTextReader: Sendable {
 
     /// The text at `path` without surrounding white space, nil on 404.
     func trimmed(_ path: String) async throws -> String? {
-        try await text(path)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await text(path)?.trimmingWhitespaceAndNewlines()
     }
 
     /// A listing's lines (`EC2Listing.lines`), nil on 404.

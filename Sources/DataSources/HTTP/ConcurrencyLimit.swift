@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// At most `capacity` callers hold a slot at once; the others wait in arrival order. A
 /// waiting task that is cancelled stops waiting at once (the discovery deadline holds).
@@ -11,7 +11,7 @@ final class ConcurrencyLimit: @unchecked Sendable {
         var continuation: CheckedContinuation<Void, any Error>
     }
 
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var available: Int
     private var waiters: [Waiter] = []
     private var nextID: UInt64 = 0

@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import FoundationEssentials
 
 /// `HTTPTransport` over libcurl (see the protocol for the whole contract).
 ///
@@ -17,7 +17,7 @@ public struct CurlTransport: HTTPTransport {
         let transfer = CurlTransfer(request: request, limits: limits)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                Thread.detachNewThread { continuation.resume(with: transfer.run()) }
+                DetachedThread.start { continuation.resume(with: transfer.run()) }
             }
         } onCancel: {
             transfer.cancel()
@@ -34,7 +34,7 @@ public struct CurlTransport: HTTPTransport {
 final class CurlTransfer: @unchecked Sendable {
     private let request: HTTPRequestSpec
     private let limits: TransferLimits
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var cancelled = false
     private var multi: UnsafeMutableRawPointer?
     private var body = Data()
@@ -162,12 +162,12 @@ final class CurlTransfer: @unchecked Sendable {
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
         lastProgress = MonotonicClock.seconds()
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespaceAndNewlines()
         if line.hasPrefix("HTTP/") {
             headers = [:]  // a new response (after 1xx): start over
         } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].trimmingWhitespace().lowercased()
+            let value = line[line.index(after: colon)...].trimmingWhitespace()
             headers[name] = value
             if name == "content-encoding", value.lowercased() != "identity" {
                 failure = .malformedDocument(

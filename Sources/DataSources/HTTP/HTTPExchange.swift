@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One HTTP request to a metadata service.
 public struct HTTPRequestSpec: Sendable {

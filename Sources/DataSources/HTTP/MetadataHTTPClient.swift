@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Per-request timeouts and retries with capped exponential backoff and full jitter.
@@ -131,7 +132,7 @@ public struct MetadataHTTPClient: Sendable {
     /// An HTTP-date, a negative or a malformed value counts as absent: the backoff applies.
     static func retryAfter(_ reply: HTTPReply) -> Double? {
         guard reply.status == 429 || reply.status == 503, let value = reply.headers["retry-after"],
-            let seconds = UInt32(value.trimmingCharacters(in: .whitespaces))
+            let seconds = UInt32(value.trimmingWhitespace())
         else { return nil }
         return Double(seconds)
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which redirects a metadata request may follow. A metadata service has no reason to
 /// redirect; a hostile one (or something in between) could use it to send the agent to a

@@ -1,11 +1,11 @@
-import Foundation
+import FoundationEssentials
 
 /// MAC address spelling: metadata, `/sys/class/net/*/address` and every renderer use
 /// lower-case `aa:bb:cc:dd:ee:ff`.
 public enum MACAddress {
     /// The canonical form, or nil when `text` is not six hex pairs separated by `:` or `-`.
     public static func normalize(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let trimmed = text.trimmingWhitespaceAndNewlines().lowercased()
         let parts =
             trimmed.split(separator: ":", omittingEmptySubsequences: false).count == 6
             ? trimmed.split(separator: ":", omittingEmptySubsequences: false)

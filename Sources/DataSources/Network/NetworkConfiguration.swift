@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The instance's network, normalized from whichever source described it (OpenStack
 /// `network_data.json`, EC2 `network/interfaces/macs/`): one immutable value that the

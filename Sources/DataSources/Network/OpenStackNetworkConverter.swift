@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Converts OpenStack `network_data.json` (PROTOCOLS.md 1.5) into a `NetworkConfiguration`.
 ///
@@ -22,7 +22,7 @@ public enum OpenStackNetworkConverter {
 
     /// Parses without validating (the validator runs on the result in `describe`).
     public static func convert(_ data: Data) throws -> NetworkConfiguration {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let document = object as? [String: Any] else {
+        guard let object = try? JSONValue.parse(data), let document = object.objectValue else {
             throw NetworkConfigError("network_data.json", field: "", "not a JSON object")
         }
         var skipped: [String] = []
@@ -37,7 +37,7 @@ public enum OpenStackNetworkConverter {
             if let link = try convertLink(raw, index: index, skipped: &skipped) { links.append(link) }
         }
         // A bond or VLAN whose member or parent was skipped for its type goes too (reported).
-        let documentIDs = Set(rawLinks.compactMap { ($0 as? [String: Any])?["id"] as? String })
+        let documentIDs = Set(rawLinks.compactMap { $0.objectValue?["id"]?.stringValue })
         links = dropOrphans(links, skippedIDs: documentIDs.subtracting(links.map(\.id)), skipped: &skipped)
         let linkIDs = Set(links.map(\.id))
         var networks: [NetworkSubnet] = []
@@ -67,14 +67,14 @@ public enum OpenStackNetworkConverter {
         )
     }
 
-    private static func convertLink(_ raw: Any, index: Int, skipped: inout [String]) throws -> NetworkLink? {
-        guard let entry = raw as? [String: Any] else {
+    private static func convertLink(_ raw: JSONValue, index: Int, skipped: inout [String]) throws -> NetworkLink? {
+        guard let entry = raw.objectValue else {
             throw NetworkConfigError("links[\(index)]", field: "", "not an object")
         }
-        guard let id = entry["id"] as? String, !id.isEmpty else {
+        guard let id = entry["id"]?.stringValue, !id.isEmpty else {
             throw NetworkConfigError("links[\(index)]", field: "id", "missing or not a string")
         }
-        guard let type = entry["type"] as? String else {
+        guard let type = entry["type"]?.stringValue else {
             throw NetworkConfigError.link(id, "type", "missing or not a string")
         }
         let mtu = try optionalInt(entry["mtu"], subject: { .link(id, "mtu", $0) })
@@ -83,12 +83,12 @@ public enum OpenStackNetworkConverter {
             let members = try list(
                 entry["bond_links"], subject: "link '\(NetworkText.preview(id))'", field: "bond_links"
             ).map { member -> String in
-                guard let name = member as? String else {
+                guard let name = member.stringValue else {
                     throw NetworkConfigError.link(id, "bond_links", "a member is not a string")
                 }
                 return name
             }
-            guard let mode = entry["bond_mode"] as? String else {
+            guard let mode = entry["bond_mode"]?.stringValue else {
                 throw NetworkConfigError.link(id, "bond_mode", "missing or not a string")
             }
             let settings = BondSettings(
@@ -101,7 +101,7 @@ public enum OpenStackNetworkConverter {
                 id: id, kind: .bond(settings),
                 macAddress: try mac(entry["ethernet_mac_address"], id: id, field: "ethernet_mac_address"), mtu: mtu)
         case "vlan":
-            guard let parent = entry["vlan_link"] as? String else {
+            guard let parent = entry["vlan_link"]?.stringValue else {
                 throw NetworkConfigError.link(id, "vlan_link", "missing or not a string")
             }
             guard let vlanID = try optionalInt(entry["vlan_id"], subject: { .link(id, "vlan_id", $0) }) else {
@@ -162,42 +162,42 @@ public enum OpenStackNetworkConverter {
         return result
     }
 
-    private static func lacpRate(_ value: Any?, id: String) throws -> String? {
+    private static func lacpRate(_ value: JSONValue?, id: String) throws -> String? {
         switch value {
-        case nil, is NSNull: return nil
-        case let text as String where text == "fast" || text == "1": return "fast"
-        case let text as String where text == "slow" || text == "0": return "slow"
-        case let number as Int where number == 1: return "fast"
-        case let number as Int where number == 0: return "slow"
-        default:
+        case nil, .null?: return nil
+        case .string("fast")?, .string("1")?: return "fast"
+        case .string("slow")?, .string("0")?: return "slow"
+        case let number? where number.wholeNumber == 1: return "fast"
+        case let number? where number.wholeNumber == 0: return "slow"
+        case let other?:
             throw NetworkConfigError.link(
-                id, "bond_lacp_rate", "'\(NetworkText.preview("\(value!)"))' is not fast, slow, 1 or 0")
+                id, "bond_lacp_rate", "'\(NetworkText.preview(other.plainText))' is not fast, slow, 1 or 0")
         }
     }
 
-    private static func mac(_ value: Any?, id: String, field: String) throws -> String? {
-        guard let value, !(value is NSNull) else { return nil }
-        guard let text = value as? String, let normalized = MACAddress.normalize(text) else {
-            throw NetworkConfigError.link(id, field, "'\(NetworkText.preview("\(value)"))' is not a MAC address")
+    private static func mac(_ value: JSONValue?, id: String, field: String) throws -> String? {
+        guard let value, value != .null else { return nil }
+        guard let text = value.stringValue, let normalized = MACAddress.normalize(text) else {
+            throw NetworkConfigError.link(id, field, "'\(NetworkText.preview(value.plainText))' is not a MAC address")
         }
         return normalized
     }
 
-    static func list(_ value: Any?, subject: String, field: String) throws -> [Any] {
-        guard let value, !(value is NSNull) else { return [] }
-        guard let array = value as? [Any] else { throw NetworkConfigError(subject, field: field, "not a list") }
+    static func list(_ value: JSONValue?, subject: String, field: String) throws -> [JSONValue] {
+        guard let value, value != .null else { return [] }
+        guard let array = value.arrayValue else { throw NetworkConfigError(subject, field: field, "not a list") }
         return array
     }
 
     /// An integer given as a JSON number or a decimal string; null or absent is nil.
-    static func optionalInt(_ value: Any?, subject: (String) -> NetworkConfigError) throws -> Int? {
+    static func optionalInt(_ value: JSONValue?, subject: (String) -> NetworkConfigError) throws -> Int? {
         switch value {
-        case nil, is NSNull: return nil
-        case let number as NSNumber:
-            guard let exact = Int(exactly: number.doubleValue) else { throw subject("\(number) is not a whole number") }
+        case nil, .null?: return nil
+        case .number?, .bool?:
+            guard let exact = value?.wholeNumber else { throw subject("\(value!.plainText) is not a whole number") }
             return exact
-        case let text as String:
-            guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+        case .string(let text)?:
+            guard let number = Int(text.trimmingWhitespace()) else {
                 throw subject("'\(NetworkText.preview(text))' is not a number")
             }
             return number
@@ -205,10 +205,10 @@ public enum OpenStackNetworkConverter {
         }
     }
 
-    static func optionalString(_ value: Any?, subject: (String) -> NetworkConfigError) throws -> String? {
+    static func optionalString(_ value: JSONValue?, subject: (String) -> NetworkConfigError) throws -> String? {
         switch value {
-        case nil, is NSNull: return nil
-        case let text as String: return text
+        case nil, .null?: return nil
+        case .string(let text)?: return text
         default: throw subject("not a string")
         }
     }

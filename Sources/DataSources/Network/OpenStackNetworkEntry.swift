@@ -1,18 +1,18 @@
-import Foundation
+import FoundationEssentials
 
 /// One `networks[]` entry of `network_data.json`, and the `services` lists.
 enum OpenStackNetworkEntry {
-    static func convert(_ raw: Any, index: Int, skipped: inout [String]) throws -> NetworkSubnet? {
-        guard let entry = raw as? [String: Any] else {
+    static func convert(_ raw: JSONValue, index: Int, skipped: inout [String]) throws -> NetworkSubnet? {
+        guard let entry = raw.objectValue else {
             throw NetworkConfigError("networks[\(index)]", field: "", "not an object")
         }
-        guard let id = entry["id"] as? String, !id.isEmpty else {
+        guard let id = entry["id"]?.stringValue, !id.isEmpty else {
             throw NetworkConfigError("networks[\(index)]", field: "id", "missing or not a string")
         }
-        guard let link = entry["link"] as? String else {
+        guard let link = entry["link"]?.stringValue else {
             throw NetworkConfigError.network(id, "link", "missing or not a string")
         }
-        guard let type = entry["type"] as? String else {
+        guard let type = entry["type"]?.stringValue else {
             throw NetworkConfigError.network(id, "type", "missing or not a string")
         }
         let method: NetworkSubnet.Method
@@ -47,8 +47,8 @@ enum OpenStackNetworkEntry {
 
     /// `ip_address` with `netmask` (dotted IPv4, expanded IPv6 mask, or a prefix length), or
     /// an `ip_address` that carries `/prefix` itself.
-    static func address(_ entry: [String: Any], id: String, ipv6: Bool) throws -> IPPrefix {
-        guard let text = entry["ip_address"] as? String else {
+    static func address(_ entry: [String: JSONValue], id: String, ipv6: Bool) throws -> IPPrefix {
+        guard let text = entry["ip_address"]?.stringValue else {
             throw NetworkConfigError.network(id, "ip_address", "missing or not a string")
         }
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
@@ -67,18 +67,20 @@ enum OpenStackNetworkEntry {
         return IPPrefix(address: address, length: length)
     }
 
-    static func netmask(_ value: Any?, family: IPAddress, fail: (String) -> NetworkConfigError) throws -> Int {
+    static func netmask(_ value: JSONValue?, family: IPAddress, fail: (String) -> NetworkConfigError) throws -> Int {
         switch value {
-        case let number as NSNumber: return try prefixLength("\(number)", family: family, fail: fail)
-        case let text as String: return try prefixLength(text, family: family, fail: fail)
-        case nil, is NSNull: throw fail("missing")
+        case .number(let number)?:
+            return try prefixLength(JSONValue.number(number).plainText, family: family, fail: fail)
+        case .bool(let flag)?: return try prefixLength(flag ? "1" : "0", family: family, fail: fail)
+        case .string(let text)?: return try prefixLength(text, family: family, fail: fail)
+        case nil, .null?: throw fail("missing")
         default: throw fail("not a string or number")
         }
     }
 
     /// `24`, `/24`, `255.255.255.0` or `ffff:ffff:ffff:ffff::`, checked against the address family.
     static func prefixLength(_ text: String, family: IPAddress, fail: (String) -> NetworkConfigError) throws -> Int {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         let digits = trimmed.hasPrefix("/") ? String(trimmed.dropFirst()) : trimmed
         if !digits.isEmpty, digits.count <= 3, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
             let length = Int(digits)
@@ -96,13 +98,13 @@ enum OpenStackNetworkEntry {
         return length
     }
 
-    static func route(_ raw: Any, id: String, index: Int) throws -> NetworkRoute {
+    static func route(_ raw: JSONValue, id: String, index: Int) throws -> NetworkRoute {
         let field = "routes[\(index)]"
-        guard let entry = raw as? [String: Any] else { throw NetworkConfigError.network(id, field, "not an object") }
-        guard let networkText = entry["network"] as? String, let network = IPAddress(networkText) else {
+        guard let entry = raw.objectValue else { throw NetworkConfigError.network(id, field, "not an object") }
+        guard let networkText = entry["network"]?.stringValue, let network = IPAddress(networkText) else {
             throw NetworkConfigError.network(id, field + ".network", "missing or not an IP address")
         }
-        guard let gatewayText = entry["gateway"] as? String, let gateway = IPAddress(gatewayText) else {
+        guard let gatewayText = entry["gateway"]?.stringValue, let gateway = IPAddress(gatewayText) else {
             throw NetworkConfigError.network(id, field + ".gateway", "missing or not an IP address")
         }
         let length = try netmask(entry["netmask"], family: network, fail: { .network(id, field + ".netmask", $0) })
@@ -110,21 +112,21 @@ enum OpenStackNetworkEntry {
     }
 
     /// `[{"type": "dns", "address": ..., "search": [...]}]`; other types are reported and left out.
-    static func services(_ value: Any?, subject: String, skipped: inout [String]) throws -> (
+    static func services(_ value: JSONValue?, subject: String, skipped: inout [String]) throws -> (
         dns: [IPAddress], search: [String]
     ) {
         var dns: [IPAddress] = []
         var search: [String] = []
         for (index, raw) in try OpenStackNetworkConverter.list(value, subject: subject, field: "services").enumerated()
         {
-            guard let entry = raw as? [String: Any], let type = entry["type"] as? String else {
+            guard let entry = raw.objectValue, let type = entry["type"]?.stringValue else {
                 throw NetworkConfigError(subject, field: "services[\(index)]", "not an object with a type")
             }
             guard type == "dns" else {
                 skipped.append("\(subject) services[\(index)]: unknown type '\(NetworkText.preview(type))', skipped")
                 continue
             }
-            if let text = entry["address"] as? String {
+            if let text = entry["address"]?.stringValue {
                 guard let address = IPAddress(text) else {
                     throw NetworkConfigError(
                         subject, field: "services[\(index)].address",
@@ -132,12 +134,12 @@ enum OpenStackNetworkEntry {
                 }
                 if !dns.contains(address) { dns.append(address) }
             }
-            let domains = (entry["search"] as? [Any] ?? (entry["search"] as? String).map { [$0] } ?? [])
+            let domains = (entry["search"]?.arrayValue ?? entry["search"]?.stringValue.map { [.string($0)] } ?? [])
             for domain in domains {
-                guard let name = domain as? String, DomainName.isValid(name) else {
+                guard let name = domain.stringValue, DomainName.isValid(name) else {
                     throw NetworkConfigError(
                         subject, field: "services[\(index)].search",
-                        "'\(NetworkText.preview("\(domain)"))' is not a domain name")
+                        "'\(NetworkText.preview(domain.plainText))' is not a domain name")
                 }
                 if !search.contains(name) { search.append(name) }
             }

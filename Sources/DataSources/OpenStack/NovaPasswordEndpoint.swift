@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// nova's `/openstack/<version>/password` (docs/PROTOCOLS.md §1.8): GET returns the stored
 /// value or an empty body; POST stores a value once (409 when one is stored, 400 above
@@ -34,7 +34,7 @@ public struct NovaPasswordEndpoint: Sendable {
         guard reply.status == 200 else {
             throw DataSourceError.httpStatus(url: url.absoluteString, status: reply.status)
         }
-        return try reply.text(from: url).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try reply.text(from: url).trimmingWhitespaceAndNewlines()
     }
 
     /// POSTs `ciphertext` (never redirected: `RedirectPolicy`). Any 2xx is stored; 409 is

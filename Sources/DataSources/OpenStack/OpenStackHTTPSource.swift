@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The OpenStack nova metadata HTTP API (`http://169.254.169.254/openstack/...`).
 public struct OpenStackHTTPSource: DataSource {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns an OpenStack metadata tree (HTTP or config drive) into `InstanceMetadata`.
 ///
@@ -118,7 +118,7 @@ struct OpenStackLoader {
 
     static func requireJSON(_ data: Data, location: String) throws {
         do {
-            _ = try JSONSerialization.jsonObject(with: data)
+            _ = try JSONValue.parse(data)
         } catch {
             throw DataSourceError.malformedDocument(location: location, reason: "not valid JSON")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The parts of nova's meta_data.json the agent uses (docs/PROTOCOLS.md §1.4), read leniently:
 /// only `uuid` is required; values of unexpected types are ignored, never fatal.
@@ -19,33 +19,33 @@ struct OpenStackMetaDataDocument {
 
     /// Parses `data`; `location` names the document in errors.
     init(data: Data, location: String) throws {
-        let object: Any
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            object = try JSONValue.parse(data)
         } catch {
             throw DataSourceError.malformedDocument(
                 location: location, reason: "not valid JSON (\(Self.describe(error)))")
         }
-        guard let root = object as? [String: Any] else {
+        guard let root = object.objectValue else {
             throw DataSourceError.malformedDocument(location: location, reason: "top level is not a JSON object")
         }
-        guard let uuid = root["uuid"] as? String, !uuid.isEmpty else {
+        guard let uuid = root["uuid"]?.stringValue, !uuid.isEmpty else {
             throw DataSourceError.missingField(location: location, field: "uuid")
         }
         self.uuid = uuid
-        hostname = root["hostname"] as? String
-        name = root["name"] as? String
-        launchIndex = (root["launch_index"] as? NSNumber)?.intValue
-        availabilityZone = root["availability_zone"] as? String
+        hostname = root["hostname"]?.stringValue
+        name = root["name"]?.stringValue
+        launchIndex = root["launch_index"]?.truncatedInteger
+        availabilityZone = root["availability_zone"]?.stringValue
         meta = Self.stringDictionary(root["meta"])
-        adminPass = root["admin_pass"] as? String
+        adminPass = root["admin_pass"]?.stringValue
         (publicKeys, refusedKeys) = Self.keys(root)
         files = []
         refusedFiles = []
         // Element by element: one entry of the wrong type must not cost the valid ones.
         for (index, element) in Self.array(root["files"]).enumerated() {
-            let entry = element as? [String: Any]
-            if let path = entry?["path"] as? String, let content = entry?["content_path"] as? String {
+            let entry = element.objectValue
+            if let path = entry?["path"]?.stringValue, let content = entry?["content_path"]?.stringValue {
                 files.append((path, content))
             } else {
                 refusedFiles.append(
@@ -54,22 +54,22 @@ struct OpenStackMetaDataDocument {
         }
     }
 
-    private static func array(_ value: Any?) -> [Any] {
-        value as? [Any] ?? []
+    private static func array(_ value: JSONValue?) -> [JSONValue] {
+        value?.arrayValue ?? []
     }
 
     /// Keys in a deterministic order: the ordered `keys` list (ssh entries) first, then
     /// any `public_keys` entries not already seen, sorted by name (a JSON object has no order).
-    private static func keys(_ root: [String: Any]) -> ([PublicKeyEntry], refused: [String]) {
+    private static func keys(_ root: [String: JSONValue]) -> ([PublicKeyEntry], refused: [String]) {
         var result: [PublicKeyEntry] = []
         var refused: [String] = []
         for (index, element) in array(root["keys"]).enumerated() {
-            guard let entry = element as? [String: Any], let data = entry["data"] as? String else {
+            guard let entry = element.objectValue, let data = entry["data"]?.stringValue else {
                 refused.append("keys[\(index)] is not an object with a string 'data'")
                 continue
             }
-            guard (entry["type"] as? String ?? "ssh") == "ssh" else { continue }  // x509: not an SSH key
-            result.append(PublicKeyEntry(name: entry["name"] as? String ?? "", line: data))
+            guard (entry["type"]?.stringValue ?? "ssh") == "ssh" else { continue }  // x509: not an SSH key
+            result.append(PublicKeyEntry(name: entry["name"]?.stringValue ?? "", line: data))
         }
         let named = stringDictionary(root["public_keys"])
         for (name, line) in named.sorted(by: { $0.key < $1.key }) {
@@ -79,21 +79,19 @@ struct OpenStackMetaDataDocument {
         return (result.filter { !$0.line.isEmpty }, refused)
     }
 
-    private static func stringDictionary(_ value: Any?) -> [String: String] {
-        guard let dictionary = value as? [String: Any] else { return [:] }
+    private static func stringDictionary(_ value: JSONValue?) -> [String: String] {
+        guard let dictionary = value?.objectValue else { return [:] }
         var result: [String: String] = [:]
         for (key, value) in dictionary {
-            if let string = value as? String {
-                result[key] = string
-            } else if let number = value as? NSNumber {
-                result[key] = number.stringValue
-            }
+            if let text = value.stringValue ?? value.numberText { result[key] = text }
         }
         return result
     }
 
+    /// What JSONDecoder says is wrong with the text (its underlying parser error, with the place).
     private static func describe(_ error: any Error) -> String {
-        let nsError = error as NSError
-        return (nsError.userInfo[NSDebugDescriptionErrorKey] as? String) ?? nsError.localizedDescription
+        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
+        if let underlying = context.underlyingError { return "\(underlying)" }
+        return context.debugDescription
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Read access to an OpenStack metadata tree rooted at `openstack/`: the HTTP API
 /// or a config drive. Paths are relative (`latest/meta_data.json`, `content/0000`).

@@ -11,7 +11,7 @@ public enum OpenStackVersions {
     /// listing holds none we know (a hand-made drive, or only unknown newer dates: those
     /// are accepted, never an error, and `latest` serves them).
     public static func choose(fromListing listing: String) -> String {
-        let offered = Set(listing.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) })
+        let offered = Set(listing.split(whereSeparator: \.isNewline).map { $0.trimmingWhitespace() })
         return known.last(where: offered.contains) ?? "latest"
     }
 

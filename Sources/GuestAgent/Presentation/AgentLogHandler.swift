@@ -1,7 +1,11 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 import Plugins
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Logs one line per event to standard error and, when configured, appends to a file:
 /// `2026-11-22T10:00:00Z info [plugin=hostname] message key=value`.
@@ -39,7 +43,7 @@ struct AgentLogHandler: LogHandler {
 /// standard error) is not retried and never traps. The failing destination is dropped and
 /// reported once on whichever one still works.
 final class LogSink: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var file: Int32?
     private let fileName: String
     private var toStandardError: Bool

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Plugins
 
 /// Renders the boot history for `analyze`: per boot, newest first, its stages and then its
@@ -48,7 +48,7 @@ enum AnalyzeReport {
 
     private static func row(_ duration: String, _ name: String, _ detail: String) -> String {
         String(repeating: " ", count: max(0, 10 - duration.count)) + duration + "  "
-            + name.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + detail
+            + name.paddedWithSpaces(toLength: 10) + " " + detail
     }
 
     private static func milliseconds(_ value: Int) -> String { "\(value) ms" }

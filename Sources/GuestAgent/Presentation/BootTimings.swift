@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Plugins
 
 /// One boot's timings, slowest first, as `analyze` shows them (and prints with `--json`).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Plugins
 
 /// Renders a run summary for people (`status`) and for tools (`status --json`).
@@ -59,7 +59,7 @@ enum StatusReport {
         for record in summary.plugins {
             let stage = record.stage.map { "[\($0.rawValue)] " } ?? ""
             var line =
-                "  \(record.plugin.padding(toLength: 10, withPad: " ", startingAt: 0)) \(stage)\(record.status.rawValue) (\(record.durationMs) ms)"
+                "  \(record.plugin.paddedWithSpaces(toLength: 10)) \(stage)\(record.status.rawValue) (\(record.durationMs) ms)"
             if let reason = record.reason { line += ": \(reason)" }
             if let error = record.error { line += ": \(error)" }
             lines.append(line)

@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes the metadata's injected ("personality") files, each atomically at its path
 /// under the root, mode 0600 owned by root (cloud-init uses 0660; these files often hold

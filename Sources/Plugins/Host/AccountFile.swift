@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one parser for the colon-separated account files of the target root (passwd,
 /// group, shadow): one record per line, fields split on `:` with empty fields kept.

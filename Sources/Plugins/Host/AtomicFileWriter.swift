@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -88,10 +88,8 @@ public struct AtomicFileWriter: Sendable {
     ) throws {
         let target = try root.resolve(guestPath)
         try refuseSymlinks(upTo: target)
-        var isDirectory: ObjCBool = false
-        if createOnly && FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory)
-            && isDirectory.boolValue
-        {
+        var isDirectory = false
+        if createOnly && FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory {
             return
         }
         var current = root.hostPath

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The outcome of one command.
 public struct CommandResult: Sendable, Equatable {
@@ -65,7 +69,7 @@ extension CommandRunner {
         guard result.exitCode == 0, !result.timedOut else {
             throw HostError.commandFailed(
                 argv: argv, status: result.timedOut ? "timed out" : "exited with status \(result.exitCode)",
-                stderr: String(result.standardError.prefix(500)).trimmingCharacters(in: .whitespacesAndNewlines))
+                stderr: String(result.standardError.prefix(500)).trimmingWhitespaceAndNewlines())
         }
         return result
     }

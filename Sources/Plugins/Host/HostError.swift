@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Errors from the host OS layer; each names the path or command.
 public enum HostError: Error, CustomStringConvertible, Equatable {

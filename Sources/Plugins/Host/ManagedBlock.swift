@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The agent's own marked block inside a file it shares with people (authorized_keys,
 /// /etc/hosts). The file is handled as bytes: every byte outside the agent's block is

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// One line of /etc/passwd.
 public struct PasswdEntry: Sendable, Equatable {

@@ -1,10 +1,14 @@
-import Foundation
+import FoundationEssentials
 import Subprocess
 
 #if canImport(System)
 import System
 #else
 import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
 #endif
 
 /// `CommandRunner` over swift-subprocess: argv arrays, bounded output, no shell, programs

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Finds the programs plugins run (`useradd`, `visudo`, later `growpart`, `ssh-keygen`)
 /// in the target root, never on the PATH of the machine the agent happens to run on: with

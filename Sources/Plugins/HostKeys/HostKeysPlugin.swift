@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -102,7 +102,7 @@ public struct HostKeysPlugin: Plugin {
                 throw HostError.io(path: file, operation: "read the generated key", errno: ENOENT)
             }
             keys.append(
-                (type, privateKey, publicKey, listing.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)))
+                (type, privateKey, publicKey, listing.standardOutput.trimmingWhitespaceAndNewlines()))
         }
         let installed = Set(keys.flatMap { [Self.keyPath($0.type), Self.keyPath($0.type) + ".pub"] })
         for key in keys {
@@ -115,8 +115,7 @@ public struct HostKeysPlugin: Plugin {
         return keys.map {
             HostKey(
                 type: $0.type,
-                publicKey: String(decoding: $0.publicKey, as: UTF8.self).trimmingCharacters(
-                    in: .whitespacesAndNewlines),
+                publicKey: String(decoding: $0.publicKey, as: UTF8.self).trimmingWhitespaceAndNewlines(),
                 fingerprint: $0.fingerprint)
         }
     }

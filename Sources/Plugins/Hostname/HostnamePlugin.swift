@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sets the host name from metadata: `/etc/hostname`, the agent's line in `/etc/hosts`,
 /// and the live host name (`context.liveHostname`) when acting on the running system.

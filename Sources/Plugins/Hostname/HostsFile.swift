@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Edits /etc/hosts, touching only the agent's own marked block (`ManagedBlock`): every
 /// other byte is kept, whatever its encoding.

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -101,11 +101,18 @@ public enum ConflictingConfig {
             if (try writer.read(to)) != nil { try writer.moveAside(to, tag: "old") }
             try writer.moveIntoPlace(from, at: to)
         case .rewrite(let path, let contents, _):
-            let mode =
-                (try? FileManager.default.attributesOfItem(atPath: writer.root.resolve(path))[.posixPermissions]
-                as? NSNumber)?.uint16Value
-            try writer.write(contents, to: path, mode: mode_t(mode ?? 0o644))
+            let mode = (try? writer.root.resolve(path)).flatMap(permissions(of:))
+            try writer.write(contents, to: path, mode: mode ?? 0o644)
         }
+    }
+
+    /// The permission bits of `hostPath` (lstat(2): a symbolic link is never followed), nil
+    /// when it cannot be read. stat rather than FileManager's attributes, whose `NSNumber`
+    /// values are corelibs Foundation (ICU's data, issue 12).
+    private static func permissions(of hostPath: String) -> mode_t? {
+        var info = stat()
+        guard lstat(hostPath, &info) == 0 else { return nil }
+        return info.st_mode & 0o7777
     }
 
     private static func mentions(_ text: String, names: [String], macs: [String]) -> Bool {
@@ -113,7 +120,7 @@ public enum ConflictingConfig {
             text.lowercased().split {
                 !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." || $0 == ":")
             }.map {
-                String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\"':"))
+                String($0).trimmingScalars(where: { "\"':".unicodeScalars.contains($0) })
             })
         return names.contains { words.contains($0.lowercased()) } || macs.contains { words.contains($0) }
     }

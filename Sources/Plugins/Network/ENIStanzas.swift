@@ -18,7 +18,7 @@ enum ENIStanzas {
                 inOurStanza = false
                 if keyword == "iface" || keyword == "mapping", words.count > 1, ours.contains(words[1]) {
                     inOurStanza = true
-                    notes.append("disabled '\(line.trimmingCharacters(in: .whitespaces))'")
+                    notes.append("disabled '\(line.trimmingWhitespace())'")
                     output.append(marker + line)
                     continue
                 }
@@ -26,14 +26,14 @@ enum ENIStanzas {
                     let listed = words.dropFirst()
                     let kept = listed.filter { !ours.contains($0) }
                     if kept.count != listed.count {
-                        notes.append("disabled '\(line.trimmingCharacters(in: .whitespaces))'")
+                        notes.append("disabled '\(line.trimmingWhitespace())'")
                         output.append(marker + line)
                         if !kept.isEmpty { output.append(([keyword] + kept).joined(separator: " ")) }
                         continue
                     }
                 }
                 output.append(line)
-            } else if inOurStanza && !line.trimmingCharacters(in: .whitespaces).isEmpty && !line.hasPrefix("#") {
+            } else if inOurStanza && !line.trimmingWhitespace().isEmpty && !line.hasPrefix("#") {
                 output.append(marker + line)
             } else {
                 output.append(line)

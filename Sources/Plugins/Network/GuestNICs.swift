@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The guest's network interfaces by MAC address, read from `/sys/class/net/*/address`
 /// under the root (so `--root` and tests see a prepared tree).

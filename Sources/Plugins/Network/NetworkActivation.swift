@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// What brings the new configuration up on the live system, with the backend's own tool
 /// (argv only). Only interfaces that are down are touched: the interface the agent reached
@@ -49,7 +49,7 @@ public enum NetworkActivation {
                 guard let path = try? root.resolve("/sys/class/net/\(name)/operstate"),
                     let data = FileManager.default.contents(atPath: path)
                 else { return true }
-                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "down"
+                return String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines() == "down"
             })
     }
 }

@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Configures the network from metadata (OpenStack `network_data.json`, EC2 interfaces):
 /// matches links to the guest's NICs by MAC, renders files for the chosen backend

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +15,7 @@ enum NetworkdMatch {
         var macList: [String] = []
         var otherKeys = false
         for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimmingWhitespace()
             if line.hasPrefix("[") {
                 section = line
                 continue
@@ -23,7 +23,7 @@ enum NetworkdMatch {
             guard section == "[Match]", let equals = line.firstIndex(of: "="), !line.hasPrefix("#"),
                 !line.hasPrefix(";")
             else { continue }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let key = line[..<equals].trimmingWhitespace()
             let values = line[line.index(after: equals)...].split(separator: " ").map(String.init)
             switch key {
             case "Name": namePatterns += values.map { $0.hasPrefix("!") ? "*" : $0 }

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Picks the concrete backend for `network_renderer`. `auto` looks at what the target root
 /// has: netplan if `/usr/sbin/netplan` or `/etc/netplan` exists, else NetworkManager if it

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Sets the admin password so that nobody but the holder of the instance's SSH RSA key
 /// can learn it: a random password, encrypted with the first ssh-rsa key in the metadata,

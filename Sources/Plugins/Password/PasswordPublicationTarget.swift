@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Where this run can publish an encrypted password, or why it cannot.
 enum PasswordPublicationTarget: Sendable, Equatable {
@@ -41,7 +41,7 @@ enum PasswordPublicationTarget: Sendable, Equatable {
 /// Carries the probe's answer from `plan` to the `apply` that follows it, so one run sends
 /// one probe. `apply` takes it (and clears it); an `apply` with no `plan` before it probes.
 final class PasswordTargetHandoff: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var target: PasswordPublicationTarget?
 
     func put(_ value: PasswordPublicationTarget) {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A block device as sysfs describes it. Sizes and starts are in 512-byte sectors, the
 /// unit sysfs uses whatever the device's logical block size.

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Reads `/sys/class/block` and `/sys/dev/block` under `ResizeSettings.sysfsPath`.
 /// Read-only and pure apart from reading files, so detection tests run on fixture trees
@@ -71,7 +71,7 @@ public struct BlockDeviceTree: Sendable {
 
     private func text(_ path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let value = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = String(decoding: data, as: UTF8.self).trimmingWhitespaceAndNewlines()
         return value.isEmpty ? nil : value
     }
 

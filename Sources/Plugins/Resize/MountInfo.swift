@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One line of `/proc/self/mountinfo` (proc(5)), the fields the resize plugin needs.
 public struct MountInfoEntry: Sendable, Equatable {

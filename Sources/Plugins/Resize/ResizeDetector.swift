@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Finds what holds a mount point: mountinfo for the filesystem and its device, sysfs for
 /// the partition, its disk, the room after it, and for device-mapper names the LVM layer

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Runs resize steps with the target root's tools (argv only, never a shell).
 struct ResizeExecutor: Sendable {
@@ -32,7 +32,7 @@ struct ResizeExecutor: Sendable {
         guard tools.find("sfdisk") != nil, tools.find("partx") != nil else { throw ResizeError.noPartitionTool }
         let dump = try await check(["sfdisk", "--dump", space.disk])
         if dump.standardOutput.split(separator: "\n").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == "label: gpt"
+            $0.trimmingWhitespace() == "label: gpt"
         }) {
             // When the disk grew, GPT's backup header is no longer at its end; it must move
             // there first or the table cannot describe the new space.
@@ -67,7 +67,7 @@ struct ResizeExecutor: Sendable {
             status: result.timedOut ? "timed out" : "exited with status \(result.exitCode)",
             // One line: the reason lands in `status` and the log (resize2fs starts with a version banner).
             stderr: String(
-                result.standardError.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                result.standardError.split(separator: "\n").map { $0.trimmingWhitespace() }
                     .filter { !$0.isEmpty }.joined(separator: "; ").prefix(500)))
     }
 }

@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Grows the partition, LVM volumes and filesystem holding `/` (or `resize_mount_points`)
 /// to fill their disk, at every boot: a boot where nothing changed costs reading

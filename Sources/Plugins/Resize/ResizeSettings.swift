@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the resize plugin reads the kernel's view of mounts and block devices, as host
 /// paths. Only the running kernel knows what is mounted where and how big each device

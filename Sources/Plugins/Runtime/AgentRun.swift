@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// One pass of `guest-agent run`: per stage, discovery and the plugin pipeline; then the
@@ -133,7 +133,7 @@ public struct AgentRun: Sendable {
 public enum BootID {
     public static func current() -> String? {
         guard let data = FileManager.default.contents(atPath: "/proc/sys/kernel/random/boot_id") else { return nil }
-        let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: data.prefix(64), as: UTF8.self).trimmingWhitespaceAndNewlines()
         return text.isEmpty ? nil : text
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The last few boots' run summaries (`state_dir/boots.json`), newest last: what
 /// `guest-agent analyze` reads. One entry per boot id, the last run of that boot.

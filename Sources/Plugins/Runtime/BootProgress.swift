@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Whether this boot's stages have finished, as `guest-agent status --wait` decides it.
 ///

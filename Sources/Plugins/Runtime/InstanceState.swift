@@ -1,4 +1,5 @@
-import Foundation
+import DataSources
+import FoundationEssentials
 
 /// Per-instance state: which plugins are done, and what plugins saved for later boots.
 public struct InstanceState: Codable, Sendable, Equatable {

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Runs the configured plugins for one instance, isolating failures and recording

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// One step of the first-boot pipeline (hostname, users, ssh_keys, ...).

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Everything a plugin may use. Built once per run by the pipeline.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What happened to one plugin (the `status --json` row).
 public struct PluginRecord: Codable, Sendable, Equatable {

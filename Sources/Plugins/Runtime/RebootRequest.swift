@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// What to do after a run in which a plugin asked for a reboot.

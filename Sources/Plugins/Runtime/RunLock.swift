@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An exclusive lock on one root's state directory (`state_dir/run.lock`, flock(2)),
 /// held for a whole `run` or `clean`.

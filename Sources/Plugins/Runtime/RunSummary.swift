@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The last run, as `guest-agent status` shows it.
 public struct RunSummary: Codable, Sendable, Equatable {

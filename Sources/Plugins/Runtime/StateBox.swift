@@ -1,8 +1,9 @@
-import Foundation
+import DataSources
+import FoundationEssentials
 
 /// The instance state shared between the runner and plugins' `saveData`.
 final class StateBox: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var state: InstanceState
     init(initial: InstanceState) { state = initial }
     var value: InstanceState { lock.withLock { state } }

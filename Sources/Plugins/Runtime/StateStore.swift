@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads and writes the state directory. Layout (all JSON, written atomically):
 /// `instances/<id>.json` per instance, `last-run.json` for `status`, `boots.json` (the last
@@ -21,7 +25,8 @@ public struct StateStore: Sendable {
         let safe =
             instanceID.utf8.count <= 128 && !instanceID.hasPrefix(".")
             && instanceID.unicodeScalars.allSatisfy {
-                $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                    || "-_.".unicodeScalars.contains($0)
             }
         if safe { return instanceID + ".json" }
         return "x-" + PlainFormat.hex(instanceID.utf8.prefix(100)) + ".json"

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Installs the metadata's SSH public keys into the admin user's (and optionally root's)
 /// `~/.ssh/authorized_keys`: directory 0700 and file 0600 owned by the user, written

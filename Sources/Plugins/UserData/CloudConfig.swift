@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `#cloud-config` subset this agent applies, read from YAML (`YAMLParser`). Reading checks
 /// every type, so applying never meets a value it has to guess about: a wrong type is an
@@ -148,7 +152,7 @@ struct CloudConfig: Sendable, Equatable {
     static func stringOrList(_ value: YAMLValue?, _ key: String) throws -> [String] {
         if case .list? = value { return try strings(value, key) }
         guard let text = try string(value, key) else { return [] }
-        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return text.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     static func commands(_ value: YAMLValue?, _ key: String) throws -> [Command] {

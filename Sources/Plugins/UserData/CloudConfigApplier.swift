@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Applies a cloud-config part through the other plugins' code: host name
 /// (`HostnamePlugin.set`), users (`UsersPlugin.createUser`, `installSudoers`, the admin

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// cloud-config `users` and `ssh_authorized_keys`, through the users and ssh_keys
 /// plugins' code. Every name, group, shell, rule and key is checked before any command
@@ -74,14 +74,14 @@ struct CloudConfigUsers: Sendable {
             throw SSHKeysError.noSuchUser(name, passwd: try context.root.resolve("/etc/passwd"))
         }
         for (index, key) in keys.enumerated() {
-            if let problem = AuthorizedKeyFilter.problem(key.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let problem = AuthorizedKeyFilter.problem(key.trimmingWhitespaceAndNewlines()) {
                 throw CloudConfigError.type(
                     "ssh_authorized_keys[\(index)]", "a plain public key line, but it \(problem)")
             }
         }
         try HomeDirectory.ensure(for: entry, context: context)
         try SSHKeysPlugin.install(
-            keys.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }, for: entry,
+            keys.map { $0.trimmingWhitespaceAndNewlines() }, for: entry,
             block: AuthorizedKeysBlock.userDataBlock, context: context)
     }
 

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// cloud-config `final_message` with cloud-init's placeholders: `$UPTIME` (seconds since
 /// the running kernel booted, as `/proc/uptime` has it), `$TIMESTAMP` (now, RFC 2822, UTC),

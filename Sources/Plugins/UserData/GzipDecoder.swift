@@ -1,5 +1,5 @@
 import CZlib
-import Foundation
+import FoundationEssentials
 
 /// Decompresses gzip user data (RFC 1952, concatenated members too) with zlib, under a cap
 /// on the decompressed size.

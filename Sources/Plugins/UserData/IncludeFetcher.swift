@@ -1,6 +1,10 @@
 import Crypto
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Fetches the user data an include part names, with the HTTP client the sources use
 /// (`context.http`: the same timeouts, retries and total budget per request, redirects

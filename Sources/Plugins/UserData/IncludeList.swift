@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// One URL named by an include part, and whether it is fetched once per instance.
 struct IncludeEntry: Equatable, Sendable {
@@ -43,7 +43,7 @@ struct IncludeList: Equatable, Sendable {
                 once = false
                 line = line.dropFirst("#include".count)
             }
-            let candidate = line.trimmingCharacters(in: .whitespaces)
+            let candidate = line.trimmingWhitespace()
             if candidate.isEmpty || candidate.hasPrefix("#") { continue }
             guard let url = URL(string: candidate), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
                 url.host?.isEmpty == false

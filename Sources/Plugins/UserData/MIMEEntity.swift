@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One MIME entity (RFC 2045/2046) read as bytes: its headers and its raw body. Bytes, not
 /// a String, because a body may be binary (gzip) and a charset is applied per part.
@@ -25,11 +25,11 @@ struct MIMEEntity: Sendable {
             }
             if line.first == 0x20 || line.first == 0x09, let name = lastName {
                 headers[name, default: ""] +=
-                    " " + String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    " " + String(decoding: line, as: UTF8.self).trimmingWhitespace()
             } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
-                let name = String(decoding: line[..<colon], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                let name = String(decoding: line[..<colon], as: UTF8.self).trimmingWhitespace()
                     .lowercased()
-                let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingWhitespace()
                 headers[name] = value
                 lastName = name
             } else {
@@ -75,14 +75,14 @@ struct MIMEEntity: Sendable {
         var parameters: [String: String] = [:]
         for piece in pieces.dropFirst() {
             guard let equals = piece.firstIndex(of: "=") else { continue }
-            let key = piece[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = piece[piece.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let key = piece[..<equals].trimmingWhitespace().lowercased()
+            var value = piece[piece.index(after: equals)...].trimmingWhitespace()
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
                 value = String(value.dropFirst().dropLast())
             }
             parameters[key] = value
         }
-        return (pieces[0].trimmingCharacters(in: .whitespaces), parameters)
+        return (pieces[0].trimmingWhitespace(), parameters)
     }
 
     /// The body parts of a multipart body (RFC 2046 5.1.1): the bytes between delimiter

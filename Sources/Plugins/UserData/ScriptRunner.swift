@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -88,11 +88,7 @@ struct ScriptRunner: Sendable {
 
     /// The last `tailLines` lines of a file, read from its last 64 KiB only.
     static func lastLines(ofFile path: String) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 65536 ? size - 65536 : 0)
-        let data = (try? handle.readToEnd()) ?? Data()
+        guard let data = PlainFileIO.readTail(ofFile: path, maxBytes: 65536) else { return [] }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         return lines.suffix(tailLines).map { TextPreview.line(String($0)) }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The interpreter a `#!` line names, split as the Linux kernel does: the path, then at
 /// most one argument (everything after the first run of blanks, as one string).
@@ -10,11 +10,11 @@ struct Shebang: Equatable, Sendable {
     init?(_ content: Data) {
         let line = UserDataDetector.firstLine(content)
         guard line.hasPrefix("#!") else { return nil }
-        let rest = line.dropFirst(2).trimmingCharacters(in: .whitespaces)
+        let rest = line.dropFirst(2).trimmingWhitespace()
         let pieces = rest.split(maxSplits: 1, whereSeparator: { $0 == " " || $0 == "\t" })
         guard let first = pieces.first, first.hasPrefix("/") else { return nil }
         interpreter = String(first)
-        argument = pieces.count > 1 ? pieces[1].trimmingCharacters(in: .whitespaces) : nil
+        argument = pieces.count > 1 ? pieces[1].trimmingWhitespace() : nil
     }
 
     init(interpreter: String, argument: String? = nil) {

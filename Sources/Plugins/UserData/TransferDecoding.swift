@@ -1,12 +1,12 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Content-Transfer-Encoding (RFC 2045 6) and charset decoding of one MIME part.
 enum TransferDecoding {
     /// Decodes `body` as `encoding` (nil, 7bit, 8bit and binary leave it as it is).
     /// Throws a message (the caller adds which part) for bad input or unknown encodings.
     static func decode(_ body: Data, encoding: String?) throws(UserDataDecodingFailure) -> Data {
-        switch encoding?.lowercased().trimmingCharacters(in: .whitespaces) {
+        switch encoding?.lowercased().trimmingWhitespace() {
         case nil, "", "7bit", "8bit", "binary":
             return body
         case "base64":
@@ -70,7 +70,7 @@ enum TransferDecoding {
     /// US-ASCII are checked, not converted; a charset not listed here fails the part by
     /// name rather than running bytes that mean something else.
     static func toUTF8(_ text: Data, charset: String?) throws(UserDataDecodingFailure) -> Data {
-        guard let charset = charset?.lowercased().trimmingCharacters(in: .whitespaces), !charset.isEmpty else {
+        guard let charset = charset?.lowercased().trimmingWhitespace(), !charset.isEmpty else {
             return text
         }
         let encoding: String.Encoding

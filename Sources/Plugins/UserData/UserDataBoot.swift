@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// One boot's pass over the user data parts: runs what each part's action says, saves its
 /// record at once (so a crash or reboot resumes correctly), and collects what the plugin
@@ -127,7 +127,7 @@ struct UserDataBoot {
                 }
                 parts = UserDataPlugin.ordered(found)
             } catch {
-                let why = "\(error)".replacingOccurrences(of: entry.url.absoluteString, with: entry.display)
+                let why = "\(error)".replacing(entry.url.absoluteString, with: entry.display)
                 problems.append("\(entry.display): \(why)")
                 context.logger.error(
                     "included user data not fetched",

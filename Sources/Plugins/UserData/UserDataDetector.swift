@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Recognises what a piece of user data is from its MIME type or its first line.
 enum UserDataDetector {
@@ -52,11 +52,10 @@ enum UserDataDetector {
     /// `#ps1`, `#ps1_sysnative`, `#ps1_x86`, `rem cmd` (first line, any case), and EC2's
     /// `<powershell>` / `<script>` blocks.
     static func windowsMarker(_ data: Data) -> String? {
-        let line = firstLine(data).lowercased().trimmingCharacters(in: .whitespaces)
+        let line = firstLine(data).lowercased().trimmingWhitespace()
         for marker in ["#ps1_sysnative", "#ps1_x86", "#ps1"] where line.hasPrefix(marker) { return marker }
         if line.hasPrefix("rem cmd") { return "rem cmd" }
-        let head = String(decoding: data.prefix(4096), as: UTF8.self).lowercased().trimmingCharacters(
-            in: .whitespacesAndNewlines)
+        let head = String(decoding: data.prefix(4096), as: UTF8.self).lowercased().trimmingWhitespaceAndNewlines()
         for tag in ["<powershell>", "<script>"] where head.hasPrefix(tag) { return tag }
         return nil
     }

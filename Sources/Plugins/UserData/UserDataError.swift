@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Errors of the userdata plugin; each names the part or limit concerned.
 enum UserDataError: Error, CustomStringConvertible, Equatable {

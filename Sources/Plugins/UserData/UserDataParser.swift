@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns raw user data into its parts: gzip (by magic bytes), MIME multipart (nested),
 /// transfer encodings and charsets, then each part's kind. Pure: it reads bytes and

@@ -1,6 +1,6 @@
 import Crypto
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// What one part of the user data is, decided from its MIME type or, for a user data that
 /// is not MIME and for `text/plain` parts, from its first line (as cloud-init does).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What running one part gave, as the saved state records it.
 struct PartResult: Sendable, Equatable {

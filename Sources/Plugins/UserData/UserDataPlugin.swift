@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the instance's user data: `#!` scripts, `#cloud-config` (a subset, through the
 /// other plugins' code), `#cloud-boothook`, `#include`/`#include-once` URLs (only with

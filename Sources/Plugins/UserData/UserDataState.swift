@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The userdata plugin's saved state for one instance: one record per part, keyed by
 /// `UserDataPart.stateKey` (index and content hash), so that after a reboot each part is

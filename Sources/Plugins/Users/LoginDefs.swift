@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The settings of the target root's /etc/login.defs (shadow's configuration file), read
 /// the way useradd reads them, so that a home the agent repairs gets the mode a home
@@ -23,10 +27,10 @@ struct LoginDefs: Equatable {
     init(text: String) {
         var values: [String: String] = [:]
         for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             guard let split = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else { continue }
-            var value = line[split...].trimmingCharacters(in: .whitespaces)
+            var value = line[split...].trimmingWhitespace()
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
                 value = String(value.dropFirst().dropLast())
             }

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// Sets and inspects user passwords in the target root.
 public struct PasswordSetter: Sendable {
@@ -20,10 +20,10 @@ public struct PasswordSetter: Sendable {
         let result = try await context.runner.run(argv, standardInput: Data("\(user):\(hash)\n".utf8))
         guard result.exitCode == 0 else {
             // chpasswd does not echo the password, but be certain it never reaches a log.
-            let stderr = result.standardError.replacingOccurrences(of: password, with: "<redacted>")
+            let stderr = result.standardError.replacing(password, with: "<redacted>")
             throw HostError.commandFailed(
                 argv: argv, status: "exited with status \(result.exitCode)",
-                stderr: String(stderr.prefix(500)).trimmingCharacters(in: .whitespacesAndNewlines))
+                stderr: String(stderr.prefix(500)).trimmingWhitespaceAndNewlines())
         }
     }
 

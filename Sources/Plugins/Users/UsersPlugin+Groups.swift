@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 extension UsersPlugin {
     /// Creates each of `groups` the target root's /etc/group lacks, with `groupadd`

@@ -1,5 +1,9 @@
 import DataSources
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Creates the admin user (or reuses an existing one) with a home directory and the
 /// configured groups, using the distribution's own tools (argv only, `--root` aware).

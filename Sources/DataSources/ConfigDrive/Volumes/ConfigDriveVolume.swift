@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A read-only view of a filesystem volume holding a config drive.
 public protocol ConfigDriveVolume: Sendable {

@@ -57,8 +57,8 @@ struct FATDirectoryEntry: Equatable {
     static func shortName(_ raw: [UInt8], flags: UInt8) -> String {
         var bytes = raw
         if bytes[0] == 0x05 { bytes[0] = 0xE5 }
-        var base = String(decoding: bytes[0..<8], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-        var ext = String(decoding: bytes[8..<11], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        var base = String(decoding: bytes[0..<8], as: UTF8.self).trimmingWhitespace()
+        var ext = String(decoding: bytes[8..<11], as: UTF8.self).trimmingWhitespace()
         if flags & 0x08 != 0 { base = base.lowercased() }
         if flags & 0x10 != 0 { ext = ext.lowercased() }
         return ext.isEmpty ? base : base + "." + ext

@@ -56,6 +56,6 @@ struct FATLayout: Equatable {
     }
 
     static func text(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
     }
 }

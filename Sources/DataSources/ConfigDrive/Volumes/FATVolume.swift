@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A FAT12/16/32 (vfat) volume read straight from a device or image: nova's legacy
 /// `config_drive_format=vfat` drives (`mkfs.vfat -n config-2`, 64 MiB, FAT16).
@@ -18,7 +18,7 @@ public struct FATVolume: ConfigDriveVolume {
         // mkfs.vfat writes the label twice; the root directory's volume-label entry is
         // what `mlabel`/`blkid` report, so it wins over the boot record's copy.
         let rootLabel = try Self.rootEntries(device: device, layout: layout).first(where: \.isVolumeLabel)
-        label = rootLabel.map { $0.shortName.replacingOccurrences(of: ".", with: "") } ?? layout.bootLabel
+        label = rootLabel.map { $0.shortName.replacing(".", with: "") } ?? layout.bootLabel
     }
 
     /// The label from the boot sector and root directory, without reading further.
@@ -26,7 +26,7 @@ public struct FATVolume: ConfigDriveVolume {
         let layout = try FATLayout(
             bootSector: try device.read(at: 0, count: 512), path: device.path, deviceSize: device.size)
         let rootLabel = try rootEntries(device: device, layout: layout).first(where: \.isVolumeLabel)
-        return rootLabel.map { $0.shortName.replacingOccurrences(of: ".", with: "") } ?? layout.bootLabel
+        return rootLabel.map { $0.shortName.replacing(".", with: "") } ?? layout.bootLabel
     }
 
     public func readFile(_ path: String, maxBytes: Int) throws -> Data? {

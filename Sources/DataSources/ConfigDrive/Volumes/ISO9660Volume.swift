@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An ISO 9660 volume (as nova builds config drives: `genisoimage -J -r -l -V config-2`)
 /// read straight from a device or image with positional reads: no mount, no tool.
@@ -46,7 +46,7 @@ public struct ISO9660Volume: ConfigDriveVolume {
         guard let primary else {
             throw VolumeReadError.corrupt(path: device.path, what: "no primary volume descriptor")
         }
-        label = String(decoding: primary[40..<72], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        label = String(decoding: primary[40..<72], as: UTF8.self).trimmingWhitespace()
         blockSize = primary.le16(128)
         guard [512, 1024, 2048].contains(blockSize) else {
             throw VolumeReadError.corrupt(path: device.path, what: "logical block size \(blockSize)")
@@ -74,7 +74,7 @@ public struct ISO9660Volume: ConfigDriveVolume {
         guard descriptor[0] == 1, descriptor[1...5] == Array("CD001".utf8)[...] else {
             throw VolumeReadError.corrupt(path: device.path, what: "not ISO 9660")
         }
-        return String(decoding: descriptor[40..<72], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        return String(decoding: descriptor[40..<72], as: UTF8.self).trimmingWhitespace()
     }
 
     public func readFile(_ path: String, maxBytes: Int) throws -> Data? {

@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 
 /// NetworkManager keyfiles: `/etc/NetworkManager/system-connections/guest-agent-<name>.nmconnection`,
 /// mode 0600 (NetworkManager ignores keyfiles others can read). NICs are bound by MAC

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One configuration file a renderer produces: guest path, bytes and mode.
 public struct RenderedFile: Sendable, Equatable {

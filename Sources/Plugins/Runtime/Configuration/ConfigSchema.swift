@@ -1,5 +1,5 @@
 import DataSources
-import Foundation
+import FoundationEssentials
 import Logging
 import PasswordCrypto
 
@@ -200,7 +200,7 @@ enum ConfigSchema {
     // MARK: value parsers
 
     static func list(_ value: String) -> [String] {
-        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        value.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     static func ids(_ value: String, known: [String]) throws -> [String] {

@@ -23,13 +23,13 @@ public struct INIDocument: Sendable, Equatable {
             let lineNumber = index + 1
             var scalars = rawLine
             if scalars.last == "\r" { scalars.removeLast() }
-            let line = String(String.UnicodeScalarView(scalars)).trimmingCharacters(in: .whitespaces)
+            let line = String(String.UnicodeScalarView(scalars)).trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]"), line.count > 2 else {
                     throw ConfigError.syntax(file: file, line: lineNumber, text: line)
                 }
-                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                let name = line.dropFirst().dropLast().trimmingWhitespace()
                 section = name.uppercased() == "DEFAULT" ? "DEFAULT" : name.lowercased()
                 sections[section, default: [:]] = sections[section] ?? [:]
                 sectionLines[section] = lineNumber
@@ -38,8 +38,8 @@ public struct INIDocument: Sendable, Equatable {
             guard let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
                 throw ConfigError.syntax(file: file, line: lineNumber, text: line)
             }
-            let key = line[..<separator].trimmingCharacters(in: .whitespaces).lowercased()
-            let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<separator].trimmingWhitespace().lowercased()
+            let value = line[line.index(after: separator)...].trimmingWhitespace()
             guard !key.isEmpty else { throw ConfigError.syntax(file: file, line: lineNumber, text: line) }
             if let previous = sections[section]?[key] {
                 throw ConfigError.duplicateKey(file: file, line: lineNumber, key: key, firstLine: previous.line)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Any JSON value. The instance state keeps each plugin's saved state in this form, so the
 /// state file stays readable JSON while each plugin reads and writes its own `Codable` type
