@@ -15,9 +15,7 @@ import Testing
         let config: String
 
         func agent(_ arguments: [String], timeout: Double = 60) throws -> ProgramResult {
-            try Program.run(
-                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path],
-                timeout: timeout)
+            try Program.agent(arguments, config: config, root: root.path, timeout: timeout)
         }
     }
 

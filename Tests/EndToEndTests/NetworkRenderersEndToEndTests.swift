@@ -56,8 +56,7 @@ import Testing
             plugins = network
             network_renderer = \(renderer)
             """, to: "agent.conf")
-        let run = try Program.run(
-            BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 60)
+        let run = try Program.agent(["run"], config: config, root: root.path)
         return Rendered(root: root, run: run)
     }
 

@@ -12,8 +12,7 @@ import Testing
         let config: String
 
         func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.run(
-                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 60)
+            try Program.agent(arguments, config: config, root: root.path)
         }
 
         func status() throws -> [String: Any] {

@@ -45,8 +45,7 @@ struct UserDataEndToEndTests {
             "metadata_services = configdrive\nconfigdrive_paths = /drive\nplugins = userdata\n",
             to: "agent.conf")
         func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.run(
-                BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root.path], timeout: 60)
+            try Program.agent(arguments, config: config, root: root.path)
         }
         let marks = { (root.directory.read("tmp/marks") ?? "").split(separator: "\n").map(String.init) }
 

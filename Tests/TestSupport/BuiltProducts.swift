@@ -93,6 +93,14 @@ public enum Program {
         return process
     }
 
+    /// The built `guest-agent` with `arguments` and `--config CONFIG --root ROOT`, as the
+    /// end-to-end tests run it.
+    public static func agent(
+        _ arguments: [String], config: String, root: String, timeout: Double = 60
+    ) throws -> ProgramResult {
+        try run(BuiltProducts.path("guest-agent"), arguments + ["--config", config, "--root", root], timeout: timeout)
+    }
+
     /// Runs `name` found on PATH.
     @discardableResult
     public static func tool(_ name: String, _ arguments: [String], input: Data? = nil, timeout: Double = 120) throws
