@@ -8,7 +8,7 @@
 #   packaging/build-deb.sh --output DIR          # where the .deb goes (default dist/)
 #
 # It prints the .deb's path on the last line of standard output. Needs dpkg-dev
-# (dpkg-shlibdeps), and for the build itself swift and libcurl4-openssl-dev; for the man
+# (dpkg-shlibdeps), and for the build itself swift and libcurl4-openssl-dev (its headers); for the man
 # page, the generate-manual tool of swift-argument-parser (built here, in debug, from the
 # package's own dependency: no network). lintian runs on the result when installed.
 #
@@ -121,7 +121,8 @@ chmod 0644 "$stage/usr/share/man/man1/guest-agent.1.gz"
 # 5. Depends: what the binary links (dpkg-shlibdeps maps each NEEDED library to its
 # package and minimum version), plus passwd (useradd, chpasswd). Recommends: the tools
 # the optional plugins run from the image (host_keys: ssh-keygen; users: visudo;
-# resize: growpart, sfdisk, resize2fs). Suggests: the other filesystems' and network
+# resize: growpart, sfdisk, resize2fs), and libcurl4, which the agent loads with dlopen
+# only to fetch an https:// user-data include (it is not NEEDED, so shlibdeps misses it). Suggests: the other filesystems' and network
 # stacks' tools the plugins use when the image has them.
 mkdir -p "$work/shlibs/debian"
 printf 'Source: guest-agent\n\nPackage: guest-agent\nArchitecture: any\n' >"$work/shlibs/debian/control"
@@ -145,7 +146,7 @@ Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $installed_size
 Depends: $shlib_depends, passwd
-Recommends: openssh-client, sudo, cloud-guest-utils, fdisk, e2fsprogs
+Recommends: openssh-client, sudo, cloud-guest-utils, fdisk, e2fsprogs, libcurl4
 Suggests: openssh-server, xfsprogs, btrfs-progs, lvm2, ifupdown | netplan.io | network-manager
 Section: admin
 Priority: optional

@@ -8,7 +8,7 @@ import Testing
 /// built mock server on loopback. Every transport the agent could ship must pass it:
 /// add it to `transports`.
 @Suite(.serialized) struct HTTPTransportConformanceTests {
-    static let transports: [any HTTPTransport] = [CurlTransport()]
+    static let transports: [any HTTPTransport] = [SocketTransport(), CurlTransport()]
 
     static func limits(idle: Double = 2, total: Double = 10, maxBytes: Int = 1 << 20) -> TransferLimits {
         TransferLimits(idleTimeout: idle, totalTimeout: total, maxBytes: maxBytes)
@@ -127,6 +127,94 @@ import Testing
         let used = Self.processCPUSeconds() - before
         // A busy-waiting client burns most of a core for the 3 s; a sleeping one almost nothing.
         #expect(used < 0.6, "the test process used \(used) s of CPU while waiting 3 s")
+    }
+
+    @Test(arguments: transports) func aTricklingServerPassesTheTotalLimit(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--trickle", "/openstack", "--trickle-interval-ms", "200"], work)
+        let url = server.url(for: "openstack")
+        // A byte every 200 ms never trips the 1 s idle limit; only the 2 s total can end it.
+        await #expect(throws: DataSourceError.tooSlow(url: url.absoluteString, seconds: 2)) {
+            try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 1, total: 2))
+        }
+    }
+
+    @Test(arguments: transports) func silenceAfterTheHeadIsAnIdleTimeout(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--headers-then-silence", "/openstack"], work)
+        let url = server.url(for: "openstack")
+        await #expect(throws: DataSourceError.timedOut(url: url.absoluteString, seconds: 1)) {
+            try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 1))
+        }
+    }
+
+    @Test(arguments: transports) func aGigabyteBodyIsRefusedWhileReading(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--oversize", "/a", "--oversize-unannounced", "/b"], work)
+        for path in ["a", "b"] {  // announced by Content-Length, then chunked with none
+            let url = server.url(for: path)
+            await #expect(throws: DataSourceError.documentTooLarge(location: url.absoluteString, limit: 1 << 20)) {
+                try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(maxBytes: 1 << 20))
+            }
+        }
+    }
+
+    @Test(arguments: transports) func anEncodedBodyIsRefused(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--gzip-bomb", "/openstack"], work)
+        let url = server.url(for: "openstack")
+        await #expect(
+            throws: DataSourceError.malformedDocument(
+                location: url.absoluteString, reason: "Content-Encoding 'gzip' was not asked for")
+        ) {
+            try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(maxBytes: 4 << 20))
+        }
+    }
+
+    @Test(arguments: transports) func aRedirectIsReturnedNotFollowed(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--redirect", "/openstack=http://127.0.0.1:9/elsewhere"], work)
+        let reply = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack")), limits: Self.limits())
+        #expect(reply.status == 302)
+        #expect(reply.headers["location"] == "http://127.0.0.1:9/elsewhere")
+    }
+
+    @Test(arguments: transports) func aDroppedConnectionIsATransportError(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server(["--drop", "/openstack"], work)
+        let url = server.url(for: "openstack")
+        do {
+            let reply = try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits())
+            Issue.record("a dropped connection answered \(reply.status)")
+        } catch let error as DataSourceError {
+            guard case .transport(let where_, _) = error else {
+                Issue.record("not a transport error: \(error)")
+                return
+            }
+            #expect(where_ == url.absoluteString)
+        }
+    }
+
+    /// The shipped transport sends https to libcurl (loaded on demand): a TLS hello to the
+    /// mock's plain-HTTP port fails in OpenSSL, where the socket transport would refuse the scheme.
+    @Test func theAgentTransportSendsHTTPSToLibcurl() async throws {
+        let work = try TemporaryDirectory()
+        let server = try Self.server([], work)
+        let plain = server.url(for: "openstack")
+        var parts = URLComponents(url: plain, resolvingAgainstBaseURL: false)!
+        parts.scheme = "https"
+        let secure = parts.url!
+        #expect(try await AgentTransport().send(HTTPRequestSpec(url: plain), limits: Self.limits()).status == 200)
+        do {
+            _ = try await AgentTransport().send(HTTPRequestSpec(url: secure), limits: Self.limits())
+            Issue.record("a TLS request to a plain HTTP port succeeded")
+        } catch DataSourceError.transport(let where_, let reason) {
+            #expect(where_ == secure.absoluteString)
+            #expect(reason.contains("SSL") || reason.contains("TLS"), "\(reason)")
+        }
+        await #expect(throws: DataSourceError.self) {
+            try await SocketTransport().send(HTTPRequestSpec(url: secure), limits: Self.limits())
+        }
     }
 
     static func processCPUSeconds() -> Double {

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.2
-// Not part of guest-agent (never shipped, not in the root Package.swift): two minimal
+// Not part of guest-agent (never shipped, not in the root Package.swift): three minimal
 // HTTP/1.1 GET clients for issue 12's transport comparison (docs/HTTP-TRANSPORT-CHOICE.md). Path dependency on the agent's own
 // swift-nio checkout (run `swift build` in the repository first), so it builds offline.
 import PackageDescription
@@ -20,5 +20,6 @@ let package = Package(
         ),
         .target(name: "CCurlProto", linkerSettings: [.linkedLibrary("curl")]),
         .executableTarget(name: "CurlGet", dependencies: ["CCurlProto"]),
+        .executableTarget(name: "SocketGet"),
     ]
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The HTTP transport comparison of docs/HTTP-TRANSPORT-CHOICE.md: a one-GET client on
-# SwiftNIO's HTTP/1.1 pipeline (NIOGet) and one on libcurl (CurlGet), static release builds,
+# SwiftNIO's HTTP/1.1 pipeline (NIOGet), one on libcurl (CurlGet) and one on a plain socket
+# (SocketGet, the shape of the agent's SocketTransport), static release builds,
 # stripped. Prints size, dynamic libraries, peak RSS, and wall and CPU time from exec to the
 # first request completed (the process exits right after it), median of N runs, against the
 # bundled mock server (release build of the repository: swift build -c release --product
@@ -17,13 +18,13 @@ server=$!
 for _ in $(seq 100); do grep -q listening "$work/server.out" && break; sleep 0.05; done
 port=$(sed -n 's/^listening on http:\/\/127.0.0.1://p' "$work/server.out")
 path=/openstack/latest/meta_data.json
-for product in NIOGet CurlGet; do strip -o "$work/$product" ".build/release/$product"; done
+for product in NIOGet CurlGet SocketGet; do strip -o "$work/$product" ".build/release/$product"; done
 echo "| prototype | stripped size | shared libraries loaded | peak RSS (max of $runs) | wall, exec to exit (median) | CPU (median) |"
 echo "|---|---|---|---|---|---|"
-for product in NIOGet CurlGet; do
+for product in NIOGet CurlGet SocketGet; do
     : > "$work/$product.runs"
     for _ in $(seq "$runs"); do
-        if [ "$product" = NIOGet ]; then args=(127.0.0.1 "$port" "$path"); else args=("http://127.0.0.1:$port$path"); fi
+        if [ "$product" = CurlGet ]; then args=("http://127.0.0.1:$port$path"); else args=(127.0.0.1 "$port" "$path"); fi
         python3 ../peers/measure.py /dev/null /dev/null -- "$work/$product" "${args[@]}" >> "$work/$product.runs"
     done
     median() { sort -n | sed -n "$(( (runs + 1) / 2 ))p"; }

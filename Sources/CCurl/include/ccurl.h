@@ -1,6 +1,10 @@
 #ifndef GUEST_AGENT_CCURL_H
 #define GUEST_AGENT_CCURL_H
 
+/* Only libcurl's types and constants: the agent does not link libcurl. It is loaded with
+   dlopen the first time an https:// URL is fetched (ga_curl_load), so the 33 libraries
+   Debian's libcurl brings are not mapped into every boot. Every call goes through the
+   ga_curl_* functions below. */
 #include <curl/curl.h>
 
 /// Callback type for response bytes and header lines (libcurl's write/header function).
@@ -23,8 +27,11 @@ typedef struct {
     char *error_buffer;            /* CURL_ERROR_SIZE bytes */
 } ga_curl_request;
 
-/// curl_global_init once per process (not thread-safe itself: called from a Swift `static let`).
-int ga_curl_global_init(void);
+/// Loads libcurl.so.4 and runs curl_global_init, once per process (call it from a Swift
+/// `static let`: it is not thread-safe itself). 0 on success; otherwise -1 and
+/// ga_curl_load_error() says why (the dynamic loader's message).
+int ga_curl_load(void);
+const char *ga_curl_load_error(void);
 
 /// Applies `request` to `handle`. Returns CURLE_OK or the first option libcurl refused.
 CURLcode ga_curl_prepare(CURL *handle, const ga_curl_request *request);
@@ -34,5 +41,20 @@ CURLcode ga_curl_multi_result(CURLM *multi);
 
 /// The HTTP status of the last response (0 when none arrived).
 long ga_curl_status(CURL *handle);
+
+/* libcurl's own functions, called through the loaded library (only after ga_curl_load). */
+CURL *ga_curl_easy_init(void);
+void ga_curl_easy_cleanup(CURL *handle);
+const char *ga_curl_easy_strerror(CURLcode code);
+CURLM *ga_curl_multi_init(void);
+CURLMcode ga_curl_multi_cleanup(CURLM *multi);
+CURLMcode ga_curl_multi_add_handle(CURLM *multi, CURL *handle);
+CURLMcode ga_curl_multi_remove_handle(CURLM *multi, CURL *handle);
+CURLMcode ga_curl_multi_perform(CURLM *multi, int *running);
+CURLMcode ga_curl_multi_poll(CURLM *multi, int timeout_ms);
+CURLMcode ga_curl_multi_wakeup(CURLM *multi);
+const char *ga_curl_multi_strerror(CURLMcode code);
+struct curl_slist *ga_curl_slist_append(struct curl_slist *list, const char *text);
+void ga_curl_slist_free_all(struct curl_slist *list);
 
 #endif

@@ -1,7 +1,9 @@
 import CCurl
 import FoundationEssentials
 
-/// `HTTPTransport` over libcurl (see the protocol for the whole contract).
+/// `HTTPTransport` over libcurl (see the protocol for the whole contract), for `https://`
+/// (user-data includes): the agent does not link libcurl, it loads it with `dlopen` at the
+/// first request (`CCurl`), so a boot that fetches nothing over https never maps it.
 ///
 /// Each request gets its own easy handle on a multi handle, driven by a dedicated thread
 /// that sleeps in `curl_multi_poll` between events: waiting costs no CPU, the Swift
@@ -24,8 +26,9 @@ public struct CurlTransport: HTTPTransport {
         }
     }
 
-    /// curl_global_init, once per process.
-    static let initialized: Bool = ga_curl_global_init() == 0
+    /// libcurl loaded (dlopen) and initialized, once per process, on the first https request:
+    /// nil, or why it could not be.
+    static let loadFailure: String? = ga_curl_load() == 0 ? nil : String(cString: ga_curl_load_error())
 }
 
 /// One request's libcurl state. Body, headers and progress are touched only by the
@@ -53,7 +56,7 @@ final class CurlTransfer: @unchecked Sendable {
     func cancel() {
         lock.withLock {
             cancelled = true
-            if let multi { curl_multi_wakeup(multi) }
+            if let multi { ga_curl_multi_wakeup(multi) }
         }
     }
 
@@ -61,27 +64,26 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Runs the whole exchange on the calling (dedicated) thread.
     func run() -> Result<HTTPReply, any Error> {
-        guard CurlTransport.initialized, let easy = curl_easy_init() else {
-            return .failure(fault("libcurl could not start"))
-        }
-        defer { curl_easy_cleanup(easy) }
-        guard let multi = curl_multi_init() else { return .failure(fault("libcurl could not start")) }
-        defer { curl_multi_cleanup(multi) }
+        if let why = CurlTransport.loadFailure { return .failure(fault("libcurl could not be loaded: \(why)")) }
+        guard let easy = ga_curl_easy_init() else { return .failure(fault("libcurl could not start")) }
+        defer { ga_curl_easy_cleanup(easy) }
+        guard let multi = ga_curl_multi_init() else { return .failure(fault("libcurl could not start")) }
+        defer { ga_curl_multi_cleanup(multi) }
         var headerList: UnsafeMutablePointer<curl_slist>?
-        for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
-        headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
-        defer { curl_slist_free_all(headerList) }
+        for (name, value) in request.headers { headerList = ga_curl_slist_append(headerList, "\(name): \(value)") }
+        headerList = ga_curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
+        defer { ga_curl_slist_free_all(headerList) }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         defer { errorBuffer.deallocate() }
 
         let prepared = prepare(easy, headers: headerList, errorBuffer: errorBuffer)
-        guard prepared == CURLE_OK else { return .failure(fault(String(cString: curl_easy_strerror(prepared)))) }
-        curl_multi_add_handle(multi, easy)
+        guard prepared == CURLE_OK else { return .failure(fault(String(cString: ga_curl_easy_strerror(prepared)))) }
+        ga_curl_multi_add_handle(multi, easy)
         lock.withLock { self.multi = multi }
         defer {
             lock.withLock { self.multi = nil }
-            curl_multi_remove_handle(multi, easy)
+            ga_curl_multi_remove_handle(multi, easy)
         }
         if let failure = drive(multi) { return .failure(failure) }
         let result = ga_curl_multi_result(multi)
@@ -135,8 +137,8 @@ final class CurlTransfer: @unchecked Sendable {
         var running: Int32 = 1
         while true {
             if isCancelled { return CancellationError() }
-            let code = curl_multi_perform(multi, &running)
-            guard code == CURLM_OK else { return fault(String(cString: curl_multi_strerror(code))) }
+            let code = ga_curl_multi_perform(multi, &running)
+            guard code == CURLM_OK else { return fault(String(cString: ga_curl_multi_strerror(code))) }
             if running == 0 { return nil }
             let now = MonotonicClock.seconds()
             if now - start >= limits.totalTimeout {
@@ -146,7 +148,7 @@ final class CurlTransfer: @unchecked Sendable {
                 return DataSourceError.timedOut(url: location, seconds: limits.idleTimeout)
             }
             let wait = min(limits.totalTimeout - (now - start), limits.idleTimeout - (now - lastProgress), 1)
-            curl_multi_poll(multi, nil, 0, Int32(max(1, (wait * 1000).rounded(.up))), nil)
+            ga_curl_multi_poll(multi, Int32(max(1, (wait * 1000).rounded(.up))))
         }
     }
 
@@ -188,7 +190,7 @@ final class CurlTransfer: @unchecked Sendable {
                 : .tooSlow(url: location, seconds: limits.totalTimeout)
         default:
             let detail = String(cString: errorBuffer)
-            return fault(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+            return fault(detail.isEmpty ? String(cString: ga_curl_easy_strerror(code)) : detail)
         }
     }
 

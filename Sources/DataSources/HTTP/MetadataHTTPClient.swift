@@ -58,7 +58,7 @@ public struct MetadataHTTPClient: Sendable {
     private let inFlight = ConcurrencyLimit(capacity: RetryPolicy.maximumInFlight)
 
     public init(
-        transport: any HTTPTransport = CurlTransport(), policy: RetryPolicy = RetryPolicy(),
+        transport: any HTTPTransport = AgentTransport(), policy: RetryPolicy = RetryPolicy(),
         logger: Logger = Logger(label: "guest-agent.http"),
         jitter: @escaping @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     ) {
