@@ -70,7 +70,7 @@ cloudbase_version=$("$peers/cloudbase-init/bin/pip" show cloudbase-init | sed -n
 # --- our binaries ---------------------------------------------------------------------------
 # SKIP_BUILD=1 uses the release binaries already built (e.g. while a debug build holds .build).
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    swift build -c release --static-swift-stdlib --product guest-agent >/dev/null
+    scripts/release-build.sh >/dev/null
     swift build -c release --product mock-metadata-server >/dev/null
 fi
 bin=$(swift build -c release --show-bin-path)

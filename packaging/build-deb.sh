@@ -42,9 +42,8 @@ say() { echo "build-deb: $*" >&2; }
 
 # 1. The release binary, Swift runtime linked in.
 if [ -z "$binary" ]; then
-    say "swift build -c release --static-swift-stdlib --product guest-agent (20+ minutes on 2 cores)"
-    swift build -c release --static-swift-stdlib --product guest-agent >&2
-    binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/guest-agent"
+    say "scripts/release-build.sh (the static release build; 20+ minutes on 2 cores from clean)"
+    binary=$(scripts/release-build.sh | tail -1)
 fi
 [ -x "$binary" ] || { echo "build-deb.sh: no executable at '$binary'" >&2; exit 66; }
 # A debug build links the Swift runtime from the toolchain, which no image has.

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Plugins
 
-/// `guest-agent`: the entry point. Commands only parse, wire and print; the work is in
+/// `guest-agent`: the root command. Commands only parse, wire and print; the work is in
 /// the libraries (the executable is wiring only: docs/ARCHITECTURE.md).
-@main
 struct GuestAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guest-agent",
@@ -14,11 +13,6 @@ struct GuestAgentCommand: AsyncParsableCommand {
             VersionCommand.self, SampleConfigCommand.self, DecryptPasswordCommand.self,
         ]
     )
-
-    static func main() async {
-        ProcessGuards.install()
-        await main(nil)
-    }
 }
 
 /// Options every command shares.

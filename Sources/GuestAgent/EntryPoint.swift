@@ -1,0 +1,28 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process entry point: runs `GuestAgentCommand` on the concurrency pool while the main
+/// thread waits on a semaphore, then exits 0 (failures exit earlier, through
+/// ArgumentParser's `exit(withError:)`).
+///
+/// Why not an async `main` (`@main` on the command): its main thread parks in
+/// `dispatch_main`, which ends in `pthread_exit`, and glibc unwinds the main thread's stack
+/// for it: libgcc walks the binary's unwind tables, about 1 MB of `.eh_frame` pages
+/// resident in every run for nothing (issue 12, README "Performance"). Nothing in the agent
+/// runs on the main actor, so the main thread has nothing else to do.
+@main
+enum EntryPoint {
+    static func main() {
+        ProcessGuards.install()
+        let finished = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
+        sem_init(finished, 0, 0)
+        nonisolated(unsafe) let signal = finished
+        Task.detached {
+            await GuestAgentCommand.main(nil)
+            sem_post(signal)
+        }
+        while sem_wait(finished) != 0 {}  // EINTR: wait again
+        exit(0)
+    }
+}

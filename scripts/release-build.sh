@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The shipped build of guest-agent, in one place (packaging/build-deb.sh and bench/peers.sh
+# use it): prints the path of the release binary on the last line of standard output.
+#
+# - --static-swift-stdlib: the Swift runtime is linked in (no image has the toolchain);
+# - -Osize: the agent waits on disks, tools and the network, never on its own code, and
+#   every page of code a boot touches is resident memory (README, "Performance");
+# - lld with -z pack-relative-relocs: the 53,000 relative relocations of a position-
+#   independent Swift binary take 10 KB as RELR instead of 1.2 MB of .rela.dyn that the
+#   loader reads at every start (needs glibc 2.36, Debian 12's; dpkg-shlibdeps says so);
+# - --icf=all: identical functions (generic specializations, thunks) are kept once;
+# - -z now: every symbol bound at start, so the GOT is read-only after it (hardening).
+# Extra arguments go to `swift build` (e.g. -Xlinker -Map=FILE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flags=(
+    -c release --static-swift-stdlib -Xswiftc -Osize
+    -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --icf=all
+    -Xlinker -z -Xlinker now
+)
+swift build "${flags[@]}" --product guest-agent "$@" >&2
+echo "$(swift build "${flags[@]}" --show-bin-path)/guest-agent"
