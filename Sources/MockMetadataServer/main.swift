@@ -102,7 +102,9 @@ do {
     exit(1)
 }
 // Unbuffered, so a parent reading our stdout sees the line at once.
-FileHandle.standardOutput.write(Data("listening on http://\(configuration.host):\(port)\n".utf8))
+// An IPv6 address is bracketed in a URL (RFC 3986 §3.2.2).
+let shownHost = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+FileHandle.standardOutput.write(Data("listening on http://\(shownHost):\(port)\n".utf8))
 signal(SIGTERM) { _ in exit(0) }
 signal(SIGINT) { _ in exit(0) }
 while true { sleep(3600) }

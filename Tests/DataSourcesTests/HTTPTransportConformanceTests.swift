@@ -88,6 +88,17 @@ import Testing
         #expect(reply.status == 200)
     }
 
+    @Test(arguments: transports) func anIPv6LiteralIsReached(transport: any HTTPTransport) async throws {
+        let work = try TemporaryDirectory()
+        // EC2's IPv6 endpoint is a literal ([fd00:ec2::254]); loopback stands in for it.
+        let server = try MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures, bind: "::1", logDirectory: work.path)
+        #expect(server.baseURL.absoluteString.hasPrefix("http://[::1]:"))
+        let reply = try await transport.send(
+            HTTPRequestSpec(url: server.url(for: "openstack/latest/meta_data.json")), limits: Self.limits())
+        #expect(reply.status == 200)
+    }
+
     @Test(arguments: transports) func aRefusedConnectionNamesTheURL(transport: any HTTPTransport) async throws {
         let url = URL(string: "http://127.0.0.1:9/openstack")!
         do {
