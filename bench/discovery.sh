@@ -2,11 +2,11 @@
 # Discovery benchmark: for each metadata source, wall time, peak RSS and HTTP requests of
 # one `guest-agent query` (discovery + normalization, no plugins), against the bundled
 # mock server with 0 ms and 50 ms of added latency per request. Prints a Markdown table.
-# Usage: bench/discovery.sh [runs]   (needs: swift, /usr/bin/time, genisoimage)
+# Usage: bench/discovery.sh [runs]   (needs: swift, python3, genisoimage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-swift build -c release --product guest-agent >/dev/null
+agent=$(scripts/release-build.sh | tail -1)  # the shipped build
 swift build -c release --product mock-metadata-server >/dev/null
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/guest-agent-bench-XXXXXX)
@@ -22,12 +22,13 @@ rm -f "$work/stage/openstack/versions"
 genisoimage -o "$work/config-2.iso" -ldots -allow-lowercase -allow-multidot -l \
   -publisher "OpenStack Compute 31.0.0" -quiet -J -r -V config-2 "$work/stage" 2>/dev/null
 
-measure() { # $1 = config file; prints "median_wall_ms max_rss_kib"
-  local walls=() rss=0
+measure() { # $1 = config file; prints "median_wall_ms max_rss_kib" (bench/peers/measure.py: a
+  # monotonic clock, not the 10 ms steps of /usr/bin/time)
+  local walls=() rss=0 wall kib
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$work/time" "$bin/guest-agent" query --config "$1" instance_id >/dev/null 2>&1
-    read -r wall kib < "$work/time"
-    walls+=("$(python3 -c "print(int(float('$wall')*1000))")")
+    read -r wall _ kib _ <<< "$(python3 bench/peers/measure.py /dev/null /dev/null -- \
+        "$agent" query --config "$1" instance_id)"
+    walls+=("$wall")
     [ "$kib" -gt "$rss" ] && rss=$kib
   done
   local median

@@ -130,6 +130,13 @@ shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O -e"$stage/usr/bin/guest-agent" 2
     exit 70
 }
 shlib_depends=${shlibs#shlibs:Depends=}
+# Packed relative relocations (DT_RELR, scripts/release-build.sh) are applied by glibc 2.36
+# and later only; an older loader ignores them and the program crashes at its first pointer.
+# lld does not record that need (no GLIBC_ABI_DT_RELR version), so the package states it.
+if readelf -d "$stage/usr/bin/guest-agent" | grep -q '(RELR)'; then
+    shlib_depends=$(sed -E 's/libc6 \(>= [0-9.]+\)/libc6 (>= 2.36)/' <<<"$shlib_depends")
+    case "$shlib_depends" in *"libc6 (>= 2.36)"*) ;; *) shlib_depends="libc6 (>= 2.36), $shlib_depends" ;; esac
+fi
 say "linked: $shlib_depends"
 
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$stage/DEBIAN/"

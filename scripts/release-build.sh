@@ -7,7 +7,8 @@
 #   every page of code a boot touches is resident memory (README, "Performance");
 # - lld with -z pack-relative-relocs: the 53,000 relative relocations of a position-
 #   independent Swift binary take 10 KB as RELR instead of 1.2 MB of .rela.dyn that the
-#   loader reads at every start (needs glibc 2.36, Debian 12's; dpkg-shlibdeps says so);
+#   loader reads at every start (needs glibc 2.36, Debian 12's; lld records no version need
+#   for it, so packaging/build-deb.sh raises the libc6 dependency);
 # - --icf=all: identical functions (generic specializations, thunks) are kept once;
 # - -z now: every symbol bound at start, so the GOT is read-only after it (hardening).
 # Extra arguments go to `swift build` (e.g. -Xlinker -Map=FILE).
