@@ -83,18 +83,8 @@ measure() { python3 bench/peers/measure.py "$work/out" "$work/err" -- "$@"; }
 
 # --- a scratch root template: a first boot of a minimal Debian-like image -------------------
 template=$work/root-template
-mkdir -p "$template"/{etc/ssh,etc/netplan,etc/sudoers.d,root,home,usr/sbin,usr/bin,var/lib}
-printf 'root:x:0:0:root:/root:/bin/bash\n' > "$template/etc/passwd"
-printf 'root:x:0:\nsudo:x:27:\n' > "$template/etc/group"
-printf 'root:*:19000:0:99999:7:::\n' > "$template/etc/shadow"
-printf 'root:*::\nsudo:*::\n' > "$template/etc/gshadow"
-cp /etc/login.defs "$template/etc/"
-cp -r /etc/skel "$template/etc/skel"
-# NICs the network plugin matches by MAC: the OpenStack fixture's and both EC2 ENIs.
-for nic in eth0:fa:16:3e:12:34:56 ens5:0a:1b:2c:3d:4e:5f ens6:0a:1b:2c:3d:4e:60; do
-    mkdir -p "$template/sys/class/net/${nic%%:*}"
-    echo "${nic#*:}" > "$template/sys/class/net/${nic%%:*}/address"
-done
+source bench/scratch-root.sh
+make_scratch_root "$template"
 tool_log=$work/tools.log
 for tool in useradd usermod groupadd chpasswd visudo ssh-keygen; do
     real=$(command -v "$tool" || true)
