@@ -2,7 +2,7 @@
 # Installs the Debian packages the build, the demo and the tests use. Needs root (or sudo).
 set -euo pipefail
 packages=(
-  libcurl4-openssl-dev   # FoundationNetworking's libcurl; static release builds
+  libcurl4-openssl-dev   # libcurl's headers for CCurl (the agent loads libcurl itself only for https), and libcurl4
   openssl openssh-client # interop: openssl decrypts posted passwords; ssh-keygen makes keys (and host keys)
   genisoimage dosfstools mtools  # real config drives (ISO 9660 as nova builds it, vfat)
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes

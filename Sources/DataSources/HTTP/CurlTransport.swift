@@ -42,12 +42,13 @@ final class CurlTransfer: @unchecked Sendable {
     private var multi: UnsafeMutableRawPointer?
     private var body = Data()
     private var headers: [String: String] = [:]
-    private var lastProgress = 0.0
+    private let clock: TransferClock
     private var failure: DataSourceError?
 
     init(request: HTTPRequestSpec, limits: TransferLimits) {
         self.request = request
         self.limits = limits
+        clock = TransferClock(limits)
     }
 
     private var location: String { request.url.absoluteString }
@@ -132,28 +133,20 @@ final class CurlTransfer: @unchecked Sendable {
     /// Performs until done, sleeping in curl_multi_poll; enforces the idle and total limits
     /// and cancellation itself so that each has its own, named outcome.
     private func drive(_ multi: UnsafeMutableRawPointer) -> (any Error)? {
-        let start = MonotonicClock.seconds()
-        lastProgress = start
         var running: Int32 = 1
         while true {
             if isCancelled { return CancellationError() }
             let code = ga_curl_multi_perform(multi, &running)
             guard code == CURLM_OK else { return fault(String(cString: ga_curl_multi_strerror(code))) }
             if running == 0 { return nil }
-            let now = MonotonicClock.seconds()
-            if now - start >= limits.totalTimeout {
-                return DataSourceError.tooSlow(url: location, seconds: limits.totalTimeout)
-            }
-            if now - lastProgress >= limits.idleTimeout {
-                return DataSourceError.timedOut(url: location, seconds: limits.idleTimeout)
-            }
-            let wait = min(limits.totalTimeout - (now - start), limits.idleTimeout - (now - lastProgress), 1)
-            ga_curl_multi_poll(multi, Int32(max(1, (wait * 1000).rounded(.up))))
+            let (milliseconds, limit) = clock.remaining()
+            guard milliseconds > 0 else { return clock.error(limit, url: location) }
+            ga_curl_multi_poll(multi, Int32(min(milliseconds, 1000)))
         }
     }
 
     private func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        lastProgress = MonotonicClock.seconds()
+        clock.progressed()
         guard body.count + bytes.count <= limits.maxBytes else {
             failure = .documentTooLarge(location: location, limit: limits.maxBytes)
             return 0  // aborts the transfer: nothing more is read
@@ -163,7 +156,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
-        lastProgress = MonotonicClock.seconds()
+        clock.progressed()
         let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespaceAndNewlines()
         if line.hasPrefix("HTTP/") {
             headers = [:]  // a new response (after 1xx): start over
@@ -185,9 +178,7 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_FILESIZE_EXCEEDED:
             return .documentTooLarge(location: location, limit: limits.maxBytes)
         case CURLE_OPERATION_TIMEDOUT:
-            return MonotonicClock.seconds() - lastProgress >= limits.idleTimeout
-                ? .timedOut(url: location, seconds: limits.idleTimeout)
-                : .tooSlow(url: location, seconds: limits.totalTimeout)
+            return clock.error(clock.remaining().limit, url: location)
         default:
             let detail = String(cString: errorBuffer)
             return fault(detail.isEmpty ? String(cString: ga_curl_easy_strerror(code)) : detail)

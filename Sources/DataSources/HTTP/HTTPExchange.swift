@@ -106,3 +106,43 @@ enum MonotonicClock {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
+
+/// The idle and total limits of one attempt (`TransferLimits`) on the monotonic clock: what
+/// both transports measure while they wait, and the named error when a limit passes.
+/// Touched by the attempt's own thread only.
+final class TransferClock {
+    enum Limit {
+        case idle
+        case total
+    }
+
+    let limits: TransferLimits
+    private let start = MonotonicClock.seconds()
+    private var lastProgress: Double
+
+    init(_ limits: TransferLimits) {
+        self.limits = limits
+        lastProgress = start
+    }
+
+    /// A byte moved: the idle limit starts again.
+    func progressed() { lastProgress = MonotonicClock.seconds() }
+
+    /// Milliseconds until the nearer limit (0 once it has passed), and which limit that is
+    /// (idle on a tie: no byte for that long is the better explanation).
+    func remaining() -> (milliseconds: Int, limit: Limit) {
+        let now = MonotonicClock.seconds()
+        let idle = limits.idleTimeout - (now - lastProgress)
+        let total = limits.totalTimeout - (now - start)
+        let nearer = min(idle, total)
+        return (nearer <= 0 ? 0 : Int((nearer * 1000).rounded(.up)), idle <= total ? .idle : .total)
+    }
+
+    /// The contract's error for `limit` passing on a request to `url`.
+    func error(_ limit: Limit, url: String) -> DataSourceError {
+        switch limit {
+        case .idle: .timedOut(url: url, seconds: limits.idleTimeout)
+        case .total: .tooSlow(url: url, seconds: limits.totalTimeout)
+        }
+    }
+}

@@ -4,11 +4,10 @@ import Glibc
 import Musl
 #endif
 
-/// Why a socket wait ended without the socket being ready.
+/// How a socket wait ended.
 enum SocketWaitOutcome {
     case ready
-    case idle
-    case overTime
+    case expired(TransferClock.Limit)
     case cancelled
 }
 
@@ -57,7 +56,7 @@ final class SocketConnection: @unchecked Sendable {
     }
 
     /// Connects to the first of `addresses` that accepts, each attempt bounded by `clock`.
-    /// Throws the last address's error (`strerror`), or `.cancelled` / `.idle` / `.overTime`.
+    /// Throws the last address's error (`strerror`), or why a wait ended (cancelled, a limit).
     func connect(to addresses: [SocketAddress], clock: TransferClock) throws(SocketFailure) {
         var lastError = "no address to connect to"
         for address in addresses {
@@ -70,7 +69,7 @@ final class SocketConnection: @unchecked Sendable {
             if started == 0 { return }
             if errno == EINPROGRESS {
                 let outcome = wait(for: Int16(POLLOUT), clock: clock)
-                guard outcome == .ready else { throw .wait(outcome) }
+                guard case .ready = outcome else { throw .wait(outcome) }
                 var code: Int32 = 0
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
@@ -99,7 +98,7 @@ final class SocketConnection: @unchecked Sendable {
                 clock.progressed()
             } else if count < 0, errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR {
                 let outcome = wait(for: Int16(POLLOUT), clock: clock)
-                guard outcome == .ready else { throw .wait(outcome) }
+                guard case .ready = outcome else { throw .wait(outcome) }
             } else {
                 throw .system("send: \(SocketFailure.describe(errno))")
             }
@@ -118,7 +117,7 @@ final class SocketConnection: @unchecked Sendable {
                 throw .system("receive: \(SocketFailure.describe(errno))")
             }
             let outcome = wait(for: Int16(POLLIN), clock: clock)
-            guard outcome == .ready else { throw .wait(outcome) }
+            guard case .ready = outcome else { throw .wait(outcome) }
         }
     }
 
@@ -128,7 +127,7 @@ final class SocketConnection: @unchecked Sendable {
         while true {
             if lock.withLock({ interrupted }) { return .cancelled }
             let (milliseconds, limit) = clock.remaining()
-            guard milliseconds > 0 else { return limit }
+            guard milliseconds > 0 else { return .expired(limit) }
             var fds = [
                 pollfd(fd: socket, events: events, revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
             ]
@@ -147,32 +146,6 @@ enum SocketFailure: Error {
 
     static func describe(_ code: Int32) -> String {
         String(cString: strerror(code))
-    }
-}
-
-/// The idle and total limits of one exchange, on the monotonic clock.
-final class TransferClock {
-    let idleTimeout: Double
-    let totalTimeout: Double
-    private let start = MonotonicClock.seconds()
-    private var lastProgress: Double
-
-    init(idleTimeout: Double, totalTimeout: Double) {
-        self.idleTimeout = idleTimeout
-        self.totalTimeout = totalTimeout
-        lastProgress = start
-    }
-
-    func progressed() { lastProgress = MonotonicClock.seconds() }
-
-    /// Milliseconds until the nearer limit, and which limit that is.
-    func remaining() -> (milliseconds: Int, limit: SocketWaitOutcome) {
-        let now = MonotonicClock.seconds()
-        let idle = idleTimeout - (now - lastProgress)
-        let total = totalTimeout - (now - start)
-        let nearer = min(idle, total)
-        let milliseconds = nearer <= 0 ? 0 : Int((nearer * 1000).rounded(.up))
-        return (milliseconds, idle <= total ? .idle : .overTime)
     }
 }
 

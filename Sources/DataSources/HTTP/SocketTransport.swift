@@ -28,7 +28,8 @@ public struct SocketTransport: HTTPTransport {
         let answer = AnswerOnce()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                answer.set(continuation)
+                // Cancelled already: answered, and no connection is opened for nobody.
+                guard answer.set(continuation) else { return }
                 DetachedThread.start {
                     let exchange = SocketExchange(request: request, host: host, limits: limits, connection: connection)
                     answer.resume(with: exchange.run())
@@ -50,13 +51,17 @@ private final class AnswerOnce: @unchecked Sendable {
     private var early: Result<HTTPReply, any Error>?
     private var answered = false
 
-    func set(_ continuation: CheckedContinuation<HTTPReply, any Error>) {
+    /// Keeps `continuation` for the exchange's answer; false when the answer came first
+    /// (cancellation), in which case it is resumed here and no exchange should start.
+    func set(_ continuation: CheckedContinuation<HTTPReply, any Error>) -> Bool {
         let result: Result<HTTPReply, any Error>? = lock.withLock {
             if let early { return early }
             self.continuation = continuation
             return nil
         }
-        if let result { continuation.resume(with: result) }
+        guard let result else { return true }
+        continuation.resume(with: result)
+        return false
     }
 
     func resume(with result: Result<HTTPReply, any Error>) {
@@ -83,7 +88,7 @@ struct SocketExchange {
     private var location: String { request.url.absoluteString }
 
     func run() -> Result<HTTPReply, any Error> {
-        let clock = TransferClock(idleTimeout: limits.idleTimeout, totalTimeout: limits.totalTimeout)
+        let clock = TransferClock(limits)
         do {
             let addresses = try SocketAddress.resolve(host: host, port: request.url.port ?? 80)
             try connection.connect(to: addresses, clock: clock)
@@ -91,7 +96,7 @@ struct SocketExchange {
                 Array(HTTPRequestWriter.head(for: request, host: host).utf8) + (request.body ?? Data()), clock: clock)
             return .success(try readReply(clock))
         } catch let failure as SocketFailure {
-            return .failure(error(for: failure))
+            return .failure(error(for: failure, clock: clock))
         } catch let failure as HTTPWireError {
             return .failure(error(for: failure))
         } catch {
@@ -114,12 +119,11 @@ struct SocketExchange {
         return HTTPReply(status: reader.status, body: reader.body, headers: reader.headers)
     }
 
-    private func error(for failure: SocketFailure) -> any Error {
+    private func error(for failure: SocketFailure, clock: TransferClock) -> any Error {
         switch failure {
         case .system(let reason): DataSourceError.transport(url: location, reason: reason)
-        case .wait(.cancelled): CancellationError()
-        case .wait(.overTime): DataSourceError.tooSlow(url: location, seconds: limits.totalTimeout)
-        case .wait: DataSourceError.timedOut(url: location, seconds: limits.idleTimeout)
+        case .wait(.expired(let limit)): clock.error(limit, url: location)
+        case .wait: CancellationError()
         }
     }
 
