@@ -36,19 +36,19 @@ public struct AtomicFileWriter: Sendable {
         }
         try refuseSymlinks(upTo: target)
         let (directory, name) = SystemRoot.parentAndName(of: target)
-        let temporary = directory + "/.\(name).guest-agent.\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
-        guard fd >= 0 else { throw HostError.io(path: temporary, operation: "create", errno: errno) }
+        let (temporary, fd) = try TemporarySibling.create(in: directory, for: name, mode: mode)
         var committed = false
         defer {
             if !committed { unlink(temporary) }
         }
         do {
             defer { close(fd) }
-            guard fchmod(fd, mode) == 0 else { throw HostError.io(path: temporary, operation: "chmod", errno: errno) }
+            // Owner first, then mode: chown(2) clears the setuid and setgid bits, so the
+            // other order would silently turn a requested 4755 into 0755.
             if let owner, fchown(fd, owner.uid, owner.gid) != 0 {
                 throw HostError.io(path: temporary, operation: "chown", errno: errno)
             }
+            guard fchmod(fd, mode) == 0 else { throw HostError.io(path: temporary, operation: "chmod", errno: errno) }
             try data.withUnsafeBytes { buffer in
                 guard let base = buffer.baseAddress else { return }  // empty data: nothing to write
                 var offset = 0
@@ -67,6 +67,7 @@ public struct AtomicFileWriter: Sendable {
             throw HostError.io(path: target, operation: "rename", errno: errno)
         }
         committed = true
+        TemporarySibling.removeLeftovers(in: directory, for: name)
         Self.syncDirectory(directory)
     }
 
@@ -101,10 +102,12 @@ public struct AtomicFileWriter: Sendable {
                 throw HostError.io(path: current, operation: "mkdir", errno: errno)
             }
         }
-        guard chmod(target, mode) == 0 else { throw HostError.io(path: target, operation: "chmod", errno: errno) }
+        // Owner before mode, the same order as for files (Linux keeps a directory's setgid
+        // bit across chown(2), but the order should not depend on knowing that).
         if let owner, chown(target, owner.uid, owner.gid) != 0 {
             throw HostError.io(path: target, operation: "chown", errno: errno)
         }
+        guard chmod(target, mode) == 0 else { throw HostError.io(path: target, operation: "chmod", errno: errno) }
     }
 
     /// Gives the existing guest file or directory `guestPath` to `owner`: the entry itself

@@ -1,3 +1,4 @@
+import Crypto
 import DataSources
 import FoundationEssentials
 
@@ -20,21 +21,42 @@ public struct StateStore: Sendable {
     }
 
     /// The file name for an instance id. Ids come from metadata, so anything outside a
-    /// safe file-name alphabet is hex-encoded rather than used as a path.
+    /// safe file-name alphabet is hex-encoded rather than used as a path. An id too long
+    /// for that (over 100 bytes, or a safe id over 128) is named by its SHA-256, after a
+    /// readable hex prefix: two ids never share a file, however long their common start.
     static func fileName(for instanceID: String) -> String {
+        let bytes = Array(instanceID.utf8)
         let safe =
-            instanceID.utf8.count <= 128 && !instanceID.hasPrefix(".")
+            bytes.count <= 128 && !instanceID.hasPrefix(".")
             && instanceID.unicodeScalars.allSatisfy {
                 ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
                     || "-_.".unicodeScalars.contains($0)
             }
         if safe { return instanceID + ".json" }
+        if bytes.count <= 100 { return "x-" + PlainFormat.hex(bytes) + ".json" }
+        return "x-" + PlainFormat.hex(bytes.prefix(32)) + "-sha256-" + PlainFormat.hex(SHA256.hash(data: bytes))
+            + ".json"
+    }
+
+    /// The name earlier versions gave a long id: the hex of its first 100 bytes, shared
+    /// by every id with that start. Read (never written) so that an instance keeps its
+    /// state across the upgrade; the instance id inside the file tells whose it is.
+    static func legacyFileName(for instanceID: String) -> String? {
+        let current = fileName(for: instanceID)
+        guard current.contains("-sha256-") else { return nil }
         return "x-" + PlainFormat.hex(instanceID.utf8.prefix(100)) + ".json"
     }
 
     public func loadInstance(_ instanceID: String) throws -> InstanceState {
         let path = "\(directory)/instances/\(Self.fileName(for: instanceID))"
-        guard let data = try writer.read(path) else { return InstanceState(instanceID: instanceID) }
+        var data = try writer.read(path)
+        if data == nil, let legacy = Self.legacyFileName(for: instanceID),
+            let old = try? writer.read("\(directory)/instances/\(legacy)"),
+            (try? Self.decoder.decode(InstanceState.self, from: old))?.instanceID == instanceID
+        {
+            data = old
+        }
+        guard let data else { return InstanceState(instanceID: instanceID) }
         do {
             let state = try Self.decoder.decode(InstanceState.self, from: data)
             return state.instanceID == instanceID ? state : InstanceState(instanceID: instanceID)
