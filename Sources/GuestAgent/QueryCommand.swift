@@ -47,7 +47,8 @@ struct QueryCommand: AsyncParsableCommand {
             deadline: settings.discoveryDeadline, logger: logger)
         let found = await discovery.run()
         guard let metadata = found.metadata else {
-            printError("guest-agent: no metadata source found: \(found.attempts.joined(separator: "; "))")
+            printError(
+                TextPreview.escaped("guest-agent: no metadata source found: \(found.attempts.joined(separator: "; "))"))
             throw ExitCode(AgentExitCode.noMetadata)
         }
         let view = MetadataQuery.view(metadata)

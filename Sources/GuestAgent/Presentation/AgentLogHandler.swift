@@ -33,7 +33,10 @@ struct AgentLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let context = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let stamp = UTCTimestamp.now()
-        sink.write("\(stamp) \(event.level) \(event.message)\(context.isEmpty ? "" : " " + context)\n")
+        // Messages and values carry metadata (instance ids, host names, tool output): one
+        // event is one line, whatever they hold (issue 29 item 9).
+        let text = TextPreview.escaped("\(event.message)\(context.isEmpty ? "" : " " + context)")
+        sink.write("\(stamp) \(event.level) \(text)\n")
     }
 }
 

@@ -43,7 +43,8 @@ enum AnalyzeReport {
             }
             lines.append("")
         }
-        return lines.joined(separator: "\n")
+        // Instance ids and sources come from metadata: one line each.
+        return lines.map { TextPreview.escaped($0) }.joined(separator: "\n")
     }
 
     private static func row(_ duration: String, _ name: String, _ detail: String) -> String {

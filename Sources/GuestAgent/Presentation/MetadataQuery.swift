@@ -52,9 +52,9 @@ enum MetadataQuery {
     }
 
     /// JSON text (sorted keys) or plain text for strings, numbers and booleans (`1`/`0`, as
-    /// NSNumber printed them before).
+    /// NSNumber printed them before); plain text has its control characters escaped.
     public static func render(_ value: JSONValue, json: Bool) -> String {
-        if !json, let text = value.stringValue ?? value.numberText { return text }
+        if !json, let text = value.stringValue ?? value.numberText { return TextPreview.escaped(text) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else { return value.plainText }

@@ -1,3 +1,4 @@
+import DataSources
 import FoundationEssentials
 import Plugins
 
@@ -37,7 +38,7 @@ enum StatusReport {
 
     /// The one line `status` adds about this boot: `this boot: done`, or `running (why)`.
     static func progressLine(_ progress: BootProgress) -> String {
-        "this boot: \(progress.name)" + (progress.reason.map { " (\($0))" } ?? "") + "\n"
+        TextPreview.escaped("this boot: \(progress.name)" + (progress.reason.map { " (\($0))" } ?? "")) + "\n"
     }
 
     /// Fingerprints the host_keys plugin saved for the summary's instance (empty if none).
@@ -70,6 +71,7 @@ enum StatusReport {
             for fingerprint in hostKeyFingerprints { lines.append("  \(fingerprint)") }
         }
         lines.append("exit code \(summary.exitCode)")
-        return lines.joined(separator: "\n") + "\n"
+        // Instance ids, sources, reasons and errors come from metadata: one line each.
+        return lines.map { TextPreview.escaped($0) }.joined(separator: "\n") + "\n"
     }
 }
