@@ -186,18 +186,21 @@ import Testing
     @Test func activationNeverTouchesAnInterfaceThatIsUp() {
         let network = NetworkGoldenCases.resolved("two-nics")
         let eni = NetworkActivation.commands(
-            renderer: .eni, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"], files: [])
+            stage: .network, renderer: .eni, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"],
+            files: [])
         #expect(eni.commands == [["ifup", "ens4"]])
         #expect(eni.note?.contains("ens3 is up") == true)
         let netplan = NetworkActivation.commands(
-            renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"], files: [])
+            stage: .network, renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens4"],
+            files: [])
         #expect(netplan.commands.isEmpty)
         let allDown = NetworkActivation.commands(
-            renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"], down: ["ens3", "ens4"], files: []
+            stage: .network, renderer: .netplan, network: network, changedInterfaces: ["ens3", "ens4"],
+            down: ["ens3", "ens4"], files: []
         )
         #expect(allDown.commands == [["netplan", "apply"]])
         let nm = NetworkActivation.commands(
-            renderer: .networkmanager, network: network, changedInterfaces: ["ens4"], down: ["ens4"],
+            stage: .network, renderer: .networkmanager, network: network, changedInterfaces: ["ens4"], down: ["ens4"],
             files: NetworkManagerRenderer.render(network).filter { $0.path.contains("ens4") })
         #expect(
             nm.commands == [
@@ -207,5 +210,22 @@ import Testing
                 ],
                 ["nmcli", "connection", "up", "guest-agent-ens4"],
             ])
+    }
+
+    /// Issue 29 item 12: the local stage runs before the network stack starts, so no backend
+    /// is asked to reload or bring anything up then (networkd's reload waited 25 s on D-Bus).
+    @Test(arguments: [NetworkRenderer.networkd, .netplan, .eni, .networkmanager])
+    func theLocalStageActivatesNothing(renderer: NetworkRenderer) {
+        let network = NetworkGoldenCases.resolved("two-nics")
+        let files = renderer == .networkmanager ? NetworkManagerRenderer.render(network) : []
+        let local = NetworkActivation.commands(
+            stage: .local, renderer: renderer, network: network, changedInterfaces: ["ens3", "ens4"],
+            down: ["ens3", "ens4"], files: files)
+        #expect(local.commands.isEmpty)
+        #expect(local.note?.contains("local stage") == true)
+        let networkStage = NetworkActivation.commands(
+            stage: .network, renderer: renderer, network: network, changedInterfaces: ["ens3", "ens4"],
+            down: ["ens3", "ens4"], files: files)
+        #expect(!networkStage.commands.isEmpty, "the same change in the network stage is brought up")
     }
 }

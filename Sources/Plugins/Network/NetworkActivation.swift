@@ -8,10 +8,19 @@ import FoundationEssentials
 /// whose configuration changed is down; otherwise the change waits for the next boot.
 public enum NetworkActivation {
     /// The commands to run, in order, and a note for the log when something was held back.
+    ///
+    /// In the local stage nothing is run, on any backend: that stage runs before
+    /// `network-pre.target`, so the network stack has not started and reads the files as it
+    /// starts. Asking it to reload then would wait for a daemon that cannot start until the
+    /// local unit ends (`networkctl reload` sat in D-Bus's 25 s timeout, booted for real).
     public static func commands(
-        renderer: NetworkRenderer, network: ResolvedNetwork, changedInterfaces: [String],
+        stage: PluginStage, renderer: NetworkRenderer, network: ResolvedNetwork, changedInterfaces: [String],
         down: Set<String>, files: [RenderedFile]
     ) -> (commands: [[String]], note: String?) {
+        guard stage == .network else {
+            return changedInterfaces.isEmpty
+                ? ([], nil) : ([], "local stage: the network stack reads the new files when it starts")
+        }
         let upChanged = changedInterfaces.filter { !down.contains($0) }
         let toBringUp = network.interfaces.map(\.name).filter { down.contains($0) }
         switch renderer {

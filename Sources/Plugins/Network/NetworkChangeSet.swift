@@ -69,10 +69,10 @@ struct NetworkChangeSet {
         return names.filter { name in changed.keys.contains { $0.contains("guest-agent-\(name).") } }
     }
 
-    func activation(root: SystemRoot) -> (commands: [[String]], note: String?) {
+    func activation(root: SystemRoot, stage: PluginStage) -> (commands: [[String]], note: String?) {
         let down = NetworkActivation.downInterfaces(network.interfaces.map(\.name), root: root)
         return NetworkActivation.commands(
-            renderer: renderer, network: network, changedInterfaces: changedInterfaces, down: down,
+            stage: stage, renderer: renderer, network: network, changedInterfaces: changedInterfaces, down: down,
             files: files.filter { changed[$0.path] != nil })
     }
 

@@ -44,7 +44,7 @@ public struct NetworkPlugin: Plugin {
         lines += prepared.stale.map { "remove \($0) (written by an earlier run, no longer needed)" }
         lines += prepared.conflicts.map(\.description)
         if context.root.isLiveSystem {
-            let activation = prepared.activation(root: context.root)
+            let activation = prepared.activation(root: context.root, stage: context.stage)
             lines += activation.commands.map { "run \($0.joined(separator: " "))" }
             if let note = activation.note { lines.append(note) }
         }
@@ -75,7 +75,7 @@ public struct NetworkPlugin: Plugin {
             context.logger.notice("network: \(action) (reversible; see the README)")
         }
         guard context.root.isLiveSystem else { return .done }
-        let activation = prepared.activation(root: context.root)
+        let activation = prepared.activation(root: context.root, stage: context.stage)
         if let note = activation.note { context.logger.notice("network: \(note)") }
         for command in activation.commands { try await context.runner.check(command) }
         return .done

@@ -101,7 +101,7 @@ public struct AgentRun: Sendable {
                 PluginContext(
                     metadata: metadata, config: config, root: root, runner: runner, http: http,
                     logger: logger, savedState: saved, saveState: save, console: console,
-                    liveHostname: root.isLiveSystem ? KernelHostname() : nil)
+                    liveHostname: root.isLiveSystem ? KernelHostname() : nil, stage: stage)
             }, metadata: metadata, stage: stage, bootID: bootID)
     }
 

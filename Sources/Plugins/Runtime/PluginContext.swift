@@ -22,13 +22,18 @@ public struct PluginContext: Sendable {
     private let persistState: @Sendable (JSONValue?) throws -> Void
     /// Writes a line to the console (EC2 `<Password>` publication); stdout by default.
     public let console: @Sendable (String) -> Void
+    /// The stage running now: a local-stage plugin may also run in the network stage (no
+    /// config drive this boot), and what it may do to the live system differs.
+    public let stage: PluginStage
 
     public init(
         metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
         http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
         saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
-        console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil
+        console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil,
+        stage: PluginStage = .network
     ) {
+        self.stage = stage
         self.metadata = metadata
         self.config = config
         self.root = root
