@@ -41,6 +41,7 @@ let package = Package(
             name: "CZlib",
             linkerSettings: [.linkedLibrary("z")]
         ),
+        .target(name: "CProcessArguments"),
         .target(
             name: "CShadowCrypt",
             linkerSettings: [.linkedLibrary("crypt")]
@@ -60,6 +61,7 @@ let package = Package(
         .executableTarget(
             name: "GuestAgent",
             dependencies: [
+                "CProcessArguments",
                 "Plugins",
                 "DataSources",
                 "PasswordCrypto",
@@ -97,6 +99,6 @@ let package = Package(
 
 // Upcoming language features for every Swift target (Swift 6 mode already checks
 // concurrency strictly): `any` spelled out for every existential.
-for target in package.targets where !["CCurl", "CShadowCrypt", "CZlib"].contains(target.name) {
+for target in package.targets where !["CCurl", "CProcessArguments", "CShadowCrypt", "CZlib"].contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
 }

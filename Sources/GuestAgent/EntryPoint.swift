@@ -15,11 +15,20 @@ import Glibc
 enum EntryPoint {
     static func main() {
         ProcessGuards.install()
+        guard let arguments = ProcessArguments.afterProgramName() else {
+            _ = LogSink.writeAll(
+                STDERR_FILENO, Array("guest-agent: the process was started without a command line (no argv)\n".utf8))
+            exit(64)
+        }
+        guard ProcRequirement.isMet else {
+            _ = LogSink.writeAll(STDERR_FILENO, Array(ProcRequirement.message.utf8))
+            exit(64)
+        }
         let finished = UnsafeMutablePointer<sem_t>.allocate(capacity: 1)
         sem_init(finished, 0, 0)
         nonisolated(unsafe) let signal = finished
         Task.detached {
-            await GuestAgentCommand.main(nil)
+            await GuestAgentCommand.main(arguments)
             sem_post(signal)
         }
         while sem_wait(finished) != 0 {}  // EINTR: wait again

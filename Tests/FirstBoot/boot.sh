@@ -35,6 +35,18 @@ fb_root_install_deb() {
         grep -qx '/etc/guest-agent/agent.conf' "$root/var/lib/dpkg/info/guest-agent.conffiles"
     fb_check "postinst started nothing: no /var/lib/guest-agent" test ! -e "$root/var/lib/guest-agent"
     fb_check "postinst started nothing: no guest-agent process" fb_no_agent_process "$root"
+    fb_check "in a chroot without /proc the shipped binary refuses, naming /proc (exit 64)" \
+        fb_refuses_without_proc "$root"
+}
+
+# True when `guest-agent status --json` in a chroot of ROOT without /proc (as an image build
+# runs it) exits 64 naming /proc: the static runtime reads its command line and sizes its
+# thread pool from /proc, so it must neither print the help nor run half-blind.
+fb_refuses_without_proc() {
+    local root=$1 output status=0
+    [ ! -e "$root/proc/self" ] || return 1
+    output=$(chroot "$root" /usr/bin/guest-agent status --json 2>&1) || status=$?
+    [ "$status" = 64 ] && grep -q '/proc is not mounted' <<<"$output"
 }
 
 # True when no running process has its root in ROOT and runs guest-agent.
