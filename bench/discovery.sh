@@ -16,7 +16,8 @@ trap 'kill ${server:-0} 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/stage"
 cp -r fixtures/default/openstack fixtures/default/ec2 "$work/stage/"
 for v in 2012-08-10 2013-04-04 2013-10-17 2015-10-15 2016-06-30 2016-10-06 2017-02-22 2018-08-27; do
-  mkdir -p "$work/stage/openstack/$v" && cp -n fixtures/default/openstack/latest/* "$work/stage/openstack/$v/" 2>/dev/null || true
+  mkdir -p "$work/stage/openstack/$v"
+  cp -n fixtures/default/openstack/latest/* "$work/stage/openstack/$v/" 2>/dev/null || true
 done
 rm -f "$work/stage/openstack/versions"
 genisoimage -o "$work/config-2.iso" -ldots -allow-lowercase -allow-multidot -l \

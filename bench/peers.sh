@@ -76,7 +76,12 @@ fi
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/guest-agent-peers-XXXXXX)
 servers=()
-trap 'for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+cleanup() {
+  local pid
+  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 strip -o "$work/guest-agent" "$bin/guest-agent"
 agent=$work/guest-agent
 measure() { python3 bench/peers/measure.py "$work/out" "$work/err" -- "$@"; }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/peers.sh and bench/text-order.sh (not run on its own).
 # make_scratch_root DIR: a first boot of a minimal Debian-like image in DIR: root only in
 # passwd, group (plus sudo), shadow and gshadow, this machine's login.defs and skel, and

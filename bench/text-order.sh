@@ -21,7 +21,12 @@ swift build -c release --product mock-metadata-server >/dev/null
 bin=$(swift build -c release --show-bin-path)
 work=$(mktemp -d /tmp/guest-agent-text-order-XXXXXX)
 servers=()
-trap 'for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+cleanup() {
+  local pid
+  for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 strip --strip-debug -o "$work/guest-agent" "$binary"
 
 template=$work/root-template

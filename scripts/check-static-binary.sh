@@ -63,7 +63,10 @@ done
 # One pass over each listing: big binaries make these slow, so keep the output, not the tool.
 symbols=$(nm "$binary" 2>/dev/null || true)
 if [ -n "$symbols" ]; then
+    # A literal "$s20FoundationNetworking" (the mangled prefix), hence single quotes.
+    # shellcheck disable=SC2016
     networking=$(grep -c '\$s20FoundationNetworking' <<<"$symbols" || true)
+    # shellcheck disable=SC2016
     [ "$networking" -gt 0 ] && fail "links FoundationNetworking ($networking symbols, e.g. $(grep -m1 -o '\$s20FoundationNetworking[A-Za-z0-9_]*' <<<"$symbols"))"
     icu=""
     read -r _ size _ name < <(grep -m1 -E ' icudt[0-9]+_dat$' <<<"$(nm -S "$binary")") || true

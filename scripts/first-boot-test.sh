@@ -35,12 +35,17 @@ for tool in debootstrap dpkg-deb dpkg-shlibdeps ip unshare chroot mknod losetup 
     }
 done
 
-# shellcheck source-path=SCRIPTDIR/../Tests/FirstBoot
+# shellcheck source=Tests/FirstBoot/lib.sh
 source "$FB_DIR/lib.sh"
+# shellcheck source=Tests/FirstBoot/rootfs.sh
 source "$FB_DIR/rootfs.sh"
+# shellcheck source=Tests/FirstBoot/netns.sh
 source "$FB_DIR/netns.sh"
+# shellcheck source=Tests/FirstBoot/boot.sh
 source "$FB_DIR/boot.sh"
+# shellcheck source=Tests/FirstBoot/checks.sh
 source "$FB_DIR/checks.sh"
+# shellcheck source=Tests/FirstBoot/fixtures.sh
 source "$FB_DIR/fixtures.sh"
 
 work=$(mktemp -d /tmp/guest-agent-first-boot-XXXXXX)
@@ -90,7 +95,8 @@ root=$work/root-metadata
 fb_root_prepare "$tarball" "$root"
 fb_root_install_deb "$root" "$deb"
 image_fingerprints=$(fb_host_key_fingerprints "$root")
-printf '  image host keys:\n%s\n' "$(sed 's/^/    /' <<<"$image_fingerprints")"
+printf '  image host keys:\n'
+printf '    %s\n' "${image_fingerprints//$'\n'/$'\n    '}"
 fb_phase_end
 
 fb_phase_start "first boot: metadata server at 169.254.169.254"

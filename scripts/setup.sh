@@ -19,6 +19,7 @@ packages=(
   bash coreutils tzdata  # user data tests: bash scripts, chroot into a scratch root, cloud-config timezone
   dpkg-dev binutils lintian  # packaging/build-deb.sh: dpkg-shlibdeps for Depends, strip/readelf, lintian on the .deb
   debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots
+  shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 # Style first: the configuration is .swift-format (4 spaces, 120 columns); fix with
 # `swift format format -i -r Sources Tests Package.swift`.
 swift format lint --strict -r --parallel Sources Tests Package.swift
+./scripts/shellcheck.sh
 swift build --build-tests
 # Serial on purpose: many tests block a thread while a real tool or the built agent runs,
 # and in parallel they starve the Swift concurrency pool that the deadline and timeout

@@ -7,7 +7,7 @@ fb_shadow_matches() {
     local root=$1 user=$2 password=$3 hash salt
     hash=$(awk -F: -v u="$user" '$1 == u { print $2 }' "$root/etc/shadow")
     case "$hash" in
-    '$6$'*) ;;
+    "\$6\$"*) ;;
     *) echo "  $user's shadow entry is '${hash:0:3}...', not a SHA-512 crypt hash" >&2; return 1 ;;
     esac
     salt=$(echo "$hash" | cut -d'$' -f3)
@@ -80,7 +80,8 @@ fb_check_instance() {
 
     local fingerprints
     fingerprints=$(fb_host_key_fingerprints "$root")
-    printf '  host keys now:\n%s\n' "$(sed 's/^/    /' <<<"$fingerprints")"
+    printf '  host keys now:\n'
+    printf '    %s\n' "${fingerprints//$'\n'/$'\n    '}"
     fb_check "host keys generated (ed25519, ecdsa, rsa)" test "$(wc -l <<<"$fingerprints")" -ge 3
     if [ -n "$image_fingerprints" ]; then
         fb_check "every host key differs from the image's" fb_no_common_line "$image_fingerprints" "$fingerprints"
