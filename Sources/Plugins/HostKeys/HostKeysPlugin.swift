@@ -1,13 +1,15 @@
 import DataSources
 import FoundationEssentials
+import PasswordCrypto
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Gives each instance SSH host keys of its own: on a new instance id the image's host
-/// keys are replaced by new ones from the target root's `ssh-keygen`, so clones of one
-/// image can never impersonate each other. Per instance: kept on later boots.
+/// keys are replaced by new ones (Ed25519 and ECDSA made in-process, RSA by the target root's
+/// `ssh-keygen`), so clones of one image can never impersonate each other. Per instance:
+/// kept on later boots.
 public struct HostKeysPlugin: Plugin {
     public static let pluginID = "host_keys"
     public let id = HostKeysPlugin.pluginID
@@ -55,7 +57,7 @@ public struct HostKeysPlugin: Plugin {
         if !existing.isEmpty { changes.append("remove the image's host keys: \(existing.joined(separator: ", "))") }
         let types = Self.types(context.config).map(\.rawValue).joined(separator: ", ")
         changes.append(
-            "generate \(types) host keys in \(Self.sshDirectory) with ssh-keygen and print their fingerprints on the console"
+            "generate \(types) host keys in \(Self.sshDirectory) and print their fingerprints on the console"
         )
         return .apply(changes)
     }
@@ -77,46 +79,90 @@ public struct HostKeysPlugin: Plugin {
         return .done
     }
 
-    /// Generates every configured key in a private work directory, then installs each
-    /// one atomically over the image's (never a moment with no key of a type that had one)
-    /// and removes the image's other host keys. A failure leaves the image's keys in place.
+    /// Generates every configured key, then installs each one atomically over the image's
+    /// (never a moment with no key of a type that had one) and removes the image's other
+    /// host keys. A failure leaves the image's keys in place.
+    ///
+    /// Ed25519 and ECDSA are made in-process (`OpenSSHHostKeyPair`, OpenSSH's own formats);
+    /// RSA by the root's ssh-keygen in a private work directory, started first so that its
+    /// prime search overlaps the rest.
     private func generate(_ context: PluginContext) async throws -> [HostKey] {
         let writer = context.writer
         // Owned by root as sshd requires; a test running unprivileged keeps its own uid.
         let owner: FileOwner? = geteuid() == 0 ? FileOwner(uid: 0, gid: 0) : nil
+        let comment = Self.comment(context.metadata)
         try writer.makeDirectory(Self.sshDirectory, mode: 0o755, createOnly: true)
         try writer.remove(Self.workDirectory)  // a crashed earlier run's leftovers
-        try writer.makeDirectory(Self.workDirectory, mode: 0o700, owner: owner)
-        defer { try? writer.remove(Self.workDirectory) }
-
-        var keys: [(type: SSHHostKeyType, privateKey: Data, publicKey: Data, fingerprint: String)] = []
-        for type in Self.types(context.config) {
-            let file = try context.root.resolve("\(Self.workDirectory)/ssh_host_\(type.rawValue)_key")
-            // -N "": host keys have no passphrase; -q: no art on stdout. No stdin: ssh-keygen
-            // never finds an existing file here, so it never asks to overwrite.
-            try await context.runner.check(["ssh-keygen", "-q", "-t", type.rawValue, "-N", "", "-f", file])
-            let listing = try await context.runner.check(["ssh-keygen", "-l", "-E", "sha256", "-f", file + ".pub"])
-            guard let privateKey = FileManager.default.contents(atPath: file),
-                let publicKey = FileManager.default.contents(atPath: file + ".pub")
-            else {
-                throw HostError.io(path: file, operation: "read the generated key", errno: ENOENT)
+        let types = Self.types(context.config)
+        async let rsa: GeneratedKey? =
+            types.contains(.rsa) ? Self.sshKeygenRSA(context, owner: owner, comment: comment) : nil
+        var keys: [SSHHostKeyType: GeneratedKey] = [:]
+        for type in types {
+            let algorithm: OpenSSHHostKeyPair.Algorithm
+            switch type {
+            case .ed25519: algorithm = .ed25519
+            case .ecdsa: algorithm = .ecdsaP256
+            case .rsa: continue
             }
-            keys.append(
-                (type, privateKey, publicKey, listing.standardOutput.trimmingWhitespaceAndNewlines()))
+            let pair = OpenSSHHostKeyPair.generate(algorithm, comment: comment)
+            keys[type] = GeneratedKey(
+                privateKey: Data(pair.privateKeyFile.utf8), publicKey: Data((pair.publicKeyLine + "\n").utf8),
+                fingerprint: pair.fingerprint)
         }
-        let installed = Set(keys.flatMap { [Self.keyPath($0.type), Self.keyPath($0.type) + ".pub"] })
-        for key in keys {
-            try writer.write(key.privateKey, to: Self.keyPath(key.type), mode: 0o600, owner: owner)
-            try writer.write(key.publicKey, to: Self.keyPath(key.type) + ".pub", mode: 0o644, owner: owner)
+        keys[.rsa] = try await rsa
+        defer { try? writer.remove(Self.workDirectory) }
+        let ordered = types.compactMap { type in keys[type].map { (type, $0) } }
+        let installed = Set(ordered.flatMap { [Self.keyPath($0.0), Self.keyPath($0.0) + ".pub"] })
+        for (type, key) in ordered {
+            try writer.write(key.privateKey, to: Self.keyPath(type), mode: 0o600, owner: owner)
+            try writer.write(key.publicKey, to: Self.keyPath(type) + ".pub", mode: 0o644, owner: owner)
         }
         for stale in Self.existingKeyFiles(context.root) where !installed.contains(stale) {
             try writer.remove(stale)
         }
-        return keys.map {
+        return ordered.map { type, key in
             HostKey(
-                type: $0.type,
-                publicKey: String(decoding: $0.publicKey, as: UTF8.self).trimmingWhitespaceAndNewlines(),
-                fingerprint: $0.fingerprint)
+                type: type,
+                publicKey: String(decoding: key.publicKey, as: UTF8.self).trimmingWhitespaceAndNewlines(),
+                fingerprint: key.fingerprint)
         }
+    }
+
+    private struct GeneratedKey: Sendable {
+        var privateKey: Data
+        var publicKey: Data
+        var fingerprint: String
+    }
+
+    /// The keys' comment, as ssh-keygen's `user@host`: `root@` and the instance's host name
+    /// (its first label, when it is a plain one), else `root@localhost`.
+    static func comment(_ metadata: InstanceMetadata) -> String {
+        let label = (metadata.hostname ?? metadata.name ?? "").split(separator: ".").first.map(String.init) ?? ""
+        let plain =
+            !label.isEmpty && label.utf8.count <= 63
+            && label.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+            }
+        return "root@" + (plain ? label : "localhost")
+    }
+
+    /// An RSA host key from the root's ssh-keygen, in the private work directory.
+    private static func sshKeygenRSA(_ context: PluginContext, owner: FileOwner?, comment: String) async throws
+        -> GeneratedKey
+    {
+        try context.writer.makeDirectory(workDirectory, mode: 0o700, owner: owner)
+        let file = try context.root.resolve("\(workDirectory)/ssh_host_rsa_key")
+        // -N "": host keys have no passphrase; -q: no art on stdout. No stdin: ssh-keygen
+        // never finds an existing file here, so it never asks to overwrite.
+        try await context.runner.check(["ssh-keygen", "-q", "-t", "rsa", "-N", "", "-C", comment, "-f", file])
+        let listing = try await context.runner.check(["ssh-keygen", "-l", "-E", "sha256", "-f", file + ".pub"])
+        guard let privateKey = FileManager.default.contents(atPath: file),
+            let publicKey = FileManager.default.contents(atPath: file + ".pub")
+        else {
+            throw HostError.io(path: file, operation: "read the generated key", errno: ENOENT)
+        }
+        return GeneratedKey(
+            privateKey: privateKey, publicKey: publicKey,
+            fingerprint: listing.standardOutput.trimmingWhitespaceAndNewlines())
     }
 }
