@@ -68,6 +68,34 @@ import Testing
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
     }
 
+    // Issue 29: a chpasswd that exits without reading its standard input (it cannot lock
+    // /etc/shadow, the disk is full, a site wrapper refuses) killed the agent with SIGILL
+    // (exit 132) in most runs, and ssh_keys, files and userdata never ran.
+    @Test func aChpasswdThatExitsAtOnceFailsOnlyThePasswordPlugin() throws {
+        let env = try Self.environment("password, ssh_keys, files, userdata")
+        try env.root.write(
+            "#!/bin/sh\necho 'chpasswd: cannot lock /etc/shadow; try again later.' >&2\nexit 1\n",
+            to: "usr/sbin/chpasswd", mode: 0o755)
+        // Several runs: the crash depended on the race between the exit and the write. The
+        // password plugin fails each time and is tried again; the others are done once.
+        for attempt in 1...8 {
+            let run = try env.agent(["run"])
+            #expect(run.status == 1, "run \(attempt): exit \(run.status)\n\(run.standardOutput)\n\(run.standardError)")
+            #expect(
+                run.standardOutput.contains("exited with status 1: chpasswd: cannot lock /etc/shadow"), "run \(attempt)"
+            )
+            let statuses = AgentEndToEndTests.pluginStatuses(try AgentEndToEndTests.statusJSON(env))
+            #expect(statuses["password"] == "failed", "run \(attempt)")
+            if attempt == 1 {
+                #expect(statuses["ssh_keys"] == "done" && statuses["files"] == "done" && statuses["userdata"] == "done")
+            }
+        }
+        #expect(env.root.read("home/cloud-admin/.ssh/authorized_keys")?.contains("ssh-rsa ") == true)
+        #expect(env.root.read("etc/guest-agent-demo/motd") != nil)
+        #expect(env.root.read("etc/guest-agent-demo/user-data.txt") != nil)
+        #expect(try FirstBootEndToEndTests.postedPassword(env.server) == "", "no password was set, none is published")
+    }
+
     // 7: metadata redirected to another origin is refused; that server's data is never used.
     @Test func aRedirectToAnotherOriginIsRefusedAndNamed() throws {
         let other = try TemporaryDirectory()

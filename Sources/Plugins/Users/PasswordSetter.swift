@@ -18,11 +18,11 @@ public struct PasswordSetter: Sendable {
         if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
         let hash = try ShadowCrypt.hash(password)
         let result = try await context.runner.run(argv, standardInput: Data("\(user):\(hash)\n".utf8))
-        guard result.exitCode == 0 else {
+        if let failure = result.failure {
             // chpasswd does not echo the password, but be certain it never reaches a log.
             let stderr = result.standardError.replacing(password, with: "<redacted>")
             throw HostError.commandFailed(
-                argv: argv, status: "exited with status \(result.exitCode)",
+                argv: argv, status: failure,
                 stderr: String(stderr.prefix(500)).trimmingWhitespaceAndNewlines())
         }
     }
