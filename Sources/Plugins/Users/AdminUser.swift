@@ -38,9 +38,13 @@ public enum UserError: Error, CustomStringConvertible, Equatable {
     case invalidName(String, String)
     case unknownGroups([String], group: String)
     case unsafePassword(String)
+    /// After chpasswd reported success, `shadow` does not hold the password (see `why`).
+    case passwordNotSet(user: String, shadow: String, why: String)
 
     public var description: String {
         switch self {
+        case .passwordNotSet(let user, let shadow, let why):
+            "the password of \(user) was not set: \(shadow) does not hold it after chpasswd ran (\(why))"
         case .invalidName(let name, let why): "refusing user name '\(name)': \(why)"
         case .unknownGroups(let groups, let file): "group(s) \(groups.joined(separator: ", ")) do not exist in \(file)"
         case .unsafePassword(let why): "refusing to set the password: \(why)"

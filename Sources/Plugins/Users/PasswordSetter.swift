@@ -27,6 +27,28 @@ public struct PasswordSetter: Sendable {
         }
     }
 
+    /// Proves that the target's /etc/shadow holds `password` for `user`, after a set: the
+    /// shadow hash is read back and crypt(3) of the clear text with that hash's own settings
+    /// (algorithm, cost, salt) must give the same hash. Returns the hash; throws
+    /// `UserError.passwordNotSet` naming the user and the file otherwise (no entry, a locked
+    /// or empty field, another hash). Why not trust chpasswd's exit status: a wrapper or a
+    /// tool that stored something else exits 0 too, and a password is published, or called
+    /// set, only when the file provably holds it. Errors never contain the password or hash.
+    @discardableResult
+    public func verify(_ password: String, for user: String, root: SystemRoot) throws -> String {
+        let shadow = try root.resolve("/etc/shadow")
+        guard let hash = try passwordHash(for: user, root: root) else {
+            throw UserError.passwordNotSet(user: user, shadow: shadow, why: "it has no entry for \(user)")
+        }
+        guard ShadowCrypt.verify(password, against: hash) else {
+            throw UserError.passwordNotSet(
+                user: user, shadow: shadow,
+                why: hash.hasPrefix("$")
+                    ? "its hash for \(user) is not the password's" : "it holds no password hash for \(user)")
+        }
+        return hash
+    }
+
     /// The password hash field of `user` in the target's /etc/shadow, nil when absent.
     public func passwordHash(for user: String, root: SystemRoot) throws -> String? {
         try AccountFile.records("/etc/shadow", root: root, minimumFields: 2).first { $0[0] == user }.map {
