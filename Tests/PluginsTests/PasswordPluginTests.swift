@@ -296,7 +296,7 @@ final class ConsoleCapture: @unchecked Sendable {
         let boot = try Self.boot()
         let server = try boot.server()
         var metadata = boot.metadata(server: server)
-        metadata.meta["admin_username"] = "x$(reboot)"
+        metadata.meta["admin_username"] = "x $(reboot)"
         await #expect(throws: UserError.self) { try await boot.apply(metadata) }
         #expect(boot.runner.calls.isEmpty)
         #expect(try await Self.stored(on: server) == "")

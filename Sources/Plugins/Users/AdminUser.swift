@@ -13,23 +13,50 @@ public enum AdminUser {
         try validate(context.metadata.adminUsername ?? context.config.username)
     }
 
-    /// Accepts `^[a-z_][a-z0-9_-]{0,31}$` (the portable Linux rule useradd enforces by
-    /// default) that is not a system account. Metadata is untrusted: anything else is
-    /// refused with the value shown escaped, before any command runs.
+    /// What a name may hold, for the messages of `validate`.
+    public static let allowedText = "no ':', ',', '/', whitespace, control or non-ASCII characters"
+
+    /// Refuses, before any command runs and with the value shown escaped, only what is
+    /// unsafe for the agent itself; the rest is the image's useradd's to judge (its refusal
+    /// is reported like any failed command), as cloud-init does. Debian's useradd creates
+    /// `Admin` (cloudbase-init's default user, common on images that also serve Windows),
+    /// `first.last` or `x$`. Metadata is untrusted; refused are:
+    /// - empty, `.` and `..`, and longer than 32 bytes (utmp's `ut_user`: login records,
+    ///   `who` and `last` would cut it, and useradd refuses it);
+    /// - `:` (the field separator of /etc/passwd, /etc/shadow and chpasswd's input), `,`
+    ///   (/etc/group lists members with commas: `a,b` in sudo would make `a` a member) and
+    ///   `/` (home directories and file names are made from names);
+    /// - whitespace and control characters: argv carries them safely, but logs, `status`
+    ///   and sudoers are read by lines and words;
+    /// - a leading `-` (tools read it as an option), `+` (a NIS compat entry in
+    ///   /etc/passwd: `+name` pulls in a NIS user the agent would take for a local one) or
+    ///   `#` (glibc's lookups skip such lines of /etc/passwd as comments: an account nobody
+    ///   could log in to, which the agent would report as made);
+    /// - all digits (tools read a number as a uid: `chown`, `sudo -u`, `su`);
+    /// - non-ASCII: Swift compares strings by canonical equivalence, so `\u{212A}im` (a
+    ///   Kelvin sign) equals `Kim` in the agent's own lookups while naming another account
+    ///   in the files; no distribution's useradd takes such names without `--badname`;
+    /// - the system accounts in `reserved`, whatever /etc/passwd says.
+    /// Names sudoers would misread (`ALL`, `%group`) are quoted or refused where a sudoers
+    /// rule is written (`SudoersRule`).
     public static func validate(_ name: String) throws -> String {
         let shown = HostnameValidator.preview(name)
-        guard !name.isEmpty else { throw UserError.invalidName(shown, "it is empty") }
-        guard name.utf8.count <= 32 else { throw UserError.invalidName(shown, "it is longer than 32 characters") }
-        let scalars = Array(name.unicodeScalars)
-        let startsWell = scalars[0] == "_" || ("a"..."z").contains(scalars[0])
-        guard startsWell else { throw UserError.invalidName(shown, "it must start with a lower-case letter or '_'") }
-        if let bad = scalars.first(where: {
-            !(("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-")
+        func refuse(_ why: String) -> UserError { .invalidName(shown, why) }
+        guard !name.isEmpty else { throw refuse("it is empty") }
+        guard name != ".", name != ".." else { throw refuse("it is '.' or '..'") }
+        guard name.utf8.count <= 32 else { throw refuse("it is longer than 32 bytes (the utmp limit)") }
+        if let bad = name.unicodeScalars.first(where: {
+            !(0x21...0x7E).contains($0.value) || ":,/".unicodeScalars.contains($0)
         }) {
-            throw UserError.invalidName(
-                shown, "it contains \(HostnameValidator.describe(bad)) (allowed: a-z, 0-9, '_', '-')")
+            throw refuse("it contains \(HostnameValidator.describe(bad)) (\(allowedText))")
         }
-        guard !reserved.contains(name) else { throw UserError.invalidName(shown, "it is a system account") }
+        guard !name.hasPrefix("-") else { throw refuse("it starts with '-' (tools would read it as an option)") }
+        guard !name.hasPrefix("+") else { throw refuse("it starts with '+' (a NIS entry in /etc/passwd)") }
+        guard !name.hasPrefix("#") else { throw refuse("it starts with '#' (a comment in /etc/passwd for the system)") }
+        guard !name.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+            throw refuse("it is all digits (tools would read it as a uid)")
+        }
+        guard !reserved.contains(name) else { throw refuse("it is a system account") }
         return name
     }
 }
