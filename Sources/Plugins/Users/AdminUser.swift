@@ -8,9 +8,14 @@ public enum AdminUser {
         "messagebus", "sshd", "_apt", "polkitd", "halt", "shutdown", "operator", "adm", "sudo", "wheel",
     ]
 
-    /// The validated admin user name for this run.
+    /// The validated admin user name for this run: a name `validate` accepts that is not
+    /// an existing system account of the target root (`SystemAccount`). Every plugin that
+    /// acts for the admin user (users, password, ssh_keys, cloud-config) asks here, so a
+    /// refusal stops each of them before it changes anything.
     public static func name(for context: PluginContext) throws -> String {
-        try validate(context.metadata.adminUsername ?? context.config.username)
+        let name = try validate(context.metadata.adminUsername ?? context.config.username)
+        try SystemAccount.refuse(name, context: context)
+        return name
     }
 
     /// What a name may hold, for the messages of `validate`.
@@ -36,7 +41,8 @@ public enum AdminUser {
     /// - non-ASCII: Swift compares strings by canonical equivalence, so `\u{212A}im` (a
     ///   Kelvin sign) equals `Kim` in the agent's own lookups while naming another account
     ///   in the files; no distribution's useradd takes such names without `--badname`;
-    /// - the system accounts in `reserved`, whatever /etc/passwd says.
+    /// - the system accounts in `reserved`, whatever /etc/passwd says (`name(for:)` also
+    ///   refuses the existing ones it finds there by uid and shell: `SystemAccount`).
     /// Names sudoers would misread (`ALL`, `%group`) are quoted or refused where a sudoers
     /// rule is written (`SudoersRule`).
     public static func validate(_ name: String) throws -> String {
@@ -67,12 +73,16 @@ public enum UserError: Error, CustomStringConvertible, Equatable {
     case unsafePassword(String)
     /// After chpasswd reported success, `shadow` does not hold the password (see `why`).
     case passwordNotSet(user: String, shadow: String, why: String)
+    /// The admin user names an existing system account (see `why`).
+    case systemAccount(String, String)
 
     public var description: String {
         switch self {
         case .passwordNotSet(let user, let shadow, let why):
             "the password of \(user) was not set: \(shadow) does not hold it after chpasswd ran (\(why))"
         case .invalidName(let name, let why): "refusing user name '\(name)': \(why)"
+        case .systemAccount(let name, let why):
+            "refusing to use the existing account '\(name)' as the admin user: \(why); it is a system account"
         case .unknownGroups(let groups, let file): "group(s) \(groups.joined(separator: ", ")) do not exist in \(file)"
         case .unsafePassword(let why): "refusing to set the password: \(why)"
         }
