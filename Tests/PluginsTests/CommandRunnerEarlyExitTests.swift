@@ -69,6 +69,20 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(30))
     }
 
+    @Test func outputPastTheLimitIsANamedErrorNotACrash() async throws {
+        // The other way a run can end before the input is written: the output cap.
+        try root.write("#!/bin/sh\nhead -c 100000 /dev/zero\nexit 0\n", to: "usr/bin/chatty", mode: 0o755)
+        let small = SubprocessCommandRunner(tools: ToolLocator(root: SystemRoot(root.path)), outputLimit: 1024)
+        for run in 1...10 {
+            await #expect("run \(run)") {
+                try await small.run(["chatty"], standardInput: Data(repeating: 0x64, count: 1 << 20))
+            } throws: { error in
+                guard case .commandFailed(let argv, let status, _) = error as? HostError else { return false }
+                return argv == ["chatty"] && status == "could not be run"
+            }
+        }
+    }
+
     @Test func theSameHoldsWhenTheOutputGoesToAFile() async throws {
         try root.write("#!/bin/sh\necho refused\nexit 1\n", to: "usr/sbin/chpasswd", mode: 0o755)
         let log = root.path + "/output.log"
