@@ -68,6 +68,86 @@ import Testing
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
     }
 
+    // Issue 29: a chpasswd that exits without reading its standard input (it cannot lock
+    // /etc/shadow, the disk is full, a site wrapper refuses) killed the agent with SIGILL
+    // (exit 132) in most runs, and ssh_keys, files and userdata never ran.
+    @Test func aChpasswdThatExitsAtOnceFailsOnlyThePasswordPlugin() throws {
+        let env = try Self.environment("password, ssh_keys, files, userdata")
+        try env.root.write(
+            "#!/bin/sh\necho 'chpasswd: cannot lock /etc/shadow; try again later.' >&2\nexit 1\n",
+            to: "usr/sbin/chpasswd", mode: 0o755)
+        // Several runs: the crash depended on the race between the exit and the write. The
+        // password plugin fails each time and is tried again; the others are done once.
+        for attempt in 1...8 {
+            let run = try env.agent(["run"])
+            #expect(run.status == 1, "run \(attempt): exit \(run.status)\n\(run.standardOutput)\n\(run.standardError)")
+            #expect(
+                run.standardOutput.contains("exited with status 1: chpasswd: cannot lock /etc/shadow"), "run \(attempt)"
+            )
+            let statuses = AgentEndToEndTests.pluginStatuses(try AgentEndToEndTests.statusJSON(env))
+            #expect(statuses["password"] == "failed", "run \(attempt)")
+            if attempt == 1 {
+                #expect(statuses["ssh_keys"] == "done" && statuses["files"] == "done" && statuses["userdata"] == "done")
+            }
+        }
+        #expect(env.root.read("home/cloud-admin/.ssh/authorized_keys")?.contains("ssh-rsa ") == true)
+        #expect(env.root.read("etc/guest-agent-demo/motd") != nil)
+        #expect(env.root.read("etc/guest-agent-demo/user-data.txt") != nil)
+        #expect(try FirstBootEndToEndTests.postedPassword(env.server) == "", "no password was set, none is published")
+    }
+
+    // Issue 29: useradd and chpasswd failed on a full disk; once space was freed, the next run
+    // took "the shadow entry changed" (useradd had made it since) for "our password was set"
+    // and published a password that was never set, with exit 0.
+    @Test(
+        .enabled(
+            if: FirstBootEndToEndTests.enabled, "needs root (tmpfs), useradd and chpasswd: skipped (CI runs as root)"))
+    func afterAFullDiskOnlyAPasswordThatShadowHoldsIsPublished() throws {
+        let setup = try FirstBootEndToEndTests.setup()
+        try (String(contentsOfFile: setup.config, encoding: .utf8) + "\nplugins = users, password, ssh_keys\n").write(
+            toFile: setup.config, atomically: true, encoding: .utf8)
+        // The root's /etc on a tmpfs of its own, filled to the last page: useradd and chpasswd
+        // cannot write there, while the agent's state and log (under /var) can.
+        let etc = setup.root.path + "/etc"
+        let copy = setup.work.path + "/etc-copy"
+        try #require(try Program.tool("cp", ["-a", etc, copy]).status == 0)
+        try #require(try Program.tool("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", etc]).status == 0)
+        defer {
+            if (try? Program.tool("umount", [etc]))?.status != 0 { _ = try? Program.tool("umount", ["-l", etc]) }
+        }
+        try #require(try Program.tool("cp", ["-a", copy + "/.", etc]).status == 0)
+        #expect(try Program.tool("dd", ["if=/dev/zero", "of=\(etc)/.filler", "bs=1k"]).status != 0, "filled up")
+
+        let first = try setup.agent(["run"])
+        #expect(first.status == 1, "\(first.standardOutput)")
+        let statuses = try Self.statuses(setup)
+        #expect(statuses["users"] == "failed" && statuses["password"] == "failed", "\(statuses)")
+        #expect(try FirstBootEndToEndTests.postedPassword(setup.server) == "")
+
+        try FileManager.default.removeItem(atPath: etc + "/.filler")
+        let second = try setup.agent(["run"])
+        #expect(second.status == 0, "\(second.standardOutput)\n\(second.standardError)")
+        // Whatever was published opens the account: /etc/shadow holds exactly that password.
+        let posted = try FirstBootEndToEndTests.postedPassword(setup.server)
+        try #require(!posted.isEmpty, "a password is published once it is set")
+        let key = FirstBootEndToEndTests.keys.appendingPathComponent("demo_rsa").path
+        let password = try KeyFactory.opensslDecrypt(posted, keyPath: key).standardOutput
+        let hash = try #require(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin"))
+        try #require(hash.hasPrefix("$6$"), "/etc/shadow holds no password for cloud-admin ('\(hash)')")
+        let salt = String(hash.split(separator: "$")[1])
+        let check = try Program.tool(
+            "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
+        #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
+    }
+
+    /// plugin id -> status of the last run, from `status --json`.
+    static func statuses(_ setup: FirstBootEndToEndTests.Setup) throws -> [String: String] {
+        let status = try setup.agent(["status", "--json"])
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+        return AgentEndToEndTests.pluginStatuses(json)
+    }
+
     // 7: metadata redirected to another origin is refused; that server's data is never used.
     @Test func aRedirectToAnotherOriginIsRefusedAndNamed() throws {
         let other = try TemporaryDirectory()

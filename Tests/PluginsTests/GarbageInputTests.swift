@@ -157,12 +157,16 @@ import Testing
                 #expect(error is HostnameError, "\(error)")
             }
             do {
+                // What the image's useradd may judge: printable ASCII with nothing unsafe for the
+                // agent (issue 29), never a leading option, NIS or comment character.
                 let user = try AdminUser.validate(name)
                 #expect(
-                    user.utf8.count <= 32
+                    (1...32).contains(user.utf8.count)
                         && user.unicodeScalars.allSatisfy {
-                            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
-                        })
+                            (0x21...0x7E).contains($0.value) && !":,/".unicodeScalars.contains($0)
+                        }
+                        && !"-+#".contains(user.first!) && user != "." && user != ".."
+                        && !user.allSatisfy(\.isNumber))
             } catch {
                 #expect(error is UserError, "\(error)")
             }

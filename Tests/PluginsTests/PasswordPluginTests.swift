@@ -149,7 +149,7 @@ final class ConsoleCapture: @unchecked Sendable {
         let scratch = try boot.server()
         _ = try await boot.apply(boot.metadata(server: scratch))
         let ciphertext = try #require(boot.saved.current["ciphertext"])
-        boot.saved.save(["phase": "set", "ciphertext": ciphertext])
+        boot.saved.save(boot.saved.current.merging(["phase": "set"]) { $1 })
         let server = try boot.server(["--password", ciphertext])
         #expect(try await boot.apply(boot.metadata(server: server)) == .done)
         #expect(server.loggedRequests().first { $0["method"] as? String == "POST" }?["status"] as? Int == 409)
@@ -195,7 +195,10 @@ final class ConsoleCapture: @unchecked Sendable {
         #expect(published != "bm90LXVzZWQ=")
         #expect(ShadowCrypt.verify(try Self.opensslDecrypt(published), against: try #require(boot.shadowHash)))
 
-        // Crash right after chpasswd: the shadow entry changed, so the saved ciphertext is published.
+        // Crash right after chpasswd: the shadow entry changed, but "changed" proves nothing
+        // (useradd, an operator or another tool may have changed it), and a new process no
+        // longer has the clear text to check the hash with. So the saved ciphertext is never
+        // published: a new password is set, verified against /etc/shadow, and published.
         let second = try Self.boot()
         let scratch = try second.server()
         _ = try await second.apply(second.metadata(server: scratch))
@@ -205,8 +208,60 @@ final class ConsoleCapture: @unchecked Sendable {
         ])
         let fresh = try second.server()
         #expect(try await second.apply(second.metadata(server: fresh)) == .done)
-        #expect(try await Self.stored(on: fresh) == ciphertext)
-        #expect(second.runner.calls.count == 1)
+        let republished = try await Self.stored(on: fresh)
+        #expect(republished != ciphertext)
+        #expect(ShadowCrypt.verify(try Self.opensslDecrypt(republished), against: try #require(second.shadowHash)))
+        #expect(second.runner.calls.count == 2)
+        #expect(second.saved.current["phase"] == "published")
+    }
+
+    /// Regression (issue 29): chpasswd exited 0 but /etc/shadow does not hold the password
+    /// (a site wrapper, a tool that stored something else): nothing is published.
+    @Test func aPasswordThatShadowDoesNotHoldAfterChpasswdIsNeverPublished() async throws {
+        let boot = try Self.boot()
+        let server = try boot.server()
+        let other = try ShadowCrypt.hash("not-the-generated-one")
+        boot.runner.storedHash = other
+        await #expect {
+            try await boot.apply(boot.metadata(server: server))
+        } throws: { error in
+            "\(error)".contains("cloud-user") && "\(error)".contains("/etc/shadow")
+        }
+        #expect(try await Self.stored(on: server) == "")
+        #expect(!server.loggedRequests().contains { $0["method"] as? String == "POST" })
+        #expect(boot.shadowHash == other)
+        #expect(boot.saved.current["phase"] == "encrypted", "the next run starts over")
+
+        // Next boot, with a chpasswd that works: a new password, the one in /etc/shadow, is published.
+        boot.runner.storedHash = nil
+        #expect(try await boot.apply(boot.metadata(server: server)) == .done)
+        let published = try await Self.stored(on: server)
+        #expect(ShadowCrypt.verify(try Self.opensslDecrypt(published), against: try #require(boot.shadowHash)))
+        #expect(boot.runner.calls.count == 2)
+    }
+
+    /// Regression (issue 29): a password set by the agent, then changed by someone else before
+    /// it could be published (a cloud-config chpasswd, an operator): the old ciphertext no
+    /// longer opens the account, so it is not published, and the other password is left alone.
+    @Test func aPasswordChangedBeforeItWasPublishedIsNeitherPublishedNorReplaced() async throws {
+        let boot = try Self.boot()
+        let failing = try boot.server(["--fail-first", "20:POST /openstack/2013-04-04/password"])
+        guard case .runAgainNextBoot = try await boot.apply(boot.metadata(server: failing)) else {
+            Issue.record("expected run-again")
+            return
+        }
+        failing.stop()
+        let other = try ShadowCrypt.hash("chosen-by-the-operator")
+        let shadow = try #require(boot.root.read("etc/shadow"))
+        try boot.root.write(
+            shadow.replacingOccurrences(of: try #require(boot.shadowHash), with: other), to: "etc/shadow", mode: 0o640)
+
+        let healthy = try boot.server()
+        #expect(try await boot.apply(boot.metadata(server: healthy)) == .done)
+        #expect(try await Self.stored(on: healthy) == "")
+        #expect(boot.shadowHash == other)
+        #expect(boot.runner.calls.count == 1)
+        #expect(boot.logs.text.contains("changed since"), "\(boot.logs.text)")
     }
 
     @Test func anInjectedAdminPassIsSetAndNotPublished() async throws {
@@ -241,7 +296,7 @@ final class ConsoleCapture: @unchecked Sendable {
         let boot = try Self.boot()
         let server = try boot.server()
         var metadata = boot.metadata(server: server)
-        metadata.meta["admin_username"] = "x$(reboot)"
+        metadata.meta["admin_username"] = "x $(reboot)"
         await #expect(throws: UserError.self) { try await boot.apply(metadata) }
         #expect(boot.runner.calls.isEmpty)
         #expect(try await Self.stored(on: server) == "")

@@ -9,6 +9,9 @@ public final class FakeChpasswd: CommandRunner, @unchecked Sendable {
     private var recorded: [RecordingCommandRunner.Call] = []
     /// Exit code chpasswd reports (non-zero: the shadow file is left alone).
     public var exitCode: Int32 = 0
+    /// When set, this is written into the shadow entry instead of the hash chpasswd was
+    /// given, and it still exits 0: a tool (or site wrapper) that stores something else.
+    public var storedHash: String?
 
     public init() {}
 
@@ -28,7 +31,7 @@ public final class FakeChpasswd: CommandRunner, @unchecked Sendable {
         let line = input.trimmingCharacters(in: .newlines)
         guard let colon = line.firstIndex(of: ":") else { return CommandResult(exitCode: 1) }
         let user = String(line[..<colon])
-        let hash = String(line[line.index(after: colon)...])
+        let hash = storedHash ?? String(line[line.index(after: colon)...])
         let shadow = (try? String(contentsOfFile: shadowPath, encoding: .utf8)) ?? ""
         let updated =
             shadow.split(separator: "\n").map { entry -> String in

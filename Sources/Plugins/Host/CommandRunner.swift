@@ -12,12 +12,29 @@ public struct CommandResult: Sendable, Equatable {
     /// The command ran past `CommandOptions.timeout` and its process group was killed
     /// (`exitCode` is then 128 + SIGKILL).
     public var timedOut: Bool
+    /// The command closed its standard input (or exited) before all of the bytes given to it
+    /// were written: it cannot have read them all. False when everything was written, which
+    /// says nothing about what the command did with it.
+    public var standardInputUnread: Bool
 
-    public init(exitCode: Int32, standardOutput: String = "", standardError: String = "", timedOut: Bool = false) {
+    public init(
+        exitCode: Int32, standardOutput: String = "", standardError: String = "", timedOut: Bool = false,
+        standardInputUnread: Bool = false
+    ) {
         self.exitCode = exitCode
         self.standardOutput = standardOutput
         self.standardError = standardError
         self.timedOut = timedOut
+        self.standardInputUnread = standardInputUnread
+    }
+
+    /// Why this result is not a success, or nil: a non-zero status, a timeout, or exit 0
+    /// without reading all of its standard input (the input was what it was asked to act on).
+    public var failure: String? {
+        if timedOut { return "timed out" }
+        if exitCode != 0 { return "exited with status \(exitCode)" }
+        if standardInputUnread { return "exited with status 0 without reading all of its standard input" }
+        return nil
     }
 }
 
@@ -53,8 +70,9 @@ public struct CommandOptions: Sendable, Equatable {
 /// target root (`ToolLocator`), or an absolute path; every argument is passed as-is (no
 /// shell ever sees metadata). Secrets go in `standardInput`, never in argv. Each command
 /// runs in a session (process group) of its own, so a timeout kills everything it started.
-/// Returns the result for any exit code; throws `HostError.commandNotFound` when the
-/// program does not exist and `HostError.commandFailed` only when it could not be run.
+/// Returns the result for any exit code, also when the command exits or closes its standard
+/// input without reading it (`standardInputUnread`); throws `HostError.commandNotFound` when
+/// the program does not exist and `HostError.commandFailed` only when it could not be run.
 public protocol CommandRunner: Sendable {
     func run(_ argv: [String], standardInput: Data?, options: CommandOptions) async throws -> CommandResult
 }
@@ -66,9 +84,9 @@ extension CommandRunner {
         async throws -> CommandResult
     {
         let result = try await run(argv, standardInput: standardInput, options: options)
-        guard result.exitCode == 0, !result.timedOut else {
+        if let failure = result.failure {
             throw HostError.commandFailed(
-                argv: argv, status: result.timedOut ? "timed out" : "exited with status \(result.exitCode)",
+                argv: argv, status: failure,
                 stderr: String(result.standardError.prefix(500)).trimmingWhitespaceAndNewlines())
         }
         return result

@@ -21,7 +21,10 @@ public enum PasswdDatabase {
         }
     }
 
+    /// The entry named `name`, byte for byte. Why not `==`: Swift compares strings by
+    /// canonical equivalence, so `Kim` would find an account named `\u{212A}im` (a Kelvin
+    /// sign), which the tools, comparing bytes, know as another user.
     public static func lookUp(_ name: String, root: SystemRoot) throws -> PasswdEntry? {
-        try entries(root: root).first { $0.name == name }
+        try entries(root: root).first { $0.name.utf8.elementsEqual(name.utf8) }
     }
 }

@@ -27,6 +27,7 @@ public struct SubprocessCommandRunner: CommandRunner {
     public func run(_ argv: [String], standardInput: Data?, options: CommandOptions) async throws -> CommandResult {
         guard let program = argv.first else { throw HostError.commandNotFound("") }
         guard let path = tools.find(program) else { throw HostError.commandNotFound(program) }
+        Self.ignoreBrokenPipes()
         var platform = PlatformOptions()
         // Why: a session of its own makes the command a process group leader, so the kill on
         // timeout reaches everything it started and never the agent itself.
@@ -36,6 +37,7 @@ public struct SubprocessCommandRunner: CommandRunner {
             options.environment.map {
                 .custom(Dictionary(uniqueKeysWithValues: $0.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
             } ?? .inherit
+        let input = standardInput ?? Data()
         let launch: @Sendable () async throws -> CommandResult = { [outputLimit, platform] in
             if let outputFile = options.outputFile {
                 let descriptor = open(outputFile, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -44,10 +46,12 @@ public struct SubprocessCommandRunner: CommandRunner {
                 let result = try await Subprocess.run(
                     .path(FilePath(path)), arguments: Arguments(Array(argv.dropFirst())), environment: environment,
                     workingDirectory: options.workingDirectory.map { FilePath($0) }, platformOptions: platform,
-                    input: .data(standardInput ?? Data()),
+                    input: .inputWriter,
                     output: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: false),
-                    error: .combinedWithOutput)
-                return CommandResult(exitCode: Self.code(result.terminationStatus))
+                    error: .combinedWithOutput
+                ) { execution in await Self.feed(input, to: execution.standardInputWriter) }
+                return CommandResult(
+                    exitCode: Self.code(result.terminationStatus), standardInputUnread: !result.closureResult)
             }
             let result = try await Subprocess.run(
                 .path(FilePath(path)),
@@ -55,13 +59,13 @@ public struct SubprocessCommandRunner: CommandRunner {
                 environment: environment,
                 workingDirectory: options.workingDirectory.map { FilePath($0) },
                 platformOptions: platform,
-                input: .data(standardInput ?? Data()),
+                input: .inputWriter,
                 output: .string(limit: outputLimit),
                 error: .string(limit: outputLimit)
-            )
+            ) { execution in await Self.feed(input, to: execution.standardInputWriter) }
             return CommandResult(
                 exitCode: Self.code(result.terminationStatus), standardOutput: result.standardOutput,
-                standardError: result.standardError)
+                standardError: result.standardError, standardInputUnread: !result.closureResult)
         }
         do {
             guard let timeout = options.timeout else { return try await launch() }
@@ -72,6 +76,45 @@ public struct SubprocessCommandRunner: CommandRunner {
             throw HostError.commandFailed(argv: argv, status: "could not be run", stderr: "\(error)")
         }
     }
+
+    /// Writes `input` to the command's standard input and closes it, whatever the command
+    /// does; returns whether every byte was written.
+    ///
+    /// Why not swift-subprocess's `input: .data(...)`: in 1.0.2 that writes in a task of its
+    /// own and, when the write fails (EPIPE: the command exited, or closed its standard input,
+    /// without reading it all: chpasswd that cannot lock /etc/shadow, a full disk, a wrapper
+    /// that refuses), never closes the pipe; the library then finds the descriptor open when
+    /// its writer is released and traps ("FileDescriptor ... was not closed", SIGILL, exit
+    /// 132), killing the agent and every plugin after the failed one. Here a failed write is
+    /// the command's business: its exit status says what happened, and the pipe is always
+    /// closed (`finish()` marks it closed before closing, so even a failed close cannot trap).
+    static func feed(_ input: Data, to writer: StandardInputWriter) async -> Bool {
+        var delivered = true
+        if !input.isEmpty {
+            do {
+                // A short count: the command exited mid-write and the library stopped writing.
+                delivered = try await writer.write(Array(input)) == input.count
+            } catch {
+                delivered = false
+            }
+        }
+        try? await writer.finish()
+        return delivered
+    }
+
+    /// Makes a write to a command that no longer reads its standard input fail with EPIPE
+    /// instead of killing the whole process with SIGPIPE (once per process). The agent does
+    /// it at start (`ProcessGuards`); this covers every other host of the library, tests
+    /// included. Commands are not affected: swift-subprocess resets every signal to its
+    /// default in the child (POSIX_SPAWN_SETSIGDEF).
+    private static func ignoreBrokenPipes() {
+        _ = brokenPipesIgnored
+    }
+
+    private static let brokenPipesIgnored: Bool = {
+        signal(SIGPIPE, SIG_IGN)
+        return true
+    }()
 
     /// The exit status, or 128 + the signal that ended the command (as a shell reports it).
     private static func code(_ status: TerminationStatus) -> Int32 {

@@ -5,18 +5,23 @@ import FoundationEssentials
 /// can learn it: a random password, encrypted with the first ssh-rsa key in the metadata,
 /// published to nova's password endpoint (or, on EC2, the console).
 ///
-/// Lock-out safety - a password that was set is always eventually retrievable, or was
-/// not set at all:
-/// 1. Before anything changes, the ciphertext (never the password) and a fingerprint of
-///    the user's current shadow entry are saved in the instance state.
-/// 2. The password is set (chpasswd, on stdin), then the state says `set`.
+/// Lock-out safety - a password is published only when /etc/shadow provably holds it:
+/// 1. Before anything changes, the ciphertext (never the password) is saved in the
+///    instance state (`encrypted`).
+/// 2. The password is set (chpasswd, on stdin), then proven: the shadow hash is read back
+///    and crypt(3) of the clear text, which only this process has, must give that hash
+///    (`PasswordSetter.verify`). Only then does the state say `set`, with a fingerprint of
+///    the proven hash.
 /// 3. The ciphertext is published; only then does the state say `published`.
-/// A crash or failed POST after 2 publishes the saved ciphertext on the next boot, with
-/// no new password. A crash between 1 and 2 is resolved by the fingerprint: changed
-/// means the password was set (publish it); unchanged means it was not (start over).
-/// With no ssh-rsa key, or nowhere to publish, no random password is set at all. A config
-/// drive is read-only; the nova metadata service beside it is asked whether it can take the
-/// password instead (`PasswordPublicationTarget.resolve`).
+/// A failed POST (or a crash) after 2 publishes the saved ciphertext on the next boot, with
+/// no new password, while /etc/shadow still holds the proven hash; if someone changed the
+/// password since, the old ciphertext is not published and their password is left alone.
+/// A crash between 1 and 2 cannot be resolved: the next process no longer has the clear
+/// text, and "the shadow entry changed" proves nothing (useradd, an operator or a tool may
+/// have changed it), so it starts over with a new password and never publishes the old
+/// ciphertext. With no ssh-rsa key, or nowhere to publish, no random password is set at
+/// all. A config drive is read-only; the nova metadata service beside it is asked whether
+/// it can take the password instead (`PasswordPublicationTarget.resolve`).
 public struct PasswordPlugin: Plugin {
     public let id = "password"
     public let frequency = PluginFrequency.perInstance
@@ -72,6 +77,7 @@ public struct PasswordPlugin: Plugin {
         let user = try AdminUser.name(for: context)
         if context.config.injectUserPassword, let injected = context.metadata.adminPassword {
             try await setter.setPassword(injected, for: user, context: context)
+            try setter.verify(injected, for: user, root: context.root)
             context.logger.info("admin password set from metadata admin_pass", metadata: ["user": "\(user)"])
             return .done
         }
@@ -89,9 +95,8 @@ public struct PasswordPlugin: Plugin {
                 metadata: ["user": "\(user)", "reason": "\(problem)"])
             return .done
         }
-        if progress.phase == .encrypted {
-            progress = try resolveCrashWindow(progress, user: user, context: context)
-        }
+        guard let resolved = try resolveSaved(progress, user: user, context: context) else { return .done }
+        progress = resolved
         if progress.phase == nil {
             guard
                 let fresh = try await setNewPassword(
@@ -129,35 +134,53 @@ public struct PasswordPlugin: Plugin {
         let password = try PasswordCryptoAdapter.generate(length: context.config.userPasswordLength)
         let ciphertext = try PasswordCryptoAdapter.encrypt(
             password, with: key, padding: context.config.passwordEncryption)
-        var progress = PasswordProgress(
-            phase: .encrypted, ciphertext: ciphertext,
-            shadowBefore: try shadowFingerprint(user: user, context: context))
+        var progress = PasswordProgress(phase: .encrypted, ciphertext: ciphertext)
         try context.saveState(progress)
         try await setter.setPassword(password, for: user, context: context)
+        // Not proven: the state stays `encrypted`, and the next run starts over.
+        let hash = try setter.verify(password, for: user, root: context.root)
         progress.phase = .set
-        progress.shadowBefore = nil
+        progress.shadowVerified = PasswordCryptoAdapter.fingerprint(hash)
         try context.saveState(progress)
         context.logger.info("random admin password set", metadata: ["user": "\(user)"])
         return progress
     }
 
-    /// After a crash between saving the ciphertext and confirming the set.
-    private func resolveCrashWindow(_ saved: PasswordProgress, user: String, context: PluginContext) throws
-        -> PasswordProgress
+    /// What the state an earlier process saved means now; nil when there is nothing left to
+    /// do. `encrypted` (a crash between saving the ciphertext and proving the set) and a `set`
+    /// without a proven hash (saved by a version that did not prove it) start over: nothing
+    /// shows that /etc/shadow holds the saved ciphertext's password, and this process does
+    /// not have the clear text to check. A `set` whose proven hash /etc/shadow no longer
+    /// holds means someone changed the password since: its ciphertext would no longer open
+    /// the account, and a new password would override theirs, so neither happens.
+    private func resolveSaved(_ saved: PasswordProgress, user: String, context: PluginContext) throws
+        -> PasswordProgress?
     {
-        let now = try shadowFingerprint(user: user, context: context)
-        if now != saved.shadowBefore {
+        switch saved.phase {
+        case .encrypted?,
+            .set? where saved.shadowVerified == nil:
             context.logger.notice(
-                "password was set before an interruption; publishing the saved ciphertext",
+                """
+                an interrupted run may or may not have set a password; nothing proves /etc/shadow holds it, \
+                so a new one is set and the saved ciphertext is never published
+                """,
                 metadata: ["user": "\(user)"])
-            let progress = PasswordProgress(phase: .set, ciphertext: saved.ciphertext)
-            try context.saveState(progress)
-            return progress
+            try context.clearState()
+            return PasswordProgress()
+        case .set?:
+            if try shadowFingerprint(user: user, context: context) == saved.shadowVerified { return saved }
+            let shadow = try context.root.resolve("/etc/shadow")
+            context.logger.warning(
+                """
+                the password was changed since the agent set it; the saved ciphertext no longer opens the account \
+                and is not published, and the password is left as it is
+                """,
+                metadata: ["user": "\(user)", "path": "\(shadow)"])
+            try context.clearState()
+            return nil
+        case .published?, nil:
+            return saved
         }
-        context.logger.notice(
-            "an interrupted run had not set the password; starting over", metadata: ["user": "\(user)"])
-        try context.clearState()
-        return PasswordProgress()
     }
 
     private func publish(

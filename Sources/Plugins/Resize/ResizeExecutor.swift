@@ -61,10 +61,9 @@ struct ResizeExecutor: Sendable {
     }
 
     private static func require(_ result: CommandResult, _ argv: [String]) throws {
-        guard result.exitCode != 0 || result.timedOut else { return }
+        guard let failure = result.failure else { return }
         throw ResizeError.stepFailed(
-            tool: argv[0], argv: argv,
-            status: result.timedOut ? "timed out" : "exited with status \(result.exitCode)",
+            tool: argv[0], argv: argv, status: failure,
             // One line: the reason lands in `status` and the log (resize2fs starts with a version banner).
             stderr: String(
                 result.standardError.split(separator: "\n").map { $0.trimmingWhitespace() }

@@ -48,9 +48,11 @@ struct CloudConfigUsers: Sendable {
             guard FileManager.default.fileExists(atPath: try context.root.resolve("/etc/sudoers.d")) else {
                 throw CloudConfigError.type("sudo", "used where the root has /etc/sudoers.d (is sudo installed?)")
             }
-            let content = user.sudo.map { "\(name) \($0)\n" }.joined()
+            let sudoersUser = try SudoersRule.user(name)
+            let content = user.sudo.map { "\(sudoersUser) \($0)\n" }.joined()
             try await UsersPlugin.installSudoers(
-                Data(content.utf8), at: "/etc/sudoers.d/90-guest-agent-userdata-\(name)", context: context)
+                Data(content.utf8), at: SudoersRule.dropInName("/etc/sudoers.d/90-guest-agent-userdata-", for: name),
+                context: context)
         }
         let rootArguments = UsersPlugin.rootArguments(context)
         if let hash = user.passwd {

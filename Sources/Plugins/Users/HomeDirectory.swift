@@ -17,8 +17,14 @@ import Glibc
 ///   half-filled home that the next run would take for a finished one. Everything is
 ///   owned by the user's uid and gid from the target's /etc/passwd; the home gets the
 ///   mode of the target's /etc/login.defs (`LoginDefs.homeMode`).
-/// - A home owned by another uid is given back to the user: the directory itself, not
-///   its contents (they may belong to someone else on purpose).
+/// - A home owned by another uid is given back to the user (the directory itself, not
+///   its contents: they may belong to someone else on purpose) only when it is a directory
+///   directly in the base useradd makes homes in (`HomeBase`: /home). Anywhere else the
+///   directory may be the system's (/etc, /var/lib, /run/systemd, /): the agent did not
+///   create it, so it is not the agent's to give away, and the repair is refused naming
+///   the user and the path (`HomeDirectoryError.notGivable`). In the base, a directory
+///   named after a user's home exists to be that home, and a foreign owner there is what a
+///   useradd killed between mkdir and chown, or an image built with the directory, leaves.
 /// - A home that is a symbolic link is refused (`HostError.symlinkInPath`), like every
 ///   write of `AtomicFileWriter`; so is a symbolic link on the way to a home that needs
 ///   repairing.
@@ -37,7 +43,8 @@ public enum HomeDirectory {
     static let skeleton = "/etc/skel"
 
     /// What `user`'s home needs, nil when it exists and is theirs. Changes nothing (backs
-    /// `plan`). Throws when the home is a symbolic link or not a directory.
+    /// `plan`). Throws when the home is a symbolic link or not a directory, or is owned by
+    /// another uid outside the home base (never given away).
     public static func inspect(_ user: PasswdEntry, root: SystemRoot) throws -> Repair? {
         let home = try homePath(of: user)
         let target = try root.resolve(home)
@@ -48,9 +55,31 @@ public enum HomeDirectory {
         }
         switch info.st_mode & S_IFMT {
         case S_IFLNK: throw HostError.symlinkInPath(target)
-        case S_IFDIR: return info.st_uid == user.uid ? nil : .ownedBy(uid: info.st_uid)
+        case S_IFDIR:
+            guard info.st_uid != user.uid else { return nil }
+            try requireGivable(home, to: user, owner: info.st_uid, root: root)
+            return .ownedBy(uid: info.st_uid)
         default: throw HomeDirectoryError.notADirectory(user: user.name, path: target)
         }
+    }
+
+    /// Throws `notGivable` unless the foreign-owned `home` may be given to `user`: it is
+    /// directly in the home base, and no other account of /etc/passwd has it as its home
+    /// (giving it to one would take it from the other).
+    private static func requireGivable(_ home: String, to user: PasswdEntry, owner: UInt32, root: SystemRoot) throws {
+        func refuse(_ why: String) -> HomeDirectoryError {
+            .notGivable(user: user.name, path: home, owner: owner, why: why)
+        }
+        guard let base = try HomeBase.read(root: root) else {
+            throw refuse("\(HomeBase.path) sets no usable HOME, so no directory is known to be a home")
+        }
+        guard SystemRoot.parentAndName(of: home).parent == base else {
+            throw refuse("it is not a directory under \(base) (HOME of \(HomeBase.path)), so it may be the system's")
+        }
+        let sharing = try PasswdDatabase.entries(root: root).filter {
+            !$0.name.utf8.elementsEqual(user.name.utf8) && ((try? homePath(of: $0)) ?? $0.home) == home
+        }
+        if let other = sharing.first { throw refuse("it is also the home of \(other.name) in /etc/passwd") }
     }
 
     /// The plan line for `repair`.
@@ -168,12 +197,17 @@ public enum HomeDirectory {
 public enum HomeDirectoryError: Error, CustomStringConvertible, Equatable {
     case unusablePath(user: String, path: String, why: String)
     case notADirectory(user: String, path: String)
+    /// The home (a guest path) is owned by `owner`, and `why` it is not the agent's to give.
+    case notGivable(user: String, path: String, owner: UInt32, why: String)
 
     public var description: String {
         switch self {
         case .unusablePath(let user, let path, let why):
             "refusing to repair the home directory '\(path)' of \(user): \(why)"
         case .notADirectory(let user, let path): "the home directory \(path) of \(user) exists but is not a directory"
+        case .notGivable(let user, let path, let owner, let why):
+            "refusing to give the home directory \(path) of \(user) (owned by uid \(owner)) to it:"
+                + " the agent did not create it, and \(why)"
         }
     }
 }

@@ -18,13 +18,35 @@ public struct PasswordSetter: Sendable {
         if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
         let hash = try ShadowCrypt.hash(password)
         let result = try await context.runner.run(argv, standardInput: Data("\(user):\(hash)\n".utf8))
-        guard result.exitCode == 0 else {
+        if let failure = result.failure {
             // chpasswd does not echo the password, but be certain it never reaches a log.
             let stderr = result.standardError.replacing(password, with: "<redacted>")
             throw HostError.commandFailed(
-                argv: argv, status: "exited with status \(result.exitCode)",
+                argv: argv, status: failure,
                 stderr: String(stderr.prefix(500)).trimmingWhitespaceAndNewlines())
         }
+    }
+
+    /// Proves that the target's /etc/shadow holds `password` for `user`, after a set: the
+    /// shadow hash is read back and crypt(3) of the clear text with that hash's own settings
+    /// (algorithm, cost, salt) must give the same hash. Returns the hash; throws
+    /// `UserError.passwordNotSet` naming the user and the file otherwise (no entry, a locked
+    /// or empty field, another hash). Why not trust chpasswd's exit status: a wrapper or a
+    /// tool that stored something else exits 0 too, and a password is published, or called
+    /// set, only when the file provably holds it. Errors never contain the password or hash.
+    @discardableResult
+    public func verify(_ password: String, for user: String, root: SystemRoot) throws -> String {
+        let shadow = try root.resolve("/etc/shadow")
+        guard let hash = try passwordHash(for: user, root: root) else {
+            throw UserError.passwordNotSet(user: user, shadow: shadow, why: "it has no entry for \(user)")
+        }
+        guard ShadowCrypt.verify(password, against: hash) else {
+            throw UserError.passwordNotSet(
+                user: user, shadow: shadow,
+                why: hash.hasPrefix("$")
+                    ? "its hash for \(user) is not the password's" : "it holds no password hash for \(user)")
+        }
+        return hash
     }
 
     /// The password hash field of `user` in the target's /etc/shadow, nil when absent.

@@ -49,7 +49,7 @@ public struct UsersPlugin: Plugin {
         let missing = exists ? groups.filter { !(database.members[$0] ?? []).contains(user) } : groups
         let sudoersDirectory = FileManager.default.fileExists(atPath: try context.root.resolve("/etc/sudoers.d"))
         let installed = try context.writer.read(Self.sudoersDropIn)
-        let needsSudoers = groups.isEmpty && sudoersDirectory && installed != Data(Self.sudoersLine(user).utf8)
+        let needsSudoers = try groups.isEmpty && sudoersDirectory && installed != Data(Self.sudoersLine(user).utf8)
         return Decision(
             user: user, exists: exists, groups: groups, missingGroups: missing, needsSudoers: needsSudoers,
             entry: entry, homeRepair: homeRepair)
@@ -88,7 +88,8 @@ public struct UsersPlugin: Plugin {
         return .done
     }
 
-    static func sudoersLine(_ user: String) -> String { "\(user) ALL=(ALL:ALL) ALL\n" }
+    /// The drop-in's rule; throws for a name sudoers cannot be made to read as that user.
+    static func sudoersLine(_ user: String) throws -> String { "\(try SudoersRule.user(user)) ALL=(ALL:ALL) ALL\n" }
 
     /// `useradd` (argv only, `--root` aware) with a home, a group of its own and `groups`:
     /// the one implementation, also used by cloud-config `users`. `name` must have passed
@@ -104,7 +105,7 @@ public struct UsersPlugin: Plugin {
     }
 
     private func installSudoers(for user: String, context: PluginContext) async throws {
-        try await Self.installSudoers(Data(Self.sudoersLine(user).utf8), at: Self.sudoersDropIn, context: context)
+        try await Self.installSudoers(Data(try Self.sudoersLine(user).utf8), at: Self.sudoersDropIn, context: context)
     }
 
     /// Writes a sudoers drop-in under a name sudo ignores (it skips names with a '.'), has

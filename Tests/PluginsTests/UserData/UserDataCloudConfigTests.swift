@@ -254,6 +254,23 @@ struct UserDataCloudConfigTests {
         }
     }
 
+    /// Names the image's useradd takes since issue 29 (`First.Last`) get a sudo rule sudo
+    /// reads: the drop-in's name holds no '.' (sudo would skip it) and the rule names the
+    /// user quoted (an unquoted upper-case word is an alias for sudoers).
+    @Test func aSudoRuleForADottedMixedCaseNameIsOneSudoReads() async throws {
+        let root = try UsersRealToolsRoot.make()
+        try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
+        let yaml = "#cloud-config\nusers:\n  - name: First.Last\n    sudo: ALL=(ALL) ALL\n"
+        let record = await UserDataBoots(root: root.path, userData: Data(yaml.utf8)).boot()
+        #expect(record.status == .done, "\(record)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: root.path + "/etc/sudoers.d") == [
+                "90-guest-agent-userdata-First%2ELast"
+            ])
+        #expect(root.read("etc/sudoers.d/90-guest-agent-userdata-First%2ELast") == "\"First.Last\" ALL=(ALL) ALL\n")
+        #expect(SudoersRule.dropInName("x-", for: "a%2Eb") != SudoersRule.dropInName("x-", for: "a.b"))
+    }
+
     @Test func badGroupNamesAreRefusedBeforeAnyCommandRuns() async throws {
         let root = try UsersRealToolsRoot.make()
         let before = root.read("etc/group")
