@@ -42,6 +42,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         .target(name: "CProcessArguments"),
+        .target(name: "CGlibcFloor", linkerSettings: [.linkedLibrary("m")]),
         .target(
             name: "CShadowCrypt",
             linkerSettings: [.linkedLibrary("crypt")]
@@ -62,6 +63,7 @@ let package = Package(
             name: "GuestAgent",
             dependencies: [
                 "CProcessArguments",
+                "CGlibcFloor",
                 "Plugins",
                 "DataSources",
                 "PasswordCrypto",
@@ -99,6 +101,7 @@ let package = Package(
 
 // Upcoming language features for every Swift target (Swift 6 mode already checks
 // concurrency strictly): `any` spelled out for every existential.
-for target in package.targets where !["CCurl", "CProcessArguments", "CShadowCrypt", "CZlib"].contains(target.name) {
+let cTargets = ["CCurl", "CGlibcFloor", "CProcessArguments", "CShadowCrypt", "CZlib"]
+for target in package.targets where !cTargets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
 }

@@ -38,26 +38,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-say() { echo "build-deb: $*" >&2; }
+PKG_NAME=build-deb
+# shellcheck source=packaging/lib.sh
+source packaging/lib.sh
+say() { pkg_say "$@"; }
 
 # 1. The release binary, Swift runtime linked in.
-if [ -z "$binary" ]; then
-    say "scripts/release-build.sh (the static release build; 20+ minutes on 2 cores from clean)"
-    binary=$(scripts/release-build.sh | tail -1)
-fi
-[ -x "$binary" ] || { echo "build-deb.sh: no executable at '$binary'" >&2; exit 66; }
-# A debug build links the Swift runtime from the toolchain, which no image has.
-if readelf -d "$binary" | grep -q 'NEEDED.*libswiftCore'; then
-    echo "build-deb.sh: '$binary' links libswiftCore dynamically: package the static release build" >&2
-    exit 65
-fi
-
-version_line=$("$binary" version)
-upstream_version=${version_line#guest-agent }
-[[ "$upstream_version" =~ ^[0-9][0-9A-Za-z.+~]*$ ]] || {
-    echo "build-deb.sh: '$binary version' printed '$version_line', not 'guest-agent VERSION'" >&2
-    exit 65
-}
+binary=$(pkg_binary "$binary")
+upstream_version=$(pkg_upstream_version "$binary")
 version=$upstream_version-${DEB_REVISION:-1}
 arch=$(dpkg --print-architecture)
 # Timestamps from the last commit, so two builds of one commit give the same package.
@@ -71,23 +59,15 @@ umask 022
 mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/etc/guest-agent" \
     "$stage/usr/share/man/man1" "$stage/usr/share/doc/guest-agent" "$stage/usr/share/lintian/overrides"
 
-# 2. The binary, stripped as dh_strip strips it.
-install -m 0755 "$binary" "$stage/usr/bin/guest-agent"
-strip --remove-section=.comment --remove-section=.note --strip-unneeded "$stage/usr/bin/guest-agent"
-# The shipped binary must link neither FoundationNetworking nor ICU's data (issue 12):
-# enforced. The agent's targets import FoundationEssentials only; if ICU comes back,
-# bench/why-icu.sh names the corelibs Foundation call that brought it.
-"$repo/scripts/check-static-binary.sh" "$stage/usr/bin/guest-agent"
+# 2. The binary, stripped as dh_strip strips it. The shipped binary must link neither
+# FoundationNetworking nor ICU's data (issue 12) and must run on the glibc floor (issue 26):
+# enforced by check-static-binary.sh. If ICU comes back, bench/why-icu.sh names the corelibs
+# Foundation call that brought it.
+pkg_install_binary "$binary" "$stage/usr/bin/guest-agent"
 
 # 3. Units, the conffile, docs.
 install -m 0644 packaging/guest-agent-local.service packaging/guest-agent.service "$stage/lib/systemd/system/"
-# Comment out every `key = value` line; the comments and [DEFAULT] stay.
-"$binary" sample-config | sed -E 's/^([a-z_0-9]+ =)/# \1/' >"$stage/etc/guest-agent/agent.conf"
-if grep -Eq '^[a-z_0-9]+ *=' "$stage/etc/guest-agent/agent.conf"; then
-    echo "build-deb.sh: a key in the sample configuration was left uncommented" >&2
-    exit 70
-fi
-chmod 0644 "$stage/etc/guest-agent/agent.conf"
+pkg_conffile "$binary" "$stage/etc/guest-agent/agent.conf"
 install -m 0644 packaging/deb/copyright "$stage/usr/share/doc/guest-agent/copyright"
 install -m 0644 README.md "$stage/usr/share/doc/guest-agent/README.md"
 install -m 0644 packaging/deb/lintian-overrides "$stage/usr/share/lintian/overrides/guest-agent"
@@ -100,22 +80,8 @@ date_rfc2822=$(date -u -R -d "@$SOURCE_DATE_EPOCH")
     echo " -- $maintainer  $date_rfc2822"
 } | gzip -9n >"$stage/usr/share/doc/guest-agent/changelog.Debian.gz"
 
-# 4. The man page, from the ArgumentParser definitions: swift-argument-parser's
-# generate-manual tool reads `guest-agent --experimental-dump-help`. This is what
-# `swift package plugin generate-manual` runs (it works offline here and gives the same
-# page, date aside), minus the plugin's build of every product, mock server included,
-# in release mode first.
-say "man page: generate-manual (swift-argument-parser)"
-swift build --product generate-manual >"$work/generate-manual-build.log" 2>&1 || {
-    cat "$work/generate-manual-build.log" >&2
-    exit 70
-}
-mkdir "$work/man"
-"$(swift build --show-bin-path)/generate-manual" "$binary" --output-directory "$work/man" \
-    --date "$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)" --section 1 >&2
-[ -s "$work/man/guest-agent.1" ] || { echo "build-deb.sh: generate-manual wrote no guest-agent.1" >&2; exit 70; }
-gzip -9n -c "$work/man/guest-agent.1" >"$stage/usr/share/man/man1/guest-agent.1.gz"
-chmod 0644 "$stage/usr/share/man/man1/guest-agent.1.gz"
+# 4. The man page, from the ArgumentParser definitions.
+pkg_man_page "$binary" "$stage/usr/share/man/man1/guest-agent.1.gz"
 
 # 5. Depends: what the binary links (dpkg-shlibdeps maps each NEEDED library to its
 # package and minimum version), plus passwd (useradd, chpasswd). Recommends: the tools
@@ -130,13 +96,11 @@ shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O -e"$stage/usr/bin/guest-agent" 2
     exit 70
 }
 shlib_depends=${shlibs#shlibs:Depends=}
-# Packed relative relocations (DT_RELR, scripts/release-build.sh) are applied by glibc 2.36
-# and later only; an older loader ignores them and the program crashes at its first pointer.
-# lld does not record that need (no GLIBC_ABI_DT_RELR version), so the package states it.
-if readelf -d "$stage/usr/bin/guest-agent" | grep -q '(RELR)'; then
-    shlib_depends=$(sed -E 's/libc6 \(>= [0-9.]+\)/libc6 (>= 2.36)/' <<<"$shlib_depends")
-    case "$shlib_depends" in *"libc6 (>= 2.36)"*) ;; *) shlib_depends="libc6 (>= 2.36), $shlib_depends" ;; esac
-fi
+# The binary needs no glibc symbol newer than GLIBC_FLOOR and no DT_RELR
+# (check-static-binary.sh, above); the dependency says so, whatever shlibdeps derived from
+# the build machine's symbol files.
+floor=$(scripts/check-static-binary.sh --print-glibc-floor)
+shlib_depends=$(sed -E "s/libc6 \(>= [0-9.]+\)/libc6 (>= $floor)/" <<<"$shlib_depends")
 say "linked: $shlib_depends"
 
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$stage/DEBIAN/"

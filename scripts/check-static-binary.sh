@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Checks that a guest-agent binary, as shipped (static Swift runtime, stripped or not), links
-# neither FoundationNetworking nor ICU's data (issue 12). Exit 0 when clean; exit 1 with one
-# line per finding otherwise; exit 64 on bad usage.
+# neither FoundationNetworking nor ICU's data (issue 12), and runs on glibc GLIBC_FLOOR (2.34:
+# RHEL 9, Amazon Linux 2023, Ubuntu 22.04; issue 26): no glibc symbol version above it and
+# no packed relative relocations (DT_RELR needs 2.36, and lld records no version need for
+# it). Exit 0 when clean; exit 1 with one line per finding otherwise; exit 64 on bad usage.
 #
 # Usage: scripts/check-static-binary.sh [--allow-icu-data] BINARY
+#        scripts/check-static-binary.sh --print-glibc-floor   (prints the floor, for packaging)
 #   --allow-icu-data  report ICU data as a warning instead of failing. The agent no longer
 #                     needs it (its targets import FoundationEssentials only; any corelibs
 #                     Foundation call would bring FoundationInternationalization and _FoundationICU
@@ -30,6 +33,11 @@
 # "hello world" (`cc -o hello hello.c`) must pass.
 set -euo pipefail
 
+GLIBC_FLOOR=2.34
+if [ "${1:-}" = "--print-glibc-floor" ]; then
+    echo "$GLIBC_FLOOR"
+    exit 0
+fi
 allow_icu=0
 if [ "${1:-}" = "--allow-icu-data" ]; then
     allow_icu=1
@@ -40,7 +48,7 @@ if [ $# -ne 1 ] || [ ! -f "$1" ]; then
     exit 64
 fi
 binary=$1
-for tool in readelf nm strings; do
+for tool in readelf nm strings objdump; do
     command -v "$tool" >/dev/null || { echo "$0: $tool is missing (apt-get install binutils)" >&2; exit 64; }
 done
 if ! readelf -h "$binary" >/dev/null 2>&1; then
@@ -59,6 +67,14 @@ for library in $needed; do
         libicu*.so*) fail "needs $library (ICU)" ;;
     esac
 done
+
+# The glibc floor: every GLIBC_x.y version the binary needs (readelf -V, its version needs)
+# and no DT_RELR, which an older loader ignores (the program then crashes at its first pointer).
+newest=$(readelf -V "$binary" | grep -o 'Name: GLIBC_[0-9][0-9.]*' | sed 's/Name: GLIBC_//' | sort -V | tail -1)
+if [ -n "$newest" ] && [ "$(printf '%s\n%s\n' "$newest" "$GLIBC_FLOOR" | sort -V | tail -1)" != "$GLIBC_FLOOR" ]; then
+    fail "needs GLIBC_$newest, above the floor $GLIBC_FLOOR (e.g. $(objdump -T "$binary" | grep -m1 "GLIBC_$newest" | awk '{ print $NF }'))"
+fi
+readelf -d "$binary" | grep -q '(RELR)' && fail "has packed relative relocations (DT_RELR: glibc 2.36 or later only)"
 
 # One pass over each listing: big binaries make these slow, so keep the output, not the tool.
 symbols=$(nm "$binary" 2>/dev/null || true)
@@ -89,4 +105,4 @@ fi
 if [ "$failures" -gt 0 ]; then
     exit 1
 fi
-echo "OK: $binary links neither FoundationNetworking nor ICU data$([ "$allow_icu" = 1 ] && [ -n "$icu" ] && echo " (ICU data allowed)")"
+echo "OK: $binary links neither FoundationNetworking nor ICU data, runs on glibc $GLIBC_FLOOR (needs GLIBC_${newest:-none})$([ "$allow_icu" = 1 ] && [ -n "$icu" ] && echo " (ICU data allowed)")"

@@ -20,9 +20,17 @@ packages=(
   dpkg-dev binutils lintian  # packaging/build-deb.sh: dpkg-shlibdeps for Depends, strip/readelf, lintian on the .deb
   debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots
   shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
+  rpm rpmlint            # packaging/build-rpm.sh: rpmbuild, rpm -qlp and rpmlint on the .rpm (CI)
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${packages[@]}"
+# sshd -t loads the host keys the agent makes in-process (HostKeyPairInteropTests): the server
+# is unpacked from Debian's package, never installed, so no daemon runs on this machine.
+sshd_cache=/var/cache/guest-agent-tests
+if [ ! -x "$sshd_cache/openssh-server/usr/sbin/sshd" ]; then
+  $SUDO mkdir -p "$sshd_cache"
+  (cd "$sshd_cache" && $SUDO apt-get download openssh-server && $SUDO dpkg -x openssh-server_*.deb openssh-server)
+fi

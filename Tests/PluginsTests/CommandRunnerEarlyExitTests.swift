@@ -60,13 +60,13 @@ import Testing
 
     @Test func aToolThatNeverReadsALargeInputStillEndsAtItsTimeout() async throws {
         // The write blocks on a full pipe; the timeout's kill must end it, not hang the run.
+        // (No wall-clock bound: other suites share the cooperative pool. A hang shows as
+        // the script ending on its own after 300 s: exit 0, not timed out.)
         try root.write("#!/bin/sh\nsleep 300\n", to: "usr/bin/stuck", mode: 0o755)
-        let started = ContinuousClock.now
         let result = try await runner.run(
             ["stuck"], standardInput: Data(repeating: 0x63, count: 4 << 20),
             options: CommandOptions(timeout: .milliseconds(300)))
         #expect(result.timedOut && result.exitCode == 128 + SIGKILL)
-        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func outputPastTheLimitIsANamedErrorNotACrash() async throws {
