@@ -20,9 +20,13 @@ packages=(
   dpkg-dev binutils lintian  # packaging/build-deb.sh: dpkg-shlibdeps for Depends, strip/readelf, lintian on the .deb
   debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots
   shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
+  python3-requests python3-configobj  # network differential harness: what cloud-init 22.4.2's modules import on the way to its renderers (its package is unpacked, never installed)
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends "${packages[@]}"
+# The network differential harness (Tests/NetworkDifferential): cloud-init's Debian package,
+# downloaded and unpacked (dpkg -x) into /var/cache/guest-agent-tests, never installed.
+$SUDO /usr/bin/python3 "$(dirname "$0")/../Tests/NetworkDifferential/harness.py" prepare
