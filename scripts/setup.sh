@@ -21,6 +21,7 @@ packages=(
   debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots
   shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
   rpm rpmlint            # packaging/build-rpm.sh: rpmbuild, rpm -qlp and rpmlint on the .rpm (CI)
+  python3-requests python3-configobj  # network differential harness: what cloud-init 22.4.2's modules import on the way to its renderers (its package is unpacked, never installed)
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -34,3 +35,6 @@ if [ ! -x "$sshd_cache/openssh-server/usr/sbin/sshd" ]; then
   $SUDO mkdir -p "$sshd_cache"
   (cd "$sshd_cache" && $SUDO apt-get download openssh-server && $SUDO dpkg -x openssh-server_*.deb openssh-server)
 fi
+# The network differential harness (Tests/NetworkDifferential): cloud-init's Debian package,
+# downloaded and unpacked (dpkg -x) into /var/cache/guest-agent-tests, never installed.
+$SUDO /usr/bin/python3 "$(dirname "$0")/../Tests/NetworkDifferential/harness.py" prepare

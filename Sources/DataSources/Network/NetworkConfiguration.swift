@@ -76,9 +76,18 @@ public struct BondSettings: Sendable, Equatable {
         self.lacpRate = lacpRate
     }
 
+    /// In the kernel's numbering: mode 4 is `802.3ad` (bonding.rst).
     public static let modes = [
         "balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb",
     ]
+
+    /// The mode name for a name or the kernel's number (`"4"` -> `802.3ad`, as cloud-init and
+    /// ifenslave take it); other text is returned as it is, for the validator to refuse.
+    public static func modeName(_ text: String) -> String {
+        let trimmed = text.trimmingWhitespace()
+        if trimmed.count == 1, let number = Int(trimmed), modes.indices.contains(number) { return modes[number] }
+        return text
+    }
     public static let hashPolicies = ["layer2", "layer2+3", "layer3+4", "encap2+3", "encap3+4"]
 }
 

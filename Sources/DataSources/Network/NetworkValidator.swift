@@ -78,7 +78,8 @@ public enum NetworkValidator {
             guard BondSettings.modes.contains(bond.mode) else {
                 throw NetworkConfigError.link(
                     link.id, "bond_mode",
-                    "'\(NetworkText.preview(bond.mode))' is not one of \(BondSettings.modes.joined(separator: ", "))")
+                    "'\(NetworkText.preview(bond.mode))' is not one of \(BondSettings.modes.joined(separator: ", ")) (or 0-6)"
+                )
             }
             if let policy = bond.xmitHashPolicy, !BondSettings.hashPolicies.contains(policy) {
                 throw NetworkConfigError.link(

@@ -74,8 +74,13 @@ public enum OpenStackNetworkConverter {
         guard let id = entry["id"]?.stringValue, !id.isEmpty else {
             throw NetworkConfigError("links[\(index)]", field: "id", "missing or not a string")
         }
-        guard let type = entry["type"]?.stringValue else {
-            throw NetworkConfigError.link(id, "type", "missing or not a string")
+        // A null type is a NIC: cloud-init lists None among its physical types (its
+        // configdrive tests carry a link with `"type": null`). An absent type stays refused.
+        let type: String
+        switch entry["type"] {
+        case .string(let text)?: type = text
+        case .null?: type = "phy"
+        default: throw NetworkConfigError.link(id, "type", "missing or not a string")
         }
         let mtu = try optionalInt(entry["mtu"], subject: { .link(id, "mtu", $0) })
         switch type {
@@ -88,8 +93,13 @@ public enum OpenStackNetworkConverter {
                 }
                 return name
             }
-            guard let mode = entry["bond_mode"]?.stringValue else {
-                throw NetworkConfigError.link(id, "bond_mode", "missing or not a string")
+            // Names or the kernel's numbers (`"4"`, 4): both are valid bonding modes.
+            let mode: String
+            switch entry["bond_mode"] {
+            case .string(let text)?: mode = BondSettings.modeName(text)
+            case .number(let number)? where Int(exactly: number) != nil:
+                mode = BondSettings.modeName(String(Int(exactly: number)!))
+            default: throw NetworkConfigError.link(id, "bond_mode", "missing or not a string or number")
             }
             let settings = BondSettings(
                 members: members, mode: mode,

@@ -61,10 +61,22 @@ enum OpenStackNetworkEntry {
         let length: Int
         if parts.count == 2 {
             length = try prefixLength(String(parts[1]), family: address, fail: { .network(id, "ip_address", $0) })
+        } else if ipv6, isUnset(entry["netmask"]) {
+            // An IPv6 network without a netmask (`""`, null or absent) is a /64, as cloud-init
+            // reads it: the size of every SLAAC-capable IPv6 subnet. IPv4 has no such default.
+            length = 64
         } else {
             length = try netmask(entry["netmask"], family: address, fail: { .network(id, "netmask", $0) })
         }
         return IPPrefix(address: address, length: length)
+    }
+
+    private static func isUnset(_ value: JSONValue?) -> Bool {
+        switch value {
+        case nil, .null?: true
+        case .string(let text)?: text.trimmingWhitespace().isEmpty
+        default: false
+        }
     }
 
     static func netmask(_ value: JSONValue?, family: IPAddress, fail: (String) -> NetworkConfigError) throws -> Int {

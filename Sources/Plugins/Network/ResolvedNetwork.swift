@@ -53,6 +53,22 @@ public struct ResolvedInterface: Sendable, Equatable {
         self.bondMaster = bondMaster
     }
 
+    /// What to say about IPv6 router advertisements on this interface.
+    public enum RouterAdvertisements: Sendable, Equatable {
+        /// A SLAAC or DHCPv6 network: the router's advertisements are the configuration.
+        case accept
+        /// Static IPv6 only: the addresses and routes come from the metadata, not from a router.
+        case refuse
+        /// No IPv6 network in the metadata: nothing is said, the kernel's (or daemon's) default
+        /// holds, as with cloud-init.
+        case unspecified
+    }
+
+    public var routerAdvertisements: RouterAdvertisements {
+        if acceptRA { return .accept }
+        return addresses.contains { !$0.address.isIPv4 } ? .refuse : .unspecified
+    }
+
     /// Whether any L3 configuration is on it (else it is only brought up, e.g. a VLAN parent).
     public var hasL3: Bool { !addresses.isEmpty || dhcp4 || dhcp6 || acceptRA }
     public var isEthernet: Bool { kind == .ethernet }

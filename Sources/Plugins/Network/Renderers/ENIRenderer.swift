@@ -30,6 +30,7 @@ public enum ENIRenderer {
             if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
         case .vlan(let parent, _):
             link.append("vlan-raw-device \(parent)")
+            if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
         }
         if let mtu = interface.mtu { link.append("mtu \(mtu)") }
 
@@ -61,7 +62,12 @@ public enum ENIRenderer {
         }
         for (index, address) in ipv6.enumerated() {
             var lines = ["iface \(name) inet6 static", "address \(address)"]
-            if index == 0 { lines += routes(interface, ipv4: false) + (ipv4.isEmpty ? dns + search : []) }
+            if index == 0 {
+                // ifupdown leaves accept_ra as the kernel has it on inet6 static: say no, as the
+                // other renderers do (the routes come from the metadata).
+                if interface.routerAdvertisements == .refuse { lines.append("accept_ra 0") }
+                lines += routes(interface, ipv4: false) + (ipv4.isEmpty ? dns + search : [])
+            }
             blocks.append(lines)
         }
         if blocks.isEmpty {
@@ -69,6 +75,9 @@ public enum ENIRenderer {
         } else if !interface.dhcp4 {
             blocks[0].insert(contentsOf: link, at: 1)
         }
+        // No static address to carry them (DHCP or SLAAC only): the name servers go on the
+        // first stanza, where resolvconf's ifupdown hook reads them whatever the method.
+        if ipv4.isEmpty && ipv6.isEmpty && interface.hasL3 { blocks[0] += dns + search }
         let text = blocks.map { block in ([block[0]] + block.dropFirst().map { "    " + $0 }).joined(separator: "\n") }
         return ["auto \(name)\n" + text.joined(separator: "\n")]
     }

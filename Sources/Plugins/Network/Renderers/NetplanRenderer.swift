@@ -39,6 +39,7 @@ public enum NetplanRenderer {
             if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         case .vlan(let parent, let id):
             lines += ["  id: \(id)", "  link: \(parent)"]
+            if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         }
         if let mtu = interface.mtu { lines.append("  mtu: \(mtu)") }
         guard interface.bondMaster == nil else { return lines }
@@ -46,7 +47,11 @@ public enum NetplanRenderer {
         if interface.dhcp4 && !interface.dhcpDefaultRoute { lines += ["  dhcp4-overrides:", "    use-routes: false"] }
         lines.append("  dhcp6: \(interface.dhcp6)")
         if interface.dhcp6 && !interface.dhcpDefaultRoute { lines += ["  dhcp6-overrides:", "    use-routes: false"] }
-        lines.append("  accept-ra: \(interface.acceptRA)")
+        switch interface.routerAdvertisements {
+        case .accept: lines.append("  accept-ra: true")
+        case .refuse: lines.append("  accept-ra: false")
+        case .unspecified: break
+        }
         if !interface.addresses.isEmpty {
             lines.append("  addresses:")
             lines += interface.addresses.map { "  - \"\($0)\"" }

@@ -35,8 +35,13 @@ public enum NetworkManagerRenderer {
                 if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
                 if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
             case .vlan(let parent, let vlanID):
-                sections.append(
-                    ("vlan", ["id=\(vlanID)", "parent=\(parent)"] + (interface.mtu.map { ["mtu=\($0)"] } ?? [])))
+                sections.append(("vlan", ["id=\(vlanID)", "parent=\(parent)"]))
+                // A VLAN's MAC and MTU are wired (802-3-ethernet) properties: NetworkManager has
+                // no vlan.mtu and drops the key without a word.
+                var ethernet: [String] = []
+                if let mac = interface.macAddress { ethernet.append("cloned-mac-address=\(mac.uppercased())") }
+                if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
+                if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
             }
             if interface.bondMaster == nil {
                 sections.append(("ipv4", ip(interface, ipv4: true)))

@@ -61,14 +61,16 @@ public enum NetworkdRenderer {
             case (false, false): "no"
             }
         settings.append("DHCP=\(dhcp)")
-        settings.append("IPv6AcceptRA=\(interface.acceptRA ? "yes" : "no")")
+        switch interface.routerAdvertisements {
+        case .accept: settings.append("IPv6AcceptRA=yes")
+        case .refuse: settings.append("IPv6AcceptRA=no")
+        case .unspecified: break
+        }
         settings += interface.addresses.map { "Address=\($0)" }
         settings += interface.nameservers.map { "DNS=\($0)" }
         if !interface.searchDomains.isEmpty {
             settings.append("Domains=\(interface.searchDomains.joined(separator: " "))")
         }
-        // Only carrying VLANs (or nothing): up, without even a link-local address.
-        if !interface.hasL3 { settings.append("LinkLocalAddressing=no") }
         settings += network.vlans(on: interface.name).map { "VLAN=\($0)" }
         sections.append(("Network", settings))
         if interface.dhcp4 && !interface.dhcpDefaultRoute { sections.append(("DHCPv4", ["UseGateway=no"])) }

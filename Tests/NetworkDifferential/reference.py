@@ -1,0 +1,178 @@
+"""cloud-init 22.4.2 as the reference: its Debian package unpacked (never installed), its
+`convert_net_json`, `network_state` and four renderers called in-process, and its network
+config v1 read into the model of netmodel.py.
+
+Needs Debian's /usr/bin/python3 with python3-yaml, python3-requests and python3-configobj
+(what cloud-init's modules import on the way to the renderers).
+"""
+
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import netmodel as m
+
+VERSION = "22.4.2"
+# What `netplan info` lists on Debian 12 (netplan.io 0.106): cloud-init's netplan renderer
+# asks for it, and a fixed list keeps the reference independent of this machine.
+NETPLAN_FEATURES = [
+    "dhcp-use-domains", "auth-phase2", "ipv6-mtu", "modems", "sriov", "openvswitch", "activation-mode",
+    "eswitch-mode", "infiniband", "regdom", "vrf", "vxlan", "dbus-config", "generate-just-in-time",
+    "generated-supplicant", "default-routes",
+]  # fmt: skip
+
+
+CACHES = ("/var/cache/guest-agent-tests", os.path.join(tempfile.gettempdir(), "guest-agent-tests-cache"))
+
+
+def default_cache():
+    """The first cache that already holds the unpacked package (scripts/setup.sh fills the
+    first, as root), else the first writable one."""
+    for candidate in CACHES:
+        if glob.glob(os.path.join(candidate, "cloud-init_%s-*/usr/lib/python3/dist-packages/cloudinit" % VERSION)):
+            return candidate
+    for candidate in CACHES:
+        try:
+            os.makedirs(candidate, exist_ok=True)
+            if os.access(candidate, os.W_OK):
+                return candidate
+        except OSError:
+            continue
+    raise RuntimeError("no writable cache directory")
+
+
+def prepare(cache):
+    """The unpacked package's dist-packages directory: `apt-get download cloud-init` into
+    CACHE/debs (once), `dpkg -x` into CACHE/cloud-init-<version> (once)."""
+    debs = os.path.join(cache, "debs")
+    os.makedirs(debs, exist_ok=True)
+    found = sorted(glob.glob(os.path.join(debs, "cloud-init_%s-*_all.deb" % VERSION)))
+    if not found:
+        result = subprocess.run(["apt-get", "download", "cloud-init"], cwd=debs, capture_output=True, text=True)
+        found = sorted(glob.glob(os.path.join(debs, "cloud-init_%s-*_all.deb" % VERSION)))
+        if not found:
+            raise RuntimeError(
+                "no cloud-init %s package: apt-get download cloud-init said: %s%s (is this Debian 12 with "
+                "its package lists, `apt-get update`?)" % (VERSION, result.stdout, result.stderr)
+            )
+    deb = found[-1]
+    target = os.path.join(cache, os.path.basename(deb)[: -len("_all.deb")])
+    packages = os.path.join(target, "usr/lib/python3/dist-packages")
+    if not os.path.isdir(os.path.join(packages, "cloudinit")):
+        scratch = tempfile.mkdtemp(dir=cache, prefix=".unpack-")
+        subprocess.run(["dpkg", "-x", deb, scratch], check=True)
+        shutil.rmtree(target, ignore_errors=True)
+        os.rename(scratch, target)
+    return packages
+
+
+def load(packages):
+    """Imports cloud-init from the unpacked tree, with the two host probes it would make
+    replaced: nothing here may run a program or read this machine's NICs."""
+    if packages not in sys.path:
+        sys.path.insert(0, packages)
+    from cloudinit import subp, version  # noqa: E402
+
+    if version.version_string() != VERSION:
+        raise RuntimeError("unpacked cloud-init is %s, not %s" % (version.version_string(), VERSION))
+
+    def no_programs(*args, **kwargs):
+        raise RuntimeError("cloud-init tried to run %r in the reference" % (args,))
+
+    subp.subp = no_programs
+    import cloudinit.net  # noqa: E402
+
+    cloudinit.net.get_ib_hwaddrs_by_interface = lambda: {}
+    return cloudinit
+
+
+def v1_config(sample):
+    from cloudinit.sources.helpers import openstack
+
+    if sample["format"] != "network_data.json":
+        raise RuntimeError("sample %s: format %s has no converter yet" % (sample["name"], sample["format"]))
+    return openstack.convert_net_json(sample["network_data"], known_macs=sample["guest_nics"])
+
+
+def renderer(name):
+    from cloudinit.net import eni, netplan, network_manager, networkd
+
+    if name == "eni":
+        return eni.Renderer({"eni_path": "etc/network/interfaces.d/50-cloud-init"})
+    if name == "netplan":
+        return netplan.Renderer({"features": NETPLAN_FEATURES})
+    if name == "networkd":
+        return networkd.Renderer({})
+    return network_manager.Renderer({})
+
+
+def render(config, name, target):
+    """cloud-init's renderer `name` on a fresh network state (renderers change the state
+    they are given: eni pops keys the NetworkManager renderer then reads)."""
+    from cloudinit.net import network_state
+
+    os.makedirs(target, exist_ok=True)
+    state = network_state.parse_net_config_data(json.loads(json.dumps(config)))
+    renderer(name).render_network_state(state, target=target)
+
+
+def meaning(config):
+    """The v1 configuration's meaning, read from cloud-init's own network state."""
+    from cloudinit.net import network_state
+
+    state = network_state.parse_net_config_data(json.loads(json.dumps(config)))
+    interfaces = {}
+    for iface in state.iter_interfaces():
+        kind = {"physical": "ethernet", "bond": "bond", "vlan": "vlan"}.get(iface["type"], "unknown")
+        entry = m.interface(iface["name"], kind)
+        entry["mac"] = m.mac(iface.get("mac_address"))
+        entry["mtu"] = int(iface["mtu"]) if iface.get("mtu") else None
+        if kind == "bond":
+
+            def param(key):
+                for spelling in (key, key.replace("_", "-")):
+                    if iface.get(spelling) is not None:
+                        return iface[spelling]
+                return None
+
+            miimon = param("bond_miimon")
+            entry["bond"] = {
+                "members": [],
+                "mode": m.bond_mode(param("bond_mode")),
+                "miimon": int(miimon) if miimon is not None else None,
+                "xmit_hash_policy": param("bond_xmit_hash_policy"),
+                "lacp_rate": m.LACP_RATES.get(str(param("bond_lacp_rate")), param("bond_lacp_rate"))
+                if param("bond_lacp_rate") is not None
+                else None,
+            }
+        if kind == "vlan":
+            entry["vlan"] = {"id": int(iface["vlan_id"]), "link": iface["vlan-raw-device"]}
+        entry["master"] = iface.get("bond-master")
+        ra = iface.get("accept-ra")
+        for subnet in iface.get("subnets") or []:
+            kind_of = subnet["type"]
+            if kind_of in ("static", "static6"):
+                m.add(entry["addresses"], m.address(subnet["address"], subnet.get("prefix")))
+                if subnet.get("gateway"):
+                    m.add(entry["routes"], m.route("default", subnet["gateway"]))
+            if kind_of in ("dhcp", "dhcp4"):
+                entry["dhcp4"] = True
+            if kind_of in ("dhcp6", "ipv6_dhcpv6-stateful", "ipv6_dhcpv6-stateless"):
+                entry["dhcp6"] = True
+            if kind_of in ("ipv6_slaac", "ipv6_dhcpv6-stateless") and ra is None:
+                ra = True
+            for item in subnet.get("routes") or []:
+                m.add(entry["routes"], m.route(item["network"], item["gateway"], item.get("prefix")))
+            m.add(entry["dns"], *(subnet.get("dns_nameservers") or []))
+            m.add(entry["search"], *(subnet.get("dns_search") or []))
+        entry["ra"] = "default" if ra is None else ("accept" if ra else "refuse")
+        interfaces[iface["name"]] = entry
+    for name, entry in interfaces.items():
+        if entry["master"] in interfaces and interfaces[entry["master"]]["bond"] is not None:
+            m.add(interfaces[entry["master"]]["bond"]["members"], name)
+    names = {entry["name"]: entry["mac"] for entry in interfaces.values() if entry["kind"] == "ethernet"}
+    return m.finish(interfaces, state.dns_nameservers, state.dns_searchdomains, names)
