@@ -62,16 +62,21 @@ struct CloudConfig: Sendable, Equatable {
     var packages: [String] = []
     var finalMessage: String?
     var unknownKeys: [String] = []
+    /// What the YAML reader accepted with a warning (a key given twice: the last wins, as
+    /// in cloud-init), each with its line; the plugin logs them.
+    var warnings: [String] = []
 
     /// Parses a `#cloud-config` document (the marker line is a YAML comment).
     init(_ data: Data) throws {
         guard let text = String(validating: data, as: UTF8.self) else { throw CloudConfigError.notUTF8 }
-        let loaded: YAMLValue?
+        let document: YAMLDocument
         do {
-            loaded = try YAMLParser.parse(text)
+            document = try YAMLParser.load(text)
         } catch let error as YAMLError {
             throw CloudConfigError.yaml(error.description)
         }
+        warnings = document.warnings.map(\.description)
+        let loaded = document.value
         guard let loaded, loaded != .null else { return }  // an empty document: nothing to do
         guard case .map(let map) = loaded else {
             throw CloudConfigError.type("the document", "a mapping of keys")
@@ -199,9 +204,15 @@ struct CloudConfig: Sendable, Equatable {
         guard let path = try string(map["path"], "\(key).path") else {
             throw CloudConfigError.type("\(key).path", "a path")
         }
-        let text = try string(map["content"], "\(key).content") ?? ""
+        // `content: !!binary |` (cloud-init's own examples) is bytes already.
+        let raw: Data
+        if case .binary(let bytes)? = map["content"] {
+            raw = bytes
+        } else {
+            raw = Data((try string(map["content"], "\(key).content") ?? "").utf8)
+        }
         let content = try WriteFilesEncoding.decode(
-            text, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
+            raw, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
         var file = File(path: path, content: content)
         if let permissions = map["permissions"] {
             // YAML 1.1 reads 0644 as the integer 420 (octal); "0644" and 0o644 stay strings.
@@ -225,20 +236,24 @@ struct CloudConfig: Sendable, Equatable {
 
 /// `write_files` content encodings (cloud-init's names).
 enum WriteFilesEncoding {
-    static func decode(_ text: String, encoding: String?, key: String) throws -> Data {
-        let compact = { (text: String) in Data(base64Encoded: text.filter { !$0.isWhitespace }) }
+    /// The file's bytes from `raw` (the content's text as UTF-8, or a `!!binary` value's
+    /// bytes) under `encoding`, as cloud-init's `extract_contents` decodes either.
+    static func decode(_ raw: Data, encoding: String?, key: String) throws -> Data {
+        let compact = { (raw: Data) in
+            Data(base64Encoded: String(decoding: raw, as: UTF8.self).filter { !$0.isWhitespace })
+        }
         switch encoding?.lowercased() {
-        case nil, "text/plain": return Data(text.utf8)
+        case nil, "text/plain": return raw
         case "b64", "base64":
-            guard let data = compact(text) else {
+            guard let data = compact(raw) else {
                 throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))")
             }
             return data
         case "gz", "gzip":
-            // YAML text cannot hold raw gzip bytes in practice; cloud-init accepts it, so do we.
-            return try GzipDecoder.decompress(Data(text.utf8), maxBytes: 16 << 20, what: "\(key).content")
+            // Raw gzip bytes come as `!!binary` content (YAML text cannot hold them).
+            return try GzipDecoder.decompress(raw, maxBytes: 16 << 20, what: "\(key).content")
         case "gz+b64", "gzip+base64", "gz+base64", "gzip+b64":
-            guard let data = compact(text) else {
+            guard let data = compact(raw) else {
                 throw CloudConfigError.type("\(key).content", "base64 (encoding \(encoding!))")
             }
             return try GzipDecoder.decompress(data, maxBytes: 16 << 20, what: "\(key).content")

@@ -34,6 +34,10 @@ struct CloudConfigApplier: Sendable {
             await attempt("bootcmd[\(index)]") { try await run(command, name: "part-\(part.index)-bootcmd-\(index)") }
         }
         guard firstTime else { return Self.result(failures) }
+        for warning in config.warnings {
+            context.logger.warning(
+                "cloud-config accepted with a warning", metadata: ["part": "\(part.name)", "where": "\(warning)"])
+        }
         if !config.unknownKeys.isEmpty {
             context.logger.warning(
                 "cloud-config keys not supported, ignored",

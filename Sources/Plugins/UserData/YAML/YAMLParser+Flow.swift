@@ -52,9 +52,7 @@ extension YAMLParser {
                 guard let entry = pair ?? node.flowKey.map({ ($0, YAMLValue.null) }) else {
                     throw error("a mapping key must be a scalar", at: entryStart)
                 }
-                if entries[entry.key] != nil {
-                    throw error("duplicated key \"\(TextPreview.line(entry.key))\"", at: entryStart)
-                }
+                if entries[entry.key] != nil { noteDuplicatedKey(entry.key, at: entryStart) }
                 entries[entry.key] = entry.value
             }
             if peek() == "," {
@@ -92,7 +90,7 @@ extension YAMLParser {
         case "&", "*":
             throw error("anchors and aliases (& and *) are not supported")
         case "!":
-            throw error("tags (!) are not supported")
+            return (try parseTagged(parentIndent: -1, inFlow: true), false)
         case "|", ">":
             throw error("block scalars (| and >) are not allowed inside [ ] or { }")
         case ",", "]", "}":

@@ -5,7 +5,8 @@ import DataSources
 /// block mappings and sequences (with `- key: value` compact mappings and sequences at
 /// their key's indentation, as PyYAML allows), flow `[...]` and `{...}`, plain, single- and
 /// double-quoted scalars, block scalars `|` and `>` with chomping and indentation indicators,
-/// comments, `---` and `...`. Anchors, aliases, tags, directives and complex (`?`) keys are
+/// comments, `---` and `...`, the tags `!!binary` and `!!str`, and duplicated keys (the last
+/// wins, with a warning). Anchors, aliases, other tags, directives and complex (`?`) keys are
 /// refused: nothing cloud-config needs, and aliases are how a small document expands into a
 /// huge one. Hostile input: at most `maxBytes` of text and `maxDepth` nested collections;
 /// every character is read a bounded number of times (no backtracking across lines).
@@ -18,14 +19,27 @@ struct YAMLParser {
     let lineStarts: [Int]
     var index = 0
     var depth = 0
+    var warnings: [YAMLWarning] = []
+    var duplicatedKeys = 0
 
     /// Parses one document; nil for an empty one (only comments, blank lines, markers).
     static func parse(_ source: String) throws -> YAMLValue? {
+        try load(source).value
+    }
+
+    /// Parses one document, with the warnings met on the way (duplicated keys).
+    static func load(_ source: String) throws -> YAMLDocument {
         guard source.utf8.count <= maxBytes else {
             throw YAMLError(line: 1, column: 1, problem: "the document is larger than \(maxBytes) bytes")
         }
         var parser = YAMLParser(source)
-        return try parser.parseDocument()
+        let value = try parser.parseDocument()
+        var warnings = parser.warnings
+        if parser.duplicatedKeys > warnings.count {
+            let more = parser.duplicatedKeys - warnings.count
+            warnings.append(YAMLWarning(line: 1, column: 1, problem: "and \(more) more duplicated keys"))
+        }
+        return YAMLDocument(value: value, warnings: warnings)
     }
 
     init(_ source: String) {
@@ -197,9 +211,7 @@ struct YAMLParser {
         while true {
             let keyStart = index
             let key = try parseKey()
-            if entries[key] != nil {
-                throw error("duplicated key \"\(TextPreview.line(key))\"", at: keyStart)
-            }
+            if entries[key] != nil { noteDuplicatedKey(key, at: keyStart) }
             entries[key] = try parseValue(parentIndent: indent, sequenceMayShareIndent: true, compact: false)
             try skipBlankLinesAndComments()
             guard peek() != nil, !atDocumentMarker, column >= indent else { break }
@@ -266,7 +278,7 @@ struct YAMLParser {
         case "&", "*":
             throw error("anchors and aliases (& and *) are not supported")
         case "!":
-            throw error("tags (!) are not supported")
+            return try parseTagged(parentIndent: parentIndent, inFlow: false)
         case "@", "`", "%":
             throw error("a plain scalar cannot start with \"\(peek()!)\" (quote it)")
         case "|", ">":

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// A YAML document's value tree: what `YAMLParser` reads and the cloud-config reader types.
 /// Mapping keys are kept as their text (cloud-config keys are names); scalars are typed the
 /// way PyYAML (YAML 1.1, which cloud-init uses) types them, see `YAMLScalarResolver`.
@@ -7,6 +9,8 @@ enum YAMLValue: Sendable, Equatable {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A `!!binary` scalar: the bytes its base64 text encodes (PyYAML gives `bytes`).
+    case binary(Data)
     case list([YAMLValue])
     case map([String: YAMLValue])
 
@@ -18,6 +22,7 @@ enum YAMLValue: Sendable, Equatable {
         case .int(let number): String(number)
         case .double(let number): "\(number)"
         case .string(let text): text
+        case .binary(let bytes): "<\(bytes.count) bytes>"
         case .list(let items): "[" + items.map(\.text).joined(separator: ", ") + "]"
         case .map(let entries): "{" + entries.keys.sorted().joined(separator: ", ") + "}"
         }

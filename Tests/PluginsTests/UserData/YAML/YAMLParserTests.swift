@@ -24,6 +24,24 @@ import Testing
         }
     }
 
+    @Test func aDuplicatedKeyIsAWarningWithItsLine() throws {
+        let document = try YAMLParser.load("a: 1\nb:\n  c: x\n  c: y\na: 2\n")
+        #expect(document.value == .map(["a": .int(2), "b": .map(["c": .string("y")])]))
+        #expect(
+            document.warnings.map(\.description) == [
+                "line 4, column 3: duplicated key \"c\": the last value is used",
+                "line 5, column 1: duplicated key \"a\": the last value is used",
+            ])
+        #expect(try YAMLParser.load("a: 1\nb: 2\n").warnings.isEmpty)
+    }
+
+    @Test func aMillionDuplicatedKeysCostOneLineMore() throws {
+        let count = 100_000
+        let document = try YAMLParser.load(String(repeating: "k: v\n", count: count))
+        #expect(document.warnings.count == YAMLParser.maxWarnings + 1)
+        #expect(document.warnings.last?.problem == "and \(count - 1 - YAMLParser.maxWarnings) more duplicated keys")
+    }
+
     @Test func nestingIsBounded() throws {
         let deepFlow = String(repeating: "[", count: YAMLParser.maxDepth + 1)
         #expect(throws: YAMLError.self) { try YAMLParser.parse(deepFlow) }

@@ -24,6 +24,7 @@ struct YAMLPyYAMLTests {
                 if math.isinf(v): return "f:inf" if v > 0 else "f:-inf"
                 return "f:" + repr(v)
             if isinstance(v, str): return "s%d:%s" % (len(v), v)
+            if isinstance(v, bytes): return "x:" + v.hex()
             if isinstance(v, list): return "[" + ",".join(canon(x) for x in v) + "]"
             if isinstance(v, dict): return "{" + ",".join(canon(str(k)) + "=" + canon(v[k]) for k in sorted(v, key=str)) + "}"
             return "?" + type(v).__name__
@@ -46,6 +47,7 @@ struct YAMLPyYAMLTests {
             if number.isInfinite { return number > 0 ? "f:inf" : "f:-inf" }
             return "f:\(number)"
         case .string(let text)?: return "s\(text.unicodeScalars.count):\(text)"
+        case .binary(let bytes)?: return "x:" + bytes.map { String(format: "%02x", $0) }.joined()
         case .list(let items)?: return "[" + items.map { canonical($0) }.joined(separator: ",") + "]"
         case .map(let entries)?:
             return "{"
