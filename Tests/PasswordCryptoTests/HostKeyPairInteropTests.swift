@@ -55,14 +55,7 @@ import Testing
         #expect(first.privateKeyFile.split(separator: "\n").dropFirst().dropLast().allSatisfy { $0.count <= 70 })
     }
 
-    /// The sshd binary to check keys with: an installed one, else the one scripts/setup.sh
-    /// unpacks from Debian's openssh-server package (never installed: no daemon here).
-    static var sshd: String? {
-        Program.which("sshd")
-            ?? ["/var/cache/guest-agent-tests/openssh-server/usr/sbin/sshd"].first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            }
-    }
+    static var sshd: String? { SSHDEffectiveConfig.sshd }
 
     /// `sshd -t` with our keys as its host keys: the daemon itself loads them. It needs its
     /// privilege separation user and directory, given in a private mount namespace (a

@@ -12,6 +12,8 @@ public final class UserDataBoots: @unchecked Sendable {
     /// The instance id of the boots; another id is another instance (its first boot).
     public var instanceID = PluginTestContext.sampleMetadata().instanceID
     public let logs = LogCapture()
+    /// The instance's public keys (nil: the sample metadata's one ed25519 key).
+    public var publicKeys: [PublicKeyEntry]?
     public private(set) var console: [String] = []
     private let lock = NSLock()
 
@@ -22,7 +24,9 @@ public final class UserDataBoots: @unchecked Sendable {
     }
 
     public var metadata: InstanceMetadata {
-        var metadata = PluginTestContext.sampleMetadata(instanceID: instanceID)
+        var metadata =
+            publicKeys.map { PluginTestContext.sampleMetadata(instanceID: instanceID, keys: $0) }
+            ?? PluginTestContext.sampleMetadata(instanceID: instanceID)
         metadata.userData = userData
         return metadata
     }

@@ -47,7 +47,7 @@ struct CloudConfig: Sendable, Equatable {
 
     static let knownKeys: Set<String> = [
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
-        "timezone", "packages", "final_message",
+        "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
     ]
 
     var hostname: String?
@@ -61,6 +61,8 @@ struct CloudConfig: Sendable, Equatable {
     var timezone: String?
     var packages: [String] = []
     var finalMessage: String?
+    var passwords = PasswordChanges()
+    var sshPasswordAuthentication: Bool?
     var unknownKeys: [String] = []
     /// What the YAML reader accepted with a warning (a key given twice: the last wins, as
     /// in cloud-init), each with its line; the plugin logs them.
@@ -92,6 +94,8 @@ struct CloudConfig: Sendable, Equatable {
         runcmd = try Self.commands(map["runcmd"], "runcmd")
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
+        passwords = try Self.passwordChanges(map)
+        sshPasswordAuthentication = try Self.sshPasswordAuthentication(map["ssh_pwauth"])
         writeFiles = try Self.list(map["write_files"], "write_files").enumerated().map {
             try Self.file($1, "write_files[\($0)]")
         }
@@ -103,6 +107,8 @@ struct CloudConfig: Sendable, Equatable {
         if hostname != nil || fqdn != nil { keys.append(preserveHostname ? "preserve_hostname" : "hostname") }
         if !users.isEmpty { keys.append("users (\(users.count))") }
         if !sshAuthorizedKeys.isEmpty { keys.append("ssh_authorized_keys (\(sshAuthorizedKeys.count))") }
+        if !passwords.entries.isEmpty { keys.append("passwords (\(passwords.entries.count))") }
+        if sshPasswordAuthentication != nil { keys.append("ssh_pwauth") }
         if !writeFiles.isEmpty { keys.append("write_files (\(writeFiles.count))") }
         if !bootcmd.isEmpty { keys.append("bootcmd (\(bootcmd.count))") }
         if !runcmd.isEmpty { keys.append("runcmd (\(runcmd.count))") }

@@ -12,7 +12,8 @@ import Glibc
 /// (`ScriptRunner`: argv, inside the root, under the timeout).
 ///
 /// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
-/// ssh_authorized_keys, deferred write_files, runcmd; `final_message` is handed back to the
+/// ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth, deferred
+/// write_files, runcmd; `final_message` is handed back to the
 /// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
 struct CloudConfigApplier: Sendable {
@@ -64,6 +65,12 @@ struct CloudConfigApplier: Sendable {
                 try CloudConfigUsers(context: context).installKeys(
                     config.sshAuthorizedKeys, for: try AdminUser.name(for: context))
             }
+        }
+        if !config.passwords.entries.isEmpty {
+            await attempt("passwords") { try await CloudConfigPasswords(context: context).apply(config.passwords) }
+        }
+        if let enabled = config.sshPasswordAuthentication {
+            await attempt("ssh_pwauth") { try await SSHDPasswordAuthentication(context: context).set(enabled) }
         }
         for (index, file) in config.writeFiles.enumerated() where file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }

@@ -61,8 +61,7 @@ struct CloudConfigUsers: Sendable {
             else {
                 throw CloudConfigError.type("passwd", "a crypt(3) hash such as $6$...")
             }
-            try await context.runner.check(
-                ["chpasswd", "--encrypted"] + rootArguments, standardInput: Data("\(name):\(hash)\n".utf8))
+            try await PasswordSetter().setHash(hash, for: name, context: context)
         }
         if user.lockPasswd {
             try await context.runner.check(["usermod"] + rootArguments + ["--lock", "--", name])

@@ -27,6 +27,31 @@ public struct PasswordSetter: Sendable {
         }
     }
 
+    /// Sets a crypt(3) hash the caller was given (cloud-config `passwd`, `chpasswd` hashes) with
+    /// `chpasswd --encrypted`, on standard input. Refuses anything that is not one hash on
+    /// one line: a `:` or a control character would end the entry and start another.
+    public func setHash(_ hash: String, for user: String, context: PluginContext) async throws {
+        guard hash.hasPrefix("$"), !hash.contains(":"), !hash.unicodeScalars.contains(where: { $0.value < 0x21 })
+        else {
+            throw UserError.unsafePassword("the hash for \(user) is not one crypt(3) hash such as $6$...")
+        }
+        var argv = ["chpasswd", "--encrypted"]
+        if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
+        try await context.runner.check(argv, standardInput: Data("\(user):\(hash)\n".utf8))
+        guard try passwordHash(for: user, root: context.root) == hash else {
+            throw UserError.passwordNotSet(
+                user: user, shadow: try context.root.resolve("/etc/shadow"), why: "its hash for \(user) is another")
+        }
+    }
+
+    /// Makes `user` choose a new password at the next login (`passwd --expire`, as
+    /// cloud-init's `chpasswd: {expire: true}` does): /etc/shadow's last-change day becomes 0.
+    public func expire(_ user: String, context: PluginContext) async throws {
+        var argv = ["passwd"]
+        if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
+        try await context.runner.check(argv + ["--expire", "--", user])
+    }
+
     /// Proves that the target's /etc/shadow holds `password` for `user`, after a set: the
     /// shadow hash is read back and crypt(3) of the clear text with that hash's own settings
     /// (algorithm, cost, salt) must give the same hash. Returns the hash; throws
