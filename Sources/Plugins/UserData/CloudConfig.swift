@@ -34,6 +34,7 @@ struct CloudConfig: Sendable, Equatable {
         var sshAuthorizedKeys: [String] = []
         var lockPasswd = true
         var passwd: String?
+        var plainTextPasswd: String?
     }
 
     struct File: Sendable, Equatable {
@@ -199,9 +200,15 @@ struct CloudConfig: Sendable, Equatable {
                 ? try strings(map["sudo"], "\(key).sudo") : (try string(map["sudo"], "\(key).sudo")).map { [$0] } ?? []
         }
         user.shell = try string(map["shell"], "\(key).shell")
-        user.sshAuthorizedKeys = try strings(map["ssh_authorized_keys"], "\(key).ssh_authorized_keys")
+        // cloud-init reads both spellings of the keys.
+        user.sshAuthorizedKeys =
+            try strings(map["ssh_authorized_keys"], "\(key).ssh_authorized_keys")
+            + strings(map["ssh-authorized-keys"], "\(key).ssh-authorized-keys")
         user.lockPasswd = try bool(map["lock_passwd"], "\(key).lock_passwd") ?? true
-        user.passwd = try string(map["passwd"], "\(key).passwd")
+        // `hashed_passwd` is cloud-init's newer name for `passwd`; `plain_text_passwd` is
+        // clear text, hashed by the agent.
+        user.passwd = try string(map["hashed_passwd"], "\(key).hashed_passwd") ?? string(map["passwd"], "\(key).passwd")
+        user.plainTextPasswd = try string(map["plain_text_passwd"], "\(key).plain_text_passwd")
         return user
     }
 

@@ -62,6 +62,9 @@ struct CloudConfigUsers: Sendable {
                 throw CloudConfigError.type("passwd", "a crypt(3) hash such as $6$...")
             }
             try await PasswordSetter().setHash(hash, for: name, context: context)
+        } else if let password = user.plainTextPasswd {
+            try await PasswordSetter().setPassword(password, for: name, context: context)
+            try PasswordSetter().verify(password, for: name, root: context.root)
         }
         if user.lockPasswd {
             try await context.runner.check(["usermod"] + rootArguments + ["--lock", "--", name])

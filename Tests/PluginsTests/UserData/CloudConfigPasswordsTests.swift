@@ -101,6 +101,31 @@ struct CloudConfigPasswordsTests {
         #expect(ShadowCrypt.verify("from-user-data", against: Self.shadow(owned, AgentConfig().username)[1]))
     }
 
+    /// `users` entries with cloud-init's other spellings: plain_text_passwd (clear text,
+    /// hashed here), hashed_passwd (passwd's newer name) and ssh-authorized-keys.
+    @Test func userEntriesTakePlainTextAndHashedPasswordsAndTheDashedKeysSpelling() async throws {
+        let root = try ChrootScratchRoot()
+        defer { root.close() }
+        let hash = try ShadowCrypt.hash("dora-pass")
+        let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9YcKq3x0g1Y0R3u2cXmO9gS2m3YwQ1f1Q erin"
+        let yaml = """
+            #cloud-config
+            users:
+              - {name: dora, lock_passwd: false, hashed_passwd: '\(hash)'}
+              - name: erin
+                lock_passwd: false
+                plain_text_passwd: erin-pass
+                ssh-authorized-keys: ["\(key)"]
+            """
+        let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
+        let record = await boots.boot()
+        #expect(record.status == .done, "\(record)")
+        #expect(Self.shadow(boots, "dora")[1] == hash)
+        #expect(ShadowCrypt.verify("erin-pass", against: Self.shadow(boots, "erin")[1]))
+        #expect(boots.read("/home/erin/.ssh/authorized_keys")?.contains(key) == true)
+        #expect(!boots.logs.text.contains("erin-pass"))
+    }
+
     @Test func aUserThatDoesNotExistFailsNamingItAndTheOthersAreSet() async throws {
         let root = try ChrootScratchRoot()
         defer { root.close() }
