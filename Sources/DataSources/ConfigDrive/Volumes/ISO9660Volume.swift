@@ -7,7 +7,7 @@ import FoundationEssentials
 /// Every extent is checked against the volume size, directories are size- and
 /// depth-capped, a walk never revisits a directory, and Rock Ridge continuation areas are
 /// followed under `SUSPWalk`'s bounds, so a hostile image cannot make the reader crash,
-/// loop or allocate without bound.
+/// loop or allocate without bound. Every read checks the `StopFlag` it was opened with.
 public struct ISO9660Volume: ConfigDriveVolume {
     public let label: String
     let device: BlockReader
@@ -21,8 +21,9 @@ public struct ISO9660Volume: ConfigDriveVolume {
     static let maxDirectoryBytes = 4 << 20
     static let maxDepth = 32
 
-    public init(path: String) throws {
-        try self.init(device: BlockReader(path: path))
+    /// Opens the image or device at `path`; its reads stop once `stop` is raised.
+    public init(path: String, stop: StopFlag = StopFlag()) throws {
+        try self.init(device: BlockReader(path: path, stop: stop))
     }
 
     init(device: BlockReader) throws {
