@@ -52,9 +52,11 @@ public struct EC2MetadataSource: DataSource {
         }
         let primary = loaded.first { $0.mac == primaryMAC } ?? loaded.first
         let ordered = Self.primaryFirst(loaded, primary: primary?.mac)
+        let (publicKeys, keyNotes) = try await keys
         return InstanceMetadata(
             sourceID: id, instanceID: instance.instanceID, hostname: try await hostname,
-            publicKeys: try await keys, availabilityZone: instance.availabilityZone, userData: try await userData,
+            publicKeys: publicKeys, refusedKeys: keyNotes, availabilityZone: instance.availabilityZone,
+            userData: try await userData,
             network: ordered.isEmpty ? nil : EC2NetworkConverter.describe(ordered, primaryMAC: primary?.mac),
             ec2Network: EC2NetworkInfo(
                 primaryMAC: primary?.mac, localIPv4: instance.privateIPv4 ?? primary?.localIPv4s.first,
