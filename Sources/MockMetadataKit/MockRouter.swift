@@ -2,7 +2,8 @@ import Foundation
 
 /// Decides every request. Faults first, in this order: hang, drop, headers-then-silence,
 /// fail-first, redirect, oversize, oversize-unannounced, gzip-bomb; then nova or EC2.
-/// A trickle fault then slows the body of whatever buffered answer that gave.
+/// A repeat-lines fault then lengthens a 200 answer, and a trickle fault slows the body of
+/// whatever buffered answer that gave.
 struct MockRouter: Sendable {
     let fixtures: FixtureTree
     let state: MockState
@@ -15,7 +16,12 @@ struct MockRouter: Sendable {
         if faults.hang.contains(where: matches) { return .hang }
         if faults.drop.contains(where: matches) { return .drop }
         if faults.headersThenSilence.contains(where: matches) { return .headersThenSilence }
-        let action = answer(request, faults: faults, matches: matches)
+        var action = answer(request, faults: faults, matches: matches)
+        if case .respond(let response) = action, response.status == 200,
+            let lines = faults.repeatLines.first(where: { matches($0.key) })?.value
+        {
+            action = .respond(Self.repeating(response, toLines: lines))
+        }
         if case .respond(let response) = action, faults.trickle.contains(where: matches) {
             return .trickle(response, intervalMilliseconds: faults.trickleIntervalMilliseconds)
         }
@@ -47,5 +53,19 @@ struct MockRouter: Sendable {
             return .respond(NovaRoutes(fixtures: fixtures, state: state).handle(request))
         }
         return .respond(EC2Routes(fixtures: fixtures, state: state).handle(request))
+    }
+
+    /// `response` with its body's lines repeated in turn until there are `count` of them.
+    static func repeating(_ response: MockResponse, toLines count: Int) -> MockResponse {
+        let lines = response.body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        guard !lines.isEmpty, count > 0 else { return response }
+        var body = Data()
+        for index in 0..<count {
+            body.append(contentsOf: lines[index % lines.count])
+            body.append(UInt8(ascii: "\n"))
+        }
+        var repeated = response
+        repeated.body = body
+        return repeated
     }
 }

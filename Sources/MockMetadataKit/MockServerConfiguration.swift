@@ -47,6 +47,10 @@ public struct MockFaults: Sendable, Equatable {
     /// Requests to these paths get a 200 head with `Content-Length: 1000` and then
     /// nothing more (the connection stays open).
     public var headersThenSilence: [String] = []
+    /// Answers to these paths (a listing such as EC2's `public-keys/`) have their lines
+    /// repeated, cycling through them, until the body has this many lines: a listing that
+    /// names the same entries again and again.
+    public var repeatLines: [String: Int] = [:]
 
     public init(latencyMilliseconds: Int = 0, failFirst: [String: Int] = [:], hang: [String] = [], drop: [String] = [])
     {

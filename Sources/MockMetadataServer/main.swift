@@ -5,7 +5,8 @@ import MockMetadataKit
 /// [--token-ttl-max S] [--latency-ms N] [--fail-first N:PATH]... [--hang PATH]...
 /// [--drop PATH]... [--trickle PATH]... [--trickle-interval-ms N] [--oversize PATH]...
 /// [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
-/// [--redirect-status N] [--headers-then-silence PATH]... [--request-log FILE] [--password VALUE]`
+/// [--redirect-status N] [--headers-then-silence PATH]... [--repeat-lines N:PATH]... [--request-log FILE]
+/// [--password VALUE]`
 let usage = """
     usage: mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 optional|required|disabled]
                                 [--token-ttl-max SECONDS] [--latency-ms N] [--fail-first N:PATH]... [--fail-status N]
@@ -13,7 +14,7 @@ let usage = """
                                 [--drop PATH]... [--trickle PATH]... [--trickle-interval-ms N] [--oversize PATH]...
                                 [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
                                 [--redirect-status 301|302|303|307|308] [--headers-then-silence PATH]...
-                                [--request-log FILE] [--password VALUE]
+                                [--repeat-lines N:PATH]... [--request-log FILE] [--password VALUE]
     Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default.
     With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
     A PATH may start with a method and a space ('POST /openstack/*'); a trailing '*' matches a prefix.
@@ -23,7 +24,8 @@ let usage = """
       --oversize streams 1 GiB of zeros with Content-Length: 1073741824, --oversize-unannounced
       the same chunked with no length; --gzip-bomb answers ~1 MiB with Content-Encoding: gzip that
       inflates to 1 GiB; --redirect answers --redirect-status (default 302) with Location: URL;
-      --headers-then-silence sends a 200 head with Content-Length: 1000, then nothing.
+      --headers-then-silence sends a 200 head with Content-Length: 1000, then nothing;
+      --repeat-lines repeats the lines of PATH's 200 answer (a listing) in turn until it has N lines.
     """
 
 func fail(_ message: String) -> Never {
@@ -80,6 +82,10 @@ while !arguments.isEmpty {
         }
         configuration.faults.redirectStatus = status
     case "--headers-then-silence": configuration.faults.headersThenSilence.append(value)
+    case "--repeat-lines":
+        let parts = value.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let count = Int(parts[0]), count > 0 else { fail("--repeat-lines takes N:PATH") }
+        configuration.faults.repeatLines[String(parts[1])] = count
     case "--request-log": configuration.requestLogPath = value
     case "--password": configuration.password = value
     default: fail("unknown option \(flag)")

@@ -26,6 +26,10 @@ actor RoundTripTransport: HTTPTransport {
         if request.method == "PUT" && path == "latest/api/token" {
             reply = HTTPReply(status: 200, body: Data("test-token".utf8))
         } else if let body = tree[path] {
+            // As the real transports: a body past the cap is an error, never returned.
+            guard body.utf8.count <= limits.maxBytes else {
+                throw DataSourceError.documentTooLarge(location: request.url.absoluteString, limit: limits.maxBytes)
+            }
             reply = HTTPReply(status: 200, body: Data(body.utf8))
         } else {
             reply = HTTPReply(status: 404, body: Data())

@@ -19,11 +19,13 @@ import Testing
         }
     }
 
-    static func setup(serverArguments: [String] = []) throws -> Setup {
+    static func setup(serverArguments: [String] = [], fixtures: String = BuiltProducts.defaultFixtures) throws
+        -> Setup
+    {
         let work = try TemporaryDirectory(prefix: "guest-agent-firstboot")
         let root = try UsersRealToolsRoot.make()
         let server = try MockServerProcess(
-            fixtures: BuiltProducts.defaultFixtures,
+            fixtures: fixtures,
             arguments: serverArguments, logDirectory: work.path)
         let config = try work.write(
             """

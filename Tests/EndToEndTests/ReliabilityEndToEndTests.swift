@@ -25,12 +25,16 @@ import Testing
     }
 
     /// Runs the agent under /usr/bin/time; returns the result and (elapsed s, CPU s, peak KiB).
+    /// An agent still running after 100 s is killed (status 137, still timed).
     static func timedRun(_ env: Env, _ arguments: [String]) throws -> (
         ProgramResult, elapsed: Double, cpu: Double, peakKiB: Int
     ) {
+        // `timeout` between time and the agent: killing /usr/bin/time (Program.run's own
+        // limit) left the agent running with the output pipes open, and the test waited on
+        // them for good (a looping drive on the code before issue 29 held it 27 minutes).
         let result = try Program.run(
             "/usr/bin/time",
-            ["-f", "TIME %e %U %S %M", BuiltProducts.path("guest-agent")]
+            ["-f", "TIME %e %U %S %M", "timeout", "-s", "KILL", "100", BuiltProducts.path("guest-agent")]
                 + arguments + ["--config", env.config, "--root", env.root.path], timeout: 120)
         let line = try #require(result.standardError.split(separator: "\n").last { $0.hasPrefix("TIME ") })
         let fields = line.split(separator: " ").dropFirst().compactMap { Double($0) }

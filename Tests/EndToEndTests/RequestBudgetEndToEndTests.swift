@@ -10,9 +10,19 @@ import Testing
 @Suite struct RequestBudgetEndToEndTests {
     /// A whole first-boot run against `fixtures`, returning the server's logged requests.
     static func run(service: String, fixtures: String) throws -> [[String: Any]] {
+        try runOnRoot(service: service, fixtures: fixtures).requests
+    }
+
+    /// The same run, also returning its root; `serverArguments` go to the mock server and
+    /// `extraConfig` lines to the `[DEFAULT]` section.
+    static func runOnRoot(
+        service: String, fixtures: String, serverArguments: [String] = [], extraConfig: String = ""
+    ) throws -> (
+        requests: [[String: Any]], root: TemporaryDirectory
+    ) {
         let work = try TemporaryDirectory(prefix: "guest-agent-budget")
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
-        let server = try MockServerProcess(fixtures: fixtures, logDirectory: work.path)
+        let server = try MockServerProcess(fixtures: fixtures, arguments: serverArguments, logDirectory: work.path)
         // No `plugins` line: the default list, as the benchmark runs it.
         let config = try work.write(
             """
@@ -21,13 +31,14 @@ import Testing
             metadata_base_url = \(server.baseURL.absoluteString)/
             ec2_metadata_base_url = \(server.baseURL.absoluteString)/
             retry_count_interval = 0.05
+            \(extraConfig)
             """, to: "agent.conf")
         let result = try Program.run(
             BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 120)
         // 1 is fine here (a plugin may lack a tool in the scratch root); 2 would mean no metadata.
         #expect(result.status == 0 || result.status == 1, "run: \(result.status) \(result.standardError)")
         server.stop()
-        return server.loggedRequests()
+        return (server.loggedRequests(), root)
     }
 
     static func lines(_ requests: [[String: Any]]) -> String {
@@ -57,5 +68,24 @@ import Testing
         let requests = try Self.run(service: "openstack", fixtures: fixtures)
         #expect(requests.contains { ($0["path"] as? String)?.contains("/content/") == true })
         #expect(requests.count <= 6 + files.count, "\(requests.count) requests:\n\(Self.lines(requests))")
+    }
+
+    /// Issue 29: a `public-keys/` listing of 50,000 lines naming the same two keys again and
+    /// again costs one request per key (it made 24,154 requests and lost the source before).
+    @Test func aListingThatRepeatsItsKeysCostsOneRequestPerKey() throws {
+        let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/ec2-two-nics").path
+        let (requests, root) = try Self.runOnRoot(
+            service: "ec2", fixtures: fixtures,
+            serverArguments: ["--repeat-lines", "50000:/latest/meta-data/public-keys"],
+            // The scratch root's user (EC2's default admin name is cloud-user).
+            extraConfig: "username = cloud-admin")
+        let keyReads = requests.compactMap { $0["path"] as? String }.filter { $0.hasSuffix("/openssh-key") }
+        #expect(
+            keyReads.sorted() == [
+                "/latest/meta-data/public-keys/0/openssh-key", "/latest/meta-data/public-keys/1/openssh-key",
+            ])
+        #expect(requests.count <= 12, "\(requests.count) requests:\n\(Self.lines(requests))")
+        let keys = try #require(root.read("home/cloud-admin/.ssh/authorized_keys"))
+        #expect(keys.split(separator: "\n").filter { $0.hasPrefix("ssh-") }.count == 2, "\(keys)")
     }
 }

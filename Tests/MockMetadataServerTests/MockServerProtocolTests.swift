@@ -76,6 +76,17 @@ import Testing
         #expect(try Curl.request(server.url("latest/meta-data/no-such-thing")).status == 404)
     }
 
+    @Test func repeatLinesServesAListingThatNamesItsEntriesAgainAndAgain() throws {
+        let work = try TemporaryDirectory()
+        let server = try start(["--repeat-lines", "50000:/latest/meta-data/public-keys"], in: work)
+        let keys = try Curl.request(server.url("latest/meta-data/public-keys/"))
+        #expect(keys.status == 200 && keys.lines.count == 50000)
+        #expect(Set(keys.lines) == ["0=demo-key"])
+        // Only that path: the key itself and other listings are as the fixture has them.
+        #expect(try Curl.request(server.url("latest/meta-data/public-keys/0/openssh-key")).lines.count == 1)
+        #expect(try Curl.request(server.url("latest/meta-data/public-keys/9/openssh-key")).status == 404)
+    }
+
     @Test func imdsv2RequiredAnswers401WithoutATokenAnd200WithOne() throws {
         let work = try TemporaryDirectory()
         let server = try start(["--imdsv2", "required"], in: work)

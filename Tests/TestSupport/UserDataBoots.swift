@@ -9,6 +9,8 @@ public final class UserDataBoots: @unchecked Sendable {
     public let root: String
     public var config: AgentConfig
     public var userData: Data
+    /// When set, the source could not read the user data (it is `.unreadable`, not `userData`).
+    public var unreadable: DocumentReadFailure?
     /// The instance id of the boots; another id is another instance (its first boot).
     public var instanceID = PluginTestContext.sampleMetadata().instanceID
     public let logs = LogCapture()
@@ -28,6 +30,7 @@ public final class UserDataBoots: @unchecked Sendable {
             publicKeys.map { PluginTestContext.sampleMetadata(instanceID: instanceID, keys: $0) }
             ?? PluginTestContext.sampleMetadata(instanceID: instanceID)
         metadata.userData = userData
+        if let unreadable { metadata.userDataDocument = .unreadable(unreadable) }
         return metadata
     }
 

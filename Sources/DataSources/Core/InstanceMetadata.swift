@@ -28,14 +28,15 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var refusedFiles: [RefusedFile]
     public var launchIndex: Int?
     public var availabilityZone: String?
-    /// Raw user data bytes (may be a script, cloud-config, MIME, gzip).
-    public var userData: Data?
+    /// The user data document (may be a script, cloud-config, MIME, gzip): unreadable
+    /// when the source offered one it could not read (too large, a server error).
+    public var userDataDocument: OptionalDocument
     /// The network as the source described it (OpenStack `network_data.json`, EC2
     /// interfaces), converted and validated; nil when the source says nothing about it.
     public var network: NetworkDescription?
-    /// Raw `vendor_data.json` / `vendor_data2.json`.
-    public var vendorData: Data?
-    public var vendorData2: Data?
+    /// `vendor_data.json` / `vendor_data2.json`, as read.
+    public var vendorDataDocument: OptionalDocument
+    public var vendorData2Document: OptionalDocument
     /// EC2 network facts (primary MAC, interfaces), nil elsewhere.
     public var ec2Network: EC2NetworkInfo?
     /// Where an encrypted admin password can be published, if anywhere.
@@ -62,16 +63,41 @@ public struct InstanceMetadata: Sendable, Equatable {
         self.refusedFiles = refusedFiles
         self.launchIndex = launchIndex
         self.availabilityZone = availabilityZone
-        self.userData = userData
+        self.userDataDocument = OptionalDocument(userData)
         self.network = network
-        self.vendorData = vendorData
-        self.vendorData2 = vendorData2
+        self.vendorDataDocument = OptionalDocument(vendorData)
+        self.vendorData2Document = OptionalDocument(vendorData2)
         self.ec2Network = ec2Network
         self.passwordPublication = passwordPublication
     }
 
     /// The admin user name the cloud asked for (`meta.admin_username`), if any.
     public var adminUsername: String? { meta["admin_username"] }
+
+    /// Raw user data bytes, nil when absent or unreadable (`userDataDocument` says which).
+    public var userData: Data? {
+        get { userDataDocument.data }
+        set { userDataDocument = OptionalDocument(newValue) }
+    }
+
+    /// Raw `vendor_data.json`, nil when absent or unreadable.
+    public var vendorData: Data? {
+        get { vendorDataDocument.data }
+        set { vendorDataDocument = OptionalDocument(newValue) }
+    }
+
+    /// Raw `vendor_data2.json`, nil when absent or unreadable.
+    public var vendorData2: Data? {
+        get { vendorData2Document.data }
+        set { vendorData2Document = OptionalDocument(newValue) }
+    }
+
+    /// The optional documents the source could not read, each naming itself and why.
+    public var unreadableDocuments: [DocumentReadFailure] {
+        [userDataDocument, vendorDataDocument, vendorData2Document].compactMap {
+            if case .unreadable(let failure) = $0 { failure } else { nil }
+        }
+    }
 }
 
 /// One SSH public key as listed by the source.

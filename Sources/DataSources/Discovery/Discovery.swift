@@ -39,8 +39,10 @@ public struct Discovery: Sendable {
                     return Result(metadata: metadata, attempts: attempts)
                 }
                 attempts.append("\(source.id): not present")
-            } catch is DiscoveryTimeout {
-                attempts.append("\(source.id): gave up when the discovery deadline of \(deadline) s passed")
+            } catch let timeout as DiscoveryTimeout {
+                attempts.append(
+                    "\(source.id): gave up when the discovery deadline of \(deadline) s passed"
+                        + (timeout.interrupted.map { " (\($0))" } ?? ""))
             } catch {
                 attempts.append("\(source.id): \(error)")
             }
@@ -51,22 +53,42 @@ public struct Discovery: Sendable {
         return Result(metadata: nil, attempts: attempts)
     }
 
-    struct DiscoveryTimeout: Error {}
+    /// The deadline passed; `interrupted` says what the source was doing then, when it
+    /// said so on being cancelled (a local read names its device).
+    struct DiscoveryTimeout: Error {
+        var interrupted: String?
+    }
 
-    /// Runs `body`, cancelling it when `seconds` pass.
+    private enum Outcome<T: Sendable>: Sendable {
+        case finished(T)
+        case deadline
+    }
+
+    /// Runs `body`, cancelling it when `seconds` pass. A body that honours cancellation ends
+    /// at once then (sources must; local reads do through `BlockingWork`), and its error on
+    /// being stopped goes into the timeout.
     static func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T)
         async throws -> T
     {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
+        try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
+            group.addTask { .finished(try await body()) }
             group.addTask {
                 try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-                throw DiscoveryTimeout()
+                return .deadline
             }
             defer { group.cancelAll() }
             // Two tasks were added, so `next()` has a result; nil would only mean none ran.
-            guard let first = try await group.next() else { throw DiscoveryTimeout() }
-            return first
+            guard case .finished(let value)? = try await group.next() else {
+                group.cancelAll()
+                var timeout = DiscoveryTimeout()
+                do {
+                    _ = try await group.next()
+                } catch let stopped as VolumeReadError {
+                    if case .stopped = stopped { timeout.interrupted = "\(stopped)" }
+                } catch {}
+                throw timeout
+            }
+            return value
         }
     }
 

@@ -14,7 +14,9 @@ import FoundationEssentials
 /// cost one more round.
 ///
 /// An ENI with one address and no IPv6 thus costs two requests. A MAC directory answered
-/// 404 (a clone without listings) is probed leaf by leaf instead.
+/// 404 (a clone without listings) is probed leaf by leaf instead. A MAC listed twice is read
+/// once, and past `EC2Listing.maximumInterfaces` MACs the rest are ignored with a warning
+/// (issue 29: a listing must not fan out into thousands of requests).
 struct EC2InterfaceReader: Sendable {
     static let macsPath = "latest/meta-data/network/interfaces/macs/"
 
@@ -22,7 +24,16 @@ struct EC2InterfaceReader: Sendable {
 
     /// Every listed ENI, sorted by MAC (the caller orders by primary).
     func read() async throws -> [EC2Interface] {
-        let macs = EC2Listing.macs(try await reader.text(Self.macsPath) ?? "")
+        let listed = EC2Listing.macs(try await reader.text(Self.macsPath) ?? "")
+        let macs = listed.prefix(EC2Listing.maximumInterfaces)
+        if listed.count > macs.count {
+            reader.session.client.logger.warning(
+                "too many network interfaces listed; the others are ignored",
+                metadata: [
+                    "url": "\(reader.session.url(Self.macsPath))", "listed": "\(listed.count)",
+                    "read": "\(macs.count)",
+                ])
+        }
         return try await withThrowingTaskGroup(of: EC2Interface.self) { group in
             for mac in macs {
                 group.addTask { try await interface(mac) }

@@ -39,8 +39,12 @@ public struct EC2MetadataSource: DataSource {
         async let hostname = reader.trimmed("latest/meta-data/local-hostname")
         async let keys = EC2PublicKeyReader(reader: reader).read()
         async let interfaces = wantsNetwork ? network.read() : []
+        // Optional: user data that cannot be read fails the userdata plugin, not the source.
         async let userData =
-            needs.contains(.userData) ? session.get("latest/user-data", maxBytes: limits.userDataBytes) : nil
+            needs.contains(.userData)
+            ? OptionalDocument.read(
+                "user data", { try await session.get("latest/user-data", maxBytes: limits.userDataBytes) })
+            : .absent
 
         let instance = try await identity
         var loaded = try await interfaces
@@ -52,14 +56,17 @@ public struct EC2MetadataSource: DataSource {
         }
         let primary = loaded.first { $0.mac == primaryMAC } ?? loaded.first
         let ordered = Self.primaryFirst(loaded, primary: primary?.mac)
-        return InstanceMetadata(
+        let (publicKeys, keyNotes) = try await keys
+        var metadata = InstanceMetadata(
             sourceID: id, instanceID: instance.instanceID, hostname: try await hostname,
-            publicKeys: try await keys, availabilityZone: instance.availabilityZone, userData: try await userData,
+            publicKeys: publicKeys, refusedKeys: keyNotes, availabilityZone: instance.availabilityZone,
             network: ordered.isEmpty ? nil : EC2NetworkConverter.describe(ordered, primaryMAC: primary?.mac),
             ec2Network: EC2NetworkInfo(
                 primaryMAC: primary?.mac, localIPv4: instance.privateIPv4 ?? primary?.localIPv4s.first,
                 interfaces: ordered),
             passwordPublication: .ec2Console)
+        metadata.userDataDocument = try await userData
+        return metadata
     }
 
     /// The ENI holding the identity document's `privateIp`, else the one `mac` names.

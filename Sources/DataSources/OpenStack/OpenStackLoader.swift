@@ -6,6 +6,11 @@ import FoundationEssentials
 /// needed documents concurrently (one round trip); only when `latest` has no
 /// `meta_data.json` the version listing and the documents of the chosen version (two more);
 /// then the injected files concurrently (one more).
+///
+/// Only `meta_data.json` is required. User data, vendor data and network data are optional:
+/// one that cannot be read (too large, a server error, not JSON) is recorded as such
+/// (`OptionalDocument.unreadable`, `NetworkDescription.invalid`) and fails only the plugin
+/// that needs it, never the source (issue 29).
 struct OpenStackLoader {
     let tree: any OpenStackTree
     let limits: DocumentLimits
@@ -15,10 +20,10 @@ struct OpenStackLoader {
     /// The documents of one version, fetched together.
     private struct Documents {
         var metaData: Data?
-        var userData: Data?
-        var networkData: Data?
-        var vendorData: Data?
-        var vendorData2: Data?
+        var userData: OptionalDocument
+        var networkData: OptionalDocument
+        var vendorData: OptionalDocument
+        var vendorData2: OptionalDocument
     }
 
     /// Loads what `needs` asks for; `passwordEndpoint` builds the password endpoint for a
@@ -38,36 +43,48 @@ struct OpenStackLoader {
             throw DataSourceError.missingField(location: tree.location(of: version), field: "meta_data.json")
         }
         let document = try OpenStackMetaDataDocument(data: metaBytes, location: metaLocation)
-        if let network = documents.networkData {
-            try Self.requireJSON(network, location: tree.location(of: "\(version)/network_data.json"))
-        }
-        let network = documents.networkData.map(OpenStackNetworkConverter.describe)
+        let network: NetworkDescription? =
+            switch documents.networkData {
+            case .absent: nil
+            case .present(let data): OpenStackNetworkConverter.describe(data)
+            case .unreadable(let failure): .invalid(NetworkConfigError("network_data.json", field: "", failure.reason))
+            }
         let (files, refused) =
             needs.contains(.injectedFiles)
             ? try await loadFiles(document.files, metaLocation: metaLocation) : ([], [])
 
-        return InstanceMetadata(
+        var metadata = InstanceMetadata(
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
             publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, meta: document.meta,
             adminPassword: document.adminPass, files: files, refusedFiles: document.refusedFiles + refused,
-            launchIndex: document.launchIndex,
-            availabilityZone: document.availabilityZone, userData: documents.userData, network: network,
-            vendorData: documents.vendorData, vendorData2: documents.vendorData2,
+            launchIndex: document.launchIndex, availabilityZone: document.availabilityZone, network: network,
             passwordPublication: OpenStackVersions.hasPasswordEndpoint(version) ? passwordEndpoint(version) : .none
         )
+        metadata.userDataDocument = documents.userData
+        metadata.vendorDataDocument = documents.vendorData
+        metadata.vendorData2Document = documents.vendorData2
+        return metadata
     }
 
     /// `meta_data.json` and the needed documents of `version`, concurrently.
     private func fetch(_ version: String) async throws -> Documents {
-        func read(_ name: String, _ need: MetadataNeeds?, maxBytes: Int) async throws -> Data? {
-            if let need, !needs.contains(need) { return nil }
-            return try await tree.read("\(version)/\(name)", maxBytes: maxBytes)
+        let tree = tree
+        func optional(_ name: String, _ need: MetadataNeeds, maxBytes: Int, called document: String) async throws
+            -> OptionalDocument
+        {
+            guard needs.contains(need) else { return .absent }
+            return try await OptionalDocument.read(document) {
+                try await tree.read("\(version)/\(name)", maxBytes: maxBytes)
+            }
         }
-        async let metaData = read("meta_data.json", nil, maxBytes: limits.jsonBytes)
-        async let userData = read("user_data", .userData, maxBytes: limits.userDataBytes)
-        async let networkData = read("network_data.json", .network, maxBytes: limits.jsonBytes)
-        async let vendorData = read("vendor_data.json", .vendorData, maxBytes: limits.jsonBytes)
-        async let vendorData2 = read("vendor_data2.json", .vendorData, maxBytes: limits.jsonBytes)
+        async let metaData = tree.read("\(version)/meta_data.json", maxBytes: limits.jsonBytes)
+        async let userData = optional("user_data", .userData, maxBytes: limits.userDataBytes, called: "user data")
+        async let networkData = optional(
+            "network_data.json", .network, maxBytes: limits.jsonBytes, called: "network_data.json")
+        async let vendorData = optional(
+            "vendor_data.json", .vendorData, maxBytes: limits.jsonBytes, called: "vendor_data.json")
+        async let vendorData2 = optional(
+            "vendor_data2.json", .vendorData, maxBytes: limits.jsonBytes, called: "vendor_data2.json")
         return Documents(
             metaData: try await metaData, userData: try await userData, networkData: try await networkData,
             vendorData: try await vendorData, vendorData2: try await vendorData2)

@@ -31,6 +31,9 @@ enum MetadataQuery {
         view["availability_zone"] = metadata.availabilityZone.map { .string($0) }
         view["launch_index"] = metadata.launchIndex.map { number($0) }
         if metadata.adminPassword != nil { view["admin_pass"] = .string(redacted) }
+        if !metadata.unreadableDocuments.isEmpty {
+            view["unreadable_documents"] = .array(metadata.unreadableDocuments.map { .string("\($0)") })
+        }
         if !metadata.refusedKeys.isEmpty { view["refused_keys"] = .array(metadata.refusedKeys.map { .string($0) }) }
         if !metadata.refusedFiles.isEmpty {
             view["refused_files"] = .array(

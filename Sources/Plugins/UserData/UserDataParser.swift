@@ -6,7 +6,9 @@ import FoundationEssentials
 ///
 /// Limits, so hostile user data cannot exhaust memory: the raw size is checked before
 /// anything is decoded; every gzip layer and decoded part counts against one budget of
-/// decoded bytes; nesting and the number of parts are capped.
+/// decoded bytes; nesting is capped at every level before it is entered, and the number of
+/// parts is capped. MIME bodies are slices of the input, never copies, so memory stays in
+/// proportion to the user data.
 struct UserDataParser: Sendable {
     /// Largest raw user data accepted (the sources' cap, checked again here).
     var maxRawBytes: Int
@@ -42,6 +44,10 @@ struct UserDataParser: Sendable {
             guard decodedBytes <= parser.maxDecodedBytes else {
                 throw UserDataError.decompressedTooLarge("user data", limit: parser.maxDecodedBytes)
             }
+            var part = part
+            // A part's content may be a slice of the whole user data (`MIMEEntity`): the
+            // parts returned own their bytes and are indexed from 0, as their readers expect.
+            part.content = Data(part.content)
             parts.append(part)
         }
 
@@ -70,8 +76,14 @@ struct UserDataParser: Sendable {
         }
 
         /// A MIME entity: multipart (each body part in turn) or a single typed part.
+        ///
+        /// The depth is checked here, before anything of this level is read: checked only
+        /// at the innermost part, 10,000 levels were all walked first (issue 29).
         mutating func message(_ mime: MIMEEntity, index: [Int], depth: Int) throws {
             let label = Self.label(index)
+            guard depth <= parser.maxDepth else {
+                throw UserDataError.tooDeep(index.isEmpty ? "user data" : "part \(label)", limit: parser.maxDepth)
+            }
             let type = mime.mediaType
             if let type, type.hasPrefix("multipart/") {
                 guard let boundary = mime.contentTypeParameter("boundary"), !boundary.isEmpty,

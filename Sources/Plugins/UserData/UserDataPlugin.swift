@@ -45,7 +45,9 @@ public struct UserDataPlugin: Plugin {
     }
 
     /// The parts to consider this boot, in run order (boothooks, cloud-config, the rest).
+    /// User data the source offered but could not read fails this plugin, naming why.
     func orderedParts(_ context: PluginContext) throws -> [UserDataPart] {
+        if case .unreadable(let failure) = context.metadata.userDataDocument { throw failure }
         guard let data = context.metadata.userData, !data.isEmpty else { return [] }
         return Self.ordered(try parser(context).parse(data))
     }

@@ -248,3 +248,27 @@ import Testing
         #expect { try UserDataParser().parse(data) } throws: { "\($0)".contains("nests more than 8 levels") }
     }
 }
+
+/// Issue 29: multipart nesting is capped while walking, before a level is descended into,
+/// so 10,000 levels (600 KB) fail at once instead of copying the body at every level.
+@Suite struct UserDataNestingBoundsTests {
+    @Test func tenThousandLevelsOfMultipartFailFastNamingTheDepth() throws {
+        let data = NestedMultipart.data(levels: 10_000)
+        let start = Date()
+        #expect {
+            try UserDataParser().parse(data)
+        } throws: { error in
+            "\(error)".contains("part 1.1.1.1.1.1.1.1.1 ") && "\(error)".contains("nests more than 8 levels")
+        }
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed < 1, "took \(elapsed) s")
+    }
+
+    /// Seven multipart levels and the script inside them make eight: the most accepted.
+    @Test func sevenLevelsOfMultipartAroundAScriptAreRead() throws {
+        let parts = try UserDataParser().parse(NestedMultipart.data(levels: 7))
+        #expect(parts.map(\.index) == ["1.1.1.1.1.1.1"])
+        #expect(parts.first?.content == Data("#!/bin/sh\necho deep\n".utf8))
+        #expect(throws: (any Error).self) { try UserDataParser().parse(NestedMultipart.data(levels: 8)) }
+    }
+}

@@ -234,6 +234,17 @@ struct UserDataScriptTests {
             record.error == "user data is 10485760 bytes, more than the 1048576-byte limit: refused before decoding")
     }
 
+    /// Issue 29: user data the source could not read fails this plugin only, naming why.
+    @Test func userDataTheSourceCouldNotReadFailsThePluginNamingIt() async throws {
+        let root = try TemporaryDirectory()
+        let boots = UserDataBoots(root: root.path, userData: Data())
+        let reason = "document at http://169.254.169.254/openstack/latest/user_data exceeds the 1048576-byte limit"
+        boots.unreadable = DocumentReadFailure(document: "user data", reason: reason)
+        let record = await boots.boot()
+        #expect(record.status == .failed)
+        #expect(record.error == "user data could not be read: " + reason)
+    }
+
     @Test func gzipBombIsRefused() async throws {
         let root = try TemporaryDirectory()
         let boots = UserDataBoots(root: root.path, userData: try Gzip.compress(Data(count: 64 << 20)))

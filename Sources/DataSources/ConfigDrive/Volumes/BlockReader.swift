@@ -5,13 +5,18 @@ import Glibc
 #endif
 
 /// Bounds-checked positional reads from a block device or image file.
+///
+/// Every read first checks `stop`: once the discovery deadline has raised it, the walk that
+/// reads ends at its next read with `VolumeReadError.stopped` (see `BlockingWork`).
 final class BlockReader: @unchecked Sendable {
     let path: String
     let size: Int
+    let stop: StopFlag
     private let fd: Int32
 
-    init(path: String) throws {
+    init(path: String, stop: StopFlag = StopFlag()) throws {
         self.path = path
+        self.stop = stop
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw VolumeReadError.io(path: path, offset: 0, reason: String(cString: strerror(errno))) }
         // lseek(SEEK_END) gives the size of block devices too (fstat says 0 for them).
@@ -29,6 +34,7 @@ final class BlockReader: @unchecked Sendable {
 
     /// Exactly `count` bytes at `offset`; anything past the end is damage, not a short read.
     func read(at offset: Int, count: Int) throws -> [UInt8] {
+        guard !stop.isRaised else { throw VolumeReadError.stopped(path: path) }
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
             throw VolumeReadError.corrupt(
                 path: path, what: "a structure at byte \(offset) (+\(count)) lies past the end (\(size) bytes)")

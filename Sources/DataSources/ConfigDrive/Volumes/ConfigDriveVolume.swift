@@ -29,6 +29,8 @@ public enum VolumeReadError: Error, CustomStringConvertible, Equatable {
     case corrupt(path: String, what: String)
     case tooLarge(path: String, file: String, limit: Int)
     case unsupported(path: String, what: String)
+    /// The read was abandoned: the discovery deadline passed (`StopFlag`, `BlockingWork`).
+    case stopped(path: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,7 @@ public enum VolumeReadError: Error, CustomStringConvertible, Equatable {
         case .corrupt(let path, let what): "\(path) is damaged: \(what)"
         case .tooLarge(let path, let file, let limit): "\(file) on \(path) is larger than \(limit) bytes"
         case .unsupported(let path, let what): "\(path): \(what) is not supported"
+        case .stopped(let path): "stopped reading \(path)"
         }
     }
 }
@@ -43,8 +46,8 @@ public enum VolumeReadError: Error, CustomStringConvertible, Equatable {
 /// Identifies a volume cheaply (a few sectors), without trusting anything past them.
 public enum VolumeProbe {
     /// `.iso9660` / `.vfat` with the label, or nil when it is neither (or unreadable).
-    public static func identify(path: String) throws -> VolumeKind? {
-        let device = try BlockReader(path: path)
+    public static func identify(path: String, stop: StopFlag = StopFlag()) throws -> VolumeKind? {
+        let device = try BlockReader(path: path, stop: stop)
         if let label = try? ISO9660Volume.probeLabel(device) { return .iso9660(label: label) }
         if let label = try? FATVolume.probeLabel(device) { return .vfat(label: label) }
         return nil

@@ -11,8 +11,9 @@ public struct FATVolume: ConfigDriveVolume {
     let layout: FATLayout
     static let maxDirectoryBytes = 4 << 20
 
-    public init(path: String) throws {
-        let device = try BlockReader(path: path)
+    /// Opens the image or device at `path`; its reads stop once `stop` is raised.
+    public init(path: String, stop: StopFlag = StopFlag()) throws {
+        let device = try BlockReader(path: path, stop: stop)
         self.device = device
         layout = try FATLayout(bootSector: try device.read(at: 0, count: 512), path: path, deviceSize: device.size)
         // mkfs.vfat writes the label twice; the root directory's volume-label entry is

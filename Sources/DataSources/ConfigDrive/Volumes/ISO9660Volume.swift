@@ -5,8 +5,9 @@ import FoundationEssentials
 ///
 /// Names come from Rock Ridge when present, else Joliet, else the plain ISO 9660 tree.
 /// Every extent is checked against the volume size, directories are size- and
-/// depth-capped, and a walk never revisits a directory, so a hostile image cannot make
-/// the reader crash, loop or allocate without bound.
+/// depth-capped, a walk never revisits a directory, and Rock Ridge continuation areas are
+/// followed under `SUSPWalk`'s bounds, so a hostile image cannot make the reader crash,
+/// loop or allocate without bound. Every read checks the `StopFlag` it was opened with.
 public struct ISO9660Volume: ConfigDriveVolume {
     public let label: String
     let device: BlockReader
@@ -20,8 +21,9 @@ public struct ISO9660Volume: ConfigDriveVolume {
     static let maxDirectoryBytes = 4 << 20
     static let maxDepth = 32
 
-    public init(path: String) throws {
-        try self.init(device: BlockReader(path: path))
+    /// Opens the image or device at `path`; its reads stop once `stop` is raised.
+    public init(path: String, stop: StopFlag = StopFlag()) throws {
+        try self.init(device: BlockReader(path: path, stop: stop))
     }
 
     init(device: BlockReader) throws {
@@ -123,10 +125,12 @@ public struct ISO9660Volume: ConfigDriveVolume {
             throw VolumeReadError.corrupt(path: device.path, what: "a directory of \(directory.size) bytes")
         }
         let bytes = try readExtent(directory, what: "a directory")
+        var walk = SUSPWalk(
+            device: device, blockSize: blockSize, volumeBytes: volumeBytes, directoryBlock: directory.extent)
         let parsed = try ISO9660Entry.parse(
             bytes, blockSize: blockSize, naming: naming,
-            susp: { _, start, end in
-                try suspEntries(bytes, from: start, to: end)
+            susp: { record, start, end in
+                try walk.entries(bytes, record: record, from: start, to: end)
             }, where: device.path)
         return try parsed.map { entry in
             guard entry.size < 0 else { return entry }
@@ -143,20 +147,6 @@ public struct ISO9660Volume: ConfigDriveVolume {
                 path: device.path, what: "a relocated directory points outside the volume (block \(extent))")
         }
         return try device.read(at: extent * blockSize, count: 34).le32(10)
-    }
-
-    /// SUSP entries of one record, following `CE` continuation areas (at most 8).
-    private func suspEntries(_ bytes: [UInt8], from start: Int, to end: Int) throws -> [SUSPEntry] {
-        var all = SUSPEntry.parse(bytes, from: min(start, end), to: end)
-        var hops = 0
-        while let continuation = all.compactMap(\.continuation).dropFirst(hops).first, hops < 8 {
-            hops += 1
-            let offset = continuation.block * blockSize + continuation.offset
-            guard continuation.length <= blockSize * 4, offset + continuation.length <= volumeBytes else { break }
-            let area = try device.read(at: offset, count: continuation.length)
-            all += SUSPEntry.parse(area, from: 0, to: area.count)
-        }
-        return all
     }
 
     private func readExtent(_ entry: ISO9660Entry, what: String) throws -> [UInt8] {
