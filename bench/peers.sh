@@ -5,6 +5,8 @@
 #
 # Usage: bench/peers.sh [runs]        (default 5 runs per row; run it as root: useradd --root)
 #        SKIP_BUILD=1 bench/peers.sh   (use the release binaries already in .build/release)
+#        AGENT_BIN=PATH MOCK_BIN=PATH bench/peers.sh   (release binaries built elsewhere, e.g.
+#        scripts/release-build.sh --scratch-path .build-release; nothing is built then)
 #
 # What is measured, per row (median of the runs for times, the largest peak RSS):
 # - cloud-init (Debian 12's package, extracted with `dpkg -x`, its Python dependencies in a
@@ -69,20 +71,25 @@ cloudbase_version=$("$peers/cloudbase-init/bin/pip" show cloudbase-init | sed -n
 
 # --- our binaries ---------------------------------------------------------------------------
 # SKIP_BUILD=1 uses the release binaries already built (e.g. while a debug build holds .build).
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
+if [ -n "${AGENT_BIN:-}" ] && [ -n "${MOCK_BIN:-}" ]; then
+    :
+elif [ "${SKIP_BUILD:-0}" != 1 ]; then
     scripts/release-build.sh >/dev/null
     swift build -c release --product mock-metadata-server >/dev/null
 fi
 bin=$(swift build -c release --show-bin-path)
+agent_bin=${AGENT_BIN:-$bin/guest-agent}
+mock_bin=${MOCK_BIN:-$bin/mock-metadata-server}
 work=$(mktemp -d /tmp/guest-agent-peers-XXXXXX)
 servers=()
+declare -A medians
 cleanup() {
   local pid
   for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
-strip -o "$work/guest-agent" "$bin/guest-agent"
+strip -o "$work/guest-agent" "$agent_bin"
 agent=$work/guest-agent
 measure() { python3 bench/peers/measure.py "$work/out" "$work/err" -- "$@"; }
 
@@ -103,7 +110,7 @@ done
 # --- the mock servers -----------------------------------------------------------------------
 start_server() { # $1 = fixtures, $2 = latency, $3 = name; sets url_$3, log_$3
     local out=$work/$3.out
-    "$bin/mock-metadata-server" --fixtures "$1" --port 0 --latency-ms "$2" \
+    "$mock_bin" --fixtures "$1" --port 0 --latency-ms "$2" \
         --request-log "$work/$3.jsonl" > "$out" &
     servers+=($!)
     for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.05; done
@@ -175,24 +182,48 @@ metadata_base_url = $url/
 add_metadata_private_ip_route = false
 CONF
         # `userdata` is on by default since it became a default plugin; the bench leaves it out
-        # (see the top of this file), so the list is spelled out.
-        printf '[DEFAULT]\nmetadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n%s\n' \
-            "$source" "$url" "$url" "plugins = network, hostname, resize, host_keys, users, password, ssh_keys, files" \
-            > "$work/agent.conf"
+        # (see the top of this file), so the list is spelled out; a second config also leaves out
+        # host_keys (the one plugin whose time is mostly ssh-keygen's RSA prime search).
+        for variant in agent agent-no-host-keys; do
+            plugins="network, hostname, resize, host_keys, users, password, ssh_keys, files"
+            [ "$variant" = agent-no-host-keys ] && plugins="network, hostname, resize, users, password, ssh_keys, files"
+            printf '[DEFAULT]\nmetadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n%s\n' \
+                "$source" "$url" "$url" "plugins = $plugins" > "$work/$variant.conf"
+        done
         mkdir -p "$work/ci-scratch"
         figures=$(row "$name" peer env PYTHONPATH="$peers/cloud-init/root/usr/lib/python3/dist-packages" \
             "$peers/cloud-init/venv/bin/python" bench/peers/cloudinit_read.py "$source" "$url" "$work/ci-scratch")
         class=$([ "$source" = openstack ] && echo DataSourceOpenStack || echo DataSourceEc2)
         echo "| cloud-init $cloudinit_version | $class.get_data() | $source | $latency ms | ${figures//|/ | } |"
+        medians["cloud-init $source $latency"]=${figures%% ms|*}
         figures=$(row "$name" peer "$peers/cloudbase-init/bin/python" bench/peers/cloudbase_read.py "$source" \
             "$work/cloudbase-init.conf")
         class=$([ "$source" = openstack ] && echo HttpService || echo EC2Service)
         echo "| cloudbase-init $cloudbase_version | $class.load() + getters | $source | $latency ms | ${figures//|/ | } |"
+        medians["cloudbase-init $source $latency"]=${figures%% ms|*}
         figures=$(row "$name" agent "$agent" run --config "$work/agent.conf" --root "$work/root")
         echo "| guest-agent (static, stripped) | whole run, every default plugin | $source | $latency ms | ${figures//|/ | } |"
+        medians["agent $source $latency"]=${figures%% ms|*}
+        figures=$(row "$name" agent "$agent" run --config "$work/agent-no-host-keys.conf" --root "$work/root")
+        echo "| guest-agent (static, stripped) | whole run without host_keys | $source | $latency ms | ${figures//|/ | } |"
+        medians["agent-no-host-keys $source $latency"]=${figures%% ms|*}
     done
 done
 
+echo
+echo "Speed-up of the whole run over each peer's metadata read alone (the peer's median wall / ours):"
+for latency in 0 50; do
+    for source in openstack ec2; do
+        for variant in agent agent-no-host-keys; do
+            line="$source, $latency ms, $([ "$variant" = agent ] && echo "with host keys" || echo "without host keys"):"
+            for peer in cloud-init cloudbase-init; do
+                line+=" $peer $(awk -v p="${medians["$peer $source $latency"]}" -v a="${medians["$variant $source $latency"]}" \
+                    'BEGIN { printf "%.1fx", p / a }')"
+            done
+            echo "- $line"
+        done
+    done
+done
 echo
 echo "guest-agent binary: $(stat -c %s "$agent" | awk '{ printf "%.1f MB", $1 / 1000000 }') stripped;" \
     "\`version\`: $(measure "$agent" version | awk '{ printf "%s ms wall, %.1f MiB peak RSS", $1, $3 / 1024 }')"
