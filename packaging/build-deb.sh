@@ -27,20 +27,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-binary=${GUEST_AGENT_BINARY:-}
-output=$repo/dist
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --binary) binary=$2; shift 2 ;;
-    --output) output=$2; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "build-deb.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
-    esac
-done
-
 PKG_NAME=build-deb
 # shellcheck source=packaging/lib.sh
 source packaging/lib.sh
+pkg_arguments 25 "$@"
 say() { pkg_say "$@"; }
 
 # 1. The release binary, Swift runtime linked in.

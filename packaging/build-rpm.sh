@@ -15,21 +15,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-binary=${GUEST_AGENT_BINARY:-}
-output=$repo/dist
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --binary) binary=$2; shift 2 ;;
-    --output) output=$2; shift 2 ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "build-rpm.sh: unknown argument '$1' (see --help)" >&2; exit 64 ;;
-    esac
-done
-command -v rpmbuild >/dev/null || { echo "build-rpm.sh: rpmbuild is missing (apt-get install rpm)" >&2; exit 69; }
-
 PKG_NAME=build-rpm
 # shellcheck source=packaging/lib.sh
 source packaging/lib.sh
+pkg_arguments 13 "$@"
+command -v rpmbuild >/dev/null || { echo "build-rpm.sh: rpmbuild is missing (apt-get install rpm)" >&2; exit 69; }
 
 binary=$(pkg_binary "$binary")
 # RPM versions may not hold '-'; the agent's never does (pkg_upstream_version checks the rest).

@@ -5,6 +5,25 @@
 
 pkg_say() { echo "$PKG_NAME: $*" >&2; }
 
+# The options both packagers take: --binary PATH (or $GUEST_AGENT_BINARY), --output DIR
+# (default dist/) and --help, which prints the calling script's header: its lines 2 to
+# HELP_LAST. Sets the globals `binary` and `output`.
+# shellcheck disable=SC2034 # binary and output are read by the script that sources this file
+pkg_arguments() {
+    local help_last=$1
+    shift
+    binary=${GUEST_AGENT_BINARY:-}
+    output=$PWD/dist
+    while [ $# -gt 0 ]; do
+        case "$1" in
+        --binary) binary=$2; shift 2 ;;
+        --output) output=$2; shift 2 ;;
+        -h | --help) sed -n "2,${help_last}p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "$PKG_NAME: unknown argument '$1' (see --help)" >&2; exit 64 ;;
+        esac
+    done
+}
+
 # The release binary to package: PATH if given, else the one scripts/release-build.sh builds.
 # Refuses a debug build (it links the Swift runtime from the toolchain, which no image has).
 pkg_binary() {
