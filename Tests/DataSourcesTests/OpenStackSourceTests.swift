@@ -48,10 +48,13 @@ import Testing
         #expect(
             metadata.passwordPublication
                 == .novaPasswordEndpoint(setup.server.baseURL.appendingPathComponent("openstack/latest/password")))
-        // The budget: five documents of `latest` (no version listing), plus one per injected file.
+        // The budget: five documents of `latest` (no version listing) and what the password
+        // endpoint holds (the password plugin's GET, read beside them), plus one per injected file.
         #expect(metadata.files.map(\.path) == ["/etc/guest-agent-demo/motd"])
+        #expect(metadata.passwordEndpointValue == "")
         let paths = setup.server.loggedRequests().compactMap { $0["path"] as? String }
-        #expect(paths.count == 5 + metadata.files.count)
+        #expect(paths.count == 6 + metadata.files.count)
+        #expect(paths.contains("/openstack/latest/password"))
         #expect(!paths.contains("/openstack"))
     }
 

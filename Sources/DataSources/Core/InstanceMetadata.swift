@@ -41,6 +41,10 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var ec2Network: EC2NetworkInfo?
     /// Where an encrypted admin password can be published, if anywhere.
     public var passwordPublication: PasswordPublication
+    /// What nova's password endpoint held when the documents were read, read beside them
+    /// (`MetadataNeeds.passwordState`): "" for nothing stored; nil when not read (another
+    /// source, not needed, or the GET failed: the password plugin then asks itself).
+    public var passwordEndpointValue: String?
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,

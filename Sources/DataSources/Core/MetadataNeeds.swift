@@ -14,5 +14,9 @@ public struct MetadataNeeds: OptionSet, Sendable, Hashable {
     /// Injected (personality) files.
     public static let injectedFiles = MetadataNeeds(rawValue: 1 << 3)
 
-    public static let all: MetadataNeeds = [.userData, .vendorData, .network, .injectedFiles]
+    /// What nova's password endpoint holds (HTTP only), read beside the documents instead
+    /// of one more round trip when the password plugin runs.
+    public static let passwordState = MetadataNeeds(rawValue: 1 << 4)
+
+    public static let all: MetadataNeeds = [.userData, .vendorData, .network, .injectedFiles, .passwordState]
 }

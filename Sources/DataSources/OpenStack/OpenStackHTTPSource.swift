@@ -24,9 +24,15 @@ public struct OpenStackHTTPSource: DataSource {
     public func load() async throws -> InstanceMetadata? {
         let tree = HTTPOpenStackTree(openstackURL: baseURL.appendingPathComponent("openstack"), client: client)
         let loader = OpenStackLoader(tree: tree, limits: limits, sourceID: id, needs: needs)
-        return try await loader.load { version in
-            .novaPasswordEndpoint(tree.url(of: "\(version)/password"))
-        }
+        let client = client
+        return try await loader.load(
+            passwordEndpoint: { version in .novaPasswordEndpoint(tree.url(of: "\(version)/password")) },
+            // One GET beside the documents, no retry: a failure only means the password
+            // plugin asks again when it runs (with retries), as it did before.
+            readPassword: { version in
+                try? await NovaPasswordEndpoint(url: tree.url(of: "\(version)/password"), http: client).current(
+                    retries: 0)
+            })
     }
 }
 

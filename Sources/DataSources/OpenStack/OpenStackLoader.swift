@@ -24,18 +24,23 @@ struct OpenStackLoader {
         var networkData: OptionalDocument
         var vendorData: OptionalDocument
         var vendorData2: OptionalDocument
+        var passwordEndpointValue: String?
     }
 
     /// Loads what `needs` asks for; `passwordEndpoint` builds the password endpoint for a
-    /// version (HTTP only).
-    func load(passwordEndpoint: (String) -> PasswordPublication) async throws -> InstanceMetadata {
+    /// version (HTTP only) and `readPassword`, when given, reads what that endpoint holds,
+    /// concurrently with the documents (nil when the read failed).
+    func load(
+        passwordEndpoint: (String) -> PasswordPublication,
+        readPassword: (@Sendable (String) async -> String?)? = nil
+    ) async throws -> InstanceMetadata {
         var version = "latest"
-        var documents = try await fetch(version)
+        var documents = try await fetch(version, readPassword: readPassword)
         if documents.metaData == nil, let listing = try await tree.versionListing(maxBytes: limits.jsonBytes) {
             let chosen = OpenStackVersions.choose(fromListing: listing)
             if chosen != version {
                 version = chosen
-                documents = try await fetch(version)
+                documents = try await fetch(version, readPassword: readPassword)
             }
         }
         let metaLocation = tree.location(of: "\(version)/meta_data.json")
@@ -63,11 +68,15 @@ struct OpenStackLoader {
         metadata.userDataDocument = documents.userData
         metadata.vendorDataDocument = documents.vendorData
         metadata.vendorData2Document = documents.vendorData2
+        metadata.passwordEndpointValue = documents.passwordEndpointValue
         return metadata
     }
 
-    /// `meta_data.json` and the needed documents of `version`, concurrently.
-    private func fetch(_ version: String) async throws -> Documents {
+    /// `meta_data.json` and the needed documents of `version`, concurrently (with what the
+    /// password endpoint holds, when it is needed and `readPassword` is given).
+    private func fetch(_ version: String, readPassword: (@Sendable (String) async -> String?)?) async throws
+        -> Documents
+    {
         let tree = tree
         func optional(_ name: String, _ need: MetadataNeeds, maxBytes: Int, called document: String) async throws
             -> OptionalDocument
@@ -77,6 +86,8 @@ struct OpenStackLoader {
                 try await tree.read("\(version)/\(name)", maxBytes: maxBytes)
             }
         }
+        let readsPassword = needs.contains(.passwordState) && OpenStackVersions.hasPasswordEndpoint(version)
+        async let password: String? = readsPassword ? readPassword?(version) : nil
         async let metaData = tree.read("\(version)/meta_data.json", maxBytes: limits.jsonBytes)
         async let userData = optional("user_data", .userData, maxBytes: limits.userDataBytes, called: "user data")
         async let networkData = optional(
@@ -87,7 +98,8 @@ struct OpenStackLoader {
             "vendor_data2.json", .vendorData, maxBytes: limits.jsonBytes, called: "vendor_data2.json")
         return Documents(
             metaData: try await metaData, userData: try await userData, networkData: try await networkData,
-            vendorData: try await vendorData, vendorData2: try await vendorData2)
+            vendorData: try await vendorData, vendorData2: try await vendorData2,
+            passwordEndpointValue: await password)
     }
 
     /// Reads each `files` entry, concurrently and in the listed order; hostile ones are

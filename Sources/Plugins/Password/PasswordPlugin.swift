@@ -26,6 +26,8 @@ public struct PasswordPlugin: Plugin {
     public let id = "password"
     public let frequency = PluginFrequency.perInstance
     public let stage = PluginStage.network
+    /// Whether nova already holds a password is read beside the documents.
+    public var needs: MetadataNeeds { [.passwordState] }
     let setter: PasswordSetter
     private let handoff = PasswordTargetHandoff()
 

@@ -16,7 +16,10 @@ enum PasswordPublicationTarget: Sendable, Equatable {
     /// password already stored) makes it the target; anything else leaves no target.
     static func resolve(_ context: PluginContext) async -> PasswordPublicationTarget {
         let publication = context.metadata.passwordPublication
-        guard case .none = publication else { return .ready(publication, current: nil) }
+        // The nova endpoint's value may have been read beside the documents (one round trip less).
+        guard case .none = publication else {
+            return .ready(publication, current: context.metadata.passwordEndpointValue)
+        }
         let source = context.metadata.sourceID
         guard source == DataSourceRegistry.SourceID.configdrive.rawValue,
             context.config.metadataServices.contains(.openstack)
