@@ -49,6 +49,7 @@ struct CloudConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
+        "manage_etc_hosts",
     ]
 
     var hostname: String?
@@ -64,6 +65,9 @@ struct CloudConfig: Sendable, Equatable {
     var finalMessage: String?
     var passwords = PasswordChanges()
     var sshPasswordAuthentication: Bool?
+    /// `manage_etc_hosts`: true (also cloud-init's `localhost` and `template`, which this
+    /// agent writes the same way: its own 127.0.1.1 line) or false; nil when not given.
+    var manageEtcHosts: Bool?
     var unknownKeys: [String] = []
     /// What the YAML reader accepted with a warning (a key given twice: the last wins, as
     /// in cloud-init), each with its line; the plugin logs them.
@@ -97,6 +101,11 @@ struct CloudConfig: Sendable, Equatable {
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
         passwords = try Self.passwordChanges(map)
         sshPasswordAuthentication = try Self.sshPasswordAuthentication(map["ssh_pwauth"])
+        if case .string(let mode)? = map["manage_etc_hosts"], mode == "localhost" || mode == "template" {
+            manageEtcHosts = true
+        } else {
+            manageEtcHosts = try Self.bool(map["manage_etc_hosts"], "manage_etc_hosts")
+        }
         writeFiles = try Self.list(map["write_files"], "write_files").enumerated().map {
             try Self.file($1, "write_files[\($0)]")
         }
@@ -110,6 +119,7 @@ struct CloudConfig: Sendable, Equatable {
         if !sshAuthorizedKeys.isEmpty { keys.append("ssh_authorized_keys (\(sshAuthorizedKeys.count))") }
         if !passwords.entries.isEmpty { keys.append("passwords (\(passwords.entries.count))") }
         if sshPasswordAuthentication != nil { keys.append("ssh_pwauth") }
+        if manageEtcHosts != nil { keys.append("manage_etc_hosts") }
         if !writeFiles.isEmpty { keys.append("write_files (\(writeFiles.count))") }
         if !bootcmd.isEmpty { keys.append("bootcmd (\(bootcmd.count))") }
         if !runcmd.isEmpty { keys.append("runcmd (\(runcmd.count))") }

@@ -51,7 +51,15 @@ struct CloudConfigApplier: Sendable {
             await attempt("hostname") {
                 try HostnamePlugin.set(
                     try HostnameValidator.validate(name, netbios: context.config.netbiosHostNameCompatibility),
-                    context: context)
+                    context: context, manageEtcHosts: config.manageEtcHosts)
+            }
+        } else if config.manageEtcHosts == true {
+            // No host name here: the instance's (the hostname plugin's) gets the line.
+            await attempt("manage_etc_hosts") {
+                guard let name = try HostnamePlugin().desiredName(context) else {
+                    throw CloudConfigError.type("manage_etc_hosts", "used with a host name (none in metadata or here)")
+                }
+                try HostnamePlugin.writeHostsLine(name, context: context)
             }
         }
         if let zone = config.timezone { await attempt("timezone") { try TimezoneSetter(context: context).set(zone) } }
