@@ -90,6 +90,10 @@ else
 fi
 [ -f "$deb" ] || fb_fail "no package at '$deb'"
 fb_ok "$(basename "$deb")"
+# The package's own binary, for `guest-agent decrypt-password` on the host.
+mkdir -p "$work/pkg"
+dpkg-deb -x "$deb" "$work/pkg"
+agent=$work/pkg/usr/bin/guest-agent
 fb_phase_end
 
 fb_phase_start "mock metadata server (debug build)"
@@ -297,8 +301,12 @@ fb_vm_scenario() {
             fb_fail "the mock holds no password: none was posted"
         password=$(fb_decrypt_password "$FB_REPO/fixtures/keys/demo_rsa" "$encrypted") ||
             fb_fail "openssl could not decrypt the posted password"
-        fb_ok "posted password decrypted with fixtures/keys/demo_rsa (${#password} characters)"
+        fb_ok "posted password decrypted by openssl with fixtures/keys/demo_rsa (${#password} characters)"
+        fb_check "the package's guest-agent decrypt-password gives the same password" \
+            test "$(printf '%s' "$encrypted" | "$agent" decrypt-password --key "$key" -)" = "$password"
         fb_check "one password POST" test "$(fb_count_posts "$dir/requests.jsonl")" = 1
+        fb_check "restrict=on: the guest cannot reach the host's 127.0.0.1:$mock_port through the gateway ($(fb_vm_section "$dir/boot1.report" restricted))" \
+            test "$(fb_vm_section "$dir/boot1.report" restricted)" = "169.254.0.1:$mock_port unreachable"
     fi
     local known=$dir/known_hosts port
     fb_vm_known_hosts "$dir/boot1.report" "$known"

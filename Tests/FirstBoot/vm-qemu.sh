@@ -79,7 +79,7 @@ fb_vm_start() {
         -machine q35 -nodefaults -m 1024 -smp 1 -display none -no-reboot
         -serial "file:$dir/$name.console" -serial "file:$dir/$name.report"
         -kernel "$kernel_dir/vmlinuz" -initrd "$kernel_dir/initrd.img"
-        -append "root=/dev/vda1 ro console=ttyS0 vmboot.hold=${VM_BOOT_HOLD:-300}"
+        -append "root=/dev/vda1 ro console=ttyS0 vmboot.hold=${VM_BOOT_HOLD:-300}${mock_port:+ vmboot.probe=$mock_port}"
         -drive "file=$disk,format=raw,if=virtio,cache=unsafe"
         -netdev "$netdev" -device "virtio-net-pci,netdev=n0,mac=$FB_VM_MAC,addr=0x3"
         -device virtio-rng-pci
