@@ -70,8 +70,12 @@ source "$FB_DIR/vm-checks.sh"
 
 T0=$(fb_now_ms)
 work=$(mktemp -d /var/tmp/guest-agent-vm-boot-XXXXXX)
-fb_on_exit "rm -rf --one-file-system $work"
-trap fb_cleanup EXIT
+if [ "${VM_BOOT_KEEP:-0}" = 1 ]; then
+    fb_on_exit "echo '== VM_BOOT_KEEP=1: $work kept' >&2"
+else
+    fb_on_exit "rm -rf --one-file-system $work"
+fi
+trap 'fb_vm_exit $?' EXIT
 trap 'exit 130' INT TERM
 fb_say "scratch directory $work (removed at exit)"
 user=cloud-admin
@@ -108,6 +112,22 @@ else
 fi
 [ -x "$mock" ] || fb_fail "no mock metadata server at '$mock'"
 fb_phase_end
+
+# At exit: after a failure, what the VM of the moment reported and the end of its console
+# (CI keeps nothing else), then the cleanups.
+fb_vm_exit() {
+    local rc=$1
+    if [ "$rc" != 0 ] && [ -n "${FB_VM_DIR:-}" ] && [ -n "${FB_VM_NAME:-}" ]; then
+        local report=$FB_VM_DIR/$FB_VM_NAME.report
+        if [ -s "$report" ]; then
+            printf '== %s: what the guest reported\n' "$FB_VM_NAME" >&2
+            fb_vm_show "$report" status journal failed-units ip-addr ip-route network-files networkctl >&2
+        fi
+        printf '== %s: the end of its console\n' "$FB_VM_NAME" >&2
+        tail -n 30 "$FB_VM_DIR/$FB_VM_NAME.console" 2>/dev/null | tr -d '\r' | sed 's/^/  | /' >&2
+    fi
+    fb_cleanup
+}
 
 # Starts the mock server on 127.0.0.1 (port 0: the kernel picks): fb_vm_mock_start FIXTURES
 # REQUEST_LOG. Sets MOCK_PID and MOCK_PORT.

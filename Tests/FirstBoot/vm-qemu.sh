@@ -42,8 +42,11 @@ fb_vm_accel() {
     fi
     FB_VM_ACCEL=tcg
     [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] || return 0
-    timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults -display none -no-reboot \
-        -serial "file:$work/kvm-probe.log" -kernel "$kernel" -append 'console=ttyS0 panic=-1 root=/dev/null' \
+    # In a subshell that does not exec it (true after it), so that bash's "Aborted" line
+    # for QEMU's abort goes to the probe's log, not to the test's output.
+    (timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults -display none -no-reboot \
+        -serial "file:$work/kvm-probe.log" -kernel "$kernel" -append 'console=ttyS0 panic=-1 root=/dev/null'
+        true) \
         >"$work/kvm-probe.err" 2>&1 || true
     if grep -q 'Kernel panic' "$work/kvm-probe.log" 2>/dev/null; then FB_VM_ACCEL=kvm; fi
 }
@@ -63,10 +66,12 @@ fb_vm_free_port() {
 
 # Starts a VM: fb_vm_start NAME DIR DISK KERNEL_DIR [ISO] [MOCK_PORT]. The console goes to
 # DIR/NAME.console, the report to DIR/NAME.report, QEMU's own messages to DIR/NAME.qemu.
-# Sets FB_VM_PID, FB_VM_SSH_STATIC, FB_VM_SSH_DHCP, FB_VM_T0 (ms) and FB_VM_NAME.
+# Sets FB_VM_PID, FB_VM_SSH_STATIC, FB_VM_SSH_DHCP, FB_VM_T0 (ms), FB_VM_NAME and FB_VM_DIR.
 fb_vm_start() {
     local name=$1 dir=$2 disk=$3 kernel_dir=$4 iso=${5:-} mock_port=${6:-}
     FB_VM_NAME=$name
+    # shellcheck disable=SC2034 # read by scripts/vm-boot-test.sh
+    FB_VM_DIR=$dir
     FB_VM_SSH_STATIC=$(fb_vm_free_port)
     FB_VM_SSH_DHCP=$(fb_vm_free_port)
     local netdev="user,id=n0,restrict=on,net=169.254.0.0/16,host=$FB_VM_GATEWAY,dns=169.254.0.2,dhcpstart=$FB_VM_DHCP_ADDRESS"
