@@ -326,7 +326,7 @@ fb_vm_scenario() {
             test "$(printf '%s' "$encrypted" | "$agent" decrypt-password --key "$key" -)" = "$password"
         fb_check "one password POST" test "$(fb_count_posts "$dir/requests.jsonl")" = 1
         fb_check "restrict=on: the guest cannot reach the host's 127.0.0.1:$mock_port through the gateway ($(fb_vm_section "$dir/boot1.report" restricted))" \
-            test "$(fb_vm_section "$dir/boot1.report" restricted)" = "169.254.0.1:$mock_port unreachable"
+            test "$(fb_vm_section "$dir/boot1.report" restricted)" = "$FB_VM_GATEWAY:$mock_port unreachable"
     fi
     local known=$dir/known_hosts port
     fb_vm_known_hosts "$dir/boot1.report" "$known"

@@ -4,20 +4,27 @@
 # forward), the two serial ports (ttyS0 the console, ttyS1 the report the image's
 # vm-boot-report unit writes), and the host's SSH session into the guest.
 #
-# The user network is 169.254.0.0/16: QEMU forwards a guest's connections (guestfwd) only
-# to addresses inside its user network, and refuses a rule for any other address, so the
-# metadata address 169.254.169.254 makes the network. QEMU is the gateway (169.254.0.1) and
-# DNS (169.254.0.2) and leases from 169.254.0.50; the fixtures' copies get their static
-# address moved into it (fb_vm_fixtures_network: 169.254.0.5/24, gateway 169.254.0.1), so a
-# DHCP address and the static one differ. Host port FB_VM_SSH_STATIC forwards to
-# 169.254.0.5:22, FB_VM_SSH_DHCP to 169.254.0.50:22, both on 127.0.0.1 only. With a mock
-# server, the guest's connections to 169.254.169.254:80 go to a relay command (socat) that
-# connects to 127.0.0.1:MOCK_PORT and nowhere else; restrict=on drops everything else.
+# The user network is 160.0.0.0/4. QEMU forwards a guest's connections (guestfwd) only to
+# addresses inside its user network, and refuses a rule for any other address, so it must
+# hold the metadata address 169.254.169.254; and the instance's own address must not be
+# link-local (in 169.254.0.0/16 systemd-networkd calls the link "degraded", and
+# systemd-networkd-wait-online fails the boot), so it must hold a private range too: the
+# smallest network QEMU takes (/4 at most) with both is 160.0.0.0/4, with 172.16.0.0/12 in
+# it. QEMU is the gateway (172.16.0.1) and DNS (172.16.0.3) and leases from 172.16.0.50;
+# the fixtures' copies get their static address moved into it (fb_vm_fixtures_network:
+# 172.16.0.5/24, gateway 172.16.0.1), so a DHCP address and the static one differ, and
+# with the static /24 the metadata address is reached through the gateway, as on a cloud.
+# Host port FB_VM_SSH_STATIC forwards to 172.16.0.5:22, FB_VM_SSH_DHCP to 172.16.0.50:22,
+# both on 127.0.0.1 only. With a mock server, the guest's connections to
+# 169.254.169.254:80 go to a relay command (socat) that connects to 127.0.0.1:MOCK_PORT and
+# nowhere else; restrict=on drops everything else. Nothing the guest sends leaves QEMU.
 
 FB_VM_MAC=fa:16:3e:12:34:56
-FB_VM_STATIC_ADDRESS=169.254.0.5
-FB_VM_GATEWAY=169.254.0.1
-FB_VM_DHCP_ADDRESS=169.254.0.50
+FB_VM_NET=160.0.0.0/4
+FB_VM_STATIC_ADDRESS=172.16.0.5
+FB_VM_GATEWAY=172.16.0.1
+FB_VM_DNS=172.16.0.3
+FB_VM_DHCP_ADDRESS=172.16.0.50
 
 # Moves the static address of the fixtures' network_data.json (10.0.0.5/24, gateway and
 # DNS in 10.0.0.0/24) into the VM's user network: fb_vm_fixtures_network FIXTURES.
@@ -26,8 +33,8 @@ fb_vm_fixtures_network() {
 n = d['networks'][0]
 n['ip_address'] = '$FB_VM_STATIC_ADDRESS'
 n['routes'][0]['gateway'] = '$FB_VM_GATEWAY'
-n['services'] = [{'type': 'dns', 'address': '169.254.0.2'}]
-d['services'] = [{'type': 'dns', 'address': '169.254.0.2'}]"
+n['services'] = [{'type': 'dns', 'address': '$FB_VM_DNS'}]
+d['services'] = [{'type': 'dns', 'address': '$FB_VM_DNS'}]"
 }
 
 # Sets FB_VM_ACCEL: kvm when a VM really runs under KVM here (the image's kernel, started
@@ -74,7 +81,7 @@ fb_vm_start() {
     FB_VM_DIR=$dir
     FB_VM_SSH_STATIC=$(fb_vm_free_port)
     FB_VM_SSH_DHCP=$(fb_vm_free_port)
-    local netdev="user,id=n0,restrict=on,net=169.254.0.0/16,host=$FB_VM_GATEWAY,dns=169.254.0.2,dhcpstart=$FB_VM_DHCP_ADDRESS"
+    local netdev="user,id=n0,restrict=on,net=$FB_VM_NET,host=$FB_VM_GATEWAY,dns=$FB_VM_DNS,dhcpstart=$FB_VM_DHCP_ADDRESS"
     netdev+=",hostfwd=tcp:127.0.0.1:$FB_VM_SSH_STATIC-$FB_VM_STATIC_ADDRESS:22"
     netdev+=",hostfwd=tcp:127.0.0.1:$FB_VM_SSH_DHCP-$FB_VM_DHCP_ADDRESS:22"
     if [ -n "$mock_port" ]; then
@@ -84,7 +91,7 @@ fb_vm_start() {
         -machine q35 -nodefaults -m 1024 -smp 1 -display none -no-reboot
         -serial "file:$dir/$name.console" -serial "file:$dir/$name.report"
         -kernel "$kernel_dir/vmlinuz" -initrd "$kernel_dir/initrd.img"
-        -append "root=/dev/vda1 ro console=ttyS0 vmboot.hold=${VM_BOOT_HOLD:-300}${mock_port:+ vmboot.probe=$mock_port}"
+        -append "root=/dev/vda1 ro console=ttyS0 vmboot.hold=${VM_BOOT_HOLD:-300}${mock_port:+ vmboot.probe=$FB_VM_GATEWAY:$mock_port}"
         -drive "file=$disk,format=raw,if=virtio,cache=unsafe"
         -netdev "$netdev" -device "virtio-net-pci,netdev=n0,mac=$FB_VM_MAC,addr=0x3"
         -device virtio-rng-pci
