@@ -18,7 +18,8 @@ packages=(
   zlib1g-dev             # gzip user data (the agent links libz)
   bash coreutils tzdata  # user data tests: bash scripts, chroot into a scratch root, cloud-config timezone
   dpkg-dev binutils lintian  # packaging/build-deb.sh: dpkg-shlibdeps for Depends, strip/readelf, lintian on the .deb
-  debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots
+  debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots; scripts/vm-boot-test.sh: the Debian 12 and 13 images
+  qemu-system-x86 socat  # scripts/vm-boot-test.sh: boots the images (TCG or KVM); socat relays 169.254.169.254:80 in the guest to the mock server on 127.0.0.1
   shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
   rpm rpmlint            # packaging/build-rpm.sh: rpmbuild, rpm -qlp and rpmlint on the .rpm (CI)
   python3-requests python3-configobj  # network differential harness: what cloud-init 22.4.2's modules import on the way to its renderers (its package is unpacked, never installed)

@@ -28,8 +28,9 @@ fb_root_install_deb() {
     local unit
     for unit in "${FB_UNITS[@]}"; do
         fb_check "$unit installed in /lib/systemd/system" test -f "$root/lib/systemd/system/$unit"
+        # systemctl links to /lib on Debian 12, and to /usr/lib on 13 (merged /usr).
         fb_check "$unit enabled (multi-user.target.wants link)" \
-            test "$(readlink "$root/etc/systemd/system/multi-user.target.wants/$unit")" = "/lib/systemd/system/$unit"
+            fb_unit_link_ok "$(readlink "$root/etc/systemd/system/multi-user.target.wants/$unit")" "$unit"
     done
     fb_check "conffile /etc/guest-agent/agent.conf registered" \
         grep -qx '/etc/guest-agent/agent.conf' "$root/var/lib/dpkg/info/guest-agent.conffiles"
@@ -37,6 +38,11 @@ fb_root_install_deb() {
     fb_check "postinst started nothing: no guest-agent process" fb_no_agent_process "$root"
     fb_check "in a chroot without /proc the shipped binary refuses, naming /proc (exit 64)" \
         fb_refuses_without_proc "$root"
+}
+
+# True when an enablement link's target is the package's unit: fb_unit_link_ok TARGET UNIT.
+fb_unit_link_ok() {
+    [ "$1" = "/lib/systemd/system/$2" ] || [ "$1" = "/usr/lib/systemd/system/$2" ]
 }
 
 # True when `guest-agent status --json` in a chroot of ROOT without /proc (as an image build

@@ -41,7 +41,8 @@ public enum ConflictingConfig {
         switch renderer {
         case .netplan, .auto:
             return try files(in: "/etc/netplan", root: root).compactMap { name, text in
-                guard name.hasSuffix(".yaml"), name != "50-guest-agent.yaml", mentions(text, names: names, macs: macs)
+                guard name.hasSuffix(".yaml"), name != "50-guest-agent.yaml",
+                    mentions(text, names: names, macs: macs) || netplanNameGlobMatches(text, names: names)
                 else { return nil }
                 return .move(from: "/etc/netplan/" + name, to: "/etc/netplan/" + name + disabledSuffix)
             }
@@ -123,6 +124,24 @@ public enum ConflictingConfig {
                 String($0).trimmingScalars(where: { "\"':".unicodeScalars.contains($0) })
             })
         return names.contains { words.contains($0.lowercased()) } || macs.contains { words.contains($0) }
+    }
+
+    /// True when a `match: name:` of a netplan file is a glob that takes one of `names` (the
+    /// `name: en*` catch-all of Debian's cloud images): netplan renders it as a networkd file
+    /// that sorts before ours, so networkd would apply it instead.
+    public static func netplanNameGlobMatches(_ text: String, names: [String]) -> Bool {
+        for raw in text.split(whereSeparator: \.isNewline) {
+            var line = Substring(raw.trimmingWhitespace())
+            if line.hasPrefix("- ") { line = Substring(line.dropFirst(2).trimmingWhitespace()) }
+            guard line.hasPrefix("name:") else { continue }
+            var value = line.dropFirst("name:".count)
+            if let comment = value.firstRange(of: " #") { value = value[..<comment.lowerBound] }
+            let pattern = String(value).trimmingWhitespace()
+                .trimmingScalars(where: { "\"'".unicodeScalars.contains($0) })
+            guard !pattern.isEmpty else { continue }
+            if names.contains(where: { fnmatch(pattern, $0, 0) == 0 }) { return true }
+        }
+        return false
     }
 
     /// Regular files of a guest directory (name, text); symbolic links are not followed.

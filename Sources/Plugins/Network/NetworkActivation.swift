@@ -9,17 +9,27 @@ import FoundationEssentials
 public enum NetworkActivation {
     /// The commands to run, in order, and a note for the log when something was held back.
     ///
-    /// In the local stage nothing is run, on any backend: that stage runs before
+    /// In the local stage nothing is activated, on any backend: that stage runs before
     /// `network-pre.target`, so the network stack has not started and reads the files as it
     /// starts. Asking it to reload then would wait for a daemon that cannot start until the
     /// local unit ends (`networkctl reload` sat in D-Bus's 25 s timeout, booted for real).
+    /// netplan is the exception that proves it: systemd-networkd reads what netplan's
+    /// systemd generator rendered at the start of the boot, before the local stage wrote
+    /// anything, so the local stage runs `netplan generate` (no daemon asked; what
+    /// cloud-init's local stage does too) and networkd then starts on the new files.
     public static func commands(
         stage: PluginStage, renderer: NetworkRenderer, network: ResolvedNetwork, changedInterfaces: [String],
         down: Set<String>, files: [RenderedFile]
     ) -> (commands: [[String]], note: String?) {
         guard stage == .network else {
-            return changedInterfaces.isEmpty
-                ? ([], nil) : ([], "local stage: the network stack reads the new files when it starts")
+            guard !changedInterfaces.isEmpty else { return ([], nil) }
+            if renderer == .netplan || renderer == .auto {
+                return (
+                    [["netplan", "generate"]],
+                    "local stage: netplan generate; systemd-networkd reads the new files when it starts"
+                )
+            }
+            return ([], "local stage: the network stack reads the new files when it starts")
         }
         let upChanged = changedInterfaces.filter { !down.contains($0) }
         let toBringUp = network.interfaces.map(\.name).filter { down.contains($0) }
