@@ -227,18 +227,25 @@ import Testing
                 == hostFiles)
     }
 
-    @Test(
-        .enabled(
-            if: enabled && Program.which("visudo") != nil, "needs root, useradd and visudo: skipped (CI runs as root)"))
-    func withoutAnAdminGroupTheRealVisudoChecksTheDropIn() async throws {
+    /// A real-tools root whose group files have neither `sudo` nor `wheel`, with an empty
+    /// /etc/sudoers.d: the users plugin must write a sudoers drop-in there.
+    static func rootWithoutAdminGroup() throws -> TemporaryDirectory {
         let root = try UsersRealToolsRoot.make()
-        // A target with neither sudo nor wheel: the plugin must fall back to a drop-in.
         for file in ["etc/group", "etc/gshadow"] {
             guard let text = root.read(file) else { continue }
             let kept = text.split(separator: "\n").filter { !$0.hasPrefix("sudo:") && !$0.hasPrefix("wheel:") }
             try root.write(kept.joined(separator: "\n") + "\n", to: file)
         }
         try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
+        return root
+    }
+
+    @Test(
+        .enabled(
+            if: enabled && Program.which("visudo") != nil, "needs root, useradd and visudo: skipped (CI runs as root)"))
+    func withoutAnAdminGroupTheRealVisudoChecksTheDropIn() async throws {
+        // A target with neither sudo nor wheel: the plugin must fall back to a drop-in.
+        let root = try Self.rootWithoutAdminGroup()
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ga-test-sudo"
         let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
@@ -293,13 +300,7 @@ import Testing
             if: enabled && Program.which("visudo") != nil && Program.which("cvtsudoers") != nil,
             "needs root, useradd, visudo and cvtsudoers: skipped (CI runs as root)"))
     func aUserNamedALLGetsARuleForItselfOnly() async throws {
-        let root = try UsersRealToolsRoot.make()
-        for file in ["etc/group", "etc/gshadow"] {
-            guard let text = root.read(file) else { continue }
-            let kept = text.split(separator: "\n").filter { !$0.hasPrefix("sudo:") && !$0.hasPrefix("wheel:") }
-            try root.write(kept.joined(separator: "\n") + "\n", to: file)
-        }
-        try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
+        let root = try Self.rootWithoutAdminGroup()
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ALL"
         let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
