@@ -33,6 +33,12 @@ extension CloudConfig {
         (try? /^\$(1|2a|2y|5|6)(\$.+){2}$/.wholeMatch(in: text)) != nil && !text.contains(":")
     }
 
+    /// A password as `password` and the legacy list give it: `R`/`RANDOM` is random, a
+    /// crypt hash is set as it is, anything else is clear text.
+    static func passwordValue(_ text: String) -> PasswordValue {
+        text == "R" || text == "RANDOM" ? .random : looksLikeHash(text) ? .hash(text) : .text(text)
+    }
+
     /// `password` (the default user's, used only when `chpasswd` names nobody, as in
     /// cloud-init) and `chpasswd` (`expire`, `users`, the legacy `list`).
     static func passwordChanges(_ map: [String: YAMLValue]) throws -> PasswordChanges {
@@ -48,10 +54,7 @@ extension CloudConfig {
             changes.entries += try legacyList(chpasswd["list"])
         }
         if changes.entries.isEmpty, let password = try string(map["password"], "password") {
-            let value: PasswordValue =
-                password == "R" || password == "RANDOM"
-                ? .random : looksLikeHash(password) ? .hash(password) : .text(password)
-            changes.entries = [PasswordEntry(user: nil, value: value)]
+            changes.entries = [PasswordEntry(user: nil, value: passwordValue(password))]
         }
         return changes
     }
@@ -95,11 +98,7 @@ extension CloudConfig {
                 throw CloudConfigError.type("chpasswd.list[\(index)]", "user:password")
             }
             let user = String(line[..<colon])
-            let password = String(line[line.index(after: colon)...])
-            let value: PasswordValue =
-                password == "R" || password == "RANDOM"
-                ? .random : looksLikeHash(password) ? .hash(password) : .text(password)
-            return PasswordEntry(user: user, value: value)
+            return PasswordEntry(user: user, value: passwordValue(String(line[line.index(after: colon)...])))
         }
     }
 

@@ -14,8 +14,7 @@ public struct PasswordSetter: Sendable {
         else {
             throw UserError.unsafePassword("it contains ':' or control characters, which chpasswd input cannot carry")
         }
-        var argv = ["chpasswd", "--encrypted"]
-        if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
+        let argv = Self.chpasswdEncrypted(context)
         let hash = try ShadowCrypt.hash(password)
         let result = try await context.runner.run(argv, standardInput: Data("\(user):\(hash)\n".utf8))
         if let failure = result.failure {
@@ -35,9 +34,7 @@ public struct PasswordSetter: Sendable {
         else {
             throw UserError.unsafePassword("the hash for \(user) is not one crypt(3) hash such as $6$...")
         }
-        var argv = ["chpasswd", "--encrypted"]
-        if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
-        try await context.runner.check(argv, standardInput: Data("\(user):\(hash)\n".utf8))
+        try await context.runner.check(Self.chpasswdEncrypted(context), standardInput: Data("\(user):\(hash)\n".utf8))
         guard try passwordHash(for: user, root: context.root) == hash else {
             throw UserError.passwordNotSet(
                 user: user, shadow: try context.root.resolve("/etc/shadow"), why: "its hash for \(user) is another")
@@ -47,9 +44,12 @@ public struct PasswordSetter: Sendable {
     /// Makes `user` choose a new password at the next login (`passwd --expire`, as
     /// cloud-init's `chpasswd: {expire: true}` does): /etc/shadow's last-change day becomes 0.
     public func expire(_ user: String, context: PluginContext) async throws {
-        var argv = ["passwd"]
-        if !context.root.isLiveSystem { argv += ["--root", context.root.hostPath] }
-        try await context.runner.check(argv + ["--expire", "--", user])
+        try await context.runner.check(["passwd"] + UsersPlugin.rootArguments(context) + ["--expire", "--", user])
+    }
+
+    /// chpasswd reading `user:hash` lines (hashes only, never clear text) for the target.
+    static func chpasswdEncrypted(_ context: PluginContext) -> [String] {
+        ["chpasswd", "--encrypted"] + UsersPlugin.rootArguments(context)
     }
 
     /// Proves that the target's /etc/shadow holds `password` for `user`, after a set: the

@@ -110,7 +110,7 @@ extension YAMLParser {
             let start = index
             var end = index
             while let scalar = peek(), scalar != "\n" {
-                if scalar == "," || scalar == "[" || scalar == "]" || scalar == "{" || scalar == "}" { break }
+                if Self.isFlowIndicator(scalar) { break }
                 if scalar == ":" && Self.isFlowEnd(peek(1)) { break }
                 if scalar == "#" && index > start && Self.isBlank(text[index - 1]) { break }
                 index += 1
