@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "guest-agent", targets: ["GuestAgent"]),
         .executable(name: "mock-metadata-server", targets: ["MockMetadataServer"]),
+        .library(name: "AgentBase", targets: ["AgentBase"]),
+        .library(name: "HostEffects", targets: ["HostEffects"]),
         .library(name: "DataSources", targets: ["DataSources"]),
         .library(name: "Plugins", targets: ["Plugins"]),
         .library(name: "PasswordCrypto", targets: ["PasswordCrypto"]),
@@ -30,9 +32,21 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        // The base every layer above shares: root-confined paths and reading, JSON and YAML
+        // values and parsers, text escaping and previews, time.
+        .target(name: "AgentBase"),
+        // The host-effects layer: the only code that changes the machine.
+        .target(
+            name: "HostEffects",
+            dependencies: [
+                "AgentBase",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .target(
             name: "DataSources",
             dependencies: [
+                "AgentBase",
                 "CCurl",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,6 +64,8 @@ let package = Package(
         .target(
             name: "Plugins",
             dependencies: [
+                "AgentBase",
+                "HostEffects",
                 "DataSources",
                 "PasswordCrypto",
                 "CShadowCrypt",
@@ -64,6 +80,7 @@ let package = Package(
             dependencies: [
                 "CProcessArguments",
                 "CGlibcFloor",
+                "AgentBase",
                 "Plugins",
                 "DataSources",
                 "PasswordCrypto",
@@ -85,13 +102,19 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Plugins", "DataSources", "PasswordCrypto", "MockMetadataKit"],
+            dependencies: ["AgentBase", "HostEffects", "Plugins", "DataSources", "PasswordCrypto", "MockMetadataKit"],
             path: "Tests/TestSupport"
         ),
+        .testTarget(name: "AgentBaseTests", dependencies: ["AgentBase", "TestSupport"]),
+        .testTarget(name: "HostEffectsTests", dependencies: ["AgentBase", "HostEffects", "TestSupport"]),
+        // Reads Sources/ only: the layering and import rules (docs/ARCHITECTURE.md).
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "PasswordCryptoTests", dependencies: ["PasswordCrypto", "TestSupport"]),
-        .testTarget(name: "DataSourcesTests", dependencies: ["DataSources", "TestSupport", "MockMetadataKit"]),
         .testTarget(
-            name: "PluginsTests", dependencies: ["Plugins", "PasswordCrypto", "TestSupport"],
+            name: "DataSourcesTests", dependencies: ["AgentBase", "DataSources", "TestSupport", "MockMetadataKit"]),
+        .testTarget(
+            name: "PluginsTests",
+            dependencies: ["AgentBase", "HostEffects", "Plugins", "PasswordCrypto", "TestSupport"],
             // Read by path from the source tree (NetworkRendererGoldenTests), not bundled.
             exclude: ["Golden"]),
         .testTarget(name: "MockMetadataServerTests", dependencies: ["MockMetadataKit", "TestSupport"]),

@@ -1,6 +1,8 @@
+import AgentBase
 import ArgumentParser
 import DataSources
 import FoundationEssentials
+import HostEffects
 import Logging
 import Plugins
 

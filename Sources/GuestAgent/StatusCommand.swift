@@ -1,3 +1,4 @@
+import AgentBase
 import ArgumentParser
 import DataSources
 import FoundationEssentials

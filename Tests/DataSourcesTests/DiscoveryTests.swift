@@ -1,3 +1,4 @@
+import AgentBase
 import DataSources
 import Foundation
 import TestSupport

@@ -1,8 +1,10 @@
+import AgentBase
 import DataSources
 import Foundation
 import TestSupport
 import Testing
 
+@testable import HostEffects
 @testable import Plugins
 
 /// Generated garbage for everything in Plugins that reads the configuration file or

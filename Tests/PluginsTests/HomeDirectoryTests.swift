@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+import HostEffects
 import Plugins
 import TestSupport
 import Testing

@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import Foundation
+import HostEffects
 import Plugins
 import TestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import HostEffects
 import Plugins
 
 /// A `CommandRunner` that plays `chpasswd --encrypted --root ROOT` without root: it reads

@@ -1,4 +1,5 @@
 import Foundation
+import HostEffects
 import Plugins
 
 /// A scratch network namespace (`ip netns add`) with its loopback up, deleted with the

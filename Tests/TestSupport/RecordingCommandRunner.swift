@@ -1,4 +1,5 @@
 import Foundation
+import HostEffects
 import Plugins
 
 /// A `CommandRunner` that records every argv (and stdin) and answers from a script of

@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import Foundation
+import HostEffects
 import Plugins
 
 /// A scratch root holding copies of the host's account databases (passwd, group, shadow,

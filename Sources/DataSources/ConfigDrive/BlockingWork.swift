@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// Raised when the result of blocking work is no longer wanted (the discovery deadline

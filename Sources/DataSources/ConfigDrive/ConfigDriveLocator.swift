@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// Finds config drive candidates without mounting anything (docs/PROTOCOLS.md §2.4):

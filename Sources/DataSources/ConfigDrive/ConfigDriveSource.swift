@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// An OpenStack config drive v2 (label `config-2`, ISO 9660 or vfat), read straight from

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// A cheap guess at the cloud from DMI/SMBIOS strings, used only to try the likely

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// Who the instance is: its id, availability zone, primary private IPv4 and primary MAC.

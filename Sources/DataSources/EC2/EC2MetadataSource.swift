@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// The EC2 instance metadata service (`http://169.254.169.254/latest/...`).

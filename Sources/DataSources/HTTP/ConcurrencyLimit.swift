@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// At most `capacity` callers hold a slot at once; the others wait in arrival order. A

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// `HTTPTransport` for `http://` URLs over a plain TCP socket (see the protocol for the

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// Converts OpenStack `network_data.json` (PROTOCOLS.md 1.5) into a `NetworkConfiguration`.

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// One `networks[]` entry of `network_data.json`, and the `services` lists.

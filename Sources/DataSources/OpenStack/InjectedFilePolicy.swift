@@ -1,3 +1,5 @@
+import AgentBase
+
 /// Checks on `files` entries of meta_data.json, which come from the cloud user and are a
 /// known traversal vector (cloud-init joins content_path without checking for `..`;
 /// docs/PROTOCOLS.md §1.4).

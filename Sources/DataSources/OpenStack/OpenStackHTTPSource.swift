@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// The OpenStack nova metadata HTTP API (`http://169.254.169.254/openstack/...`).

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// Turns an OpenStack metadata tree (HTTP or config drive) into `InstanceMetadata`.

@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// The parts of nova's meta_data.json the agent uses (docs/PROTOCOLS.md §1.4), read leniently:

@@ -1,3 +1,4 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
 import Plugins

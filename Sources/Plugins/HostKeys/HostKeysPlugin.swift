@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 import PasswordCrypto
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import AgentBase
 import DataSources
 
 /// Turns the cloud's host name into a safe one, or says exactly why it cannot.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HostEffects
 
 /// Edits /etc/hosts, touching only the agent's own marked block (`ManagedBlock`): every
 /// other byte is kept, whatever its encoding.

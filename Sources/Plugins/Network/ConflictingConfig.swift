@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 #if canImport(Glibc)
 import Glibc

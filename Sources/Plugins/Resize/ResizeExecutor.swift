@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HostEffects
 
 /// Runs resize steps with the target root's tools (argv only, never a shell).
 struct ResizeExecutor: Sendable {

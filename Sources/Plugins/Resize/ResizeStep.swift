@@ -1,3 +1,4 @@
+import AgentBase
 import DataSources
 
 /// One command-level step of growing a mount point, in the order they must run: the

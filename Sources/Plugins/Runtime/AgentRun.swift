@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 import Logging
 
 /// One pass of `guest-agent run`: per stage, discovery and the plugin pipeline; then the

@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 import Logging
 
 /// Everything a plugin may use. Built once per run by the pipeline.

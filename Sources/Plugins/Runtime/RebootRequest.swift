@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 import Logging
 
 /// What to do after a run in which a plugin asked for a reboot.

@@ -1,6 +1,8 @@
+import AgentBase
 import Crypto
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 #if canImport(Glibc)
 import Glibc

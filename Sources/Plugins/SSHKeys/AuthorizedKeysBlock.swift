@@ -1,3 +1,4 @@
+import HostEffects
 import PasswordCrypto
 
 /// The agent's own block inside authorized_keys. Lines outside it belong to the user

@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 /// Applies cloud-config `password`, `chpasswd` and `ssh_pwauth` as cloud-init's
 /// `set_passwords` does, through the shared `PasswordSetter` (hash on standard input, never

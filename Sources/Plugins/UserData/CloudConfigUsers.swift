@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 /// cloud-config `users` and `ssh_authorized_keys`, through the users and ssh_keys
 /// plugins' code. Every name, group, shell, rule and key is checked before any command

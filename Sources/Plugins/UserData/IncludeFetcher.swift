@@ -1,3 +1,4 @@
+import AgentBase
 import Crypto
 import DataSources
 import FoundationEssentials

@@ -1,4 +1,6 @@
+import AgentBase
 import DataSources
+import HostEffects
 
 /// Groups of the target root's /etc/group (not NSS: with `--root` the host's groups are
 /// not the image's).

@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 /// The directory new homes are made in: `HOME` of the target root's /etc/default/useradd
 /// (what `useradd -D` shows), `/home` when it is not set.

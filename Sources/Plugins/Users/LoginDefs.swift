@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HostEffects
 
 #if canImport(Glibc)
 import Glibc

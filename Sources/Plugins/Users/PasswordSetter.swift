@@ -1,5 +1,7 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 /// Sets and inspects user passwords in the target root.
 public struct PasswordSetter: Sendable {

@@ -1,3 +1,4 @@
+import AgentBase
 import DataSources
 
 /// User names in sudoers rules and drop-in file names, written so that sudo reads exactly

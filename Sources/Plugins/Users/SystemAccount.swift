@@ -1,4 +1,6 @@
+import AgentBase
 import DataSources
+import HostEffects
 
 /// Existing accounts the agent must never take over as the admin user: a system account
 /// gets no sudo rule, no password and no keys, and its home is never touched.

@@ -1,5 +1,6 @@
 import DataSources
 import FoundationEssentials
+import HostEffects
 
 extension UsersPlugin {
     /// Creates each of `groups` the target root's /etc/group lacks, with `groupadd`

@@ -1,3 +1,4 @@
+import AgentBase
 import DataSources
 
 /// A configuration or usage error: the agent stops with exit code 64 and this message,

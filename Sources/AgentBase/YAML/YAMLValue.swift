@@ -3,7 +3,7 @@ import FoundationEssentials
 /// A YAML document's value tree: what `YAMLParser` reads and the cloud-config reader types.
 /// Mapping keys are kept as their text (cloud-config keys are names); scalars are typed the
 /// way PyYAML (YAML 1.1, which cloud-init uses) types them, see `YAMLScalarResolver`.
-enum YAMLValue: Sendable, Equatable {
+public enum YAMLValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -15,7 +15,7 @@ enum YAMLValue: Sendable, Equatable {
     case map([String: YAMLValue])
 
     /// The scalar as text ("5", "true"), for values that are only listed, never applied.
-    var text: String {
+    public var text: String {
         switch self {
         case .null: "null"
         case .bool(let flag): flag ? "true" : "false"
@@ -31,16 +31,16 @@ enum YAMLValue: Sendable, Equatable {
 
 /// Invalid or refused YAML: where (1-based line and column, in Unicode scalars) and what.
 /// Never quotes the document's text (user data may hold secrets), only short key names.
-struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
-    var line: Int
-    var column: Int
-    var problem: String
+public struct YAMLError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var problem: String
 
-    var description: String { "line \(line), column \(column): \(problem)" }
+    public var description: String { "line \(line), column \(column): \(problem)" }
 }
 
 extension YAMLValue {
-    var isList: Bool {
+    public var isList: Bool {
         if case .list = self { return true }
         return false
     }

@@ -1,4 +1,4 @@
-import DataSources
+import AgentBase
 import FoundationEssentials
 
 #if canImport(Glibc)

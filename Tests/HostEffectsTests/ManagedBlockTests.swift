@@ -1,5 +1,5 @@
 import Foundation
-import Plugins
+import HostEffects
 import Testing
 
 /// The byte-level block editor behind authorized_keys and /etc/hosts, table-driven.

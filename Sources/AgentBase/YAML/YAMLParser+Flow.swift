@@ -1,5 +1,3 @@
-import DataSources
-
 /// Flow collections: `[a, b]`, `{key: value}`, nested, over several lines; a `key: value`
 /// entry of a flow sequence is a one-pair mapping (as PyYAML reads it).
 extension YAMLParser {

@@ -1,4 +1,4 @@
-import DataSources
+import AgentBase
 import FoundationEssentials
 
 /// One line of /etc/passwd.

@@ -1,5 +1,5 @@
 import Foundation
-import Plugins
+import HostEffects
 import TestSupport
 import Testing
 

@@ -1,34 +1,33 @@
+import AgentBase
 import Foundation
-
-@testable import Plugins
 
 /// The parser's table: each construct cloud-config uses, with the value it must read.
 /// `YAMLParserTests` checks our parser against it and `YAMLPyYAMLTests` checks PyYAML (the
 /// parser cloud-init uses) against the same table, so a wrong expectation cannot hide.
-enum YAMLParserCases {
-    struct Case: Sendable {
-        var name: String
-        var yaml: String
-        var expected: YAMLValue?
+public enum YAMLParserCases {
+    public struct Case: Sendable {
+        public var name: String
+        public var yaml: String
+        public var expected: YAMLValue?
         /// False where we differ from PyYAML on purpose (said in the name).
-        var pyYAMLAgrees = true
+        public var pyYAMLAgrees = true
     }
 
     /// An invalid document (or one we refuse) and where the error must point.
-    struct Failure: Sendable {
-        var name: String
-        var yaml: String
-        var line: Int
-        var column: Int
-        var problem: String
+    public struct Failure: Sendable {
+        public var name: String
+        public var yaml: String
+        public var line: Int
+        public var column: Int
+        public var problem: String
         /// Refused on purpose (anchors, tags, ...): valid YAML that PyYAML reads.
-        var refusedByChoice = false
+        public var refusedByChoice = false
     }
 
     static func map(_ entries: [String: YAMLValue]) -> YAMLValue { .map(entries) }
     static func strings(_ items: [String]) -> YAMLValue { .list(items.map { .string($0) }) }
 
-    static let cases: [Case] = [
+    public static let cases: [Case] = [
         // Keys given twice: PyYAML (cloud-init) keeps the last value; so do we, with a warning.
         Case(
             name: "duplicated key: the last wins", yaml: "a: 1\nb: x\na: 2\n",
@@ -212,7 +211,7 @@ enum YAMLParserCases {
             ])),
     ]
 
-    static let failures: [Failure] = [
+    public static let failures: [Failure] = [
         Failure(
             name: "unterminated flow sequence", yaml: "a: [x, y\n", line: 2, column: 1,
             problem: "unterminated flow sequence ([) (opened at line 1, column 4)"),

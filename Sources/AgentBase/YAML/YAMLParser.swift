@@ -1,5 +1,3 @@
-import DataSources
-
 /// A bounded parser for the YAML subset cloud-config uses (replaces Yams, whose formatters
 /// linked ICU's 34 MB of data into the agent; see README, Performance). One document:
 /// block mappings and sequences (with `- key: value` compact mappings and sequences at
@@ -10,9 +8,9 @@ import DataSources
 /// refused: nothing cloud-config needs, and aliases are how a small document expands into a
 /// huge one. Hostile input: at most `maxBytes` of text and `maxDepth` nested collections;
 /// every character is read a bounded number of times (no backtracking across lines).
-struct YAMLParser {
-    static let maxDepth = 64
-    static let maxBytes = 16 << 20
+public struct YAMLParser {
+    public static let maxDepth = 64
+    public static let maxBytes = 16 << 20
 
     let text: [Unicode.Scalar]
     /// Index of the first character of every line (and one past the end after a final newline).
@@ -23,12 +21,12 @@ struct YAMLParser {
     var duplicatedKeys = 0
 
     /// Parses one document; nil for an empty one (only comments, blank lines, markers).
-    static func parse(_ source: String) throws -> YAMLValue? {
+    public static func parse(_ source: String) throws -> YAMLValue? {
         try load(source).value
     }
 
     /// Parses one document, with the warnings met on the way (duplicated keys).
-    static func load(_ source: String) throws -> YAMLDocument {
+    public static func load(_ source: String) throws -> YAMLDocument {
         guard source.utf8.count <= maxBytes else {
             throw YAMLError(line: 1, column: 1, problem: "the document is larger than \(maxBytes) bytes")
         }

@@ -1,6 +1,7 @@
+import AgentBase
 import DataSources
 import Foundation
-import Plugins
+import HostEffects
 import TestSupport
 import Testing
 

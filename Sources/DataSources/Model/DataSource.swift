@@ -1,3 +1,4 @@
+import AgentBase
 import FoundationEssentials
 
 /// A place instance metadata can come from.

@@ -5,12 +5,12 @@
 /// Everything else is a string, including what PyYAML reads as a timestamp and `0o644`
 /// (YAML 1.2 octal, a string in YAML 1.1; the `permissions` reader accepts it as text).
 /// An integer that does not fit in 64 bits stays a string (PyYAML makes a big integer).
-enum YAMLScalarResolver {
+public enum YAMLScalarResolver {
     static let nulls: Set<String> = ["", "~", "null", "Null", "NULL"]
     static let trues: Set<String> = ["yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]
     static let falses: Set<String> = ["no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
 
-    static func resolve(_ text: String) -> YAMLValue {
+    public static func resolve(_ text: String) -> YAMLValue {
         if nulls.contains(text) { return .null }
         if trues.contains(text) { return .bool(true) }
         if falses.contains(text) { return .bool(false) }

@@ -1,4 +1,4 @@
-import DataSources
+import AgentBase
 import FoundationEssentials
 
 /// Finds the programs plugins run (`useradd`, `visudo`, later `growpart`, `ssh-keygen`)

@@ -7,7 +7,7 @@ import Testing
 /// `scripts/check-static-binary.sh` catches it after a release build; this catches it in every
 /// test run, naming the file and line.
 @Suite struct FoundationImportRuleTests {
-    static let agentTargets = ["PasswordCrypto", "DataSources", "Plugins", "GuestAgent"]
+    static let agentTargets = ["AgentBase", "HostEffects", "PasswordCrypto", "DataSources", "Plugins", "GuestAgent"]
 
     static let sourcesDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

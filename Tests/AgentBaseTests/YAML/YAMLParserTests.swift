@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
-@testable import Plugins
+@testable import AgentBase
 
 /// Our parser against the table of `YAMLParserCases`: every construct, every error with
 /// its line and column.

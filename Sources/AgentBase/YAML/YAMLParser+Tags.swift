@@ -1,4 +1,3 @@
-import DataSources
 import FoundationEssentials
 
 /// The two tags real cloud-config uses (cloud-init's own examples write `write_files`
@@ -75,17 +74,17 @@ extension YAMLParser {
 
 /// Something a document's reader should be told about, with where (1-based line and
 /// column, in Unicode scalars). Never quotes values, only short key names.
-struct YAMLWarning: Sendable, Equatable, CustomStringConvertible {
-    var line: Int
-    var column: Int
-    var problem: String
+public struct YAMLWarning: Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var problem: String
 
-    var description: String { "line \(line), column \(column): \(problem)" }
+    public var description: String { "line \(line), column \(column): \(problem)" }
 }
 
 /// A parsed document: its value (nil for an empty document) and what was accepted with a
 /// warning (duplicated keys; past `YAMLParser.maxWarnings`, one line counts the rest).
-struct YAMLDocument: Sendable, Equatable {
-    var value: YAMLValue?
-    var warnings: [YAMLWarning]
+public struct YAMLDocument: Sendable, Equatable {
+    public var value: YAMLValue?
+    public var warnings: [YAMLWarning]
 }

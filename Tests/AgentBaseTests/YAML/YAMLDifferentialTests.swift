@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import Plugins
+@testable import AgentBase
 
 /// Random well-formed documents of the shapes cloud-config uses (nested block mappings and
 /// sequences, compact `- key: value` entries, sequences at their key's indentation, flow

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import Plugins
+@testable import AgentBase
 
 /// PyYAML (`yaml.safe_load`, the loader cloud-init uses) on the same table as
 /// `YAMLParserTests`: it must read every case as our table says (so the table is PyYAML's
