@@ -5,6 +5,7 @@ packages=(
   libcurl4-openssl-dev   # libcurl's headers for CCurl (the agent loads libcurl itself only for https), and libcurl4
   openssl openssh-client # interop: openssl decrypts posted passwords; ssh-keygen makes keys (and host keys)
   genisoimage dosfstools mtools  # real config drives (ISO 9660 as nova builds it, vfat)
+  cloud-image-utils  # cloud-localds: real NoCloud seeds (vfat and ISO)
   passwd libcrypt-dev    # useradd / chpasswd --root into scratch roots; crypt(3) for shadow hashes
   sudo                   # visudo -c for the sudoers drop-in
   iproute2 util-linux mount  # network namespaces, unshare and partx; losetup (in mount)

@@ -36,4 +36,25 @@ public enum PlainFileIO {
         }
         return readAll(descriptor)
     }
+
+    /// At most the first `maxBytes` bytes of the small file at `path` (`/proc/cmdline`, a DMI
+    /// string); nil when it cannot be opened or read. Opened non-blocking, so a FIFO in a
+    /// prepared root reads as empty instead of hanging the caller.
+    public static func readPrefix(ofFile path: String, maxBytes: Int) -> Data? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: maxBytes)
+        var filled = 0
+        while filled < maxBytes {
+            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, maxBytes - filled) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return errno == EAGAIN ? Data(buffer[0..<filled]) : nil
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return Data(buffer[0..<filled])
+    }
 }

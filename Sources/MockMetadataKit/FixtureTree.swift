@@ -2,7 +2,8 @@ import Foundation
 
 /// A fixture directory laid out like a config drive: `openstack/latest/...`,
 /// optional `openstack/<version>/...` overrides, `openstack/content/NNNN`, an optional
-/// `openstack/versions` list, and `ec2/latest/meta-data.json` (nested) with `user-data`.
+/// `openstack/versions` list, `ec2/latest/meta-data.json` (nested) with `user-data`, and a
+/// NoCloud seed in `nocloud/`.
 struct FixtureTree: Sendable {
     let root: URL
 
@@ -37,6 +38,12 @@ struct FixtureTree: Sendable {
     func content(_ name: String) -> Data? {
         guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
         return FileManager.default.contents(atPath: root.appendingPathComponent("openstack/content/\(name)").path)
+    }
+
+    /// A NoCloud seed file (`nocloud/meta-data`, ...); nil for other names.
+    func noCloudFile(_ name: String) -> Data? {
+        guard ["meta-data", "user-data", "vendor-data", "network-config"].contains(name) else { return nil }
+        return FileManager.default.contents(atPath: root.appendingPathComponent("nocloud/\(name)").path)
     }
 
     /// An EC2 file for a version (`ec2/<v>/name`, else `ec2/latest/name`).

@@ -49,10 +49,24 @@ struct MockRouter: Sendable {
                 return .respond(.text("500 \(error)", status: 500))
             }
         }
+        if request.components.first == "nocloud" {
+            return .respond(Self.noCloud(request, fixtures: fixtures))
+        }
         if request.components.first == "openstack" {
             return .respond(NovaRoutes(fixtures: fixtures, state: state).handle(request))
         }
         return .respond(EC2Routes(fixtures: fixtures, state: state).handle(request))
+    }
+
+    /// A NoCloud seed over HTTP, as `ds=nocloud-net;s=http://HOST:PORT/nocloud/` reads it:
+    /// the fixture tree's `nocloud/` files (`meta-data`, `user-data`, `vendor-data`,
+    /// `network-config`), 404 for anything else.
+    static func noCloud(_ request: MockRequest, fixtures: FixtureTree) -> MockResponse {
+        let parts = request.components
+        guard request.method == "GET", parts.count == 2, let data = fixtures.noCloudFile(parts[1]) else {
+            return .notFound
+        }
+        return MockResponse(status: 200, body: data)
     }
 
     /// `response` with its body's lines repeated in turn until there are `count` of them.

@@ -17,7 +17,7 @@ import Testing
     @Test func defaultsWhenEmpty() throws {
         let config = try AgentConfig(text: "", file: "agent.conf")
         #expect(config == AgentConfig())
-        #expect(config.metadataServices == [.configdrive, .openstack, .ec2])
+        #expect(config.metadataServices == [.configdrive, .nocloud, .openstack, .ec2])
         #expect(config.discoveryTimeout < 60)
     }
 
@@ -63,7 +63,7 @@ import Testing
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, openstack, ec2)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2)"
         ),
         (
             "this line has no separator\n",

@@ -53,7 +53,7 @@ public enum ConfigDriveImages {
         ["genisoimage", "mkfs.vfat", "mcopy", "truncate"].allSatisfy { Program.which($0) != nil }
     }
 
-    static func check(_ result: ProgramResult, _ tool: String) throws {
+    public static func check(_ result: ProgramResult, _ tool: String) throws {
         guard result.status == 0 else {
             throw CocoaError(
                 .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(tool) failed: \(result.standardError)"])

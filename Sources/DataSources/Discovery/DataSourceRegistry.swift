@@ -6,7 +6,7 @@ import Logging
 public enum DataSourceRegistry {
     /// The one list of source ids, in the default order of `metadata_services`.
     public enum SourceID: String, CaseIterable, Sendable {
-        case configdrive, openstack, ec2
+        case configdrive, nocloud, openstack, ec2
     }
 
     /// The source ids as the configuration spells them.
@@ -26,19 +26,29 @@ public enum DataSourceRegistry {
     }
 
     static func configuredSources(settings: DataSourceSettings, logger: Logger) -> [any DataSource] {
-        settings.sources.map { id -> any DataSource in
+        settings.sources.flatMap { id -> [any DataSource] in
             // A client per source: each has its own limit of requests in flight.
             let client = settings.httpClient(logger: logger)
             return switch id {
             case .configdrive:
-                ConfigDriveSource(
-                    locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
+                [
+                    ConfigDriveSource(
+                        locator: ConfigDriveLocator(root: settings.root, configuredPaths: settings.configDrivePaths))
+                ]
+            case .nocloud:
+                // Local places in the local stage; a URL seed (only when the kernel command line
+                // or the DMI serial names one) once the network is up.
+                [NoCloudSource(root: settings.root, configuredPaths: settings.noCloudPaths)]
+                    + (NoCloudURLSeedSource.isNamed(root: settings.root)
+                        ? [NoCloudURLSeedSource(root: settings.root, client: client)] : [])
             case .openstack:
-                OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client, needs: settings.needs)
+                [OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client, needs: settings.needs)]
             case .ec2:
-                EC2MetadataSource(
-                    baseURL: settings.ec2BaseURL, client: client,
-                    tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
+                [
+                    EC2MetadataSource(
+                        baseURL: settings.ec2BaseURL, client: client,
+                        tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
+                ]
             }
         }
     }

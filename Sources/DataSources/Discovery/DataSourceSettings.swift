@@ -14,6 +14,8 @@ public struct DataSourceSettings: Sendable, Equatable {
     public var ec2BaseURL: URL
     /// Extra config drive locations (`configdrive_paths`), guest paths under `root`.
     public var configDrivePaths: [String]
+    /// Extra NoCloud seed locations (`nocloud_paths`), guest paths under `root`.
+    public var noCloudPaths: [String]
     public var retryPolicy: RetryPolicy
     /// The overall deadline of discovery (`discovery_timeout`), seconds.
     public var discoveryDeadline: Double
@@ -22,7 +24,7 @@ public struct DataSourceSettings: Sendable, Equatable {
 
     public init(
         sources: [DataSourceRegistry.SourceID], root: SystemRoot, openStackBaseURL: URL, ec2BaseURL: URL,
-        configDrivePaths: [String], retryPolicy: RetryPolicy, discoveryDeadline: Double,
+        configDrivePaths: [String], noCloudPaths: [String] = [], retryPolicy: RetryPolicy, discoveryDeadline: Double,
         needs: MetadataNeeds = .all
     ) {
         self.sources = sources
@@ -30,6 +32,7 @@ public struct DataSourceSettings: Sendable, Equatable {
         self.openStackBaseURL = openStackBaseURL
         self.ec2BaseURL = ec2BaseURL
         self.configDrivePaths = configDrivePaths
+        self.noCloudPaths = noCloudPaths
         self.retryPolicy = retryPolicy
         self.discoveryDeadline = discoveryDeadline
         self.needs = needs

@@ -8,6 +8,9 @@ import FoundationEssentials
 public struct InstanceMetadata: Sendable, Equatable {
     /// Id of the source that produced this value (`openstack`, `ec2`, `configdrive`).
     public var sourceID: String
+    /// Where the source read it, when it has a choice of places (the NoCloud seed directory,
+    /// drive or URL; the config drive's device): shown by `query`, nil otherwise.
+    public var sourceLocation: String?
     /// Stable instance identity (nova `uuid`, EC2 `instance-id`): the key of per-instance state.
     public var instanceID: String
     /// Host name as the cloud gave it (may be an FQDN, may be hostile: plugins validate).

@@ -27,6 +27,7 @@ enum MetadataQuery {
             "user_data_bytes": number(metadata.userData?.count ?? 0),
             "has_network_data": .bool(metadata.network != nil),
         ]
+        view["source_location"] = metadata.sourceLocation.map { .string($0) }
         view["hostname"] = metadata.hostname.map { .string($0) }
         view["name"] = metadata.name.map { .string($0) }
         view["availability_zone"] = metadata.availabilityZone.map { .string($0) }

@@ -8,6 +8,7 @@ extension AgentConfig {
         DataSourceSettings(
             sources: metadataServices, root: root, openStackBaseURL: metadataBaseURL,
             ec2BaseURL: ec2MetadataBaseURL, configDrivePaths: configdrivePaths,
+            noCloudPaths: nocloudPaths,
             retryPolicy: RetryPolicy(
                 retries: retryCount, baseInterval: retryCountInterval, maxInterval: 4,
                 requestTimeout: requestTimeout, totalTimeout: requestTotalTimeout),

@@ -10,6 +10,7 @@ public struct AgentConfig: Sendable, Equatable {
     public var metadataBaseURL = URL(string: "http://169.254.169.254/")!
     public var ec2MetadataBaseURL = URL(string: "http://169.254.169.254/")!
     public var configdrivePaths: [String] = []
+    public var nocloudPaths: [String] = []
     public var retryCount = 3
     public var retryCountInterval = 0.5
     public var requestTimeout = 2.0

@@ -18,8 +18,8 @@ struct ConfigKey: Sendable {
 enum ConfigSchema {
     static let keys: [ConfigKey] = [
         ConfigKey(
-            name: "metadata_services", defaultValue: "configdrive, openstack, ec2",
-            help: "Metadata sources to try, in order: configdrive, openstack, ec2."
+            name: "metadata_services", defaultValue: "configdrive, nocloud, openstack, ec2",
+            help: "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2."
         ) {
             $0.metadataServices = try ids($1, known: DataSourceRegistry.knownIDs).compactMap(
                 DataSourceRegistry.SourceID.init(rawValue:))
@@ -37,6 +37,12 @@ enum ConfigSchema {
             help: "Extra config drive candidates: block devices, image files or directories."
         ) {
             $0.configdrivePaths = try guestPaths($1)
+        },
+        ConfigKey(
+            name: "nocloud_paths", defaultValue: "",
+            help: "Extra NoCloud seed candidates: block devices, image files or directories (a missing one is skipped)."
+        ) {
+            $0.nocloudPaths = try guestPaths($1)
         },
         ConfigKey(
             name: "retry_count", defaultValue: "3",
