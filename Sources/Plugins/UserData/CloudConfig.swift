@@ -50,13 +50,16 @@ struct CloudConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
-        "manage_etc_hosts",
+        "manage_etc_hosts", "user",
     ]
 
     var hostname: String?
     var fqdn: String?
     var preserveHostname = false
     var users: [User] = []
+    /// Top-level `user:` (a name, or a mapping with `name`): the default user for this
+    /// instance, in place of the configured `username` (`DefaultUserOverride`).
+    var defaultUserName: String?
     var sshAuthorizedKeys: [String] = []
     var writeFiles: [File] = []
     var runcmd: [Command] = []
@@ -100,6 +103,7 @@ struct CloudConfig: Sendable, Equatable {
         runcmd = try Self.commands(map["runcmd"], "runcmd")
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
+        defaultUserName = try Self.defaultUserName(map["user"])
         passwords = try Self.passwordChanges(map)
         sshPasswordAuthentication = try Self.sshPasswordAuthentication(map["ssh_pwauth"])
         if case .string(let mode)? = map["manage_etc_hosts"], mode == "localhost" || mode == "template" {
@@ -116,6 +120,7 @@ struct CloudConfig: Sendable, Equatable {
     var summary: String {
         var keys: [String] = []
         if hostname != nil || fqdn != nil { keys.append(preserveHostname ? "preserve_hostname" : "hostname") }
+        if defaultUserName != nil { keys.append("user") }
         if !users.isEmpty { keys.append("users (\(users.count))") }
         if !sshAuthorizedKeys.isEmpty { keys.append("ssh_authorized_keys (\(sshAuthorizedKeys.count))") }
         if !passwords.entries.isEmpty { keys.append("passwords (\(passwords.entries.count))") }
@@ -184,6 +189,19 @@ struct CloudConfig: Sendable, Equatable {
             let argv = try strings(item, "\(key)[\(index)]")
             guard !argv.isEmpty else { throw CloudConfigError.type("\(key)[\(index)]", "a string or a non-empty list") }
             return .argv(argv)
+        }
+    }
+
+    /// `user:` as cloud-init reads it: a name, or a mapping whose `name` is the default user's.
+    static func defaultUserName(_ value: YAMLValue?) throws -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .map(let map)?:
+            guard let name = try string(map["name"], "user.name") else {
+                throw CloudConfigError.type("user.name", "a user name")
+            }
+            return name
+        default: return try string(value, "user")
         }
     }
 

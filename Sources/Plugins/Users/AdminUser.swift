@@ -1,4 +1,5 @@
-/// The admin user's name: `meta.admin_username` from metadata wins over the configured
+/// The admin user's name: the user data's cloud-config `user:` first (the instance's owner
+/// wrote it for this instance), then `meta.admin_username` from metadata, then the configured
 /// `username`. Shared by the users, password and ssh_keys plugins so they always agree.
 public enum AdminUser {
     /// System accounts the cloud must never be able to take over.
@@ -13,7 +14,8 @@ public enum AdminUser {
     /// acts for the admin user (users, password, ssh_keys, cloud-config) asks here, so a
     /// refusal stops each of them before it changes anything.
     public static func name(for context: PluginContext) throws -> String {
-        let name = try validate(context.metadata.adminUsername ?? context.config.username)
+        let name = try validate(
+            context.defaultUserName ?? context.metadata.adminUsername ?? context.config.username)
         try SystemAccount.refuse(name, context: context)
         return name
     }
