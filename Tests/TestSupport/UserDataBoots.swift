@@ -13,6 +13,8 @@ public final class UserDataBoots: @unchecked Sendable {
     public var userData: Data
     /// When set, the source could not read the user data (it is `.unreadable`, not `userData`).
     public var unreadable: DocumentReadFailure?
+    /// Vendor data in user data's formats (NoCloud's `vendor-data`), nil for none.
+    public var vendorData: Data?
     /// The instance id of the boots; another id is another instance (its first boot).
     public var instanceID = PluginTestContext.sampleMetadata().instanceID
     public let logs = LogCapture()
@@ -33,6 +35,7 @@ public final class UserDataBoots: @unchecked Sendable {
             ?? PluginTestContext.sampleMetadata(instanceID: instanceID)
         metadata.userData = userData
         if let unreadable { metadata.userDataDocument = .unreadable(unreadable) }
+        metadata.vendorUserData = vendorData
         return metadata
     }
 

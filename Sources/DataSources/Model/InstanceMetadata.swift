@@ -40,6 +40,9 @@ public struct InstanceMetadata: Sendable, Equatable {
     /// `vendor_data.json` / `vendor_data2.json`, as read.
     public var vendorDataDocument: OptionalDocument
     public var vendorData2Document: OptionalDocument
+    /// Vendor data in user data's own formats (NoCloud's `vendor-data`): the userdata plugin
+    /// runs it before the user data, which overrides its cloud-config keys (as in cloud-init).
+    public var vendorUserDataDocument: OptionalDocument = .absent
     /// EC2 network facts (primary MAC, interfaces), nil elsewhere.
     public var ec2Network: EC2NetworkInfo?
     /// Where an encrypted admin password can be published, if anywhere.
@@ -87,6 +90,12 @@ public struct InstanceMetadata: Sendable, Equatable {
         set { userDataDocument = OptionalDocument(newValue) }
     }
 
+    /// Raw vendor data in user data's formats, nil when absent or unreadable.
+    public var vendorUserData: Data? {
+        get { vendorUserDataDocument.data }
+        set { vendorUserDataDocument = OptionalDocument(newValue) }
+    }
+
     /// Raw `vendor_data.json`, nil when absent or unreadable.
     public var vendorData: Data? {
         get { vendorDataDocument.data }
@@ -101,7 +110,7 @@ public struct InstanceMetadata: Sendable, Equatable {
 
     /// The optional documents the source could not read, each naming itself and why.
     public var unreadableDocuments: [DocumentReadFailure] {
-        [userDataDocument, vendorDataDocument, vendorData2Document].compactMap {
+        [userDataDocument, vendorDataDocument, vendorData2Document, vendorUserDataDocument].compactMap {
             if case .unreadable(let failure) = $0 { failure } else { nil }
         }
     }

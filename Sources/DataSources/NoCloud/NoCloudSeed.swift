@@ -47,8 +47,8 @@ struct NoCloudSeed: Sendable {
             refusedKeys: document.refusedKeys, userData: userData,
             network: NoCloudNetwork.description(
                 networkConfig: networkConfig, networkInterfaces: document.networkInterfaces,
-                location: location),
-            vendorData: vendorData)
+                location: location))
+        metadata.vendorUserDataDocument = OptionalDocument(vendorData)
         metadata.sourceLocation = location
         return metadata
     }

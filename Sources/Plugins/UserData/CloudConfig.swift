@@ -50,7 +50,7 @@ struct CloudConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
-        "manage_etc_hosts", "user",
+        "manage_etc_hosts", "user", "vendor_data",
     ]
 
     var hostname: String?
@@ -73,12 +73,17 @@ struct CloudConfig: Sendable, Equatable {
     /// agent writes the same way: its own 127.0.1.1 line) or false; nil when not given.
     var manageEtcHosts: Bool?
     var unknownKeys: [String] = []
+    /// Every top-level key the document sets (what it overrides in vendor data).
+    var keys: Set<String> = []
+    /// `vendor_data: {enabled: false}`: the user turns the vendor's data off (cloud-init's key).
+    var vendorDataEnabled = true
     /// What the YAML reader accepted with a warning (a key given twice: the last wins, as
     /// in cloud-init), each with its line; the plugin logs them.
     var warnings: [String] = []
 
-    /// Parses a `#cloud-config` document (the marker line is a YAML comment).
-    init(_ data: Data) throws {
+    /// Parses a `#cloud-config` document (the marker line is a YAML comment); `ignoring`
+    /// names top-level keys left out (a vendor document's keys the user data overrides).
+    init(_ data: Data, ignoring: Set<String> = []) throws {
         guard let text = String(validating: data, as: UTF8.self) else { throw CloudConfigError.notUTF8 }
         let document: YAMLDocument
         do {
@@ -89,8 +94,13 @@ struct CloudConfig: Sendable, Equatable {
         warnings = document.warnings.map(\.description)
         let loaded = document.value
         guard let loaded, loaded != .null else { return }  // an empty document: nothing to do
-        guard case .map(let map) = loaded else {
+        guard case .map(var map) = loaded else {
             throw CloudConfigError.type("the document", "a mapping of keys")
+        }
+        for key in ignoring { map[key] = nil }
+        keys = Set(map.keys)
+        if case .map(let vendor)? = map["vendor_data"] {
+            vendorDataEnabled = try Self.bool(vendor["enabled"], "vendor_data.enabled") ?? true
         }
         unknownKeys = map.keys.filter { !Self.knownKeys.contains($0) }.sorted()
         hostname = try Self.string(map["hostname"], "hostname")

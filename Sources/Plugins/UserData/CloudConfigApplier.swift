@@ -23,7 +23,7 @@ struct CloudConfigApplier: Sendable {
     func apply(_ part: UserDataPart, firstTime: Bool) async -> PartResult {
         let config: CloudConfig
         do {
-            config = try CloudConfig(part.content)
+            config = try CloudConfig(part.content, ignoring: part.overriddenKeys)
         } catch {
             return PartResult(status: .failed, detail: "\(error)", ran: false)
         }

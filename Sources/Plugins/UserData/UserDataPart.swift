@@ -50,6 +50,9 @@ struct UserDataPart: Equatable, Sendable {
     var kind: UserDataPartKind
     /// The decoded bytes (text parts in UTF-8).
     var content: Data
+    /// Top-level cloud-config keys this part must not apply: a vendor data part's keys that
+    /// the user data sets too (the user's win, as in cloud-init). Empty for user data.
+    var overriddenKeys: Set<String> = []
 
     /// SHA-256 of the content, hex: with the index, what identifies the part across boots.
     var sha256: String { PlainFormat.hex(SHA256.hash(data: content)) }

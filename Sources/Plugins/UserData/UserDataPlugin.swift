@@ -46,12 +46,14 @@ public struct UserDataPlugin: Plugin {
             maxRawBytes: DocumentLimits().userDataBytes, maxDecodedBytes: 16 * DocumentLimits().userDataBytes)
     }
 
-    /// The parts to consider this boot, in run order (boothooks, cloud-config, the rest).
-    /// User data the source offered but could not read fails this plugin, naming why.
+    /// The parts to consider this boot, in run order (boothooks, cloud-config, the rest),
+    /// vendor data's first in each group. User data the source offered but could not read
+    /// fails this plugin, naming why.
     func orderedParts(_ context: PluginContext) throws -> [UserDataPart] {
         if case .unreadable(let failure) = context.metadata.userDataDocument { throw failure }
-        guard let data = context.metadata.userData, !data.isEmpty else { return [] }
-        return Self.ordered(try parser(context).parse(data))
+        var userParts: [UserDataPart] = []
+        if let data = context.metadata.userData, !data.isEmpty { userParts = try parser(context).parse(data) }
+        return Self.ordered(VendorData.parts(context, userParts: userParts, parser: parser(context)) + userParts)
     }
 
     /// `parts` in run order: boothooks, then cloud-config, then the rest, each group in
@@ -88,7 +90,7 @@ public struct UserDataPlugin: Plugin {
         case .cloudConfig:
             let document: CloudConfig
             do {
-                document = try CloudConfig(part.content)
+                document = try CloudConfig(part.content, ignoring: part.overriddenKeys)
             } catch {
                 return record == nil ? .refuse("\(error)") : .nothing("failed at an earlier boot")
             }
@@ -155,8 +157,8 @@ public struct UserDataPlugin: Plugin {
 
     public func apply(_ context: PluginContext) async throws -> PluginOutcome {
         let parts = try orderedParts(context)
-        guard let raw = context.metadata.userData, !parts.isEmpty else { return .done }
-        try saveRaw(raw, context: context)
+        guard !parts.isEmpty else { return .done }
+        if let raw = context.metadata.userData { try saveRaw(raw, context: context) }
         var boot = UserDataBoot(
             plugin: self, context: context, state: try context.savedState(as: UserDataState.self) ?? UserDataState())
         let reboot = try await boot.process(parts)

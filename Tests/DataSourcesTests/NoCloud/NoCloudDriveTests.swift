@@ -29,7 +29,7 @@ struct NoCloudDriveTests {
         #expect(metadata.hostname == "nocloud-demo")
         #expect(metadata.publicKeys.count == 1)
         #expect(metadata.userData == (try Data(contentsOf: URL(fileURLWithPath: stage + "/user-data"))))
-        #expect(metadata.vendorData == Data("#cloud-config\npackages: [htop]\n".utf8))
+        #expect(metadata.vendorUserData == Data("#cloud-config\npackages: [htop]\n".utf8))
         #expect(metadata.sourceLocation == image)
     }
 
