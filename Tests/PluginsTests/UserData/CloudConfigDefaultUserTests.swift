@@ -1,7 +1,7 @@
 import AgentBase
 import DataSources
-import HostEffects
 import Foundation
+import HostEffects
 import Testing
 
 @testable import Plugins
