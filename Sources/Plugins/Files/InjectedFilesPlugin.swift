@@ -37,7 +37,7 @@ public struct InjectedFilesPlugin: Plugin {
         var refused = context.metadata.refusedFiles
         for file in context.metadata.files {
             do {
-                try Self.write(file.contents, to: file.path, mode: 0o600, context: context)
+                try FileWriting.write(file.contents, to: file.path, mode: 0o600, context: context)
                 context.logger.info(
                     "wrote injected file", metadata: ["path": "\(file.path)", "bytes": "\(file.contents.count)"])
             } catch {
@@ -46,17 +46,6 @@ public struct InjectedFilesPlugin: Plugin {
         }
         guard refused.isEmpty else { throw InjectedFilesError(refused: refused) }
         return .done
-    }
-
-    /// Writes one file atomically at `path` under the root, creating missing parents (0755)
-    /// and never following a symbolic link: the one implementation, also used by
-    /// cloud-config `write_files`. `path` must have passed `InjectedFilePolicy`.
-    static func write(_ contents: Data, to path: String, mode: mode_t, owner: FileOwner? = nil, context: PluginContext)
-        throws
-    {
-        let parent = SystemRoot.parentAndName(of: path).parent
-        if parent != "/" { try context.writer.makeDirectory(parent, mode: 0o755, createOnly: true) }
-        try context.writer.write(contents, to: path, mode: mode, owner: owner)
     }
 }
 

@@ -35,22 +35,10 @@ public struct PasswordPlugin: Plugin {
         self.setter = setter
     }
 
-    /// Why a random password cannot be published whatever the target (no ssh-rsa key, the
-    /// EC2 console turned off), or nil.
-    func keyOrConsoleProblem(_ context: PluginContext) -> String? {
-        if case .ec2Console = context.metadata.passwordPublication, !context.config.ec2PasswordToConsole {
-            return "ec2_password_to_console is off, so a password could not be published"
-        }
-        switch PasswordCryptoAdapter.selectKey(context.metadata.publicKeys) {
-        case .success: return nil
-        case .failure(let why): return why.description
-        }
-    }
-
     /// Where to publish: the key and console checks first (they cost nothing), then the
     /// source's place, probing nova for a config drive.
     func target(_ context: PluginContext) async -> PasswordPublicationTarget {
-        if let problem = keyOrConsoleProblem(context) { return .unavailable(problem) }
+        if let problem = PasswordPublicationCheck.keyOrConsoleProblem(context) { return .unavailable(problem) }
         return await PasswordPublicationTarget.resolve(context)
     }
 

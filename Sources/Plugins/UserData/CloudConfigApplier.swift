@@ -6,10 +6,10 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// Applies a cloud-config part through the other plugins' code: host name
-/// (`HostnamePlugin.set`), users (`UsersPlugin.createUser`, `installSudoers`, the admin
-/// user itself for `default`), keys (`SSHKeysPlugin.install`), files
-/// (`InjectedFilesPlugin.write` after `InjectedFilePolicy`). Commands run like scripts
+/// Applies a cloud-config part through the operations the plugins share (Operations/): host
+/// name (`HostnameOperations.set`), users (`AccountTools.createUser`, `installSudoers`, the
+/// admin account itself for `default`: `AdminAccount`), keys (`AuthorizedKeys.install`),
+/// files (`FileWriting.write` after `InjectedFilePolicy`). Commands run like scripts
 /// (`ScriptRunner`: argv, inside the root, under the timeout).
 ///
 /// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
@@ -50,17 +50,17 @@ struct CloudConfigApplier: Sendable {
         }
         if !config.preserveHostname, let name = config.fqdn ?? config.hostname {
             await attempt("hostname") {
-                try HostnamePlugin.set(
+                try HostnameOperations.set(
                     try HostnameValidator.validate(name, netbios: context.config.netbiosHostNameCompatibility),
                     context: context, manageEtcHosts: config.manageEtcHosts)
             }
         } else if config.manageEtcHosts == true {
             // No host name here: the instance's (the hostname plugin's) gets the line.
             await attempt("manage_etc_hosts") {
-                guard let name = try HostnamePlugin().desiredName(context) else {
+                guard let name = try HostnameOperations.metadataName(context) else {
                     throw CloudConfigError.type("manage_etc_hosts", "used with a host name (none in metadata or here)")
                 }
-                try HostnamePlugin.writeHostsLine(name, context: context)
+                try HostnameOperations.writeHostsLine(name, context: context)
             }
         }
         if let zone = config.timezone { await attempt("timezone") { try TimezoneSetter(context: context).set(zone) } }
@@ -125,7 +125,7 @@ struct CloudConfigApplier: Sendable {
         let owner = try CloudConfigUsers(context: context).owner(file.owner)
         var contents = file.content
         if file.append, let existing = try context.writer.read(file.path) { contents = existing + contents }
-        try InjectedFilesPlugin.write(contents, to: file.path, mode: file.permissions, owner: owner, context: context)
+        try FileWriting.write(contents, to: file.path, mode: file.permissions, owner: owner, context: context)
         context.logger.info(
             "wrote file from cloud-config", metadata: ["path": "\(file.path)", "bytes": "\(contents.count)"])
     }

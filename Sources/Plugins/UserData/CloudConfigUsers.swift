@@ -3,8 +3,8 @@ import DataSources
 import FoundationEssentials
 import HostEffects
 
-/// cloud-config `users` and `ssh_authorized_keys`, through the users and ssh_keys
-/// plugins' code. Every name, group, shell, rule and key is checked before any command
+/// cloud-config `users` and `ssh_authorized_keys`, through the shared account and key
+/// operations (`AdminAccount`, `AccountTools`, `AuthorizedKeys`). Every name, group, shell, rule and key is checked before any command
 /// runs: cloud-config is user data, and user data is untrusted input to root's tools.
 struct CloudConfigUsers: Sendable {
     let context: PluginContext
@@ -14,7 +14,7 @@ struct CloudConfigUsers: Sendable {
     /// `default` is the agent's admin user, made exactly as the users plugin makes it.
     func ensure(_ user: CloudConfig.User) async throws {
         if user.isDefault {
-            _ = try await UsersPlugin().apply(context)
+            try await AdminAccount.inspect(context).ensure(context)
             return
         }
         let name = try AdminUser.validate(user.name)
@@ -31,14 +31,14 @@ struct CloudConfigUsers: Sendable {
             throw CloudConfigError.type("gecos", "text without ':' or control characters")
         }
         // Groups the root lacks are created first, as cloud-init does; useradd would refuse them.
-        try await UsersPlugin.createMissingGroups(user.groups, context: context)
+        try await AccountTools.createMissingGroups(user.groups, context: context)
         if try PasswdDatabase.lookUp(name, root: context.root) == nil {
-            try await UsersPlugin.createUser(
+            try await AccountTools.createUser(
                 name, groups: user.groups, shell: user.shell ?? "/bin/bash", comment: user.gecos,
                 context: context)
             context.logger.info("created user from cloud-config", metadata: ["user": "\(name)"])
         } else {
-            try await UsersPlugin.addToGroups(name, user.groups, context: context)
+            try await AccountTools.addToGroups(name, user.groups, context: context)
         }
         if !user.sudo.isEmpty {
             for rule in user.sudo
@@ -52,11 +52,11 @@ struct CloudConfigUsers: Sendable {
             }
             let sudoersUser = try SudoersRule.user(name)
             let content = user.sudo.map { "\(sudoersUser) \($0)\n" }.joined()
-            try await UsersPlugin.installSudoers(
+            try await AccountTools.installSudoers(
                 Data(content.utf8), at: SudoersRule.dropInName("/etc/sudoers.d/90-guest-agent-userdata-", for: name),
                 context: context)
         }
-        let rootArguments = UsersPlugin.rootArguments(context)
+        let rootArguments = AccountTools.rootArguments(context)
         if let hash = user.passwd {
             // A hash, never a password; still on standard input, never in argv.
             guard hash.hasPrefix("$"), !hash.contains(":"), !hash.unicodeScalars.contains(where: { $0.value < 0x21 })
@@ -86,7 +86,7 @@ struct CloudConfigUsers: Sendable {
             }
         }
         try HomeDirectory.ensure(for: entry, context: context)
-        try SSHKeysPlugin.install(
+        try AuthorizedKeys.install(
             keys.map { $0.trimmingWhitespaceAndNewlines() }, for: entry,
             block: AuthorizedKeysBlock.userDataBlock, context: context)
     }

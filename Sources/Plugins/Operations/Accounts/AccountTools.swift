@@ -1,8 +1,11 @@
+import AgentBase
 import DataSources
 import FoundationEssentials
 import HostEffects
 
-extension UsersPlugin {
+/// The account tools, argv only and `--root` aware: the one implementation of making users
+/// and groups and installing sudoers rules, used by the users plugin and by cloud-config.
+enum AccountTools {
     /// Creates each of `groups` the target root's /etc/group lacks, with `groupadd`
     /// (argv only, `--root` aware, found in the root by `ToolLocator`), as cloud-init does
     /// for a cloud-config user's groups. Names must already be checked (cloud-config's
@@ -35,5 +38,33 @@ extension UsersPlugin {
     /// `--root DIR` for the shadow tools, nothing on the live system.
     static func rootArguments(_ context: PluginContext) -> [String] {
         context.root.isLiveSystem ? [] : ["--root", context.root.hostPath]
+    }
+
+    /// `useradd` (argv only, `--root` aware) with a home, a group of its own and `groups`.
+    /// `name` must have passed `AdminUser.validate`; `comment` (GECOS) must hold no ':' or
+    /// control character.
+    static func createUser(
+        _ name: String, groups: [String], shell: String = "/bin/bash", comment: String? = nil,
+        context: PluginContext
+    ) async throws {
+        var argv = ["useradd"] + rootArguments(context) + ["--create-home", "--shell", shell, "--user-group"]
+        if !groups.isEmpty { argv += ["--groups", groups.joined(separator: ",")] }
+        if let comment { argv += ["--comment", comment] }
+        try await context.runner.check(argv + ["--", name])
+    }
+
+    /// Writes a sudoers drop-in under a name sudo ignores (it skips names with a '.'), has
+    /// `visudo -c -f` check it, then writes the same bytes to the real name atomically:
+    /// a drop-in sudo would reject (and with it every sudo rule) is never installed.
+    static func installSudoers(_ content: Data, at path: String, context: PluginContext) async throws {
+        let (directory, name) = SystemRoot.parentAndName(of: path)
+        let candidate = directory + "/." + name + ".check"
+        let candidateHostPath = try context.root.resolve(candidate)
+        try context.writer.write(content, to: candidate, mode: 0o440)
+        defer { try? FileManager.default.removeItem(atPath: candidateHostPath) }
+        if context.tools.find("visudo") != nil {
+            try await context.runner.check(["visudo", "-c", "-q", "-f", candidateHostPath])
+        }
+        try context.writer.write(content, to: path, mode: 0o440)
     }
 }

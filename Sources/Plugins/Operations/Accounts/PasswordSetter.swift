@@ -46,12 +46,12 @@ public struct PasswordSetter: Sendable {
     /// Makes `user` choose a new password at the next login (`passwd --expire`, as
     /// cloud-init's `chpasswd: {expire: true}` does): /etc/shadow's last-change day becomes 0.
     public func expire(_ user: String, context: PluginContext) async throws {
-        try await context.runner.check(["passwd"] + UsersPlugin.rootArguments(context) + ["--expire", "--", user])
+        try await context.runner.check(["passwd"] + AccountTools.rootArguments(context) + ["--expire", "--", user])
     }
 
     /// chpasswd reading `user:hash` lines (hashes only, never clear text) for the target.
     static func chpasswdEncrypted(_ context: PluginContext) -> [String] {
-        ["chpasswd", "--encrypted"] + UsersPlugin.rootArguments(context)
+        ["chpasswd", "--encrypted"] + AccountTools.rootArguments(context)
     }
 
     /// Proves that the target's /etc/shadow holds `password` for `user`, after a set: the
