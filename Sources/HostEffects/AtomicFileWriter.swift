@@ -139,6 +139,36 @@ public struct AtomicFileWriter: Sendable {
         Self.syncDirectory(SystemRoot.parentAndName(of: to).parent)
     }
 
+    /// Makes `guestPath` a symbolic link to `destination` (text, not resolved: `/usr/share/...`
+    /// means the root's own file once the image boots), replacing whatever link or file is
+    /// there atomically: the link is made under a temporary name beside it and renamed over
+    /// it, then the directory is synced. A symbolic link among the parents is refused; the
+    /// path itself may be one (it is what gets replaced, never followed).
+    public func makeSymbolicLink(at guestPath: String, pointingTo destination: String) throws {
+        let target = try root.resolve(guestPath)
+        let (directory, name) = SystemRoot.parentAndName(of: target)
+        try refuseSymlinks(upTo: directory)
+        var temporary = ""
+        var made = false
+        for _ in 0..<16 where !made {
+            temporary =
+                directory + "/." + name + TemporarySibling.marker + TemporarySibling.randomPart()
+                + TemporarySibling.suffix
+            if symlink(destination, temporary) == 0 {
+                made = true
+            } else if errno != EEXIST {
+                break
+            }
+        }
+        guard made else { throw HostError.io(path: temporary, operation: "symlink", errno: errno) }
+        guard rename(temporary, target) == 0 else {
+            let failure = errno
+            unlink(temporary)
+            throw HostError.io(path: target, operation: "rename", errno: failure)
+        }
+        Self.syncDirectory(directory)
+    }
+
     /// Reads a guest file, nil when it does not exist.
     public func read(_ guestPath: String) throws -> Data? {
         let target = try root.resolve(guestPath)

@@ -51,7 +51,7 @@ enum TemporarySibling {
         }
     }
 
-    private static func randomPart() -> String {
+    static func randomPart() -> String {
         String(UInt64.random(in: 0...UInt64.max), radix: 36)
     }
 

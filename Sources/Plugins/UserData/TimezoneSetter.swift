@@ -1,10 +1,6 @@
 import FoundationEssentials
 import HostEffects
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// cloud-config `timezone`: /etc/timezone and the /etc/localtime link into the root's
 /// own zoneinfo, as Debian's tzdata leaves them.
 struct TimezoneSetter: Sendable {
@@ -21,19 +17,8 @@ struct TimezoneSetter: Sendable {
             throw CloudConfigError.type("timezone", "a zone the root has (\(zoneFile) does not exist)")
         }
         try context.writer.write(Data((zone + "\n").utf8), to: "/etc/timezone", mode: 0o644)
-        // A symbolic link made beside the target and renamed over it: atomic, and /etc
-        // itself was checked for links by makeDirectory.
         try context.writer.makeDirectory("/etc", mode: 0o755, createOnly: true)
-        let target = try context.root.resolve("/etc/localtime")
-        let temporary = try context.root.resolve("/etc/.localtime.guest-agent.tmp")
-        unlink(temporary)
-        guard symlink(zoneFile, temporary) == 0 else {
-            throw HostError.io(path: temporary, operation: "symlink", errno: errno)
-        }
-        guard rename(temporary, target) == 0 else {
-            unlink(temporary)
-            throw HostError.io(path: target, operation: "rename", errno: errno)
-        }
+        try context.writer.makeSymbolicLink(at: "/etc/localtime", pointingTo: zoneFile)
         context.logger.info("set the time zone from cloud-config", metadata: ["zone": "\(zone)"])
     }
 }

@@ -61,7 +61,7 @@ enum AccountTools {
         let candidate = directory + "/." + name + ".check"
         let candidateHostPath = try context.root.resolve(candidate)
         try context.writer.write(content, to: candidate, mode: 0o440)
-        defer { try? FileManager.default.removeItem(atPath: candidateHostPath) }
+        defer { try? context.writer.remove(candidate) }
         if context.tools.find("visudo") != nil {
             try await context.runner.check(["visudo", "-c", "-q", "-f", candidateHostPath])
         }
