@@ -189,7 +189,7 @@ import Testing
             location: base + "/openstack/latest/user_data", limit: 64 * 1024)
         #expect(
             metadata.userDataDocument
-                == .unreadable(DocumentReadFailure(document: "user data", reason: "\(tooLarge)")))
+                == .unreadable(DocumentReadError(document: "user data", reason: "\(tooLarge)")))
     }
 
     @Test func unknownNewerVersionsAreAccepted() async throws {

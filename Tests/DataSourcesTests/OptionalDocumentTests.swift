@@ -22,7 +22,7 @@ import Testing
         #expect(
             metadata.userDataDocument
                 == .unreadable(
-                    DocumentReadFailure(
+                    DocumentReadError(
                         document: "user data", reason: "document at \(url) exceeds the 1048576-byte limit")))
         #expect(metadata.network != nil && metadata.vendorData != nil, "the other documents are read")
     }

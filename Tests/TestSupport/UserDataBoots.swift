@@ -12,7 +12,7 @@ public final class UserDataBoots: @unchecked Sendable {
     public var config: AgentConfig
     public var userData: Data
     /// When set, the source could not read the user data (it is `.unreadable`, not `userData`).
-    public var unreadable: DocumentReadFailure?
+    public var unreadable: DocumentReadError?
     /// Vendor data in user data's formats (NoCloud's `vendor-data`), nil for none.
     public var vendorData: Data?
     /// The instance id of the boots; another id is another instance (its first boot).

@@ -58,13 +58,13 @@ final class SocketConnection: @unchecked Sendable {
 
     /// Connects to the first of `addresses` that accepts, each attempt bounded by `clock`.
     /// Throws the last address's error (`strerror`), or why a wait ended (cancelled, a limit).
-    func connect(to addresses: [SocketAddress], clock: TransferClock) throws(SocketFailure) {
+    func connect(to addresses: [SocketAddress], clock: TransferClock) throws(SocketError) {
         var lastError = "no address to connect to"
         for address in addresses {
             let fd = Glibc.socket(
                 address.family,
                 Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-            guard fd >= 0 else { throw .system("socket: \(SocketFailure.describe(errno))") }
+            guard fd >= 0 else { throw .system("socket: \(SocketError.describe(errno))") }
             lock.withLock { socket = fd }
             let started = address.withSockaddr { Glibc.connect(fd, $0, $1) }
             if started == 0 { return }
@@ -75,9 +75,9 @@ final class SocketConnection: @unchecked Sendable {
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
                 if code == 0 { return }
-                lastError = SocketFailure.describe(code)
+                lastError = SocketError.describe(code)
             } else {
-                lastError = SocketFailure.describe(errno)
+                lastError = SocketError.describe(errno)
             }
             lock.withLock {
                 _ = Glibc.close(fd)
@@ -88,7 +88,7 @@ final class SocketConnection: @unchecked Sendable {
     }
 
     /// Sends all of `bytes`, waiting while the socket's buffer is full.
-    func send(_ bytes: [UInt8], clock: TransferClock) throws(SocketFailure) {
+    func send(_ bytes: [UInt8], clock: TransferClock) throws(SocketError) {
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes {
@@ -101,13 +101,13 @@ final class SocketConnection: @unchecked Sendable {
                 let outcome = wait(for: Int16(POLLOUT), clock: clock)
                 guard case .ready = outcome else { throw .wait(outcome) }
             } else {
-                throw .system("send: \(SocketFailure.describe(errno))")
+                throw .system("send: \(SocketError.describe(errno))")
             }
         }
     }
 
     /// Receives into `buffer`: the byte count, 0 at the end of the stream.
-    func receive(into buffer: UnsafeMutableRawBufferPointer, clock: TransferClock) throws(SocketFailure) -> Int {
+    func receive(into buffer: UnsafeMutableRawBufferPointer, clock: TransferClock) throws(SocketError) -> Int {
         while true {
             let count = recv(socket, buffer.baseAddress, buffer.count, 0)
             if count >= 0 {
@@ -115,7 +115,7 @@ final class SocketConnection: @unchecked Sendable {
                 return count
             }
             guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR else {
-                throw .system("receive: \(SocketFailure.describe(errno))")
+                throw .system("receive: \(SocketError.describe(errno))")
             }
             let outcome = wait(for: Int16(POLLIN), clock: clock)
             guard case .ready = outcome else { throw .wait(outcome) }
@@ -141,7 +141,7 @@ final class SocketConnection: @unchecked Sendable {
 }
 
 /// A failed socket step: a system error's text, or why a wait ended.
-enum SocketFailure: Error {
+enum SocketError: Error {
     case system(String)
     case wait(SocketWaitOutcome)
 
@@ -164,7 +164,7 @@ struct SocketAddress {
     /// The addresses of `host` (a literal or a name) and `port`, in getaddrinfo's order.
     /// A literal never touches DNS; a name is resolved by the system resolver, which no
     /// timeout of ours bounds (metadata services are addressed by literals).
-    static func resolve(host: String, port: Int) throws(SocketFailure) -> [SocketAddress] {
+    static func resolve(host: String, port: Int) throws(SocketError) -> [SocketAddress] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV

@@ -96,7 +96,7 @@ struct SocketExchange {
             try connection.send(
                 Array(HTTPRequestWriter.head(for: request, host: host).utf8) + (request.body ?? Data()), clock: clock)
             return .success(try readReply(clock))
-        } catch let failure as SocketFailure {
+        } catch let failure as SocketError {
             return .failure(error(for: failure, clock: clock))
         } catch let failure as HTTPWireError {
             return .failure(error(for: failure))
@@ -120,7 +120,7 @@ struct SocketExchange {
         return HTTPReply(status: reader.status, body: reader.body, headers: reader.headers)
     }
 
-    private func error(for failure: SocketFailure, clock: TransferClock) -> any Error {
+    private func error(for failure: SocketError, clock: TransferClock) -> any Error {
         switch failure {
         case .system(let reason): DataSourceError.transport(url: location, reason: reason)
         case .wait(.expired(let limit)): clock.error(limit, url: location)

@@ -109,7 +109,7 @@ public struct InstanceMetadata: Sendable, Equatable {
     }
 
     /// The optional documents the source could not read, each naming itself and why.
-    public var unreadableDocuments: [DocumentReadFailure] {
+    public var unreadableDocuments: [DocumentReadError] {
         [userDataDocument, vendorDataDocument, vendorData2Document, vendorUserDataDocument].compactMap {
             if case .unreadable(let failure) = $0 { failure } else { nil }
         }

@@ -11,7 +11,7 @@ public enum OptionalDocument: Sendable, Equatable {
     case absent
     case present(Data)
     /// Offered but unusable: too large, a read or server error. Plugins needing it fail with it.
-    case unreadable(DocumentReadFailure)
+    case unreadable(DocumentReadError)
 
     /// The bytes when present.
     public var data: Data? {
@@ -32,13 +32,13 @@ public enum OptionalDocument: Sendable, Equatable {
         } catch let error where Task.isCancelled || error is CancellationError {
             throw error
         } catch {
-            return .unreadable(DocumentReadFailure(document: document, reason: "\(error)"))
+            return .unreadable(DocumentReadError(document: document, reason: "\(error)"))
         }
     }
 }
 
 /// Why an optional document could not be read: which document, and the error that says where.
-public struct DocumentReadFailure: Error, Sendable, Equatable, CustomStringConvertible {
+public struct DocumentReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `user data`, `vendor_data.json`...
     public var document: String
     public var reason: String

@@ -124,7 +124,7 @@ public struct ResizePlugin: Plugin {
             }
         }
         try context.saveState(state.isEmpty ? nil : state)
-        if !failures.isEmpty { throw ResizeFailure(messages: failures + unfinished) }
+        if !failures.isEmpty { throw ResizeMountPointsError(messages: failures + unfinished) }
         if !unfinished.isEmpty { return .runAgainNextBoot(unfinished.joined(separator: "; ")) }
         return .done
     }
@@ -139,7 +139,7 @@ public struct ResizePlugin: Plugin {
 }
 
 /// One or more mount points could not be grown.
-struct ResizeFailure: Error, CustomStringConvertible {
+struct ResizeMountPointsError: Error, CustomStringConvertible {
     var messages: [String]
     var description: String { messages.joined(separator: "; ") }
 }

@@ -239,7 +239,7 @@ struct UserDataScriptTests {
         let root = try TemporaryDirectory()
         let boots = UserDataBoots(root: root.path, userData: Data())
         let reason = "document at http://169.254.169.254/openstack/latest/user_data exceeds the 1048576-byte limit"
-        boots.unreadable = DocumentReadFailure(document: "user data", reason: reason)
+        boots.unreadable = DocumentReadError(document: "user data", reason: reason)
         let record = await boots.boot()
         #expect(record.status == .failed)
         #expect(record.error == "user data could not be read: " + reason)

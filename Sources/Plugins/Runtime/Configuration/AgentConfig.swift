@@ -57,7 +57,7 @@ public struct AgentConfig: Sendable, Equatable {
                 }
                 do {
                     try spec.apply(&self, entry.value)
-                } catch let failure as ConfigValueFailure {
+                } catch let failure as ConfigValueError {
                     switch failure {
                     case .expected(let what):
                         throw ConfigError.badValue(
@@ -86,7 +86,7 @@ public struct AgentConfig: Sendable, Equatable {
 }
 
 /// Why one value was refused (turned into a `ConfigError` with file and line).
-enum ConfigValueFailure: Error {
+enum ConfigValueError: Error {
     case expected(String)
     case unknownIDs([String], known: [String])
 }

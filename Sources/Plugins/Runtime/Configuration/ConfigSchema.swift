@@ -213,7 +213,7 @@ enum ConfigSchema {
     static func ids(_ value: String, known: [String]) throws -> [String] {
         let items = list(value)
         let unknown = items.filter { !known.contains($0) }
-        guard unknown.isEmpty else { throw ConfigValueFailure.unknownIDs(unknown, known: known) }
+        guard unknown.isEmpty else { throw ConfigValueError.unknownIDs(unknown, known: known) }
         return items
     }
 
@@ -221,27 +221,27 @@ enum ConfigSchema {
         switch value.lowercased() {
         case "true", "yes", "on", "1": return true
         case "false", "no", "off", "0": return false
-        default: throw ConfigValueFailure.expected("true or false")
+        default: throw ConfigValueError.expected("true or false")
         }
     }
 
     static func integer(_ value: String, in range: ClosedRange<Int>) throws -> Int {
         guard let number = Int(value), range.contains(number) else {
-            throw ConfigValueFailure.expected("a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigValueError.expected("a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
 
     static func seconds(_ value: String, in range: ClosedRange<Double>) throws -> Double {
         guard let number = Double(value), number.isFinite, range.contains(number) else {
-            throw ConfigValueFailure.expected("seconds from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigValueError.expected("seconds from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
     }
 
     static func url(_ value: String) throws -> URL {
         guard let url = URL(string: value), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw ConfigValueFailure.expected("an http:// or https:// URL")
+            throw ConfigValueError.expected("an http:// or https:// URL")
         }
         return url
     }
@@ -250,7 +250,7 @@ enum ConfigSchema {
     /// rule, so a value accepted here can never fail (or trap) when it is used.
     static func guestPath(_ value: String) throws -> String {
         if let problem = SystemRoot.problem(with: value) {
-            throw ConfigValueFailure.expected("an absolute path without '.' or '..' components, but \(problem)")
+            throw ConfigValueError.expected("an absolute path without '.' or '..' components, but \(problem)")
         }
         return value
     }
@@ -260,7 +260,7 @@ enum ConfigSchema {
         let paths = list(value)
         for (index, path) in paths.enumerated() {
             if let problem = SystemRoot.problem(with: path) {
-                throw ConfigValueFailure.expected(
+                throw ConfigValueError.expected(
                     "absolute paths without '.' or '..' components, but entry \(index + 1) ('\(TextPreview.line(path))') is refused: \(problem)"
                 )
             }
@@ -269,7 +269,7 @@ enum ConfigSchema {
     }
 
     static func nonEmptyList(_ items: [String]) throws -> [String] {
-        guard !items.isEmpty else { throw ConfigValueFailure.expected("at least one entry") }
+        guard !items.isEmpty else { throw ConfigValueError.expected("at least one entry") }
         return items
     }
 
@@ -280,10 +280,10 @@ enum ConfigSchema {
         var parsed: [Value] = []
         for item in try nonEmptyList(list(value)) {
             guard let choice = Value(rawValue: item) else {
-                throw ConfigValueFailure.expected("a list of \(all), but '\(TextPreview.line(item))' is none of them")
+                throw ConfigValueError.expected("a list of \(all), but '\(TextPreview.line(item))' is none of them")
             }
             guard !parsed.contains(choice) else {
-                throw ConfigValueFailure.expected("each of \(all) at most once, but '\(item)' is repeated")
+                throw ConfigValueError.expected("each of \(all) at most once, but '\(item)' is repeated")
             }
             parsed.append(choice)
         }
@@ -291,7 +291,7 @@ enum ConfigSchema {
     }
 
     static func nonEmpty(_ value: String) throws -> String {
-        guard !value.isEmpty else { throw ConfigValueFailure.expected("a non-empty value") }
+        guard !value.isEmpty else { throw ConfigValueError.expected("a non-empty value") }
         return value
     }
 
@@ -300,7 +300,7 @@ enum ConfigSchema {
     static func choice<Value: RawRepresentable & CaseIterable>(_ value: String) throws -> Value
     where Value.RawValue == String {
         guard let parsed = Value(rawValue: value) else {
-            throw ConfigValueFailure.expected("one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ConfigValueError.expected("one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return parsed
     }
