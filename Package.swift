@@ -102,7 +102,10 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["AgentBase", "HostEffects", "Plugins", "DataSources", "PasswordCrypto", "MockMetadataKit"],
+            dependencies: [
+                "AgentBase", "HostEffects", "Plugins", "DataSources", "PasswordCrypto", "MockMetadataKit",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "AgentBaseTests", dependencies: ["AgentBase", "TestSupport"]),
