@@ -17,9 +17,12 @@ public enum NetworkManagerRenderer {
                 "id=\(id)", "uuid=\(uuid(for: interface.name))", "type=\(type(of: interface))",
                 "interface-name=\(interface.name)", "autoconnect=true",
             ]
-            if let master = interface.bondMaster { connection += ["master=\(prefix + master)", "slave-type=bond"] }
+            // NetworkManager takes the master's interface name or its connection's UUID here,
+            // not a connection id (an id is read as an interface name that never appears, and
+            // the port is never enslaved): the UUID, stable per name, binds the two keyfiles.
+            if let master = interface.bondMaster { connection += ["master=\(uuid(for: master))", "slave-type=bond"] }
             if let master = interface.bridgeMaster {
-                connection += ["master=\(prefix + master)", "slave-type=bridge"]
+                connection += ["master=\(uuid(for: master))", "slave-type=bridge"]
             }
             sections.append(("connection", connection))
             switch interface.kind {
