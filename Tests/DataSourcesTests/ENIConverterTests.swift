@@ -143,7 +143,9 @@ import Testing
         #expect(config.link("bond0.100")?.kind == .vlan(VLANSettings(parent: "bond0", vlanID: 100)))
         #expect(config.link("vlan200")?.kind == .vlan(VLANSettings(parent: "bond0", vlanID: 200)))
         #expect(
-            config.link("br0")?.kind == .bridge(BridgeSettings(members: ["bond0.100"], stp: false, forwardDelay: 2)))
+            config.link("br0")?.kind == .bridge(BridgeSettings(members: ["bond0.100"], stp: false)))
+        // Without spanning tree the forward delay does nothing: left out, and said so.
+        #expect(config.skipped.contains { $0.contains("forward delay 2 s") }, "\(config.skipped)")
         #expect(config.networks(on: "br0").map(\.method) == [.dhcp4])
         #expect(config.skipped.contains { $0.contains("bridge_maxwait") }, "\(config.skipped)")
     }
@@ -186,6 +188,7 @@ import Testing
     @Test(arguments: [
         ("iface eth0 inet static\n    address 10.0.0.300\n", "ENI iface 'eth0' (line 1)", "address (line 2)"),
         ("iface eth0 inet static\n    netmask 255.255.255.0\n", "ENI iface 'eth0' (line 1)", "address"),
+        ("iface eth0 inet static\n    address 10.0.0.5\n", "ENI iface 'eth0' (line 1)", "address (line 2)"),
         (
             "iface eth0 inet static\n    address 10.0.0.5\n    netmask 255.0.255.0\n", "ENI iface 'eth0' (line 1)",
             "netmask (line 3)"

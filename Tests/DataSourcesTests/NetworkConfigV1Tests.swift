@@ -120,7 +120,7 @@ import Testing
               - type: bridge
                 name: br0
                 bridge_interfaces: [bond0.200]
-                params: {bridge_stp: 'off', bridge_fd: 4, bridge_hello: 2}
+                params: {bridge_stp: 'on', bridge_fd: 4, bridge_hello: 2}
                 subnets: [{type: static, address: 10.0.0.2/24}]
             """)
         #expect(
@@ -131,7 +131,7 @@ import Testing
                         lacpRate: "fast")))
         #expect(config.link("bond0.200")?.kind == .vlan(VLANSettings(parent: "bond0", vlanID: 200)))
         #expect(
-            config.link("br0")?.kind == .bridge(BridgeSettings(members: ["bond0.200"], stp: false, forwardDelay: 4)))
+            config.link("br0")?.kind == .bridge(BridgeSettings(members: ["bond0.200"], stp: true, forwardDelay: 4)))
         // The parameter the model has no room for is named, not dropped in silence.
         #expect(config.skipped.contains { $0.contains("'br0'") && $0.contains("bridge_hello") }, "\(config.skipped)")
     }
@@ -211,6 +211,11 @@ import Testing
         (
             "version: 1\nconfig: [{type: physical, name: eth0, subnets: [{type: static, address: 10.0.0.5/24, gateway: '2001:db8::1'}]}]",
             "network-config config[0] 'eth0'", "subnets[0].gateway"
+        ),
+        // cloud-init would guess /24; a wrong guess cuts the instance off.
+        (
+            "version: 1\nconfig: [{type: physical, name: eth0, subnets: [{type: static, address: 10.0.0.5}]}]",
+            "network-config config[0] 'eth0'", "subnets[0].address"
         ),
         ("version: 3\nconfig: []", "network-config", "version"),
         ("config: [{type: physical, name: eth0}]", "network-config", "version"),

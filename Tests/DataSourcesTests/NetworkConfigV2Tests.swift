@@ -120,7 +120,7 @@ import Testing
             "bridge_interfaces"
         ),
         (
-            "version: 2\nethernets: {eth0: {}}\nbridges: {br0: {interfaces: [eth0], parameters: {forward-delay: 99}}}",
+            "version: 2\nethernets: {eth0: {}}\nbridges: {br0: {interfaces: [eth0], parameters: {stp: true, forward-delay: 99}}}",
             "link 'br0'", "forward_delay"
         ),
     ])

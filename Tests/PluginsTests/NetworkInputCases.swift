@@ -49,7 +49,7 @@ enum NetworkInputCases {
           bridges:
             br0:
               interfaces: [bond0]
-              parameters: {stp: false, forward-delay: 4}
+              parameters: {stp: true, forward-delay: 4}
               addresses: [192.0.2.10/24]
               routes: [{to: 198.51.100.0/24, via: 192.0.2.254}]
               nameservers: {addresses: [192.0.2.53]}

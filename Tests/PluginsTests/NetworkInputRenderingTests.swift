@@ -73,14 +73,14 @@ import Testing
         #expect(network.vlans(on: "br0") == ["br0.30"])
         let networkd = Self.files(.networkd, "v2-stack")
         let netdev = try #require(networkd["/etc/systemd/network/10-guest-agent-br0.netdev"])
-        #expect(netdev.contains("Kind=bridge") && netdev.contains("STP=no") && netdev.contains("ForwardDelaySec=4"))
+        #expect(netdev.contains("Kind=bridge") && netdev.contains("STP=yes") && netdev.contains("ForwardDelaySec=4"))
         #expect(networkd["/etc/systemd/network/10-guest-agent-bond0.network"]?.contains("Bridge=br0") == true)
         #expect(networkd["/etc/systemd/network/10-guest-agent-br0.network"]?.contains("VLAN=br0.30") == true)
         let eni = try #require(Self.files(.eni, "v2-stack")[ENIRenderer.path])
-        #expect(eni.contains("bridge_ports bond0\n    bridge_stp off\n    bridge_fd 4"), "\(eni)")
+        #expect(eni.contains("bridge_ports bond0\n    bridge_stp on\n    bridge_fd 4"), "\(eni)")
         let keyfiles = Self.files(.networkmanager, "v2-stack")
         let bridge = try #require(keyfiles[NetworkManagerRenderer.directory + "/guest-agent-br0.nmconnection"])
-        #expect(bridge.contains("type=bridge") && bridge.contains("[bridge]\nstp=false\nforward-delay=4"))
+        #expect(bridge.contains("type=bridge") && bridge.contains("[bridge]\nstp=true\nforward-delay=4"))
         let port = try #require(keyfiles[NetworkManagerRenderer.directory + "/guest-agent-bond0.nmconnection"])
         // The port names its bridge by the bridge connection's UUID (NetworkManager takes no id there).
         let uuid = try #require(bridge.split(separator: "\n").first { $0.hasPrefix("uuid=") }?.dropFirst(5))
@@ -112,10 +112,11 @@ import Testing
                 #expect(generated.contains(match), "\(interface.name): \(generated)")
             }
             if let master = interface.bridgeMaster { #expect(generated.contains("Bridge=\(master)")) }
-            if case .bridge = interface.kind {
+            if case .bridge(let bridge) = interface.kind {
                 let netdev = try #require(root.read("run/systemd/network/10-netplan-\(interface.name).netdev"))
                 #expect(netdev.contains("Kind=bridge"), "\(netdev)")
-                #expect(netdev.contains("STP=false"), "\(netdev)")
+                #expect(netdev.contains("STP=\(bridge.stp ?? false)"), "\(netdev)")
+                if let delay = bridge.forwardDelay { #expect(netdev.contains("ForwardDelaySec=\(delay)"), "\(netdev)") }
             }
         }
     }

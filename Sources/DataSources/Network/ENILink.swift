@@ -63,7 +63,7 @@ enum ENILink {
                 }
                 settings.forwardDelay = value
             }
-            kind = .bridge(settings)
+            kind = .bridge(draft.bridge(settings, subject: first.subject))
         } else if let vlan = try vlanSettings(device, raw: option("vlan-raw-device"), place: place) {
             kind = .vlan(vlan)
         } else {

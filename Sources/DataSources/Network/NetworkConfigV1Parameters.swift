@@ -66,6 +66,6 @@ enum NetworkConfigV1Parameters {
                 draft.skip(place.subject, "bridge parameter '\(NetworkText.preview(key))' is not supported, ignored")
             }
         }
-        return (settings, mac)
+        return (draft.bridge(settings, subject: place.subject), mac)
     }
 }

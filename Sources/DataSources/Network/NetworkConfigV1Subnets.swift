@@ -98,8 +98,8 @@ enum NetworkConfigV1Subnets {
         }
     }
 
-    /// `{network|destination, netmask|prefix, gateway, metric}`; a destination without a
-    /// prefix or netmask is a /24 or /64, as cloud-init reads it; `default` is the default route.
+    /// `{network|destination, netmask|prefix, gateway, metric}`; `default` is the default
+    /// route; an IPv4 destination needs its prefix or netmask (see `ConfigPlace.prefix`).
     static func route(_ entry: [String: YAMLValue], place: ConfigPlace, draft: inout NetworkDraft) throws
         -> NetworkRoute
     {

@@ -43,7 +43,7 @@ enum NetworkConfigV2Parameters {
                 draft.skip(place.subject, "bridge parameter '\(NetworkText.preview(key))' is not supported, ignored")
             }
         }
-        return settings
+        return draft.bridge(settings, subject: place.subject)
     }
 
     /// netplan takes `mii-monitor-interval` as milliseconds, plain or with `ms`.

@@ -107,8 +107,9 @@ struct ConfigPlace {
         return address
     }
 
-    /// `10.0.0.5/24`, or `10.0.0.5` with `netmask` (dotted, IPv6 mask or prefix length);
-    /// with neither, /24 for IPv4 and /64 for IPv6, as cloud-init reads a network config.
+    /// `10.0.0.5/24`, or `10.0.0.5` with `netmask` (dotted, IPv6 mask or prefix length).
+    /// With neither, IPv6 is a /64 (the size of every SLAAC subnet, as for network_data.json)
+    /// and IPv4 is refused: cloud-init guesses /24, and a wrong guess cuts the instance off.
     func prefix(_ text: String, netmask: YAMLValue?, netmaskPlace: ConfigPlace) throws -> IPPrefix {
         let parts = text.trimmingWhitespace().split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let address = try self.address(String(parts[0]))
@@ -118,7 +119,9 @@ struct ConfigPlace {
                 length: try OpenStackNetworkEntry.prefixLength(String(parts[1]), family: address, fail: error))
         }
         switch netmask {
-        case nil, .null?: return IPPrefix(address: address, length: address.isIPv4 ? 24 : 64)
+        case nil, .null?:
+            guard !address.isIPv4 else { throw error("\(address) has no /prefix and no netmask") }
+            return IPPrefix(address: address, length: 64)
         case .int(let length)?:
             return IPPrefix(
                 address: address,

@@ -118,7 +118,8 @@ public struct BridgeSettings: Sendable, Equatable {
     public var members: [String]
     /// Spanning tree on or off; nil: the backend's default.
     public var stp: Bool?
-    /// Forward delay in seconds; nil: the backend's default.
+    /// Forward delay in seconds, only with `stp` on (without spanning tree it does
+    /// nothing; the converters leave it out); nil: the backend's default.
     public var forwardDelay: Int?
 
     public init(members: [String], stp: Bool? = nil, forwardDelay: Int? = nil) {

@@ -34,6 +34,17 @@ struct NetworkDraft {
         }
     }
 
+    /// A bridge's settings as the model keeps them: a forward delay only with spanning tree
+    /// on. Without STP a port forwards at once and the delay does nothing (and NetworkManager
+    /// refuses one under 2 s), so it is left out, named in `skipped`.
+    mutating func bridge(_ settings: BridgeSettings, subject: String) -> BridgeSettings {
+        guard let delay = settings.forwardDelay, settings.stp != true else { return settings }
+        skip(subject, "forward delay \(delay) s does nothing without spanning tree, left out")
+        var kept = settings
+        kept.forwardDelay = nil
+        return kept
+    }
+
     /// The default route of a `gateway` key: 0.0.0.0/0 or ::/0 via it.
     static func defaultRoute(via gateway: IPAddress) -> NetworkRoute {
         NetworkRoute(
