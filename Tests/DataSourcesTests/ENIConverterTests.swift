@@ -150,6 +150,24 @@ import Testing
         #expect(config.skipped.contains { $0.contains("bridge_maxwait") }, "\(config.skipped)")
     }
 
+    @Test func portsAndParentsWithoutStanzasAreNICsByName() throws {
+        // Debian's usual bridge: the port has no stanza of its own; likewise a NAME.ID VLAN.
+        let config = try Self.model(
+            """
+            auto br0
+            iface br0 inet dhcp
+                bridge_ports eth0
+            auto eth1.7
+            iface eth1.7 inet dhcp
+            """)
+        #expect(config.link("br0")?.kind == .bridge(BridgeSettings(members: ["eth0"])))
+        #expect(config.link("eth1.7")?.kind == .vlan(VLANSettings(parent: "eth1", vlanID: 7)))
+        for nic in ["eth0", "eth1"] {
+            #expect(config.link(nic) == NetworkLink(id: nic, kind: .physical, macAddress: nil, name: nic))
+            #expect(config.networks(on: nic).isEmpty)
+        }
+    }
+
     @Test func commandsAreNeverRunAndAreNamed() throws {
         let config = try Self.model(
             """
@@ -206,7 +224,7 @@ import Testing
             "iface eth0 inet static\n    address 10.0.0.5/24\n    dns-nameservers 10.0.0.x\n",
             "ENI iface 'eth0' (line 1)", "dns-nameservers (line 3)"
         ),
-        ("iface bond0 inet dhcp\n    bond-slaves eth7\n", "link 'bond0'", "bond_links"),
+        ("iface bond0 inet dhcp\n    bond-slaves eth/7\n", "link 'bond0'", "bond_links"),
     ])
     func malformedInputIsRefusedByName(text: String, subject: String, field: String) throws {
         let error = try Self.refusal(text)

@@ -39,8 +39,30 @@ enum ENIConverter {
                 }
             }
         }
+        addImplicitNICs(to: &draft)
         guard !draft.isEmpty else { return nil }
         return draft.configuration
+    }
+
+    /// A bond member, bridge port or VLAN parent with no stanza of its own (Debian's usual
+    /// `bridge_ports eth0` without `iface eth0`) is a NIC ifupdown brings up by name: it is
+    /// added as one, with no network. A name that is not an interface name stays missing,
+    /// for the validator to refuse.
+    private static func addImplicitNICs(to draft: inout NetworkDraft) {
+        var known = Set(draft.links.map(\.id))
+        for link in draft.links {
+            let referenced: [String]
+            switch link.kind {
+            case .bond(let bond): referenced = bond.members
+            case .bridge(let bridge): referenced = bridge.members
+            case .vlan(let vlan): referenced = [vlan.parent]
+            case .physical: referenced = []
+            }
+            for name in referenced where !known.contains(name) && InterfaceName.isValid(name) && name != "lo" {
+                draft.links.append(NetworkLink(id: name, kind: .physical, macAddress: nil, name: name))
+                known.insert(name)
+            }
+        }
     }
 
     /// Bond name -> the devices that name it with `bond-master`, in order.
