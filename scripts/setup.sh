@@ -13,7 +13,7 @@ packages=(
   binutils               # scripts/check-static-binary.sh (readelf, nm, strings, strip); bench/peers.sh installs python3-venv itself
   systemd                # systemd-analyze verify of the shipped unit (systemd does not run)
   netplan.io network-manager dbus  # network plugin: netplan generate --root-dir, nmcli --offline; NetworkManager and systemd-networkd bring our files up in namespaces (NetworkManager on a private D-Bus)
-  ifupdown ifenslave vlan iputils-ping  # network plugin: ifup -i inside namespaces (bond, VLAN), ping between them
+  ifupdown ifenslave vlan bridge-utils iputils-ping  # network plugin: ifup -i inside namespaces (bond, VLAN, bridge), ping between them
   cloud-guest-utils fdisk  # resize plugin tests: growpart, and sfdisk (fdisk) for the growpart-less path
   e2fsprogs xfsprogs btrfs-progs lvm2  # resize tests: mkfs/resize2fs/dumpe2fs, mkfs.xfs/xfs_growfs/xfs_info, btrfs, pvresize/lvextend
   zlib1g-dev             # gzip user data (the agent links libz)

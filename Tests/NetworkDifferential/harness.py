@@ -7,7 +7,9 @@ cloud-init 22.4.2's, by meaning, per renderer (eni, netplan, networkd, networkma
         where its Python modules are.
     harness.py check --agent DIR [--work DIR] [--cache DIR] [--samples DIR] [--decisions FILE]
         DIR/<sample>/<renderer>/ is a root the agent rendered the sample into (the Swift test
-        NetworkDifferentialTests makes them). Renders cloud-init's files for the same sample
+        NetworkDifferentialTests makes them). Samples are network_data.json, network config
+        v1 or v2, or ENI text (`format`); one cloud-init is known to refuse says so
+        (`cloud_init_refuses`) and is checked to be refused, not compared. Renders cloud-init's files for the same sample
         and renderer under WORK, reads both with the backend's parser, and compares:
         - the agent against cloud-init's network config v1 (its network state): every
           difference must be a documented decision (decisions.json), else the check fails;
@@ -50,14 +52,28 @@ def decisions(path):
         return json.load(handle)["decisions"]
 
 
-def covering(difference, renderer, entries):
+def covering(difference, renderer, entries, form="network_data.json"):
+    """The decision that documents `difference` on `renderer` for a sample of format `form`:
+    "field" (one or a list), "renderers", and optionally "kinds" (the first word of the
+    model's key), "formats" (sample formats; network_data.json when absent), "agent" and
+    "reference" (the exact values), "differs_only_in" (for a mapping field: the sub-keys
+    that may differ, all others equal)."""
     key, field, mine, theirs = difference
     for entry in entries:
-        if entry["field"] != field or renderer not in entry["renderers"]:
+        fields = entry["field"] if isinstance(entry["field"], list) else [entry["field"]]
+        if field not in fields or renderer not in entry["renderers"]:
             continue
-        # "kinds": the first word of the model's key (nic, bond, vlan, name, network).
+        if form not in entry.get("formats", ["network_data.json"]):
+            continue
+        # "kinds": the first word of the model's key (nic, bond, vlan, bridge, name, network).
         if "kinds" in entry and key.split(" ")[0] not in entry["kinds"]:
             continue
+        if "differs_only_in" in entry:
+            if not isinstance(mine, dict) or not isinstance(theirs, dict):
+                continue
+            allowed = set(entry["differs_only_in"])
+            if any(mine.get(k) != theirs.get(k) for k in set(mine) | set(theirs) if k not in allowed):
+                continue
         if "agent" in entry and entry["agent"] != mine:
             continue
         if "reference" in entry and entry["reference"] != theirs:
@@ -79,6 +95,15 @@ def check(arguments):
     lines, notes = [], []
     summary = {}
     for sample in samples(arguments.samples):
+        if sample.get("agent_refuses"):
+            # The Swift test checks that the agent refuses it, naming the field.
+            lines.append("%s: the agent refuses it on purpose (%s)" % (sample["id"], sample["agent_refuses"]["why"]))
+            continue
+        refused = reference_refusal(sample)
+        if refused is not None:
+            failures += refused[0]
+            lines.append("%s: %s" % (sample["id"], refused[1]))
+            continue
         config = reference.v1_config(sample)
         meaning = reference.meaning(config)
         for renderer in backends.RENDERERS:
@@ -95,7 +120,7 @@ def check(arguments):
             theirs = parse(theirs_root, sample["guest_nics"])
             documented, undocumented = [], []
             for difference in netmodel.differences(mine, meaning):
-                entry = covering(difference, renderer, entries)
+                entry = covering(difference, renderer, entries, sample["format"])
                 if entry:
                     used.add(entry["id"])
                     documented.append(entry["id"])
@@ -118,7 +143,7 @@ def check(arguments):
                 if v1 is not None:
                     why = "cloud-init's %s file does not say what its v1 config says (%s)" % (renderer, show(v1[3]))
                 else:
-                    entry = covering(difference, renderer, entries)
+                    entry = covering(difference, renderer, entries, sample["format"])
                     why = "documented: %s" % entry["id"] if entry else "see above"
                 notes.append(
                     "%s %s %s: agent %s, cloud-init's file %s; %s" % (label, key, field, show(left), show(right), why)
@@ -137,9 +162,27 @@ def check(arguments):
     return 1 if failures else 0
 
 
+def reference_refusal(sample):
+    """For a sample cloud-init is known to refuse (`cloud_init_refuses`: the text its error
+    must contain, with `why`): (failures, line). None for every other sample. A refusal that
+    no longer happens, or another error, is a failure: the sample's note is then stale."""
+    expected = sample.get("cloud_init_refuses")
+    if expected is None:
+        return None
+    try:
+        reference.meaning(reference.v1_config(sample))
+    except Exception as error:  # noqa: BLE001 - cloud-init raises what it raises
+        if expected["error"] in str(error):
+            return 0, "cloud-init refuses it (%s), the agent accepts it: documented, %s" % (error, expected["why"])
+        return 1, "CLOUD-INIT FAILED OTHERWISE: %s (expected %r)" % (error, expected["error"])
+    return 1, "CLOUD-INIT ACCEPTS IT, but the sample says it refuses it (%r)" % expected["error"]
+
+
 def render_reference(arguments):
     reference.load(reference.prepare(arguments.cache))
     for sample in samples(arguments.samples):
+        if sample.get("cloud_init_refuses") or sample.get("agent_refuses"):
+            continue
         config = reference.v1_config(sample)
         for renderer in backends.RENDERERS:
             reference.render(config, renderer, os.path.join(arguments.out, sample["id"], renderer))

@@ -2,7 +2,7 @@
 
 A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An interface:
 
-    kind      ethernet | bond | vlan | unknown (a file that does not say what it is)
+    kind      ethernet | bond | vlan | bridge | unknown (a file that does not say what it is)
     name      the interface name the configuration gives (or the guest's, when it binds by MAC)
     mac       ethernet: the MAC it is matched by; bond and VLAN: the MAC it is given
     mtu       int or None
@@ -13,13 +13,15 @@ A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An
               which accepts router advertisements on a host that does not forward)
     bond      {"members": [keys], "mode", "miimon", "xmit_hash_policy", "lacp_rate"} or None
     vlan      {"id", "link": key} or None
-    master    key of the bond it is a member of, or None
+    bridge    {"members": [keys], "stp": bool or None, "forward_delay": int or None} or None
+    master    key of the bond or bridge it is a port of, or None
     dns, search  what this interface's own configuration lists (reported; compared as the
               union over the machine, below)
 
 Keys identify the same device on both sides whatever its name: "nic <mac>" for a NIC,
-"bond <member keys>" for a bond, "vlan <id> on <parent key>" for a VLAN, "name <name>" for
-a device whose kind the files do not say. "dns" and "search" of the network are the union
+"bond <member keys>" for a bond, "bridge <port keys>" for a bridge (one without ports by its
+name), "vlan <id> on <parent key>" for a VLAN, "name <name>" for a device whose kind the
+files do not say. "dns" and "search" of the network are the union
 of every interface's and the global ones: resolvconf, systemd-resolved and NetworkManager
 all merge the per-interface lists into the one resolver configuration.
 """
@@ -53,6 +55,7 @@ def interface(name, kind="unknown"):
         "ra": "default",
         "bond": None,
         "vlan": None,
+        "bridge": None,
         "master": None,
         "dns": [],
         "search": [],
@@ -86,6 +89,28 @@ def route(destination, gateway, prefix=None):
     return "%s via %s" % (network, gateway)
 
 
+def bridge(members=None, stp=None, forward_delay=None):
+    """A bridge's settings; `stp` from a bool or ifupdown/v1 text (on/off, yes/no)."""
+    if isinstance(stp, str):
+        stp = stp.strip().lower() in ("on", "yes", "true", "1")
+    return {
+        "members": list(members or []),
+        "stp": stp,
+        "forward_delay": int(float(forward_delay)) if forward_delay not in (None, "") else None,
+    }
+
+
+def link_ports(interfaces):
+    """Fills bond members and bridge ports from the ports' `master` (name -> interface)."""
+    for name, entry in interfaces.items():
+        master = interfaces.get(entry["master"]) if entry["master"] else None
+        if master is None:
+            continue
+        for group in ("bond", "bridge"):
+            if master[group] is not None:
+                add(master[group]["members"], name)
+
+
 def add(values, *items):
     for item in items:
         if item is not None and item not in values:
@@ -109,6 +134,11 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
         elif entry["kind"] == "bond" and name not in seen:
             members = sorted(key_of(member, seen + (name,)) for member in entry["bond"]["members"])
             key = "bond %s" % " + ".join(members)
+        elif entry["kind"] == "bridge" and entry["bridge"]["members"] and name not in seen:
+            members = sorted(key_of(member, seen + (name,)) for member in entry["bridge"]["members"])
+            key = "bridge %s" % " + ".join(members)
+        elif entry["kind"] == "bridge":
+            key = "bridge %s" % name
         elif entry["kind"] == "vlan" and entry["vlan"].get("link") and name not in seen:
             key = "vlan %s on %s" % (entry["vlan"]["id"], key_of(entry["vlan"]["link"], seen + (name,)))
         else:
@@ -123,6 +153,8 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
             result["mac"] = (nic_of_name or {}).get(name)
         if entry["bond"]:
             result["bond"] = dict(entry["bond"], members=sorted(key_of(m) for m in entry["bond"]["members"]))
+        if entry["bridge"]:
+            result["bridge"] = dict(entry["bridge"], members=sorted(key_of(m) for m in entry["bridge"]["members"]))
         if entry["vlan"]:
             result["vlan"] = dict(entry["vlan"], link=key_of(entry["vlan"]["link"]) if entry["vlan"]["link"] else None)
         if entry["master"]:
@@ -139,7 +171,7 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
     return network
 
 
-FIELDS = ["kind", "name", "mac", "mtu", "addresses", "routes", "dhcp4", "dhcp6", "ra", "bond", "vlan", "master"]
+FIELDS = ["kind", "name", "mac", "mtu", "addresses", "routes", "dhcp4", "dhcp6", "ra", "bond", "vlan", "bridge", "master"]
 
 
 def ra_same(left, right):

@@ -76,6 +76,12 @@ def parse_eni(root, nics):
                 (first.get("bond-xmit-hash-policy") or [None])[0],
                 (first.get("bond-lacp-rate") or [None])[0],
             )
+        if "bridge-ports" in first:
+            entry["kind"] = "bridge"
+            ports = [p for p in first["bridge-ports"] if p != "none"]
+            entry["bridge"] = m.bridge(
+                ports, (first.get("bridge-stp") or [None])[0], (first.get("bridge-fd") or [None])[0]
+            )
         if "vlan-raw-device" in first:
             entry["kind"] = "vlan"
             vlan_id = (first.get("vlan-id") or [name.rsplit(".", 1)[-1].replace("vlan", "")])[0]
@@ -114,10 +120,11 @@ def parse_eni(root, nics):
     for name, entry in interfaces.items():
         if entry["master"] and entry["master"] in interfaces and interfaces[entry["master"]]["bond"]:
             m.add(interfaces[entry["master"]]["bond"]["members"], name)
-        if entry["kind"] == "bond":
-            for member in entry["bond"]["members"]:
-                if member in interfaces:
-                    interfaces[member]["master"] = name
+        for group in ("bond", "bridge"):
+            if entry["kind"] == group:
+                for member in entry[group]["members"]:
+                    if member in interfaces:
+                        interfaces[member]["master"] = name
         if entry["kind"] == "ethernet":
             entry["mac"] = nic_of_name.get(name)
     return m.finish(interfaces, global_dns, global_search, nic_of_name)

@@ -9,7 +9,7 @@ from backends import bond, files, names_of, read
 
 def parse_netplan(root, nics):
     """Every /etc/netplan/*.yaml, later files adding to earlier ones; a NIC's name is its
-    set-name, else its id."""
+    set-name, else the name it is matched by, else its id."""
     merged = {}
     for path in files(root, "etc/netplan/*.yaml"):
         document = yaml.safe_load(read(path)) or {}
@@ -19,12 +19,12 @@ def parse_netplan(root, nics):
                     merged.setdefault(kind, {}).setdefault(key, {}).update(value or {})
     ids = {}  # netplan id -> interface name
     for key, value in merged.get("ethernets", {}).items():
-        ids[key] = value.get("set-name") or key
-    for kind in ("bonds", "vlans"):
+        ids[key] = value.get("set-name") or (value.get("match") or {}).get("name") or key
+    for kind in ("bonds", "bridges", "vlans"):
         for key in merged.get(kind, {}):
             ids[key] = key
     interfaces = {}
-    kinds = {"ethernets": "ethernet", "bonds": "bond", "vlans": "vlan"}
+    kinds = {"ethernets": "ethernet", "bonds": "bond", "bridges": "bridge", "vlans": "vlan"}
     for group, kind in kinds.items():
         for key, value in merged.get(group, {}).items():
             name = ids[key]
@@ -44,6 +44,12 @@ def parse_netplan(root, nics):
                     parameters.get("transmit-hash-policy"),
                     parameters.get("lacp-rate"),
                 )
+                for member in members:
+                    interfaces.setdefault(member, m.interface(member, "ethernet"))["master"] = name
+            if kind == "bridge":
+                parameters = value.get("parameters") or {}
+                members = [ids.get(member, member) for member in value.get("interfaces") or []]
+                entry["bridge"] = m.bridge(members, parameters.get("stp"), parameters.get("forward-delay"))
                 for member in members:
                     interfaces.setdefault(member, m.interface(member, "ethernet"))["master"] = name
             if kind == "vlan":

@@ -45,7 +45,8 @@ def parse_networkd(root, nics):
         sections = ini_sections(read(path))
         name = first(sections, "NetDev", "Name")
         kind = first(sections, "NetDev", "Kind")
-        entry = interfaces.setdefault(name, m.interface(name, {"bond": "bond", "vlan": "vlan"}.get(kind, "unknown")))
+        kinds = {"bond": "bond", "vlan": "vlan", "bridge": "bridge"}
+        entry = interfaces.setdefault(name, m.interface(name, kinds.get(kind, "unknown")))
         entry["mac"] = m.mac(first(sections, "NetDev", "MACAddress"))
         if first(sections, "NetDev", "MTUBytes"):
             entry["mtu"] = int(first(sections, "NetDev", "MTUBytes"))
@@ -62,6 +63,9 @@ def parse_networkd(root, nics):
             )
         if kind == "vlan":
             entry["vlan"] = {"id": int(first(sections, "VLAN", "Id")), "link": None}
+        if kind == "bridge":
+            stp = first(sections, "Bridge", "STP")
+            entry["bridge"] = m.bridge([], stp, first(sections, "Bridge", "ForwardDelaySec"))
     for path in files(root, directory + "*.network"):
         sections = ini_sections(read(path))
         name = first(sections, "Match", "Name")
@@ -103,14 +107,18 @@ def parse_networkd(root, nics):
         if master:
             entry["master"] = master
             interfaces.setdefault(master, m.interface(master, "bond"))
+        master = first(sections, "Network", "Bridge")
+        if master:
+            entry["master"] = master
+            if master not in interfaces:
+                interfaces[master] = dict(m.interface(master, "bridge"), bridge=m.bridge())
         for vlan in values(sections, "Network", "VLAN"):
             interfaces.setdefault(vlan, m.interface(vlan, "vlan"))
             if interfaces[vlan]["vlan"] is None:
                 interfaces[vlan]["vlan"] = {"id": None, "link": None}
             interfaces[vlan]["vlan"]["link"] = name
+    m.link_ports(interfaces)
     for name, entry in interfaces.items():
-        if entry["master"] and interfaces[entry["master"]]["bond"] is not None:
-            m.add(interfaces[entry["master"]]["bond"]["members"], name)
         if entry["kind"] == "ethernet" and not entry["mac"]:
             entry["mac"] = nic_of_name.get(name)
     return m.finish(interfaces, nic_of_name=nic_of_name)

@@ -41,9 +41,8 @@ def parse_networkmanager(root, nics):
     interfaces = {}
     for connection in connections:
         settings = connection.get("connection", {})
-        kind = {"ethernet": "ethernet", "802-3-ethernet": "ethernet", "bond": "bond", "vlan": "vlan"}.get(
-            settings.get("type"), "unknown"
-        )
+        kinds = {"ethernet": "ethernet", "802-3-ethernet": "ethernet", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}
+        kind = kinds.get(settings.get("type"), "unknown")
         name = name_of(connection)
         entry = interfaces.setdefault(name, m.interface(name, kind))
         entry["kind"] = kind
@@ -65,6 +64,10 @@ def parse_networkmanager(root, nics):
                 options.get("xmit_hash_policy"),
                 options.get("lacp_rate"),
             )
+        if kind == "bridge":
+            options = connection.get("bridge", {})
+            # NetworkManager's own default is spanning tree on.
+            entry["bridge"] = m.bridge([], options.get("stp", "true"), options.get("forward-delay"))
         if kind == "vlan":
             vlan = connection.get("vlan", {})
             entry["vlan"] = {"id": int(vlan["id"]), "link": references.get(vlan.get("parent"), vlan.get("parent"))}
@@ -93,7 +96,5 @@ def parse_networkmanager(root, nics):
                     m.add(entry["routes"], m.route(parts[0], parts[1]))
             m.add(entry["dns"], *[s for s in section.get("dns", "").split(";") if s])
             m.add(entry["search"], *[s for s in section.get("dns-search", "").split(";") if s])
-    for name, entry in interfaces.items():
-        if entry["master"] and entry["master"] in interfaces and interfaces[entry["master"]]["bond"] is not None:
-            m.add(interfaces[entry["master"]]["bond"]["members"], name)
+    m.link_ports(interfaces)
     return m.finish(interfaces, nic_of_name=by_mac)

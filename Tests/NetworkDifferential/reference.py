@@ -1,12 +1,14 @@
 """cloud-init 22.4.2 as the reference: its Debian package unpacked (never installed), its
-`convert_net_json`, `network_state` and four renderers called in-process, and its network
-config v1 read into the model of netmodel.py.
+`convert_net_json` (network_data.json), `convert_eni_data` (ENI), `network_state` (network
+config v1 and v2) and four renderers called in-process, and its network state read into the
+model of netmodel.py.
 
 Needs Debian's /usr/bin/python3 with python3-yaml, python3-requests and python3-configobj
 (what cloud-init's modules import on the way to the renderers).
 """
 
 import glob
+import ipaddress
 import json
 import os
 import shutil
@@ -87,15 +89,37 @@ def load(packages):
     import cloudinit.net  # noqa: E402
 
     cloudinit.net.get_ib_hwaddrs_by_interface = lambda: {}
+    # Network config v2 names a NIC matched by MAC after the host's NIC of that MAC: the
+    # sample's guest NICs stand in for this machine's.
+    from cloudinit.net import network_state
+
+    network_state.get_interfaces_by_mac = lambda *args, **kwargs: dict(GUEST_NICS)
+    network_state.find_interface_name_from_mac = lambda mac: GUEST_NICS.get(str(mac).lower())
     return cloudinit
 
 
+# mac -> name of the sample being converted (what cloud-init's host probes answer).
+GUEST_NICS = {}
+FORMATS = ("network_data.json", "network-config-v1", "network-config-v2", "eni")
+
+
 def v1_config(sample):
+    """The sample as cloud-init's network config: network_data.json and ENI through
+    cloud-init's converters (convert_net_json, convert_eni_data), network config v1 and v2
+    as they are (without the `network:` key). v2 stays v2: parse_net_config_data reads both."""
+    from cloudinit.net import eni
     from cloudinit.sources.helpers import openstack
 
-    if sample["format"] != "network_data.json":
-        raise RuntimeError("sample %s: format %s has no converter yet" % (sample["name"], sample["format"]))
-    return openstack.convert_net_json(sample["network_data"], known_macs=sample["guest_nics"])
+    GUEST_NICS.clear()
+    GUEST_NICS.update(sample["guest_nics"])
+    if sample["format"] == "network_data.json":
+        return openstack.convert_net_json(sample["network_data"], known_macs=sample["guest_nics"])
+    if sample["format"] == "eni":
+        return eni.convert_eni_data(sample["eni"])
+    if sample["format"] in ("network-config-v1", "network-config-v2"):
+        config = sample["network_config"]
+        return config.get("network", config)
+    raise RuntimeError("sample %s: unknown format %s" % (sample["name"], sample["format"]))
 
 
 def renderer(name):
@@ -127,7 +151,9 @@ def meaning(config):
     state = network_state.parse_net_config_data(json.loads(json.dumps(config)))
     interfaces = {}
     for iface in state.iter_interfaces():
-        kind = {"physical": "ethernet", "bond": "bond", "vlan": "vlan"}.get(iface["type"], "unknown")
+        if iface["type"] == "loopback":
+            continue  # ENI's `iface lo`: nothing is configured on it
+        kind = {"physical": "ethernet", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}.get(iface["type"], "unknown")
         entry = m.interface(iface["name"], kind)
         entry["mac"] = m.mac(iface.get("mac_address"))
         entry["mtu"] = int(iface["mtu"]) if iface.get("mtu") else None
@@ -151,6 +177,8 @@ def meaning(config):
             }
         if kind == "vlan":
             entry["vlan"] = {"id": int(iface["vlan_id"]), "link": iface["vlan-raw-device"]}
+        if kind == "bridge":
+            entry["bridge"] = m.bridge(iface.get("bridge_ports"), iface.get("bridge_stp"), iface.get("bridge_fd"))
         entry["master"] = iface.get("bond-master")
         ra = iface.get("accept-ra")
         for subnet in iface.get("subnets") or []:
@@ -170,9 +198,29 @@ def meaning(config):
             m.add(entry["dns"], *(subnet.get("dns_nameservers") or []))
             m.add(entry["search"], *(subnet.get("dns_search") or []))
         entry["ra"] = "default" if ra is None else ("accept" if ra else "refuse")
+        # A v1 `nameserver` with `interface` (key "addresses") and v2 `nameservers` (key
+        # "nameservers") are the interface's own.
+        own = iface.get("dns") or {}
+        m.add(entry["dns"], *(own.get("addresses") or own.get("nameservers") or []))
+        m.add(entry["search"], *(own.get("search") or []))
         interfaces[iface["name"]] = entry
     for name, entry in interfaces.items():
         if entry["master"] in interfaces and interfaces[entry["master"]]["bond"] is not None:
             m.add(interfaces[entry["master"]]["bond"]["members"], name)
-    names = {entry["name"]: entry["mac"] for entry in interfaces.values() if entry["kind"] == "ethernet"}
+        if entry["bridge"]:
+            for port in entry["bridge"]["members"]:
+                if port in interfaces:
+                    interfaces[port]["master"] = name
+    # v1 `route` entries belong to no interface: on the one whose address holds the gateway
+    # (where a renderer can reach it), else nowhere.
+    for item in state.iter_routes():
+        route = m.route(item.get("network"), item["gateway"], item.get("prefix"))
+        gateway = ipaddress.ip_address(str(item["gateway"]))
+        for entry in interfaces.values():
+            if any(gateway in ipaddress.ip_interface(a).network for a in entry["addresses"]):
+                m.add(entry["routes"], route)
+                break
+    # A NIC the configuration names without a MAC is the guest's NIC of that name.
+    names = {name: mac for mac, name in GUEST_NICS.items()}
+    names.update({entry["name"]: entry["mac"] for entry in interfaces.values() if entry["kind"] == "ethernet" and entry["mac"]})
     return m.finish(interfaces, state.dns_nameservers, state.dns_searchdomains, names)

@@ -1,11 +1,13 @@
 import FoundationEssentials
 
 /// The instance's network, normalized from whichever source described it (OpenStack
-/// `network_data.json`, EC2 `network/interfaces/macs/`): one immutable value that the
-/// network plugin renders for the guest's network stack.
+/// `network_data.json`, EC2 `network/interfaces/macs/`, cloud-init network config v1 and v2,
+/// ifupdown ENI text): one immutable value that the network plugin renders for the guest's
+/// network stack.
 ///
 /// Link ids are the metadata's (`tap1a2b...`, `eno2`), not guest interface names: physical
-/// links are matched to the guest's NICs by MAC address when rendering.
+/// links are matched to the guest's NICs by MAC address, or by `name` when the source gives
+/// an interface name and no MAC (ENI, network config without `mac_address`).
 public struct NetworkConfiguration: Sendable, Equatable {
     /// Every link (L2 device), in the order the source listed them.
     public var links: [NetworkLink]
@@ -39,19 +41,27 @@ public struct NetworkLink: Sendable, Equatable {
         case physical
         case bond(BondSettings)
         case vlan(VLANSettings)
+        case bridge(BridgeSettings)
     }
 
     public var id: String
     public var kind: Kind
-    /// Lower-case `aa:bb:cc:dd:ee:ff`; required for physical links.
+    /// Lower-case `aa:bb:cc:dd:ee:ff`. A physical link has a MAC, a `name`, or both; on a
+    /// bond, VLAN or bridge it is the MAC the device is given.
     public var macAddress: String?
+    /// The interface name the source gives (network config v1/v2, ENI; nil for
+    /// `network_data.json` and EC2). A physical link without a MAC is matched to the guest's
+    /// NIC of this name; a bond, VLAN or bridge is created with it. A physical link that has
+    /// a MAC is matched by the MAC and keeps the guest's kernel name (no renaming).
+    public var name: String?
     /// nil: the image's default (nova sends null for DHCP-served subnets).
     public var mtu: Int?
 
-    public init(id: String, kind: Kind, macAddress: String?, mtu: Int? = nil) {
+    public init(id: String, kind: Kind, macAddress: String?, name: String? = nil, mtu: Int? = nil) {
         self.id = id
         self.kind = kind
         self.macAddress = macAddress
+        self.name = name
         self.mtu = mtu
     }
 }
@@ -102,6 +112,26 @@ public struct VLANSettings: Sendable, Equatable {
     }
 }
 
+/// A Linux bridge: its ports and the spanning tree settings the sources can give.
+public struct BridgeSettings: Sendable, Equatable {
+    /// Link ids of the ports, in order (physical links, bonds or VLANs).
+    public var members: [String]
+    /// Spanning tree on or off; nil: the backend's default.
+    public var stp: Bool?
+    /// Forward delay in seconds, only with `stp` on (without spanning tree it does
+    /// nothing; the converters leave it out); nil: the backend's default.
+    public var forwardDelay: Int?
+
+    public init(members: [String], stp: Bool? = nil, forwardDelay: Int? = nil) {
+        self.members = members
+        self.stp = stp
+        self.forwardDelay = forwardDelay
+    }
+
+    /// What the kernel accepts for the forward delay (`br_set_forward_delay`: 2 to 30 s).
+    public static let forwardDelayRange = 2...30
+}
+
 /// One L3 configuration of a link.
 public struct NetworkSubnet: Sendable, Equatable {
     public enum Method: Sendable, Equatable {
@@ -123,18 +153,21 @@ public struct NetworkSubnet: Sendable, Equatable {
     public var routes: [NetworkRoute]
     /// This network's own name servers.
     public var dnsServers: [IPAddress]
+    /// This network's own search domains (network config `dns_search`, ENI `dns-search`).
+    public var searchDomains: [String]
     /// False on EC2 secondary ENIs: the primary NIC owns the default route.
     public var acceptsDefaultRoute: Bool
 
     public init(
         id: String, linkID: String, method: Method, routes: [NetworkRoute] = [], dnsServers: [IPAddress] = [],
-        acceptsDefaultRoute: Bool = true
+        searchDomains: [String] = [], acceptsDefaultRoute: Bool = true
     ) {
         self.id = id
         self.linkID = linkID
         self.method = method
         self.routes = routes
         self.dnsServers = dnsServers
+        self.searchDomains = searchDomains
         self.acceptsDefaultRoute = acceptsDefaultRoute
     }
 

@@ -25,9 +25,18 @@ public enum NetworkValidator {
         }
         var ids = Set<String>()
         var macs: [String: String] = [:]
+        var names: [String: String] = [:]
         for link in config.links {
             guard ids.insert(link.id).inserted else {
                 throw NetworkConfigError.link(link.id, "id", "the id is used by another link")
+            }
+            if let name = link.name {
+                try validateName(name, of: link)
+                if let other = names[name] {
+                    throw NetworkConfigError.link(
+                        link.id, "name", "'\(name)' is also the name of link '\(NetworkText.preview(other))'")
+                }
+                names[name] = link.id
             }
             if let mtu = link.mtu, !mtuRange.contains(mtu) {
                 throw NetworkConfigError.link(
@@ -45,6 +54,7 @@ public enum NetworkValidator {
                 macs[mac] = link.id
             }
         }
+        try validateMembership(config)
         var networkIDs = Set<String>()
         for network in config.networks {
             guard networkIDs.insert(network.id).inserted else {
@@ -68,8 +78,9 @@ public enum NetworkValidator {
     private static func validateKind(_ link: NetworkLink, in config: NetworkConfiguration) throws {
         switch link.kind {
         case .physical:
-            guard link.macAddress != nil else {
-                throw NetworkConfigError.link(link.id, "ethernet_mac_address", "a physical link needs a MAC address")
+            guard link.macAddress != nil || link.name != nil else {
+                throw NetworkConfigError.link(
+                    link.id, "ethernet_mac_address", "a physical link needs a MAC address or an interface name")
             }
         case .bond(let bond):
             guard !bond.members.isEmpty else {
@@ -117,6 +128,64 @@ public enum NetworkValidator {
             }
             if case .vlan = parent.kind {
                 throw NetworkConfigError.link(link.id, "vlan_link", "a VLAN on a VLAN is not supported")
+            }
+        case .bridge(let bridge):
+            try validateBridge(bridge, of: link, in: config)
+        }
+    }
+
+    private static func validateBridge(_ bridge: BridgeSettings, of link: NetworkLink, in config: NetworkConfiguration)
+        throws
+    {
+        if let delay = bridge.forwardDelay, !BridgeSettings.forwardDelayRange.contains(delay) {
+            let range = BridgeSettings.forwardDelayRange
+            throw NetworkConfigError.link(
+                link.id, "forward_delay", "\(delay) s is not between \(range.lowerBound) and \(range.upperBound)")
+        }
+        for member in bridge.members {
+            guard let memberLink = config.link(member) else {
+                throw NetworkConfigError.link(
+                    link.id, "bridge_interfaces", "port '\(NetworkText.preview(member))' is not a link")
+            }
+            if case .bridge = memberLink.kind {
+                throw NetworkConfigError.link(
+                    link.id, "bridge_interfaces", "port '\(NetworkText.preview(member))' is a bridge")
+            }
+        }
+        if Set(bridge.members).count != bridge.members.count {
+            throw NetworkConfigError.link(link.id, "bridge_interfaces", "a port is listed twice")
+        }
+    }
+
+    /// `lo` is the loopback, never configured from metadata; other names follow `InterfaceName`.
+    private static func validateName(_ name: String, of link: NetworkLink) throws {
+        guard InterfaceName.isValid(name) else {
+            throw NetworkConfigError.link(
+                link.id, "name",
+                "'\(NetworkText.preview(name))' is not an interface name (1 to 15 letters, digits, '_', '-', '.')")
+        }
+        guard name != "lo" else {
+            throw NetworkConfigError.link(link.id, "name", "'lo' is the loopback, which is not configured here")
+        }
+    }
+
+    /// A link is a port of at most one bond or bridge: the kernel gives an interface one master.
+    private static func validateMembership(_ config: NetworkConfiguration) throws {
+        var master: [String: String] = [:]
+        for link in config.links {
+            let members: [String]
+            switch link.kind {
+            case .bond(let bond): members = bond.members
+            case .bridge(let bridge): members = bridge.members
+            case .physical, .vlan: continue
+            }
+            for member in Set(members) {
+                if let other = master[member] {
+                    throw NetworkConfigError.link(
+                        link.id, "members",
+                        "'\(NetworkText.preview(member))' is already a port of '\(NetworkText.preview(other))'")
+                }
+                master[member] = link.id
             }
         }
     }

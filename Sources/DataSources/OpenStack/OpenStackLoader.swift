@@ -6,7 +6,8 @@ import FoundationEssentials
 /// Request budget over HTTP (docs/PROTOCOLS.md §1.2): `latest/meta_data.json` and the other
 /// needed documents concurrently (one round trip); only when `latest` has no
 /// `meta_data.json` the version listing and the documents of the chosen version (two more);
-/// then the injected files concurrently (one more).
+/// then the injected files and, without `network_data.json`, the ENI text `network_config`
+/// points at, concurrently (one more).
 ///
 /// Only `meta_data.json` is required. User data, vendor data and network data are optional:
 /// one that cannot be read (too large, a server error, not JSON) is recorded as such
@@ -49,15 +50,19 @@ struct OpenStackLoader {
             throw DataSourceError.missingField(location: tree.location(of: version), field: "meta_data.json")
         }
         let document = try OpenStackMetaDataDocument(data: metaBytes, location: metaLocation)
-        let network: NetworkDescription? =
-            switch documents.networkData {
-            case .absent: nil
-            case .present(let data): OpenStackNetworkConverter.describe(data)
-            case .unreadable(let failure): .invalid(NetworkConfigError("network_data.json", field: "", failure.reason))
-            }
+        // network_data.json wins; without it, meta_data.json's `network_config` may point at
+        // ENI text (Proxmox's configdrive2), read concurrently with the injected files.
+        let eniPointer = documents.networkData == .absent && needs.contains(.network) ? document.networkConfig : nil
+        async let eni = loadENI(eniPointer)
         let (files, refused) =
             needs.contains(.injectedFiles)
             ? try await loadFiles(document.files, metaLocation: metaLocation) : ([], [])
+        let network: NetworkDescription? =
+            switch documents.networkData {
+            case .absent: try await eni
+            case .present(let data): OpenStackNetworkConverter.describe(data)
+            case .unreadable(let failure): .invalid(NetworkConfigError("network_data.json", field: "", failure.reason))
+            }
 
         var metadata = InstanceMetadata(
             sourceID: sourceID, instanceID: document.uuid, hostname: document.hostname, name: document.name,
@@ -125,6 +130,45 @@ struct OpenStackLoader {
             }
         }
         return (files, refused)
+    }
+
+    /// The ENI text `network_config.content_path` names, converted (nil: no pointer, or
+    /// only the loopback). Read like an injected file: one file directly under
+    /// `openstack/content/`, at most `injectedFileBytes`. A pointer that escapes, names no
+    /// file or cannot be read makes the network `.invalid` (only the network plugin fails).
+    private func loadENI(_ pointer: OpenStackMetaDataDocument.NetworkConfigPointer?) async throws
+        -> NetworkDescription?
+    {
+        let field = "network_config.content_path"
+        let contentPath: String
+        switch pointer {
+        case nil: return nil
+        case .malformed?:
+            return .invalid(
+                NetworkConfigError(
+                    "meta_data.json", field: "network_config", "not an object with a string content_path"))
+        case .contentPath(let path)?: contentPath = path
+        }
+        guard let treePath = InjectedFilePolicy.contentTreePath(contentPath) else {
+            return .invalid(
+                NetworkConfigError(
+                    "meta_data.json", field: field,
+                    "'\(NetworkText.preview(contentPath))' is not a file under openstack/content/"))
+        }
+        let tree = tree
+        let maxBytes = limits.injectedFileBytes
+        switch try await OptionalDocument.read("network_config") { try await tree.read(treePath, maxBytes: maxBytes) } {
+        case .absent:
+            return .invalid(
+                NetworkConfigError("meta_data.json", field: field, "\(tree.location(of: treePath)) does not exist"))
+        case .unreadable(let failure):
+            return .invalid(NetworkConfigError(tree.location(of: treePath), field: "", failure.reason))
+        case .present(let data):
+            guard let text = String(validating: data, as: UTF8.self) else {
+                return .invalid(NetworkConfigError(tree.location(of: treePath), field: "", "not UTF-8 text"))
+            }
+            return NetworkDescription.fromENI(text)
+        }
     }
 
     private enum FileOutcome: Sendable {

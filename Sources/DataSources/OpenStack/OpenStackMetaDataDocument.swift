@@ -17,6 +17,15 @@ struct OpenStackMetaDataDocument {
     var files: [(path: String, contentPath: String)]
     /// `files` elements that were not objects with string `path` and `content_path`.
     var refusedFiles: [RefusedFile]
+    /// `network_config`: `{"content_path": "/content/0000"}`, an ENI text Proxmox's
+    /// configdrive2 writes (nova's old file injection did too). nil when absent;
+    /// `.malformed` when it is not an object with a string `content_path`.
+    var networkConfig: NetworkConfigPointer?
+
+    enum NetworkConfigPointer: Equatable {
+        case contentPath(String)
+        case malformed
+    }
 
     /// Parses `data`; `location` names the document in errors.
     init(data: Data, location: String) throws {
@@ -43,6 +52,12 @@ struct OpenStackMetaDataDocument {
         (publicKeys, refusedKeys) = Self.keys(root)
         files = []
         refusedFiles = []
+        switch root["network_config"] {
+        case nil, .null?: networkConfig = nil
+        case let value?:
+            networkConfig =
+                value.objectValue?["content_path"]?.stringValue.map(NetworkConfigPointer.contentPath) ?? .malformed
+        }
         // Element by element: one entry of the wrong type must not cost the valid ones.
         for (index, element) in Self.array(root["files"]).enumerated() {
             let entry = element.objectValue

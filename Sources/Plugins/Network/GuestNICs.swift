@@ -6,8 +6,8 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// The guest's network interfaces by MAC address, read from `/sys/class/net/*/address`
-/// under the root (so `--root` and tests see a prepared tree).
+/// The guest's network interfaces by MAC address (and so their names), read from
+/// `/sys/class/net/*/address` under the root (so `--root` and tests see a prepared tree).
 public struct GuestNICs: Sendable, Equatable {
     /// Lower-case MAC -> interface name.
     public var byMAC: [String: String]
@@ -15,6 +15,9 @@ public struct GuestNICs: Sendable, Equatable {
     public init(byMAC: [String: String]) {
         self.byMAC = byMAC
     }
+
+    /// The interface names, for links matched by name (ENI, network config without a MAC).
+    public var names: Set<String> { Set(byMAC.values) }
 
     /// Reads the root's `/sys/class/net`. Missing directory: no NICs. Why reading follows
     /// links here: on a real system every entry of /sys/class/net is a symbolic link into
@@ -39,22 +42,5 @@ public struct GuestNICs: Sendable, Equatable {
             hasDevice[mac] = physical
         }
         return GuestNICs(byMAC: byMAC)
-    }
-}
-
-/// Linux interface names: 1 to 15 bytes (IFNAMSIZ less the NUL). Stricter than the kernel
-/// on purpose: letters, digits, `_`, `-`, `.`, not starting with `.` or `-`, so a name is
-/// safe in every configuration format and file name.
-public enum InterfaceName {
-    public static func isValid(_ name: String) -> Bool {
-        guard (1...15).contains(name.utf8.count), let first = name.utf8.first, first != UInt8(ascii: "."),
-            first != UInt8(ascii: "-")
-        else {
-            return false
-        }
-        return name.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-        }
     }
 }

@@ -46,13 +46,13 @@ public enum NetworkActivation {
             return (renderer == .networkd ? [["networkctl", "reload"]] : [["netplan", "apply"]], nil)
         case .eni:
             return (
-                toBringUp.filter { network.interface($0)?.bondMaster == nil }.map { ["ifup", $0] },
+                toBringUp.filter { network.interface($0)?.isPort == false }.map { ["ifup", $0] },
                 upChanged.isEmpty
                     ? nil : "\(upChanged.joined(separator: ", ")) is up: left as it is until the next boot"
             )
         case .networkmanager:
             var commands = files.map { ["nmcli", "connection", "load", $0.path] }
-            commands += toBringUp.filter { network.interface($0)?.bondMaster == nil }
+            commands += toBringUp.filter { network.interface($0)?.isPort == false }
                 .map { ["nmcli", "connection", "up", NetworkManagerRenderer.prefix + $0] }
             return (
                 commands,

@@ -42,7 +42,7 @@ struct NetworkChangeSet {
         let warnings = config.skipped + resolved.warnings
         guard !resolved.network.interfaces.isEmpty else {
             return .skip(
-                "no guest interface under /sys/class/net matches the metadata's MAC addresses: "
+                "no guest interface under /sys/class/net matches the metadata's MAC addresses or names: "
                     + warnings.joined(separator: "; "))
         }
         let (renderer, reason) = RendererSelection.choose(context.config.networkRenderer, root: context.root)

@@ -6,8 +6,9 @@ import FoundationEssentials
 import Glibc
 #endif
 
-/// Configures the network from metadata (OpenStack `network_data.json`, EC2 interfaces):
-/// matches links to the guest's NICs by MAC, renders files for the chosen backend
+/// Configures the network from metadata (OpenStack `network_data.json`, EC2 interfaces,
+/// cloud-init network config v1/v2, ENI text): matches links to the guest's NICs by MAC (or
+/// by name when the source gives no MAC), renders files for the chosen backend
 /// (`network_renderer`), disables the image's conflicting configuration reversibly, and
 /// on the live system brings up interfaces that are still down.
 ///

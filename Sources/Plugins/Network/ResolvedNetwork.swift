@@ -1,7 +1,8 @@
 import DataSources
 
 /// The network model with guest interface names: what every renderer takes. Interfaces
-/// come in dependency order (NICs, then bonds, then VLANs).
+/// come in dependency order (NICs, then bonds, then VLANs and bridges, each after what it
+/// stands on).
 public struct ResolvedNetwork: Sendable, Equatable {
     public var interfaces: [ResolvedInterface]
 
@@ -12,6 +13,8 @@ public struct ResolvedNetwork: Sendable, Equatable {
     public func interface(_ name: String) -> ResolvedInterface? { interfaces.first { $0.name == name } }
     /// Names of the members of bond `name`.
     public func members(of name: String) -> [String] { interfaces.filter { $0.bondMaster == name }.map(\.name) }
+    /// Names of the ports of bridge `name`.
+    public func ports(of name: String) -> [String] { interfaces.filter { $0.bridgeMaster == name }.map(\.name) }
     /// Names of the VLANs on `name`.
     public func vlans(on name: String) -> [String] {
         interfaces.compactMap { if case .vlan(let parent, _) = $0.kind, parent == name { $0.name } else { nil } }
@@ -24,6 +27,8 @@ public struct ResolvedInterface: Sendable, Equatable {
         case bond(BondSettings)
         /// Parent interface name and VLAN id.
         case vlan(parent: String, id: Int)
+        /// Its ports are the interfaces whose `bridgeMaster` is this one's name.
+        case bridge(BridgeSettings)
     }
 
     public var name: String
@@ -34,6 +39,8 @@ public struct ResolvedInterface: Sendable, Equatable {
     public var mtu: Int?
     /// Set on a bond member: the bond's name (members carry no L3 configuration).
     public var bondMaster: String?
+    /// Set on a bridge port: the bridge's name (ports carry no L3 configuration either).
+    public var bridgeMaster: String?
     public var addresses: [IPPrefix] = []
     public var dhcp4 = false
     public var dhcp6 = false
@@ -67,6 +74,16 @@ public struct ResolvedInterface: Sendable, Equatable {
     public var routerAdvertisements: RouterAdvertisements {
         if acceptRA { return .accept }
         return addresses.contains { !$0.address.isIPv4 } ? .refuse : .unspecified
+    }
+
+    /// A bond member or a bridge port: brought up by its master, never given addresses.
+    public var isPort: Bool { bondMaster != nil || bridgeMaster != nil }
+
+    /// "a bond member" or "a bridge port", for messages; nil when it is neither.
+    var portDescription: String? {
+        if bondMaster != nil { return "a bond member" }
+        if bridgeMaster != nil { return "a bridge port" }
+        return nil
     }
 
     /// Whether any L3 configuration is on it (else it is only brought up, e.g. a VLAN parent).

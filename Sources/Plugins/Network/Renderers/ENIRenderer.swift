@@ -2,8 +2,8 @@ import DataSources
 
 /// Debian ifupdown: `/etc/network/interfaces.d/50-guest-agent` (the plugin makes sure
 /// `/etc/network/interfaces` sources it). ifupdown has no MAC matching, so the guest's
-/// names (found by MAC) are used directly. Bonds need `ifenslave`, VLANs the `vlan`
-/// package; `dns-*` lines need `resolvconf`. Pure: no I/O.
+/// names (found by MAC, or the source's names) are used directly. Bonds need `ifenslave`,
+/// VLANs the `vlan` package, bridges `bridge-utils`; `dns-*` lines need `resolvconf`. Pure: no I/O.
 public enum ENIRenderer {
     public static let path = "/etc/network/interfaces.d/50-guest-agent"
 
@@ -30,6 +30,13 @@ public enum ENIRenderer {
             if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
         case .vlan(let parent, _):
             link.append("vlan-raw-device \(parent)")
+            if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
+        case .bridge(let bridge):
+            // bridge-utils' ifupdown hook reads these; spanning tree off unless asked for.
+            let ports = network.ports(of: name)
+            link.append("bridge_ports \(ports.isEmpty ? "none" : ports.joined(separator: " "))")
+            link.append("bridge_stp \((bridge.stp ?? false) ? "on" : "off")")
+            if let delay = bridge.forwardDelay { link.append("bridge_fd \(delay)") }
             if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
         }
         if let mtu = interface.mtu { link.append("mtu \(mtu)") }

@@ -2,7 +2,7 @@ import DataSources
 
 /// netplan version 2 YAML: `/etc/netplan/50-guest-agent.yaml`, mode 0600 (netplan warns
 /// about world-readable files). NICs are matched by MAC and keep the guest's name
-/// (`match: macaddress` + `set-name`). Pure: no I/O.
+/// (`match: macaddress` + `set-name`), or by name when the source gave no MAC. Pure: no I/O.
 public enum NetplanRenderer {
     public static let path = "/etc/netplan/50-guest-agent.yaml"
 
@@ -11,6 +11,7 @@ public enum NetplanRenderer {
         let groups: [(String, (ResolvedInterface) -> Bool)] = [
             ("ethernets", { $0.isEthernet }),
             ("bonds", { if case .bond = $0.kind { true } else { false } }),
+            ("bridges", { if case .bridge = $0.kind { true } else { false } }),
             ("vlans", { if case .vlan = $0.kind { true } else { false } }),
         ]
         for (key, belongs) in groups {
@@ -28,6 +29,9 @@ public enum NetplanRenderer {
         case .ethernet:
             if let mac = interface.macAddress {
                 lines += ["  match:", "    macaddress: \"\(mac)\"", "  set-name: \(interface.name)"]
+            } else {
+                // A link the source named without a MAC (ENI, network config): matched by name.
+                lines += ["  match:", "    name: \"\(interface.name)\""]
             }
         case .bond(let bond):
             lines.append("  interfaces: [\(network.members(of: interface.name).joined(separator: ", "))]")
@@ -40,9 +44,17 @@ public enum NetplanRenderer {
         case .vlan(let parent, let id):
             lines += ["  id: \(id)", "  link: \(parent)"]
             if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
+        case .bridge(let bridge):
+            lines.append("  interfaces: [\(network.ports(of: interface.name).joined(separator: ", "))]")
+            lines.append("  parameters:")
+            // Spanning tree off unless asked for: the kernel's, ifupdown's and networkd's
+            // default, which netplan and NetworkManager would otherwise turn on.
+            lines.append("    stp: \(bridge.stp ?? false)")
+            if let delay = bridge.forwardDelay { lines.append("    forward-delay: \(delay)") }
+            if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         }
         if let mtu = interface.mtu { lines.append("  mtu: \(mtu)") }
-        guard interface.bondMaster == nil else { return lines }
+        guard !interface.isPort else { return lines }
         lines.append("  dhcp4: \(interface.dhcp4)")
         if interface.dhcp4 && !interface.dhcpDefaultRoute { lines += ["  dhcp4-overrides:", "    use-routes: false"] }
         lines.append("  dhcp6: \(interface.dhcp6)")

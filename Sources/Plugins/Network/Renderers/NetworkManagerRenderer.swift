@@ -4,7 +4,7 @@ import FoundationEssentials
 
 /// NetworkManager keyfiles: `/etc/NetworkManager/system-connections/guest-agent-<name>.nmconnection`,
 /// mode 0600 (NetworkManager ignores keyfiles others can read). NICs are bound by MAC
-/// (`ethernet.mac-address`) and name. Pure: no I/O.
+/// (`ethernet.mac-address`) when the source gave one, and by name. Pure: no I/O.
 public enum NetworkManagerRenderer {
     public static let directory = "/etc/NetworkManager/system-connections"
     public static let prefix = "guest-agent-"
@@ -17,7 +17,13 @@ public enum NetworkManagerRenderer {
                 "id=\(id)", "uuid=\(uuid(for: interface.name))", "type=\(type(of: interface))",
                 "interface-name=\(interface.name)", "autoconnect=true",
             ]
-            if let master = interface.bondMaster { connection += ["master=\(prefix + master)", "slave-type=bond"] }
+            // NetworkManager takes the master's interface name or its connection's UUID here,
+            // not a connection id (an id is read as an interface name that never appears, and
+            // the port is never enslaved): the UUID, stable per name, binds the two keyfiles.
+            if let master = interface.bondMaster { connection += ["master=\(uuid(for: master))", "slave-type=bond"] }
+            if let master = interface.bridgeMaster {
+                connection += ["master=\(uuid(for: master))", "slave-type=bridge"]
+            }
             sections.append(("connection", connection))
             switch interface.kind {
             case .ethernet:
@@ -43,8 +49,17 @@ public enum NetworkManagerRenderer {
                 if let mac = interface.macAddress { ethernet.append("cloned-mac-address=\(mac.uppercased())") }
                 if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
                 if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
+            case .bridge(let bridge):
+                // Spanning tree off unless asked for (NetworkManager's own default is on).
+                var options = ["stp=\(bridge.stp ?? false)"]
+                if let delay = bridge.forwardDelay { options.append("forward-delay=\(delay)") }
+                sections.append(("bridge", options))
+                var ethernet: [String] = []
+                if let mac = interface.macAddress { ethernet.append("cloned-mac-address=\(mac.uppercased())") }
+                if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
+                if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
             }
-            if interface.bondMaster == nil {
+            if !interface.isPort {
                 sections.append(("ipv4", ip(interface, ipv4: true)))
                 sections.append(("ipv6", ip(interface, ipv4: false)))
             }
@@ -60,6 +75,7 @@ public enum NetworkManagerRenderer {
         case .ethernet: "ethernet"
         case .bond: "bond"
         case .vlan: "vlan"
+        case .bridge: "bridge"
         }
     }
 

@@ -1,7 +1,8 @@
 import DataSources
 
-/// systemd-networkd files in `/etc/systemd/network`: a `.link` per NIC (MAC -> name), a
-/// `.netdev` per bond and VLAN, a `.network` per interface. Named `10-guest-agent-*` so
+/// systemd-networkd files in `/etc/systemd/network`: a `.link` per NIC matched by MAC (MAC ->
+/// name; a NIC the source named without a MAC needs none), a `.netdev` per bond, VLAN and
+/// bridge, a `.network` per interface. Named `10-guest-agent-*` so
 /// they sort before the usual catch-all files (networkd uses the first `.network` that
 /// matches). Pure: no I/O.
 public enum NetworkdRenderer {
@@ -27,6 +28,12 @@ public enum NetworkdRenderer {
             case .vlan(_, let id):
                 files.append(
                     file(base + ".netdev", [("NetDev", netdev(interface, kind: "vlan")), ("VLAN", ["Id=\(id)"])]))
+            case .bridge(let bridge):
+                // STP off unless asked for, as in every renderer (networkd's default too).
+                var options = ["STP=\((bridge.stp ?? false) ? "yes" : "no")"]
+                if let delay = bridge.forwardDelay { options.append("ForwardDelaySec=\(delay)") }
+                files.append(
+                    file(base + ".netdev", [("NetDev", netdev(interface, kind: "bridge")), ("Bridge", options)]))
             }
             files.append(file(base + ".network", networkSections(interface, network: network)))
         }
@@ -48,8 +55,10 @@ public enum NetworkdRenderer {
         var sections: [(String, [String])] = [("Match", ["Name=\(interface.name)"])]
         if let mtu = interface.mtu { sections.append(("Link", ["MTUBytes=\(mtu)"])) }
         var settings: [String] = []
-        if let master = interface.bondMaster {
-            settings.append("Bond=\(master)")
+        if interface.isPort {
+            if let master = interface.bondMaster { settings.append("Bond=\(master)") }
+            if let master = interface.bridgeMaster { settings.append("Bridge=\(master)") }
+            settings += network.vlans(on: interface.name).map { "VLAN=\($0)" }
             sections.append(("Network", settings))
             return sections
         }

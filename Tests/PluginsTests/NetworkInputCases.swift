@@ -1,0 +1,119 @@
+import AgentBase
+import DataSources
+import Foundation
+import Plugins
+
+/// Network descriptions in the formats besides network_data.json (cloud-init network config
+/// v1 and v2, ENI text), each with the guest NICs it is rendered for: what the real-tools
+/// and namespace tests put through every renderer.
+enum NetworkInputCases {
+    struct Case: Sendable {
+        let name: String
+        let nics: GuestNICs
+        let description: NetworkDescription?
+    }
+
+    /// Proxmox VE's NoCloud v1: matched by MAC (the guest calls the NIC ens18), static
+    /// IPv4 and IPv6 with gateways, global name servers.
+    static let v1Proxmox = """
+        version: 1
+        config:
+            - type: physical
+              name: eth0
+              mac_address: 'bc:24:11:aa:bb:01'
+              subnets:
+              - type: static
+                address: '10.0.0.5'
+                netmask: '255.255.255.0'
+                gateway: '10.0.0.1'
+              - type: static6
+                address: '2001:db8:0:1::5/64'
+                gateway: '2001:db8:0:1::1'
+            - type: nameserver
+              address: ['10.0.0.2']
+              search: ['example.com']
+        """
+
+    /// v2 with every virtual kind: two NICs by name in a bond, the bond in a bridge with a
+    /// static address, a VLAN on the bridge with DHCP.
+    static let v2Stack = """
+        network:
+          version: 2
+          ethernets:
+            eth0: {}
+            eth1: {match: {name: eth1}}
+          bonds:
+            bond0:
+              interfaces: [eth0, eth1]
+              parameters: {mode: active-backup, mii-monitor-interval: 100}
+          bridges:
+            br0:
+              interfaces: [bond0]
+              parameters: {stp: true, forward-delay: 4}
+              addresses: [192.0.2.10/24]
+              routes: [{to: 198.51.100.0/24, via: 192.0.2.254}]
+              nameservers: {addresses: [192.0.2.53]}
+          vlans:
+            br0.30: {id: 30, link: br0, dhcp4: true}
+        """
+
+    /// Proxmox VE's configdrive2 ENI: NICs by name only (`eth0`, `eth1`).
+    static let eniProxmox = """
+        auto lo
+        iface lo inet loopback
+
+                dns_nameservers 10.0.0.2
+                dns_search example.com
+        auto eth0
+        iface eth0 inet static
+                address 10.0.0.5
+                netmask 255.255.255.0
+                gateway 10.0.0.1
+        iface eth0 inet6 static
+                address 2001:db8:0:1::5
+                netmask 64
+                gateway 2001:db8:0:1::1
+        auto eth1
+        iface eth1 inet dhcp
+        """
+
+    /// Debian's bridge over a NIC, by name.
+    static let eniBridge = """
+        auto eth0
+        iface eth0 inet manual
+
+        auto br0
+        iface br0 inet static
+            bridge_ports eth0
+            bridge_stp off
+            bridge_fd 2
+            address 10.0.0.5/24
+            gateway 10.0.0.1
+        """
+
+    static func cloudInit(_ yaml: String) -> NetworkDescription? {
+        NetworkDescription.fromCloudInitNetworkConfig(try! YAMLParser.parse(yaml)!)
+    }
+
+    static let all: [Case] = [
+        Case(
+            name: "v1-proxmox", nics: GuestNICs(byMAC: ["bc:24:11:aa:bb:01": "ens18"]),
+            description: cloudInit(v1Proxmox)),
+        Case(
+            name: "v2-stack", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0", "52:54:00:00:00:02": "eth1"]),
+            description: cloudInit(v2Stack)),
+        Case(
+            name: "eni-proxmox", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0", "52:54:00:00:00:02": "eth1"]),
+            description: .fromENI(eniProxmox)),
+        Case(
+            name: "eni-bridge", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: .fromENI(eniBridge)),
+    ]
+
+    static func resolved(_ name: String) -> NetworkResolver.Result {
+        let found = all.first { $0.name == name }!
+        guard case .configuration(let config)? = found.description else {
+            fatalError("\(name): \(String(describing: found.description))")
+        }
+        return NetworkResolver.resolve(config, nics: found.nics)
+    }
+}
