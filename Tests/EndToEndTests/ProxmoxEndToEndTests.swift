@@ -13,7 +13,7 @@ import Testing
         if: FirstBootEndToEndTests.enabled && NoCloudSeeds.toolsPresent,
         "needs root, useradd, chpasswd, genisoimage: skipped (CI runs as root)"))
 struct ProxmoxEndToEndTests {
-    static let plugins = "users, hostname, ssh_keys, userdata"
+    static let plugins = "network, users, hostname, ssh_keys, userdata"
 
     struct Boot {
         let work: TemporaryDirectory
@@ -48,9 +48,14 @@ struct ProxmoxEndToEndTests {
                 "genisoimage",
                 ["-quiet", "-iso-level", "3", "-J", "-R", "-V", label, "-o", root.path + "/images/ci.iso", stage]),
             "genisoimage")
+        // The VM's NIC as the guest sees it: Proxmox's v1 network matches it by MAC (the guest
+        // calls it ens18), its configdrive2 ENI by the name eth0 (as Proxmox writes it).
+        let nic = drive == "nocloud" ? "ens18" : "eth0"
+        try root.write(vm.mac + "\n", to: "sys/class/net/\(nic)/address")
         let config = try work.write(
             """
             [DEFAULT]
+            network_renderer = netplan
             metadata_services = configdrive, nocloud
             configdrive_paths = /images/ci.iso
             nocloud_paths = /images/ci.iso
@@ -80,12 +85,31 @@ struct ProxmoxEndToEndTests {
         let keys = boot.root.read("home/\(user)/.ssh/authorized_keys") ?? ""
         for key in vm.sshKeys { #expect(keys.contains(key), "missing key \(key)") }
         #expect(boot.root.read("etc/hostname") == vm.name + "\n")
+        try Self.expectTheVMsNetwork(boot, vm)
 
-        let watched = ["etc/passwd", "etc/shadow", "etc/group", "etc/hostname", "home/\(user)/.ssh/authorized_keys"]
+        let watched = [
+            "etc/passwd", "etc/shadow", "etc/group", "etc/hostname", "home/\(user)/.ssh/authorized_keys",
+            "etc/netplan/50-guest-agent.yaml",
+        ]
         let before = watched.map { boot.root.read($0) }
         let second = try boot.agent(["run"])
         #expect(second.status == 0, "\(second.standardError)")
         #expect(watched.map { boot.root.read($0) } == before, "the second boot changed an account or key file")
+    }
+
+    /// The network the VM's settings give, as netplan reads it (`netplan generate` accepts the
+    /// file), on the guest's NIC.
+    static func expectTheVMsNetwork(_ boot: Boot, _ vm: ProxmoxVM) throws {
+        let netplan = try #require(boot.root.read("etc/netplan/50-guest-agent.yaml"), "no netplan file")
+        if vm.ip == "dhcp" { #expect(netplan.contains("dhcp4: true"), "\(netplan)") }
+        if let ip = vm.ip, ip != "dhcp" { #expect(netplan.contains(ip), "\(netplan)") }
+        if let gateway = vm.gateway { #expect(netplan.contains(gateway), "\(netplan)") }
+        if let ip6 = vm.ip6, ip6.contains("/") { #expect(netplan.contains(ip6.lowercased()), "\(netplan)") }
+        for server in vm.nameservers { #expect(netplan.contains(server), "\(netplan)") }
+        if Program.which("netplan") != nil {
+            let generate = try Program.tool("netplan", ["generate", "--root-dir", boot.root.path])
+            #expect(generate.status == 0, "netplan generate: \(generate.standardError)")
+        }
     }
 
     static func vm(password: String?) throws -> ProxmoxVM {
@@ -104,6 +128,25 @@ struct ProxmoxEndToEndTests {
     func aClearTextPassword(drive: String) throws {
         let vm = try Self.vm(password: "Proxmox-Pass-1")
         try Self.expectTheVMsInstance(try Self.boot(vm, drive: drive), vm, password: "Proxmox-Pass-1")
+    }
+
+    /// A static dual-stack address, as set in Proxmox's IP config.
+    @Test(arguments: ["nocloud", "configdrive2"])
+    func aStaticDualStackNetwork(drive: String) throws {
+        var vm = try Self.vm(password: "Proxmox-Pass-3")
+        vm.ip = "192.0.2.10/24"
+        vm.gateway = "192.0.2.1"
+        vm.ip6 = "2001:db8::10/64"
+        vm.gateway6 = "2001:db8::1"
+        try Self.expectTheVMsInstance(try Self.boot(vm, drive: drive), vm, password: "Proxmox-Pass-3")
+    }
+
+    /// DHCP for IPv4 and SLAAC (`auto`) for IPv6.
+    @Test(arguments: ["nocloud", "configdrive2"])
+    func dhcpAndSLAAC(drive: String) throws {
+        var vm = try Self.vm(password: "Proxmox-Pass-4")
+        vm.ip6 = "auto"
+        try Self.expectTheVMsInstance(try Self.boot(vm, drive: drive), vm, password: "Proxmox-Pass-4")
     }
 
     /// What Proxmox stores for a Linux VM's `cipassword` set in its GUI: a crypt hash.
