@@ -79,16 +79,17 @@ struct ProxmoxEndToEndTests {
         #expect(try boot.agent(["query", "instance_id"]).standardOutput == boot.instanceID + "\n")
         let user = try #require(vm.user)
         let passwd = boot.root.read("etc/passwd") ?? ""
-        #expect(passwd.contains("\n\(user):"), "no \(user) in /etc/passwd")
+        #expect(passwd.hasPrefix("\(user):") || passwd.contains("\n\(user):"), "no \(user) in /etc/passwd")
         #expect(!passwd.contains("\ncloud-user:"), "a second admin account was made")
         #expect(try Self.verifies(password, boot.shadowHash(user)), "\(user)'s password is not the VM's")
-        let keys = boot.root.read("home/\(user)/.ssh/authorized_keys") ?? ""
+        let home = user == "root" ? "root" : "home/\(user)"
+        let keys = boot.root.read("\(home)/.ssh/authorized_keys") ?? ""
         for key in vm.sshKeys { #expect(keys.contains(key), "missing key \(key)") }
         #expect(boot.root.read("etc/hostname") == vm.name + "\n")
         try Self.expectTheVMsNetwork(boot, vm)
 
         let watched = [
-            "etc/passwd", "etc/shadow", "etc/group", "etc/hostname", "home/\(user)/.ssh/authorized_keys",
+            "etc/passwd", "etc/shadow", "etc/group", "etc/hostname", "\(home)/.ssh/authorized_keys",
             "etc/netplan/50-guest-agent.yaml",
         ]
         let before = watched.map { boot.root.read($0) }
@@ -147,6 +148,15 @@ struct ProxmoxEndToEndTests {
         var vm = try Self.vm(password: "Proxmox-Pass-4")
         vm.ip6 = "auto"
         try Self.expectTheVMsInstance(try Self.boot(vm, drive: drive), vm, password: "Proxmox-Pass-4")
+    }
+
+    /// `ciuser: root`: Proxmox writes `user: root` and `disable_root: False` and no
+    /// `users: [default]`; root gets the password and the keys, no account is made.
+    @Test(arguments: ["nocloud", "configdrive2"])
+    func rootAsTheUser(drive: String) throws {
+        var vm = try Self.vm(password: "Proxmox-Root-5")
+        vm.user = "root"
+        try Self.expectTheVMsInstance(try Self.boot(vm, drive: drive), vm, password: "Proxmox-Root-5")
     }
 
     /// What Proxmox stores for a Linux VM's `cipassword` set in its GUI: a crypt hash.

@@ -65,7 +65,8 @@ struct CloudConfigPasswords: Sendable {
         guard let user = name ?? admin else {
             throw CloudConfigError.type("password", "set for a default user, and the admin user name is refused")
         }
-        _ = try AdminUser.validate(user)
+        // root only as the default user the user data named (`user: root`, `AdminUser`).
+        if !(name == nil && user == "root") { _ = try AdminUser.validate(user) }
         guard try PasswdDatabase.lookUp(user, root: context.root) != nil else {
             throw CloudConfigError.type("chpasswd", "set for an existing user; \(TextPreview.line(user)) is not one")
         }

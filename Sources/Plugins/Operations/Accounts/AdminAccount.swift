@@ -29,6 +29,10 @@ struct AdminAccount: Equatable {
     /// What the root holds now and what the account needs.
     static func inspect(_ context: PluginContext) throws -> AdminAccount {
         let user = try AdminUser.name(for: context)
+        if user == "root" {
+            // The user data made root the default user: it exists and needs no admin group.
+            return AdminAccount(user: user, exists: true, groups: [], missingGroups: [], needsSudoers: false)
+        }
         let database = try GroupDatabase(root: context.root)
         var groups = context.config.groups
         if groups.isEmpty, let admin = database.adminGroup { groups = [admin] }

@@ -13,7 +13,13 @@ public enum AdminUser {
     /// an existing system account of the target root (`SystemAccount`). Every plugin that
     /// acts for the admin user (users, password, ssh_keys, cloud-config) asks here, so a
     /// refusal stops each of them before it changes anything.
+    ///
+    /// One exception: the user data's `user: root` (Proxmox VE writes it for `ciuser: root`)
+    /// makes root the default user, as in cloud-init: its password and keys are set, no
+    /// account, group or sudo rule is made. The user data's author runs code as root anyway
+    /// (`runcmd`), so this gives nothing new; metadata's `admin_username: root` stays refused.
     public static func name(for context: PluginContext) throws -> String {
+        if context.defaultUserName == "root" { return "root" }
         let name = try validate(
             context.defaultUserName ?? context.metadata.adminUsername ?? context.config.username)
         try SystemAccount.refuse(name, context: context)
