@@ -33,6 +33,25 @@ struct NoCloudDriveTests {
         #expect(metadata.sourceLocation == image)
     }
 
+    /// udev's /dev/disk/by-label/cidata link inside a prepared root (`--root`), with nothing in
+    /// the root's /sys/class/block to scan: the link alone finds the drive, and an absolute
+    /// link target is read inside the root, never on the host.
+    @Test(arguments: ["relative", "absolute"])
+    func theByLabelLinkInsideARootFindsTheDrive(link: String) async throws {
+        let work = try TemporaryDirectory()
+        let stage = try NoCloudSeeds.stage(in: work, extra: ["meta-data": "instance-id: iid-by-label\n"])
+        let root = try TemporaryDirectory()
+        try FileManager.default.createDirectory(
+            atPath: root.path + "/dev/disk/by-label", withIntermediateDirectories: true)
+        try Self.build("vfat", stage: stage, to: root.path + "/dev/vdz")
+        try FileManager.default.createSymbolicLink(
+            atPath: root.path + "/dev/disk/by-label/cidata",
+            withDestinationPath: link == "relative" ? "../../vdz" : "/dev/vdz")
+        let metadata = try #require(try await NoCloudSource(root: SystemRoot(root.path), configuredPaths: []).load())
+        #expect(metadata.instanceID == "iid-by-label")
+        #expect(metadata.sourceLocation == "/dev/vdz")
+    }
+
     @Test func aDriveWithAnotherLabelIsNotASeed() async throws {
         let work = try TemporaryDirectory()
         let stage = try NoCloudSeeds.stage(in: work)
