@@ -55,14 +55,15 @@ struct UserDataEndToEndTests {
 
         let first = try agent(["run"])
         #expect(first.status == 1, "1002 means 'not finished, run again next boot': \(first.standardError)")
-        #expect(marks() == ["cloud-config", "shell", "again"])
+        // runcmd runs after the scripts, as in cloud-init (its final stage runs it after part-*).
+        #expect(marks() == ["shell", "again", "cloud-config"])
         #expect(root.directory.read("etc/motd") == "configured by cloud-config")
         let status = try agent(["status"]).standardOutput
         #expect(status.contains("userdata") && status.contains("part 3 (text/x-shellscript) exited 1002"), "\(status)")
 
         let second = try agent(["run"])
         #expect(second.status == 1)
-        #expect(marks() == ["cloud-config", "shell", "again", "again"])
+        #expect(marks() == ["shell", "again", "cloud-config", "again"])
 
         let query = try agent(["query", "userdata"])
         #expect(query.status == 0 && query.standardOutput == Self.userData)

@@ -14,7 +14,7 @@ import Glibc
 ///
 /// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
 /// ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth, deferred
-/// write_files, runcmd; `final_message` is handed back to the
+/// write_files; `runcmd` runs after the scripts (`runcmd(_:)`); `final_message` is handed back to the
 /// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
 struct CloudConfigApplier: Sendable {
@@ -89,13 +89,31 @@ struct CloudConfigApplier: Sendable {
                 "cloud-config packages are not supported in this version (no package manager calls); not installed",
                 metadata: ["part": "\(part.name)", "packages": "\(config.packages.count)"])
         }
-        for (index, command) in config.runcmd.enumerated() {
-            await attempt("runcmd[\(index)]") { try await run(command, name: "part-\(part.index)-runcmd-\(index)") }
-        }
+        // runcmd is a part of its own, run after the scripts (`UserDataPlugin.ordered`).
         // Printed by the plugin when every part has run (`FinalMessage`).
         var result = Self.result(failures)
         result.finalMessage = config.finalMessage
         return result
+    }
+
+    /// A cloud-config part's `runcmd`, each command in order; one failing does not stop the
+    /// others, and the part fails naming each.
+    func runcmd(_ part: UserDataPart) async -> PartResult {
+        let config: CloudConfig
+        do {
+            config = try CloudConfig(part.content, ignoring: part.overriddenKeys)
+        } catch {
+            return PartResult(status: .failed, detail: "\(error)", ran: false)
+        }
+        var failures: [String] = []
+        for (index, command) in config.runcmd.enumerated() {
+            do {
+                try await run(command, name: "part-\(part.index)-\(index)")
+            } catch {
+                failures.append("runcmd[\(index)]: \(error)")
+            }
+        }
+        return Self.result(failures)
     }
 
     static func result(_ failures: [String]) -> PartResult {

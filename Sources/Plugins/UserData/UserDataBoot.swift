@@ -77,7 +77,7 @@ struct UserDataBoot {
         async throws -> String?
     {
         var record = record
-        if part.kind == .script || (part.kind == .cloudConfig && previous == nil) {
+        if part.kind == .script || part.kind == .runcmd || (part.kind == .cloudConfig && previous == nil) {
             // Saved before it starts: a crash or power loss while it runs must not run it
             // twice (a cloud-config's runcmd included).
             record.status = .started

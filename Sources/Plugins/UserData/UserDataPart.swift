@@ -10,6 +10,9 @@ enum UserDataPartKind: Equatable, Sendable {
     case script
     /// `#cloud-config` YAML (`text/cloud-config`).
     case cloudConfig
+    /// A cloud-config part's `runcmd`, split off to run after the scripts, where cloud-init's
+    /// final stage runs it (its scripts directory in name order: `part-001`... then `runcmd`).
+    case runcmd
     /// `#cloud-boothook` (`text/cloud-boothook`): runs at every boot.
     case boothook
     /// `#include` / `#include-once` URL lists (`text/x-include-url`, `text/x-include-once-url`).
@@ -29,6 +32,7 @@ enum UserDataPartKind: Equatable, Sendable {
         switch self {
         case .script: "script"
         case .cloudConfig: "cloud-config"
+        case .runcmd: "runcmd"
         case .boothook: "boothook"
         case .include(let once): once ? "include-once" : "include"
         case .partHandler: "part-handler"

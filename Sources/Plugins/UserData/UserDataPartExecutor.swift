@@ -31,6 +31,8 @@ struct UserDataPartExecutor: Sendable {
             return await script(part, content: body, fallback: Shebang(interpreter: "/bin/sh"), contract: false)
         case .cloudConfig:
             return await CloudConfigApplier(context: context).apply(part, firstTime: firstTime)
+        case .runcmd:
+            return await CloudConfigApplier(context: context).runcmd(part)
         default:
             return PartResult(status: .failed, detail: "\(part.kind.label) parts do not run", ran: false)
         }

@@ -56,18 +56,36 @@ public struct UserDataPlugin: Plugin {
         return Self.ordered(VendorData.parts(context, userParts: userParts, parser: parser(context)) + userParts)
     }
 
-    /// `parts` in run order: boothooks, then cloud-config, then the rest, each group in
-    /// the order given (as cloud-init's stages have it).
+    /// `parts` in run order: boothooks, then cloud-config, then scripts and the rest, then each
+    /// cloud-config's `runcmd` (as cloud-init has them: `runcmd` is a script its final stage
+    /// runs after the user data's own, so a command can use what a script made), each group
+    /// in the order given.
     static func ordered(_ parts: [UserDataPart]) -> [UserDataPart] {
-        func phase(_ part: UserDataPart) -> Int {
-            switch part.kind {
-            case .boothook: 0
-            case .cloudConfig: 1
-            default: 2
-            }
+        let runcmds = parts.compactMap(runcmdPart)
+        return (parts + runcmds).enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }
+            .map(\.element)
+    }
+
+    private static func phase(_ part: UserDataPart) -> Int {
+        switch part.kind {
+        case .boothook: 0
+        case .cloudConfig: 1
+        case .runcmd: 3
+        default: 2
         }
-        return parts.enumerated().sorted { (phase($0.element), $0.offset) < (phase($1.element), $1.offset) }.map(
-            \.element)
+    }
+
+    /// The runcmd of a cloud-config part as a part of its own (`1-runcmd`: its own record, so
+    /// it runs once per instance like a script); nil when there is none or the part is not valid
+    /// (the cloud-config part itself reports that).
+    static func runcmdPart(_ part: UserDataPart) -> UserDataPart? {
+        guard part.kind == .cloudConfig,
+            let config = try? CloudConfig(part.content, ignoring: part.overriddenKeys), !config.runcmd.isEmpty
+        else { return nil }
+        var runcmd = part
+        runcmd.index = part.index + "-runcmd"
+        runcmd.kind = .runcmd
+        return runcmd
     }
 
     func action(for part: UserDataPart, record: UserDataPartRecord?, context: PluginContext) -> Action {
@@ -87,6 +105,13 @@ public struct UserDataPlugin: Plugin {
             case .rebootThenRunAgain: return .run("run again after the reboot (it exited 1003)")
             default: return .nothing("\(record.status.rawValue) at an earlier boot")
             }
+        case .runcmd:
+            guard let record else {
+                let count = (try? CloudConfig(part.content, ignoring: part.overriddenKeys))?.runcmd.count ?? 0
+                return .run("run runcmd (\(count) command(s)) after the scripts")
+            }
+            return record.status == .runAgain
+                ? .run("run runcmd again") : .nothing("\(record.status.rawValue) at an earlier boot")
         case .cloudConfig:
             let document: CloudConfig
             do {

@@ -81,12 +81,13 @@ struct UserDataScriptTests {
         let first = await boots.boot()
         #expect(first.status == .runAgain, "\(first)")
         #expect(first.reason?.contains("part 3 (text/x-shellscript) exited 1002") == true, "\(first)")
-        #expect(boots.marks("/tmp/marks") == ["cloud-config", "shell", "again"])
+        // runcmd runs after the scripts, as in cloud-init (its final stage runs it after part-*).
+        #expect(boots.marks("/tmp/marks") == ["shell", "again", "cloud-config"])
         #expect(boots.read("/etc/from-cloud-config") == "hello")
 
         let second = await boots.boot()
         #expect(second.status == .runAgain, "\(second)")
-        #expect(boots.marks("/tmp/marks") == ["cloud-config", "shell", "again", "again"])
+        #expect(boots.marks("/tmp/marks") == ["shell", "again", "cloud-config", "again"])
 
         // Dry run: says what would run, runs nothing.
         let dry = await boots.boot(dryRun: true)
@@ -318,5 +319,29 @@ extension UserDataScriptTests {
             "\(String(describing: record.error))")
         #expect(boots.marks("/tmp/marks") == ["run"])
         #expect(await boots.boot().status == .skipped)
+    }
+}
+
+/// cloud-init's order (issue 25 item 5): `runcmd` runs after the user data's scripts, so a
+/// command can use what a script made, and once per instance, like a script.
+@Suite(.serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"))
+struct RuncmdOrderTests {
+    @Test func runcmdUsesWhatAShellPartMadeAndRunsOnce() async throws {
+        let root = try ChrootScratchRoot()
+        defer { root.close() }
+        let data = UserDataScriptTests.multipart([
+            ("text/cloud-config", "#cloud-config\nruncmd:\n  - [sh, -c, 'cat /opt/app/ready >> /tmp/marks']\n", nil),
+            ("text/x-shellscript", "#!/bin/sh\nmkdir -p /opt/app && echo made-by-script > /opt/app/ready", nil),
+        ])
+        let boots = UserDataBoots(root: root.path, userData: data)
+        let plan = await boots.boot(dryRun: true)
+        #expect(
+            "\(plan)".contains("part 1-runcmd (text/cloud-config): run runcmd (1 command(s)) after the scripts"),
+            "\(plan)")
+        let first = await boots.boot()
+        #expect(first.status == .done, "\(first)")
+        #expect(boots.marks("/tmp/marks") == ["made-by-script"])
+        #expect(await boots.boot().status == .skipped)
+        #expect(boots.marks("/tmp/marks") == ["made-by-script"])
     }
 }
