@@ -8,8 +8,8 @@ struct Resolution {
     var names: [String: String] = [:]  // link id -> guest name
     var interfaces: [ResolvedInterface] = []
     var warnings: [String] = []
-    private var bondNumber = 0
-    private var bridgeNumber = 0
+    /// The next number to try for a generated name, per prefix (`bond`, `br`).
+    private var nextNumber: [String: Int] = [:]
 
     init(nics: GuestNICs) {
         self.nics = nics
@@ -50,18 +50,7 @@ struct Resolution {
             warnings.append("link '\(NetworkText.preview(link.id))': none of its members is on this guest, left out")
             return
         }
-        let name: String
-        if let given = link.name {
-            name = given
-        } else {
-            var generated = "bond\(bondNumber)"
-            while nics.byMAC.values.contains(generated) || taken.contains(generated) {
-                bondNumber += 1
-                generated = "bond\(bondNumber)"
-            }
-            bondNumber += 1
-            name = generated
-        }
+        let name = link.name ?? freeName(prefix: "bond")
         guard claim(name, for: link) else { return }
         for index in interfaces.indices where members.contains(interfaces[index].name) {
             interfaces[index].bondMaster = name
@@ -145,18 +134,7 @@ struct Resolution {
                 "link '\(NetworkText.preview(link.id))': port '\(NetworkText.preview(missing))' is not on this guest, left out of the bridge"
             )
         }
-        let name: String
-        if let given = link.name {
-            name = given
-        } else {
-            var generated = "br\(bridgeNumber)"
-            while nics.byMAC.values.contains(generated) || taken.contains(generated) {
-                bridgeNumber += 1
-                generated = "br\(bridgeNumber)"
-            }
-            bridgeNumber += 1
-            name = generated
-        }
+        let name = link.name ?? freeName(prefix: "br")
         guard claim(name, for: link) else { return }
         for index in interfaces.indices where ports.contains(interfaces[index].name) {
             interfaces[index].bridgeMaster = name
@@ -165,6 +143,17 @@ struct Resolution {
         interfaces.append(
             ResolvedInterface(
                 name: name, linkID: link.id, kind: .bridge(bridge), macAddress: link.macAddress, mtu: link.mtu))
+    }
+
+    /// The first `PREFIXn` (n counting up from the last one given) that no guest NIC and no
+    /// resolved link has.
+    mutating func freeName(prefix: String) -> String {
+        var number = nextNumber[prefix, default: 0]
+        while nics.byMAC.values.contains("\(prefix)\(number)") || taken.contains("\(prefix)\(number)") {
+            number += 1
+        }
+        nextNumber[prefix] = number + 1
+        return "\(prefix)\(number)"
     }
 
     /// Records `name` for `link`; false (with a warning) when another link already has it.
