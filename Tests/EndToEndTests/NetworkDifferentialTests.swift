@@ -58,7 +58,13 @@ import Testing
             atPath: BuiltProducts.defaultFixtures + "/openstack/latest/meta_data.json",
             toPath: latest + "/meta_data.json")
         try sample.input.write(to: URL(fileURLWithPath: latest + "/network_data.json"))
-        for (mac, name) in sample.guestNICs {
+        return try runNetworkPlugin(root: root, guestNICs: sample.guestNICs, renderer: renderer)
+    }
+
+    /// Fakes each guest NIC (MAC -> name) in the root's /sys/class/net and runs the built agent
+    /// with only the network plugin, `renderer`, and the config drive directory `/stage`.
+    static func runNetworkPlugin(root: String, guestNICs: [String: String], renderer: String) throws -> ProgramResult {
+        for (mac, name) in guestNICs {
             try FileManager.default.createDirectory(
                 atPath: root + "/sys/class/net/" + name, withIntermediateDirectories: true)
             try Data((mac + "\n").utf8).write(to: URL(fileURLWithPath: root + "/sys/class/net/\(name)/address"))

@@ -61,22 +61,8 @@ import Testing
         )
         .write(to: URL(fileURLWithPath: openstack + "/latest/meta_data.json"))
         try Data(sample.input.utf8).write(to: URL(fileURLWithPath: openstack + "/content/0000"))
-        for (mac, name) in sample.guestNICs {
-            try FileManager.default.createDirectory(
-                atPath: root + "/sys/class/net/" + name, withIntermediateDirectories: true)
-            try Data((mac + "\n").utf8).write(to: URL(fileURLWithPath: root + "/sys/class/net/\(name)/address"))
-        }
-        let config = root + "/agent.conf"
-        try Data(
-            """
-            metadata_services = configdrive
-            configdrive_paths = /stage
-            plugins = network
-            network_renderer = \(renderer)
-
-            """.utf8
-        ).write(to: URL(fileURLWithPath: config))
-        return try Program.agent(["run"], config: config, root: root)
+        return try NetworkDifferentialTests.runNetworkPlugin(
+            root: root, guestNICs: sample.guestNICs, renderer: renderer)
     }
 
     @Test func everySampleIsListedWithItsOrigin() throws {
