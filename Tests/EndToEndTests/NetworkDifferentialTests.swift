@@ -62,8 +62,12 @@ import Testing
     }
 
     /// Fakes each guest NIC (MAC -> name) in the root's /sys/class/net and runs the built agent
-    /// with only the network plugin, `renderer`, and the config drive directory `/stage`.
-    static func runNetworkPlugin(root: String, guestNICs: [String: String], renderer: String) throws -> ProgramResult {
+    /// with only the network plugin, `renderer`, and `source` (the config drive directory
+    /// `/stage` unless told otherwise).
+    static func runNetworkPlugin(
+        root: String, guestNICs: [String: String], renderer: String,
+        source: String = "metadata_services = configdrive\nconfigdrive_paths = /stage"
+    ) throws -> ProgramResult {
         for (mac, name) in guestNICs {
             try FileManager.default.createDirectory(
                 atPath: root + "/sys/class/net/" + name, withIntermediateDirectories: true)
@@ -72,8 +76,7 @@ import Testing
         let config = root + "/agent.conf"
         try Data(
             """
-            metadata_services = configdrive
-            configdrive_paths = /stage
+            \(source)
             plugins = network
             network_renderer = \(renderer)
 
