@@ -27,13 +27,13 @@ import Testing
     /// returns the console lines.
     static func run(
         _ root: TemporaryDirectory, instanceID: String, saved: SavedStateBox,
-        config: AgentConfig = AgentConfig()
+        config: AgentConfig = AgentConfig(), overrides: UserDataOverrides = UserDataOverrides()
     ) async throws -> [String] {
         let console = ConsoleLines()
         let context = PluginTestContext.context(
             PluginTestContext.sampleMetadata(instanceID: instanceID), root: root, config: config,
             runner: UsersRealToolsRoot.runner(for: root), savedState: saved.value,
-            saveState: { saved.value = $0 }, console: { console.append($0) })
+            saveState: { saved.value = $0 }, console: { console.append($0) }, userDataOverrides: overrides)
         let plugin = HostKeysPlugin()
         if case .apply = try await plugin.plan(context) {
             #expect(try await plugin.apply(context) == .done)
@@ -105,6 +105,46 @@ import Testing
                 HostKeysPlugin.endMarker
             ])
         #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/ssh/ssh_host_rsa_key"))
+    }
+
+    /// cloud-config `ssh_genkeytypes` replaces `ssh_host_key_types` for the instance.
+    @Test(.enabled(if: enabled, "needs ssh-keygen"))
+    func theUserDataChoosesTheTypes() async throws {
+        let root = try Self.makeRoot(imageKeys: true)
+        let console = try await Self.run(
+            root, instanceID: "instance-g", saved: SavedStateBox(), overrides: UserDataOverrides(hostKeyTypes: [.ecdsa])
+        )
+        #expect(
+            console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ecdsa"])) + [
+                HostKeysPlugin.endMarker
+            ])
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path + "/etc/ssh").filter {
+            $0.hasPrefix("ssh_host_")
+        }
+        #expect(names.sorted() == ["ssh_host_ecdsa_key", "ssh_host_ecdsa_key.pub"], "the image's keys are replaced")
+    }
+
+    /// cloud-config `ssh_deletekeys: false`: the image's keys stay, only missing types are made.
+    @Test(.enabled(if: enabled, "needs ssh-keygen"))
+    func deleteKeysFalseKeepsTheImagesKeys() async throws {
+        let root = try Self.makeRoot(imageKeys: true)
+        var config = AgentConfig()
+        config.sshHostKeyTypes = [.ed25519, .ecdsa]
+        let console = try await Self.run(
+            root, instanceID: "instance-k", saved: SavedStateBox(), config: config,
+            overrides: UserDataOverrides(deleteImageHostKeys: false))
+        #expect(root.read("etc/ssh/ssh_host_ed25519_key") == "image private key\n")
+        #expect(root.read("etc/ssh/ssh_host_dsa_key") == "old dsa\n")
+        #expect(
+            console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ecdsa"])) + [
+                HostKeysPlugin.endMarker
+            ])
+        // Every type now has a key: a later first boot of another instance keeps them all.
+        #expect(
+            try await Self.run(
+                root, instanceID: "instance-k2", saved: SavedStateBox(), config: config,
+                overrides: UserDataOverrides(deleteImageHostKeys: false)
+            ).isEmpty)
     }
 
     @Test func rootWithoutSshKeygenIsSkippedWithAReason() async throws {

@@ -25,9 +25,25 @@ public struct HostKeysPlugin: Plugin {
 
     public init() {}
 
-    /// ed25519 first (sshd can start as soon as one key exists), then the configured order.
-    static func types(_ config: AgentConfig) -> [SSHHostKeyType] {
-        config.sshHostKeyTypes.filter { $0 == .ed25519 } + config.sshHostKeyTypes.filter { $0 != .ed25519 }
+    /// The types to make: the user data's `ssh_genkeytypes`, else `ssh_host_key_types`;
+    /// ed25519 first (sshd can start as soon as one key exists), then in the order given.
+    static func types(_ context: PluginContext) -> [SSHHostKeyType] {
+        let types = context.userDataOverrides.hostKeyTypes ?? context.config.sshHostKeyTypes
+        return types.filter { $0 == .ed25519 } + types.filter { $0 != .ed25519 }
+    }
+
+    /// The user data's `ssh_deletekeys: false` keeps the image's host keys: only the types the
+    /// image lacks are made (cloud-init's meaning). Default: every image key is replaced.
+    static func keepsImageKeys(_ context: PluginContext) -> Bool {
+        context.userDataOverrides.deleteImageHostKeys == false
+    }
+
+    /// The types to generate now: all of them, or with `ssh_deletekeys: false` those without a key.
+    static func typesToMake(_ context: PluginContext) -> [SSHHostKeyType] {
+        guard keepsImageKeys(context) else { return types(context) }
+        return types(context).filter {
+            !FileManager.default.fileExists(atPath: (try? context.root.resolve(keyPath($0))) ?? "")
+        }
     }
 
     static func keyPath(_ type: SSHHostKeyType) -> String { "\(sshDirectory)/ssh_host_\(type.rawValue)_key" }
@@ -48,16 +64,24 @@ public struct HostKeysPlugin: Plugin {
             return .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)")
         }
         if let state = try context.savedState(as: HostKeysState.self), state.instanceID == context.metadata.instanceID,
-            Self.types(context.config).allSatisfy({
+            Self.types(context).allSatisfy({
                 FileManager.default.fileExists(atPath: (try? context.root.resolve(Self.keyPath($0))) ?? "")
             })
         {
             return .skip("host keys made for instance \(context.metadata.instanceID) are kept")
         }
+        let toMake = Self.typesToMake(context)
+        guard !toMake.isEmpty else {
+            return .skip("ssh_deletekeys is false and the image has every host key type: its keys are kept")
+        }
         var changes: [String] = []
         let existing = Self.existingKeyFiles(context.root)
-        if !existing.isEmpty { changes.append("remove the image's host keys: \(existing.joined(separator: ", "))") }
-        let types = Self.types(context.config).map(\.rawValue).joined(separator: ", ")
+        if Self.keepsImageKeys(context) {
+            if !existing.isEmpty { changes.append("keep the image's host keys (ssh_deletekeys: false)") }
+        } else if !existing.isEmpty {
+            changes.append("remove the image's host keys: \(existing.joined(separator: ", "))")
+        }
+        let types = toMake.map(\.rawValue).joined(separator: ", ")
         changes.append(
             "generate \(types) host keys in \(Self.sshDirectory) and print their fingerprints on the console"
         )
@@ -95,7 +119,7 @@ public struct HostKeysPlugin: Plugin {
         let comment = Self.comment(context.metadata)
         try writer.makeDirectory(Self.sshDirectory, mode: 0o755, createOnly: true)
         try writer.remove(Self.workDirectory)  // a crashed earlier run's leftovers
-        let types = Self.types(context.config)
+        let types = Self.typesToMake(context)
         async let rsa: GeneratedKey? =
             types.contains(.rsa) ? Self.sshKeygenRSA(context, owner: owner, comment: comment) : nil
         var keys: [SSHHostKeyType: GeneratedKey] = [:]
@@ -119,7 +143,8 @@ public struct HostKeysPlugin: Plugin {
             try writer.write(key.privateKey, to: Self.keyPath(type), mode: 0o600, owner: owner)
             try writer.write(key.publicKey, to: Self.keyPath(type) + ".pub", mode: 0o644, owner: owner)
         }
-        for stale in Self.existingKeyFiles(context.root) where !installed.contains(stale) {
+        for stale in Self.existingKeyFiles(context.root)
+        where !installed.contains(stale) && !Self.keepsImageKeys(context) {
             try writer.remove(stale)
         }
         return ordered.map { type, key in

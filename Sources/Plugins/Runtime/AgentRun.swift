@@ -98,14 +98,14 @@ public struct AgentRun: Sendable {
     ) async -> [PluginRecord] {
         let plugins = config.plugins.compactMap(PluginRegistry.make)
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
-        let defaultUserName = CloudConfigDefaultUser.name(in: metadata)
+        let overrides = CloudConfigOverrides.read(metadata)
         return await pipeline.run(
             makeContext: { metadata, saved, save in
                 PluginContext(
                     metadata: metadata, config: config, root: root, runner: runner, http: http,
                     logger: logger, savedState: saved, saveState: save, console: console,
                     liveHostname: root.isLiveSystem ? KernelHostname() : nil, stage: stage,
-                    defaultUserName: defaultUserName)
+                    userDataOverrides: overrides)
             }, metadata: metadata, stage: stage, bootID: bootID)
     }
 

@@ -27,19 +27,22 @@ public struct PluginContext: Sendable {
     /// The stage running now: a local-stage plugin may also run in the network stage (no
     /// config drive this boot), and what it may do to the live system differs.
     public let stage: PluginStage
-    /// The default user named by the user data's cloud-config (`user:`), read once per run
-    /// (`CloudConfigDefaultUser`); nil when it names none. `AdminUser.name(for:)` puts it first.
-    public let defaultUserName: String?
+    /// What the user data's cloud-config says about the plugins that run before it (`user:`,
+    /// `ssh_genkeytypes`, `ssh_deletekeys`), read once per run.
+    public let userDataOverrides: UserDataOverrides
+    /// The default user named by the user data's cloud-config (`user:`); nil when it names
+    /// none. `AdminUser.name(for:)` puts it first.
+    public var defaultUserName: String? { userDataOverrides.defaultUserName }
 
     public init(
         metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
         http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
         saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
         console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil,
-        stage: PluginStage = .network, defaultUserName: String? = nil
+        stage: PluginStage = .network, userDataOverrides: UserDataOverrides = UserDataOverrides()
     ) {
         self.stage = stage
-        self.defaultUserName = defaultUserName
+        self.userDataOverrides = userDataOverrides
         self.metadata = metadata
         self.config = config
         self.root = root

@@ -50,7 +50,7 @@ struct CloudConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
-        "manage_etc_hosts", "user", "vendor_data",
+        "manage_etc_hosts", "user", "vendor_data", "ssh_genkeytypes", "ssh_deletekeys",
     ]
 
     var hostname: String?
@@ -73,6 +73,9 @@ struct CloudConfig: Sendable, Equatable {
     /// agent writes the same way: its own 127.0.1.1 line) or false; nil when not given.
     var manageEtcHosts: Bool?
     var unknownKeys: [String] = []
+    /// `ssh_genkeytypes` and `ssh_deletekeys`, for the host_keys plugin (`UserDataOverrides`).
+    var sshGenKeyTypes: [SSHHostKeyType]?
+    var sshDeleteKeys: Bool?
     /// Every top-level key the document sets (what it overrides in vendor data).
     var keys: Set<String> = []
     /// `vendor_data: {enabled: false}`: the user turns the vendor's data off (cloud-init's key).
@@ -114,6 +117,16 @@ struct CloudConfig: Sendable, Equatable {
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
         defaultUserName = try Self.defaultUserName(map["user"])
+        sshDeleteKeys = try Self.bool(map["ssh_deletekeys"], "ssh_deletekeys")
+        if map["ssh_genkeytypes"] != nil {
+            sshGenKeyTypes = try Self.strings(map["ssh_genkeytypes"], "ssh_genkeytypes").map { name in
+                guard let type = SSHHostKeyType(rawValue: name) else {
+                    throw CloudConfigError.type(
+                        "ssh_genkeytypes", "host key types (ed25519, ecdsa, rsa), not '\(TextPreview.line(name))'")
+                }
+                return type
+            }
+        }
         passwords = try Self.passwordChanges(map)
         sshPasswordAuthentication = try Self.sshPasswordAuthentication(map["ssh_pwauth"])
         if case .string(let mode)? = map["manage_etc_hosts"], mode == "localhost" || mode == "template" {

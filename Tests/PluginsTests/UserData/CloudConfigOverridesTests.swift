@@ -8,7 +8,7 @@ import Testing
 
 /// Top-level `user:` (Proxmox VE's `ciuser`): read as cloud-init reads it, and found in the
 /// user data before any plugin runs.
-@Suite struct CloudConfigDefaultUserTests {
+@Suite struct CloudConfigOverridesTests {
     static func metadata(_ userData: String) -> InstanceMetadata {
         InstanceMetadata(sourceID: "nocloud", instanceID: "i-1", userData: Data(userData.utf8))
     }
@@ -42,14 +42,22 @@ import Testing
             user: second
             --XX--
             """
-        #expect(CloudConfigDefaultUser.name(in: Self.metadata(mime)) == "second")
-        #expect(CloudConfigDefaultUser.name(in: Self.metadata("#cloud-config\nuser: solo\n")) == "solo")
+        #expect(CloudConfigOverrides.read(Self.metadata(mime)).defaultUserName == "second")
+        #expect(CloudConfigOverrides.read(Self.metadata("#cloud-config\nuser: solo\n")).defaultUserName == "solo")
+    }
+
+    @Test func hostKeySettingsAreReadForTheHostKeysPlugin() throws {
+        let overrides = CloudConfigOverrides.read(
+            Self.metadata("#cloud-config\nssh_genkeytypes: [ed25519, rsa]\nssh_deletekeys: false\n"))
+        #expect(overrides == UserDataOverrides(hostKeyTypes: [.ed25519, .rsa], deleteImageHostKeys: false))
+        #expect(throws: CloudConfigError.self) { try CloudConfig(Data("#cloud-config\nssh_genkeytypes: [dsa]\n".utf8)) }
+        #expect(CloudConfigOverrides.read(Self.metadata("#cloud-config\nusers: [default]\n")) == UserDataOverrides())
     }
 
     @Test func noUserWhenThereIsNoneOrThePartIsBroken() {
-        #expect(CloudConfigDefaultUser.name(in: Self.metadata("#!/bin/sh\nuser: x\n")) == nil)
-        #expect(CloudConfigDefaultUser.name(in: Self.metadata("#cloud-config\nuser: [unclosed\n")) == nil)
-        #expect(CloudConfigDefaultUser.name(in: InstanceMetadata(sourceID: "x", instanceID: "i")) == nil)
+        #expect(CloudConfigOverrides.read(Self.metadata("#!/bin/sh\nuser: x\n")).defaultUserName == nil)
+        #expect(CloudConfigOverrides.read(Self.metadata("#cloud-config\nuser: [unclosed\n")).defaultUserName == nil)
+        #expect(CloudConfigOverrides.read(InstanceMetadata(sourceID: "x", instanceID: "i")).defaultUserName == nil)
     }
 
     @Test func theAdminUserIsTheDefaultUserFirst() throws {
@@ -61,7 +69,8 @@ import Testing
             PluginContext(
                 metadata: metadata, config: config, root: root,
                 runner: SubprocessCommandRunner(tools: ToolLocator(root: root)),
-                http: MetadataHTTPClient(), logger: .init(label: "t"), defaultUserName: defaultUser)
+                http: MetadataHTTPClient(), logger: .init(label: "t"),
+                userDataOverrides: UserDataOverrides(defaultUserName: defaultUser))
         }
         #expect(try AdminUser.name(for: context("pveadmin")) == "pveadmin")
         #expect(try AdminUser.name(for: context(nil)) == "fromMeta")
