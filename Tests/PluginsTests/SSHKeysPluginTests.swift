@@ -132,3 +132,38 @@ import Testing
         #expect(try await SSHKeysPlugin().plan(context) == .skip("metadata has no SSH keys"))
     }
 }
+
+/// cloud-config `disable_root`, as cloud-init does it: `false` gives root the keys, `true` gives
+/// root the keys behind a command that names the user to log in as.
+@Suite struct DisableRootTests {
+    static func run(disableRoot: Bool, root: TemporaryDirectory) async throws {
+        let key = try KeyFactory.publicLine(type: "ed25519", in: try TemporaryDirectory())
+        let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "k", line: key)])
+        let context = PluginTestContext.context(
+            metadata, root: root, userDataOverrides: UserDataOverrides(disableRoot: disableRoot))
+        #expect(try await SSHKeysPlugin().apply(context) == .done)
+        #expect(root.read("home/cloud-user/.ssh/authorized_keys")?.contains(key) == true)
+    }
+
+    @Test func falseInstallsTheKeysForRoot() async throws {
+        let root = try PluginTestContext.makeRoot()
+        try await Self.run(disableRoot: false, root: root)
+        let lines = (root.read("root/.ssh/authorized_keys") ?? "").split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("ssh-ed25519 ") }, "\(lines)")
+    }
+
+    @Test(.enabled(if: Program.which("ssh-keygen") != nil, "needs ssh-keygen"))
+    func trueInstallsThemBehindTheCommandThatNamesTheUser() async throws {
+        let root = try PluginTestContext.makeRoot()
+        try await Self.run(disableRoot: true, root: root)
+        let text = try #require(root.read("root/.ssh/authorized_keys"))
+        let line = try #require(text.split(separator: "\n").first { $0.contains("ssh-ed25519") })
+        #expect(
+            line.hasPrefix(
+                #"no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="echo 'Please login as the user \"cloud-user\" rather than the user \"root\".';echo;sleep 10;exit 142" ssh-ed25519 "#
+            ), "\(line)")
+        // OpenSSH reads the line with its options (ssh-keygen parses authorized_keys as sshd does).
+        let listed = try Program.tool("ssh-keygen", ["-l", "-f", root.path + "/root/.ssh/authorized_keys"])
+        #expect(listed.status == 0 && listed.standardOutput.contains("ED25519"), "\(listed.standardError)")
+    }
+}

@@ -8,12 +8,17 @@ public struct UserDataOverrides: Sendable, Equatable {
     public var hostKeyTypes: [SSHHostKeyType]?
     /// `ssh_deletekeys`: false keeps the image's host keys (only missing types are made).
     public var deleteImageHostKeys: Bool?
+    /// `disable_root`: false installs the keys for root too; true installs them for root with
+    /// a command that names the user to log in as (cloud-init's way); nil: `ssh_keys_for_root`.
+    public var disableRoot: Bool?
 
     public init(
-        defaultUserName: String? = nil, hostKeyTypes: [SSHHostKeyType]? = nil, deleteImageHostKeys: Bool? = nil
+        defaultUserName: String? = nil, hostKeyTypes: [SSHHostKeyType]? = nil, deleteImageHostKeys: Bool? = nil,
+        disableRoot: Bool? = nil
     ) {
         self.defaultUserName = defaultUserName
         self.hostKeyTypes = hostKeyTypes
         self.deleteImageHostKeys = deleteImageHostKeys
+        self.disableRoot = disableRoot
     }
 }

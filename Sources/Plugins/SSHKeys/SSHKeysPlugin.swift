@@ -30,10 +30,23 @@ public struct SSHKeysPlugin: Plugin {
         return (keys, refused)
     }
 
+    /// The admin user, then root when `ssh_keys_for_root` or the user data's `disable_root`
+    /// (either value) asks for it.
     func targetUsers(_ context: PluginContext) throws -> [String] {
         var users = [try AdminUser.name(for: context)]
-        if context.config.sshKeysForRoot && !users.contains("root") { users.append("root") }
+        let forRoot = context.userDataOverrides.disableRoot != nil || context.config.sshKeysForRoot
+        if forRoot && !users.contains("root") { users.append("root") }
         return users
+    }
+
+    /// The key lines for `user`: for root under the user data's `disable_root: true`, each
+    /// prefixed with cloud-init's options, so a login as root prints the user to log in as
+    /// and ends (exit 142) instead of opening a shell.
+    static func lines(_ keys: [String], for user: String, admin: String, context: PluginContext) -> [String] {
+        guard user == "root", user != admin, context.userDataOverrides.disableRoot == true else { return keys }
+        let options =
+            "no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command=\"echo 'Please login as the user \\\"\(admin)\\\" rather than the user \\\"root\\\".';echo;sleep 10;exit 142\""
+        return keys.map { options + " " + $0 }
     }
 
     public func plan(_ context: PluginContext) async throws -> PluginPlan {
@@ -62,7 +75,9 @@ public struct SSHKeysPlugin: Plugin {
                 throw SSHKeysError.noSuchUser(name, passwd: try context.root.resolve("/etc/passwd"))
             }
             try HomeDirectory.ensure(for: user, context: context)
-            try AuthorizedKeys.install(keys, for: user, context: context)
+            let admin = try AdminUser.name(for: context)
+            try AuthorizedKeys.install(
+                Self.lines(keys, for: name, admin: admin, context: context), for: user, context: context)
         }
         for problem in refused { context.logger.warning("SSH key refused", metadata: ["reason": "\(problem)"]) }
         return .done

@@ -50,7 +50,7 @@ struct CloudConfig: Sendable, Equatable {
     static let knownKeys: Set<String> = [
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
-        "manage_etc_hosts", "user", "vendor_data", "ssh_genkeytypes", "ssh_deletekeys",
+        "manage_etc_hosts", "user", "vendor_data", "ssh_genkeytypes", "ssh_deletekeys", "disable_root",
     ]
 
     var hostname: String?
@@ -76,6 +76,8 @@ struct CloudConfig: Sendable, Equatable {
     /// `ssh_genkeytypes` and `ssh_deletekeys`, for the host_keys plugin (`UserDataOverrides`).
     var sshGenKeyTypes: [SSHHostKeyType]?
     var sshDeleteKeys: Bool?
+    /// `disable_root`, for the ssh_keys plugin (`UserDataOverrides`).
+    var disableRoot: Bool?
     /// Every top-level key the document sets (what it overrides in vendor data).
     var keys: Set<String> = []
     /// `vendor_data: {enabled: false}`: the user turns the vendor's data off (cloud-init's key).
@@ -118,6 +120,7 @@ struct CloudConfig: Sendable, Equatable {
         users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
         defaultUserName = try Self.defaultUserName(map["user"])
         sshDeleteKeys = try Self.bool(map["ssh_deletekeys"], "ssh_deletekeys")
+        disableRoot = try Self.bool(map["disable_root"], "disable_root")
         if map["ssh_genkeytypes"] != nil {
             sshGenKeyTypes = try Self.strings(map["ssh_genkeytypes"], "ssh_genkeytypes").map { name in
                 guard let type = SSHHostKeyType(rawValue: name) else {

@@ -6,7 +6,8 @@ import FoundationEssentials
 /// writes `user: <ciuser>`: for this instance it takes the place of the configured
 /// `username`, so the users, ssh_keys and password plugins and cloud-config's own `password`,
 /// `chpasswd` and `users: [default]` all act on that one account, and no second admin account
-/// is made), `ssh_genkeytypes` and `ssh_deletekeys` (for the host_keys plugin).
+/// is made), `ssh_genkeytypes` and `ssh_deletekeys` (for the host_keys plugin), `disable_root`
+/// (for the ssh_keys plugin).
 ///
 /// A user data that cannot be read, or a cloud-config part that is not valid, says nothing
 /// here: the userdata plugin reports that part itself. With several cloud-config parts the
@@ -20,6 +21,7 @@ enum CloudConfigOverrides {
             overrides.defaultUserName = config.defaultUserName ?? overrides.defaultUserName
             overrides.hostKeyTypes = config.sshGenKeyTypes ?? overrides.hostKeyTypes
             overrides.deleteImageHostKeys = config.sshDeleteKeys ?? overrides.deleteImageHostKeys
+            overrides.disableRoot = config.disableRoot ?? overrides.disableRoot
         }
         return overrides
     }
