@@ -41,11 +41,14 @@ import Testing
     }
 
     /// `ssh-keygen -l -f` on the installed public keys, as an operator would check them.
-    static func fingerprints(_ root: TemporaryDirectory, _ types: [String]) throws -> [String] {
-        try types.map { type in
-            try Program.tool("ssh-keygen", ["-l", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key.pub"])
-                .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    static func fingerprints(_ root: TemporaryDirectory, _ types: [String]) async throws -> [String] {
+        var lines: [String] = []
+        for type in types {
+            lines.append(
+                try await Program.tool("ssh-keygen", ["-l", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key.pub"])
+                    .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
+        return lines
     }
 
     @Test(.enabled(if: enabled, "needs ssh-keygen (openssh-client; scripts/setup.sh installs it)"))
@@ -65,14 +68,15 @@ import Testing
             #expect(try root.attributes("etc/ssh/ssh_host_\(type)_key.pub").mode == 0o644)
             if Program.isRoot { #expect(try root.attributes("etc/ssh/ssh_host_\(type)_key").uid == 0) }
             // A real key pair: ssh-keygen derives the same public key from the private one.
-            let derived = try Program.tool("ssh-keygen", ["-y", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key"])
+            let derived = try await Program.tool(
+                "ssh-keygen", ["-y", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key"])
             #expect(
                 root.read("etc/ssh/ssh_host_\(type)_key.pub")?.hasPrefix(
                     derived.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) == true)
         }
 
         // The console block: markers, then exactly what ssh-keygen -l prints, ed25519 first.
-        let expected = try Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
+        let expected = try await Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
         #expect(console == [HostKeysPlugin.beginMarker] + expected + [HostKeysPlugin.endMarker])
         #expect(expected.allSatisfy { $0.contains(" SHA256:") })
         #expect(
@@ -88,7 +92,7 @@ import Testing
         let fresh = SavedStateBox()
         let cloneConsole = try await Self.run(root, instanceID: "instance-b", saved: fresh)
         #expect(root.read("etc/ssh/ssh_host_ed25519_key") != keyBefore)
-        let cloneExpected = try Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
+        let cloneExpected = try await Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
         #expect(cloneConsole == [HostKeysPlugin.beginMarker] + cloneExpected + [HostKeysPlugin.endMarker])
         #expect(Set(cloneExpected).isDisjoint(with: expected))
     }
@@ -99,7 +103,7 @@ import Testing
         var config = AgentConfig()
         config.sshHostKeyTypes = [.ecdsa, .ed25519]
         let console = try await Self.run(root, instanceID: "instance-c", saved: SavedStateBox(), config: config)
-        #expect(
+        await #expect(
             console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ed25519", "ecdsa"])) + [
                 HostKeysPlugin.endMarker
             ])
