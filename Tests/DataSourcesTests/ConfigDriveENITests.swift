@@ -46,7 +46,7 @@ import Testing
         let work = try TemporaryDirectory()
         let stage = try Self.proxmoxStage(in: work, contentPath: "/content/0000", file: "0000")
         let image = work.path + "/drive.iso"
-        try ConfigDriveImages.iso(from: stage, to: image)
+        try await ConfigDriveImages.iso(from: stage, to: image)
         let metadata = try #require(try await ConfigDriveSourceTests.source([image]).load())
         #expect(metadata.network == NetworkDescription.fromENI(Self.eni))
     }

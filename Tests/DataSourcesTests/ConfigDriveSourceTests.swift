@@ -57,9 +57,9 @@ import Testing
         }
         let image = work.path + "/drive.\(kind)"
         if kind == "iso" {
-            try ConfigDriveImages.iso(from: stage, to: image)
+            try await ConfigDriveImages.iso(from: stage, to: image)
         } else {
-            try ConfigDriveImages.vfat(from: stage, to: image)
+            try await ConfigDriveImages.vfat(from: stage, to: image)
         }
         let metadata = try #require(try await Self.source(["/nonexistent", image]).load())
         #expect(metadata.adminPassword == "Drive-Given-1")
@@ -70,7 +70,7 @@ import Testing
         let work = try TemporaryDirectory()
         let stage = try ConfigDriveImages.stage(in: work)
         let image = work.path + "/other.iso"
-        try ConfigDriveImages.iso(from: stage, to: image, label: "not-config")
+        try await ConfigDriveImages.iso(from: stage, to: image, label: "not-config")
         #expect(try await Self.source([image]).load() == nil)
     }
 
@@ -108,11 +108,11 @@ import Testing
             try Self.editMeta(stage) { $0["uuid"] = "10000000-0000-4000-8000-00000000100b" }
         }
         let image = work.path + "/loop.iso"
-        try ConfigDriveImages.iso(from: stage, to: image)
-        let attach = try Program.tool("losetup", ["--find", "--show", "--read-only", image])
+        try await ConfigDriveImages.iso(from: stage, to: image)
+        let attach = try await Program.tool("losetup", ["--find", "--show", "--read-only", image])
         #expect(attach.status == 0, "\(attach.standardError)")
         let device = attach.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { _ = try? Program.tool("losetup", ["--detach", device]) }
+        defer { Program.cleanUp("losetup", ["--detach", device]) }
         // No configured paths: the locator scans /sys/class/block and reads labels itself.
         let metadata = try await Self.source([]).load()
         #expect(metadata?.instanceID == "10000000-0000-4000-8000-00000000100b")

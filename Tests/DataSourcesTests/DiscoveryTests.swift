@@ -11,7 +11,7 @@ struct FixedSource: DataSource {
     func load() async throws -> InstanceMetadata? { try await result() }
 }
 
-@Suite struct DiscoveryTests {
+@Suite(.ownThread(.timesDeadlines)) struct DiscoveryTests {
     @Test func firstSourceThatLoadsWinsAndAttemptsAreNamed() async throws {
         let metadata = PluginTestContext.sampleMetadata()
         let discovery = Discovery(

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The EC2 IMDS source against the real mock server binary on loopback.
-@Suite struct EC2SourceTests {
+@Suite(.ownThread(.timesDeadlines)) struct EC2SourceTests {
     struct Setup {
         let work: TemporaryDirectory
         let server: MockServerProcess
@@ -18,13 +18,14 @@ import Testing
         var requests: [[String: Any]] { server.loggedRequests() }
     }
 
-    static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) throws -> Setup {
+    static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) async throws -> Setup {
         let work = try TemporaryDirectory(prefix: "guest-agent-ec2")
         let fixtures = work.path + "/fixtures"
         try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         try change(fixtures)
         return Setup(
-            work: work, server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path)
+            work: work,
+            server: try await MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path)
         )
     }
 
@@ -38,7 +39,7 @@ import Testing
     }
 
     @Test func imdsv2RequiredUsesATokenOnEveryRequest() async throws {
-        let setup = try Self.setup(["--imdsv2", "required"])
+        let setup = try await Self.setup(["--imdsv2", "required"])
         let metadata = try #require(try await setup.source().load())
         #expect(metadata.sourceID == "ec2")
         #expect(metadata.instanceID == "i-0a1b2c3d4e5f60718")
@@ -58,7 +59,7 @@ import Testing
     }
 
     @Test func withoutAnIdentityDocumentTheLeavesAreRead() async throws {
-        let setup = try Self.setup { fixtures in
+        let setup = try await Self.setup { fixtures in
             try FileManager.default.removeItem(atPath: fixtures + "/ec2/latest/dynamic")
         }
         let metadata = try #require(try await setup.source().load())
@@ -70,7 +71,7 @@ import Testing
     }
 
     @Test func imdsv1OnlyServerFallsBackWithoutAToken() async throws {
-        let setup = try Self.setup(["--imdsv2", "disabled"])
+        let setup = try await Self.setup(["--imdsv2", "disabled"])
         let metadata = try await setup.source().load()
         #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
         #expect(setup.requests.first { $0["method"] as? String == "PUT" }?["status"] as? Int == 404)
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func aHangingTokenPutFallsBackQuickly() async throws {
-        let setup = try Self.setup(["--hang", "/latest/api/token"])
+        let setup = try await Self.setup(["--hang", "/latest/api/token"])
         let started = Date()
         let metadata = try await setup.source(putTimeout: 1).load()
         #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
@@ -92,7 +93,7 @@ import Testing
     @Test func anExpiredTokenIsReacquired() async throws {
         // Tokens live 1.5 s and every answer takes 1 s: the first wave of GETs arrives with a
         // fresh token, the second (keys, interface details) after it expired.
-        let setup = try Self.setup(["--imdsv2", "required", "--token-ttl-max", "1.5", "--latency-ms", "1000"])
+        let setup = try await Self.setup(["--imdsv2", "required", "--token-ttl-max", "1.5", "--latency-ms", "1000"])
         let metadata = try await setup.source(timeout: 3, putTimeout: 3).load()
         #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
         let statuses = setup.requests.compactMap { $0["status"] as? Int }
@@ -101,7 +102,7 @@ import Testing
     }
 
     @Test func missingUserDataAndTwoKeys() async throws {
-        let setup = try Self.setup { fixtures in
+        let setup = try await Self.setup { fixtures in
             try? FileManager.default.removeItem(atPath: fixtures + "/ec2/latest/user-data")
             try Self.editMetaData(fixtures) { tree in
                 var keys = tree["public-keys"] as? [String: Any] ?? [:]
@@ -117,7 +118,7 @@ import Testing
     }
 
     @Test func independentPathsAreFetchedConcurrently() async throws {
-        let setup = try Self.setup(["--latency-ms", "150"])
+        let setup = try await Self.setup(["--latency-ms", "150"])
         _ = try await setup.source(timeout: 3).load()
         let gets = setup.requests.filter { $0["method"] as? String == "GET" }
         // At least two GETs whose [start, end] intervals overlap in the server's log.

@@ -7,7 +7,7 @@ import Testing
 
 /// Many instances boot against one metadata service: retries spread out, a service that
 /// asks for time gets it, and one source never floods the service.
-@Suite(.serialized) struct FleetSafetyTests {
+@Suite(.serialized, .ownThread(.timesDeadlines)) struct FleetSafetyTests {
     final class Draws: @unchecked Sendable {
         private let lock = NSLock()
         private var ranges: [ClosedRange<Double>] = []
@@ -19,16 +19,16 @@ import Testing
         }
     }
 
-    func server(_ arguments: [String]) throws -> (MockServerProcess, TemporaryDirectory) {
+    func server(_ arguments: [String]) async throws -> (MockServerProcess, TemporaryDirectory) {
         let logs = try TemporaryDirectory(prefix: "guest-agent-fleet")
         return (
-            try MockServerProcess(
+            try await MockServerProcess(
                 fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: logs.path), logs
         )
     }
 
     @Test func everyWaitIsDrawnFromZeroToTheBackoffCap() async throws {
-        let (mock, logs) = try server(["--fail-first", "3:/openstack/latest/meta_data.json"])
+        let (mock, logs) = try await server(["--fail-first", "3:/openstack/latest/meta_data.json"])
         defer {
             mock.stop()
             _ = logs
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func aRetryAfterThatFitsTheBudgetIsWaitedOut() async throws {
-        let (mock, logs) = try server([
+        let (mock, logs) = try await server([
             "--fail-first", "1:/openstack/latest/meta_data.json", "--fail-status", "503", "--retry-after", "1",
         ])
         defer {
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func aRetryAfterPastTheBudgetFailsAtOnceWithTheStatus() async throws {
-        let (mock, logs) = try server([
+        let (mock, logs) = try await server([
             "--fail-first", "1:/openstack/latest/meta_data.json", "--fail-status", "429", "--retry-after", "3600",
         ])
         defer {
@@ -89,7 +89,7 @@ import Testing
     }
 
     @Test func oneClientKeepsAtMostEightRequestsOnTheWire() async throws {
-        let (mock, logs) = try server(["--latency-ms", "200"])
+        let (mock, logs) = try await server(["--latency-ms", "200"])
         defer {
             mock.stop()
             _ = logs

@@ -9,7 +9,7 @@ import Testing
 /// Generated garbage for every parser of metadata documents and listings. Each case must
 /// end in a value or a typed error; a trap kills the test process, which is the failure
 /// signal. Fixed seeds: a failure reproduces.
-@Suite struct DataSourcesGarbageInputTests {
+@Suite(.ownThread(.computes)) struct DataSourcesGarbageInputTests {
     static let metaKeys = [
         "uuid", "hostname", "name", "launch_index", "availability_zone", "meta", "admin_pass", "keys",
         "public_keys", "files", "path", "content_path", "data", "type", "admin_username",

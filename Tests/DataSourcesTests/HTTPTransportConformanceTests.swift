@@ -7,21 +7,22 @@ import Testing
 /// The `HTTPTransport` contract (see the protocol's doc comment), checked against the
 /// built mock server on loopback. Every transport the agent could ship must pass it:
 /// add it to `transports`.
-@Suite(.serialized) struct HTTPTransportConformanceTests {
+@Suite(.serialized, .ownThread(.timesDeadlines)) struct HTTPTransportConformanceTests {
     static let transports: [any HTTPTransport] = [SocketTransport(), CurlTransport()]
 
     static func limits(idle: Double = 2, total: Double = 10, maxBytes: Int = 1 << 20) -> TransferLimits {
         TransferLimits(idleTimeout: idle, totalTimeout: total, maxBytes: maxBytes)
     }
 
-    static func server(_ arguments: [String] = [], _ work: TemporaryDirectory) throws -> MockServerProcess {
-        try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: work.path)
+    static func server(_ arguments: [String] = [], _ work: TemporaryDirectory) async throws -> MockServerProcess {
+        try await MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures, arguments: arguments, logDirectory: work.path)
     }
 
     @Test(arguments: transports) func getReturnsStatusBodyAndLowerCaseHeaders(transport: any HTTPTransport) async throws
     {
         let work = try TemporaryDirectory()
-        let server = try Self.server([], work)
+        let server = try await Self.server([], work)
         let reply = try await transport.send(
             HTTPRequestSpec(url: server.url(for: "openstack/latest/meta_data.json")), limits: Self.limits())
         #expect(reply.status == 200)
@@ -34,7 +35,7 @@ import Testing
 
     @Test(arguments: transports) func aPostCarriesItsBodyWithContentLength(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server([], work)
+        let server = try await Self.server([], work)
         let url = server.url(for: "openstack/latest/password")
         let post = HTTPRequestSpec(
             method: "POST", url: url, headers: ["Content-Type": "text/plain"], body: Data("c2VjcmV0".utf8))
@@ -46,7 +47,7 @@ import Testing
 
     @Test(arguments: transports) func aBodilessPutGetsAnIMDSv2Token(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--imdsv2", "required"], work)
+        let server = try await Self.server(["--imdsv2", "required"], work)
         let put = HTTPRequestSpec(
             method: "PUT", url: server.url(for: "latest/api/token"),
             headers: ["X-aws-ec2-metadata-token-ttl-seconds": "60"])
@@ -61,7 +62,7 @@ import Testing
 
     @Test(arguments: transports) func aHungServerIsAnIdleTimeout(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--hang", "/openstack/latest/user_data"], work)
+        let server = try await Self.server(["--hang", "/openstack/latest/user_data"], work)
         let url = server.url(for: "openstack/latest/user_data")
         await #expect(throws: DataSourceError.timedOut(url: url.absoluteString, seconds: 1)) {
             try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 1))
@@ -70,7 +71,7 @@ import Testing
 
     @Test(arguments: transports) func aBodyOverTheCapIsRefused(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server([], work)
+        let server = try await Self.server([], work)
         let url = server.url(for: "openstack/latest/meta_data.json")
         await #expect(throws: DataSourceError.documentTooLarge(location: url.absoluteString, limit: 16)) {
             try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(maxBytes: 16))
@@ -78,20 +79,27 @@ import Testing
     }
 
     @Test(arguments: transports) func proxyVariablesAreIgnored(transport: any HTTPTransport) async throws {
-        let work = try TemporaryDirectory()
-        let server = try Self.server([], work)
-        // A proxy that does not exist: a transport that used it would fail to connect.
-        let names = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
-        for name in names { setenv(name, "http://127.0.0.1:9", 1) }
-        defer { for name in names { unsetenv(name) } }
-        let reply = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack")), limits: Self.limits())
-        #expect(reply.status == 200)
+        // In a process of its own (an exit test): the variables are the whole process's, and
+        // every program the other tests start meanwhile (curl among them) would inherit them.
+        let index = Self.index(of: transport)
+        await #expect(processExitsWith: .success) { [index = index as Int] in
+            let transport = HTTPTransportConformanceTests.transports[index]
+            let work = try TemporaryDirectory()
+            let server = try await HTTPTransportConformanceTests.server([], work)
+            // A proxy that does not exist: a transport that used it would fail to connect.
+            for name in ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"] {
+                setenv(name, "http://127.0.0.1:9", 1)
+            }
+            let reply = try await transport.send(
+                HTTPRequestSpec(url: server.url(for: "openstack")), limits: HTTPTransportConformanceTests.limits())
+            #expect(reply.status == 200)
+        }
     }
 
     @Test(arguments: transports) func anIPv6LiteralIsReached(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
         // EC2's IPv6 endpoint is a literal ([fd00:ec2::254]); loopback stands in for it.
-        let server = try MockServerProcess(
+        let server = try await MockServerProcess(
             fixtures: BuiltProducts.defaultFixtures, bind: "::1", logDirectory: work.path)
         #expect(server.baseURL.absoluteString.hasPrefix("http://[::1]:"))
         let reply = try await transport.send(
@@ -115,7 +123,7 @@ import Testing
 
     @Test(arguments: transports) func cancellationEndsTheRequestAtOnce(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--hang", "/openstack"], work)
+        let server = try await Self.server(["--hang", "/openstack"], work)
         let url = server.url(for: "openstack")
         let started = ContinuousClock.now
         let task = Task {
@@ -129,20 +137,28 @@ import Testing
     }
 
     @Test(arguments: transports) func waitingOnAHungServerDoesNotSpin(transport: any HTTPTransport) async throws {
-        let work = try TemporaryDirectory()
-        let server = try Self.server(["--hang", "/openstack"], work)
-        let before = Self.processCPUSeconds()
-        await #expect(throws: DataSourceError.self) {
-            try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack")), limits: Self.limits(idle: 3))
+        // In a process of its own (an exit test): the measure is the process's CPU time, which
+        // in the test process would count every test running beside this one.
+        let index = Self.index(of: transport)
+        await #expect(processExitsWith: .success) { [index = index as Int] in
+            let transport = HTTPTransportConformanceTests.transports[index]
+            let work = try TemporaryDirectory()
+            let server = try await HTTPTransportConformanceTests.server(["--hang", "/openstack"], work)
+            let before = HTTPTransportConformanceTests.processCPUSeconds()
+            await #expect(throws: DataSourceError.self) {
+                try await transport.send(
+                    HTTPRequestSpec(url: server.url(for: "openstack")),
+                    limits: HTTPTransportConformanceTests.limits(idle: 3))
+            }
+            let used = HTTPTransportConformanceTests.processCPUSeconds() - before
+            // A busy-waiting client burns most of a core for the 3 s; a sleeping one almost nothing.
+            #expect(used < 0.6, "the test process used \(used) s of CPU while waiting 3 s")
         }
-        let used = Self.processCPUSeconds() - before
-        // A busy-waiting client burns most of a core for the 3 s; a sleeping one almost nothing.
-        #expect(used < 0.6, "the test process used \(used) s of CPU while waiting 3 s")
     }
 
     @Test(arguments: transports) func aTricklingServerPassesTheTotalLimit(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--trickle", "/openstack", "--trickle-interval-ms", "200"], work)
+        let server = try await Self.server(["--trickle", "/openstack", "--trickle-interval-ms", "200"], work)
         let url = server.url(for: "openstack")
         // A byte every 200 ms never trips the 1 s idle limit; only the 2 s total can end it.
         await #expect(throws: DataSourceError.tooSlow(url: url.absoluteString, seconds: 2)) {
@@ -152,7 +168,7 @@ import Testing
 
     @Test(arguments: transports) func silenceAfterTheHeadIsAnIdleTimeout(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--headers-then-silence", "/openstack"], work)
+        let server = try await Self.server(["--headers-then-silence", "/openstack"], work)
         let url = server.url(for: "openstack")
         await #expect(throws: DataSourceError.timedOut(url: url.absoluteString, seconds: 1)) {
             try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits(idle: 1))
@@ -161,7 +177,7 @@ import Testing
 
     @Test(arguments: transports) func aGigabyteBodyIsRefusedWhileReading(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--oversize", "/a", "--oversize-unannounced", "/b"], work)
+        let server = try await Self.server(["--oversize", "/a", "--oversize-unannounced", "/b"], work)
         for path in ["a", "b"] {  // announced by Content-Length, then chunked with none
             let url = server.url(for: path)
             await #expect(throws: DataSourceError.documentTooLarge(location: url.absoluteString, limit: 1 << 20)) {
@@ -172,7 +188,7 @@ import Testing
 
     @Test(arguments: transports) func anEncodedBodyIsRefused(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--gzip-bomb", "/openstack"], work)
+        let server = try await Self.server(["--gzip-bomb", "/openstack"], work)
         let url = server.url(for: "openstack")
         await #expect(
             throws: DataSourceError.malformedDocument(
@@ -184,7 +200,7 @@ import Testing
 
     @Test(arguments: transports) func aRedirectIsReturnedNotFollowed(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--redirect", "/openstack=http://127.0.0.1:9/elsewhere"], work)
+        let server = try await Self.server(["--redirect", "/openstack=http://127.0.0.1:9/elsewhere"], work)
         let reply = try await transport.send(HTTPRequestSpec(url: server.url(for: "openstack")), limits: Self.limits())
         #expect(reply.status == 302)
         #expect(reply.headers["location"] == "http://127.0.0.1:9/elsewhere")
@@ -192,7 +208,7 @@ import Testing
 
     @Test(arguments: transports) func aDroppedConnectionIsATransportError(transport: any HTTPTransport) async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server(["--drop", "/openstack"], work)
+        let server = try await Self.server(["--drop", "/openstack"], work)
         let url = server.url(for: "openstack")
         do {
             let reply = try await transport.send(HTTPRequestSpec(url: url), limits: Self.limits())
@@ -210,7 +226,7 @@ import Testing
     /// mock's plain-HTTP port fails in OpenSSL, where the socket transport would refuse the scheme.
     @Test func theAgentTransportSendsHTTPSToLibcurl() async throws {
         let work = try TemporaryDirectory()
-        let server = try Self.server([], work)
+        let server = try await Self.server([], work)
         let plain = server.url(for: "openstack")
         var parts = URLComponents(url: plain, resolvingAgainstBaseURL: false)!
         parts.scheme = "https"
@@ -226,6 +242,12 @@ import Testing
         await #expect(throws: DataSourceError.self) {
             try await SocketTransport().send(HTTPRequestSpec(url: secure), limits: Self.limits())
         }
+    }
+
+    /// Where `transport` is in `transports` (every test argument comes from there): what an
+    /// exit test can capture, which a transport cannot.
+    static func index(of transport: any HTTPTransport) -> Int {
+        transports.firstIndex { type(of: $0) == type(of: transport) }!
     }
 
     static func processCPUSeconds() -> Double {

@@ -7,7 +7,7 @@ import Testing
 /// Issue 29: the discovery deadline holds for a local source too. A FIFO plays a drive whose
 /// reads block (a dead CD-ROM, a hung device): opening it waits for a writer that comes only
 /// when the test lets it (after `release` seconds, or at its end).
-@Suite struct LocalSourceDeadlineTests {
+@Suite(.ownThread(.timesDeadlines)) struct LocalSourceDeadlineTests {
     /// A FIFO in `work` whose blocked readers are released after `release` seconds.
     final class BlockingDrive: @unchecked Sendable {
         let path: String

@@ -170,7 +170,7 @@ import Testing
         #expect(error.field == field, "\(error)")
     }
 
-    @Test func tenThousandLinksAreRefused() {
+    @Test(.ownThread(.computes)) func tenThousandLinksAreRefused() {
         let links = (0..<10_000).map { index in
             #"{"id": "l\#(index)", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:\#(String(format: "%02x:%02x", index / 256, index % 256))"}"#
         }

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The OpenStack HTTP source against the real mock server binary on loopback.
-@Suite struct OpenStackSourceTests {
+@Suite(.ownThread(.timesDeadlines)) struct OpenStackSourceTests {
     static let fixtureInstance = "4b2c7d8e-1f3a-4c5b-9d6e-7f8091a2b3c4"
 
     struct Setup {
@@ -23,19 +23,19 @@ import Testing
     }
 
     /// Copies the default fixtures (so a test may change them) and serves them.
-    static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) throws -> Setup {
+    static func setup(_ arguments: [String] = [], change: (String) throws -> Void = { _ in }) async throws -> Setup {
         let work = try TemporaryDirectory(prefix: "guest-agent-openstack")
         let fixtures = work.path + "/fixtures"
         try FileManager.default.copyItem(atPath: BuiltProducts.defaultFixtures, toPath: fixtures)
         try change(fixtures)
         return Setup(
             work: work,
-            server: try MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path),
+            server: try await MockServerProcess(fixtures: fixtures, arguments: arguments, logDirectory: work.path),
             fixtures: fixtures)
     }
 
     @Test func happyPathNormalizesEverything() async throws {
-        let setup = try Self.setup()
+        let setup = try await Self.setup()
         let metadata = try #require(try await setup.source().load())
         #expect(metadata.sourceID == "openstack")
         #expect(metadata.instanceID == Self.fixtureInstance)
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func onlyWhatThePluginsNeedIsFetched() async throws {
-        let setup = try Self.setup()
+        let setup = try await Self.setup()
         let source = OpenStackHTTPSource(baseURL: setup.server.baseURL, client: MetadataHTTPClient(), needs: [])
         let metadata = try #require(try await source.load())
         #expect(metadata.userData == nil && metadata.vendorData == nil && metadata.files.isEmpty)
@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func withoutLatestTheListingPicksTheVersion() async throws {
-        let setup = try Self.setup {
+        let setup = try await Self.setup {
             try FileManager.default.moveItem(atPath: $0 + "/openstack/latest", toPath: $0 + "/openstack/2018-08-27")
             try "2012-08-10\n2013-04-04\n2018-08-27".write(
                 toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8)
@@ -84,13 +84,15 @@ import Testing
     }
 
     @Test func missingUserDataIsNotAnError() async throws {
-        let setup = try Self.setup { try FileManager.default.removeItem(atPath: $0 + "/openstack/latest/user_data") }
+        let setup = try await Self.setup {
+            try FileManager.default.removeItem(atPath: $0 + "/openstack/latest/user_data")
+        }
         let metadata = try #require(try await setup.source().load())
         #expect(metadata.userData == nil)
     }
 
     @Test func serverErrorsAreRetried() async throws {
-        let setup = try Self.setup(["--fail-first", "2:/openstack/latest/meta_data.json"])
+        let setup = try await Self.setup(["--fail-first", "2:/openstack/latest/meta_data.json"])
         let metadata = try await setup.source(retries: 3).load()
         #expect(metadata?.instanceID == Self.fixtureInstance)
         let statuses = setup.server.loggedRequests().filter {
@@ -100,7 +102,7 @@ import Testing
     }
 
     @Test func aHangingServerTimesOutWithANamedError() async throws {
-        let setup = try Self.setup(["--hang", "/openstack/latest/meta_data.json"])
+        let setup = try await Self.setup(["--hang", "/openstack/latest/meta_data.json"])
         let started = Date()
         await #expect {
             try await setup.source(retries: 1, timeout: 1).load()
@@ -112,7 +114,7 @@ import Testing
     }
 
     @Test func aDroppedConnectionIsANamedError() async throws {
-        let setup = try Self.setup(["--drop", "/openstack/latest/meta_data.json"])
+        let setup = try await Self.setup(["--drop", "/openstack/latest/meta_data.json"])
         await #expect {
             try await setup.source(retries: 1).load()
         } throws: { error in
@@ -121,7 +123,7 @@ import Testing
     }
 
     @Test func malformedJSONNamesTheDocument() async throws {
-        let setup = try Self.setup {
+        let setup = try await Self.setup {
             try Data("{\"uuid\": \"x\", oops".utf8).write(
                 to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json"))
         }
@@ -143,7 +145,7 @@ import Testing
             {"uuid": "u-1", "keys": [42, {"name": "good", "type": "ssh", "data": "\(key)"}, {"name": "no-data"}],
              "files": ["/etc/x", {"path": "/etc/motd", "content_path": "/content/0000"}, {"path": 7}]}
             """
-        let setup = try Self.setup {
+        let setup = try await Self.setup {
             try Data(document.utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json"))
         }
         let metadata = try #require(try await setup.source().load())
@@ -157,7 +159,7 @@ import Testing
     }
 
     @Test func metadataWithoutUUIDIsRefused() async throws {
-        let setup = try Self.setup {
+        let setup = try await Self.setup {
             try Data("{\"hostname\": \"x\"}".utf8).write(
                 to: URL(fileURLWithPath: $0 + "/openstack/latest/meta_data.json"))
         }
@@ -172,7 +174,7 @@ import Testing
     /// A required document over its cap fails the source, naming it; an optional one (user
     /// data) is only marked unreadable (issue 29; `OptionalDocumentTests` has the rest).
     @Test func oversizeDocumentsAreRefused() async throws {
-        let setup = try Self.setup {
+        let setup = try await Self.setup {
             try Data(repeating: 0x41, count: 300_000).write(
                 to: URL(fileURLWithPath: $0 + "/openstack/latest/user_data"))
         }
@@ -193,7 +195,7 @@ import Testing
     }
 
     @Test func unknownNewerVersionsAreAccepted() async throws {
-        let onlyNewer = try Self.setup {
+        let onlyNewer = try await Self.setup {
             try "2031-05-05".write(toFile: $0 + "/openstack/versions", atomically: true, encoding: .utf8)
         }
         let latest = try await onlyNewer.source().load()

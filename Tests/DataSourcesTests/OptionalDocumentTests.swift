@@ -11,7 +11,7 @@ import Testing
     static let twoMebibytes = Data(repeating: UInt8(ascii: "a"), count: 2 << 20)
 
     @Test func openStackOversizedUserDataCostsOnlyTheUserData() async throws {
-        let setup = try OpenStackSourceTests.setup {
+        let setup = try await OpenStackSourceTests.setup {
             try Self.twoMebibytes.write(to: URL(fileURLWithPath: $0 + "/openstack/latest/user_data"))
         }
         let metadata = try #require(try await setup.source().load())
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func openStackUnparsableNetworkDataCostsOnlyTheNetwork() async throws {
-        let setup = try OpenStackSourceTests.setup {
+        let setup = try await OpenStackSourceTests.setup {
             try Data("{\"links\": [".utf8).write(to: URL(fileURLWithPath: $0 + "/openstack/latest/network_data.json"))
         }
         let metadata = try #require(try await setup.source().load())
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func openStackServerErrorOnVendorDataCostsOnlyTheVendorData() async throws {
-        let setup = try OpenStackSourceTests.setup(["--fail-first", "9:/openstack/latest/vendor_data.json"])
+        let setup = try await OpenStackSourceTests.setup(["--fail-first", "9:/openstack/latest/vendor_data.json"])
         let metadata = try #require(try await setup.source(retries: 1).load())
         #expect(metadata.userData != nil)
         guard case .unreadable(let failure) = metadata.vendorDataDocument else {

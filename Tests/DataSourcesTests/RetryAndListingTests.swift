@@ -1,5 +1,6 @@
 import DataSources
 import Foundation
+import TestSupport
 import Testing
 
 @testable import DataSources
@@ -25,7 +26,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     var count: Int { lock.withLock { requests.count } }
 }
 
-@Suite struct RetryTests {
+@Suite(.ownThread(.timesDeadlines)) struct RetryTests {
     let url = URL(string: "http://127.0.0.1:9/openstack")!
     func client(_ transport: ScriptedTransport, retries: Int = 3) -> MetadataHTTPClient {
         MetadataHTTPClient(
@@ -67,7 +68,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     }
 }
 
-@Suite struct ListingTests {
+@Suite(.ownThread(.timesDeadlines)) struct ListingTests {
     @Test func versionChoicePrefersNewestKnownAndAcceptsUnknownNewer() {
         #expect(OpenStackVersions.choose(fromListing: "2012-08-10\n2013-04-04\n2018-08-27\nlatest") == "2018-08-27")
         #expect(OpenStackVersions.choose(fromListing: "2018-08-27\n2031-01-01\nlatest") == "2018-08-27")
@@ -110,7 +111,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 
 /// `RedirectPolicy` through the client: same-origin GET once; never another origin,
 /// never a POST, never twice (hostile probe, items 4 and 7).
-@Suite struct RedirectTests {
+@Suite(.ownThread(.timesDeadlines)) struct RedirectTests {
     let url = URL(string: "http://169.254.169.254/openstack/latest/meta_data.json")!
 
     func redirect(to location: String, status: Int = 302) -> Result<HTTPReply, DataSourceError> {
@@ -173,14 +174,19 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 
     @Test func theTotalLimitBoundsRetriesToo() async throws {
         let transport = ScriptedTransport(Array(repeating: .failure(.timedOut(url: "x", seconds: 1)), count: 50))
-        // The longest waits the jitter can draw, so the count is exact.
+        // The longest waits the jitter can draw, so the count is exact: each is half the limit,
+        // and a second one would end just past it, so the client stops after two attempts.
+        // Why half: a wait that ends a whole wait before the limit leaves that much room for a
+        // test thread woken late on a busy machine. With waits of 0.2 s the fourth one ended
+        // 0.2 s before the limit, and the 0.4 s a thread can be late at the start of a
+        // parallel run turned the transport's error into the total limit's.
         let client = MetadataHTTPClient(
             transport: transport,
-            policy: RetryPolicy(retries: 40, baseInterval: 0.2, maxInterval: 0.2, totalTimeout: 1),
+            policy: RetryPolicy(retries: 40, baseInterval: 0.5, maxInterval: 0.5, totalTimeout: 1),
             jitter: { $0.upperBound })
         await #expect(throws: DataSourceError.timedOut(url: "x", seconds: 1)) {
             try await client.getIfPresent(url, maxBytes: 10)
         }
-        #expect(transport.count <= 6, "retries must stop when the next wait would pass the total limit")
+        #expect(transport.count == 2, "retries must stop when the next wait would pass the total limit")
     }
 }

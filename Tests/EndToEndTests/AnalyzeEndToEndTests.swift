@@ -14,12 +14,12 @@ import Testing
         rows.compactMap { $0["durationMs"] as? Int }
     }
 
-    @Test func aRealRunIsTimedPerStageAndPluginSlowestFirst() throws {
+    @Test func aRealRunIsTimedPerStageAndPluginSlowestFirst() async throws {
         // Latency makes every request, and so discovery and the plugins that fetch, take time.
-        let env = try AgentEndToEndTests.environment(
+        let env = try await AgentEndToEndTests.environment(
             plugins: "hostname, ssh_keys, files", serverArguments: ["--latency-ms", "30"])
-        #expect(try env.agent(["run"]).status == 0)
-        let analyze = try env.agent(["analyze", "--json"])
+        #expect(try await env.agent(["run"]).status == 0)
+        let analyze = try await env.agent(["analyze", "--json"])
         #expect(analyze.status == 0, "\(analyze.standardError)")
         let boots = try Self.boots(analyze)
         #expect(boots.count == 1)
@@ -36,7 +36,7 @@ import Testing
         #expect((network["durationMs"] as? Int ?? 0) > 0)
         #expect((network["discoveryMs"] as? Int ?? 0) > 0)
         // The table names every plugin, marks this boot, and lists plugins slowest first.
-        let text = try env.agent(["analyze"])
+        let text = try await env.agent(["analyze"])
         #expect(text.status == 0)
         #expect(
             text.standardOutput.contains("(this boot), instance \(AgentEndToEndTests.fixtureInstance) from openstack"))
@@ -46,19 +46,19 @@ import Testing
         }
         #expect(positions.count == 3 && positions == positions.sorted())
         // A second run in the same boot replaces that boot's entry.
-        #expect(try env.agent(["run"]).status == 0)
-        #expect(try Self.boots(try env.agent(["analyze", "--json"])).count == 1)
+        #expect(try await env.agent(["run"]).status == 0)
+        #expect(try await Self.boots(try env.agent(["analyze", "--json"])).count == 1)
     }
 
-    @Test func handWrittenStateIsShownNewestBootFirst() throws {
+    @Test func handWrittenStateIsShownNewestBootFirst() async throws {
         let root = try TemporaryDirectory()
         let work = try TemporaryDirectory()
         let config = try work.write("[DEFAULT]\n", to: "agent.conf")
-        func analyze(_ extra: [String] = []) throws -> ProgramResult {
-            try Program.run(
+        func analyze(_ extra: [String] = []) async throws -> ProgramResult {
+            try await Program.run(
                 BuiltProducts.path("guest-agent"), ["analyze"] + extra + ["--config", config, "--root", root.path])
         }
-        let none = try analyze()
+        let none = try await analyze()
         #expect(none.status == 1 && none.standardError.contains("no run recorded in \(root.path)/var/lib/guest-agent"))
         // A last-run.json from before stage times and the boot history: still analyzed.
         _ = try root.write(
@@ -69,7 +69,7 @@ import Testing
                         {"at":"2026-01-01T10:00:01Z","durationMs":20,"plugin":"ssh_keys","status":"done"}],
              "source":"openstack","sourcesTried":[],"startedAt":"2026-01-01T10:00:00Z"}
             """, to: "var/lib/guest-agent/last-run.json")
-        let old = try Self.boots(try analyze(["--json"]))
+        let old = try Self.boots(try await analyze(["--json"]))
         #expect(old.count == 1)
         let plugins = try #require(old.first?["plugins"] as? [[String: Any]])
         #expect(plugins.compactMap { $0["plugin"] as? String } == ["users", "ssh_keys", "hostname"])
@@ -88,18 +88,18 @@ import Testing
                  {"stage":"network","note":"","exitCode":0,"startedAt":"2026-01-02T10:00:01Z",
                   "durationMs":2000}]}]}
             """, to: "var/lib/guest-agent/boots.json")
-        let boots = try Self.boots(try analyze(["--json"]))
+        let boots = try Self.boots(try await analyze(["--json"]))
         #expect(boots.compactMap { $0["bootID"] as? String } == ["b2", "b1"])
         #expect(boots.first?["durationMs"] as? Int == 2250, "the sum of the stages")
         let stages = try #require(boots.first?["stages"] as? [[String: Any]])
         #expect(stages.compactMap { $0["stage"] as? String } == ["network", "local"])
         #expect(Self.durations(stages) == [2000, 250])
-        let text = try analyze()
+        let text = try await analyze()
         #expect(text.standardOutput.contains("boot b2, no metadata source"))
         #expect(text.standardOutput.contains("2000 ms  network"))
         // A broken history: an error naming the file, nothing else lost.
         _ = try root.write("{\"boots\": 1}", to: "var/lib/guest-agent/boots.json")
-        let broken = try analyze()
+        let broken = try await analyze()
         #expect(broken.status == 1)
         #expect(broken.standardError.contains("\(root.path)/var/lib/guest-agent/boots.json"))
         #expect(root.read("var/lib/guest-agent/last-run.json")?.contains("i-old") == true)

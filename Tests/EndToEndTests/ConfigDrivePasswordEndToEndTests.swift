@@ -12,8 +12,8 @@ import Testing
         let server: MockServerProcess
         let config: String
 
-        func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.agent(arguments, config: config, root: root.path, timeout: 120)
+        func agent(_ arguments: [String]) async throws -> ProgramResult {
+            try await Program.agent(arguments, config: config, root: root.path, timeout: 120)
         }
 
         var passwordRequests: [String] {
@@ -25,8 +25,8 @@ import Testing
 
         var log: String { root.read("var/log/guest-agent.log") ?? "" }
 
-        func passwordRow() throws -> [String: Any] {
-            let status = try agent(["status", "--json"])
+        func passwordRow() async throws -> [String: Any] {
+            let status = try await agent(["status", "--json"])
             let json = try #require(
                 try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
             #expect(json["source"] as? String == "configdrive")
@@ -37,7 +37,8 @@ import Testing
 
     /// The default fixtures as a config drive directory at /mnt/config in a root with the real
     /// account tools, and the mock server (with `serverArguments`) as nova's metadata service.
-    static func setup(serverArguments: [String] = [], metaData: ((inout [String: Any]) -> Void)? = nil) throws -> Setup
+    static func setup(serverArguments: [String] = [], metaData: ((inout [String: Any]) -> Void)? = nil) async throws
+        -> Setup
     {
         let work = try TemporaryDirectory(prefix: "guest-agent-drive-password")
         let root = try UsersRealToolsRoot.make()
@@ -53,7 +54,7 @@ import Testing
         }
         try FileManager.default.createDirectory(atPath: root.path + "/mnt", withIntermediateDirectories: true)
         try FileManager.default.moveItem(atPath: drive, toPath: root.path + "/mnt/config")
-        let server = try MockServerProcess(
+        let server = try await MockServerProcess(
             fixtures: BuiltProducts.defaultFixtures, arguments: serverArguments, logDirectory: work.path)
         let config = try work.write(
             """
@@ -69,37 +70,37 @@ import Testing
     }
 
     @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func thePasswordIsPostedToNovaAndIsTheOneInShadow() throws {
-        let setup = try Self.setup()
-        let run = try setup.agent(["run"])
+    func thePasswordIsPostedToNovaAndIsTheOneInShadow() async throws {
+        let setup = try await Self.setup()
+        let run = try await setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
-        #expect(try setup.passwordRow()["status"] as? String == "done")
+        #expect(try await setup.passwordRow()["status"] as? String == "done")
         #expect(setup.passwordRequests == ["GET /openstack/latest/password", "POST /openstack/latest/password"])
-        let posted = try FirstBootEndToEndTests.postedPassword(setup.server)
-        let decrypted = try KeyFactory.opensslDecrypt(
+        let posted = try await FirstBootEndToEndTests.postedPassword(setup.server)
+        let decrypted = try await KeyFactory.opensslDecrypt(
             posted, keyPath: FirstBootEndToEndTests.keys.appendingPathComponent("demo_rsa").path)
         #expect(decrypted.status == 0, "\(decrypted.standardError)")
         let password = decrypted.standardOutput
         let hash = try #require(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin"))
         let salt = String(hash.split(separator: "$")[1])
-        let check = try Program.tool(
+        let check = try await Program.tool(
             "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
         #expect(!setup.log.contains(password))
         // The next boot: nothing asked, nothing changed (the earlier requests include this test's own GET).
         let before = setup.passwordRequests
-        #expect(try setup.agent(["run"]).status == 0)
+        #expect(try await setup.agent(["run"]).status == 0)
         #expect(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin") == hash)
         #expect(setup.passwordRequests == before)
     }
 
     @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func withNovaDownNoPasswordIsSetAndTheLogSaysWhy() throws {
-        let setup = try Self.setup()
+    func withNovaDownNoPasswordIsSetAndTheLogSaysWhy() async throws {
+        let setup = try await Self.setup()
         setup.server.stop()
-        let run = try setup.agent(["run"])
+        let run = try await setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
-        let row = try setup.passwordRow()
+        let row = try await setup.passwordRow()
         #expect(row["status"] as? String == "skipped")
         let reason = row["reason"] as? String ?? ""
         #expect(reason.contains("nova metadata service did not answer"))
@@ -110,11 +111,11 @@ import Testing
     }
 
     @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func aHangingNovaEndsAtTheRequestTimeoutWithOneRequest() throws {
-        let setup = try Self.setup(serverArguments: ["--hang", "GET /openstack/latest/password"])
-        let run = try setup.agent(["run"])
+    func aHangingNovaEndsAtTheRequestTimeoutWithOneRequest() async throws {
+        let setup = try await Self.setup(serverArguments: ["--hang", "GET /openstack/latest/password"])
+        let run = try await setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
-        let row = try setup.passwordRow()
+        let row = try await setup.passwordRow()
         #expect(row["status"] as? String == "skipped")
         // request_timeout = 1 in the configuration: the reason names it.
         #expect((row["reason"] as? String ?? "").contains("within 1.0 s"), "\(row)")
@@ -123,24 +124,24 @@ import Testing
     }
 
     @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func aDryRunAsksButPostsNothing() throws {
-        let setup = try Self.setup()
-        let run = try setup.agent(["run", "--dry-run"])
+    func aDryRunAsksButPostsNothing() async throws {
+        let setup = try await Self.setup()
+        let run = try await setup.agent(["run", "--dry-run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         #expect(run.standardOutput.contains("to \(setup.server.baseURL.absoluteString)/openstack/latest/password"))
         #expect(setup.passwordRequests == ["GET /openstack/latest/password"])
-        #expect(try FirstBootEndToEndTests.postedPassword(setup.server) == "")
+        #expect(try await FirstBootEndToEndTests.postedPassword(setup.server) == "")
     }
 
     @Test(.enabled(if: FirstBootEndToEndTests.enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func anAdminPassOnTheDriveIsSetAndNovaIsNotAsked() throws {
-        let setup = try Self.setup(metaData: { $0["admin_pass"] = "Drive-Given-Pass-1" })
-        let run = try setup.agent(["run"])
+    func anAdminPassOnTheDriveIsSetAndNovaIsNotAsked() async throws {
+        let setup = try await Self.setup(metaData: { $0["admin_pass"] = "Drive-Given-Pass-1" })
+        let run = try await setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         #expect(setup.passwordRequests.isEmpty)
         let hash = try #require(FirstBootEndToEndTests.shadowHash(setup.root, user: "cloud-admin"))
         let salt = String(hash.split(separator: "$")[1])
-        let check = try Program.tool(
+        let check = try await Program.tool(
             "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data("Drive-Given-Pass-1\n".utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
     }

@@ -14,17 +14,17 @@ import Testing
         var server: MockServerProcess
         let config: String
 
-        func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.agent(arguments, config: config, root: root.path, timeout: 120)
+        func agent(_ arguments: [String]) async throws -> ProgramResult {
+            try await Program.agent(arguments, config: config, root: root.path, timeout: 120)
         }
     }
 
-    static func setup(serverArguments: [String] = [], fixtures: String = BuiltProducts.defaultFixtures) throws
+    static func setup(serverArguments: [String] = [], fixtures: String = BuiltProducts.defaultFixtures) async throws
         -> Setup
     {
         let work = try TemporaryDirectory(prefix: "guest-agent-firstboot")
         let root = try UsersRealToolsRoot.make()
-        let server = try MockServerProcess(
+        let server = try await MockServerProcess(
             fixtures: fixtures,
             arguments: serverArguments, logDirectory: work.path)
         let config = try work.write(
@@ -38,8 +38,9 @@ import Testing
         return Setup(work: work, root: root, server: server, config: config)
     }
 
-    static func postedPassword(_ server: MockServerProcess) throws -> String {
-        let result = try Program.tool("curl", ["-s", server.baseURL.absoluteString + "/openstack/latest/password"])
+    static func postedPassword(_ server: MockServerProcess) async throws -> String {
+        let result = try await Program.tool(
+            "curl", ["-s", server.baseURL.absoluteString + "/openstack/latest/password"])
         return result.standardOutput
     }
 
@@ -50,9 +51,9 @@ import Testing
     }
 
     @Test(.enabled(if: enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func defaultPipelineCreatesTheUserAndPublishesARetrievablePassword() throws {
-        let setup = try Self.setup()
-        let run = try setup.agent(["run"])
+    func defaultPipelineCreatesTheUserAndPublishesARetrievablePassword() async throws {
+        let setup = try await Self.setup()
+        let run = try await setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         // The user exists, has the key, and its password is the one nova would hand out.
         #expect(setup.root.read("etc/passwd")?.contains("cloud-admin:x:") == true)
@@ -64,23 +65,23 @@ import Testing
         #expect(
             setup.root.read("etc/guest-agent-demo/user-data.txt")
                 == "written by demo-instance's user data (cloud-config write_files)\n")
-        let version = try Program.run(BuiltProducts.path("guest-agent"), ["version"]).standardOutput
+        let version = try await Program.run(BuiltProducts.path("guest-agent"), ["version"]).standardOutput
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(
             run.standardOutput.contains("demo-instance: user data done by \(version) (openstack) at "),
             "\(run.standardOutput)")
-        let posted = try Self.postedPassword(setup.server)
-        let decrypted = try KeyFactory.opensslDecrypt(
+        let posted = try await Self.postedPassword(setup.server)
+        let decrypted = try await KeyFactory.opensslDecrypt(
             posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path)
         #expect(decrypted.status == 0)
         let password = decrypted.standardOutput
         let hash = try #require(Self.shadowHash(setup.root, user: "cloud-admin"))
         let salt = String(hash.split(separator: "$")[1])
-        let check = try Program.tool(
+        let check = try await Program.tool(
             "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
         // Our own decrypt-password agrees, with the OpenSSH-format key.
-        let ours = try Program.run(
+        let ours = try await Program.run(
             BuiltProducts.path("guest-agent"),
             ["decrypt-password", "--key", Self.keys.appendingPathComponent("demo_rsa.openssh").path, "-"],
             input: Data(posted.utf8))
@@ -90,45 +91,48 @@ import Testing
         #expect(!log.isEmpty && !log.contains(password))
         #expect(!run.standardOutput.contains(password) && !run.standardError.contains(password))
         // -e: a generated password may start with "-".
-        let state = try Program.tool("grep", ["-r", "-F", "-e", password, setup.root.path + "/var/lib/guest-agent"])
+        let state = try await Program.tool(
+            "grep", ["-r", "-F", "-e", password, setup.root.path + "/var/lib/guest-agent"])
         #expect(state.status == 1)
         // Second boot: nothing changes.
-        #expect(try setup.agent(["run"]).status == 0)
+        #expect(try await setup.agent(["run"]).status == 0)
         #expect(Self.shadowHash(setup.root, user: "cloud-admin") == hash)
     }
 
     @Test(.enabled(if: enabled, "needs root, useradd and chpasswd: skipped (CI runs as root)"))
-    func killedBetweenSettingAndPostingThenRunAgainPublishesTheSamePassword() throws {
+    func killedBetweenSettingAndPostingThenRunAgainPublishesTheSamePassword() async throws {
         // The POST hangs, so the agent is killed after chpasswd and before publishing.
-        var setup = try Self.setup(serverArguments: ["--hang", "POST /openstack/latest/password"])
+        var setup = try await Self.setup(serverArguments: ["--hang", "POST /openstack/latest/password"])
         let process = try Program.start(
             BuiltProducts.path("guest-agent"), ["run", "--config", setup.config, "--root", setup.root.path])
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && !(Self.shadowHash(setup.root, user: "cloud-admin")?.hasPrefix("$6$") ?? false) {
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         // Wait for the POST to be in flight, then kill -9.
         while Date() < deadline && !setup.server.loggedRequests().contains(where: { $0["method"] as? String == "POST" })
-        { usleep(20_000) }
+        { try await Task.sleep(for: .milliseconds(20)) }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await Program.exit(of: process)
         let hashAfterCrash = try #require(Self.shadowHash(setup.root, user: "cloud-admin"))
         #expect(hashAfterCrash.hasPrefix("$6$"))
-        #expect(try Self.postedPassword(setup.server) == "")
+        #expect(try await Self.postedPassword(setup.server) == "")
 
         // Reboot: the cloud side answers now.
         setup.server.stop()
-        setup.server = try MockServerProcess(
+        setup.server = try await MockServerProcess(
             fixtures: BuiltProducts.defaultFixtures,
             port: setup.server.baseURL.port ?? 0, logDirectory: setup.work.path)
-        let run = try setup.agent(["run"])
+        let run = try await setup.agent(["run"])
         #expect(run.status == 0, "\(run.standardOutput)\n\(run.standardError)")
         #expect(Self.shadowHash(setup.root, user: "cloud-admin") == hashAfterCrash)
-        let posted = try Self.postedPassword(setup.server)
-        let password = try KeyFactory.opensslDecrypt(posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path)
-            .standardOutput
+        let posted = try await Self.postedPassword(setup.server)
+        let password = try await KeyFactory.opensslDecrypt(
+            posted, keyPath: Self.keys.appendingPathComponent("demo_rsa").path
+        )
+        .standardOutput
         let salt = String(hashAfterCrash.split(separator: "$")[1])
-        let check = try Program.tool(
+        let check = try await Program.tool(
             "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hashAfterCrash)
     }

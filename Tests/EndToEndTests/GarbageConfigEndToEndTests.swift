@@ -6,17 +6,17 @@ import Testing
 /// exit with its own codes (64 for usage and configuration errors), never die on a
 /// signal (128 + n; a Swift trap is SIGILL, 132).
 @Suite struct GarbageConfigEndToEndTests {
-    static func agent(_ arguments: [String]) throws -> ProgramResult {
-        try Program.run(BuiltProducts.path("guest-agent"), arguments, timeout: 30)
+    static func agent(_ arguments: [String]) async throws -> ProgramResult {
+        try await Program.run(BuiltProducts.path("guest-agent"), arguments, timeout: 30)
     }
 
     /// Regression: `log_file = /var/log/./x.log` passed validation, which only refused `..`.
     @Test(arguments: ["run", "status", "clean", "query"])
-    func aDotComponentInLogFileExitsSixtyFourNamingLineAndKey(command: String) throws {
+    func aDotComponentInLogFileExitsSixtyFourNamingLineAndKey(command: String) async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-garbage")
         let config = try work.write(
             "[DEFAULT]\nlog_file = /var/log/./x.log\nmetadata_services = configdrive\n", to: "agent.conf")
-        let run = try Self.agent([command, "--config", config, "--root", work.path + "/root"])
+        let run = try await Self.agent([command, "--config", config, "--root", work.path + "/root"])
         #expect(run.status == 64, "\(run.standardError)")
         #expect(
             run.standardError.contains("agent.conf:2: log_file = '/var/log/./x.log' is not valid"),
@@ -32,17 +32,17 @@ import Testing
         "configdrive_paths = /dev/sr0, /mnt/./config", "log_file = /var/log/../\u{301}x.log",
         "state_dir = /" + String(repeating: "d", count: 256),
     ])
-    func everyPathKeyUsesTheResolveRule(line: String) throws {
+    func everyPathKeyUsesTheResolveRule(line: String) async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-garbage")
         let config = try work.write("[DEFAULT]\n\(line)\n", to: "agent.conf")
-        let run = try Self.agent(["status", "--config", config, "--root", work.path])
+        let run = try await Self.agent(["status", "--config", config, "--root", work.path])
         #expect(run.status == 64, "\(run.standardError)")
         #expect(run.standardError.contains("agent.conf:2: \(line.prefix { $0 != " " }) = '"), "\(run.standardError)")
     }
 
     /// Random configuration files and command lines (`status` reads the configuration and
     /// the state directory, and never touches the network).
-    @Test func randomConfigurationsAndCommandLinesNeverKillTheAgent() throws {
+    @Test func randomConfigurationsAndCommandLinesNeverKillTheAgent() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-garbage")
         var rng = SplitMix64(seed: 0x6532_6567_6172_6261)
         let keys = [
@@ -66,7 +66,7 @@ import Testing
                     : rng.pick(["relative-root", "/nonexistent/\u{301}x", "/" + String(repeating: "r", count: 5000)]),
             ]
             if rng.chance(20) { arguments += ["--log-level", rng.pick(["debug", "loud", "", "\u{301}"])] }
-            let run = try Self.agent(arguments)
+            let run = try await Self.agent(arguments)
             #expect(
                 [0, 1, 64].contains(run.status),
                 "exit \(run.status) for \(text.debugDescription) \(arguments): \(run.standardError)")
@@ -75,7 +75,7 @@ import Testing
             ["decrypt-password", "--key", "/nonexistent"], ["decrypt-password", "--key", work.path, "--padding", "x"],
             ["run", "--config", "/nonexistent/agent.conf"], ["frobnicate"], ["status", "--root"],
         ] {
-            let run = try Self.agent(arguments)
+            let run = try await Self.agent(arguments)
             #expect(run.status < 128, "exit \(run.status) for \(arguments): \(run.standardError)")
         }
     }

@@ -13,7 +13,7 @@ import Testing
         let server: String
         let client: String
 
-        init() throws {
+        init() async throws {
             let suffix = String(UInt32.random(in: 0..<0xFFFFFF), radix: 16)
             server = "gas-\(suffix)"
             client = "gac-\(suffix)"
@@ -28,7 +28,7 @@ import Testing
                 ["-n", server, "link", "set", "lo", "up"], ["-n", client, "link", "set", "lo", "up"],
             ]
             for step in steps {
-                let result = try Program.tool("ip", step)
+                let result = try await Program.tool("ip", step)
                 guard result.status == 0 else {
                     cleanup()
                     throw CocoaError(
@@ -40,9 +40,10 @@ import Testing
             }
         }
 
+        /// Blocks its thread for the two deletions (see `Program.cleanUp`).
         func cleanup() {
-            _ = try? Program.tool("ip", ["netns", "del", server])
-            _ = try? Program.tool("ip", ["netns", "del", client])
+            Program.cleanUp("ip", ["netns", "del", server])
+            Program.cleanUp("ip", ["netns", "del", client])
         }
 
         deinit { cleanup() }
@@ -51,10 +52,10 @@ import Testing
     @Test(
         .enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"),
         arguments: ["openstack", "ec2"])
-    func agentReachesTheMetadataAddressWithDefaultSettings(source: String) throws {
-        let namespaces = try NamespacePair()
+    func agentReachesTheMetadataAddressWithDefaultSettings(source: String) async throws {
+        let namespaces = try await NamespacePair()
         let work = try TemporaryDirectory(prefix: "guest-agent-netns")
-        let server = try MockServerProcess(
+        let server = try await MockServerProcess(
             fixtures: BuiltProducts.defaultFixtures,
             arguments: source == "ec2" ? ["--imdsv2", "required"] : [],
             prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server],
@@ -64,7 +65,7 @@ import Testing
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin", "cloud-user"])
         // No URL override: only the source list and the plugins are set.
         let config = try work.write("metadata_services = \(source)\nplugins = hostname\n", to: "agent.conf")
-        let run = try Program.tool(
+        let run = try await Program.tool(
             "ip",
             [
                 "netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "run",

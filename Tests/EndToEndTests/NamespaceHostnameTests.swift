@@ -9,12 +9,12 @@ import Testing
     static var canUseNamespaces: Bool { Program.isRoot && Program.which("unshare") != nil }
 
     @Test(.enabled(if: canUseNamespaces, "needs root and unshare(1): skipped (CI runs as root)"))
-    func hostnameIsSetInsideAUTSNamespace() throws {
+    func hostnameIsSetInsideAUTSNamespace() async throws {
         let hostBefore = ProcessInfo.processInfo.hostName
         let hostFileBefore = try String(contentsOfFile: "/etc/hostname", encoding: .utf8)
         let work = try TemporaryDirectory(prefix: "guest-agent-uts")
-        #expect(try Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
-        let server = try MockServerProcess(
+        #expect(try await Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
+        let server = try await MockServerProcess(
             fixtures: BuiltProducts.defaultFixtures,
             logDirectory: work.path)
         let config = try work.write(
@@ -27,7 +27,7 @@ import Testing
             """, to: "agent.conf")
         // $1 = private /etc copy, $2 = agent, $3 = config. Metadata never reaches this shell.
         let script = "mount --bind \"$1\" /etc && \"$2\" run --config \"$3\" >/dev/null && hostname"
-        let result = try Program.tool(
+        let result = try await Program.tool(
             "unshare",
             [
                 "--uts", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script,

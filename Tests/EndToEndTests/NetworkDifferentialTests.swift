@@ -51,14 +51,14 @@ import Testing
     /// `guest-agent run --root ROOT` with `plugins = network` and `renderer`: a config drive
     /// directory (`/stage`) holding the sample as `network_data.json` beside the default
     /// fixtures' `meta_data.json`, and one `/sys/class/net/NAME/address` per guest NIC.
-    static func renderWithAgent(_ sample: Sample, renderer: String, root: String) throws -> ProgramResult {
+    static func renderWithAgent(_ sample: Sample, renderer: String, root: String) async throws -> ProgramResult {
         let latest = root + "/stage/openstack/latest"
         try FileManager.default.createDirectory(atPath: latest, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
             atPath: BuiltProducts.defaultFixtures + "/openstack/latest/meta_data.json",
             toPath: latest + "/meta_data.json")
         try sample.input.write(to: URL(fileURLWithPath: latest + "/network_data.json"))
-        return try runNetworkPlugin(root: root, guestNICs: sample.guestNICs, renderer: renderer)
+        return try await runNetworkPlugin(root: root, guestNICs: sample.guestNICs, renderer: renderer)
     }
 
     /// Fakes each guest NIC (MAC -> name) in the root's /sys/class/net and runs the built agent
@@ -67,7 +67,7 @@ import Testing
     static func runNetworkPlugin(
         root: String, guestNICs: [String: String], renderer: String,
         source: String = "metadata_services = configdrive\nconfigdrive_paths = /stage"
-    ) throws -> ProgramResult {
+    ) async throws -> ProgramResult {
         for (mac, name) in guestNICs {
             try FileManager.default.createDirectory(
                 atPath: root + "/sys/class/net/" + name, withIntermediateDirectories: true)
@@ -82,7 +82,7 @@ import Testing
 
             """.utf8
         ).write(to: URL(fileURLWithPath: config))
-        return try Program.agent(["run"], config: config, root: root)
+        return try await Program.agent(["run"], config: config, root: root)
     }
 
     @Test func theSamplesAreCloudInitsTwentyOne() throws {
@@ -114,18 +114,18 @@ import Testing
         .enabled(
             if: canRun, "needs Debian's /usr/bin/python3, dpkg and apt-get (cloud-init's package): skipped"),
         .timeLimit(.minutes(15)))
-    func agentMeansWhatCloudInitMeans() throws {
+    func agentMeansWhatCloudInitMeans() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-netdiff")
         for sample in try Self.samples() {
             for renderer in Self.renderers {
                 let root = work.path + "/agent/\(sample.id)/\(renderer)"
-                let run = try Self.renderWithAgent(sample, renderer: renderer, root: root)
+                let run = try await Self.renderWithAgent(sample, renderer: renderer, root: root)
                 #expect(
                     run.status == 0,
                     "\(sample.id) \(renderer): the agent refused it: \(run.standardOutput)\n\(run.standardError)")
             }
         }
-        let check = try Program.run(
+        let check = try await Program.run(
             Self.python,
             [
                 Self.directory.appendingPathComponent("harness.py").path, "check", "--agent", work.path + "/agent",

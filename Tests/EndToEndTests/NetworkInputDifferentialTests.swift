@@ -50,7 +50,7 @@ import Testing
 
     /// ENI text on a config drive directory as Proxmox writes it (`openstack/content/0000`,
     /// meta_data.json pointing there, no network_data.json), through `guest-agent run --root`.
-    static func renderENIWithAgent(_ sample: Sample, renderer: String, root: String) throws -> ProgramResult {
+    static func renderENIWithAgent(_ sample: Sample, renderer: String, root: String) async throws -> ProgramResult {
         let openstack = root + "/stage/openstack"
         try FileManager.default.createDirectory(atPath: openstack + "/latest", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: openstack + "/content", withIntermediateDirectories: true)
@@ -60,20 +60,20 @@ import Testing
         )
         .write(to: URL(fileURLWithPath: openstack + "/latest/meta_data.json"))
         try Data(sample.input.utf8).write(to: URL(fileURLWithPath: openstack + "/content/0000"))
-        return try NetworkDifferentialTests.runNetworkPlugin(
+        return try await NetworkDifferentialTests.runNetworkPlugin(
             root: root, guestNICs: sample.guestNICs, renderer: renderer)
     }
 
     /// A v1 or v2 sample as NoCloud's `network-config` in the root's seed directory, read by
     /// the built agent as on a real first boot.
-    static func renderNetworkConfigWithAgent(_ sample: Sample, renderer: String, root: String) throws
+    static func renderNetworkConfigWithAgent(_ sample: Sample, renderer: String, root: String) async throws
         -> ProgramResult
     {
         let seed = root + "/var/lib/cloud/seed/nocloud"
         try FileManager.default.createDirectory(atPath: seed, withIntermediateDirectories: true)
         try Data("instance-id: iid-\(sample.id)\n".utf8).write(to: URL(fileURLWithPath: seed + "/meta-data"))
         try Data(sample.input.utf8).write(to: URL(fileURLWithPath: seed + "/network-config"))
-        return try NetworkDifferentialTests.runNetworkPlugin(
+        return try await NetworkDifferentialTests.runNetworkPlugin(
             root: root, guestNICs: sample.guestNICs, renderer: renderer, source: "metadata_services = nocloud")
     }
 
@@ -115,19 +115,19 @@ import Testing
             for renderer in NetworkDifferentialTests.renderers {
                 let root = work.path + "/agent/\(sample.id)/\(renderer)"
                 if sample.format == "eni" {
-                    let run = try Self.renderENIWithAgent(sample, renderer: renderer, root: root)
+                    let run = try await Self.renderENIWithAgent(sample, renderer: renderer, root: root)
                     #expect(
                         run.status == 0,
                         "\(sample.id) \(renderer): the agent refused it: \(run.standardOutput)\n\(run.standardError)")
                 } else {
-                    let run = try Self.renderNetworkConfigWithAgent(sample, renderer: renderer, root: root)
+                    let run = try await Self.renderNetworkConfigWithAgent(sample, renderer: renderer, root: root)
                     #expect(
                         run.status == 0,
                         "\(sample.id) \(renderer): the agent refused it: \(run.standardOutput)\n\(run.standardError)")
                 }
             }
         }
-        let check = try Program.run(
+        let check = try await Program.run(
             NetworkDifferentialTests.python,
             [
                 Self.directory.appendingPathComponent("harness.py").path, "check", "--samples", Self.folder.path,

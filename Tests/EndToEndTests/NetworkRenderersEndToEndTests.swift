@@ -40,7 +40,7 @@ import Testing
 
     /// `guest-agent run --root R` with a config drive directory under R holding
     /// `networkData`, and R's /sys/class/net naming the NIC `ens3`.
-    static func render(_ renderer: String) throws -> Rendered {
+    static func render(_ renderer: String) async throws -> Rendered {
         let root = try TemporaryDirectory(prefix: "guest-agent-net-e2e")
         _ = try ConfigDriveImages.stage(in: root) { stage in
             for version in ["latest", "2015-10-15", "2018-08-27"] {
@@ -56,16 +56,16 @@ import Testing
             plugins = network
             network_renderer = \(renderer)
             """, to: "agent.conf")
-        let run = try Program.agent(["run"], config: config, root: root.path)
+        let run = try await Program.agent(["run"], config: config, root: root.path)
         return Rendered(root: root, run: run)
     }
 
     /// The guest namespace with `ens3` (the metadata's MAC) and a peer namespace holding
     /// the gateways, and behind them 192.168.1.1 and 2001:db8:100::1.
-    static func namespaces() throws -> (guest: NetworkNamespace, peer: NetworkNamespace) {
-        let guest = try NetworkNamespace(prefix: "gae")
-        let peer = try NetworkNamespace(prefix: "gap")
-        try guest.addVeth("ens3", mac: "fa:16:3e:00:00:51", peer: peer, peerName: "p0")
+    static func namespaces() async throws -> (guest: NetworkNamespace, peer: NetworkNamespace) {
+        let guest = try await NetworkNamespace(prefix: "gae")
+        let peer = try await NetworkNamespace(prefix: "gap")
+        try await guest.addVeth("ens3", mac: "fa:16:3e:00:00:51", peer: peer, peerName: "p0")
         for arguments in [
             ["addr", "add", "10.0.0.1/24", "dev", "p0"], ["addr", "add", "10.0.0.254/24", "dev", "p0"],
             ["addr", "add", "2001:db8:0:1::1/64", "dev", "p0", "nodad"],
@@ -73,27 +73,27 @@ import Testing
             ["addr", "add", "192.168.1.1/32", "dev", "lo"], ["addr", "add", "2001:db8:100::1/128", "dev", "lo"],
             ["link", "set", "p0", "up"],
         ] {
-            try peer.ip(arguments)
+            try await peer.ip(arguments)
         }
         return (guest, peer)
     }
 
     /// What every backend must have done: addresses, MTU, routes, and pings through them.
-    static func expectConfigured(_ guest: NetworkNamespace, peer: NetworkNamespace, by tool: String) throws {
-        #expect(try guest.addresses(of: "ens3", family: "inet") == ["10.0.0.5/24"], "\(tool)")
-        #expect(try guest.addresses(of: "ens3", family: "inet6") == ["2001:db8:0:1::5/64"], "\(tool)")
-        #expect(try guest.json(["link", "show", "dev", "ens3"]).first?["mtu"] as? Int == 1450, "\(tool): MTU")
-        let v4 = try guest.gatewayRoutes("-4")
+    static func expectConfigured(_ guest: NetworkNamespace, peer: NetworkNamespace, by tool: String) async throws {
+        #expect(try await guest.addresses(of: "ens3", family: "inet") == ["10.0.0.5/24"], "\(tool)")
+        #expect(try await guest.addresses(of: "ens3", family: "inet6") == ["2001:db8:0:1::5/64"], "\(tool)")
+        #expect(try await guest.json(["link", "show", "dev", "ens3"]).first?["mtu"] as? Int == 1450, "\(tool): MTU")
+        let v4 = try await guest.gatewayRoutes("-4")
         #expect(v4.contains("default via 10.0.0.1") && v4.contains("192.168.0.0/16 via 10.0.0.254"), "\(tool): \(v4)")
-        let v6 = try guest.gatewayRoutes("-6")
+        let v6 = try await guest.gatewayRoutes("-6")
         #expect(
             v6.contains("default via 2001:db8:0:1::1") && v6.contains("2001:db8:100::/48 via 2001:db8:0:1::fe"),
             "\(tool): \(v6)")
         for target in ["192.168.1.1", "2001:db8:100::1"] {
-            let ping = try guest.run(["ping", "-c", "1", "-W", "3", target])
+            let ping = try await guest.run(["ping", "-c", "1", "-W", "3", target])
             #expect(ping.status == 0, "\(tool): ping \(target) through the configured route: \(ping.standardOutput)")
         }
-        let fromPeer = try peer.run(["ping", "-c", "1", "-W", "3", "10.0.0.5"])
+        let fromPeer = try await peer.run(["ping", "-c", "1", "-W", "3", "10.0.0.5"])
         #expect(fromPeer.status == 0, "\(tool): ping from the second namespace: \(fromPeer.standardOutput)")
     }
 
@@ -101,21 +101,22 @@ import Testing
     /// the guest namespace, and checks the result.
     static func renderAndBringUp(
         _ renderer: String, by tool: String,
-        _ bringUp: (TemporaryDirectory, NetworkNamespace) throws -> ProgramResult
-    ) throws {
-        let rendered = try render(renderer)
+        _ bringUp: (TemporaryDirectory, NetworkNamespace) async throws -> ProgramResult
+    ) async throws {
+        let rendered = try await render(renderer)
         #expect(rendered.run.status == 0, "\(rendered.run.standardOutput)\n\(rendered.run.standardError)")
-        let (guest, peer) = try namespaces()
-        let result = try bringUp(rendered.root, guest)
+        let (guest, peer) = try await namespaces()
+        let result = try await bringUp(rendered.root, guest)
         #expect(result.status == 0, "\(tool): \(result.standardOutput)\n\(result.standardError)")
-        try expectConfigured(guest, peer: peer, by: tool)
+        try await expectConfigured(guest, peer: peer, by: tool)
     }
 
     @Test(
         .enabled(if: canRun && NetworkDaemons.networkdPresent, "needs root, iproute2 and systemd-networkd: skipped"))
-    func networkdFilesAreBroughtUpBySystemdNetworkd() throws {
-        try Self.renderAndBringUp("networkd", by: "systemd-networkd") { root, guest in
-            try NetworkDaemons.networkd(in: guest, directory: root.path + "/etc/systemd/network", until: Self.needles)
+    func networkdFilesAreBroughtUpBySystemdNetworkd() async throws {
+        try await Self.renderAndBringUp("networkd", by: "systemd-networkd") { root, guest in
+            try await NetworkDaemons.networkd(
+                in: guest, directory: root.path + "/etc/systemd/network", until: Self.needles)
         }
     }
 
@@ -123,9 +124,9 @@ import Testing
         .enabled(
             if: canRun && NetworkDaemons.networkdPresent && Program.which("netplan") != nil,
             "needs root, iproute2, netplan and systemd-networkd: skipped"))
-    func netplanYAMLIsGeneratedByNetplanAndBroughtUpBySystemdNetworkd() throws {
-        try Self.renderAndBringUp("netplan", by: "netplan generate + systemd-networkd") { root, guest in
-            let generate = try Program.tool("netplan", ["generate", "--root-dir", root.path])
+    func netplanYAMLIsGeneratedByNetplanAndBroughtUpBySystemdNetworkd() async throws {
+        try await Self.renderAndBringUp("netplan", by: "netplan generate + systemd-networkd") { root, guest in
+            let generate = try await Program.tool("netplan", ["generate", "--root-dir", root.path])
             #expect(generate.status == 0, "netplan generate: \(generate.standardError)")
             // netplan matches the NIC by its permanent MAC, which a virtio NIC has and a veth
             // lacks (all zeros): the test's virtual NIC stands in for the real one by matching
@@ -138,7 +139,7 @@ import Testing
             _ = try forVeth.write(
                 generated.replacingOccurrences(of: "PermanentMACAddress=", with: "MACAddress="),
                 to: "10-netplan-ens3.network")
-            return try NetworkDaemons.networkd(in: guest, directory: forVeth.path, until: Self.needles)
+            return try await NetworkDaemons.networkd(in: guest, directory: forVeth.path, until: Self.needles)
         }
     }
 
@@ -146,35 +147,35 @@ import Testing
         .enabled(
             if: canRun && NetworkDaemons.networkManagerPresent,
             "needs root, iproute2, NetworkManager and dbus-daemon: skipped"))
-    func keyfilesAreBroughtUpByNetworkManager() throws {
-        try Self.renderAndBringUp("networkmanager", by: "NetworkManager") { root, guest in
-            try NetworkDaemons.networkManager(
+    func keyfilesAreBroughtUpByNetworkManager() async throws {
+        try await Self.renderAndBringUp("networkmanager", by: "NetworkManager") { root, guest in
+            try await NetworkDaemons.networkManager(
                 in: guest, directory: root.path + "/etc/NetworkManager/system-connections", until: Self.needles)
         }
     }
 
     @Test(.enabled(if: canRun && Program.which("ifup") != nil, "needs root, iproute2 and ifupdown: skipped"))
-    func interfacesFileIsBroughtUpByIfup() throws {
-        try Self.renderAndBringUp("eni", by: "ifup") { root, guest in
-            try NetworkDaemons.ifup(
+    func interfacesFileIsBroughtUpByIfup() async throws {
+        try await Self.renderAndBringUp("eni", by: "ifup") { root, guest in
+            try await NetworkDaemons.ifup(
                 in: guest, file: root.path + "/etc/network/interfaces.d/50-guest-agent", until: Self.needles)
         }
     }
 
     @Test(
         .enabled(if: canRun && NetworkDaemons.networkdPresent, "needs root, iproute2 and systemd-networkd: skipped"))
-    func anotherNICIsLeftAlone() throws {
+    func anotherNICIsLeftAlone() async throws {
         // Control: with a NIC that is not the one the files were rendered for (another name
         // and MAC), the daemon configures nothing and the wait reports it, so the tests
         // above cannot pass by accident.
-        let rendered = try Self.render("networkd")
-        let guest = try NetworkNamespace(prefix: "gae")
-        let peer = try NetworkNamespace(prefix: "gap")
-        try guest.addVeth("ens9", mac: "fa:16:3e:00:00:99", peer: peer, peerName: "p0")
-        try peer.ip(["link", "set", "p0", "up"])
-        let result = try NetworkDaemons.networkd(
+        let rendered = try await Self.render("networkd")
+        let guest = try await NetworkNamespace(prefix: "gae")
+        let peer = try await NetworkNamespace(prefix: "gap")
+        try await guest.addVeth("ens9", mac: "fa:16:3e:00:00:99", peer: peer, peerName: "p0")
+        try await peer.ip(["link", "set", "p0", "up"])
+        let result = try await NetworkDaemons.networkd(
             in: guest, directory: rendered.root.path + "/etc/systemd/network", until: ["10.0.0.5/24"], seconds: 5)
         #expect(result.status != 0)
-        #expect(try guest.addresses(of: "ens9", family: "inet").isEmpty)
+        #expect(try await guest.addresses(of: "ens9", family: "inet").isEmpty)
     }
 }

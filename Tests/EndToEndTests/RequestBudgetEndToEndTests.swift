@@ -9,20 +9,21 @@ import Testing
 /// counted without timing.
 @Suite struct RequestBudgetEndToEndTests {
     /// A whole first-boot run against `fixtures`, returning the server's logged requests.
-    static func run(service: String, fixtures: String) throws -> [[String: Any]] {
-        try runOnRoot(service: service, fixtures: fixtures).requests
+    static func run(service: String, fixtures: String) async throws -> [[String: Any]] {
+        try await runOnRoot(service: service, fixtures: fixtures).requests
     }
 
     /// The same run, also returning its root; `serverArguments` go to the mock server and
     /// `extraConfig` lines to the `[DEFAULT]` section.
     static func runOnRoot(
         service: String, fixtures: String, serverArguments: [String] = [], extraConfig: String = ""
-    ) throws -> (
+    ) async throws -> (
         requests: [[String: Any]], root: TemporaryDirectory
     ) {
         let work = try TemporaryDirectory(prefix: "guest-agent-budget")
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin"])
-        let server = try MockServerProcess(fixtures: fixtures, arguments: serverArguments, logDirectory: work.path)
+        let server = try await MockServerProcess(
+            fixtures: fixtures, arguments: serverArguments, logDirectory: work.path)
         // No `plugins` line: the default list, as the benchmark runs it.
         let config = try work.write(
             """
@@ -33,7 +34,7 @@ import Testing
             retry_count_interval = 0.05
             \(extraConfig)
             """, to: "agent.conf")
-        let result = try Program.run(
+        let result = try await Program.run(
             BuiltProducts.path("guest-agent"), ["run", "--config", config, "--root", root.path], timeout: 120)
         // 1 is fine here (a plugin may lack a tool in the scratch root); 2 would mean no metadata.
         #expect(result.status == 0 || result.status == 1, "run: \(result.status) \(result.standardError)")
@@ -45,9 +46,9 @@ import Testing
         requests.map { "\($0["method"] ?? "?") \($0["path"] ?? "?") \($0["status"] ?? "?")" }.joined(separator: "\n")
     }
 
-    @Test func ec2WithTwoENIsAndTwoKeysCostsAtMostTwelveRequests() throws {
+    @Test func ec2WithTwoENIsAndTwoKeysCostsAtMostTwelveRequests() async throws {
         let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/ec2-two-nics").path
-        let requests = try Self.run(service: "ec2", fixtures: fixtures)
+        let requests = try await Self.run(service: "ec2", fixtures: fixtures)
         let paths = requests.compactMap { $0["path"] as? String }
         // The run did read both ENIs, both keys and the user data: the budget is not met by skipping them.
         for needed in [
@@ -60,21 +61,21 @@ import Testing
         #expect(!requests.contains { $0["status"] as? Int == 404 }, "404 probes:\n\(Self.lines(requests))")
     }
 
-    @Test func openStackCostsAtMostSixRequestsPlusOnePerInjectedFile() throws {
+    @Test func openStackCostsAtMostSixRequestsPlusOnePerInjectedFile() async throws {
         let fixtures = BuiltProducts.defaultFixtures
         let metaData = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/openstack/latest/meta_data.json"))
         let files = (try JSONSerialization.jsonObject(with: metaData) as? [String: Any])?["files"] as? [Any] ?? []
         #expect(!files.isEmpty, "the default fixtures inject a file")
-        let requests = try Self.run(service: "openstack", fixtures: fixtures)
+        let requests = try await Self.run(service: "openstack", fixtures: fixtures)
         #expect(requests.contains { ($0["path"] as? String)?.contains("/content/") == true })
         #expect(requests.count <= 6 + files.count, "\(requests.count) requests:\n\(Self.lines(requests))")
     }
 
     /// Issue 29: a `public-keys/` listing of 50,000 lines naming the same two keys again and
     /// again costs one request per key (it made 24,154 requests and lost the source before).
-    @Test func aListingThatRepeatsItsKeysCostsOneRequestPerKey() throws {
+    @Test func aListingThatRepeatsItsKeysCostsOneRequestPerKey() async throws {
         let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/ec2-two-nics").path
-        let (requests, root) = try Self.runOnRoot(
+        let (requests, root) = try await Self.runOnRoot(
             service: "ec2", fixtures: fixtures,
             serverArguments: ["--repeat-lines", "50000:/latest/meta-data/public-keys"],
             // The scratch root's user (EC2's default admin name is cloud-user).

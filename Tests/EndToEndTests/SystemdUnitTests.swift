@@ -14,34 +14,34 @@ import Testing
     }
     let unitPath = Self.path("guest-agent.service")
 
-    private func verify(_ unitText: String, as name: String = "guest-agent.service") throws -> ProgramResult? {
+    private func verify(_ unitText: String, as name: String = "guest-agent.service") async throws -> ProgramResult? {
         guard Program.which("systemd-analyze") != nil, FileManager.default.fileExists(atPath: "/lib/systemd/system")
         else {
             print("skipped: systemd-analyze or /lib/systemd/system missing (install the systemd package)")
             return nil
         }
         let root = try TemporaryDirectory()
-        try Program.tool("mkdir", ["-p", root.path + "/usr/lib/systemd", root.path + "/usr/bin"])
-        try Program.tool("cp", ["-r", "/lib/systemd/system", root.path + "/usr/lib/systemd/"])
-        try Program.tool("cp", [BuiltProducts.path("guest-agent"), root.path + "/usr/bin/guest-agent"])
+        try await Program.tool("mkdir", ["-p", root.path + "/usr/lib/systemd", root.path + "/usr/bin"])
+        try await Program.tool("cp", ["-r", "/lib/systemd/system", root.path + "/usr/lib/systemd/"])
+        try await Program.tool("cp", [BuiltProducts.path("guest-agent"), root.path + "/usr/bin/guest-agent"])
         for unit in Self.units where unit != name {
             try root.write(
                 try String(contentsOfFile: Self.path(unit), encoding: .utf8), to: "usr/lib/systemd/system/" + unit)
         }
         let installed = try root.write(unitText, to: "usr/lib/systemd/system/" + name)
-        return try Program.tool("systemd-analyze", ["verify", "--root=" + root.path, installed])
+        return try await Program.tool("systemd-analyze", ["verify", "--root=" + root.path, installed])
     }
 
-    @Test(arguments: units) func shippedUnitVerifiesCleanly(unit: String) throws {
+    @Test(arguments: units) func shippedUnitVerifiesCleanly(unit: String) async throws {
         let text = try String(contentsOfFile: Self.path(unit), encoding: .utf8)
-        guard let result = try verify(text, as: unit) else { return }
+        guard let result = try await verify(text, as: unit) else { return }
         #expect(result.status == 0 && result.standardError.isEmpty, "systemd-analyze: \(result.standardError)")
     }
 
-    @Test func verificationCatchesABrokenUnit() throws {
+    @Test func verificationCatchesABrokenUnit() async throws {
         let text = try String(contentsOfFile: unitPath, encoding: .utf8).replacingOccurrences(
             of: "Type=oneshot", with: "Type=oneshott")
-        guard let result = try verify(text) else { return }
+        guard let result = try await verify(text) else { return }
         #expect(result.standardError.contains("oneshott"), "a typo must be reported, or the clean run proves nothing")
     }
 

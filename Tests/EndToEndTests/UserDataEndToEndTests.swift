@@ -34,8 +34,8 @@ struct UserDataEndToEndTests {
         --==B==--
         """
 
-    @Test func firstBootRunsAllSecondBootOnlyThe1002Part() throws {
-        let root = try ChrootScratchRoot()
+    @Test func firstBootRunsAllSecondBootOnlyThe1002Part() async throws {
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         try root.directory.write(
             #"{"uuid": "9a1b2c3d-0000-4000-8000-000000000001", "hostname": "ud-e2e"}"#,
@@ -44,28 +44,28 @@ struct UserDataEndToEndTests {
         let config = try root.directory.write(
             "metadata_services = configdrive\nconfigdrive_paths = /drive\nplugins = userdata\n",
             to: "agent.conf")
-        func agent(_ arguments: [String]) throws -> ProgramResult {
-            try Program.agent(arguments, config: config, root: root.path)
+        func agent(_ arguments: [String]) async throws -> ProgramResult {
+            try await Program.agent(arguments, config: config, root: root.path)
         }
         let marks = { (root.directory.read("tmp/marks") ?? "").split(separator: "\n").map(String.init) }
 
-        let dry = try agent(["run", "--dry-run"])
+        let dry = try await agent(["run", "--dry-run"])
         #expect(dry.standardOutput.contains("part 3 (text/x-shellscript): run /bin/bash"), "\(dry.standardOutput)")
         #expect(marks().isEmpty)
 
-        let first = try agent(["run"])
+        let first = try await agent(["run"])
         #expect(first.status == 1, "1002 means 'not finished, run again next boot': \(first.standardError)")
         // runcmd runs after the scripts, as in cloud-init (its final stage runs it after part-*).
         #expect(marks() == ["shell", "again", "cloud-config"])
         #expect(root.directory.read("etc/motd") == "configured by cloud-config")
-        let status = try agent(["status"]).standardOutput
+        let status = try await agent(["status"]).standardOutput
         #expect(status.contains("userdata") && status.contains("part 3 (text/x-shellscript) exited 1002"), "\(status)")
 
-        let second = try agent(["run"])
+        let second = try await agent(["run"])
         #expect(second.status == 1)
         #expect(marks() == ["shell", "again", "cloud-config", "again"])
 
-        let query = try agent(["query", "userdata"])
+        let query = try await agent(["query", "userdata"])
         #expect(query.status == 0 && query.standardOutput == Self.userData)
         // Never logged: the user data's text is not in what the agent printed.
         #expect(!first.standardError.contains("echo again"))

@@ -10,7 +10,7 @@ import Testing
 /// die with SIGILL ("FileDescriptor ... was not closed") in most runs, when writing stdin
 /// failed with EPIPE. Each case runs many times: the crash depended on who won the race
 /// between the tool's exit and the write.
-@Suite struct CommandRunnerEarlyExitTests {
+@Suite(.ownThread(.timesDeadlines)) struct CommandRunnerEarlyExitTests {
     static let runs = 50
     /// What chpasswd gets: one `user:hash` line.
     static let line = Data("cloud-user:$6$c2FsdHNhbHQ$\(String(repeating: "x", count: 86))\n".utf8)

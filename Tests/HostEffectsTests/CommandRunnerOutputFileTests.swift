@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `CommandOptions.outputFile`: both streams into one file, no size cap, never through a link.
-@Suite struct CommandRunnerOutputFileTests {
+@Suite(.ownThread(.timesDeadlines)) struct CommandRunnerOutputFileTests {
     let runner = SubprocessCommandRunner(tools: ToolLocator(root: .live), outputLimit: 1024)
 
     @Test func bothStreamsGoToTheFileWithoutTheCap() async throws {

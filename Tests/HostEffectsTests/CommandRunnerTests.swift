@@ -7,7 +7,7 @@ import Testing
 
 /// The real runner: tools found under the target root, options applied, timeouts kill the
 /// whole process group.
-@Suite struct CommandRunnerTests {
+@Suite(.ownThread(.timesDeadlines)) struct CommandRunnerTests {
     let root: TemporaryDirectory
     let runner: SubprocessCommandRunner
 

@@ -20,14 +20,14 @@ extension Curl {
     static func transfer(
         _ url: String, _ options: [String] = [], in directory: String, output: String? = nil,
         timeout: Double = 15
-    ) throws -> CurlTransfer {
+    ) async throws -> CurlTransfer {
         let name = UUID().uuidString
         let headerFile = "\(directory)/curl-\(name).head"
         let bodyFile = output ?? "\(directory)/curl-\(name).body"
         let arguments =
             ["--silent", "--show-error", "--noproxy", "*", "--dump-header", headerFile, "--output", bodyFile]
             + options + [url]
-        let result = try Program.tool("curl", arguments, timeout: timeout)
+        let result = try await Program.tool("curl", arguments, timeout: timeout)
         let head = String(decoding: FileManager.default.contents(atPath: headerFile) ?? Data(), as: UTF8.self)
         let lines = head.split(whereSeparator: \.isNewline).map(String.init)
         var headers: [String: String] = [:]
@@ -45,7 +45,7 @@ extension Curl {
 
     /// Runs `script` with `sh -c`; `arguments` are its `$1`, `$2`... (never spliced into
     /// the script text).
-    static func shell(_ script: String, _ arguments: [String], timeout: Double = 30) throws -> ProgramResult {
-        try Program.tool("sh", ["-c", script, "sh"] + arguments, timeout: timeout)
+    static func shell(_ script: String, _ arguments: [String], timeout: Double = 30) async throws -> ProgramResult {
+        try await Program.tool("sh", ["-c", script, "sh"] + arguments, timeout: timeout)
     }
 }

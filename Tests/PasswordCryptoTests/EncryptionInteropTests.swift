@@ -5,15 +5,15 @@ import Testing
 
 /// Our encryption against the real `openssl`, which is what `nova get-password` runs.
 @Suite struct EncryptionInteropTests {
-    @Test(arguments: [2048, 3072, 4096]) func opensslDecryptsWhatWeEncrypt(bits: Int) throws {
+    @Test(arguments: [2048, 3072, 4096]) func opensslDecryptsWhatWeEncrypt(bits: Int) async throws {
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: bits, in: work)
+        let key = try await KeyFactory.rsa(bits: bits, in: work)
         let password = try PasswordGenerator().generate()
         let ciphertext = try PasswordEncryptor().encrypt(password, with: try OpenSSHPublicKey(line: key.publicLine))
         #expect(!ciphertext.contains("\n"))
         #expect(ciphertext.count <= 1020)
         for keyPath in [key.pemPath, key.pkcs8Path] {
-            let result = try KeyFactory.opensslDecrypt(ciphertext, keyPath: keyPath)
+            let result = try await KeyFactory.opensslDecrypt(ciphertext, keyPath: keyPath)
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardOutput == password)
         }
@@ -25,28 +25,29 @@ import Testing
     }
 
     @Test(arguments: [(PasswordPadding.oaepSHA1, "sha1"), (.oaepSHA256, "sha256")])
-    func oaepOptionsInteroperate(padding: PasswordPadding, digest: String) throws {
+    func oaepOptionsInteroperate(padding: PasswordPadding, digest: String) async throws {
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: 2048, in: work)
+        let key = try await KeyFactory.rsa(bits: 2048, in: work)
         let ciphertext = try PasswordEncryptor(padding: padding).encrypt(
             "S3cret-pass!", with: try OpenSSHPublicKey(line: key.publicLine))
-        let result = try KeyFactory.opensslDecrypt(
+        let result = try await KeyFactory.opensslDecrypt(
             ciphertext, keyPath: key.pemPath,
             options: ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:\(digest)"])
         #expect(result.standardOutput == "S3cret-pass!")
         // The legacy padding cannot read OAEP output: the two must never be confused.
-        #expect(try KeyFactory.opensslDecrypt(ciphertext, keyPath: key.pemPath).standardOutput != "S3cret-pass!")
+        #expect(try await KeyFactory.opensslDecrypt(ciphertext, keyPath: key.pemPath).standardOutput != "S3cret-pass!")
     }
 
-    @Test func weDecryptWhatOpensslEncrypts() throws {
+    @Test func weDecryptWhatOpensslEncrypts() async throws {
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: 2048, in: work)
+        let key = try await KeyFactory.rsa(bits: 2048, in: work)
         #expect(
-            try Program.tool("openssl", ["rsa", "-in", key.pemPath, "-pubout", "-out", work.path + "/pub.pem"]).status
+            try await Program.tool("openssl", ["rsa", "-in", key.pemPath, "-pubout", "-out", work.path + "/pub.pem"])
+                .status
                 == 0)
         // Capture the raw bytes through a file: stdout as text would mangle binary.
         #expect(
-            try Program.tool(
+            try await Program.tool(
                 "sh",
                 [
                     "-c",
@@ -59,10 +60,10 @@ import Testing
         #expect(try decryptor.decrypt("<Password>\r\n\(ciphertext)\r\n</Password>") == "from-openssl")
     }
 
-    @Test func wrongKeysAndDamagedInputFailClearly() throws {
+    @Test func wrongKeysAndDamagedInputFailClearly() async throws {
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: 2048, in: work, name: "right")
-        let other = try KeyFactory.rsa(bits: 2048, in: work, name: "wrong")
+        let key = try await KeyFactory.rsa(bits: 2048, in: work, name: "right")
+        let other = try await KeyFactory.rsa(bits: 2048, in: work, name: "wrong")
         let ciphertext = try PasswordEncryptor().encrypt(
             "pw-123456789", with: try OpenSSHPublicKey(line: key.publicLine))
         let wrong = try PasswordDecryptor(privateKey: String(contentsOfFile: other.pemPath, encoding: .utf8))
@@ -73,7 +74,7 @@ import Testing
         #expect(throws: SSHKeyError.unrecognizedPrivateKey) { try PasswordDecryptor(privateKey: "hello") }
         // A passphrase-protected OpenSSH key is named as such.
         #expect(
-            try Program.tool(
+            try await Program.tool(
                 "ssh-keygen", ["-q", "-t", "rsa", "-b", "2048", "-N", "secret-phrase", "-f", work.path + "/locked"]
             ).status == 0)
         #expect(throws: SSHKeyError.encryptedPrivateKey) {

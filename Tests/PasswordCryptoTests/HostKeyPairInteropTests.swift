@@ -12,33 +12,33 @@ import Testing
     @Test(
         .enabled(if: enabled, "needs ssh-keygen (openssh-client; scripts/setup.sh installs it)"),
         arguments: [OpenSSHHostKeyPair.Algorithm.ed25519, .ecdsaP256])
-    func sshKeygenReadsTheKeyPairAsItsOwn(algorithm: OpenSSHHostKeyPair.Algorithm) throws {
+    func sshKeygenReadsTheKeyPairAsItsOwn(algorithm: OpenSSHHostKeyPair.Algorithm) async throws {
         let work = try TemporaryDirectory()
         for round in 0..<8 {  // several keys: mpint sign bytes and padding lengths vary
             let pair = OpenSSHHostKeyPair.generate(algorithm, comment: "root@instance-\(round)")
             let privatePath = try work.write(pair.privateKeyFile, to: "key-\(round)", mode: 0o600)
             let publicPath = try work.write(pair.publicKeyLine + "\n", to: "key-\(round).pub")
 
-            let listed = try Program.tool("ssh-keygen", ["-l", "-E", "sha256", "-f", publicPath])
+            let listed = try await Program.tool("ssh-keygen", ["-l", "-E", "sha256", "-f", publicPath])
             #expect(listed.status == 0, "\(listed.standardError)")
             #expect(listed.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == pair.fingerprint)
 
-            let derived = try Program.tool("ssh-keygen", ["-y", "-f", privatePath])
+            let derived = try await Program.tool("ssh-keygen", ["-y", "-f", privatePath])
             #expect(derived.status == 0, "\(derived.standardError)")
             let derivedKey = derived.standardOutput.split(separator: " ").prefix(2).joined(separator: " ")
             let ourKey = pair.publicKeyLine.split(separator: " ").prefix(2).joined(separator: " ")
             #expect(derivedKey == ourKey)
 
             // The private key listed from its own file gives the same fingerprint and comment.
-            let fromPrivate = try Program.tool("ssh-keygen", ["-l", "-E", "sha256", "-f", privatePath])
+            let fromPrivate = try await Program.tool("ssh-keygen", ["-l", "-E", "sha256", "-f", privatePath])
             #expect(fromPrivate.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == pair.fingerprint)
 
             // A signature made with the private key verifies against the public one.
             let message = try work.write("signed by round \(round)\n", to: "message-\(round)")
-            let sign = try Program.tool("ssh-keygen", ["-Y", "sign", "-f", privatePath, "-n", "file", message])
+            let sign = try await Program.tool("ssh-keygen", ["-Y", "sign", "-f", privatePath, "-n", "file", message])
             #expect(sign.status == 0, "\(sign.standardError)")
             let signers = try work.write("host \(pair.publicKeyLine)\n", to: "signers-\(round)")
-            let verify = try Program.run(
+            let verify = try await Program.run(
                 try #require(Program.which("ssh-keygen")),
                 ["-Y", "verify", "-f", signers, "-I", "host", "-n", "file", "-s", message + ".sig"],
                 input: Data("signed by round \(round)\n".utf8))
@@ -61,7 +61,7 @@ import Testing
     /// privilege separation user and directory, given in a private mount namespace (a
     /// passwd bound over /etc/passwd there, a tmpfs /run): this machine's /etc is untouched.
     @Test(.enabled(if: Program.isRoot && sshd != nil, "needs root and sshd (scripts/setup.sh unpacks it)"))
-    func sshdLoadsTheKeysAsHostKeys() throws {
+    func sshdLoadsTheKeysAsHostKeys() async throws {
         let work = try TemporaryDirectory()
         let sshd = try #require(Self.sshd)
         var config = "UsePAM no\n"
@@ -81,18 +81,18 @@ import Testing
         chmod(broken, 0o600)
         let bad = try work.write("UsePAM no\nHostKey \(broken)\n", to: "sshd_config_broken")
 
-        func check(_ config: String) throws -> ProgramResult {
+        func check(_ config: String) async throws -> ProgramResult {
             let script = """
                 cp /etc/passwd "$1/passwd" && echo 'sshd:x:999:65534::/run/sshd:/usr/sbin/nologin' >> "$1/passwd" \\
                 && mount --bind "$1/passwd" /etc/passwd && mount -t tmpfs none /run && mkdir -p /run/sshd \\
                 && exec "$2" -t -f "$3"
                 """
-            return try Program.tool(
+            return try await Program.tool(
                 "unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", work.path, sshd, config])
         }
-        let accepted = try check(good)
+        let accepted = try await check(good)
         #expect(accepted.status == 0, "\(accepted.standardError)")
-        let refused = try check(bad)
+        let refused = try await check(bad)
         #expect(refused.status != 0, "sshd -t accepted a corrupted key: the check proves nothing")
     }
 }

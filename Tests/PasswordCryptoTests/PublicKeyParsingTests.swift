@@ -4,9 +4,9 @@ import TestSupport
 import Testing
 
 @Suite struct PublicKeyParsingTests {
-    @Test(arguments: [2048, 3072, 4096]) func realRSAKeysParse(bits: Int) throws {
+    @Test(arguments: [2048, 3072, 4096]) func realRSAKeysParse(bits: Int) async throws {
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: bits, in: work)
+        let key = try await KeyFactory.rsa(bits: bits, in: work)
         let parsed = try OpenSSHPublicKey(line: key.publicLine)
         #expect(parsed.type == "ssh-rsa")
         #expect(parsed.bits == bits)
@@ -14,29 +14,29 @@ import Testing
         #expect(parsed.comment == "test-\(bits)")
     }
 
-    @Test func optionsPrefixIsSkipped() throws {
+    @Test func optionsPrefixIsSkipped() async throws {
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: 2048, in: work)
+        let key = try await KeyFactory.rsa(bits: 2048, in: work)
         let parsed = try OpenSSHPublicKey(line: "no-pty,command=\"echo ssh-rsa x\" " + key.publicLine)
         #expect(parsed.bits == 2048)
     }
 
-    @Test(arguments: ["ed25519", "ecdsa", "dsa"]) func otherTypesAreNamed(type: String) throws {
+    @Test(arguments: ["ed25519", "ecdsa", "dsa"]) func otherTypesAreNamed(type: String) async throws {
         let work = try TemporaryDirectory()
         // dsa may be disabled in this machine's ssh-keygen.
-        guard let line = try? KeyFactory.publicLine(type: type, in: work) else { return }
+        guard let line = try? await KeyFactory.publicLine(type: type, in: work) else { return }
         let word = String(line.split(separator: " ")[0])
         #expect { try OpenSSHPublicKey(line: line) } throws: { error in
             "\(error)".hasPrefix("'\(word)' is ") && "\(error)".hasSuffix("only ssh-rsa keys can encrypt a password")
         }
     }
 
-    @Test func hostileLines() throws {
+    @Test func hostileLines() async throws {
         let work = try TemporaryDirectory()
-        let rsa = try KeyFactory.rsa(bits: 2048, in: work)
+        let rsa = try await KeyFactory.rsa(bits: 2048, in: work)
         let fields = rsa.publicLine.split(separator: " ")
         let blob = String(fields[1])
-        let ed = try KeyFactory.publicLine(type: "ed25519", in: work).split(separator: " ")[1]
+        let ed = try await KeyFactory.publicLine(type: "ed25519", in: work).split(separator: " ")[1]
         #expect(throws: SSHKeyError.empty) { try OpenSSHPublicKey(line: "  \n") }
         #expect(throws: SSHKeyError.notBase64) { try OpenSSHPublicKey(line: "ssh-rsa !!!notbase64 x") }
         #expect(throws: SSHKeyError.truncated) {
@@ -56,12 +56,12 @@ import Testing
         }
     }
 
-    @Test func selectionTakesTheFirstUsableRSAKeyAndSaysWhyOthersWereSkipped() throws {
+    @Test func selectionTakesTheFirstUsableRSAKeyAndSaysWhyOthersWereSkipped() async throws {
         let work = try TemporaryDirectory()
-        let ed = try KeyFactory.publicLine(type: "ed25519", in: work)
-        let small = try KeyFactory.rsa(bits: 1024, in: work)
-        let good = try KeyFactory.rsa(bits: 2048, in: work)
-        let other = try KeyFactory.rsa(bits: 3072, in: work)
+        let ed = try await KeyFactory.publicLine(type: "ed25519", in: work)
+        let small = try await KeyFactory.rsa(bits: 1024, in: work)
+        let good = try await KeyFactory.rsa(bits: 2048, in: work)
+        let other = try await KeyFactory.rsa(bits: 3072, in: work)
         let choice = try PasswordKeySelection.choose([
             ("ed", ed), ("small", small.publicLine), ("good", good.publicLine), ("other", other.publicLine),
         ]).get()

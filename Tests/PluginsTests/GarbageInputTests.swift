@@ -10,7 +10,7 @@ import Testing
 /// Generated garbage for everything in Plugins that reads the configuration file or
 /// metadata text. Each case must end in a value or a typed error: a trap would kill the
 /// test process, which is the failure signal. Fixed seeds: a failure reproduces.
-@Suite struct PluginsGarbageInputTests {
+@Suite(.ownThread(.computes)) struct PluginsGarbageInputTests {
     static let pathKeys = ["state_dir", "log_file", "configdrive_paths"]
 
     /// One random `agent.conf` line: known keys with values that suit them (nearly), random

@@ -196,12 +196,12 @@ import Testing
     func aUserThatUseraddLeftWithoutAHomeGetsTheHomeUseraddWouldHaveMade() async throws {
         let root = try UsersRealToolsRoot.make()
         // Reference: what useradd itself makes in this root.
-        try Program.tool(
+        try await Program.tool(
             "useradd",
             ["--root", root.path, "--create-home", "--shell", "/bin/bash", "--user-group", "--", "ga-test-ref"]
         ).requireSuccess()
         // The run killed inside useradd: the user exists, the home does not.
-        try Program.tool(
+        try await Program.tool(
             "useradd",
             ["--root", root.path, "--no-create-home", "--shell", "/bin/bash", "--user-group", "--", "ga-test-home"]
         ).requireSuccess()
@@ -223,13 +223,13 @@ import Testing
         #expect(changes.contains("repair home directory /home/ga-test-home of ga-test-home (missing)"))
         #expect(try await UsersPlugin().apply(context) == .done)
 
-        func stat(_ path: String) throws -> String {
-            try Program.tool("stat", ["-c", "%u:%g %a %F", root.path + "/" + path]).standardOutput
+        func stat(_ path: String) async throws -> String {
+            try await Program.tool("stat", ["-c", "%u:%g %a %F", root.path + "/" + path]).standardOutput
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let reference = try stat("home/ga-test-ref").split(separator: " ")
+        let reference = try await stat("home/ga-test-ref").split(separator: " ")
         #expect(
-            try stat("home/ga-test-home") == "\(uid):\(gid) \(reference[1]) directory",
+            try await stat("home/ga-test-home") == "\(uid):\(gid) \(reference[1]) directory",
             "same mode as useradd's own home")
         let skel = try FileManager.default.contentsOfDirectory(atPath: root.path + "/etc/skel").sorted()
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path + "/home/ga-test-home").sorted() == skel)
@@ -237,8 +237,8 @@ import Testing
             #expect(
                 FileManager.default.contents(atPath: root.path + "/home/ga-test-home/" + name)
                     == FileManager.default.contents(atPath: root.path + "/etc/skel/" + name), "\(name)")
-            let mode = try stat("etc/skel/" + name).split(separator: " ")[1]
-            #expect(try stat("home/ga-test-home/" + name).hasPrefix("\(uid):\(gid) \(mode) "), "\(name)")
+            let mode = try await stat("etc/skel/" + name).split(separator: " ")[1]
+            #expect(try await stat("home/ga-test-home/" + name).hasPrefix("\(uid):\(gid) \(mode) "), "\(name)")
         }
         #expect(log.text.contains("notice created missing home directory /home/ga-test-home of ga-test-home"))
         // Repaired once: nothing left to do.

@@ -42,11 +42,14 @@ import Testing
     }
 
     /// `ssh-keygen -l -f` on the installed public keys, as an operator would check them.
-    static func fingerprints(_ root: TemporaryDirectory, _ types: [String]) throws -> [String] {
-        try types.map { type in
-            try Program.tool("ssh-keygen", ["-l", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key.pub"])
-                .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    static func fingerprints(_ root: TemporaryDirectory, _ types: [String]) async throws -> [String] {
+        var lines: [String] = []
+        for type in types {
+            lines.append(
+                try await Program.tool("ssh-keygen", ["-l", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key.pub"])
+                    .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
+        return lines
     }
 
     @Test(.enabled(if: enabled, "needs ssh-keygen (openssh-client; scripts/setup.sh installs it)"))
@@ -66,14 +69,15 @@ import Testing
             #expect(try root.attributes("etc/ssh/ssh_host_\(type)_key.pub").mode == 0o644)
             if Program.isRoot { #expect(try root.attributes("etc/ssh/ssh_host_\(type)_key").uid == 0) }
             // A real key pair: ssh-keygen derives the same public key from the private one.
-            let derived = try Program.tool("ssh-keygen", ["-y", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key"])
+            let derived = try await Program.tool(
+                "ssh-keygen", ["-y", "-f", root.path + "/etc/ssh/ssh_host_\(type)_key"])
             #expect(
                 root.read("etc/ssh/ssh_host_\(type)_key.pub")?.hasPrefix(
                     derived.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) == true)
         }
 
         // The console block: markers, then exactly what ssh-keygen -l prints, ed25519 first.
-        let expected = try Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
+        let expected = try await Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
         #expect(console == [HostKeysPlugin.beginMarker] + expected + [HostKeysPlugin.endMarker])
         #expect(expected.allSatisfy { $0.contains(" SHA256:") })
         #expect(
@@ -89,7 +93,7 @@ import Testing
         let fresh = SavedStateBox()
         let cloneConsole = try await Self.run(root, instanceID: "instance-b", saved: fresh)
         #expect(root.read("etc/ssh/ssh_host_ed25519_key") != keyBefore)
-        let cloneExpected = try Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
+        let cloneExpected = try await Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
         #expect(cloneConsole == [HostKeysPlugin.beginMarker] + cloneExpected + [HostKeysPlugin.endMarker])
         #expect(Set(cloneExpected).isDisjoint(with: expected))
     }
@@ -100,7 +104,7 @@ import Testing
         var config = AgentConfig()
         config.sshHostKeyTypes = [.ecdsa, .ed25519]
         let console = try await Self.run(root, instanceID: "instance-c", saved: SavedStateBox(), config: config)
-        #expect(
+        await #expect(
             console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ed25519", "ecdsa"])) + [
                 HostKeysPlugin.endMarker
             ])
@@ -115,7 +119,7 @@ import Testing
             root, instanceID: "instance-g", saved: SavedStateBox(), overrides: UserDataOverrides(hostKeyTypes: [.ecdsa])
         )
         #expect(
-            console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ecdsa"])) + [
+            console == [HostKeysPlugin.beginMarker] + (try await Self.fingerprints(root, ["ecdsa"])) + [
                 HostKeysPlugin.endMarker
             ])
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path + "/etc/ssh").filter {
@@ -136,7 +140,7 @@ import Testing
         #expect(root.read("etc/ssh/ssh_host_ed25519_key") == "image private key\n")
         #expect(root.read("etc/ssh/ssh_host_dsa_key") == "old dsa\n")
         #expect(
-            console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ecdsa"])) + [
+            console == [HostKeysPlugin.beginMarker] + (try await Self.fingerprints(root, ["ecdsa"])) + [
                 HostKeysPlugin.endMarker
             ])
         // Every type now has a key: a later first boot of another instance keeps them all.

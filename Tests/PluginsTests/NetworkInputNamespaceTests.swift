@@ -50,15 +50,17 @@ import Testing
 
     /// The guest namespace with one NIC (`name`, `mac`) and the peer holding the gateways
     /// and, behind them, 192.168.1.1.
-    static func namespaces(nic name: String, mac: String) throws -> (guest: NetworkNamespace, peer: NetworkNamespace) {
-        let guest = try NetworkNamespace(prefix: "gai")
-        let peer = try NetworkNamespace(prefix: "gap")
-        try guest.addVeth(name, mac: mac, peer: peer, peerName: "p0")
+    static func namespaces(nic name: String, mac: String) async throws -> (
+        guest: NetworkNamespace, peer: NetworkNamespace
+    ) {
+        let guest = try await NetworkNamespace(prefix: "gai")
+        let peer = try await NetworkNamespace(prefix: "gap")
+        try await guest.addVeth(name, mac: mac, peer: peer, peerName: "p0")
         for arguments in [
             ["addr", "add", "10.0.0.1/24", "dev", "p0"], ["addr", "add", "2001:db8:0:1::1/64", "dev", "p0", "nodad"],
             ["addr", "add", "192.168.1.1/32", "dev", "lo"], ["link", "set", "p0", "up"],
         ] {
-            try peer.ip(arguments)
+            try await peer.ip(arguments)
         }
         return (guest, peer)
     }
@@ -68,13 +70,13 @@ import Testing
     static func render(_ description: NetworkDescription?, renderer: NetworkRenderer, guest: NetworkNamespace)
         async throws -> TemporaryDirectory
     {
-        let root = try TemporaryDirectory(prefix: "guest-agent-netin-root")
+        let root = try await TemporaryDirectory(prefix: "guest-agent-netin-root")
         chmod(root.path, 0o755)  // systemd-networkd reads as the systemd-network user
-        for link in try guest.json(["link", "show"]) {
+        for link in try await guest.json(["link", "show"]) {
             guard let name = link["ifname"] as? String, name != "lo", let mac = link["address"] as? String else {
                 continue
             }
-            try root.write(mac + "\n", to: "sys/class/net/\(name)/address")
+            try await root.write(mac + "\n", to: "sys/class/net/\(name)/address")
         }
         var config = AgentConfig()
         config.networkRenderer = renderer
@@ -87,20 +89,18 @@ import Testing
     /// The backend's own tool on the rendered files, inside `guest`, until `needles` show.
     static func bringUp(
         _ renderer: NetworkRenderer, root: TemporaryDirectory, guest: NetworkNamespace, needles: [String]
-    )
-        throws -> ProgramResult
-    {
+    ) async throws -> ProgramResult {
         switch renderer {
         case .eni:
-            return try NetworkDaemons.ifup(in: guest, file: root.path + ENIRenderer.path, until: needles)
+            return try await NetworkDaemons.ifup(in: guest, file: root.path + ENIRenderer.path, until: needles)
         case .networkd:
-            return try NetworkDaemons.networkd(
+            return try await NetworkDaemons.networkd(
                 in: guest, directory: root.path + NetworkdRenderer.directory, until: needles)
         case .networkmanager:
-            return try NetworkDaemons.networkManager(
+            return try await NetworkDaemons.networkManager(
                 in: guest, directory: root.path + NetworkManagerRenderer.directory, until: needles)
         case .netplan, .auto:
-            let generate = try Program.tool("netplan", ["generate", "--root-dir", root.path])
+            let generate = try await Program.tool("netplan", ["generate", "--root-dir", root.path])
             #expect(generate.status == 0, "netplan generate: \(generate.standardError)")
             // netplan matches a NIC by its permanent MAC, which a veth lacks: the test's NIC
             // stands in for a real one by its current MAC. Name matches are netplan's as generated.
@@ -112,7 +112,7 @@ import Testing
                 _ = try generated.write(
                     text.replacingOccurrences(of: "PermanentMACAddress=", with: "MACAddress="), to: name)
             }
-            return try NetworkDaemons.networkd(in: guest, directory: generated.path, until: needles)
+            return try await NetworkDaemons.networkd(in: guest, directory: generated.path, until: needles)
         }
     }
 
@@ -133,13 +133,14 @@ import Testing
     func aNICFoundByNameComesUp(renderer: NetworkRenderer) async throws {
         try #require(Self.available(renderer), "\(renderer.rawValue)'s tool is not installed")
         // A MAC the metadata never mentions: only the name can find this NIC.
-        let (guest, peer) = try Self.namespaces(nic: "eth0", mac: "52:54:00:12:34:56")
+        let (guest, peer) = try await Self.namespaces(nic: "eth0", mac: "52:54:00:12:34:56")
         let root = try await Self.render(.fromENI(Self.eniByName), renderer: renderer, guest: guest)
-        let result = try Self.bringUp(renderer, root: root, guest: guest, needles: Self.eniNeedles)
+        let result = try await Self.bringUp(renderer, root: root, guest: guest, needles: Self.eniNeedles)
         #expect(result.status == 0, "\(renderer.rawValue): \(result.standardOutput)\n\(result.standardError)")
-        #expect(try guest.addresses(of: "eth0", family: "inet") == ["10.0.0.5/24"], "\(renderer.rawValue)")
-        #expect(try guest.addresses(of: "eth0", family: "inet6") == ["2001:db8:0:1::5/64"], "\(renderer.rawValue)")
-        let ping = try guest.run(["ping", "-c", "1", "-W", "3", "192.168.1.1"])
+        #expect(try await guest.addresses(of: "eth0", family: "inet") == ["10.0.0.5/24"], "\(renderer.rawValue)")
+        #expect(
+            try await guest.addresses(of: "eth0", family: "inet6") == ["2001:db8:0:1::5/64"], "\(renderer.rawValue)")
+        let ping = try await guest.run(["ping", "-c", "1", "-W", "3", "192.168.1.1"])
         #expect(ping.status == 0, "\(renderer.rawValue): ping through the default route: \(ping.standardOutput)")
     }
 
@@ -153,19 +154,19 @@ import Testing
                 FileManager.default.fileExists(atPath: "/etc/network/if-pre-up.d/bridge"),
                 "ifupdown bridges need bridge-utils (scripts/setup.sh installs it)")
         }
-        let (guest, peer) = try Self.namespaces(nic: "ens3", mac: "fa:16:3e:00:00:61")
+        let (guest, peer) = try await Self.namespaces(nic: "ens3", mac: "fa:16:3e:00:00:61")
         let description = NetworkDescription.fromCloudInitNetworkConfig(
-            try #require(try YAMLParser.parse(Self.v1Bridge)))
+            try #require(try await YAMLParser.parse(Self.v1Bridge)))
         let root = try await Self.render(description, renderer: renderer, guest: guest)
-        let result = try Self.bringUp(renderer, root: root, guest: guest, needles: Self.bridgeNeedles)
+        let result = try await Self.bringUp(renderer, root: root, guest: guest, needles: Self.bridgeNeedles)
         #expect(result.status == 0, "\(renderer.rawValue): \(result.standardOutput)\n\(result.standardError)")
-        let bridge = try #require(try guest.json(["-d", "link", "show", "dev", "br0"]).first)
+        let bridge = try #require(try await guest.json(["-d", "link", "show", "dev", "br0"]).first)
         #expect(((bridge["linkinfo"] as? [String: Any])?["info_kind"] as? String) == "bridge", "\(renderer.rawValue)")
-        let port = try #require(try guest.json(["link", "show", "dev", "ens3"]).first)
+        let port = try #require(try await guest.json(["link", "show", "dev", "ens3"]).first)
         #expect(port["master"] as? String == "br0", "\(renderer.rawValue): ens3 is not a port of br0")
-        #expect(try guest.addresses(of: "br0", family: "inet") == ["10.0.0.5/24"], "\(renderer.rawValue)")
-        #expect(try guest.addresses(of: "ens3", family: "inet").isEmpty, "\(renderer.rawValue)")
-        let ping = try peer.run(["ping", "-c", "1", "-W", "3", "10.0.0.5"])
+        #expect(try await guest.addresses(of: "br0", family: "inet") == ["10.0.0.5/24"], "\(renderer.rawValue)")
+        #expect(try await guest.addresses(of: "ens3", family: "inet").isEmpty, "\(renderer.rawValue)")
+        let ping = try await peer.run(["ping", "-c", "1", "-W", "3", "10.0.0.5"])
         #expect(ping.status == 0, "\(renderer.rawValue): ping over the bridge: \(ping.standardOutput)")
     }
 }

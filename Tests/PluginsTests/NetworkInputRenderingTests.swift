@@ -24,7 +24,7 @@ import Testing
         #expect(!result.network.interfaces.isEmpty)
     }
 
-    @Test func aNICMatchedByMACKeepsItsKernelName() throws {
+    @Test func aNICMatchedByMACKeepsItsKernelName() async throws {
         let network = NetworkInputCases.resolved("v1-proxmox").network
         #expect(network.interfaces.map(\.name) == ["ens18"])
         let interface = try #require(network.interface("ens18"))
@@ -35,7 +35,7 @@ import Testing
         #expect(netplan.contains("macaddress: \"bc:24:11:aa:bb:01\"\n      set-name: ens18"))
     }
 
-    @Test func nicsMatchedByNameAreWrittenWithTheirName() throws {
+    @Test func nicsMatchedByNameAreWrittenWithTheirName() async throws {
         let netplan = try #require(Self.files(.netplan, "eni-proxmox")[NetplanRenderer.path])
         #expect(netplan.contains("eth0:\n      match:\n        name: \"eth0\"\n"), "\(netplan)")
         #expect(!netplan.contains("macaddress"))
@@ -53,7 +53,7 @@ import Testing
         #expect(eni.contains("iface eth1 inet dhcp"))
     }
 
-    @Test func aNameTheGuestDoesNotHaveIsLeftOutWithAWarning() throws {
+    @Test func aNameTheGuestDoesNotHaveIsLeftOutWithAWarning() async throws {
         guard case .configuration(let config)? = NetworkDescription.fromENI(NetworkInputCases.eniProxmox) else {
             Issue.record("not a configuration")
             return
@@ -64,7 +64,7 @@ import Testing
             result.warnings.contains("link 'eth0': no guest interface is named 'eth0', left out"), "\(result.warnings)")
     }
 
-    @Test func bondInBridgeWithVLANOnTheBridge() throws {
+    @Test func bondInBridgeWithVLANOnTheBridge() async throws {
         let network = NetworkInputCases.resolved("v2-stack").network
         #expect(network.interfaces.map(\.name) == ["eth0", "eth1", "bond0", "br0", "br0.30"])
         #expect(network.members(of: "bond0") == ["eth0", "eth1"])
@@ -89,13 +89,13 @@ import Testing
     }
 
     @Test(.enabled(if: Program.which("netplan") != nil, "needs netplan (netplan.io): skipped"), arguments: cases)
-    func netplanGenerateAcceptsIt(name: String) throws {
-        let root = try TemporaryDirectory(prefix: "guest-agent-netplan-inputs")
+    func netplanGenerateAcceptsIt(name: String) async throws {
+        let root = try await TemporaryDirectory(prefix: "guest-agent-netplan-inputs")
         let network = NetworkInputCases.resolved(name).network
         for file in NetplanRenderer.render(network) {
-            try root.write(file.contents, to: String(file.path.dropFirst()), mode: Int(file.mode))
+            try await root.write(file.contents, to: String(file.path.dropFirst()), mode: Int(file.mode))
         }
-        let result = try Program.tool("netplan", ["generate", "--root-dir", root.path])
+        let result = try await Program.tool("netplan", ["generate", "--root-dir", root.path])
         #expect(result.status == 0, "netplan generate: \(result.standardError)")
         for interface in network.interfaces {
             let generated = try #require(
@@ -122,10 +122,10 @@ import Testing
     }
 
     @Test(.enabled(if: Program.which("nmcli") != nil, "needs nmcli (network-manager): skipped"), arguments: cases)
-    func nmcliOfflineAcceptsTheKeyfiles(name: String) throws {
+    func nmcliOfflineAcceptsTheKeyfiles(name: String) async throws {
         for file in NetworkManagerRenderer.render(NetworkInputCases.resolved(name).network) {
             let id = String(SystemRoot.parentAndName(of: file.path).name.dropLast(".nmconnection".count))
-            let result = try Program.tool(
+            let result = try await Program.tool(
                 "nmcli", ["--offline", "connection", "modify", "connection.id", id], input: file.contents)
             #expect(result.status == 0, "\(file.path): \(result.standardError)")
         }

@@ -12,13 +12,13 @@ import Testing
     static let cases = NetworkGoldenCases.all.map(\.name)
 
     @Test(.enabled(if: Program.which("netplan") != nil, "needs netplan (netplan.io): skipped"), arguments: cases)
-    func netplanGenerateAcceptsOurYAML(name: String) throws {
+    func netplanGenerateAcceptsOurYAML(name: String) async throws {
         let root = try TemporaryDirectory(prefix: "guest-agent-netplan")
         let network = NetworkGoldenCases.resolved(name)
         for file in NetplanRenderer.render(network) {
             try root.write(file.contents, to: String(file.path.dropFirst()), mode: Int(file.mode))
         }
-        let result = try Program.tool("netplan", ["generate", "--root-dir", root.path])
+        let result = try await Program.tool("netplan", ["generate", "--root-dir", root.path])
         #expect(result.status == 0, "netplan generate: \(result.standardError)")
         #expect(!result.standardError.contains("Permissions"), "netplan warned: \(result.standardError)")
         // What netplan generated for networkd says what we meant.
@@ -52,12 +52,12 @@ import Testing
     }
 
     @Test(.enabled(if: Program.which("nmcli") != nil, "needs nmcli (network-manager): skipped"), arguments: cases)
-    func nmcliOfflineAcceptsOurKeyfiles(name: String) throws {
+    func nmcliOfflineAcceptsOurKeyfiles(name: String) async throws {
         for file in NetworkManagerRenderer.render(NetworkGoldenCases.resolved(name)) {
             let id = String(SystemRoot.parentAndName(of: file.path).name.dropLast(".nmconnection".count))
             // `modify` parses the keyfile from stdin, verifies the connection and prints it
             // back; an invalid property fails it.
-            let result = try Program.tool(
+            let result = try await Program.tool(
                 "nmcli", ["--offline", "connection", "modify", "connection.id", id], input: file.contents)
             #expect(result.status == 0, "\(file.path): \(result.standardError)")
             #expect(result.standardOutput.contains("interface-name="), "\(file.path)")
@@ -65,11 +65,12 @@ import Testing
     }
 
     @Test(.enabled(if: Program.which("nmcli") != nil, "needs nmcli (network-manager): skipped"))
-    func nmcliRefusesABrokenKeyfile() throws {
+    func nmcliRefusesABrokenKeyfile() async throws {
         // The check above can fail: a keyfile with an impossible method is refused.
         let broken = Data("[connection]\nid=x\ntype=ethernet\n[ipv4]\nmethod=sideways\n".utf8)
         #expect(
-            try Program.tool("nmcli", ["--offline", "connection", "modify", "connection.id", "x"], input: broken).status
+            try await Program.tool("nmcli", ["--offline", "connection", "modify", "connection.id", "x"], input: broken)
+                .status
                 != 0)
     }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// The password plugin when a config drive won discovery: it asks nova's password endpoint
 /// at `metadata_base_url` (one GET), and publishes there when it answers.
-@Suite struct PasswordConfigDriveTests {
+@Suite(.ownThread(.timesDeadlines)) struct PasswordConfigDriveTests {
     static func driveMetadata(_ boot: PasswordPluginTests.Boot) -> InstanceMetadata {
         var metadata = boot.metadata(server: nil, publication: PasswordPublication.none)
         metadata.sourceID = "configdrive"
@@ -32,7 +32,7 @@ import Testing
 
     @Test func planAndApplyAskNovaOnceAndPublishThere() async throws {
         let boot = try PasswordPluginTests.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         let metadata = Self.driveMetadata(boot)
         let context = PluginTestContext.context(
             metadata, root: boot.root, config: Self.config(server.baseURL), runner: boot.runner,
@@ -47,14 +47,14 @@ import Testing
         #expect(try await plugin.apply(context) == .done)
         #expect(
             Self.passwordRequests(server) == ["GET /openstack/latest/password", "POST /openstack/latest/password"])
-        let password = try PasswordPluginTests.opensslDecrypt(try await PasswordPluginTests.stored(on: server))
+        let password = try await PasswordPluginTests.opensslDecrypt(try await PasswordPluginTests.stored(on: server))
         #expect(ShadowCrypt.verify(password, against: try #require(boot.shadowHash)))
         #expect(boot.saved.current["phase"] == "published")
     }
 
     @Test func withoutOpenstackInMetadataServicesNothingIsAsked() async throws {
         let boot = try PasswordPluginTests.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         let context = PluginTestContext.context(
             Self.driveMetadata(boot), root: boot.root, config: Self.config(server.baseURL, sources: [.configdrive]),
             runner: boot.runner)
@@ -68,7 +68,7 @@ import Testing
 
     @Test func aNovaThatAnswers404LeavesThePasswordAloneAndSaysWhy() async throws {
         let boot = try PasswordPluginTests.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         let before = boot.shadowHash
         // A base URL where the mock has no metadata tree: the password GET answers 404.
         let base = server.baseURL.appendingPathComponent("elsewhere")
@@ -84,7 +84,7 @@ import Testing
     @Test func aPasswordSetWhenNovaAnsweredIsStillOwedWhenItStopsAnswering() async throws {
         // An earlier boot set the password and crashed before the POST; now nova is gone.
         let boot = try PasswordPluginTests.boot(saved: ["phase": "set", "ciphertext": "c2F2ZWQ="])
-        let server = try boot.server()
+        let server = try await boot.server()
         server.stop()
         let outcome = try await boot.apply(Self.driveMetadata(boot), config: Self.config(server.baseURL))
         guard case .runAgainNextBoot(let reason) = outcome else {

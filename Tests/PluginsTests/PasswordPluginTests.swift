@@ -29,7 +29,7 @@ final class ConsoleCapture: @unchecked Sendable {
     var text: String { lock.withLock { lines.joined(separator: "\n") } }
 }
 
-@Suite struct PasswordPluginTests {
+@Suite(.ownThread(.timesDeadlines)) struct PasswordPluginTests {
     static let keys = BuiltProducts.repository.appendingPathComponent("fixtures/keys")
     static var rsaLine: String {
         (try? String(contentsOf: keys.appendingPathComponent("demo_rsa.pub"), encoding: .utf8)) ?? ""
@@ -73,10 +73,10 @@ final class ConsoleCapture: @unchecked Sendable {
         var shadowHash: String? { try? PasswordSetter().passwordHash(for: "cloud-user", root: SystemRoot(root.path)) }
 
         /// A fresh server (a new "boot" of the cloud side) with its own request log.
-        func server(_ arguments: [String] = []) throws -> MockServerProcess {
+        func server(_ arguments: [String] = []) async throws -> MockServerProcess {
             let logs = work.path + "/\(UInt32.random(in: 0...UInt32.max))"
             try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-            return try MockServerProcess(
+            return try await MockServerProcess(
                 fixtures: BuiltProducts.defaultFixtures,
                 arguments: arguments, logDirectory: logs)
         }
@@ -94,18 +94,19 @@ final class ConsoleCapture: @unchecked Sendable {
     }
 
     /// Decrypts with the real openssl and the fixture's PEM key.
-    static func opensslDecrypt(_ ciphertext: String) throws -> String {
-        let result = try KeyFactory.opensslDecrypt(ciphertext, keyPath: keys.appendingPathComponent("demo_rsa").path)
+    static func opensslDecrypt(_ ciphertext: String) async throws -> String {
+        let result = try await KeyFactory.opensslDecrypt(
+            ciphertext, keyPath: keys.appendingPathComponent("demo_rsa").path)
         #expect(result.status == 0, "\(result.standardError)")
         return result.standardOutput
     }
 
     @Test func publishesAPasswordThatOnlyTheKeyHolderCanReadAndThatIsTheOneSet() async throws {
         let boot = try Self.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         #expect(try await boot.apply(boot.metadata(server: server)) == .done)
         let published = try await Self.stored(on: server)
-        let password = try Self.opensslDecrypt(published)
+        let password = try await Self.opensslDecrypt(published)
         #expect(password.count == 20)
         #expect(ShadowCrypt.verify(password, against: try #require(boot.shadowHash)))
         // Never in logs, argv, stdin or saved state in clear.
@@ -124,7 +125,7 @@ final class ConsoleCapture: @unchecked Sendable {
     ])
     func aFailedPostIsRetriedNextBootWithTheSameCiphertextAndNoNewPassword(fault: [String]) async throws {
         let boot = try Self.boot()
-        let failing = try boot.server(fault)
+        let failing = try await boot.server(fault)
         let first = try await boot.apply(boot.metadata(server: failing))
         guard case .runAgainNextBoot = first else {
             Issue.record("expected run-again, got \(first)")
@@ -136,22 +137,22 @@ final class ConsoleCapture: @unchecked Sendable {
         let hashAfterFirstBoot = boot.shadowHash
         failing.stop()
 
-        let healthy = try boot.server()
+        let healthy = try await boot.server()
         #expect(try await boot.apply(boot.metadata(server: healthy)) == .done)
         #expect(try await Self.stored(on: healthy) == ciphertext)
         #expect(boot.runner.calls.count == 1)
         #expect(boot.shadowHash == hashAfterFirstBoot)
-        #expect(ShadowCrypt.verify(try Self.opensslDecrypt(ciphertext), against: try #require(boot.shadowHash)))
+        await #expect(ShadowCrypt.verify(try Self.opensslDecrypt(ciphertext), against: try #require(boot.shadowHash)))
     }
 
     @Test func a409ForOurOwnEarlierPostIsSuccess() async throws {
         // A previous boot set the password and its POST went through, but the reply was lost.
         let boot = try Self.boot()
-        let scratch = try boot.server()
+        let scratch = try await boot.server()
         _ = try await boot.apply(boot.metadata(server: scratch))
         let ciphertext = try #require(boot.saved.current["ciphertext"])
         boot.saved.save(boot.saved.current.merging(["phase": "set"]) { $1 })
-        let server = try boot.server(["--password", ciphertext])
+        let server = try await boot.server(["--password", ciphertext])
         #expect(try await boot.apply(boot.metadata(server: server)) == .done)
         #expect(server.loggedRequests().first { $0["method"] as? String == "POST" }?["status"] as? Int == 409)
         #expect(boot.saved.current["phase"] == "published")
@@ -160,7 +161,7 @@ final class ConsoleCapture: @unchecked Sendable {
 
     @Test func aPasswordAlreadyOnTheServerMeansNoNewPassword() async throws {
         let boot = try Self.boot()
-        let server = try boot.server(["--password", "c29tZW9uZSBlbHNl"])
+        let server = try await boot.server(["--password", "c29tZW9uZSBlbHNl"])
         let before = boot.shadowHash
         #expect(try await boot.apply(boot.metadata(server: server)) == .done)
         #expect(boot.runner.calls.isEmpty)
@@ -170,7 +171,7 @@ final class ConsoleCapture: @unchecked Sendable {
 
     @Test func withOnlyEd25519KeysThePasswordIsLeftAloneAndTheReasonIsLogged() async throws {
         let boot = try Self.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         let metadata = boot.metadata(server: server, keys: [PublicKeyEntry(name: "ed", line: Self.edLine)])
         let context = PluginTestContext.context(metadata, root: boot.root, runner: boot.runner)
         let plan = try await PasswordPlugin().plan(context)
@@ -190,28 +191,29 @@ final class ConsoleCapture: @unchecked Sendable {
         let boot = try Self.boot()
         let unchanged = PasswordCryptoFingerprint.of(boot.shadowHash ?? "")
         boot.saved.save(["phase": "encrypted", "ciphertext": "bm90LXVzZWQ=", "shadow_before": unchanged])
-        let server = try boot.server()
+        let server = try await boot.server()
         #expect(try await boot.apply(boot.metadata(server: server)) == .done)
         let published = try await Self.stored(on: server)
         #expect(published != "bm90LXVzZWQ=")
-        #expect(ShadowCrypt.verify(try Self.opensslDecrypt(published), against: try #require(boot.shadowHash)))
+        await #expect(ShadowCrypt.verify(try Self.opensslDecrypt(published), against: try #require(boot.shadowHash)))
 
         // Crash right after chpasswd: the shadow entry changed, but "changed" proves nothing
         // (useradd, an operator or another tool may have changed it), and a new process no
         // longer has the clear text to check the hash with. So the saved ciphertext is never
         // published: a new password is set, verified against /etc/shadow, and published.
         let second = try Self.boot()
-        let scratch = try second.server()
+        let scratch = try await second.server()
         _ = try await second.apply(second.metadata(server: scratch))
         let ciphertext = try #require(second.saved.current["ciphertext"])
         second.saved.save([
             "phase": "encrypted", "ciphertext": ciphertext, "shadow_before": PasswordCryptoFingerprint.of("!"),
         ])
-        let fresh = try second.server()
+        let fresh = try await second.server()
         #expect(try await second.apply(second.metadata(server: fresh)) == .done)
         let republished = try await Self.stored(on: fresh)
         #expect(republished != ciphertext)
-        #expect(ShadowCrypt.verify(try Self.opensslDecrypt(republished), against: try #require(second.shadowHash)))
+        await #expect(
+            ShadowCrypt.verify(try Self.opensslDecrypt(republished), against: try #require(second.shadowHash)))
         #expect(second.runner.calls.count == 2)
         #expect(second.saved.current["phase"] == "published")
     }
@@ -220,7 +222,7 @@ final class ConsoleCapture: @unchecked Sendable {
     /// (a site wrapper, a tool that stored something else): nothing is published.
     @Test func aPasswordThatShadowDoesNotHoldAfterChpasswdIsNeverPublished() async throws {
         let boot = try Self.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         let other = try ShadowCrypt.hash("not-the-generated-one")
         boot.runner.storedHash = other
         await #expect {
@@ -237,7 +239,7 @@ final class ConsoleCapture: @unchecked Sendable {
         boot.runner.storedHash = nil
         #expect(try await boot.apply(boot.metadata(server: server)) == .done)
         let published = try await Self.stored(on: server)
-        #expect(ShadowCrypt.verify(try Self.opensslDecrypt(published), against: try #require(boot.shadowHash)))
+        await #expect(ShadowCrypt.verify(try Self.opensslDecrypt(published), against: try #require(boot.shadowHash)))
         #expect(boot.runner.calls.count == 2)
     }
 
@@ -246,7 +248,7 @@ final class ConsoleCapture: @unchecked Sendable {
     /// longer opens the account, so it is not published, and the other password is left alone.
     @Test func aPasswordChangedBeforeItWasPublishedIsNeitherPublishedNorReplaced() async throws {
         let boot = try Self.boot()
-        let failing = try boot.server(["--fail-first", "20:POST /openstack/2013-04-04/password"])
+        let failing = try await boot.server(["--fail-first", "20:POST /openstack/2013-04-04/password"])
         guard case .runAgainNextBoot = try await boot.apply(boot.metadata(server: failing)) else {
             Issue.record("expected run-again")
             return
@@ -257,7 +259,7 @@ final class ConsoleCapture: @unchecked Sendable {
         try boot.root.write(
             shadow.replacingOccurrences(of: try #require(boot.shadowHash), with: other), to: "etc/shadow", mode: 0o640)
 
-        let healthy = try boot.server()
+        let healthy = try await boot.server()
         #expect(try await boot.apply(boot.metadata(server: healthy)) == .done)
         #expect(try await Self.stored(on: healthy) == "")
         #expect(boot.shadowHash == other)
@@ -295,7 +297,7 @@ final class ConsoleCapture: @unchecked Sendable {
 
     @Test func aHostileAdminNameIsRefusedBeforeAnythingHappens() async throws {
         let boot = try Self.boot()
-        let server = try boot.server()
+        let server = try await boot.server()
         var metadata = boot.metadata(server: server)
         metadata.meta["admin_username"] = "x $(reboot)"
         await #expect(throws: UserError.self) { try await boot.apply(metadata) }

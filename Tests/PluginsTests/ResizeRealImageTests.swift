@@ -40,8 +40,8 @@ import Testing
     }
 
     /// Size of the ext filesystem on `device` from `dumpe2fs -h`.
-    static func extBytes(_ device: String) throws -> Int64 {
-        let header = try LoopDiskImage.tool("dumpe2fs", ["-h", device])
+    static func extBytes(_ device: String) async throws -> Int64 {
+        let header = try await LoopDiskImage.tool("dumpe2fs", ["-h", device])
         func field(_ name: String) -> Int64 {
             header.split(separator: "\n").first { $0.hasPrefix(name + ":") }
                 .flatMap { Int64($0.split(separator: ":").last!.trimmingCharacters(in: .whitespaces)) } ?? -1
@@ -67,9 +67,9 @@ import Testing
             Layout(label: .gpt, partitionTool: ["sfdisk", "partx"]),
         ])
     func ext4PartitionAndFilesystemGrowUnmounted(_ layout: Layout) async throws {
-        let disk = try LoopDiskImage(label: layout.label, partitionMiB: 64, diskMiB: 192)
+        let disk = try await LoopDiskImage(label: layout.label, partitionMiB: 64, diskMiB: 192)
         defer { disk.detach() }
-        try LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", disk.partition])
+        try await LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", disk.partition])
         let (root, scratch) = try Self.toolsRoot(layout.partitionTool + ["resize2fs"])
         defer { withExtendedLifetime(scratch) {} }
         let mountInfo = try TemporaryDirectory()
@@ -78,7 +78,7 @@ import Testing
         let settings = ResizeSettings(
             mountInfoPath: try mountInfo.write(line, to: "mountinfo"), sysfsPath: "/sys", deviceDirectory: "/dev")
         let plugin = ResizePlugin(settings: settings)
-        #expect(try Self.extBytes(disk.partition) == 64 * Self.mib)
+        #expect(try await Self.extBytes(disk.partition) == 64 * Self.mib)
 
         guard case .apply(let changes) = try await plugin.plan(Self.context(root: root)) else {
             Issue.record("expected a plan")
@@ -88,12 +88,12 @@ import Testing
         #expect(try await plugin.apply(Self.context(root: root)) == .done)
 
         // The partition reaches the disk's end (GPT keeps its 33-sector backup table there).
-        let grown = try LoopDiskImage.size(disk.partition)
+        let grown = try await LoopDiskImage.size(disk.partition)
         let expected = 192 * Self.mib - 2048 * 512 - (layout.label == .gpt ? 33 * 512 : 0)
         #expect(grown <= expected && grown > expected - Self.mib)
-        #expect(try LoopDiskImage.size(disk.device) == 192 * Self.mib)
+        #expect(try await LoopDiskImage.size(disk.device) == 192 * Self.mib)
         // The filesystem follows it, to within one 4 KiB block.
-        #expect(try Self.extBytes(disk.partition) > grown - 4096)
+        #expect(try await Self.extBytes(disk.partition) > grown - 4096)
 
         // A second run changes nothing.
         guard case .skip(let reason) = try await plugin.plan(Self.context(root: root)) else {
@@ -102,7 +102,7 @@ import Testing
         }
         #expect(reason.contains("nothing to grow"))
         #expect(try await plugin.apply(Self.context(root: root)) == .done)
-        #expect(try LoopDiskImage.size(disk.partition) == grown)
+        #expect(try await LoopDiskImage.size(disk.partition) == grown)
     }
 
     /// Mounted ext4: the partition grows; where the kernel refuses the online resize (this
@@ -111,23 +111,23 @@ import Testing
         .enabled(
             if: enabled && Program.which("growpart") != nil, "needs root, loop devices, growpart, resize2fs: skipped"))
     func mountedExt4GrowsOrReportsTheRefusalAndRetries() async throws {
-        let disk = try LoopDiskImage(label: .gpt, partitionMiB: 64, diskMiB: 192)
+        let disk = try await LoopDiskImage(label: .gpt, partitionMiB: 64, diskMiB: 192)
         defer { disk.detach() }
-        try LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", disk.partition])
-        let mountPoint = try disk.mount(disk.partition)
+        try await LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", disk.partition])
+        let mountPoint = try await disk.mount(disk.partition)
         let (root, _) = try Self.toolsRoot(["growpart", "resize2fs"], at: mountPoint)
         let plugin = ResizePlugin()  // the live kernel view: the real mountinfo names the mount
         let saved = SavedStateBox()
         let outcome = try await plugin.apply(Self.context(root: root, saved: saved))
-        let grown = try LoopDiskImage.size(disk.partition)
+        let grown = try await LoopDiskImage.size(disk.partition)
         #expect(grown > 190 * Self.mib)
         switch outcome {
         case .done:
-            #expect(try Self.extBytes(disk.partition) > grown - 4096)
+            #expect(try await Self.extBytes(disk.partition) > grown - 4096)
         case .runAgainNextBoot(let message):
             #expect(message.contains("partition \(disk.partition) grown, but resize2fs exited with status"))
             #expect(message.contains("the next boot tries again"))
-            #expect(try Self.extBytes(disk.partition) == 64 * Self.mib)
+            #expect(try await Self.extBytes(disk.partition) == 64 * Self.mib)
             // Next boot: only the filesystem step is left, and it is tried again.
             guard case .apply(let changes) = try await plugin.plan(Self.context(root: root, savedState: saved.value))
             else {
@@ -135,7 +135,7 @@ import Testing
                 return
             }
             #expect(changes.count == 1 && changes[0].contains("resize2fs \(disk.partition)"))
-            #expect(try LoopDiskImage.size(disk.partition) == grown)
+            #expect(try await LoopDiskImage.size(disk.partition) == grown)
         default:
             Issue.record("unexpected outcome \(outcome)")
         }
@@ -146,18 +146,18 @@ import Testing
             if: enabled && Program.which("growpart") != nil && Program.which("xfs_growfs") != nil,
             "needs root, loop devices, growpart, xfs_growfs (xfsprogs): skipped"))
     func mountedXfsGrows() async throws {
-        let disk = try LoopDiskImage(label: .dos, partitionMiB: 320, diskMiB: 640)
+        let disk = try await LoopDiskImage(label: .dos, partitionMiB: 320, diskMiB: 640)
         defer { disk.detach() }
-        try LoopDiskImage.tool("mkfs.xfs", ["-q", "-f", disk.partition])
-        let mountPoint = try disk.mount(disk.partition)
+        try await LoopDiskImage.tool("mkfs.xfs", ["-q", "-f", disk.partition])
+        let mountPoint = try await disk.mount(disk.partition)
         let (root, _) = try Self.toolsRoot(["growpart", "xfs_growfs"], at: mountPoint)
         let plugin = ResizePlugin()
         let saved = SavedStateBox()
         #expect(try await plugin.apply(Self.context(root: root, saved: saved)) == .done)
-        let grown = try LoopDiskImage.size(disk.partition)
+        let grown = try await LoopDiskImage.size(disk.partition)
         #expect(grown > 630 * Self.mib)
         // xfs_info: "data     =   bsize=4096   blocks=N, imaxpct=25"
-        let info = try LoopDiskImage.tool("xfs_info", [mountPoint])
+        let info = try await LoopDiskImage.tool("xfs_info", [mountPoint])
         let dataLine = info.split(separator: "\n").first { $0.hasPrefix("data") } ?? ""
         let numbers = dataLine.split(whereSeparator: { " =,".contains($0) })
         let blockSize = numbers.first { $0.hasPrefix("bsize") }.map { _ in
@@ -179,18 +179,18 @@ import Testing
                 && Self.kernelHas("btrfs"),
             "needs root, loop devices, growpart, btrfs (btrfs-progs) and btrfs in the kernel: skipped"))
     func mountedBtrfsGrows() async throws {
-        let disk = try LoopDiskImage(label: .gpt, partitionMiB: 256, diskMiB: 640)
+        let disk = try await LoopDiskImage(label: .gpt, partitionMiB: 256, diskMiB: 640)
         defer { disk.detach() }
-        try LoopDiskImage.tool("mkfs.btrfs", ["-q", "-f", disk.partition])
-        let mountPoint = try disk.mount(disk.partition)
+        try await LoopDiskImage.tool("mkfs.btrfs", ["-q", "-f", disk.partition])
+        let mountPoint = try await disk.mount(disk.partition)
         let (root, _) = try Self.toolsRoot(["growpart", "btrfs"], at: mountPoint)
-        #expect(try Self.btrfsBytes(mountPoint) < 260 * Self.mib)
+        #expect(try await Self.btrfsBytes(mountPoint) < 260 * Self.mib)
         let plugin = ResizePlugin()
         let saved = SavedStateBox()
         #expect(try await plugin.apply(Self.context(root: root, saved: saved)) == .done)
-        let grown = try LoopDiskImage.size(disk.partition)
+        let grown = try await LoopDiskImage.size(disk.partition)
         #expect(grown > 630 * Self.mib)
-        let filesystem = try Self.btrfsBytes(mountPoint)
+        let filesystem = try await Self.btrfsBytes(mountPoint)
         #expect(filesystem > grown - 4096 * 16 && filesystem <= grown, "btrfs: \(filesystem), partition: \(grown)")
         guard case .skip = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else {
             Issue.record("expected nothing to do")
@@ -200,8 +200,8 @@ import Testing
 
     /// The size btrfs gives its one device: `btrfs filesystem show --raw` prints
     /// "devid    1 size N used M path /dev/...".
-    static func btrfsBytes(_ mountPoint: String) throws -> Int64 {
-        let show = try LoopDiskImage.tool("btrfs", ["filesystem", "show", "--raw", mountPoint])
+    static func btrfsBytes(_ mountPoint: String) async throws -> Int64 {
+        let show = try await LoopDiskImage.tool("btrfs", ["filesystem", "show", "--raw", mountPoint])
         let words = show.split(whereSeparator: \.isWhitespace)
         guard let index = words.firstIndex(of: "size"), index + 1 < words.count, let bytes = Int64(words[index + 1])
         else { return -1 }
@@ -221,28 +221,28 @@ import Testing
             "needs root, loop devices, growpart, lvm2 and device-mapper in the kernel: skipped (this kernel has no device-mapper)"
         ))
     func mountedLVMRootGrowsPartitionPhysicalAndLogicalVolume() async throws {
-        let disk = try LoopDiskImage(label: .gpt, partitionMiB: 96, diskMiB: 256, lvm: true)
+        let disk = try await LoopDiskImage(label: .gpt, partitionMiB: 96, diskMiB: 256, lvm: true)
         defer { disk.detach() }
         let group = "gatest\(getpid())"
-        try LoopDiskImage.tool("pvcreate", ["-q", disk.partition])
-        try LoopDiskImage.tool("vgcreate", ["-q", group, disk.partition])
+        try await LoopDiskImage.tool("pvcreate", ["-q", disk.partition])
+        try await LoopDiskImage.tool("vgcreate", ["-q", group, disk.partition])
         disk.ownVolumeGroup(group)
-        try LoopDiskImage.tool("lvcreate", ["-q", "-y", "-l", "100%FREE", "-n", "root", group])
+        try await LoopDiskImage.tool("lvcreate", ["-q", "-y", "-l", "100%FREE", "-n", "root", group])
         let volume = "/dev/mapper/\(group)-root"
-        try LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", volume])
-        let before = try LoopDiskImage.size(volume)
-        let mountPoint = try disk.mount(volume)
+        try await LoopDiskImage.tool("mkfs.ext4", ["-q", "-F", volume])
+        let before = try await LoopDiskImage.size(volume)
+        let mountPoint = try await disk.mount(volume)
         let (root, _) = try Self.toolsRoot(
             ["growpart", "pvresize", "lvextend", "lvm", "fsadm", "resize2fs"], at: mountPoint)
         let outcome = try await ResizePlugin().apply(Self.context(root: root))
-        #expect(try LoopDiskImage.size(disk.partition) > 250 * Self.mib)
-        #expect(try LoopDiskImage.size(volume) > before + 100 * Self.mib)
+        #expect(try await LoopDiskImage.size(disk.partition) > 250 * Self.mib)
+        #expect(try await LoopDiskImage.size(volume) > before + 100 * Self.mib)
         if case .runAgainNextBoot(let message) = outcome {
             // lvextend -r's filesystem step meets the same online-resize refusal as ext4 above.
             #expect(message.contains("lvextend"))
         } else {
             #expect(outcome == .done)
-            #expect(try Self.extBytes(volume) > (try LoopDiskImage.size(volume)) - 4096)
+            #expect(try await Self.extBytes(volume) > (try await LoopDiskImage.size(volume)) - 4096)
         }
     }
 }

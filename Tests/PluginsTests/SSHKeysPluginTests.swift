@@ -137,7 +137,7 @@ import Testing
 /// root the keys behind a command that names the user to log in as.
 @Suite struct DisableRootTests {
     static func run(disableRoot: Bool, root: TemporaryDirectory) async throws {
-        let key = try KeyFactory.publicLine(type: "ed25519", in: try TemporaryDirectory())
+        let key = try await KeyFactory.publicLine(type: "ed25519", in: try TemporaryDirectory())
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "k", line: key)])
         let context = PluginTestContext.context(
             metadata, root: root, userDataOverrides: UserDataOverrides(disableRoot: disableRoot))
@@ -163,7 +163,7 @@ import Testing
                 #"no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="echo 'Please login as the user \"cloud-user\" rather than the user \"root\".';echo;sleep 10;exit 142" ssh-ed25519 "#
             ), "\(line)")
         // OpenSSH reads the line with its options (ssh-keygen parses authorized_keys as sshd does).
-        let listed = try Program.tool("ssh-keygen", ["-l", "-f", root.path + "/root/.ssh/authorized_keys"])
+        let listed = try await Program.tool("ssh-keygen", ["-l", "-f", root.path + "/root/.ssh/authorized_keys"])
         #expect(listed.status == 0 && listed.standardOutput.contains("ED25519"), "\(listed.standardError)")
     }
 }

@@ -217,7 +217,7 @@ import Testing
         #expect(hash.hasPrefix("$6$"))
         // Checked with the real openssl (independent of our crypt shim).
         let salt = String(hash.split(separator: "$")[1])
-        let check = try Program.tool(
+        let check = try await Program.tool(
             "openssl", ["passwd", "-6", "-salt", salt, "-stdin"], input: Data((password + "\n").utf8))
         #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == hash)
         #expect(ShadowCrypt.verify(password, against: hash))
@@ -260,10 +260,10 @@ import Testing
                 "90-guest-agent-users"
             ],
             "the checked candidate is removed")
-        #expect(try Program.tool("visudo", ["-c", "-q", "-f", dropIn]).status == 0)
+        #expect(try await Program.tool("visudo", ["-c", "-q", "-f", dropIn]).status == 0)
         // The same check refuses a broken file, so the pass above means something.
         let broken = try root.write("ga-test-sudo ALL=(ALL:ALL\n", to: "broken-sudoers", mode: 0o440)
-        #expect(try Program.tool("visudo", ["-c", "-q", "-f", broken]).status != 0)
+        #expect(try await Program.tool("visudo", ["-c", "-q", "-f", broken]).status != 0)
     }
 
     /// Regression (issue 29): `admin_username: Admin` was refused, though Debian's useradd
@@ -308,13 +308,15 @@ import Testing
         let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
         #expect(try await UsersPlugin().apply(context) == .done)
         let dropIn = root.path + "/etc/sudoers.d/90-guest-agent-users"
-        #expect(try Program.tool("visudo", ["-c", "-q", "-f", dropIn]).status == 0)
+        #expect(try await Program.tool("visudo", ["-c", "-q", "-f", dropIn]).status == 0)
         // cvtsudoers -m user=X keeps the rules that apply to X: none for root, one for ALL.
-        #expect(try Program.tool("cvtsudoers", ["-m", "user=root", "-f", "sudoers", dropIn]).standardOutput.isEmpty)
+        #expect(
+            try await Program.tool("cvtsudoers", ["-m", "user=root", "-f", "sudoers", dropIn]).standardOutput.isEmpty)
         // The same check finds the unquoted line, which would give every user sudo.
         let unquoted = try root.write("ALL ALL=(ALL:ALL) ALL\n", to: "unquoted-sudoers", mode: 0o440)
         #expect(
-            !(try Program.tool("cvtsudoers", ["-m", "user=root", "-f", "sudoers", unquoted]).standardOutput.isEmpty))
+            !(try await Program.tool("cvtsudoers", ["-m", "user=root", "-f", "sudoers", unquoted]).standardOutput
+                .isEmpty))
     }
 
     @Test func passwordsThatChpasswdCannotCarryAreRefusedWithoutEchoingThem() async throws {

@@ -17,11 +17,12 @@ public final class ChrootScratchRoot: @unchecked Sendable {
     public var path: String { directory.path }
     private var mounted = false
 
-    public init() throws {
+    public init() async throws {
         directory = try UsersRealToolsRoot.makeAccountsOnly()
         let usr = directory.path + "/usr"
         try FileManager.default.createDirectory(atPath: usr, withIntermediateDirectories: true)
-        try Self.check(Program.run("/usr/bin/mount", ["--bind", "-o", "ro", "/usr", usr]), "mount --bind -o ro /usr")
+        try Self.check(
+            await Program.run("/usr/bin/mount", ["--bind", "-o", "ro", "/usr", usr]), "mount --bind -o ro /usr")
         mounted = true
         var info = statvfs()
         guard statvfs(usr, &info) == 0, info.f_flag & UInt(ST_RDONLY) != 0 else {
@@ -43,12 +44,13 @@ public final class ChrootScratchRoot: @unchecked Sendable {
         chmod(directory.path + "/dev/null", 0o666)
     }
 
-    /// Unmounts /usr (lazily if busy). Call it before the value goes away.
+    /// Unmounts /usr (lazily if busy). Call it before the value goes away. Blocks its
+    /// thread for the umount (see `Program.cleanUp`).
     public func close() {
         guard mounted else { return }
         let usr = directory.path + "/usr"
-        if (try? Program.run("/usr/bin/umount", [usr]))?.status != 0 {
-            _ = try? Program.run("/usr/bin/umount", ["-l", usr])
+        if Program.cleanUp("umount", [usr]) != 0 {
+            Program.cleanUp("umount", ["-l", usr])
         }
         mounted = false
     }

@@ -29,7 +29,7 @@ public enum ConfigDriveImages {
     /// `genisoimage` with nova's flags; `naming` picks the extensions: both (nova), `-r` only, `-J` only, or neither.
     public static func iso(
         from stage: String, to output: String, label: String = "config-2", rockRidge: Bool = true, joliet: Bool = true
-    ) throws {
+    ) async throws {
         var arguments = [
             "-o", output, "-ldots", "-allow-lowercase", "-allow-multidot", "-l", "-publisher",
             "OpenStack Compute 31.0.0", "-quiet",
@@ -37,16 +37,17 @@ public enum ConfigDriveImages {
         if joliet { arguments += ["-J", "-joliet-long"] }
         if rockRidge { arguments.append("-r") }
         arguments += ["-V", label, stage]
-        try check(Program.tool("genisoimage", arguments, timeout: 300), "genisoimage")
+        try check(await Program.tool("genisoimage", arguments, timeout: 300), "genisoimage")
     }
 
     /// `mkfs.vfat` + `mcopy`, as nova's vfat drives (64 MiB unless `megabytes` says otherwise).
     public static func vfat(
         from stage: String, to output: String, label: String = "config-2", megabytes: Int = 64, fat32: Bool = false
-    ) throws {
-        try check(Program.tool("truncate", ["-s", "\(megabytes)M", output]), "truncate")
-        try check(Program.tool("mkfs.vfat", (fat32 ? ["-F", "32"] : []) + ["-n", label, output]), "mkfs.vfat")
-        try check(Program.tool("mcopy", ["-s", "-i", output, stage + "/openstack", stage + "/ec2", "::/"]), "mcopy")
+    ) async throws {
+        try check(await Program.tool("truncate", ["-s", "\(megabytes)M", output]), "truncate")
+        try check(await Program.tool("mkfs.vfat", (fat32 ? ["-F", "32"] : []) + ["-n", label, output]), "mkfs.vfat")
+        try check(
+            await Program.tool("mcopy", ["-s", "-i", output, stage + "/openstack", stage + "/ec2", "::/"]), "mcopy")
     }
 
     public static var toolsPresent: Bool {

@@ -3,7 +3,12 @@ import Foundation
 /// gzip for tests, by the system `gzip` program (argv only), so that the agent's decoder
 /// is checked against an independent encoder.
 public enum Gzip {
-    public static func compress(_ data: Data) throws -> Data {
+    /// `data` compressed by `gzip -c -n -6`, run on a thread of its own (see `OwnThread`).
+    public static func compress(_ data: Data) async throws -> Data {
+        try await OwnThread.run { try compressBlocking(data) }
+    }
+
+    private static func compressBlocking(_ data: Data) throws -> Data {
         guard let gzip = Program.which("gzip") else { throw GzipTestError("no gzip program") }
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("ud-gzip-\(UUID().uuidString)")
         try data.write(to: input)

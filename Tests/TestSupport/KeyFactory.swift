@@ -14,16 +14,17 @@ public struct GeneratedKey: Sendable {
 
 public enum KeyFactory {
     /// An RSA key of `bits` in all three private formats.
-    public static func rsa(bits: Int, in work: TemporaryDirectory, name: String? = nil) throws -> GeneratedKey {
+    public static func rsa(bits: Int, in work: TemporaryDirectory, name: String? = nil) async throws -> GeneratedKey {
         let base = work.path + "/" + (name ?? "rsa\(bits)")
         try check(
-            Program.tool(
+            await Program.tool(
                 "ssh-keygen",
                 ["-q", "-t", "rsa", "-b", String(bits), "-N", "", "-C", "test-\(bits)", "-f", base + ".openssh"]))
-        try check(Program.tool("cp", [base + ".openssh", base + ".pem"]))
-        try check(Program.tool("ssh-keygen", ["-q", "-p", "-m", "PEM", "-N", "", "-f", base + ".pem"]))
+        try check(await Program.tool("cp", [base + ".openssh", base + ".pem"]))
+        try check(await Program.tool("ssh-keygen", ["-q", "-p", "-m", "PEM", "-N", "", "-f", base + ".pem"]))
         try check(
-            Program.tool("openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", base + ".pem", "-out", base + ".pkcs8.pem"]))
+            await Program.tool(
+                "openssl", ["pkcs8", "-topk8", "-nocrypt", "-in", base + ".pem", "-out", base + ".pkcs8.pem"]))
         let line = try String(contentsOfFile: base + ".openssh.pub", encoding: .utf8)
         return GeneratedKey(
             directory: work.path, publicLine: line, pemPath: base + ".pem", pkcs8Path: base + ".pkcs8.pem",
@@ -31,18 +32,19 @@ public enum KeyFactory {
     }
 
     /// A public key line of another type (`ed25519`, `ecdsa`, `dsa`).
-    public static func publicLine(type: String, in work: TemporaryDirectory) throws -> String {
+    public static func publicLine(type: String, in work: TemporaryDirectory) async throws -> String {
         let base = work.path + "/\(type)-\(UInt32.random(in: 0...UInt32.max))"
-        try check(Program.tool("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", base]))
+        try check(await Program.tool("ssh-keygen", ["-q", "-t", type, "-N", "", "-f", base]))
         return try String(contentsOfFile: base + ".pub", encoding: .utf8)
     }
 
     /// Decrypts base64 ciphertext with the real `openssl pkeyutl` and returns the plaintext.
     public static func opensslDecrypt(
         _ base64: String, keyPath: String, options: [String] = ["-pkeyopt", "rsa_padding_mode:pkcs1"]
-    ) throws -> ProgramResult {
+    ) async throws -> ProgramResult {
         guard let ciphertext = Data(base64Encoded: base64) else { throw CocoaError(.coderInvalidValue) }
-        return try Program.tool("openssl", ["pkeyutl", "-decrypt", "-inkey", keyPath] + options, input: ciphertext)
+        return try await Program.tool(
+            "openssl", ["pkeyutl", "-decrypt", "-inkey", keyPath] + options, input: ciphertext)
     }
 
     static func check(_ result: ProgramResult) throws {

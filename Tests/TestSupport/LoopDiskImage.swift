@@ -14,25 +14,27 @@ public final class LoopDiskImage: @unchecked Sendable {
     private var volumeGroup: String?
 
     /// `partitionMiB` from sector 2048, on a disk of `diskMiB`; partition type Linux or LVM.
-    public init(label: Label, partitionMiB: Int, diskMiB: Int, lvm: Bool = false) throws {
+    public init(label: Label, partitionMiB: Int, diskMiB: Int, lvm: Bool = false) async throws {
         directory = try TemporaryDirectory(prefix: "guest-agent-disk")
         image = directory.path + "/disk.img"
-        try Self.tool("truncate", ["-s", "\(partitionMiB + 4)M", image])
+        try await Self.tool("truncate", ["-s", "\(partitionMiB + 4)M", image])
         let type =
             lvm
             ? (label == .gpt ? "E6D6D379-F507-44C2-A23C-238F2A3DF928" : "8e")
             : (label == .gpt ? "0FC63DAF-8483-4772-8E79-3D69D8477DE4" : "83")
-        try Self.tool(
+        try await Self.tool(
             "sfdisk", ["-q", image],
             input: "label: \(label.rawValue)\nstart=2048, size=\(partitionMiB * 2048), type=\(type)\n")
-        try Self.tool("truncate", ["-s", "\(diskMiB)M", image])
-        device = try Self.tool("losetup", ["-P", "--find", "--show", image]).trimmingCharacters(
+        try await Self.tool("truncate", ["-s", "\(diskMiB)M", image])
+        device = try await Self.tool("losetup", ["-P", "--find", "--show", image]).trimmingCharacters(
             in: .whitespacesAndNewlines)
         // Without udev the kernel may not have scanned the table yet: partx -a adds the
         // partition (and fails harmlessly when it is already there); then wait for devtmpfs.
-        _ = try? Program.tool("partx", ["-a", device])
+        _ = try? await Program.tool("partx", ["-a", device])
         let deadline = Date().addingTimeInterval(5)
-        while !FileManager.default.fileExists(atPath: partition) && Date() < deadline { usleep(50_000) }
+        while !FileManager.default.fileExists(atPath: partition) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
         guard FileManager.default.fileExists(atPath: partition) else {
             detach()
             throw LoopDiskError.failed("no partition node \(partition) after losetup -P and partx -a")
@@ -49,15 +51,15 @@ public final class LoopDiskImage: @unchecked Sendable {
     }
 
     /// Size in bytes of a block device, as `blockdev --getsize64` reports it.
-    public static func size(_ device: String) throws -> Int64 {
-        Int64(try tool("blockdev", ["--getsize64", device]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    public static func size(_ device: String) async throws -> Int64 {
+        Int64(try await tool("blockdev", ["--getsize64", device]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     /// Mounts `device` on a new directory and returns it.
-    public func mount(_ device: String) throws -> String {
+    public func mount(_ device: String) async throws -> String {
         let point = directory.path + "/mnt\(mounts.count)"
         try FileManager.default.createDirectory(atPath: point, withIntermediateDirectories: true)
-        try Self.tool("mount", [device, point])
+        try await Self.tool("mount", [device, point])
         mounts.append(point)
         return point
     }
@@ -65,15 +67,16 @@ public final class LoopDiskImage: @unchecked Sendable {
     /// Records a volume group for `detach` to deactivate and remove.
     public func ownVolumeGroup(_ name: String) { volumeGroup = name }
 
+    /// Blocks its thread for the short clean-up commands (see `Program.cleanUp`).
     public func detach() {
-        for point in mounts.reversed() { _ = try? Program.tool("umount", [point]) }
+        for point in mounts.reversed() { Program.cleanUp("umount", [point]) }
         mounts = []
         if let volumeGroup {
-            _ = try? Program.tool("vgchange", ["-an", volumeGroup])
-            _ = try? Program.tool("vgremove", ["-f", volumeGroup])
+            Program.cleanUp("vgchange", ["-an", volumeGroup])
+            Program.cleanUp("vgremove", ["-f", volumeGroup])
             self.volumeGroup = nil
         }
-        if !device.isEmpty { _ = try? Program.tool("losetup", ["-d", device]) }
+        if !device.isEmpty { Program.cleanUp("losetup", ["-d", device]) }
         device = ""
     }
 
@@ -81,8 +84,8 @@ public final class LoopDiskImage: @unchecked Sendable {
 
     /// Runs a host tool (test set-up only) and returns stdout; throws with its stderr.
     @discardableResult
-    public static func tool(_ name: String, _ arguments: [String], input: String? = nil) throws -> String {
-        let result = try Program.tool(name, arguments, input: input.map { Data($0.utf8) })
+    public static func tool(_ name: String, _ arguments: [String], input: String? = nil) async throws -> String {
+        let result = try await Program.tool(name, arguments, input: input.map { Data($0.utf8) })
         guard result.status == 0 else {
             throw LoopDiskError.failed(
                 "\(name) \(arguments.joined(separator: " ")) exited \(result.status): \(result.standardError)")

@@ -44,21 +44,21 @@ public enum NetworkDaemons {
     /// systemd-networkd with `directory` as its only configuration (/etc/systemd/network).
     public static func networkd(
         in namespace: NetworkNamespace, directory: String, until needles: [String], seconds: Int = settleSeconds
-    ) throws -> ProgramResult {
+    ) async throws -> ProgramResult {
         let start = """
             mkdir -p /run/systemd/netif
             chown systemd-network: /run/systemd/netif
             mount --bind "$0" /etc/systemd/network
             /lib/systemd/systemd-networkd >/dev/null 2>&1 &
             """
-        return try bringUp(in: namespace, start, on: directory, until: needles, seconds: seconds)
+        return try await bringUp(in: namespace, start, on: directory, until: needles, seconds: seconds)
     }
 
     /// NetworkManager (keyfile plugin only, no DNS handling) with `directory` as its
     /// system-connections, on a private D-Bus system bus.
     public static func networkManager(
         in namespace: NetworkNamespace, directory: String, until needles: [String], seconds: Int = settleSeconds
-    ) throws -> ProgramResult {
+    ) async throws -> ProgramResult {
         let start = """
             mkdir -p /run/dbus /run/NetworkManager
             mount -t tmpfs none /var/lib/NetworkManager
@@ -70,18 +70,18 @@ public enum NetworkDaemons {
             dbus-daemon --system --fork --nopidfile
             /usr/sbin/NetworkManager --no-daemon >/dev/null 2>&1 &
             """
-        return try bringUp(in: namespace, start, on: directory, until: needles, seconds: seconds)
+        return try await bringUp(in: namespace, start, on: directory, until: needles, seconds: seconds)
     }
 
     /// Debian's `ifup -a -i FILE` with its own state directory.
     public static func ifup(
         in namespace: NetworkNamespace, file: String, until needles: [String], seconds: Int = settleSeconds
-    ) throws -> ProgramResult {
+    ) async throws -> ProgramResult {
         let start = """
             mkdir -p /run/network
             ifup -a -i "$0" --state-dir /run/network
             """
-        return try bringUp(in: namespace, start, on: file, until: needles, seconds: seconds)
+        return try await bringUp(in: namespace, start, on: file, until: needles, seconds: seconds)
     }
 
     public static var networkdPresent: Bool {
@@ -96,9 +96,9 @@ public enum NetworkDaemons {
     /// `needles`, all in private mount and PID namespaces inside `namespace`.
     static func bringUp(
         in namespace: NetworkNamespace, _ start: String, on target: String, until needles: [String], seconds: Int
-    ) throws -> ProgramResult {
+    ) async throws -> ProgramResult {
         let script = privateMounts + "\n" + start + "\n" + waitForNeedles(seconds)
-        return try namespace.run(
+        return try await namespace.run(
             ["unshare", "--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", script, target] + needles,
             timeout: Double(seconds + 20))
     }

@@ -17,7 +17,7 @@ public enum NoCloudSeeds {
 
     /// `cloud-localds` with `filesystem` `vfat` or `iso`; the network config and vendor data
     /// of the stage go in with `-N` and `-V` when present.
-    public static func cloudLocalds(from stage: String, to output: String, filesystem: String) throws {
+    public static func cloudLocalds(from stage: String, to output: String, filesystem: String) async throws {
         var arguments = ["-f", filesystem]
         if FileManager.default.fileExists(atPath: stage + "/network-config") {
             arguments += ["-N", stage + "/network-config"]
@@ -26,13 +26,13 @@ public enum NoCloudSeeds {
             arguments += ["-V", stage + "/vendor-data"]
         }
         arguments += [output, stage + "/user-data", stage + "/meta-data"]
-        try ConfigDriveImages.check(Program.tool("cloud-localds", arguments, timeout: 300), "cloud-localds")
+        try ConfigDriveImages.check(await Program.tool("cloud-localds", arguments, timeout: 300), "cloud-localds")
     }
 
     /// The ISO Proxmox VE writes for a `nocloud` drive, from the stage's files.
-    public static func proxmoxISO(from stage: String, to output: String) throws {
+    public static func proxmoxISO(from stage: String, to output: String) async throws {
         try ConfigDriveImages.check(
-            Program.tool(
+            await Program.tool(
                 "genisoimage", ["-quiet", "-o", output, "-iso-level", "3", "-J", "-R", "-V", "cidata", stage],
                 timeout: 300),
             "genisoimage")

@@ -93,8 +93,8 @@ public struct ProxmoxVM: Sendable {
 
     /// Writes the `nocloud` drive's files into `directory`; returns the instance id.
     @discardableResult
-    public func writeNoCloud(to directory: String) throws -> String {
-        let instanceID = try Self.sha1(userData + networkConfigV1)
+    public func writeNoCloud(to directory: String) async throws -> String {
+        let instanceID = try await Self.sha1(userData + networkConfigV1)
         try write(
             [
                 "user-data": userData, "network-config": networkConfigV1, "meta-data": "instance-id: \(instanceID)\n",
@@ -105,8 +105,8 @@ public struct ProxmoxVM: Sendable {
 
     /// Writes the `configdrive2` drive's tree into `directory`; returns the instance id.
     @discardableResult
-    public func writeConfigDrive2(to directory: String) throws -> String {
-        let instanceID = try Self.sha1(userData + networkENI)
+    public func writeConfigDrive2(to directory: String) async throws -> String {
+        let instanceID = try await Self.sha1(userData + networkENI)
         let meta =
             "{\n     \"uuid\": \"\(instanceID)\",\n     \"network_config\": { \"content_path\": \"/content/0000\" }\n}\n"
         try write(
@@ -135,8 +135,8 @@ public struct ProxmoxVM: Sendable {
         return (String(parts[0]), octets.joined(separator: "."))
     }
 
-    static func sha1(_ text: String) throws -> String {
-        let result = try Program.tool("sha1sum", [], input: Data(text.utf8))
+    static func sha1(_ text: String) async throws -> String {
+        let result = try await Program.tool("sha1sum", [], input: Data(text.utf8))
         return String(result.standardOutput.prefix(40))
     }
 }

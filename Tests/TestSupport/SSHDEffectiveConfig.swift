@@ -17,7 +17,7 @@ public enum SSHDEffectiveConfig {
         public var description: String
     }
 
-    public static func read(root: String) throws -> String {
+    public static func read(root: String) async throws -> String {
         guard let sshd else { throw Failure(description: "no sshd") }
         let work = try TemporaryDirectory()
         let script = """
@@ -25,7 +25,7 @@ public enum SSHDEffectiveConfig {
             && mount --bind "$1/passwd" /etc/passwd && mount --bind "$3/etc/ssh" /etc/ssh \\
             && mount -t tmpfs none /run && mkdir -p /run/sshd && exec "$2" -T -f /etc/ssh/sshd_config
             """
-        let result = try Program.tool(
+        let result = try await Program.tool(
             "unshare", ["--mount", "--propagation", "private", "sh", "-c", script, "sh", work.path, sshd, root])
         guard result.status == 0 else { throw Failure(description: "sshd -T: \(result.standardError)") }
         return result.standardOutput

@@ -8,7 +8,7 @@ import Testing
 /// `YAMLParserTests`: it must read every case as our table says (so the table is PyYAML's
 /// behaviour, not our guess) and reject every invalid case we reject (except the constructs
 /// we refuse on purpose, which PyYAML reads).
-@Suite(.enabled(if: PyYAMLPresence.present, "needs python3 with PyYAML (apt python3-yaml; scripts/setup.sh)"))
+@Suite(.enabled("needs python3 with PyYAML (apt python3-yaml; scripts/setup.sh)") { await PyYAMLPresence.check() })
 struct YAMLPyYAMLTests {
     /// Reads a JSON list of documents on stdin; prints a JSON list with, for each, the
     /// canonical text of its value (`canonical` below, the same rules) or null if it fails.
@@ -56,24 +56,24 @@ struct YAMLPyYAMLTests {
         }
     }
 
-    static func pyYAML(_ documents: [String]) throws -> [String?] {
+    static func pyYAML(_ documents: [String]) async throws -> [String?] {
         let input = try JSONEncoder().encode(documents)
-        let result = try Program.tool("python3", ["-c", script], input: input)
+        let result = try await Program.tool("python3", ["-c", script], input: input)
         try #require(result.status == 0, "python3: \(result.standardError)")
         return try JSONDecoder().decode([String?].self, from: Data(result.standardOutput.utf8))
     }
 
-    @Test func pyYAMLReadsEveryCaseAsTheTableSays() throws {
+    @Test func pyYAMLReadsEveryCaseAsTheTableSays() async throws {
         let cases = YAMLParserCases.cases.filter(\.pyYAMLAgrees)
-        let theirs = try Self.pyYAML(cases.map(\.yaml))
+        let theirs = try await Self.pyYAML(cases.map(\.yaml))
         for (item, their) in zip(cases, theirs) {
             #expect(their == Self.canonical(item.expected), "\(item.name)")
         }
     }
 
-    @Test func pyYAMLRejectsWhatWeReject() throws {
+    @Test func pyYAMLRejectsWhatWeReject() async throws {
         let failures = YAMLParserCases.failures
-        let theirs = try Self.pyYAML(failures.map(\.yaml))
+        let theirs = try await Self.pyYAML(failures.map(\.yaml))
         for (item, their) in zip(failures, theirs) {
             if item.refusedByChoice {
                 #expect(their != nil, "\(item.name): PyYAML reads it, we refuse it on purpose")
@@ -86,8 +86,8 @@ struct YAMLPyYAMLTests {
 
 /// Whether `python3 -c "import yaml"` works on this machine.
 enum PyYAMLPresence {
-    static let present: Bool = {
+    static func check() async -> Bool {
         guard let python = Program.which("python3") else { return false }
-        return (try? Program.run(python, ["-c", "import yaml"]))?.status == 0
-    }()
+        return (try? await Program.run(python, ["-c", "import yaml"]))?.status == 0
+    }
 }

@@ -9,10 +9,10 @@ import Testing
 /// `nocloud_paths` and as loop devices found by their label in a device scan.
 @Suite(.serialized, .enabled(if: NoCloudSeeds.toolsPresent, "needs cloud-localds, genisoimage, mkfs.vfat and mtools"))
 struct NoCloudDriveTests {
-    static func build(_ kind: String, stage: String, to image: String) throws {
+    static func build(_ kind: String, stage: String, to image: String) async throws {
         switch kind {
-        case "proxmox": try NoCloudSeeds.proxmoxISO(from: stage, to: image)
-        default: try NoCloudSeeds.cloudLocalds(from: stage, to: image, filesystem: kind)
+        case "proxmox": try await NoCloudSeeds.proxmoxISO(from: stage, to: image)
+        default: try await NoCloudSeeds.cloudLocalds(from: stage, to: image, filesystem: kind)
         }
     }
 
@@ -22,7 +22,7 @@ struct NoCloudDriveTests {
         let stage = try NoCloudSeeds.stage(
             in: work, extra: ["vendor-data": "#cloud-config\npackages: [htop]\n"])
         let image = work.path + "/seed.img"
-        try Self.build(kind, stage: stage, to: image)
+        try await Self.build(kind, stage: stage, to: image)
         let source = NoCloudSource(root: .live, configuredPaths: [image])
         let metadata = try #require(try await source.load())
         #expect(metadata.instanceID == "iid-nocloud-demo-0001")
@@ -43,7 +43,7 @@ struct NoCloudDriveTests {
         let root = try TemporaryDirectory()
         try FileManager.default.createDirectory(
             atPath: root.path + "/dev/disk/by-label", withIntermediateDirectories: true)
-        try Self.build("vfat", stage: stage, to: root.path + "/dev/vdz")
+        try await Self.build("vfat", stage: stage, to: root.path + "/dev/vdz")
         try FileManager.default.createSymbolicLink(
             atPath: root.path + "/dev/disk/by-label/cidata",
             withDestinationPath: link == "relative" ? "../../vdz" : "/dev/vdz")
@@ -57,7 +57,8 @@ struct NoCloudDriveTests {
         let stage = try NoCloudSeeds.stage(in: work)
         let image = work.path + "/other.iso"
         try ConfigDriveImages.check(
-            Program.tool("genisoimage", ["-quiet", "-o", image, "-J", "-R", "-V", "config-2", stage]), "genisoimage")
+            await Program.tool("genisoimage", ["-quiet", "-o", image, "-J", "-R", "-V", "config-2", stage]),
+            "genisoimage")
         #expect(try await NoCloudSource(root: .live, configuredPaths: [image]).load() == nil)
     }
 
@@ -68,11 +69,11 @@ struct NoCloudDriveTests {
         let stage = try NoCloudSeeds.stage(
             in: work, extra: ["meta-data": "instance-id: iid-loop-\(kind)\nlocal-hostname: loop\n"])
         let image = work.path + "/seed.img"
-        try Self.build(kind, stage: stage, to: image)
-        let attach = try Program.tool("losetup", ["--find", "--show", "--read-only", image])
+        try await Self.build(kind, stage: stage, to: image)
+        let attach = try await Program.tool("losetup", ["--find", "--show", "--read-only", image])
         try #require(attach.status == 0, "\(attach.standardError)")
         let device = attach.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer { _ = try? Program.tool("losetup", ["--detach", device]) }
+        defer { Program.cleanUp("losetup", ["--detach", device]) }
         // No configured paths: the scan of /sys/class/block finds it by its label.
         let metadata = try #require(try await NoCloudSource(root: .live, configuredPaths: []).load())
         #expect(metadata.instanceID == "iid-loop-\(kind)")

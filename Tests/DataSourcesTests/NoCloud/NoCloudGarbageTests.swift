@@ -8,7 +8,7 @@ import Testing
 /// Generated garbage for every NoCloud input: meta-data, network-config, the ENI text and the
 /// kernel command line. Each must give a value or a named error; a trap kills the test
 /// process, which is the failure signal. Fixed seeds: a failure reproduces.
-@Suite struct NoCloudGarbageTests {
+@Suite(.ownThread(.computes)) struct NoCloudGarbageTests {
     static let tokens: [String] = [
         "instance-id: ", "local-hostname: ", "public-keys:", "network-interfaces: |", "- ", "  ", "\n", "\n  ",
         "version: 1", "version: 2", "config:", "type: physical", "subnets:", "type: static", "address: ",

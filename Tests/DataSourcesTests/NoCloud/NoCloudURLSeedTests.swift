@@ -14,7 +14,7 @@ import Testing
 
     @Test func theSeedIsFetchedFromTheURLTheKernelNames() async throws {
         let work = try TemporaryDirectory()
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
+        let server = try await MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
         defer { server.stop() }
         let root = try TemporaryDirectory()
         // No trailing slash: the agent adds the one cloud-init's documentation asks for.
@@ -31,7 +31,7 @@ import Testing
 
     @Test func aURLWithoutMetaDataIsNamed() async throws {
         let work = try TemporaryDirectory()
-        let server = try MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
+        let server = try await MockServerProcess(fixtures: BuiltProducts.defaultFixtures, logDirectory: work.path)
         defer { server.stop() }
         let root = try TemporaryDirectory()
         let base = server.url(for: "elsewhere").absoluteString + "/"

@@ -10,12 +10,12 @@ import Testing
     @Test(
         .enabled(if: enabled, "needs mkfs.vfat and mtools (scripts/setup.sh installs them)"),
         arguments: [("config-2", 64, false), ("CONFIG-2", 64, false), ("config-2", 300, true)])
-    func readsVfatDrives(label: String, megabytes: Int, fat32: Bool) throws {
+    func readsVfatDrives(label: String, megabytes: Int, fat32: Bool) async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-vfat")
         let stage = try ConfigDriveImages.stage(
             in: work, extra: ["openstack/content/a-long-content-file-name.txt": Data("long\n".utf8)])
         let image = work.path + "/drive.vfat"
-        try ConfigDriveImages.vfat(from: stage, to: image, label: label, megabytes: megabytes, fat32: fat32)
+        try await ConfigDriveImages.vfat(from: stage, to: image, label: label, megabytes: megabytes, fat32: fat32)
         #expect(try VolumeProbe.identify(path: image) == .vfat(label: label))
         let volume = try FATVolume(path: image)
         let meta = try #require(try volume.readFile("openstack/latest/meta_data.json", maxBytes: 1 << 20))
@@ -28,12 +28,12 @@ import Testing
         #expect(throws: VolumeReadError.self) { try volume.readFile("openstack/latest/meta_data.json", maxBytes: 16) }
     }
 
-    @Test(.enabled(if: enabled, "needs mkfs.vfat and mtools")) func aClusterChainLoopIsAnErrorNotAHang() throws {
+    @Test(.enabled(if: enabled, "needs mkfs.vfat and mtools")) func aClusterChainLoopIsAnErrorNotAHang() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-vfat")
         let stage = try ConfigDriveImages.stage(
             in: work, extra: ["openstack/content/big.bin": Data(repeating: 7, count: 64 * 1024)])
         let image = work.path + "/loop.vfat"
-        try ConfigDriveImages.vfat(from: stage, to: image)
+        try await ConfigDriveImages.vfat(from: stage, to: image)
         let volume = try FATVolume(path: image)
         #expect(try volume.readFile("openstack/content/big.bin", maxBytes: 1 << 20)?.count == 64 * 1024)
         // Point every FAT16 entry from cluster 2 on back at cluster 2: any chain now loops.

@@ -6,7 +6,7 @@ import Testing
 /// Random and damaged ISO 9660 and FAT images, written to a temporary file and read with
 /// the config drive volume readers. Each image must give values or `VolumeReadError`s
 /// (or `DataSourceError`s), never a trap, a hang or an unbounded allocation.
-@Suite struct GarbageVolumeTests {
+@Suite(.ownThread(.computes)) struct GarbageVolumeTests {
     /// Opens `bytes` every way the agent does and walks what it finds, within a budget.
     static func exercise(_ bytes: [UInt8], at path: String, sparseSize: Int? = nil) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -97,11 +97,11 @@ import Testing
     /// Real drives from genisoimage and mkfs.vfat with bytes changed where the structures
     /// are (descriptors, FATs, directories).
     @Test(.enabled(if: ConfigDriveImages.toolsPresent, "needs genisoimage, mkfs.vfat and mtools"))
-    func damagedRealImages() throws {
+    func damagedRealImages() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-garbage")
         let stage = try ConfigDriveImages.stage(in: work)
-        try ConfigDriveImages.iso(from: stage, to: work.path + "/real.iso")
-        try ConfigDriveImages.vfat(from: stage, to: work.path + "/real.vfat", megabytes: 1)
+        try await ConfigDriveImages.iso(from: stage, to: work.path + "/real.iso")
+        try await ConfigDriveImages.vfat(from: stage, to: work.path + "/real.vfat", megabytes: 1)
         var rng = SplitMix64(seed: 0x7265_616C)
         for (name, structures) in [("real.iso", 32_768..<(32_768 + 131_072)), ("real.vfat", 0..<131_072)] {
             let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: work.path + "/" + name)))

@@ -8,7 +8,7 @@ import Testing
     static let enabled = ConfigDriveImages.toolsPresent
     static let longName = "a-file-with-a-rather-long-name-that-exceeds-sixty-four-characters-easily.json"
 
-    static func build(rockRidge: Bool = true, joliet: Bool = true) throws -> (TemporaryDirectory, String) {
+    static func build(rockRidge: Bool = true, joliet: Bool = true) async throws -> (TemporaryDirectory, String) {
         let work = try TemporaryDirectory(prefix: "guest-agent-iso")
         let stage = try ConfigDriveImages.stage(
             in: work,
@@ -18,15 +18,15 @@ import Testing
                 "openstack/latest/" + longName: Data("{}".utf8),
             ])
         let image = work.path + "/config-2.iso"
-        try ConfigDriveImages.iso(from: stage, to: image, rockRidge: rockRidge, joliet: joliet)
+        try await ConfigDriveImages.iso(from: stage, to: image, rockRidge: rockRidge, joliet: joliet)
         return (work, image)
     }
 
     @Test(
         .enabled(if: enabled, "needs genisoimage (scripts/setup.sh installs it)"),
         arguments: [(true, true), (true, false), (false, true)])
-    func readsNovaStyleImages(rockRidge: Bool, joliet: Bool) throws {
-        let (work, image) = try Self.build(rockRidge: rockRidge, joliet: joliet)
+    func readsNovaStyleImages(rockRidge: Bool, joliet: Bool) async throws {
+        let (work, image) = try await Self.build(rockRidge: rockRidge, joliet: joliet)
         #expect(try VolumeProbe.identify(path: image) == .iso9660(label: "config-2"))
         let volume = try ISO9660Volume(path: image)
         #expect(volume.label == "config-2")
@@ -49,23 +49,23 @@ import Testing
         }
     }
 
-    @Test(.enabled(if: enabled, "needs genisoimage")) func plainISO9660NamesWithoutExtensions() throws {
+    @Test(.enabled(if: enabled, "needs genisoimage")) func plainISO9660NamesWithoutExtensions() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-iso")
         let stage = try ConfigDriveImages.stage(in: work)
         let image = work.path + "/plain.iso"
-        try ConfigDriveImages.iso(from: stage, to: image, rockRidge: false, joliet: false)
+        try await ConfigDriveImages.iso(from: stage, to: image, rockRidge: false, joliet: false)
         let volume = try ISO9660Volume(path: image)
         #expect(try volume.readFile("openstack/latest/meta_data.json", maxBytes: 1 << 20) != nil)
     }
 
-    @Test(.enabled(if: enabled, "needs genisoimage")) func aDriveLargerThan128MiBIsReadToItsEnd() throws {
+    @Test(.enabled(if: enabled, "needs genisoimage")) func aDriveLargerThan128MiBIsReadToItsEnd() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-iso")
         let stage = try ConfigDriveImages.stage(in: work)
         // 140 MiB of zeros sorted before the metadata pushes later files past block 65535.
-        #expect(try Program.tool("truncate", ["-s", "140M", stage + "/aaa-padding.bin"]).status == 0)
+        #expect(try await Program.tool("truncate", ["-s", "140M", stage + "/aaa-padding.bin"]).status == 0)
         try Data("tail\n".utf8).write(to: URL(fileURLWithPath: stage + "/zzz-last.txt"))
         let image = work.path + "/big.iso"
-        try ConfigDriveImages.iso(from: stage, to: image)
+        try await ConfigDriveImages.iso(from: stage, to: image)
         let size = try #require(try FileManager.default.attributesOfItem(atPath: image)[.size] as? Int)
         #expect(size > 128 << 20)
         let volume = try ISO9660Volume(path: image)
@@ -73,8 +73,8 @@ import Testing
         #expect(try volume.readFile("openstack/latest/meta_data.json", maxBytes: 1 << 20) != nil)
     }
 
-    @Test(.enabled(if: enabled, "needs genisoimage")) func damagedImagesGiveErrorsNotCrashes() throws {
-        let (work, image) = try Self.build()
+    @Test(.enabled(if: enabled, "needs genisoimage")) func damagedImagesGiveErrorsNotCrashes() async throws {
+        let (work, image) = try await Self.build()
         // Truncated to 40 KiB: the descriptors are there, the directories are not.
         let truncated = work.path + "/truncated.iso"
         try Data(try Data(contentsOf: URL(fileURLWithPath: image)).prefix(40 * 1024)).write(

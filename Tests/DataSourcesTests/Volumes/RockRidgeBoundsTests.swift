@@ -6,7 +6,7 @@ import Testing
 
 /// Issue 29: Rock Ridge continuation areas (`CE`) that loop, chain on or hold thousands of
 /// entries end the read at once with an error naming the drive, never a long walk.
-@Suite struct RockRidgeBoundsTests {
+@Suite(.ownThread(.timesDeadlines)) struct RockRidgeBoundsTests {
     static func write(_ bytes: [UInt8], in work: TemporaryDirectory) throws -> String {
         let path = work.path + "/config-2.iso"
         try Data(bytes).write(to: URL(fileURLWithPath: path))

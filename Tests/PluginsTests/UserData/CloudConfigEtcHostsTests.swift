@@ -13,7 +13,7 @@ import Testing
     .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"))
 struct CloudConfigEtcHostsTests {
     static func boot(_ yaml: String, agentManagesHosts: Bool) async throws -> (PluginRecord, String?) {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         var config = AgentConfig()
         config.manageEtcHosts = agentManagesHosts

@@ -21,7 +21,7 @@ struct CloudConfigPasswordsTests {
     }
 
     @Test func textHashAndRandomPasswordsAreSetExpiredAndTheRandomOneIsOnlyOnTheConsole() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let hash = try ShadowCrypt.hash("from-a-hash")
         let yaml = """
@@ -65,7 +65,7 @@ struct CloudConfigPasswordsTests {
     }
 
     @Test func expireFalseKeepsThePasswordValidAndPasswordIsTheDefaultUsers() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let yaml = "#cloud-config\nusers: [default]\npassword: proxmox-style\nchpasswd: {expire: False}\n"
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
@@ -79,10 +79,10 @@ struct CloudConfigPasswordsTests {
     /// The password plugin publishes the admin password when the instance has an ssh-rsa
     /// key: user data must not replace it behind `nova get-password`'s back.
     @Test func theAdminPasswordThePasswordPluginPublishesIsLeftAlone() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let work = try TemporaryDirectory()
-        let key = try KeyFactory.rsa(bits: 2048, in: work)
+        let key = try await KeyFactory.rsa(bits: 2048, in: work)
         let yaml = "#cloud-config\nusers: [default]\npassword: from-user-data\n"
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
         boots.publicKeys = [PublicKeyEntry(name: "rsa", line: key.publicLine)]
@@ -92,7 +92,7 @@ struct CloudConfigPasswordsTests {
             record.error?.contains("left to the password plugin for \(AgentConfig().username)") == true, "\(record)")
         #expect(!ShadowCrypt.verify("from-user-data", against: Self.shadow(boots, AgentConfig().username)[1]))
         // Without the plugin, user data owns it.
-        let other = try ChrootScratchRoot()
+        let other = try await ChrootScratchRoot()
         defer { other.close() }
         let owned = UserDataBoots(root: other.path, userData: Data(yaml.utf8))
         owned.publicKeys = boots.publicKeys
@@ -104,7 +104,7 @@ struct CloudConfigPasswordsTests {
     /// `users` entries with cloud-init's other spellings: plain_text_passwd (clear text,
     /// hashed here), hashed_passwd (passwd's newer name) and ssh-authorized-keys.
     @Test func userEntriesTakePlainTextAndHashedPasswordsAndTheDashedKeysSpelling() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let hash = try ShadowCrypt.hash("dora-pass")
         let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0mYq4Vx0t9YcKq3x0g1Y0R3u2cXmO9gS2m3YwQ1f1Q erin"
@@ -127,7 +127,7 @@ struct CloudConfigPasswordsTests {
     }
 
     @Test func aUserThatDoesNotExistFailsNamingItAndTheOthersAreSet() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let yaml = """
             #cloud-config
@@ -179,33 +179,33 @@ struct SSHPasswordAuthenticationTests {
     }
 
     @Test func aDropInBeatsTheImagesOwnWhenSshdConfigIncludesThem() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         // The image already says no (as cloud images do), in a drop-in sshd reads after ours.
         _ = try await boot(
             root, sshdConfig: Self.debianConfig, dropIns: ["50-cloud-init.conf": "PasswordAuthentication no\n"],
             yaml: "#cloud-config\nssh_pwauth: true\n")
         #expect(FileManager.default.fileExists(atPath: root.path + SSHDPasswordAuthentication.dropIn))
-        let effective = try SSHDEffectiveConfig.read(root: root.path)
+        let effective = try await SSHDEffectiveConfig.read(root: root.path)
         #expect(effective.contains("passwordauthentication yes"), "\(effective)")
         // The negative control: the same files without ours give what the image said.
         try FileManager.default.removeItem(atPath: root.path + SSHDPasswordAuthentication.dropIn)
-        #expect(try SSHDEffectiveConfig.read(root: root.path).contains("passwordauthentication no"))
+        #expect(try await SSHDEffectiveConfig.read(root: root.path).contains("passwordauthentication no"))
     }
 
     @Test func withoutDropInsSshdConfigItselfIsEditedBeforeItsMatchBlock() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let config = "UsePAM no\nPasswordAuthentication yes\nMatch User nobody\n  X11Forwarding no\n"
         _ = try await boot(root, sshdConfig: config, yaml: "#cloud-config\nssh_pwauth: false\n")
         #expect(!FileManager.default.fileExists(atPath: root.path + SSHDPasswordAuthentication.dropIn))
-        #expect(try SSHDEffectiveConfig.read(root: root.path).contains("passwordauthentication no"))
+        #expect(try await SSHDEffectiveConfig.read(root: root.path).contains("passwordauthentication no"))
         let added = "UsePAM no\nMatch User nobody\n  X11Forwarding no\n"
-        let other = try ChrootScratchRoot()
+        let other = try await ChrootScratchRoot()
         defer { other.close() }
         _ = try await boot(other, sshdConfig: added, yaml: "#cloud-config\nssh_pwauth: no\n")
         let text = try String(contentsOfFile: other.path + "/etc/ssh/sshd_config", encoding: .utf8)
         #expect(text == "UsePAM no\nPasswordAuthentication no\nMatch User nobody\n  X11Forwarding no\n")
-        #expect(try SSHDEffectiveConfig.read(root: other.path).contains("passwordauthentication no"))
+        #expect(try await SSHDEffectiveConfig.read(root: other.path).contains("passwordauthentication no"))
     }
 }

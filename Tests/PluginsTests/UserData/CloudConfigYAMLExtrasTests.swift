@@ -12,7 +12,7 @@ import Testing
     /// Bytes no YAML text scalar can carry: NUL, high bytes, a gzip stream.
     static let binaryBytes = Data([0x00, 0xFF, 0x1F, 0x8B, 0x08, 0x0A, 0x7F, 0x80])
 
-    @Test func binaryContentIsWrittenByteForByte() throws {
+    @Test func binaryContentIsWrittenByteForByte() async throws {
         let encoded = Self.binaryBytes.base64EncodedString()
         let config = try CloudConfig(
             Data(
@@ -24,7 +24,7 @@ import Testing
                       \(encoded)
                   - path: /opt/zipped
                     encoding: gzip
-                    content: !!binary \(try Gzip.compress(Data("unzipped\n".utf8)).base64EncodedString())
+                    content: !!binary \(try await Gzip.compress(Data("unzipped\n".utf8)).base64EncodedString())
                 """.utf8))
         #expect(config.writeFiles.map(\.content) == [Self.binaryBytes, Data("unzipped\n".utf8)])
     }
@@ -41,7 +41,7 @@ import Testing
     .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"))
 struct CloudConfigYAMLExtrasBootTests {
     @Test func aBinaryFileAndARepeatedKeyAreAppliedAndTheRepeatIsLogged() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let yaml = """
             #cloud-config

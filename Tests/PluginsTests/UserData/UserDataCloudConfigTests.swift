@@ -65,9 +65,9 @@ struct UserDataCloudConfigTests {
         "$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S5knV8wiOQSpT0Y77vwPZN.Pq.H91p5hVO1"
 
     @Test func everySupportedKeyIsApplied() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
-        let gz = try Gzip.compress(Data("zipped\n".utf8)).base64EncodedString()
+        let gz = try await Gzip.compress(Data("zipped\n".utf8)).base64EncodedString()
         let yaml = """
             #cloud-config
             hostname: web01
@@ -160,7 +160,7 @@ struct UserDataCloudConfigTests {
     }
 
     @Test func lockPasswdLocksAndPreserveHostnameKeepsIt() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         try root.directory.write("old\n", to: "etc/hostname")
         let yaml =
@@ -172,7 +172,7 @@ struct UserDataCloudConfigTests {
     }
 
     @Test func writeFilesRefusesRelativeAndTraversalPaths() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let yaml = """
             #cloud-config
@@ -198,7 +198,7 @@ struct UserDataCloudConfigTests {
     }
 
     @Test func invalidYAMLFailsThePartAndTheOthersRun() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = UserDataScriptTests.multipart([
             ("text/cloud-config", "#cloud-config\nruncmd: [echo a\n", nil),
@@ -215,7 +215,7 @@ struct UserDataCloudConfigTests {
     }
 
     @Test func failingRuncmdFailsThePartWithItsOutput() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let yaml = "#cloud-config\nruncmd:\n  - echo oops >&2; exit 4\n  - echo after >> /tmp/marks\n"
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
@@ -231,7 +231,7 @@ struct UserDataCloudConfigTests {
     @Test func missingGroupsAreCreatedWithGroupadd() async throws {
         let root = try UsersRealToolsRoot.make()
         // A user the image already has.
-        let existing = try Program.run(try #require(Program.which("useradd")), ["--root", root.path, "dave"])
+        let existing = try await Program.run(try #require(Program.which("useradd")), ["--root", root.path, "dave"])
         #expect(existing.status == 0, "\(existing.standardError)")
         let yaml = """
             #cloud-config
@@ -290,7 +290,7 @@ struct UserDataCloudConfigTests {
     /// final_message is printed when every part has run (cloud-init's final stage), with
     /// its placeholders filled in.
     @Test func finalMessageComesAfterTheScripts() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = UserDataScriptTests.multipart([
             ("text/cloud-config", "#cloud-config\nfinal_message: done with $DATASOURCE at $TIMESTAMP\n", nil),

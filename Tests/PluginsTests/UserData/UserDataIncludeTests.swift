@@ -9,13 +9,13 @@ import Testing
 /// the mock metadata server on loopback (its `openstack/content/NNNN` files serve any
 /// bytes) with the client the sources use; processed as user data, recursively.
 /// cloud-config payloads (write_files) need no interpreter, so these run without root.
-@Suite(.serialized) struct UserDataIncludeTests {
+@Suite(.serialized, .ownThread(.timesDeadlines)) struct UserDataIncludeTests {
     /// A mock server whose `openstack/content/NAME` serves each of `files`.
-    static func server(_ files: [String: Data], arguments: [String] = [], in work: TemporaryDirectory) throws
+    static func server(_ files: [String: Data], arguments: [String] = [], in work: TemporaryDirectory) async throws
         -> MockServerProcess
     {
         for (name, data) in files { _ = try work.write(data, to: "fixtures/openstack/content/\(name)") }
-        return try MockServerProcess(
+        return try await MockServerProcess(
             fixtures: work.path + "/fixtures", arguments: arguments, logDirectory: work.path)
     }
 
@@ -59,11 +59,11 @@ import Testing
     @Test func fetchedContentIsProcessedAsUserDataRecursively() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-include")
         let root = try PluginTestContext.makeRoot()
-        let server = try Self.server(
+        let server = try await Self.server(
             [
                 "0001": Self.writeFile("/etc/from-a", "a"),
                 // Included user data that includes more, gzip-compressed as user data may be.
-                "0003": try Gzip.compress(Self.writeFile("/etc/from-c", "c")),
+                "0003": try await Gzip.compress(Self.writeFile("/etc/from-c", "c")),
             ], in: work)
         _ = try work.write(
             "#include\n\(server.url(for: "openstack/content/0003"))\n", to: "fixtures/openstack/content/0002")
@@ -105,7 +105,7 @@ import Testing
     @Test func failingHangingAndRedirectedURLsAreNamedAndTheRestRuns() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-include")
         let root = try PluginTestContext.makeRoot()
-        let server = try Self.server(
+        let server = try await Self.server(
             ["0001": Self.writeFile("/etc/good", "good")],
             arguments: [
                 "--hang", "/openstack/content/0002", "--fail-first", "99:/openstack/content/0003",
@@ -145,13 +145,15 @@ import Testing
 }
 
 /// Include parts whose parts run at later boots, with real interpreters (chroot: root).
-@Suite(.serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"))
+@Suite(
+    .serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"),
+    .ownThread(.timesDeadlines))
 struct UserDataIncludeScriptTests {
     @Test func includeOnceIsFetchedOncePerInstanceIncludeAtEveryBootItRuns() async throws {
         let work = try TemporaryDirectory(prefix: "guest-agent-include")
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
-        let server = try UserDataIncludeTests.server(
+        let server = try await UserDataIncludeTests.server(
             [
                 "0001": Data("#!/bin/sh\necho once >> /tmp/marks\nexit 1002\n".utf8),
                 "0002": Data("#!/bin/sh\necho every >> /tmp/marks\nexit 1002\n".utf8),

@@ -7,7 +7,9 @@ import Testing
 
 /// Real interpreters in a chroot scratch root: marker files prove what ran, how often,
 /// and with which exit codes, across simulated boots (the same state directory).
-@Suite(.serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"))
+@Suite(
+    .serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"),
+    .ownThread(.timesDeadlines))
 struct UserDataScriptTests {
     static func multipart(_ parts: [(type: String, body: String, encoding: String?)]) -> Data {
         var text = "Content-Type: multipart/mixed; boundary=\"XYZ\"\nMIME-Version: 1.0\n\n"
@@ -20,7 +22,7 @@ struct UserDataScriptTests {
     }
 
     @Test func plainScriptRunsOnceAcrossBoots() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let boots = UserDataBoots(
             root: root.path,
@@ -46,7 +48,7 @@ struct UserDataScriptTests {
     }
 
     @Test func bashAndPythonRunWithTheirOwnInterpreters() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = Self.multipart([
             ("text/x-shellscript", "#!/bin/bash\n[[ -n \"$BASH_VERSION\" ]] && echo bash >> /tmp/marks", nil),
@@ -66,7 +68,7 @@ struct UserDataScriptTests {
     /// The "done when": shell + cloud-config + a 1002 part; the second boot runs
     /// only the 1002 part.
     @Test func secondBootRunsOnlyThePartThatAskedForIt() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = Self.multipart([
             ("text/x-shellscript", "#!/bin/sh\necho shell >> /tmp/marks", nil),
@@ -102,7 +104,7 @@ struct UserDataScriptTests {
     }
 
     @Test func exit1001RebootsAndDefersTheRest() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = Self.multipart([
             ("text/x-shellscript", "#!/bin/sh\necho first >> /tmp/marks\nexit 1001", nil),
@@ -122,7 +124,7 @@ struct UserDataScriptTests {
     }
 
     @Test func exit1003RebootsAndRunsAgainAfter() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         // Asks for a reboot the first time, finishes the second.
         let script = "#!/bin/sh\necho run >> /tmp/marks\n[ \"$(wc -l < /tmp/marks)\" -ge 2 ] && exit 0\nexit 1003\n"
@@ -140,7 +142,7 @@ struct UserDataScriptTests {
     }
 
     @Test func failingPartIsReportedAndLaterPartsStillRun() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = Self.multipart([
             ("text/x-shellscript", "#!/bin/sh\necho line one\necho line two >&2\nexit 3", nil),
@@ -164,7 +166,7 @@ struct UserDataScriptTests {
     }
 
     @Test func hangingScriptIsKilledWithItsProcessGroup() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         var config = AgentConfig()
         config.userdataScriptTimeout = 1
@@ -192,16 +194,16 @@ struct UserDataScriptTests {
     }
 
     @Test func boothookRunsEveryBootAndGzipAndBase64PartsRun() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
-        let zipped = try Gzip.compress(Data("#!/bin/sh\necho gzip >> /tmp/marks\n".utf8)).base64EncodedString(
+        let zipped = try await Gzip.compress(Data("#!/bin/sh\necho gzip >> /tmp/marks\n".utf8)).base64EncodedString(
             options: .lineLength76Characters)
         let data = Self.multipart([
             ("text/x-shellscript", Data("#!/bin/sh\necho base64 >> /tmp/marks\n".utf8).base64EncodedString(), "base64"),
             ("text/cloud-boothook", "#cloud-boothook\necho hook >> /tmp/marks", nil),
             ("application/x-gzip", zipped, "base64"),
         ])
-        let boots = UserDataBoots(root: root.path, userData: try Gzip.compress(data))
+        let boots = UserDataBoots(root: root.path, userData: try await Gzip.compress(data))
         #expect(await boots.boot().status == .done)
         #expect(boots.marks("/tmp/marks") == ["hook", "base64", "gzip"])
         #expect(await boots.boot().status == .done)
@@ -212,7 +214,7 @@ struct UserDataScriptTests {
         "#ps1_sysnative\nWrite-Host hi\n", "<powershell>\nWrite-Host hi\n</powershell>", "rem cmd\r\necho hi\r\n",
     ])
     func windowsUserDataFailsLoudly(_ text: String) async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let boots = UserDataBoots(root: root.path, userData: Data(text.utf8))
         let record = await boots.boot()
@@ -248,7 +250,7 @@ struct UserDataScriptTests {
 
     @Test func gzipBombIsRefused() async throws {
         let root = try TemporaryDirectory()
-        let boots = UserDataBoots(root: root.path, userData: try Gzip.compress(Data(count: 64 << 20)))
+        let boots = UserDataBoots(root: root.path, userData: try await Gzip.compress(Data(count: 64 << 20)))
         let record = await boots.boot()
         #expect(record.status == .failed)
         #expect(record.error?.contains("decompresses to more than 16777216 bytes") == true)
@@ -283,7 +285,7 @@ extension UserDataScriptTests {
     /// Output goes to the root-only file, not through memory: 3 MB (more than the runner's
     /// 1 MiB collection cap) is kept whole and the script succeeds.
     @Test func largeOutputIsKeptWholeInTheOutputFile() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let script = "#!/bin/sh\nyes aaaaaaaa | head -c 3000000\necho\necho the end\necho done >> /tmp/marks\n"
         let boots = UserDataBoots(root: root.path, userData: Data(script.utf8))
@@ -302,7 +304,7 @@ extension UserDataScriptTests {
     /// A boot that stopped while a script ran (its record says "started") does not run it
     /// again: it is recorded as interrupted and reported.
     @Test func aScriptInterruptedByAPowerLossIsNotRunTwice() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let boots = UserDataBoots(
             root: root.path, userData: Data("#!/bin/sh\necho run >> /tmp/marks\nexit 1002\n".utf8))
@@ -327,7 +329,7 @@ extension UserDataScriptTests {
 @Suite(.serialized, .enabled(if: Program.isRoot, "needs root (bind mount, chroot): skipped; CI runs as root"))
 struct RuncmdOrderTests {
     @Test func runcmdUsesWhatAShellPartMadeAndRunsOnce() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let data = UserDataScriptTests.multipart([
             ("text/cloud-config", "#cloud-config\nruncmd:\n  - [sh, -c, 'cat /opt/app/ready >> /tmp/marks']\n", nil),

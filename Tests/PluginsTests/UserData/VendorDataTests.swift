@@ -16,7 +16,7 @@ struct VendorDataTests {
     }
 
     @Test func vendorScriptsRunBeforeTheUsersAndOnce() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let boots = Self.boots(
             root, user: "#!/bin/sh\necho user >> /tmp/marks\n", vendor: "#!/bin/sh\necho vendor >> /tmp/marks\n")
@@ -28,7 +28,7 @@ struct VendorDataTests {
     }
 
     @Test func theUsersCloudConfigKeysWinOverTheVendors() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let vendor = """
             #cloud-config
@@ -53,7 +53,7 @@ struct VendorDataTests {
     }
 
     @Test func theUserCanTurnVendorDataOff() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let boots = Self.boots(
             root, user: "#cloud-config\nvendor_data: {enabled: false}\nruncmd: [echo user >> /tmp/marks]\n",
@@ -63,7 +63,7 @@ struct VendorDataTests {
     }
 
     @Test func vendorDataAloneRuns() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         let boots = Self.boots(root, user: "", vendor: "#!/bin/sh\necho vendor >> /tmp/marks\n")
         #expect(await boots.boot().status == .done)
@@ -71,7 +71,7 @@ struct VendorDataTests {
     }
 
     @Test func brokenVendorDataIsSkippedAndTheUserDataRuns() async throws {
-        let root = try ChrootScratchRoot()
+        let root = try await ChrootScratchRoot()
         defer { root.close() }
         // Gzip magic and then garbage: the vendor's document cannot be decoded.
         let boots = Self.boots(root, user: "#!/bin/sh\necho user >> /tmp/marks\n", vendor: nil)
