@@ -39,8 +39,7 @@ public enum DataSourceRegistry {
                 // Local places in the local stage; a URL seed (only when the kernel command line
                 // or the DMI serial names one) once the network is up.
                 [NoCloudSource(root: settings.root, configuredPaths: settings.noCloudPaths)]
-                    + (NoCloudURLSeedSource.isNamed(root: settings.root)
-                        ? [NoCloudURLSeedSource(root: settings.root, client: client)] : [])
+                    + (NoCloudURLSeedSource(root: settings.root, client: client).map { [$0] } ?? [])
             case .openstack:
                 [OpenStackHTTPSource(baseURL: settings.openStackBaseURL, client: client, needs: settings.needs)]
             case .ec2:

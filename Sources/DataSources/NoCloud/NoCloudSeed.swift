@@ -30,10 +30,17 @@ struct NoCloudSeed: Sendable {
     ) async throws -> NoCloudSeed? {
         guard let metaData = try await read("meta-data", limits.jsonBytes) else { return nil }
         var seed = NoCloudSeed(location: location, metaData: metaData)
-        seed.userData = try await read("user-data", limits.userDataBytes)
-        seed.vendorData = try await read("vendor-data", limits.userDataBytes)
-        seed.networkConfig = try await read("network-config", limits.jsonBytes)
+        for file in optionalFiles(limits) { seed.set(file.name, try await read(file.name, file.maxBytes)) }
         return seed
+    }
+
+    /// Keeps an optional file's bytes under its name (one of `optionalFiles`).
+    mutating func set(_ name: String, _ data: Data?) {
+        switch name {
+        case "user-data": userData = data
+        case "vendor-data": vendorData = data
+        default: networkConfig = data
+        }
     }
 
     /// The instance this seed describes; `kernel` (`i=`, `h=` on the command line or in the

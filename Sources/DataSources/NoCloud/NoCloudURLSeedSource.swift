@@ -4,31 +4,31 @@ import FoundationEssentials
 /// NoCloud from an `http://` or `https://` seed named on the kernel command line or in the
 /// DMI serial (`ds=nocloud-net;s=http://10.0.0.2/seed/`): `meta-data`, `user-data`,
 /// `vendor-data` and `network-config` below that URL, read in the network stage with the
-/// HTTP client's timeouts, retries and size caps. Not present when there is no such seed.
+/// HTTP client's timeouts, retries and size caps. Made only when such a seed is named.
 public struct NoCloudURLSeedSource: DataSource {
     public let id = "nocloud"
     public let isLocal = false
     public let root: SystemRoot
     public let client: MetadataHTTPClient
     public let limits: DocumentLimits
+    /// The seed as the kernel command line or the DMI serial named it (read once, here).
+    let kernel: NoCloudKernelSeed
+    let base: URL
 
-    public init(root: SystemRoot, client: MetadataHTTPClient, limits: DocumentLimits = .standard) {
-        self.root = root
-        self.client = client
-        self.limits = limits
-    }
-
-    /// Whether the kernel command line or the DMI serial names a URL seed.
-    public static func isNamed(root: SystemRoot) -> Bool {
-        if case .url? = NoCloudKernelSeed.find(root: root)?.location { return true }
-        return false
-    }
-
-    public func load() async throws -> InstanceMetadata? {
+    /// Nil when neither the kernel command line nor the DMI serial names a URL seed.
+    public init?(root: SystemRoot, client: MetadataHTTPClient, limits: DocumentLimits = .standard) {
         guard let kernel = NoCloudKernelSeed.find(root: root), case .url(let base)? = kernel.location else {
             return nil
         }
-        let client = client
+        self.root = root
+        self.client = client
+        self.limits = limits
+        self.kernel = kernel
+        self.base = base
+    }
+
+    public func load() async throws -> InstanceMetadata? {
+        let (client, base) = (client, base)
         let metaDataURL = base.appending(path: "meta-data")
         // The optional files are read beside meta-data: four round trips become one.
         async let optional = withThrowingTaskGroup(of: (String, Data?).self) { group in
@@ -44,9 +44,7 @@ public struct NoCloudURLSeedSource: DataSource {
         }
         let files = try await optional
         var seed = NoCloudSeed(location: base.absoluteString, metaData: metaData)
-        seed.userData = files["user-data"]
-        seed.vendorData = files["vendor-data"]
-        seed.networkConfig = files["network-config"]
+        for (name, data) in files { seed.set(name, data) }
         return try seed.metadata(sourceID: id, kernel: kernel)
     }
 }

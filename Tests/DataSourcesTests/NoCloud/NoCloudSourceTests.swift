@@ -95,6 +95,8 @@ import Testing
         try Self.seed(root, at: "var/lib/cloud/seed/nocloud")
         try root.write("ds=nocloud-net;s=http://127.0.0.1:9/\n", to: "proc/cmdline")
         #expect(try await Self.source(root).load() == nil)
-        #expect(NoCloudURLSeedSource.isNamed(root: SystemRoot(root.path)))
+        #expect(
+            NoCloudURLSeedSource(root: SystemRoot(root.path), client: MetadataHTTPClient()) != nil,
+            "the network stage's source has it")
     }
 }

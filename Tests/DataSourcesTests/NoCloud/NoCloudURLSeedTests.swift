@@ -6,7 +6,7 @@ import Testing
 
 /// A URL seed named on the kernel command line, served by the mock server on loopback.
 @Suite struct NoCloudURLSeedTests {
-    static func source(root: TemporaryDirectory) -> NoCloudURLSeedSource {
+    static func source(root: TemporaryDirectory) -> NoCloudURLSeedSource? {
         NoCloudURLSeedSource(
             root: SystemRoot(root.path),
             client: MetadataHTTPClient(policy: RetryPolicy(retries: 0, baseInterval: 0.05, requestTimeout: 2)))
@@ -19,8 +19,8 @@ import Testing
         let root = try TemporaryDirectory()
         // No trailing slash: the agent adds the one cloud-init's documentation asks for.
         try root.write("quiet ds=nocloud-net;s=\(server.url(for: "nocloud").absoluteString)\n", to: "proc/cmdline")
-        #expect(NoCloudURLSeedSource.isNamed(root: SystemRoot(root.path)))
-        let metadata = try #require(try await Self.source(root: root).load())
+        let source = try #require(Self.source(root: root), "the kernel names a URL seed")
+        let metadata = try #require(try await source.load())
         #expect(metadata.instanceID == "iid-nocloud-demo-0001")
         #expect(metadata.hostname == "nocloud-demo")
         #expect(metadata.userData?.isEmpty == false)
@@ -37,14 +37,13 @@ import Testing
         let base = server.url(for: "elsewhere").absoluteString + "/"
         try root.write("ds=nocloud;s=\(base)\n", to: "proc/cmdline")
         await #expect {
-            try await Self.source(root: root).load()
+            try await Self.source(root: root)?.load()
         } throws: { "\($0)" == "\(base) has no 'meta-data'" }
     }
 
     @Test func withoutAURLSeedTheSourceIsNotPresent() async throws {
         let root = try TemporaryDirectory()
         try root.write("ds=nocloud;s=file:///srv/seed/\n", to: "proc/cmdline")
-        #expect(!NoCloudURLSeedSource.isNamed(root: SystemRoot(root.path)))
-        #expect(try await Self.source(root: root).load() == nil)
+        #expect(Self.source(root: root) == nil, "no URL seed: no source")
     }
 }
