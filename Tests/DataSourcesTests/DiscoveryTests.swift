@@ -51,6 +51,77 @@ struct FixedSource: DataSource {
                 "ec2: not tried, discovery deadline of 0.5 s passed",
             ])
     }
+    /// A network that comes up after the network stage started (a DHCP lease after
+    /// `network-online.target`): the source is loaded again once there is a route.
+    @Test func aSourceWithNoRouteYetIsTriedAgainUntilTheNetworkIsUp() async throws {
+        let metadata = PluginTestContext.sampleMetadata()
+        let loads = Counter()
+        let discovery = Discovery(
+            sources: [
+                FixedSource(id: "openstack") {
+                    guard loads.next() > 2 else {
+                        throw DataSourceError.networkUnreachable(url: "http://169.254.169.254/openstack")
+                    }
+                    return metadata
+                }
+            ], deadline: 10, logger: LogCapture().logger())
+        let result = await discovery.run()
+        #expect(result.metadata == metadata)
+        #expect(loads.value == 3)
+        #expect(result.attempts == ["openstack: found instance \(metadata.instanceID)"])
+    }
+
+    /// No network at all: the wait ends at the deadline, named, and the next source is not
+    /// tried after it.
+    @Test func noRouteUntilTheDeadlineIsNamed() async throws {
+        let loads = Counter()
+        let discovery = Discovery(
+            sources: [
+                FixedSource(id: "openstack") {
+                    _ = loads.next()
+                    throw DataSourceError.networkUnreachable(url: "http://169.254.169.254/openstack")
+                },
+                FixedSource(id: "ec2") { nil },
+            ], deadline: 1, logger: LogCapture().logger())
+        let result = await discovery.run()
+        #expect(result.metadata == nil)
+        #expect(loads.value >= 2)
+        #expect(
+            result.attempts == [
+                "openstack: request to http://169.254.169.254/openstack failed: Network is unreachable (no route yet)"
+                    + " until the discovery deadline of 1.0 s passed",
+                "ec2: not tried, discovery deadline of 1.0 s passed",
+            ])
+    }
+
+    /// Other failures are not waited on: a source that answers 500 is reported at once.
+    @Test func otherFailuresAreNotRetriedByDiscovery() async throws {
+        let loads = Counter()
+        let discovery = Discovery(
+            sources: [
+                FixedSource(id: "openstack") {
+                    _ = loads.next()
+                    throw DataSourceError.transport(url: "http://x", reason: "Connection refused")
+                }
+            ], deadline: 5, logger: LogCapture().logger())
+        let result = await discovery.run()
+        #expect(loads.value == 1)
+        #expect(result.attempts == ["openstack: request to http://x failed: Connection refused"])
+    }
+}
+
+/// A thread-safe count of calls.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    /// Counts one call and returns the new count.
+    func next() -> Int {
+        lock.withLock {
+            count += 1
+            return count
+        }
+    }
 }
 
 @Suite struct PlatformHintTests {

@@ -190,3 +190,46 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         #expect(transport.count == 2, "retries must stop when the next wait would pass the total limit")
     }
 }
+
+/// The documents of one source are asked for together; when one of them finds no route
+/// (the network came up while they were on the wire), the source has not loaded: it fails
+/// as a whole, for discovery to load it again, instead of losing that document for the
+/// instance (booted for real: `user_data` "could not be read: Network is unreachable").
+@Suite struct NoRouteDocumentTests {
+    /// Answers `meta_data.json` and fails every other path with "no route".
+    struct HalfRoutedTransport: HTTPTransport {
+        func send(_ request: HTTPRequestSpec, limits: TransferLimits) async throws -> HTTPReply {
+            let path = request.url.path
+            if path.hasSuffix("/meta_data.json") {
+                return HTTPReply(status: 200, body: Data(#"{"uuid": "i-1", "hostname": "h"}"#.utf8))
+            }
+            if path.hasSuffix("/user_data") {
+                throw DataSourceError.networkUnreachable(url: request.url.absoluteString)
+            }
+            return HTTPReply(status: 404, body: Data())
+        }
+    }
+
+    @Test func aDocumentWithNoRouteFailsTheSourceInsteadOfBeingLost() async throws {
+        let client = MetadataHTTPClient(
+            transport: HalfRoutedTransport(), policy: RetryPolicy(retries: 1, baseInterval: 0.01, maxInterval: 0.01))
+        let source = OpenStackHTTPSource(baseURL: URL(string: "http://169.254.169.254")!, client: client)
+        await #expect(
+            throws: DataSourceError.networkUnreachable(url: "http://169.254.169.254/openstack/latest/user_data")
+        ) {
+            _ = try await source.load()
+        }
+    }
+
+    @Test func otherDocumentFailuresStayTheDocuments() async throws {
+        let read = try await OptionalDocument.read("user data") {
+            throw DataSourceError.transport(url: "http://x/user_data", reason: "Connection reset by peer")
+        }
+        #expect(
+            read
+                == .unreadable(
+                    DocumentReadError(
+                        document: "user data", reason: "request to http://x/user_data failed: Connection reset by peer")
+                ))
+    }
+}

@@ -21,37 +21,65 @@ public struct Discovery: Sendable {
     }
 
     /// Tries each source in order until one returns metadata or the deadline passes.
+    ///
+    /// A source that finds no route to its service (`DataSourceError.networkUnreachable`) is
+    /// tried again, with a growing pause, while the deadline allows: the network stage
+    /// starts after `network-online.target`, but a NIC can still be waiting for its lease
+    /// then (booted for real on Debian 12's ifupdown), and cloud-init waits for its metadata
+    /// URL the same way. A machine without any network waits the deadline, then says why.
     public func run() async -> Result {
         let start = ContinuousClock.now
         var attempts: [String] = []
         for source in sources {
-            let remaining = deadline - Self.seconds(since: start)
-            guard remaining > 0 else {
-                attempts.append("\(source.id): not tried, discovery deadline of \(deadline) s passed")
-                continue
-            }
-            do {
-                if let metadata = try await Self.withTimeout(remaining, { try await source.load() }) {
-                    attempts.append("\(source.id): found instance \(metadata.instanceID)")
-                    logger.info(
-                        "metadata source found",
-                        metadata: ["datasource": "\(source.id)", "instance": "\(metadata.instanceID)"])
-                    return Result(metadata: metadata, attempts: attempts)
+            var pause = Self.firstRoutePause
+            var noRoute: DataSourceError?
+            while true {
+                let remaining = deadline - Self.seconds(since: start)
+                guard remaining > 0 else {
+                    attempts.append(
+                        noRoute.map { "\(source.id): \($0) until the discovery deadline of \(deadline) s passed" }
+                            ?? "\(source.id): not tried, discovery deadline of \(deadline) s passed")
+                    break
                 }
-                attempts.append("\(source.id): not present")
-            } catch let timeout as DiscoveryTimeout {
-                attempts.append(
-                    "\(source.id): gave up when the discovery deadline of \(deadline) s passed"
-                        + (timeout.interrupted.map { " (\($0))" } ?? ""))
-            } catch {
-                attempts.append("\(source.id): \(error)")
+                do {
+                    if let metadata = try await Self.withTimeout(remaining, { try await source.load() }) {
+                        attempts.append("\(source.id): found instance \(metadata.instanceID)")
+                        logger.info(
+                            "metadata source found",
+                            metadata: ["datasource": "\(source.id)", "instance": "\(metadata.instanceID)"])
+                        return Result(metadata: metadata, attempts: attempts)
+                    }
+                    attempts.append("\(source.id): not present")
+                } catch let timeout as DiscoveryTimeout {
+                    attempts.append(
+                        "\(source.id): gave up when the discovery deadline of \(deadline) s passed"
+                            + (timeout.interrupted.map { " (\($0))" } ?? ""))
+                } catch let error as DataSourceError where error.isNetworkUnreachable {
+                    if noRoute == nil {
+                        logger.notice(
+                            "no route to the metadata service yet: waiting for the network, up to the discovery deadline",
+                            metadata: ["datasource": "\(source.id)", "error": "\(error)", "deadline": "\(deadline)"])
+                    }
+                    noRoute = error
+                    let left = deadline - Self.seconds(since: start)
+                    try? await Task.sleep(nanoseconds: UInt64(max(0, min(pause, left)) * 1_000_000_000))
+                    pause = min(pause * 2, Self.longestRoutePause)
+                    continue
+                } catch {
+                    attempts.append("\(source.id): \(error)")
+                }
+                logger.info(
+                    "metadata source not usable",
+                    metadata: ["datasource": "\(source.id)", "reason": "\(attempts.last ?? "")"])
+                break
             }
-            logger.info(
-                "metadata source not usable",
-                metadata: ["datasource": "\(source.id)", "reason": "\(attempts.last ?? "")"])
         }
         return Result(metadata: nil, attempts: attempts)
     }
+
+    /// The pauses between loads of a source with no route yet: 0.25 s, doubled up to 2 s.
+    static let firstRoutePause = 0.25
+    static let longestRoutePause = 2.0
 
     /// The deadline passed; `interrupted` says what the source was doing then, when it
     /// said so on being cancelled (a local read names its device).

@@ -145,7 +145,7 @@ public struct MetadataHTTPClient: Sendable {
     /// time or content problem would only repeat.
     static func isRetryable(_ error: DataSourceError) -> Bool {
         switch error {
-        case .transport, .timedOut, .httpStatus: true
+        case .transport, .networkUnreachable, .timedOut, .httpStatus: true
         default: false
         }
     }

@@ -57,9 +57,11 @@ final class SocketConnection: @unchecked Sendable {
     }
 
     /// Connects to the first of `addresses` that accepts, each attempt bounded by `clock`.
-    /// Throws the last address's error (`strerror`), or why a wait ended (cancelled, a limit).
+    /// Throws the last address's error (`strerror`; `.networkUnreachable` for ENETUNREACH), or
+    /// why a wait ended (cancelled, a limit).
     func connect(to addresses: [SocketAddress], clock: TransferClock) throws(SocketError) {
         var lastError = "no address to connect to"
+        var lastCode: Int32 = 0
         for address in addresses {
             let fd = Glibc.socket(
                 address.family,
@@ -75,16 +77,17 @@ final class SocketConnection: @unchecked Sendable {
                 var length = socklen_t(MemoryLayout<Int32>.size)
                 getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length)
                 if code == 0 { return }
-                lastError = SocketError.describe(code)
+                lastCode = code
             } else {
-                lastError = SocketError.describe(errno)
+                lastCode = errno
             }
+            lastError = SocketError.describe(lastCode)
             lock.withLock {
                 _ = Glibc.close(fd)
                 socket = -1
             }
         }
-        throw .system(lastError)
+        throw lastCode == ENETUNREACH ? .networkUnreachable : .system(lastError)
     }
 
     /// Sends all of `bytes`, waiting while the socket's buffer is full.
@@ -143,6 +146,8 @@ final class SocketConnection: @unchecked Sendable {
 /// A failed socket step: a system error's text, or why a wait ended.
 enum SocketError: Error {
     case system(String)
+    /// No route to any address (ENETUNREACH).
+    case networkUnreachable
     case wait(SocketWaitOutcome)
 
     static func describe(_ code: Int32) -> String {

@@ -123,6 +123,7 @@ struct SocketExchange {
     private func error(for failure: SocketError, clock: TransferClock) -> any Error {
         switch failure {
         case .system(let reason): DataSourceError.transport(url: location, reason: reason)
+        case .networkUnreachable: DataSourceError.networkUnreachable(url: location)
         case .wait(.expired(let limit)): clock.error(limit, url: location)
         case .wait: CancellationError()
         }

@@ -26,6 +26,11 @@ public enum DataSourceError: Error, CustomStringConvertible, Equatable {
     case documentTooLarge(location: String, limit: Int)
     case httpStatus(url: String, status: Int)
     case transport(url: String, reason: String)
+    /// `connect` said ENETUNREACH: this machine has no route to the service yet. At boot that
+    /// means the network is still coming up (an ifupdown `allow-hotplug` NIC can get its DHCP
+    /// lease after `network-online.target`), not that the service is absent; discovery
+    /// waits for a route, up to its deadline.
+    case networkUnreachable(url: String)
     case timedOut(url: String, seconds: Double)
     /// The exchange went on past its total time limit (a server trickling its answer).
     case tooSlow(url: String, seconds: Double)
@@ -34,12 +39,18 @@ public enum DataSourceError: Error, CustomStringConvertible, Equatable {
     case missingField(location: String, field: String)
     case unsafeContent(location: String, reason: String)
 
+    /// No route to the service (yet): see `networkUnreachable`.
+    public var isNetworkUnreachable: Bool {
+        if case .networkUnreachable = self { true } else { false }
+    }
+
     public var description: String {
         switch self {
         case .malformedDocument(let location, let reason): "malformed document at \(location): \(reason)"
         case .documentTooLarge(let location, let limit): "document at \(location) exceeds the \(limit)-byte limit"
         case .httpStatus(let url, let status): "HTTP \(status) from \(url)"
         case .transport(let url, let reason): "request to \(url) failed: \(reason)"
+        case .networkUnreachable(let url): "request to \(url) failed: Network is unreachable (no route yet)"
         case .timedOut(let url, let seconds): "no answer from \(url) within \(formatSeconds(seconds)) s"
         case .tooSlow(let url, let seconds):
             "request to \(url) did not finish within its limit of \(formatSeconds(seconds)) s"

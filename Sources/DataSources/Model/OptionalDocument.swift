@@ -25,12 +25,17 @@ public enum OptionalDocument: Sendable, Equatable {
 
     /// Reads an optional document: nil is `.absent`, an error `.unreadable` naming
     /// `document`. Cancellation (the discovery deadline) is rethrown, never a document's
-    /// failure: a source that ran out of time has not loaded.
+    /// failure: a source that ran out of time has not loaded. So is "no route": the network
+    /// was not up yet when the documents were asked for together, and discovery loads the
+    /// source again once it is (booted for real: `meta_data.json` answered on a retry while
+    /// `user_data` had spent its retries, and the user data was lost for the instance).
     static func read(_ document: String, _ read: () async throws -> Data?) async throws -> OptionalDocument {
         do {
             return OptionalDocument(try await read())
         } catch let error where Task.isCancelled || error is CancellationError {
             throw error
+        } catch DataSourceError.networkUnreachable(let url) {
+            throw DataSourceError.networkUnreachable(url: url)
         } catch {
             return .unreadable(DocumentReadError(document: document, reason: "\(error)"))
         }
