@@ -24,6 +24,7 @@ packages=(
   shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
   rpm rpmlint            # packaging/build-rpm.sh: rpmbuild, rpm -qlp and rpmlint on the .rpm (CI)
   python3-requests python3-configobj  # network differential harness: what cloud-init 22.4.2's modules import on the way to its renderers (its package is unpacked, never installed)
+  python3-yaml python3-jsonschema python3-jsonpatch  # cloud-config schema differential: cloud-init 22.4.2's validator and its modules' examples
 )
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -140,6 +140,7 @@ struct CloudConfigApplier: Sendable {
         if let problem = InjectedFilePolicy.validateGuestPath(file.path) {
             throw UnsafePathError(path: file.path, problem: problem)
         }
+        if let problem = file.contentProblem { throw problem }
         let owner = try CloudConfigUsers(context: context).owner(file.owner)
         var contents = file.content
         if file.append, let existing = try context.writer.read(file.path) { contents = existing + contents }

@@ -18,8 +18,8 @@ import Testing
     }
 
     @Test func wrongTypesNameTheKey() {
-        #expect(throws: CloudConfigError.type("users", "a list")) {
-            try CloudConfig(Data("#cloud-config\nusers: alice\n".utf8))
+        #expect(throws: CloudConfigError.type("users", "a list, a mapping or a comma-separated string of names")) {
+            try CloudConfig(Data("#cloud-config\nusers: 5\n".utf8))
         }
         #expect(throws: CloudConfigError.type("write_files[0].permissions", "an octal mode such as '0644'")) {
             try CloudConfig(Data("#cloud-config\nwrite_files:\n  - path: /x\n    permissions: rw\n".utf8))
