@@ -66,12 +66,12 @@ import Testing
         let context = PluginTestContext.context(
             PluginTestContext.sampleMetadata(), root: root, runner: runner, logger: log.logger())
         #expect(
-            try await UsersPlugin().plan(context)
+            try await UsersPlugin().describedPlan(context)
                 == .apply([
                     "add existing user cloud-user to sudo",
                     "repair home directory /home/cloud-user of cloud-user (missing)",
                 ]))
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
 
         try expectSkeletonCopied(root)
         #expect(!runner.calls.contains { $0.argv.first == "useradd" }, "the existing user is reused")
@@ -83,7 +83,7 @@ import Testing
             }, "\(log.text)")
         #expect(log.text.contains("skipped symbolic link /etc/skel/.host-passwd: not copied into /home/cloud-user"))
         // Repaired once: the next plan has nothing left to say about the home.
-        #expect(try await UsersPlugin().plan(context) == .apply(["add existing user cloud-user to sudo"]))
+        #expect(try await UsersPlugin().describedPlan(context) == .apply(["add existing user cloud-user to sudo"]))
     }
 
     @Test(.enabled(if: Program.isRoot, Comment(rawValue: needsRoot)))
@@ -92,11 +92,11 @@ import Testing
         let log = LogCapture()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, logger: log.logger())
         #expect(
-            try await SSHKeysPlugin().plan(context)
+            try await SSHKeysPlugin().describedPlan(context)
                 == .apply([
                     "repair home directory /home/cloud-user of cloud-user (missing)", "install 1 key(s) for cloud-user",
                 ]))
-        #expect(try await SSHKeysPlugin().apply(context) == .done)
+        #expect(try await SSHKeysPlugin().planAndApply(context) == .done)
 
         try expectSkeletonCopied(root)
         let directory = try root.attributes("home/cloud-user/.ssh")
@@ -116,12 +116,12 @@ import Testing
         let log = LogCapture()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, logger: log.logger())
         #expect(
-            try await UsersPlugin().plan(context)
+            try await UsersPlugin().describedPlan(context)
                 == .apply([
                     "add existing user cloud-user to sudo",
                     "repair home directory /home/cloud-user of cloud-user (owned by uid 0)",
                 ]))
-        _ = try await UsersPlugin().apply(context)
+        _ = try await UsersPlugin().planAndApply(context)
 
         let after = try root.attributes("home/cloud-user")
         #expect(after.uid == 1000 && after.gid == 1000)
@@ -135,7 +135,8 @@ import Testing
 
         // ssh_keys alone repairs it the same way.
         #expect(chown(home, 0, 0) == 0)
-        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
+        _ = try await SSHKeysPlugin().planAndApply(
+            PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
         #expect(try root.attributes("home/cloud-user").uid == 1000)
     }
 
@@ -149,10 +150,10 @@ import Testing
         let runner = RecordingCommandRunner()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
 
-        await #expect(throws: HostError.symlinkInPath(link)) { try await UsersPlugin().plan(context) }
-        await #expect(throws: HostError.symlinkInPath(link)) { try await UsersPlugin().apply(context) }
-        await #expect(throws: HostError.symlinkInPath(link)) { try await SSHKeysPlugin().plan(context) }
-        await #expect(throws: HostError.symlinkInPath(link)) { try await SSHKeysPlugin().apply(context) }
+        await #expect(throws: HostError.symlinkInPath(link)) { try await UsersPlugin().describedPlan(context) }
+        await #expect(throws: HostError.symlinkInPath(link)) { try await UsersPlugin().planAndApply(context) }
+        await #expect(throws: HostError.symlinkInPath(link)) { try await SSHKeysPlugin().describedPlan(context) }
+        await #expect(throws: HostError.symlinkInPath(link)) { try await SSHKeysPlugin().planAndApply(context) }
         #expect("\(HostError.symlinkInPath(link))".contains(link))
         #expect(runner.calls.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
@@ -180,7 +181,7 @@ import Testing
     func theHomeModeFollowsLoginDefs(loginDefs: String?, mode: Int) async throws {
         let root = try rootWithoutHome(loginDefs: loginDefs)
         let log = LogCapture()
-        _ = try await UsersPlugin().apply(
+        _ = try await UsersPlugin().planAndApply(
             PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, logger: log.logger()))
         try expectSkeletonCopied(root, homeMode: mode)
         let shown = "mode 0" + String(mode, radix: 8)
@@ -215,13 +216,13 @@ import Testing
         let log = LogCapture()
         let context = PluginTestContext.context(
             metadata, root: root, runner: UsersRealToolsRoot.runner(for: root), logger: log.logger())
-        let plan = try await UsersPlugin().plan(context)
+        let plan = try await UsersPlugin().describedPlan(context)
         guard case .apply(let changes) = plan else {
             Issue.record("plan: \(plan)")
             return
         }
         #expect(changes.contains("repair home directory /home/ga-test-home of ga-test-home (missing)"))
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
 
         func stat(_ path: String) async throws -> String {
             try await Program.tool("stat", ["-c", "%u:%g %a %F", root.path + "/" + path]).standardOutput
@@ -242,7 +243,7 @@ import Testing
         }
         #expect(log.text.contains("notice created missing home directory /home/ga-test-home of ga-test-home"))
         // Repaired once: nothing left to do.
-        #expect(try await UsersPlugin().plan(context) == .skip("user ga-test-home exists with its groups"))
+        #expect(try await UsersPlugin().describedPlan(context) == .skip("user ga-test-home exists with its groups"))
     }
 }
 

@@ -35,8 +35,8 @@ import Testing
             runner: UsersRealToolsRoot.runner(for: root), savedState: saved.value,
             saveState: { saved.value = $0 }, console: { console.append($0) }, userDataOverrides: overrides)
         let plugin = HostKeysPlugin()
-        if case .apply = try await plugin.plan(context) {
-            #expect(try await plugin.apply(context) == .done)
+        if case .apply = try await plugin.describedPlan(context) {
+            #expect(try await plugin.planAndApply(context) == .done)
         }
         return console.lines
     }
@@ -155,7 +155,7 @@ import Testing
         let root = try PluginTestContext.makeRoot()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
         #expect(
-            try await HostKeysPlugin().plan(context)
+            try await HostKeysPlugin().describedPlan(context)
                 == .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)"))
     }
 
@@ -171,7 +171,7 @@ import Testing
         let context = PluginTestContext.context(
             PluginTestContext.sampleMetadata(), root: root,
             runner: UsersRealToolsRoot.runner(for: root), saveState: { saved.value = $0 })
-        await #expect(throws: HostError.self) { _ = try await HostKeysPlugin().apply(context) }
+        await #expect(throws: HostError.self) { _ = try await HostKeysPlugin().planAndApply(context) }
         #expect(outside.read("victim") == "victim\n")
         #expect(saved.value == nil)
     }

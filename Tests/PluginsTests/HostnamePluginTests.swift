@@ -12,12 +12,12 @@ import Testing
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
         let plugin = HostnamePlugin()
         #expect(
-            try await plugin.plan(context)
+            try await plugin.describedPlan(context)
                 == .apply([
                     "write /etc/hostname: demo-instance",
                     "set the guest-agent line in /etc/hosts: demo-instance.novalocal",
                 ]))
-        #expect(try await plugin.apply(context) == .done)
+        #expect(try await plugin.planAndApply(context) == .done)
         #expect(root.read("etc/hostname") == "demo-instance\n")
         #expect(
             root.read("etc/hosts") == """
@@ -32,7 +32,7 @@ import Testing
 
         // Idempotent: a second apply leaves the files byte-identical, with one agent block.
         let before = root.read("etc/hosts")
-        _ = try await plugin.apply(context)
+        _ = try await plugin.planAndApply(context)
         #expect(root.read("etc/hosts") == before)
         #expect(root.read("etc/hosts")?.components(separatedBy: "# BEGIN guest-agent").count == 2)
     }
@@ -49,22 +49,22 @@ import Testing
         let root = try PluginTestContext.makeRoot()
         let live = RecordingHostname()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, liveHostname: live)
-        guard case .apply(let changes) = try await HostnamePlugin().plan(context) else {
+        guard case .apply(let changes) = try await HostnamePlugin().describedPlan(context) else {
             Issue.record("no plan")
             return
         }
         #expect(changes.last == "set the running host name to demo-instance")
         #expect(live.set.isEmpty)
-        _ = try await HostnamePlugin().apply(context)
+        _ = try await HostnamePlugin().planAndApply(context)
         #expect(live.set == ["demo-instance"])
     }
 
     @Test func replacesItsOwnLineWhenTheNameChanges() async throws {
         let root = try PluginTestContext.makeRoot()
         let plugin = HostnamePlugin()
-        _ = try await plugin.apply(
+        _ = try await plugin.planAndApply(
             PluginTestContext.context(PluginTestContext.sampleMetadata(hostname: "first"), root: root))
-        _ = try await plugin.apply(
+        _ = try await plugin.planAndApply(
             PluginTestContext.context(PluginTestContext.sampleMetadata(hostname: "second.example.org"), root: root))
         let hosts = try #require(root.read("etc/hosts"))
         #expect(!hosts.contains("first"))
@@ -81,7 +81,8 @@ import Testing
         let own =
             Data("127.0.0.1 localhost\r\n10.0.0.5 ren".utf8) + Data([0xE9]) + Data("-desk # Ren\u{e9}'s box\n".utf8)
         try root.write(own, to: "etc/hosts")
-        _ = try await HostnamePlugin().apply(PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
+        _ = try await HostnamePlugin().planAndApply(
+            PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
         let after = try #require(FileManager.default.contents(atPath: root.path + "/etc/hosts"))
         #expect(after.prefix(own.count) == own, "the user's bytes must stay exactly as they were")
         #expect(
@@ -93,7 +94,8 @@ import Testing
     @Test func aUserLineThatMentionsTheAgentIsNotOurs() async throws {
         let root = try PluginTestContext.makeRoot()
         try root.write("127.0.0.1 localhost\n10.9.9.9 buildhost # guest-agent\n", to: "etc/hosts")
-        _ = try await HostnamePlugin().apply(PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
+        _ = try await HostnamePlugin().planAndApply(
+            PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root))
         let hosts = try #require(root.read("etc/hosts"))
         #expect(
             hosts.hasPrefix("127.0.0.1 localhost\n10.9.9.9 buildhost # guest-agent\n# BEGIN guest-agent host name\n"))
@@ -139,7 +141,7 @@ import Testing
         let runner = RecordingCommandRunner()
         let context = PluginTestContext.context(
             PluginTestContext.sampleMetadata(hostname: hostname), root: root, runner: runner)
-        await #expect { try await HostnamePlugin().apply(context) } throws: { "\($0)" == message }
+        await #expect { try await HostnamePlugin().planAndApply(context) } throws: { "\($0)" == message }
         #expect(root.read("etc/hostname") == nil)
         #expect(root.read("etc/hosts") == nil)
         #expect(runner.calls.isEmpty)
@@ -150,7 +152,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata(hostname: nil)
         metadata.name = "display name with spaces"
         #expect(
-            try await HostnamePlugin().plan(PluginTestContext.context(metadata, root: root))
+            try await HostnamePlugin().describedPlan(PluginTestContext.context(metadata, root: root))
                 == .skip("metadata has no usable host name"))
     }
 }

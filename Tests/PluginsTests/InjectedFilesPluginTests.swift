@@ -12,7 +12,7 @@ import Testing
             InjectedFile(path: "/etc/app/config.ini", contents: Data("a=1\n".utf8)),
             InjectedFile(path: "/opt/token", contents: Data([0, 1, 2])),
         ]
-        #expect(try await InjectedFilesPlugin().apply(PluginTestContext.context(metadata, root: root)) == .done)
+        #expect(try await InjectedFilesPlugin().planAndApply(PluginTestContext.context(metadata, root: root)) == .done)
         #expect(root.read("etc/app/config.ini") == "a=1\n")
         #expect(try root.attributes("etc/app/config.ini").mode == 0o600)
         #expect(FileManager.default.contents(atPath: root.path + "/opt/token") == Data([0, 1, 2]))
@@ -30,7 +30,7 @@ import Testing
         ]
         metadata.refusedFiles = [RefusedFile(path: "../../etc/shadow", reason: "path must be absolute")]
         await #expect {
-            try await InjectedFilesPlugin().apply(PluginTestContext.context(metadata, root: root))
+            try await InjectedFilesPlugin().planAndApply(PluginTestContext.context(metadata, root: root))
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("refused 3 injected file(s): ../../etc/shadow (path must be absolute)")

@@ -82,7 +82,8 @@ import Testing
         config.networkRenderer = renderer
         let metadata = InstanceMetadata(sourceID: "test", instanceID: "netin", network: description)
         #expect(
-            try await NetworkPlugin().apply(PluginTestContext.context(metadata, root: root, config: config)) == .done)
+            try await NetworkPlugin().planAndApply(PluginTestContext.context(metadata, root: root, config: config))
+                == .done)
         return root
     }
 

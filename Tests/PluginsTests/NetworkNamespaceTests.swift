@@ -37,7 +37,7 @@ import Testing
         let metadata = InstanceMetadata(
             sourceID: "configdrive", instanceID: "netns", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
         let context = PluginTestContext.context(metadata, root: root, config: config)
-        #expect(try await NetworkPlugin().apply(context) == .done)
+        #expect(try await NetworkPlugin().planAndApply(context) == .done)
         let file = root.path + ENIRenderer.path
         let state = root.path + "/ifstate"
         // A private /run (tmpfs) for ifup and its hooks (resolved, ifenslave), so nothing

@@ -34,7 +34,7 @@ import Testing
     func applyWritesOnceThenNothing(renderer: NetworkRenderer) async throws {
         let root = try Self.root()
         let context = Self.context(NetworkFixtures.staticIPv4, root: root, renderer: renderer)
-        #expect(try await NetworkPlugin().apply(context) == .done)
+        #expect(try await NetworkPlugin().planAndApply(context) == .done)
         let expected = RendererSelection.render(
             renderer,
             NetworkResolver.resolve(
@@ -48,12 +48,12 @@ import Testing
         let inodes = try expected.map {
             try FileManager.default.attributesOfItem(atPath: root.path + $0.path)[.systemFileNumber] as? Int
         }
-        #expect(try await NetworkPlugin().apply(context) == .done)
+        #expect(try await NetworkPlugin().planAndApply(context) == .done)
         let again = try expected.map {
             try FileManager.default.attributesOfItem(atPath: root.path + $0.path)[.systemFileNumber] as? Int
         }
         #expect(inodes == again, "same bytes: no rewrite")
-        guard case .apply(let lines) = try await NetworkPlugin().plan(context) else {
+        guard case .apply(let lines) = try await NetworkPlugin().describedPlan(context) else {
             Issue.record("no plan")
             return
         }
@@ -64,7 +64,7 @@ import Testing
         let root = try Self.root()
         try root.write("# old\nnetwork: {version: 2}\n", to: "etc/netplan/50-guest-agent.yaml", mode: 0o600)
         let before = Self.snapshot(root)
-        let plan = try await NetworkPlugin().plan(
+        let plan = try await NetworkPlugin().describedPlan(
             Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
         guard case .apply(let lines) = plan else {
             Issue.record("\(plan)")
@@ -105,7 +105,7 @@ import Testing
             try root.write("[Match]\nName=*\n[Network]\nDHCP=yes\n", to: "etc/systemd/network/99-default.network")
             let before = Self.snapshot(root)
             await #expect {
-                try await NetworkPlugin().apply(Self.context(json, root: root, renderer: renderer))
+                try await NetworkPlugin().planAndApply(Self.context(json, root: root, renderer: renderer))
             } throws: { error in
                 "\(error)".contains(named) && "\(error)".contains("nothing written")
             }
@@ -117,7 +117,8 @@ import Testing
         let root = try Self.root()
         try root.write("[Match]\nName=en*\n[Network]\nDHCP=yes\n", to: "etc/systemd/network/20-dhcp.network")
         try root.write("[Match]\nName=wlan0\n[Network]\nDHCP=yes\n", to: "etc/systemd/network/30-wifi.network")
-        _ = try await NetworkPlugin().apply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .networkd))
+        _ = try await NetworkPlugin().planAndApply(
+            Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .networkd))
         #expect(root.read("etc/systemd/network/20-dhcp.network") == nil)
         #expect(
             root.read("etc/systemd/network/20-dhcp.network.guest-agent-disabled")
@@ -142,7 +143,8 @@ import Testing
         try root.write(
             "network:\n  ethernets:\n    wifi:\n      match:\n        name: wl*\n      dhcp4: true\n",
             to: "etc/netplan/91-wifi.yaml", mode: 0o600)
-        _ = try await NetworkPlugin().apply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
+        _ = try await NetworkPlugin().planAndApply(
+            Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
         #expect(root.read("etc/netplan/90-default.yaml") == nil)
         #expect(root.read("etc/netplan/90-default.yaml.guest-agent-disabled") == catchAll)
         #expect(root.read("etc/netplan/91-wifi.yaml") != nil)
@@ -155,7 +157,7 @@ import Testing
         try root.write(
             "auto lo\niface lo inet loopback\n\nauto ens3\niface ens3 inet dhcp\n    hostname x\n",
             to: "etc/network/interfaces")
-        _ = try await NetworkPlugin().apply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .eni))
+        _ = try await NetworkPlugin().planAndApply(Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .eni))
         let marker = ConflictingConfig.marker
         #expect(
             root.read("etc/network/interfaces") == """
@@ -176,7 +178,7 @@ import Testing
         try root.write(
             "[connection]\nid=Wired\ntype=ethernet\ninterface-name=ens3\n",
             to: "etc/NetworkManager/system-connections/Wired.nmconnection", mode: 0o600)
-        _ = try await NetworkPlugin().apply(
+        _ = try await NetworkPlugin().planAndApply(
             Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .networkmanager))
         #expect(root.read("etc/NetworkManager/system-connections/Wired.nmconnection") == nil)
         #expect(root.read("etc/NetworkManager/guest-agent-disabled/Wired.nmconnection") != nil)
@@ -198,7 +200,7 @@ import Testing
 
     @Test func noNetworkDescriptionOrNoMatchingNICSkips() async throws {
         let root = try Self.root(nics: [:])
-        let plan = try await NetworkPlugin().plan(
+        let plan = try await NetworkPlugin().describedPlan(
             Self.context(NetworkFixtures.staticIPv4, root: root, renderer: .netplan))
         guard case .skip(let reason) = plan else {
             Issue.record("\(plan)")
@@ -206,7 +208,7 @@ import Testing
         }
         #expect(reason.contains("fa:16:3e:00:00:01"))
         let none = PluginTestContext.context(InstanceMetadata(sourceID: "ec2", instanceID: "i"), root: root)
-        #expect(try await NetworkPlugin().plan(none) == .skip("metadata has no network description"))
+        #expect(try await NetworkPlugin().describedPlan(none) == .skip("metadata has no network description"))
     }
 
     @Test func activationNeverTouchesAnInterfaceThatIsUp() {

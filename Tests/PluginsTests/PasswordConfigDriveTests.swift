@@ -39,12 +39,13 @@ import Testing
             logger: boot.logs.logger(), savedState: boot.saved.json,
             saveState: { [saved = boot.saved] in saved.store($0) })
         let plugin = PasswordPlugin()
-        guard case .apply(let changes) = try await plugin.plan(context) else {
+        // The plan value carries the probe's answer to apply: one GET for both.
+        guard case .apply(let plan) = try await plugin.plan(context) else {
             Issue.record("expected a plan to apply")
             return
         }
-        #expect(changes.joined().contains(server.baseURL.absoluteString + "/openstack/latest/password"))
-        #expect(try await plugin.apply(context) == .done)
+        #expect(plan.changes.joined().contains(server.baseURL.absoluteString + "/openstack/latest/password"))
+        #expect(try await plugin.apply(plan, context) == .done)
         #expect(
             Self.passwordRequests(server) == ["GET /openstack/latest/password", "POST /openstack/latest/password"])
         let password = try await PasswordPluginTests.opensslDecrypt(try await PasswordPluginTests.stored(on: server))
@@ -58,7 +59,7 @@ import Testing
         let context = PluginTestContext.context(
             Self.driveMetadata(boot), root: boot.root, config: Self.config(server.baseURL, sources: [.configdrive]),
             runner: boot.runner)
-        guard case .skip(let reason) = try await PasswordPlugin().plan(context) else {
+        guard case .skip(let reason) = try await PasswordPlugin().describedPlan(context) else {
             Issue.record("expected a skip")
             return
         }

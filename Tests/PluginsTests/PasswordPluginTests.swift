@@ -67,7 +67,7 @@ final class ConsoleCapture: @unchecked Sendable {
                 metadata, root: root, config: config, runner: runner, logger: logs.logger(),
                 savedState: saved.json, saveState: { [saved] in saved.store($0) },
                 console: { [console] in console.write($0) })
-            return try await PasswordPlugin().apply(context)
+            return try await PasswordPlugin().planAndApply(context)
         }
 
         var shadowHash: String? { try? PasswordSetter().passwordHash(for: "cloud-user", root: SystemRoot(root.path)) }
@@ -174,7 +174,7 @@ final class ConsoleCapture: @unchecked Sendable {
         let server = try await boot.server()
         let metadata = boot.metadata(server: server, keys: [PublicKeyEntry(name: "ed", line: Self.edLine)])
         let context = PluginTestContext.context(metadata, root: boot.root, runner: boot.runner)
-        let plan = try await PasswordPlugin().plan(context)
+        let plan = try await PasswordPlugin().describedPlan(context)
         guard case .skip(let reason) = plan else {
             Issue.record("expected skip, got \(plan)")
             return
@@ -182,7 +182,7 @@ final class ConsoleCapture: @unchecked Sendable {
         #expect(reason.contains("SSH key login only") && reason.contains("ssh-ed25519"))
         #expect(try await boot.apply(metadata) == .done)
         #expect(boot.runner.calls.isEmpty)
-        #expect(boot.logs.text.contains("cannot publish a password"))
+        #expect(boot.logs.text.contains("left unchanged (SSH key login only)"), "\(boot.logs.text)")
         #expect(try await Self.stored(on: server) == "")
     }
 
@@ -278,7 +278,7 @@ final class ConsoleCapture: @unchecked Sendable {
         config.injectUserPassword = false
         let other = try Self.boot()
         let context = PluginTestContext.context(metadata, root: other.root, config: config, runner: other.runner)
-        guard case .skip = try await PasswordPlugin().plan(context) else {
+        guard case .skip = try await PasswordPlugin().describedPlan(context) else {
             Issue.record("expected skip without a place to publish")
             return
         }

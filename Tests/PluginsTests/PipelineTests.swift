@@ -25,8 +25,10 @@ final class ScriptedPlugin: Plugin, @unchecked Sendable {
         self.outcome = outcome
     }
 
-    func plan(_ context: PluginContext) async throws -> PluginPlan { .apply(["do \(id)"]) }
-    func apply(_ context: PluginContext) async throws -> PluginOutcome {
+    func plan(_ context: PluginContext) async throws -> PlanDecision<DescribedChanges> {
+        .apply(DescribedChanges(["do \(id)"]))
+    }
+    func apply(_ plan: DescribedChanges, _ context: PluginContext) async throws -> PluginOutcome {
         let n = lock.withLock {
             count += 1
             return count
@@ -159,8 +161,10 @@ struct Boom: Error, CustomStringConvertible { var description: String { "boom" }
             let id = "saver"
             let frequency = PluginFrequency.everyBoot
             let stage = PluginStage.network
-            func plan(_ context: PluginContext) async throws -> PluginPlan { .apply([]) }
-            func apply(_ context: PluginContext) async throws -> PluginOutcome {
+            func plan(_ context: PluginContext) async throws -> PlanDecision<DescribedChanges> {
+                .apply(DescribedChanges([]))
+            }
+            func apply(_ plan: DescribedChanges, _ context: PluginContext) async throws -> PluginOutcome {
                 struct Counter: Codable { var count: Int }
                 let count = (try context.savedState(as: Counter.self)?.count ?? 0) + 1
                 try context.saveState(Counter(count: count))

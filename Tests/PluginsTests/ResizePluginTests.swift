@@ -34,7 +34,7 @@ import Testing
     @Test func dryRunNamesCommandsWithSizesBeforeAndAfter() async throws {
         let (root, tree) = try Self.setUp()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
-        let plan = try await ResizePlugin(settings: tree.settings).plan(context)
+        let plan = try await ResizePlugin(settings: tree.settings).describedPlan(context)
         let dev = tree.base + "/dev"
         #expect(
             plan
@@ -52,7 +52,7 @@ import Testing
             PluginTestContext.sampleMetadata(), root: root, runner: runner,
             saveState: { saved.value = $0 })
         let plugin = ResizePlugin(settings: tree.settings)
-        let outcome = try await plugin.apply(context)
+        let outcome = try await plugin.planAndApply(context)
         let dev = tree.base + "/dev"
         #expect(runner.calls.map(\.argv) == [["growpart", "\(dev)/vda", "1"], ["resize2fs", "\(dev)/vda1"]])
         guard case .runAgainNextBoot(let message) = outcome else {
@@ -70,7 +70,7 @@ import Testing
         let nextContext = PluginTestContext.context(
             PluginTestContext.sampleMetadata(), root: root, runner: next,
             savedState: saved.value, saveState: { saved.value = $0 })
-        #expect(try await plugin.apply(nextContext) == .done)
+        #expect(try await plugin.planAndApply(nextContext) == .done)
         #expect(next.calls.map(\.argv) == [["resize2fs", "\(dev)/vda1"]])
         struct Pending: Decodable { var pending: [String: String] }
         #expect(try saved.value?.decode(as: Pending.self).pending.isEmpty == true)
@@ -81,7 +81,7 @@ import Testing
         let runner = Self.runner(failing: ["growpart"], stderr: "FAILED: disk is busy\n")
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
         await #expect {
-            _ = try await ResizePlugin(settings: tree.settings).apply(context)
+            _ = try await ResizePlugin(settings: tree.settings).planAndApply(context)
         } throws: { error in
             "\(error)".contains("growpart exited with status 1") && "\(error)".contains("FAILED: disk is busy")
         }
@@ -95,7 +95,7 @@ import Testing
                 ? CommandResult(exitCode: 0, standardOutput: "label: gpt\nlabel-id: X\n") : CommandResult(exitCode: 0)
         }
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
-        #expect(try await ResizePlugin(settings: tree.settings).apply(context) == .done)
+        #expect(try await ResizePlugin(settings: tree.settings).planAndApply(context) == .done)
         let disk = tree.base + "/dev/vda"
         #expect(
             runner.calls.map(\.argv) == [
@@ -115,12 +115,12 @@ import Testing
         let runner = Self.runner()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
         let plugin = ResizePlugin(settings: tree.settings)
-        guard case .skip(let reason) = try await plugin.plan(context) else {
+        guard case .skip(let reason) = try await plugin.describedPlan(context) else {
             Issue.record("expected a skip")
             return
         }
         #expect(reason.contains("nothing to grow"))
-        #expect(try await plugin.apply(context) == .done)
+        #expect(try await plugin.planAndApply(context) == .done)
         #expect(runner.calls.isEmpty)
     }
 
@@ -130,8 +130,9 @@ import Testing
         // The live kernel view: the scratch directory lies on this machine's root
         // filesystem, which must never be taken for it.
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
-        #expect(try await ResizePlugin().plan(context) == .skip("\(canonical(root.path)) is not a mount point"))
-        #expect(try await ResizePlugin().apply(context) == .done)
+        #expect(
+            try await ResizePlugin().describedPlan(context) == .skip("\(canonical(root.path)) is not a mount point"))
+        #expect(try await ResizePlugin().planAndApply(context) == .done)
         #expect(runner.calls.isEmpty)
     }
 }

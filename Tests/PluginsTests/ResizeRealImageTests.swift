@@ -80,12 +80,12 @@ import Testing
         let plugin = ResizePlugin(settings: settings)
         #expect(try await Self.extBytes(disk.partition) == 64 * Self.mib)
 
-        guard case .apply(let changes) = try await plugin.plan(Self.context(root: root)) else {
+        guard case .apply(let changes) = try await plugin.describedPlan(Self.context(root: root)) else {
             Issue.record("expected a plan")
             return
         }
         #expect(changes.count == 2)
-        #expect(try await plugin.apply(Self.context(root: root)) == .done)
+        #expect(try await plugin.planAndApply(Self.context(root: root)) == .done)
 
         // The partition reaches the disk's end (GPT keeps its 33-sector backup table there).
         let grown = try await LoopDiskImage.size(disk.partition)
@@ -96,12 +96,12 @@ import Testing
         #expect(try await Self.extBytes(disk.partition) > grown - 4096)
 
         // A second run changes nothing.
-        guard case .skip(let reason) = try await plugin.plan(Self.context(root: root)) else {
+        guard case .skip(let reason) = try await plugin.describedPlan(Self.context(root: root)) else {
             Issue.record("expected nothing to do")
             return
         }
         #expect(reason.contains("nothing to grow"))
-        #expect(try await plugin.apply(Self.context(root: root)) == .done)
+        #expect(try await plugin.planAndApply(Self.context(root: root)) == .done)
         #expect(try await LoopDiskImage.size(disk.partition) == grown)
     }
 
@@ -118,7 +118,7 @@ import Testing
         let (root, _) = try Self.toolsRoot(["growpart", "resize2fs"], at: mountPoint)
         let plugin = ResizePlugin()  // the live kernel view: the real mountinfo names the mount
         let saved = SavedStateBox()
-        let outcome = try await plugin.apply(Self.context(root: root, saved: saved))
+        let outcome = try await plugin.planAndApply(Self.context(root: root, saved: saved))
         let grown = try await LoopDiskImage.size(disk.partition)
         #expect(grown > 190 * Self.mib)
         switch outcome {
@@ -129,7 +129,9 @@ import Testing
             #expect(message.contains("the next boot tries again"))
             #expect(try await Self.extBytes(disk.partition) == 64 * Self.mib)
             // Next boot: only the filesystem step is left, and it is tried again.
-            guard case .apply(let changes) = try await plugin.plan(Self.context(root: root, savedState: saved.value))
+            guard
+                case .apply(let changes) = try await plugin.describedPlan(
+                    Self.context(root: root, savedState: saved.value))
             else {
                 Issue.record("expected the filesystem step again")
                 return
@@ -153,7 +155,7 @@ import Testing
         let (root, _) = try Self.toolsRoot(["growpart", "xfs_growfs"], at: mountPoint)
         let plugin = ResizePlugin()
         let saved = SavedStateBox()
-        #expect(try await plugin.apply(Self.context(root: root, saved: saved)) == .done)
+        #expect(try await plugin.planAndApply(Self.context(root: root, saved: saved)) == .done)
         let grown = try await LoopDiskImage.size(disk.partition)
         #expect(grown > 630 * Self.mib)
         // xfs_info: "data     =   bsize=4096   blocks=N, imaxpct=25"
@@ -167,7 +169,7 @@ import Testing
         let size = (Int64(blocks.map(String.init) ?? "") ?? 0) * (Int64(blockSize.map(String.init) ?? "") ?? 0)
         #expect(size > grown - 4096 * 16 && size <= grown)
         // A second run (with the state the pipeline keeps) changes nothing.
-        guard case .skip = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else {
+        guard case .skip = try await plugin.describedPlan(Self.context(root: root, savedState: saved.value)) else {
             Issue.record("expected nothing to do")
             return
         }
@@ -187,12 +189,12 @@ import Testing
         #expect(try await Self.btrfsBytes(mountPoint) < 260 * Self.mib)
         let plugin = ResizePlugin()
         let saved = SavedStateBox()
-        #expect(try await plugin.apply(Self.context(root: root, saved: saved)) == .done)
+        #expect(try await plugin.planAndApply(Self.context(root: root, saved: saved)) == .done)
         let grown = try await LoopDiskImage.size(disk.partition)
         #expect(grown > 630 * Self.mib)
         let filesystem = try await Self.btrfsBytes(mountPoint)
         #expect(filesystem > grown - 4096 * 16 && filesystem <= grown, "btrfs: \(filesystem), partition: \(grown)")
-        guard case .skip = try await plugin.plan(Self.context(root: root, savedState: saved.value)) else {
+        guard case .skip = try await plugin.describedPlan(Self.context(root: root, savedState: saved.value)) else {
             Issue.record("expected nothing to do")
             return
         }
@@ -234,7 +236,7 @@ import Testing
         let mountPoint = try await disk.mount(volume)
         let (root, _) = try Self.toolsRoot(
             ["growpart", "pvresize", "lvextend", "lvm", "fsadm", "resize2fs"], at: mountPoint)
-        let outcome = try await ResizePlugin().apply(Self.context(root: root))
+        let outcome = try await ResizePlugin().planAndApply(Self.context(root: root))
         #expect(try await LoopDiskImage.size(disk.partition) > 250 * Self.mib)
         #expect(try await LoopDiskImage.size(volume) > before + 100 * Self.mib)
         if case .runAgainNextBoot(let message) = outcome {

@@ -17,7 +17,7 @@ import Testing
             PublicKeyEntry(name: "a", line: rsa + "\n"), PublicKeyEntry(name: "b", line: ed),
         ])
         let plugin = SSHKeysPlugin()
-        #expect(try await plugin.apply(PluginTestContext.context(metadata, root: root)) == .done)
+        #expect(try await plugin.planAndApply(PluginTestContext.context(metadata, root: root)) == .done)
         let text = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
         #expect(
             text == """
@@ -36,7 +36,7 @@ import Testing
 
         // Second run with one key removed: only the managed block changes.
         let fewer = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: ed)])
-        _ = try await plugin.apply(PluginTestContext.context(fewer, root: root))
+        _ = try await plugin.planAndApply(PluginTestContext.context(fewer, root: root))
         let after = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
         #expect(after.hasPrefix("# my own\nssh-ed25519 AAAAC3Nza mine@laptop\n# BEGIN"))
         #expect(!after.contains(rsa))
@@ -51,7 +51,7 @@ import Testing
             Data("ssh-ed25519 AAAAC3Nza ren".utf8) + Data([0xE9]) + Data("@desk\r\nssh-rsa AAAAB3Nza other@laptop".utf8)
         try root.write(own, to: "home/cloud-user/.ssh/authorized_keys", mode: 0o600)
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: ed)])
-        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
+        _ = try await SSHKeysPlugin().planAndApply(PluginTestContext.context(metadata, root: root))
         let after = try #require(
             FileManager.default.contents(atPath: root.path + "/home/cloud-user/.ssh/authorized_keys"))
         #expect(after.prefix(own.count) == own, "the user's keys must stay byte for byte")
@@ -68,14 +68,14 @@ import Testing
         let log = LogCapture()
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "b", line: rsa)])
         let plugin = SSHKeysPlugin()
-        _ = try await plugin.apply(PluginTestContext.context(metadata, root: root, logger: log.logger()))
+        _ = try await plugin.planAndApply(PluginTestContext.context(metadata, root: root, logger: log.logger()))
         let after = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
         #expect(after.hasPrefix(own), "keys after the stray marker must survive")
         #expect(after.hasSuffix("# BEGIN guest-agent managed keys\n\(rsa)\n# END guest-agent managed keys\n"))
         #expect(
             log.text.contains("line 2: '# BEGIN guest-agent managed keys' has no matching end marker; left as it is"))
         // The next run finds its own complete block and changes nothing.
-        _ = try await plugin.apply(PluginTestContext.context(metadata, root: root))
+        _ = try await plugin.planAndApply(PluginTestContext.context(metadata, root: root))
         #expect(root.read("home/cloud-user/.ssh/authorized_keys") == after)
     }
 
@@ -85,7 +85,7 @@ import Testing
         metadata.meta["admin_username"] = "ops"
         var config = AgentConfig()
         config.sshKeysForRoot = true
-        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root, config: config))
+        _ = try await SSHKeysPlugin().planAndApply(PluginTestContext.context(metadata, root: root, config: config))
         #expect(root.read("home/ops/.ssh/authorized_keys")?.contains(rsa) == true)
         #expect(root.read("root/.ssh/authorized_keys")?.contains(rsa) == true)
         #expect(root.read("home/cloud-user/.ssh/authorized_keys") == nil)
@@ -98,7 +98,7 @@ import Testing
             PublicKeyEntry(name: "two-lines", line: "ssh-rsa AAAAB3Nza x\rssh-rsa AAAAB3Nzb y"),
             PublicKeyEntry(name: "good", line: ed),
         ])
-        _ = try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
+        _ = try await SSHKeysPlugin().planAndApply(PluginTestContext.context(metadata, root: root))
         let text = try #require(root.read("home/cloud-user/.ssh/authorized_keys"))
         #expect(!text.contains("curl"))
         #expect(!text.contains("AAAAB3Nzb"))
@@ -108,7 +108,9 @@ import Testing
     @Test func missingUserIsANamedError() async throws {
         let root = try PluginTestContext.makeRoot(users: [])
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
-        await #expect { try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root)) } throws: {
+        await #expect {
+            try await SSHKeysPlugin().planAndApply(PluginTestContext.context(metadata, root: root))
+        } throws: {
             "\($0)"
                 == "user 'cloud-user' does not exist in \(root.path)/etc/passwd (enable the users plugin or set 'username')"
         }
@@ -121,7 +123,7 @@ import Testing
             atPath: root.path + "/home/cloud-user/.ssh", withDestinationPath: outside.path)
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
         await #expect(throws: HostError.self) {
-            try await SSHKeysPlugin().apply(PluginTestContext.context(metadata, root: root))
+            try await SSHKeysPlugin().planAndApply(PluginTestContext.context(metadata, root: root))
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
     }
@@ -129,7 +131,7 @@ import Testing
     @Test func skipsWithoutKeys() async throws {
         let root = try PluginTestContext.makeRoot()
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(keys: []), root: root)
-        #expect(try await SSHKeysPlugin().plan(context) == .skip("metadata has no SSH keys"))
+        #expect(try await SSHKeysPlugin().describedPlan(context) == .skip("metadata has no SSH keys"))
     }
 }
 
@@ -141,7 +143,7 @@ import Testing
         let metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "k", line: key)])
         let context = PluginTestContext.context(
             metadata, root: root, userDataOverrides: UserDataOverrides(disableRoot: disableRoot))
-        #expect(try await SSHKeysPlugin().apply(context) == .done)
+        #expect(try await SSHKeysPlugin().planAndApply(context) == .done)
         #expect(root.read("home/cloud-user/.ssh/authorized_keys")?.contains(key) == true)
     }
 

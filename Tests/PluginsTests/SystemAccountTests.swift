@@ -55,12 +55,12 @@ import Testing
         let context = PluginTestContext.context(Self.metadata(admin: name), root: root, runner: runner)
         for plugin in Self.plugins {
             await #expect("\(plugin.id) plan") {
-                try await plugin.plan(context)
+                try await plugin.describedPlan(context)
             } throws: { error in
                 "\(error)".contains("'\(name)'") && "\(error)".contains(why)
             }
             await #expect("\(plugin.id) apply") {
-                try await plugin.apply(context)
+                try await plugin.planAndApply(context)
             } throws: { error in
                 "\(error)".contains("'\(name)'") && "\(error)".contains(why)
             }
@@ -79,14 +79,14 @@ import Testing
         // UID_MIN 2000 in the image: its uid-1000 account is a system account there.
         let strict = try Self.root(loginDefs: "UID_MIN\t\t 2000\n")
         let context = PluginTestContext.context(Self.metadata(admin: "cloud-user"), root: strict)
-        await #expect { try await UsersPlugin().plan(context) } throws: {
+        await #expect { try await UsersPlugin().describedPlan(context) } throws: {
             "\($0)".contains("its uid 1000 is below UID_MIN 2000 (\(strict.path)/etc/login.defs)")
         }
         // UID_MIN 100: a uid-120 account with a shell is an ordinary user there.
         let loose = try Self.root(loginDefs: "UID_MIN 100\n")
         let runner = FakeChpasswd()
         let password = PluginTestContext.context(Self.metadata(admin: "etcsvc"), root: loose, runner: runner)
-        #expect(try await PasswordPlugin().apply(password) == .done)
+        #expect(try await PasswordPlugin().planAndApply(password) == .done)
         #expect(runner.calls.count == 1)
     }
 
@@ -97,7 +97,7 @@ import Testing
         var config = AgentConfig()
         config.sshKeysForRoot = true
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, config: config)
-        #expect(try await SSHKeysPlugin().apply(context) == .done)
+        #expect(try await SSHKeysPlugin().planAndApply(context) == .done)
         #expect(root.read("root/.ssh/authorized_keys")?.contains("demo") == true)
         #expect(root.read("home/cloud-user/.ssh/authorized_keys")?.contains("demo") == true)
     }
@@ -111,7 +111,7 @@ import Testing
         let context = PluginTestContext.context(Self.metadata(admin: "etchome"), root: root, runner: runner)
         for plugin in [UsersPlugin(), SSHKeysPlugin()] as [any Plugin] {
             await #expect("\(plugin.id)") {
-                try await plugin.apply(context)
+                try await plugin.planAndApply(context)
             } throws: { error in
                 "\(error)".contains("etchome") && "\(error)".contains("/etc")
                     && "\(error)".contains("not a directory under /home")
@@ -134,7 +134,7 @@ import Testing
         let owner = try root.attributes("home/cloud-user").uid
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root)
         for plugin in [UsersPlugin(), SSHKeysPlugin()] as [any Plugin] {
-            await #expect("\(plugin.id)") { try await plugin.apply(context) } throws: {
+            await #expect("\(plugin.id)") { try await plugin.planAndApply(context) } throws: {
                 "\($0)".contains("/home/cloud-user of cloud-user") && "\($0)".contains("also the home of bob")
             }
         }

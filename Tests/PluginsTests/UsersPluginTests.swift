@@ -17,8 +17,8 @@ import Testing
         let root = try PluginTestContext.makeRoot(users: [])
         let runner = RecordingCommandRunner()
         let context = PluginTestContext.context(metadata(admin: "ops"), root: root, runner: runner)
-        #expect(try await UsersPlugin().plan(context) == .apply(["create user ops in sudo"]))
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().describedPlan(context) == .apply(["create user ops in sudo"]))
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
         #expect(
             runner.calls.map(\.argv) == [
                 [
@@ -32,12 +32,13 @@ import Testing
         let root = try PluginTestContext.makeRoot(users: [])
         try root.write("root:x:0:\nwheel:x:10:\nadm:x:4:\n", to: "etc/group")
         let runner = RecordingCommandRunner()
-        _ = try await UsersPlugin().apply(PluginTestContext.context(metadata(admin: nil), root: root, runner: runner))
+        _ = try await UsersPlugin().planAndApply(
+            PluginTestContext.context(metadata(admin: nil), root: root, runner: runner))
         #expect(runner.calls.first?.argv.contains("wheel") == true)
         var config = AgentConfig()
         config.groups = ["adm", "wheel"]
         let second = RecordingCommandRunner()
-        _ = try await UsersPlugin().apply(
+        _ = try await UsersPlugin().planAndApply(
             PluginTestContext.context(metadata(admin: nil), root: root, config: config, runner: second))
         #expect(second.calls.first?.argv.suffix(4) == ["--groups", "adm,wheel", "--", "cloud-user"])
     }
@@ -48,7 +49,7 @@ import Testing
         config.groups = ["docker", "sudo"]
         let runner = RecordingCommandRunner()
         await #expect(throws: UserError.unknownGroups(["docker"], group: root.path + "/etc/group")) {
-            try await UsersPlugin().apply(
+            try await UsersPlugin().planAndApply(
                 PluginTestContext.context(metadata(admin: nil), root: root, config: config, runner: runner))
         }
         #expect(runner.calls.isEmpty)
@@ -57,7 +58,8 @@ import Testing
     @Test func anExistingUserIsReusedAndOnlyMissingGroupsAreAdded() async throws {
         let root = try PluginTestContext.makeRoot(users: ["cloud-user"])
         let runner = RecordingCommandRunner()
-        _ = try await UsersPlugin().apply(PluginTestContext.context(metadata(admin: nil), root: root, runner: runner))
+        _ = try await UsersPlugin().planAndApply(
+            PluginTestContext.context(metadata(admin: nil), root: root, runner: runner))
         #expect(
             runner.calls.map(\.argv) == [
                 ["usermod", "--root", root.path, "--append", "--groups", "sudo", "--", "cloud-user"]
@@ -65,8 +67,8 @@ import Testing
         try root.write("root:x:0:\nsudo:x:27:cloud-user\ncloud-user:x:1000:\n", to: "etc/group")
         let again = RecordingCommandRunner()
         let context = PluginTestContext.context(metadata(admin: nil), root: root, runner: again)
-        #expect(try await UsersPlugin().plan(context) == .skip("user cloud-user exists with its groups"))
-        _ = try await UsersPlugin().apply(context)
+        #expect(try await UsersPlugin().describedPlan(context) == .skip("user cloud-user exists with its groups"))
+        _ = try await UsersPlugin().planAndApply(context)
         #expect(again.calls.isEmpty)
     }
 
@@ -75,7 +77,8 @@ import Testing
         try root.write("root:x:0:\n", to: "etc/group")
         try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
         let runner = RecordingCommandRunner()
-        _ = try await UsersPlugin().apply(PluginTestContext.context(metadata(admin: "ops"), root: root, runner: runner))
+        _ = try await UsersPlugin().planAndApply(
+            PluginTestContext.context(metadata(admin: "ops"), root: root, runner: runner))
         #expect(root.read("etc/sudoers.d/90-guest-agent-users") == "ops ALL=(ALL:ALL) ALL\n")
         #expect(try root.attributes("etc/sudoers.d/90-guest-agent-users").mode == 0o440)
         #expect(
@@ -92,7 +95,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: root.path + "/etc/sudoers.d", withIntermediateDirectories: true)
         try root.write("#!/bin/sh\nexit 0\n", to: "usr/sbin/visudo", mode: 0o755)
         let runner = RecordingCommandRunner()
-        _ = try await UsersPlugin().apply(PluginTestContext.context(metadata(admin: "ops"), root: root, runner: runner))
+        _ = try await UsersPlugin().planAndApply(
+            PluginTestContext.context(metadata(admin: "ops"), root: root, runner: runner))
         #expect(runner.calls.contains { $0.argv.first == "visudo" })
     }
 
@@ -111,7 +115,8 @@ import Testing
         let root = try PluginTestContext.makeRoot(users: [])
         let runner = RecordingCommandRunner()
         await #expect {
-            try await UsersPlugin().apply(PluginTestContext.context(metadata(admin: name), root: root, runner: runner))
+            try await UsersPlugin().planAndApply(
+                PluginTestContext.context(metadata(admin: name), root: root, runner: runner))
         } throws: { "\($0)" == message }
         #expect(runner.calls.isEmpty)
     }
@@ -170,12 +175,12 @@ import Testing
         let runner = RecordingCommandRunner()
         let context = PluginTestContext.context(metadata(admin: name), root: root, runner: runner)
         guard let line else {
-            await #expect { try await UsersPlugin().plan(context) } throws: { "\($0)".contains("sudoers") }
-            await #expect { try await UsersPlugin().apply(context) } throws: { "\($0)".contains("sudoers") }
+            await #expect { try await UsersPlugin().describedPlan(context) } throws: { "\($0)".contains("sudoers") }
+            await #expect { try await UsersPlugin().planAndApply(context) } throws: { "\($0)".contains("sudoers") }
             #expect(runner.calls.isEmpty)
             return
         }
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
         #expect(root.read("etc/sudoers.d/90-guest-agent-users") == line)
     }
 }
@@ -195,7 +200,7 @@ import Testing
         let logs = LogCapture()
         let context = PluginTestContext.context(
             metadata, root: root, runner: UsersRealToolsRoot.runner(for: root), logger: logs.logger())
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
         let passwd = try #require(root.read("etc/passwd"))
         let line = try #require(passwd.split(separator: "\n").first { $0.hasPrefix("ga-test-admin:") })
         let fields = line.split(separator: ":", omittingEmptySubsequences: false)
@@ -208,7 +213,7 @@ import Testing
             } == true)
 
         // Second run: nothing to do, nothing changes.
-        #expect(try await UsersPlugin().plan(context) == .skip("user ga-test-admin exists with its groups"))
+        #expect(try await UsersPlugin().describedPlan(context) == .skip("user ga-test-admin exists with its groups"))
 
         // A real chpasswd --root, checked against the scratch shadow with the real crypt(3).
         let password = "Corr3ct-Horse_battery"
@@ -251,7 +256,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ga-test-sudo"
         let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
 
         let dropIn = root.path + "/etc/sudoers.d/90-guest-agent-users"
         #expect(root.read("etc/sudoers.d/90-guest-agent-users") == "ga-test-sudo ALL=(ALL:ALL) ALL\n")
@@ -276,9 +281,9 @@ import Testing
         metadata.meta["admin_username"] = "Admin"
         metadata.adminPassword = "Given-At-Boot-42"
         let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
-        #expect(try await UsersPlugin().apply(context) == .done)
-        #expect(try await PasswordPlugin().apply(context) == .done)
-        #expect(try await SSHKeysPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
+        #expect(try await PasswordPlugin().planAndApply(context) == .done)
+        #expect(try await SSHKeysPlugin().planAndApply(context) == .done)
         let entry = try #require(try PasswdDatabase.lookUp("Admin", root: SystemRoot(root.path)))
         #expect(entry.home == "/home/Admin" && entry.uid >= 1000)
         let keys = try root.attributes("home/Admin/.ssh/authorized_keys")
@@ -286,12 +291,12 @@ import Testing
         #expect(root.read("home/Admin/.ssh/authorized_keys")?.contains("demo") == true)
         let hash = try #require(try PasswordSetter().passwordHash(for: "Admin", root: SystemRoot(root.path)))
         #expect(ShadowCrypt.verify("Given-At-Boot-42", against: hash))
-        #expect(try await UsersPlugin().plan(context) == .skip("user Admin exists with its groups"))
+        #expect(try await UsersPlugin().describedPlan(context) == .skip("user Admin exists with its groups"))
 
         // A leading '~' is not the agent's to refuse; Debian's useradd refuses it, and says so.
         metadata.meta["admin_username"] = "~admin"
         let refused = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
-        await #expect { try await UsersPlugin().apply(refused) } throws: {
+        await #expect { try await UsersPlugin().planAndApply(refused) } throws: {
             "\($0)".contains("useradd: invalid user name '~admin'")
         }
     }
@@ -306,7 +311,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata()
         metadata.meta["admin_username"] = "ALL"
         let context = PluginTestContext.context(metadata, root: root, runner: UsersRealToolsRoot.runner(for: root))
-        #expect(try await UsersPlugin().apply(context) == .done)
+        #expect(try await UsersPlugin().planAndApply(context) == .done)
         let dropIn = root.path + "/etc/sudoers.d/90-guest-agent-users"
         #expect(try await Program.tool("visudo", ["-c", "-q", "-f", dropIn]).status == 0)
         // cvtsudoers -m user=X keeps the rules that apply to X: none for root, one for ALL.
