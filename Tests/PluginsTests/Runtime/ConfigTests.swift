@@ -151,7 +151,7 @@ import Testing
 
     @Test func committedSampleMatchesTheSchema() throws {
         let sampleURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../agent.conf.sample")
+            "../../../agent.conf.sample")
         let committed = try String(contentsOf: sampleURL, encoding: .utf8)
         #expect(committed == AgentConfig.sampleText)
         // The sample itself must parse back to the defaults.
