@@ -56,6 +56,7 @@ struct CloudConfig: Sendable, Equatable {
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
         "manage_etc_hosts", "user", "vendor_data", "ssh_genkeytypes", "ssh_deletekeys", "disable_root",
+        "package_update", "package_upgrade", "apt_update", "apt_upgrade",
     ]
 
     var hostname: String?
@@ -70,7 +71,8 @@ struct CloudConfig: Sendable, Equatable {
     var runcmd: [Command] = []
     var bootcmd: [Command] = []
     var timezone: String?
-    var packages: [String] = []
+    /// `package_update`, `package_upgrade`, `packages` (CloudConfig+Packages).
+    var packageRequest = PackageRequest()
     var finalMessage: String?
     var passwords = PasswordChanges()
     var sshPasswordAuthentication: Bool?
@@ -127,7 +129,7 @@ struct CloudConfig: Sendable, Equatable {
         timezone = try Self.string(map["timezone"], "timezone")
         finalMessage = try Self.string(map["final_message"], "final_message")
         sshAuthorizedKeys = try Self.strings(map["ssh_authorized_keys"], "ssh_authorized_keys")
-        packages = try Self.list(map["packages"], "packages").map(\.text)
+        packageRequest = try Self.packageRequest(map, warnings: &warnings)
         runcmd = try Self.commands(map["runcmd"], "runcmd")
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
         users = try Self.users(map["users"])
@@ -184,7 +186,9 @@ struct CloudConfig: Sendable, Equatable {
         if !bootcmd.isEmpty { keys.append("bootcmd (\(bootcmd.count))") }
         if !runcmd.isEmpty { keys.append("runcmd (\(runcmd.count))") }
         if timezone != nil { keys.append("timezone") }
-        if !packages.isEmpty { keys.append("packages (not supported)") }
+        if let key = packageRequest.updateKey { keys.append(key) }
+        if let key = packageRequest.upgradeKey { keys.append(key) }
+        if !packageRequest.packages.isEmpty { keys.append("packages (\(packageRequest.packages.count))") }
         if finalMessage != nil { keys.append("final_message") }
         if !unknownKeys.isEmpty { keys.append("unknown keys ignored: \(unknownKeys.joined(separator: ", "))") }
         return keys.isEmpty ? "no keys" : keys.joined(separator: ", ")

@@ -13,7 +13,8 @@ import Glibc
 /// (`ScriptRunner`: argv, inside the root, under the timeout).
 ///
 /// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
-/// ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth, deferred
+/// ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth, packages
+/// (`CloudConfigPackages`: refresh, upgrade, install with the image's manager), deferred
 /// write_files; `runcmd` runs after the scripts (`runcmd(_:)`); `final_message` is handed back to the
 /// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
@@ -81,13 +82,11 @@ struct CloudConfigApplier: Sendable {
         if let enabled = config.sshPasswordAuthentication {
             await attempt("ssh_pwauth") { try await SSHDPasswordAuthentication(context: context).set(enabled) }
         }
+        // cloud-init's final stage: package_update_upgrade_install, then the deferred files
+        // (which may go where a package made a directory or a user), then the scripts.
+        failures += await CloudConfigPackages(context: context).apply(config.packageRequest, partIndex: part.index)
         for (index, file) in config.writeFiles.enumerated() where file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
-        }
-        if !config.packages.isEmpty {
-            context.logger.warning(
-                "cloud-config packages are not supported in this version (no package manager calls); not installed",
-                metadata: ["part": "\(part.name)", "packages": "\(config.packages.count)"])
         }
         // runcmd is a part of its own, run after the scripts (`UserDataPlugin.ordered`).
         // Printed by the plugin when every part has run (`FinalMessage`).

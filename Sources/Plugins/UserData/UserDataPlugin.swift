@@ -119,7 +119,10 @@ public struct UserDataPlugin: Plugin {
             } catch {
                 return record == nil ? .refuse("\(error)") : .nothing("failed at an earlier boot")
             }
-            if record == nil { return .run("apply cloud-config: " + document.summary) }
+            if record == nil {
+                let packages = CloudConfigPackages.plan(document.packageRequest, root: context.root)
+                return .run("apply cloud-config: " + document.summary + (packages.map { "; " + $0 } ?? ""))
+            }
             return document.bootcmd.isEmpty ? .nothing("applied at an earlier boot") : .run("run bootcmd (every boot)")
         case .include(let once):
             if let record, record.status != .runAgain { return .nothing("handled at an earlier boot") }
