@@ -17,7 +17,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadConfig()
-        let store = StateStore(root: options.systemRoot, directory: config.stateDir)
+        let store = StateStore(root: options.systemRoot, directory: config.run.stateDir)
         let boots: [BootTimings]
         do {
             let history = try store.loadHistory()
@@ -28,7 +28,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         guard !boots.isEmpty else {
-            printError("guest-agent: no run recorded in \(try options.systemRoot.resolve(config.stateDir))")
+            printError("guest-agent: no run recorded in \(try options.systemRoot.resolve(config.run.stateDir))")
             throw ExitCode(1)
         }
         print(

@@ -11,13 +11,13 @@ struct CleanCommand: AsyncParsableCommand {
         let config = try options.loadConfig()
         let lock = try await options.lockRoot(config)
         do {
-            try StateStore(root: options.systemRoot, directory: config.stateDir).clean()
+            try StateStore(root: options.systemRoot, directory: config.run.stateDir).clean()
         } catch {
             printError("guest-agent: \(error)")
             throw ExitCode(1)
         }
         withExtendedLifetime(lock) {}
-        let directory = try options.systemRoot.resolve(config.stateDir)
+        let directory = try options.systemRoot.resolve(config.run.stateDir)
         print("state cleared in \(directory)")
     }
 }

@@ -23,7 +23,7 @@ extension GlobalOptions {
                     throw ValidationError(
                         "--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
                 }
-                config.logLevel = level
+                config.run.logLevel = level
             }
             return config
         } catch let error as ConfigError {
@@ -34,8 +34,8 @@ extension GlobalOptions {
 
     /// The logger for this process: standard error plus `log_file` (under the root).
     func makeLogger(_ config: AgentConfig) -> Logger {
-        let sink = LogSink(file: openLogFile(config), fileName: config.logFile)
-        let level = config.logLevel
+        let sink = LogSink(file: openLogFile(config), fileName: config.run.logFile)
+        let level = config.run.logLevel
         return Logger(label: "guest-agent") { label in AgentLogHandler(label: label, level: level, sink: sink) }
     }
 
@@ -44,8 +44,8 @@ extension GlobalOptions {
     func lockRoot(_ config: AgentConfig) async throws -> RunLock {
         do {
             return try await RunLock.acquire(
-                store: StateStore(root: systemRoot, directory: config.stateDir),
-                timeout: config.runLockTimeout)
+                store: StateStore(root: systemRoot, directory: config.run.stateDir),
+                timeout: config.run.runLockTimeout)
         } catch let error as RunLockError {
             printError("guest-agent: \(error)")
             throw ExitCode(AgentExitCode.busy)
@@ -59,14 +59,14 @@ extension GlobalOptions {
     /// opened (a symbolic link, a read-only or full disk) is reported and skipped: logging
     /// never stops a run.
     func openLogFile(_ config: AgentConfig) -> Int32? {
-        guard !config.logFile.isEmpty else { return nil }
+        guard !config.run.logFile.isEmpty else { return nil }
         let writer = AtomicFileWriter(root: systemRoot)
         do {
-            let directory = SystemRoot.parentAndName(of: config.logFile).parent
+            let directory = SystemRoot.parentAndName(of: config.run.logFile).parent
             try writer.makeDirectory(directory, mode: 0o755, createOnly: true)
-            return try writer.openForAppend(config.logFile)
+            return try writer.openForAppend(config.run.logFile)
         } catch {
-            printError("guest-agent: not logging to log_file \(config.logFile): \(error)")
+            printError("guest-agent: not logging to log_file \(config.run.logFile): \(error)")
             return nil
         }
     }

@@ -30,7 +30,7 @@ struct QueryCommand: AsyncParsableCommand {
             // `query userdata`: no discovery, and never through the log.
             let raw: Data
             do {
-                raw = try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.stateDir)
+                raw = try UserDataPlugin.savedRaw(root: options.systemRoot, stateDir: config.run.stateDir)
             } catch {
                 printError("guest-agent: \(error)")
                 throw ExitCode(1)

@@ -44,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.loadConfig()
-        let store = StateStore(root: options.systemRoot, directory: config.stateDir)
+        let store = StateStore(root: options.systemRoot, directory: config.run.stateDir)
         let (summary, progress) = wait ? try await waitForBoot(store) : try Self.observe(store)
         guard let summary else {
             if wait {
@@ -52,7 +52,7 @@ struct StatusCommand: AsyncParsableCommand {
                 throw ExitCode(progress.exitCode)
             }
             // state_dir passed `SystemRoot.problem(with:)` when the configuration was read.
-            let directory = try options.systemRoot.resolve(config.stateDir)
+            let directory = try options.systemRoot.resolve(config.run.stateDir)
             printError("guest-agent: no run recorded in \(directory)")
             throw ExitCode(1)
         }

@@ -29,7 +29,7 @@ public enum NetworkInputRendering {
         for (mac, name) in nics { try root.write(mac + "\n", to: "sys/class/net/\(name)/address") }
         var config = AgentConfig()
         guard let chosen = NetworkRenderer(rawValue: renderer) else { return .refused("unknown renderer \(renderer)") }
-        config.networkRenderer = chosen
+        config.network.networkRenderer = chosen
         let metadata = InstanceMetadata(sourceID: "nocloud", instanceID: "netinput", network: description)
         _ = try await NetworkPlugin().planAndApply(PluginTestContext.context(metadata, root: root, config: config))
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)

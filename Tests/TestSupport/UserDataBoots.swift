@@ -41,7 +41,7 @@ public final class UserDataBoots: @unchecked Sendable {
 
     /// One boot (or `--dry-run`): the userdata plugin's record.
     public func boot(dryRun: Bool = false) async -> PluginRecord {
-        let store = StateStore(root: SystemRoot(root), directory: config.stateDir)
+        let store = StateStore(root: SystemRoot(root), directory: config.run.stateDir)
         let runner = PipelineRunner(
             plugins: [PluginRegistry.make("userdata")!], store: store, dryRun: dryRun, logger: logs.logger())
         let systemRoot = SystemRoot(root)

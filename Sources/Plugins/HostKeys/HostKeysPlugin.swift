@@ -28,7 +28,7 @@ public struct HostKeysPlugin: Plugin {
     /// The types to make: the user data's `ssh_genkeytypes`, else `ssh_host_key_types`;
     /// ed25519 first (sshd can start as soon as one key exists), then in the order given.
     static func types(_ context: PluginContext) -> [SSHHostKeyType] {
-        let types = context.userDataOverrides.hostKeyTypes ?? context.config.sshHostKeyTypes
+        let types = context.userDataOverrides.hostKeyTypes ?? context.config.hostKeys.sshHostKeyTypes
         return types.filter { $0 == .ed25519 } + types.filter { $0 != .ed25519 }
     }
 

@@ -24,7 +24,7 @@ public struct HostnamePlugin: Plugin {
             return .skip("metadata has no usable host name")
         }
         var changes = ["write /etc/hostname: \(name.shortName)"]
-        if context.config.manageEtcHosts {
+        if context.config.hostname.manageEtcHosts {
             changes.append("set the guest-agent line in /etc/hosts: \(name.fqdn ?? name.shortName)")
         }
         if context.liveHostname != nil { changes.append("set the running host name to \(name.shortName)") }

@@ -45,7 +45,7 @@ struct NetworkChangeSet {
                 "no guest interface under /sys/class/net matches the metadata's MAC addresses or names: "
                     + warnings.joined(separator: "; "))
         }
-        let (renderer, reason) = RendererSelection.choose(context.config.networkRenderer, root: context.root)
+        let (renderer, reason) = RendererSelection.choose(context.config.network.networkRenderer, root: context.root)
         let files = RendererSelection.render(renderer, resolved.network)
         var changed: [String: Data?] = [:]
         for file in files {

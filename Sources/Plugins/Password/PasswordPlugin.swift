@@ -55,7 +55,7 @@ public struct PasswordPlugin: Plugin {
 
     public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         let user = try AdminUser.name(for: context)
-        if context.config.injectUserPassword, let injected = context.metadata.adminPassword {
+        if context.config.password.injectUserPassword, let injected = context.metadata.adminPassword {
             return .apply(
                 Plan(
                     user: user, work: .injected(injected),
@@ -148,9 +148,9 @@ public struct PasswordPlugin: Plugin {
             }
         }
         let key = try PasswordCryptoAdapter.selectKey(context.metadata.publicKeys).get()
-        let password = try PasswordCryptoAdapter.generate(length: context.config.userPasswordLength)
+        let password = try PasswordCryptoAdapter.generate(length: context.config.password.userPasswordLength)
         let ciphertext = try PasswordCryptoAdapter.encrypt(
-            password, with: key, padding: context.config.passwordEncryption)
+            password, with: key, padding: context.config.password.passwordEncryption)
         var progress = PasswordProgress(phase: .encrypted, ciphertext: ciphertext)
         try context.saveState(progress)
         try await setter.setPassword(password, for: user, context: context)

@@ -23,11 +23,11 @@ enum PasswordPublicationTarget: Sendable, Equatable {
         }
         let source = context.metadata.sourceID
         guard source == DataSourceRegistry.SourceID.configdrive.rawValue,
-            context.config.metadataServices.contains(.openstack)
+            context.config.sources.metadataServices.contains(.openstack)
         else {
             return .unavailable("source '\(source)' has nowhere to publish an encrypted password")
         }
-        let url = NovaPasswordEndpoint.latest(baseURL: context.config.metadataBaseURL)
+        let url = NovaPasswordEndpoint.latest(baseURL: context.config.sources.metadataBaseURL)
         context.logger.info(
             "the config drive cannot take a password; asking the nova metadata service", metadata: ["url": "\(url)"])
         do {

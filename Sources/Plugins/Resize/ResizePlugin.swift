@@ -33,7 +33,7 @@ public struct ResizePlugin: Plugin {
             return [(nil, [], "\(error): no mount information")]
         }
         let state = try context.savedState(as: ResizeState.self) ?? ResizeState()
-        return try context.config.resizeMountPoints.map { guestPath in
+        return try context.config.resize.resizeMountPoints.map { guestPath in
             let hostPath = Self.canonical(try context.root.resolve(guestPath))
             switch detector.detect(mountPoint: hostPath, entries: entries) {
             case .skip(_, let reason):

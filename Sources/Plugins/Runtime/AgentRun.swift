@@ -33,7 +33,7 @@ public struct AgentRun: Sendable {
     /// unless dry-run). The network stage's summary includes its boot's local stage.
     public func execute(stages: [PluginStage] = PluginStage.allCases) async -> RunSummary {
         let started = Date()
-        let store = StateStore(root: root, directory: config.stateDir)
+        let store = StateStore(root: root, directory: config.run.stateDir)
         let bootID = BootID.current()
         let settings = config.dataSourceSettings(root: root)
         let allSources = sources ?? DataSourceRegistry.makeSources(settings: settings, logger: logger)
@@ -96,7 +96,7 @@ public struct AgentRun: Sendable {
         stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
         http: MetadataHTTPClient, logger: Logger
     ) async -> [PluginRecord] {
-        let plugins = config.plugins.compactMap(PluginRegistry.make)
+        let plugins = config.run.plugins.compactMap(PluginRegistry.make)
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
         let overrides = CloudConfigOverrides.read(metadata)
         return await pipeline.run(

@@ -23,7 +23,7 @@ public enum RebootDecision: Equatable, Sendable {
         if !root.isLiveSystem {
             return .declined(plugin: asking.plugin, why: "--root \(root.hostPath) is not the running system")
         }
-        if !config.allowReboot { return .declined(plugin: asking.plugin, why: "allow_reboot is off") }
+        if !config.run.allowReboot { return .declined(plugin: asking.plugin, why: "allow_reboot is off") }
         return .reboot(plugin: asking.plugin, reason: asking.reason ?? "")
     }
 

@@ -34,7 +34,7 @@ public struct SSHKeysPlugin: Plugin {
     /// (either value) asks for it.
     func targetUsers(_ context: PluginContext) throws -> [String] {
         var users = [try AdminUser.name(for: context)]
-        let forRoot = context.userDataOverrides.disableRoot != nil || context.config.sshKeysForRoot
+        let forRoot = context.userDataOverrides.disableRoot != nil || context.config.sshKeys.sshKeysForRoot
         if forRoot && !users.contains("root") { users.append("root") }
         return users
     }

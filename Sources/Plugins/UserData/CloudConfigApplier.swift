@@ -52,7 +52,7 @@ struct CloudConfigApplier: Sendable {
         if !config.preserveHostname, let name = config.fqdn ?? config.hostname {
             await attempt("hostname") {
                 try HostnameOperations.set(
-                    try HostnameValidator.validate(name, netbios: context.config.netbiosHostNameCompatibility),
+                    try HostnameValidator.validate(name, netbios: context.config.hostname.netbiosHostNameCompatibility),
                     context: context, manageEtcHosts: config.manageEtcHosts)
             }
         } else if config.manageEtcHosts == true {
@@ -125,7 +125,7 @@ struct CloudConfigApplier: Sendable {
     func run(_ command: CloudConfig.Command, name: String) async throws {
         let run = try await ScriptRunner(context: context).runCommand(command.argv, fileName: name)
         if run.timedOut {
-            throw CloudConfigCommandError(detail: "killed after \(context.config.userdataScriptTimeout) s")
+            throw CloudConfigCommandError(detail: "killed after \(context.config.userData.userdataScriptTimeout) s")
         }
         guard run.exitCode == 0 else {
             throw CloudConfigCommandError(

@@ -60,7 +60,7 @@ struct CloudConfigPackages: Sendable {
         let what = command.what
         if run.timedOut {
             throw PackageManagerError.failed(
-                what, "was killed after \(context.config.userdataScriptTimeout) s (userdata_script_timeout)",
+                what, "was killed after \(context.config.userData.userdataScriptTimeout) s (userdata_script_timeout)",
                 tail: run.tail, output: run.outputFile)
         }
         guard run.exitCode == 0 else {

@@ -82,7 +82,7 @@ struct CloudConfigPasswords: Sendable {
 
     /// Whether the `password` plugin owns the admin password on this instance.
     var publishesAdminPassword: Bool {
-        context.config.plugins.contains("password") && PasswordPublicationCheck.keyOrConsoleProblem(context) == nil
+        context.config.run.plugins.contains("password") && PasswordPublicationCheck.keyOrConsoleProblem(context) == nil
     }
 
     /// Sets one password; returns a random one the agent made (for the console).

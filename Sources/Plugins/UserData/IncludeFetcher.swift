@@ -24,7 +24,7 @@ struct IncludeFetcher: Sendable {
     /// The most URLs one boot fetches (or reads back), all include parts together.
     static let maxURLs = 32
 
-    var directory: String { context.config.stateDir + "/userdata/includes" }
+    var directory: String { context.config.run.stateDir + "/userdata/includes" }
 
     /// The body of `entry`: from the saved copy when it is an include-once URL already
     /// fetched for this instance (`state`), else from the network. `fetchedBytes` is this

@@ -29,7 +29,7 @@ struct ScriptRunner: Sendable {
     static let tailLines = 10
     let context: PluginContext
 
-    var directory: String { context.config.stateDir + "/userdata" }
+    var directory: String { context.config.run.stateDir + "/userdata" }
     var scriptsDirectory: String { directory + "/scripts" }
     var outputDirectory: String { directory + "/output" }
 
@@ -84,7 +84,7 @@ struct ScriptRunner: Sendable {
         let outputHostPath = try root.resolve(outputFile)
         // Straight to a root-only file, not through memory: a script's output has no cap.
         let options = CommandOptions(
-            timeout: .milliseconds(Int64(context.config.userdataScriptTimeout * 1000)),
+            timeout: .milliseconds(Int64(context.config.userData.userdataScriptTimeout * 1000)),
             workingDirectory: root.isLiveSystem ? "/" : root.hostPath,
             environment: environment().merging(extra) { _, added in added }, outputFile: outputHostPath)
         let result = try await context.runner.run(argv, standardInput: nil, options: options)

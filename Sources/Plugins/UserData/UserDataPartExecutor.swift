@@ -48,7 +48,8 @@ struct UserDataPartExecutor: Sendable {
             return PartResult(status: .failed, detail: "\(error)", ran: false)
         }
         return Self.result(
-            of: run, name: part.name, timeout: context.config.userdataScriptTimeout, contract: contract, logger: context
+            of: run, name: part.name, timeout: context.config.userData.userdataScriptTimeout, contract: contract,
+            logger: context
         )
     }
 

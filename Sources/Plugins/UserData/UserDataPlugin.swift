@@ -126,7 +126,7 @@ public struct UserDataPlugin: Plugin {
             return document.bootcmd.isEmpty ? .nothing("applied at an earlier boot") : .run("run bootcmd (every boot)")
         case .include(let once):
             if let record, record.status != .runAgain { return .nothing("handled at an earlier boot") }
-            guard context.config.userdataAllowInclude else {
+            guard context.config.userData.userdataAllowInclude else {
                 return .refuse(
                     "\(once ? "#include-once" : "#include") URLs are not fetched: "
                         + "set userdata_allow_include = true to allow it")
@@ -217,9 +217,9 @@ public struct UserDataPlugin: Plugin {
     /// The raw user data, root-only (0600), for `guest-agent query userdata`; rewritten
     /// only when it changed. Never logged.
     func saveRaw(_ data: Data, context: PluginContext) throws {
-        let directory = context.config.stateDir + "/userdata"
+        let directory = context.config.run.stateDir + "/userdata"
         try context.writer.makeDirectory(directory, mode: 0o700)
-        let path = Self.rawPath(stateDir: context.config.stateDir)
+        let path = Self.rawPath(stateDir: context.config.run.stateDir)
         if try context.writer.read(path) != data { try context.writer.write(data, to: path, mode: 0o600) }
     }
 

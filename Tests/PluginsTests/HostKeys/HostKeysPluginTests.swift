@@ -102,7 +102,7 @@ import Testing
     func imageWithoutKeysGetsTheConfiguredTypesEd25519First() async throws {
         let root = try Self.makeRoot(imageKeys: false)
         var config = AgentConfig()
-        config.sshHostKeyTypes = [.ecdsa, .ed25519]
+        config.hostKeys.sshHostKeyTypes = [.ecdsa, .ed25519]
         let console = try await Self.run(root, instanceID: "instance-c", saved: SavedStateBox(), config: config)
         await #expect(
             console == [HostKeysPlugin.beginMarker] + (try Self.fingerprints(root, ["ed25519", "ecdsa"])) + [
@@ -133,7 +133,7 @@ import Testing
     func deleteKeysFalseKeepsTheImagesKeys() async throws {
         let root = try Self.makeRoot(imageKeys: true)
         var config = AgentConfig()
-        config.sshHostKeyTypes = [.ed25519, .ecdsa]
+        config.hostKeys.sshHostKeyTypes = [.ed25519, .ecdsa]
         let console = try await Self.run(
             root, instanceID: "instance-k", saved: SavedStateBox(), config: config,
             overrides: UserDataOverrides(deleteImageHostKeys: false))

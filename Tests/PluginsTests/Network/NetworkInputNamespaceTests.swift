@@ -79,7 +79,7 @@ import Testing
             try await root.write(mac + "\n", to: "sys/class/net/\(name)/address")
         }
         var config = AgentConfig()
-        config.networkRenderer = renderer
+        config.network.networkRenderer = renderer
         let metadata = InstanceMetadata(sourceID: "test", instanceID: "netin", network: description)
         #expect(
             try await NetworkPlugin().planAndApply(PluginTestContext.context(metadata, root: root, config: config))

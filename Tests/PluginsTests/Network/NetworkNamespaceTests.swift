@@ -33,7 +33,7 @@ import Testing
             try root.write(mac + "\n", to: "sys/class/net/\(name)/address")
         }
         var config = AgentConfig()
-        config.networkRenderer = .eni
+        config.network.networkRenderer = .eni
         let metadata = InstanceMetadata(
             sourceID: "configdrive", instanceID: "netns", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
         let context = PluginTestContext.context(metadata, root: root, config: config)

@@ -15,7 +15,7 @@ import Testing
 
     static func context(_ json: String, root: TemporaryDirectory, renderer: NetworkRenderer) -> PluginContext {
         var config = AgentConfig()
-        config.networkRenderer = renderer
+        config.network.networkRenderer = renderer
         let metadata = InstanceMetadata(
             sourceID: "configdrive", instanceID: "i-1", network: OpenStackNetworkConverter.describe(Data(json.utf8)))
         return PluginTestContext.context(metadata, root: root, config: config)

@@ -17,9 +17,9 @@ import Testing
         -> AgentConfig
     {
         var config = AgentConfig()
-        config.metadataBaseURL = base
-        config.metadataServices = sources
-        config.requestTimeout = 1
+        config.sources.metadataBaseURL = base
+        config.sources.metadataServices = sources
+        config.sources.requestTimeout = 1
         return config
     }
 

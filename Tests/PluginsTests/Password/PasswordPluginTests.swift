@@ -275,7 +275,7 @@ final class ConsoleCapture: @unchecked Sendable {
         #expect(ShadowCrypt.verify("Given-At-Boot-42", against: try #require(boot.shadowHash)))
         #expect(!boot.logs.text.contains("Given-At-Boot-42"))
         var config = AgentConfig()
-        config.injectUserPassword = false
+        config.password.injectUserPassword = false
         let other = try Self.boot()
         let context = PluginTestContext.context(metadata, root: other.root, config: config, runner: other.runner)
         guard case .skip = try await PasswordPlugin().describedPlan(context) else {

@@ -8,24 +8,33 @@ import Testing
     @Test func resizeAndHostKeyKeys() throws {
         let config = try AgentConfig(
             text: "resize_mount_points = /, /srv\nssh_host_key_types = rsa, ed25519\n", file: "x.conf")
-        #expect(config.resizeMountPoints == ["/", "/srv"])
-        #expect(config.sshHostKeyTypes == [.rsa, .ed25519])
-        #expect(AgentConfig().resizeMountPoints == ["/"])
-        #expect(AgentConfig().sshHostKeyTypes == [.ed25519, .ecdsa, .rsa])
+        #expect(config.resize.resizeMountPoints == ["/", "/srv"])
+        #expect(config.hostKeys.sshHostKeyTypes == [.rsa, .ed25519])
+        #expect(AgentConfig().resize.resizeMountPoints == ["/"])
+        #expect(AgentConfig().hostKeys.sshHostKeyTypes == [.ed25519, .ecdsa, .rsa])
+    }
+
+    /// Defaults are declared once, as each settings group's initial values: the sample
+    /// config shows them, and reading the sample gives exactly the default configuration.
+    @Test func theSampleConfigReadsBackAsTheDefaults() throws {
+        #expect(try AgentConfig(text: AgentConfig.sampleText, file: "agent.conf.sample") == AgentConfig())
+        var changed = AgentConfig()
+        changed.hostname.manageEtcHosts = false
+        #expect(changed != AgentConfig(), "a changed group makes a different configuration")
     }
 
     @Test func defaultsWhenEmpty() throws {
         let config = try AgentConfig(text: "", file: "agent.conf")
         #expect(config == AgentConfig())
-        #expect(config.metadataServices == [.configdrive, .nocloud, .openstack, .ec2])
-        #expect(config.discoveryTimeout < 60)
+        #expect(config.sources.metadataServices == [.configdrive, .nocloud, .openstack, .ec2])
+        #expect(config.sources.discoveryTimeout < 60)
     }
 
     /// Regression: a CRLF file (written on Windows) was read as one bad line.
     @Test func acceptsCRLFLineEndsAndCountsLinesRight() throws {
         let config = try AgentConfig(
             text: "# made on Windows\r\n[DEFAULT]\r\nretry_count = 5\r\nplugins = hostname\r\n", file: "w.conf")
-        #expect(config.retryCount == 5 && config.plugins == ["hostname"])
+        #expect(config.sources.retryCount == 5 && config.run.plugins == ["hostname"])
         #expect(throws: ConfigError.unknownKey(file: "w.conf", line: 3, section: "DEFAULT", key: "nope")) {
             try AgentConfig(text: "[DEFAULT]\r\nretry_count = 5\r\nnope = 1\r\n", file: "w.conf")
         }
@@ -45,13 +54,13 @@ import Testing
             groups = adm,wheel
             """
         let config = try AgentConfig(text: text, file: "x.conf")
-        #expect(config.metadataServices == [.openstack, .ec2])
-        #expect(config.plugins == ["ssh_keys", "hostname"])
-        #expect(config.retryCount == 5)
-        #expect(config.retryCountInterval == 0.25)
-        #expect(config.discoveryTimeout == 7.5)
-        #expect(config.netbiosHostNameCompatibility)
-        #expect(config.groups == ["adm", "wheel"])
+        #expect(config.sources.metadataServices == [.openstack, .ec2])
+        #expect(config.run.plugins == ["ssh_keys", "hostname"])
+        #expect(config.sources.retryCount == 5)
+        #expect(config.sources.retryCountInterval == 0.25)
+        #expect(config.sources.discoveryTimeout == 7.5)
+        #expect(config.hostname.netbiosHostNameCompatibility)
+        #expect(config.account.groups == ["adm", "wheel"])
     }
 
     @Test(arguments: [

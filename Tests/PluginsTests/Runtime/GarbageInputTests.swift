@@ -60,8 +60,8 @@ import Testing
             do {
                 let config = try AgentConfig(text: text, file: "garbage.conf")
                 // Accepted paths always resolve: nothing later can refuse (or trap on) them.
-                for path in [config.stateDir] + config.configdrivePaths
-                    + (config.logFile.isEmpty ? [] : [config.logFile])
+                for path in [config.run.stateDir] + config.sources.configdrivePaths
+                    + (config.run.logFile.isEmpty ? [] : [config.run.logFile])
                 {
                     #expect(
                         SystemRoot.problem(with: path) == nil && (try? root.resolve(path)) != nil,

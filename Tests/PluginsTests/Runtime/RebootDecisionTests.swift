@@ -33,7 +33,7 @@ import Testing
 
     @Test func scratchRootDryRunAndAllowRebootOffNeverReboot() async throws {
         var off = AgentConfig()
-        off.allowReboot = false
+        off.run.allowReboot = false
         let cases: [(RebootDecision, String)] = [
             (
                 RebootDecision.decide(

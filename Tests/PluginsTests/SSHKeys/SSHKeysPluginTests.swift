@@ -84,7 +84,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata(keys: [PublicKeyEntry(name: "a", line: rsa)])
         metadata.meta["admin_username"] = "ops"
         var config = AgentConfig()
-        config.sshKeysForRoot = true
+        config.sshKeys.sshKeysForRoot = true
         _ = try await SSHKeysPlugin().planAndApply(PluginTestContext.context(metadata, root: root, config: config))
         #expect(root.read("home/ops/.ssh/authorized_keys")?.contains(rsa) == true)
         #expect(root.read("root/.ssh/authorized_keys")?.contains(rsa) == true)

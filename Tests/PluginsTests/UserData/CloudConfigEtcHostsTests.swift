@@ -16,7 +16,7 @@ struct CloudConfigEtcHostsTests {
         let root = try await ChrootScratchRoot()
         defer { root.close() }
         var config = AgentConfig()
-        config.manageEtcHosts = agentManagesHosts
+        config.hostname.manageEtcHosts = agentManagesHosts
         let boots = UserDataBoots(root: root.path, userData: Data(("#cloud-config\n" + yaml).utf8), config: config)
         return (await boots.boot(), boots.read("/etc/hosts"))
     }

@@ -67,7 +67,7 @@ import Testing
 
     @Test func theAdminUserIsTheDefaultUserFirst() throws {
         var config = AgentConfig()
-        config.username = "configured"
+        config.account.username = "configured"
         let metadata = InstanceMetadata(sourceID: "x", instanceID: "i", meta: ["admin_username": "fromMeta"])
         let root = SystemRoot("/nonexistent-root")
         func context(_ defaultUser: String?) -> PluginContext {

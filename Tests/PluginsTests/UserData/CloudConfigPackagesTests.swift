@@ -53,7 +53,7 @@ struct CloudConfigPackagesTests {
             root = try PluginTestContext.makeRoot()
             tools = answer
             for path in paths { try root.write("#!/bin/sh\nexit 0\n", to: String(path.dropFirst()), mode: 0o755) }
-            config.userdataScriptTimeout = 42
+            config.userData.userdataScriptTimeout = 42
         }
 
         func context(_ yaml: String) -> PluginContext {

@@ -71,7 +71,7 @@ struct CloudConfigPasswordsTests {
         let boots = UserDataBoots(root: root.path, userData: Data(yaml.utf8))
         let first = await boots.boot()
         #expect(first.status == .done, "\(first)")
-        let fields = Self.shadow(boots, AgentConfig().username)
+        let fields = Self.shadow(boots, AgentConfig().account.username)
         #expect(ShadowCrypt.verify("proxmox-style", against: fields[1]))
         #expect(fields[2] != "0")
     }
@@ -89,16 +89,17 @@ struct CloudConfigPasswordsTests {
         let record = await boots.boot()
         #expect(record.status == .failed)
         #expect(
-            record.error?.contains("left to the password plugin for \(AgentConfig().username)") == true, "\(record)")
-        #expect(!ShadowCrypt.verify("from-user-data", against: Self.shadow(boots, AgentConfig().username)[1]))
+            record.error?.contains("left to the password plugin for \(AgentConfig().account.username)") == true,
+            "\(record)")
+        #expect(!ShadowCrypt.verify("from-user-data", against: Self.shadow(boots, AgentConfig().account.username)[1]))
         // Without the plugin, user data owns it.
         let other = try await ChrootScratchRoot()
         defer { other.close() }
         let owned = UserDataBoots(root: other.path, userData: Data(yaml.utf8))
         owned.publicKeys = boots.publicKeys
-        owned.config.plugins = owned.config.plugins.filter { $0 != "password" }
+        owned.config.run.plugins = owned.config.run.plugins.filter { $0 != "password" }
         #expect(await owned.boot().status == .done)
-        #expect(ShadowCrypt.verify("from-user-data", against: Self.shadow(owned, AgentConfig().username)[1]))
+        #expect(ShadowCrypt.verify("from-user-data", against: Self.shadow(owned, AgentConfig().account.username)[1]))
     }
 
     /// `users` entries with cloud-init's other spellings: plain_text_passwd (clear text,

@@ -4,15 +4,17 @@ import Testing
 
 @Suite struct UserDataConfigTests {
     @Test func keysAndDefaults() throws {
-        #expect(AgentConfig().userdataAllowInclude == false)
-        #expect(AgentConfig().userdataScriptTimeout == 600)
+        #expect(AgentConfig().userData.userdataAllowInclude == false)
+        #expect(AgentConfig().userData.userdataScriptTimeout == 600)
         let config = try AgentConfig(
             text: "userdata_allow_include = true\nuserdata_script_timeout = 30\n", file: "u.conf")
-        #expect(config.userdataAllowInclude && config.userdataScriptTimeout == 30)
+        #expect(config.userData.userdataAllowInclude && config.userData.userdataScriptTimeout == 30)
         // On by default, last, right after files (as cloud-init runs user data by default).
-        #expect(AgentConfig().plugins.suffix(2) == ["files", "userdata"])
-        #expect(try AgentConfig(text: "# the sample's lines are comments\n", file: "u.conf").plugins.last == "userdata")
-        #expect(try AgentConfig(text: "plugins = users, userdata\n", file: "u.conf").plugins == ["users", "userdata"])
+        #expect(AgentConfig().run.plugins.suffix(2) == ["files", "userdata"])
+        #expect(
+            try AgentConfig(text: "# the sample's lines are comments\n", file: "u.conf").run.plugins.last == "userdata")
+        #expect(
+            try AgentConfig(text: "plugins = users, userdata\n", file: "u.conf").run.plugins == ["users", "userdata"])
     }
 
     @Test func badValuesNameFileLineAndKey() {

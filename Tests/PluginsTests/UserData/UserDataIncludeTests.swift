@@ -25,7 +25,7 @@ import Testing
 
     static var allowed: AgentConfig {
         var config = AgentConfig()
-        config.userdataAllowInclude = true
+        config.userData.userdataAllowInclude = true
         return config
     }
 

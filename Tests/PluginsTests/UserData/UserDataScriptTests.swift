@@ -169,7 +169,7 @@ struct UserDataScriptTests {
         let root = try await ChrootScratchRoot()
         defer { root.close() }
         var config = AgentConfig()
-        config.userdataScriptTimeout = 1
+        config.userData.userdataScriptTimeout = 1
         let script = "#!/bin/sh\nsleep 300 &\necho $! > /tmp/child\nsleep 300\n"
         let boots = UserDataBoots(root: root.path, userData: Data(script.utf8), config: config)
         let started = Date()

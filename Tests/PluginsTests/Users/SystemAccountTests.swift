@@ -95,7 +95,7 @@ import Testing
         // root (uid 0) is no admin user, but ssh_keys_for_root installs its keys as before.
         let root = try Self.root()
         var config = AgentConfig()
-        config.sshKeysForRoot = true
+        config.sshKeys.sshKeysForRoot = true
         let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, config: config)
         #expect(try await SSHKeysPlugin().planAndApply(context) == .done)
         #expect(root.read("root/.ssh/authorized_keys")?.contains("demo") == true)

@@ -36,7 +36,7 @@ import Testing
             PluginTestContext.context(metadata(admin: nil), root: root, runner: runner))
         #expect(runner.calls.first?.argv.contains("wheel") == true)
         var config = AgentConfig()
-        config.groups = ["adm", "wheel"]
+        config.account.groups = ["adm", "wheel"]
         let second = RecordingCommandRunner()
         _ = try await UsersPlugin().planAndApply(
             PluginTestContext.context(metadata(admin: nil), root: root, config: config, runner: second))
@@ -46,7 +46,7 @@ import Testing
     @Test func unknownConfiguredGroupsAreANamedError() async throws {
         let root = try PluginTestContext.makeRoot(users: [])
         var config = AgentConfig()
-        config.groups = ["docker", "sudo"]
+        config.account.groups = ["docker", "sudo"]
         let runner = RecordingCommandRunner()
         await #expect(throws: UserError.unknownGroups(["docker"], group: root.path + "/etc/group")) {
             try await UsersPlugin().planAndApply(

@@ -34,7 +34,7 @@ struct AdminAccount: Equatable {
             return AdminAccount(user: user, exists: true, groups: [], missingGroups: [], needsSudoers: false)
         }
         let database = try GroupDatabase(root: context.root)
-        var groups = context.config.groups
+        var groups = context.config.account.groups
         if groups.isEmpty, let admin = database.adminGroup { groups = [admin] }
         let unknown = groups.filter { !database.exists($0) }
         guard unknown.isEmpty else {

@@ -21,7 +21,7 @@ public enum AdminUser {
     public static func name(for context: PluginContext) throws -> String {
         if context.defaultUserName == "root" { return "root" }
         let name = try validate(
-            context.defaultUserName ?? context.metadata.adminUsername ?? context.config.username)
+            context.defaultUserName ?? context.metadata.adminUsername ?? context.config.account.username)
         try SystemAccount.refuse(name, context: context)
         return name
     }

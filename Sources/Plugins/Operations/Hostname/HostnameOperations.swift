@@ -5,7 +5,7 @@ import FoundationEssentials
 enum HostnameOperations {
     /// The metadata's validated name: `hostname`, else `name` when that is a valid host name.
     static func metadataName(_ context: PluginContext) throws -> HostnameValidator.Result? {
-        let netbios = context.config.netbiosHostNameCompatibility
+        let netbios = context.config.hostname.netbiosHostNameCompatibility
         if let hostname = context.metadata.hostname {
             return try HostnameValidator.validate(hostname, netbios: netbios)
         }
@@ -20,7 +20,7 @@ enum HostnameOperations {
     /// `manage_etc_hosts` (cloud-config's own key).
     static func set(_ name: HostnameValidator.Result, context: PluginContext, manageEtcHosts: Bool? = nil) throws {
         try context.writer.write(Data((name.shortName + "\n").utf8), to: "/etc/hostname", mode: 0o644)
-        if manageEtcHosts ?? context.config.manageEtcHosts { try writeHostsLine(name, context: context) }
+        if manageEtcHosts ?? context.config.hostname.manageEtcHosts { try writeHostsLine(name, context: context) }
         try context.liveHostname?.set(name.shortName)
     }
 

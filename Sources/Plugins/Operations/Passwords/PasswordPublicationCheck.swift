@@ -7,7 +7,7 @@ enum PasswordPublicationCheck {
     /// Why a random password cannot be published whatever the target (no ssh-rsa key, the
     /// EC2 console turned off), or nil.
     static func keyOrConsoleProblem(_ context: PluginContext) -> String? {
-        if case .ec2Console = context.metadata.passwordPublication, !context.config.ec2PasswordToConsole {
+        if case .ec2Console = context.metadata.passwordPublication, !context.config.password.ec2PasswordToConsole {
             return "ec2_password_to_console is off, so a password could not be published"
         }
         switch PasswordCryptoAdapter.selectKey(context.metadata.publicKeys) {

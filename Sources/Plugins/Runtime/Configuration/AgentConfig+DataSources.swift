@@ -6,12 +6,12 @@ extension AgentConfig {
     /// fetch what the configured plugins read (`needs`), or everything (`query`).
     public func dataSourceSettings(root: SystemRoot, needs: MetadataNeeds? = nil) -> DataSourceSettings {
         DataSourceSettings(
-            sources: metadataServices, root: root, openStackBaseURL: metadataBaseURL,
-            ec2BaseURL: ec2MetadataBaseURL, configDrivePaths: configdrivePaths,
-            noCloudPaths: nocloudPaths,
+            sources: sources.metadataServices, root: root, openStackBaseURL: sources.metadataBaseURL,
+            ec2BaseURL: sources.ec2MetadataBaseURL, configDrivePaths: sources.configdrivePaths,
+            noCloudPaths: sources.nocloudPaths,
             retryPolicy: RetryPolicy(
-                retries: retryCount, baseInterval: retryCountInterval, maxInterval: 4,
-                requestTimeout: requestTimeout, totalTimeout: requestTotalTimeout),
-            discoveryDeadline: discoveryTimeout, needs: needs ?? PluginRegistry.needs(of: plugins))
+                retries: sources.retryCount, baseInterval: sources.retryCountInterval, maxInterval: 4,
+                requestTimeout: sources.requestTimeout, totalTimeout: sources.requestTotalTimeout),
+            discoveryDeadline: sources.discoveryTimeout, needs: needs ?? PluginRegistry.needs(of: run.plugins))
     }
 }

@@ -3,39 +3,20 @@ import FoundationEssentials
 import Logging
 import PasswordCrypto
 
-/// The agent's typed, validated configuration. Defaults are those of `ConfigSchema`;
-/// key names follow cloudbase-init's where the meaning is the same.
+/// The agent's typed, validated configuration: one settings value per plugin (and for the
+/// runtime and the sources), each with its own defaults (`SettingsGroup`). Key names follow
+/// cloudbase-init's where the meaning is the same.
 public struct AgentConfig: Sendable, Equatable {
-    public var metadataServices: [DataSourceRegistry.SourceID] = DataSourceRegistry.SourceID.allCases
-    public var metadataBaseURL = URL(string: "http://169.254.169.254/")!
-    public var ec2MetadataBaseURL = URL(string: "http://169.254.169.254/")!
-    public var configdrivePaths: [String] = []
-    public var nocloudPaths: [String] = []
-    public var retryCount = 3
-    public var retryCountInterval = 0.5
-    public var requestTimeout = 2.0
-    public var requestTotalTimeout = 10.0
-    public var runLockTimeout = 60.0
-    public var discoveryTimeout = 20.0
-    public var plugins: [String] = PluginRegistry.defaultPluginIDs
-    public var username = "cloud-user"
-    public var groups: [String] = []
-    public var injectUserPassword = true
-    public var userPasswordLength = 20
-    public var networkRenderer = NetworkRenderer.auto
-    public var stateDir = "/var/lib/guest-agent"
-    public var logFile = ""
-    public var logLevel = Logger.Level.info
-    public var netbiosHostNameCompatibility = false
-    public var manageEtcHosts = true
-    public var sshKeysForRoot = false
-    public var passwordEncryption = PasswordPadding.legacyPKCS1v15
-    public var ec2PasswordToConsole = true
-    public var allowReboot = true
-    public var resizeMountPoints: [String] = ["/"]
-    public var sshHostKeyTypes: [SSHHostKeyType] = [.ed25519, .ecdsa, .rsa]
-    public var userdataAllowInclude = false
-    public var userdataScriptTimeout = 600.0
+    public var sources = SourcesConfig()
+    public var run = RunConfig()
+    public var account = AccountConfig()
+    public var hostname = HostnameConfig()
+    public var network = NetworkConfig()
+    public var resize = ResizeConfig()
+    public var hostKeys = HostKeysConfig()
+    public var password = PasswordConfig()
+    public var sshKeys = SSHKeysConfig()
+    public var userData = UserDataConfig()
 
     public init() {}
 
@@ -94,14 +75,4 @@ enum ConfigValueError: Error {
 extension AgentConfig {
     /// agent.conf.sample's text: every key, its default and one line of help.
     public static var sampleText: String { ConfigSchema.sampleText() }
-}
-
-/// `ssh_host_key_types`: the host key types the host_keys plugin generates.
-public enum SSHHostKeyType: String, Sendable, CaseIterable, Codable {
-    case ed25519, ecdsa, rsa
-}
-
-/// `network_renderer`: which network configuration format the network plugin writes.
-public enum NetworkRenderer: String, Sendable, CaseIterable {
-    case auto, networkd, netplan, eni, networkmanager
 }

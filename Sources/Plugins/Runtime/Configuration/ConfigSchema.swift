@@ -4,203 +4,75 @@ import FoundationEssentials
 import Logging
 import PasswordCrypto
 
-/// One configuration key: its name, default (as written in agent.conf.sample), one line
-/// of help, and how it is applied to `AgentConfig`.
+/// One configuration key of a settings group: its name, one line of help, how the group's
+/// value is written (agent.conf.sample shows `show(Group())`: the default is the group's
+/// initial value, declared once) and how a value from agent.conf is applied.
+struct SettingKey<Group>: Sendable {
+    let name: String
+    let help: String
+    let show: @Sendable (Group) -> String
+    let apply: @Sendable (inout Group, String) throws -> Void
+}
+
+/// One plugin's (or the runtime's) settings: a typed value whose initial values are the
+/// defaults, and the keys that set it. `AgentConfig` holds one of each; a plugin reads its own.
+protocol SettingsGroup: Sendable, Equatable {
+    init()
+    /// The heading of the group in agent.conf.sample.
+    static var title: String { get }
+    static var keys: [SettingKey<Self>] { get }
+}
+
+/// A key of `AgentConfig`, lifted from its group's `SettingKey`.
 struct ConfigKey: Sendable {
     let name: String
     let defaultValue: String
     let help: String
     let apply: @Sendable (inout AgentConfig, String) throws -> Void
+
+    init<Group: SettingsGroup>(_ key: SettingKey<Group>, at path: WritableKeyPath<AgentConfig, Group> & Sendable) {
+        name = key.name
+        help = key.help
+        defaultValue = key.show(Group())
+        apply = { config, value in try key.apply(&config[keyPath: path], value) }
+    }
 }
 
-/// Every key the agent accepts in `[DEFAULT]`. agent.conf.sample is generated from this
-/// table (`guest-agent sample-config`), and a test keeps the committed file in step.
+/// Every key the agent accepts in `[DEFAULT]`, assembled from the settings groups.
+/// agent.conf.sample is generated from this table (`guest-agent sample-config`), and a test
+/// keeps the committed file in step.
 enum ConfigSchema {
-    static let keys: [ConfigKey] = [
-        ConfigKey(
-            name: "metadata_services", defaultValue: "configdrive, nocloud, openstack, ec2",
-            help: "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2."
-        ) {
-            $0.metadataServices = try ids($1, known: DataSourceRegistry.knownIDs).compactMap(
-                DataSourceRegistry.SourceID.init(rawValue:))
-        },
-        ConfigKey(
-            name: "metadata_base_url", defaultValue: "http://169.254.169.254/",
-            help: "Base URL of the OpenStack metadata HTTP API."
-        ) { $0.metadataBaseURL = try url($1) },
-        ConfigKey(
-            name: "ec2_metadata_base_url", defaultValue: "http://169.254.169.254/",
-            help: "Base URL of the EC2 instance metadata service."
-        ) { $0.ec2MetadataBaseURL = try url($1) },
-        ConfigKey(
-            name: "configdrive_paths", defaultValue: "",
-            help: "Extra config drive candidates: block devices, image files or directories."
-        ) {
-            $0.configdrivePaths = try guestPaths($1)
-        },
-        ConfigKey(
-            name: "nocloud_paths", defaultValue: "",
-            help: "Extra NoCloud seed candidates: block devices, image files or directories (a missing one is skipped)."
-        ) {
-            $0.nocloudPaths = try guestPaths($1)
-        },
-        ConfigKey(
-            name: "retry_count", defaultValue: "3",
-            help: "Retries per metadata request after the first attempt (5xx, timeouts, refused)."
-        ) {
-            $0.retryCount = try integer($1, in: 0...20)
-        },
-        ConfigKey(
-            name: "retry_count_interval", defaultValue: "0.5",
-            help:
-                "Longest first wait between retries in seconds (each wait is random up to it); doubles each retry, capped at 4 s."
-        ) {
-            $0.retryCountInterval = try seconds($1, in: 0...60)
-        },
-        ConfigKey(
-            name: "request_timeout", defaultValue: "2",
-            help: "Seconds without an answer before one metadata request is abandoned."
-        ) {
-            $0.requestTimeout = try seconds($1, in: 0.1...120)
-        },
-        ConfigKey(
-            name: "request_total_timeout", defaultValue: "10",
-            help: "The most one metadata request may take, retries included, however slowly the server answers."
-        ) {
-            $0.requestTotalTimeout = try seconds($1, in: 0.5...3600)
-        },
-        ConfigKey(
-            name: "discovery_timeout", defaultValue: "20",
-            help: "Overall deadline in seconds for finding a metadata source (then exit 2)."
-        ) {
-            $0.discoveryTimeout = try seconds($1, in: 0.1...3600)
-        },
-        ConfigKey(
-            name: "run_lock_timeout", defaultValue: "60",
-            help: "Seconds to wait for another run on the same root to finish (then exit 75)."
-        ) {
-            $0.runLockTimeout = try seconds($1, in: 0...3600)
-        },
-        ConfigKey(
-            name: "plugins", defaultValue: PluginRegistry.defaultPluginIDs.joined(separator: ", "),
-            help: "Plugins to run, in order."
-        ) { $0.plugins = try ids($1, known: PluginRegistry.knownIDs) },
-        ConfigKey(
-            name: "username", defaultValue: "cloud-user",
-            help: "Admin user; metadata meta.admin_username wins when present."
-        ) {
-            $0.username = try nonEmpty($1)
-        },
-        ConfigKey(
-            name: "groups", defaultValue: "",
-            help: "Groups for the admin user; empty: the target's admin group (sudo or wheel)."
-        ) {
-            $0.groups = list($1)
-        },
-        ConfigKey(
-            name: "inject_user_password", defaultValue: "true",
-            help: "Use the metadata admin_pass (config drive) when given; else a random password."
-        ) {
-            $0.injectUserPassword = try boolean($1)
-        },
-        ConfigKey(
-            name: "user_password_length", defaultValue: "20",
-            help: "Length of a generated admin password (12 to 128)."
-        ) {
-            $0.userPasswordLength = try integer($1, in: 12...128)
-        },
-        ConfigKey(
-            name: "network_renderer", defaultValue: "auto",
-            help: "Network configuration format: auto, networkd, netplan, eni, networkmanager."
-        ) {
-            $0.networkRenderer = try choice($1)
-        },
-        ConfigKey(
-            name: "state_dir", defaultValue: "/var/lib/guest-agent",
-            help: "Where per-instance state is kept (under --root when given)."
-        ) { $0.stateDir = try guestPath($1) },
-        ConfigKey(
-            name: "log_file", defaultValue: "",
-            help: "Also log to this file (under --root when given); empty: standard error only."
-        ) {
-            $0.logFile = $1.isEmpty ? "" : try guestPath($1)
-        },
-        ConfigKey(
-            name: "log_level", defaultValue: "info",
-            help: "trace, debug, info, notice, warning, error or critical."
-        ) {
-            $0.logLevel = try choice($1)
-        },
-        ConfigKey(
-            name: "netbios_host_name_compatibility", defaultValue: "false",
-            help: "Cut the host name to 15 characters, as Windows NetBIOS names require."
-        ) {
-            $0.netbiosHostNameCompatibility = try boolean($1)
-        },
-        ConfigKey(
-            name: "manage_etc_hosts", defaultValue: "true",
-            help: "Keep a line for the host name in /etc/hosts (only the agent's own line)."
-        ) {
-            $0.manageEtcHosts = try boolean($1)
-        },
-        ConfigKey(
-            name: "ssh_keys_for_root", defaultValue: "false",
-            help: "Also install the metadata SSH keys for root."
-        ) { $0.sshKeysForRoot = try boolean($1) },
-        ConfigKey(
-            name: "password_encryption", defaultValue: "pkcs1v15",
-            help:
-                "RSA padding for the published password: pkcs1v15 (what nova get-password decrypts), oaep-sha1, oaep-sha256."
-        ) {
-            $0.passwordEncryption = try choice($1)
-        },
-        ConfigKey(
-            name: "allow_reboot", defaultValue: "true",
-            help: "Reboot when a plugin needs it (only when the root is /); the remaining plugins run after."
-        ) {
-            $0.allowReboot = try boolean($1)
-        },
-        ConfigKey(
-            name: "ec2_password_to_console", defaultValue: "true",
-            help: "On EC2, print the encrypted password between <Password> tags on the console."
-        ) {
-            $0.ec2PasswordToConsole = try boolean($1)
-        },
-        ConfigKey(
-            name: "resize_mount_points", defaultValue: "/",
-            help: "Mount points whose partition, LVM volumes and filesystem the resize plugin grows to fill their disk."
-        ) {
-            $0.resizeMountPoints = try nonEmptyList(try guestPaths($1))
-        },
-        ConfigKey(
-            name: "ssh_host_key_types", defaultValue: "ed25519, ecdsa, rsa",
-            help:
-                "SSH host key types the host_keys plugin generates for a new instance (ed25519 first): ed25519, ecdsa, rsa."
-        ) {
-            $0.sshHostKeyTypes = try choices($1)
-        },
-        ConfigKey(
-            name: "userdata_allow_include", defaultValue: "false",
-            help:
-                "Let user data name more user data by URL (#include, #include-once): fetched over http(s) like metadata; off: such parts fail."
-        ) {
-            $0.userdataAllowInclude = try boolean($1)
-        },
-        ConfigKey(
-            name: "userdata_script_timeout", defaultValue: "600",
-            help:
-                "Seconds one user data script, cloud-config command or package manager step may run before its whole process group is killed."
-        ) {
-            $0.userdataScriptTimeout = try seconds($1, in: 1...86400)
-        },
+    /// The groups in the order agent.conf.sample lists them, each with its heading.
+    static let groups: [(title: String, keys: [ConfigKey])] = [
+        group(\.sources), group(\.run), group(\.account), group(\.hostname), group(\.network),
+        group(\.resize), group(\.hostKeys), group(\.password), group(\.sshKeys), group(\.userData),
     ]
+
+    static let keys: [ConfigKey] = groups.flatMap(\.keys)
+
+    private static func group<Group: SettingsGroup>(_ path: WritableKeyPath<AgentConfig, Group> & Sendable)
+        -> (title: String, keys: [ConfigKey])
+    {
+        (Group.title, Group.keys.map { ConfigKey($0, at: path) })
+    }
+
+    /// A list as agent.conf writes it.
+    static func show(_ items: [String]) -> String { items.joined(separator: ", ") }
+
+    /// Seconds as agent.conf writes them: `2`, `0.5`.
+    static func show(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : "\(seconds)"
+    }
 
     /// The text of agent.conf.sample: every key, its default, one line of explanation.
     static func sampleText() -> String {
         var text = "# guest-agent configuration (INI). Default path: /etc/guest-agent/agent.conf\n"
         text += "# Lists are comma-separated; '#' and ';' start comments. Values shown are the defaults.\n\n[DEFAULT]\n"
-        for key in keys {
-            text += "# \(key.help)\n\(key.name) = \(key.defaultValue)\n\n"
+        for group in groups {
+            text += "# --- \(group.title) ---\n\n"
+            for key in group.keys {
+                text += "# \(key.help)\n\(key.name) = \(key.defaultValue)\n\n"
+            }
         }
         return text
     }
