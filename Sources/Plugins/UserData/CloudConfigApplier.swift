@@ -12,9 +12,9 @@ import Glibc
 /// files (`FileWriting.write` after `InjectedFilePolicy`). Commands run like scripts
 /// (`ScriptRunner`: argv, inside the root, under the timeout).
 ///
-/// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
-/// ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth, deferred
-/// write_files; `runcmd` runs after the scripts (`runcmd(_:)`); `final_message` is handed back to the
+/// Order, as cloud-init's modules run: bootcmd, write_files, mounts, hostname, ca_certs,
+/// timezone, users, ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth,
+/// locale, ntp, power_state (handed to the end of the run), deferred write_files; `runcmd` runs after the scripts (`runcmd(_:)`); `final_message` is handed back to the
 /// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
 struct CloudConfigApplier: Sendable {
@@ -48,6 +48,7 @@ struct CloudConfigApplier: Sendable {
         for (index, file) in config.writeFiles.enumerated() where !file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
         }
+        failures += await applySystem([.mounts], of: config.system)
         if !config.preserveHostname, let name = config.fqdn ?? config.hostname {
             await attempt("hostname") {
                 try HostnameOperations.set(
@@ -63,6 +64,7 @@ struct CloudConfigApplier: Sendable {
                 try HostnameOperations.writeHostsLine(name, context: context)
             }
         }
+        failures += await applySystem([.caCerts], of: config.system)
         if let zone = config.timezone { await attempt("timezone") { try TimezoneSetter(context: context).set(zone) } }
         for (index, user) in config.users.enumerated() {
             await attempt("users[\(index)] \(TextPreview.line(user.name))") {
@@ -81,6 +83,7 @@ struct CloudConfigApplier: Sendable {
         if let enabled = config.sshPasswordAuthentication {
             await attempt("ssh_pwauth") { try await SSHDPasswordAuthentication(context: context).set(enabled) }
         }
+        failures += await applySystem([.locale, .ntp, .powerState], of: config.system)
         for (index, file) in config.writeFiles.enumerated() where file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
         }
