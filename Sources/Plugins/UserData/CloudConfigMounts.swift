@@ -145,7 +145,7 @@ struct CloudConfigMounts: Sendable {
 
     /// cloud-init's activation: `swapon -a` when there is swap, `mount -a`, then systemd's
     /// generators re-read fstab. Every step runs; the first failure is thrown after them.
-    private func activate(swap: Bool) async throws {
+    func activate(swap: Bool) async throws {
         var commands = [["mount", "-a"]]
         if swap { commands.insert(["swapon", "-a"], at: 0) }
         if context.tools.find("systemctl") != nil { commands.append(["systemctl", "daemon-reload"]) }

@@ -139,7 +139,7 @@ struct CloudConfigNTP: Sendable {
     }
 
     /// Restarts the client's unit (its name differs between distributions).
-    private func restart(_ client: NTPConfig.Client) async throws {
+    func restart(_ client: NTPConfig.Client) async throws {
         let units: [String] =
             switch client {
             case .chrony: ["chrony.service", "chronyd.service"]

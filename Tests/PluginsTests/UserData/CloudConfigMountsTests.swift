@@ -107,3 +107,23 @@ import Testing
         #expect(root.read("etc/default/locale") == "LANG=C.UTF-8\n")
     }
 }
+
+/// What the live system runs after writing fstab (the commands only: a test cannot act on the
+/// live root, so `activate` is called directly over a scratch root with a recording runner).
+@Suite struct CloudConfigMountsActivationTests {
+    @Test func swaponMountAllThenDaemonReloadEvenAfterAFailure() async throws {
+        let root = try PluginTestContext.makeRoot()
+        _ = try root.write("#!/bin/sh\n", to: "usr/bin/systemctl", mode: 0o755)
+        let runner = RecordingCommandRunner { argv in CommandResult(exitCode: argv == ["mount", "-a"] ? 32 : 0) }
+        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
+        await #expect(throws: HostError.self) { try await CloudConfigMounts(context: context).activate(swap: true) }
+        #expect(runner.calls.map(\.argv) == [["swapon", "-a"], ["mount", "-a"], ["systemctl", "daemon-reload"]])
+
+        let quiet = RecordingCommandRunner()
+        let noSystemd = try PluginTestContext.makeRoot()
+        try await CloudConfigMounts(
+            context: PluginTestContext.context(PluginTestContext.sampleMetadata(), root: noSystemd, runner: quiet)
+        ).activate(swap: false)
+        #expect(quiet.calls.map(\.argv) == [["mount", "-a"]])
+    }
+}

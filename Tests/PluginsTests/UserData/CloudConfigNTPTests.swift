@@ -125,3 +125,20 @@ import Testing
         #expect(try await apply("ntp: {enabled: false}\n", in: root).isEmpty)
     }
 }
+
+/// The live system's restart (called directly: a test cannot act on the live root): the
+/// distributions' unit names in turn until one restarts.
+@Suite struct CloudConfigNTPRestartTests {
+    @Test func triesEachUnitNameUntilOneRestarts() async throws {
+        let root = try PluginTestContext.makeRoot()
+        _ = try root.write("#!/bin/sh\n", to: "usr/bin/systemctl", mode: 0o755)
+        let runner = RecordingCommandRunner { argv in CommandResult(exitCode: argv.last == "chronyd.service" ? 0 : 5) }
+        let context = PluginTestContext.context(PluginTestContext.sampleMetadata(), root: root, runner: runner)
+        try await CloudConfigNTP(context: context).restart(.chrony)
+        #expect(
+            runner.calls.map(\.argv) == [
+                ["systemctl", "restart", "chrony.service"], ["systemctl", "restart", "chronyd.service"],
+            ])
+        await #expect(throws: HostError.self) { try await CloudConfigNTP(context: context).restart(.systemdTimesyncd) }
+    }
+}
