@@ -15,10 +15,15 @@ struct CACertsConfig: Sendable, Equatable {
             throw CloudConfigError.type(
                 key, "a mapping of trusted and remove_defaults, not '\(TextPreview.line(extra))'")
         }
+        // The schema's minProperties and minItems: an empty mapping or list says nothing.
+        guard !map.isEmpty else { throw CloudConfigError.type(key, "a mapping with trusted or remove_defaults") }
+        if case .list(let items)? = map["trusted"], items.isEmpty {
+            throw CloudConfigError.type("\(key).trusted", "a non-empty list of PEM certificates")
+        }
         var config = CACertsConfig()
         config.removeDefaults =
-            try CloudConfig.bool(map["remove_defaults"], "\(key).remove_defaults")
-            ?? CloudConfig.bool(map["remove-defaults"], "\(key).remove-defaults") ?? false
+            try SystemKeys.boolean(map["remove_defaults"], "\(key).remove_defaults")
+            ?? SystemKeys.boolean(map["remove-defaults"], "\(key).remove-defaults") ?? false
         config.trusted = try CloudConfig.strings(map["trusted"], "\(key).trusted").enumerated().map { index, text in
             guard let pem = PEMCertificates.normalized(text) else {
                 throw CloudConfigError.type(

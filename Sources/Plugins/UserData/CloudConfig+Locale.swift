@@ -9,12 +9,12 @@ struct LocaleConfig: Sendable, Equatable {
     var configFile = "/etc/default/locale"
 
     static func read(_ locale: YAMLValue?, configFile: YAMLValue?) throws -> LocaleConfig {
-        guard let name = try CloudConfig.string(locale, "locale") else {
+        guard let name = try SystemKeys.text(locale, "locale") else {
             throw CloudConfigError.type("locale", "a locale name (locale_configfile alone does nothing)")
         }
         try validate(name)
         var config = LocaleConfig(name: name)
-        if let path = try CloudConfig.string(configFile, "locale_configfile") {
+        if let path = try SystemKeys.text(configFile, "locale_configfile") {
             if let problem = SystemRoot.problem(with: path) {
                 throw CloudConfigError.type("locale_configfile", "an absolute path (\(problem))")
             }

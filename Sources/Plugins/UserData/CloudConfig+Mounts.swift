@@ -26,7 +26,15 @@ struct MountsConfig: Sendable, Equatable {
             guard fields.count == 6 else {
                 throw CloudConfigError.type("mount_default_fields", "a list of 6 fields (strings or null)")
             }
-            config.defaults = try fields.enumerated().map { try field($1, "mount_default_fields[\($0)]") }
+            // Strings or null only (the schema's rule): cloud-init's module joins these
+            // fields as they are, and a number there fails it.
+            config.defaults = try fields.enumerated().map { index, value in
+                let key = "mount_default_fields[\(index)]"
+                switch value {
+                case .null, .string: return try field(value, key)
+                default: throw CloudConfigError.type(key, "a string or null")
+                }
+            }
         }
         for (index, item) in try CloudConfig.list(mounts, "mounts").enumerated() {
             let key = "mounts[\(index)]"

@@ -28,8 +28,8 @@ struct NTPConfig: Sendable, Equatable {
             throw CloudConfigError.type(
                 "ntp", "a mapping of \(allowed.sorted().joined(separator: ", ")), not '\(TextPreview.line(extra))'")
         }
-        config.enabled = try CloudConfig.bool(map["enabled"], "ntp.enabled") ?? true
-        if let name = try CloudConfig.string(map["ntp_client"], "ntp.ntp_client") {
+        config.enabled = try SystemKeys.boolean(map["enabled"], "ntp.enabled") ?? true
+        if let name = try SystemKeys.text(map["ntp_client"], "ntp.ntp_client") {
             guard let client = Client(rawValue: name) else {
                 throw CloudConfigError.type(
                     "ntp.ntp_client",
@@ -38,12 +38,8 @@ struct NTPConfig: Sendable, Equatable {
             }
             config.client = client
         }
-        config.servers = try CloudConfig.list(map["servers"], "ntp.servers").enumerated().map {
-            try SystemKeys.hostName($1, "ntp.servers[\($0)]")
-        }
-        config.pools = try CloudConfig.list(map["pools"], "ntp.pools").enumerated().map {
-            try SystemKeys.hostName($1, "ntp.pools[\($0)]")
-        }
+        config.servers = try SystemKeys.hostNames(map["servers"], "ntp.servers")
+        config.pools = try SystemKeys.hostNames(map["pools"], "ntp.pools")
         return config
     }
 }

@@ -26,13 +26,11 @@ extension PowerStateRequest {
             }
             request.message = text
         }
+        // The schema's integer (cloud-init's module would float() a string; its schema refuses it).
         switch map["timeout"] {
         case nil, .null?: break
         case .int(let seconds)? where seconds >= 0: request.timeoutSeconds = Double(seconds)
-        case .double(let seconds)? where seconds >= 0 && seconds.isFinite: request.timeoutSeconds = seconds
-        case .string(let text)? where (Double(text) ?? -1) >= 0 && (Double(text) ?? -1).isFinite:
-            request.timeoutSeconds = Double(text) ?? 30
-        default: throw CloudConfigError.type("power_state.timeout", "a number of seconds")
+        default: throw CloudConfigError.type("power_state.timeout", "a whole number of seconds")
         }
         switch map["condition"] {
         case nil, .null?: break

@@ -79,6 +79,32 @@ struct SystemKeys: Sendable, Equatable {
 
     // MARK: shared readers
 
+    /// A YAML boolean only (`true`/`false`, YAML 1.1's `yes`/`no`): cloud-init's schema types
+    /// these keys `boolean`, so the text "yes" in quotes is refused as it refuses it.
+    static func boolean(_ value: YAMLValue?, _ key: String) throws -> Bool? {
+        switch value {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        default: throw CloudConfigError.type(key, "true or false")
+        }
+    }
+
+    /// A YAML string only (the schema's `string`: a number is refused, not turned into text).
+    static func text(_ value: YAMLValue?, _ key: String) throws -> String? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        default: throw CloudConfigError.type(key, "a string")
+        }
+    }
+
+    /// A list of host names with no repeats (the schema's `uniqueItems`).
+    static func hostNames(_ value: YAMLValue?, _ key: String) throws -> [String] {
+        let names = try CloudConfig.list(value, key).enumerated().map { try hostName($1, "\(key)[\($0)]") }
+        guard Set(names).count == names.count else { throw CloudConfigError.type(key, "a list without repeats") }
+        return names
+    }
+
     /// A scalar as cloud-init's `str()` gives it (fstab fields are often written as numbers).
     static func scalar(_ value: YAMLValue, _ key: String) throws -> String? {
         switch value {
