@@ -105,14 +105,26 @@ import Testing
             bind: "169.254.169.254", port: 80, logDirectory: work.path)
         defer { server.stop() }
         let root = try PluginTestContext.makeRoot(users: ["cloud-admin", "cloud-user"])
+        // log_file is a guest path: under --root.
+        let log = root.path + "/var/log/guest-agent.log"
         let config = try work.write(
-            "metadata_services = openstack\nplugins = hostname, userdata\ndiscovery_timeout = 30\n", to: "agent.conf")
+            "metadata_services = openstack\nplugins = hostname, userdata\ndiscovery_timeout = 30\n"
+                + "log_file = /var/log/guest-agent.log\n", to: "agent.conf")
         let argv = [
             "netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "run", "--config", config,
             "--root", root.path,
         ]
         async let run = Program.tool("ip", argv, timeout: 60)
-        try await Task.sleep(nanoseconds: 2_000_000_000)
+        // The route comes only once the agent has found none (its log says so), however
+        // slowly it starts on a loaded machine.
+        var waited = 0
+        while waited < 400,
+            !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("no route to the metadata service yet")
+                ?? false)
+        {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            waited += 1
+        }
         try await namespaces.addressClient()
         let result = try await run
         #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")

@@ -117,6 +117,10 @@ struct ProxmoxEndToEndTests {
     static func vm(password: String?) async throws -> ProxmoxVM {
         var vm = ProxmoxVM()
         vm.password = password
+        // Proxmox's default `package_upgrade: true` needs a package manager in the image; this
+        // root has none (its own test below), and the real apt-get upgrade is
+        // PackagesEndToEndTests'.
+        vm.packageUpgrade = false
         vm.sshKeys = [
             try await String(
                 contentsOfFile: BuiltProducts.repository.appendingPathComponent("fixtures/keys/demo_rsa.pub").path,
@@ -158,6 +162,24 @@ struct ProxmoxEndToEndTests {
         var vm = try await Self.vm(password: "Proxmox-Root-5")
         vm.user = "root"
         try await Self.expectTheVMsInstance(try await Self.boot(vm, drive: drive), vm, password: "Proxmox-Root-5")
+    }
+
+    /// Proxmox's default user data asks for `package_upgrade: true`. In an image without a
+    /// package manager that key fails, by name, and only it: the user, password and keys are
+    /// the VM's all the same.
+    @Test func packageUpgradeWithoutAPackageManagerFailsOnlyThatKey() async throws {
+        var vm = try await Self.vm(password: "Proxmox-Pass-6")
+        vm.packageUpgrade = true
+        let boot = try await Self.boot(vm, drive: "nocloud")
+        let first = try await boot.agent(["run"])
+        #expect(first.status == 1, "\(first.standardError)")
+        let status = try await boot.agent(["status"]).standardOutput
+        #expect(
+            status.contains("package_upgrade: no package manager in the image: none of apt-get, dnf"), "\(status)")
+        let user = try #require(vm.user)
+        #expect(try await Self.verifies("Proxmox-Pass-6", boot.shadowHash(user)))
+        for key in vm.sshKeys { #expect(boot.root.read("home/\(user)/.ssh/authorized_keys")?.contains(key) == true) }
+        #expect(boot.root.read("etc/hostname") == vm.name + "\n")
     }
 
     /// What Proxmox stores for a Linux VM's `cipassword` set in its GUI: a crypt hash.

@@ -31,7 +31,7 @@ public enum NetworkInputRendering {
         guard let chosen = NetworkRenderer(rawValue: renderer) else { return .refused("unknown renderer \(renderer)") }
         config.networkRenderer = chosen
         let metadata = InstanceMetadata(sourceID: "nocloud", instanceID: "netinput", network: description)
-        _ = try await NetworkPlugin().apply(PluginTestContext.context(metadata, root: root, config: config))
+        _ = try await NetworkPlugin().planAndApply(PluginTestContext.context(metadata, root: root, config: config))
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: root.path + "/etc", toPath: destination + "/etc")
         return .rendered

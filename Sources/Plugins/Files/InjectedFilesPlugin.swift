@@ -23,19 +23,27 @@ public struct InjectedFilesPlugin: Plugin {
 
     public init() {}
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The files to write and the ones the source refused.
+    public struct Plan: PlannedChanges {
+        let files: [InjectedFile]
+        let refused: [RefusedFile]
+        public var changes: [String] {
+            files.map { "write \($0.path) (\($0.contents.count) bytes)" }
+                + refused.map { "refuse \($0.path): \($0.reason)" }
+        }
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         let metadata = context.metadata
         guard !metadata.files.isEmpty || !metadata.refusedFiles.isEmpty else {
             return .skip("metadata has no injected files")
         }
-        return .apply(
-            metadata.files.map { "write \($0.path) (\($0.contents.count) bytes)" }
-                + metadata.refusedFiles.map { "refuse \($0.path): \($0.reason)" })
+        return .apply(Plan(files: metadata.files, refused: metadata.refusedFiles))
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        var refused = context.metadata.refusedFiles
-        for file in context.metadata.files {
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        var refused = plan.refused
+        for file in plan.files {
             do {
                 try FileWriting.write(file.contents, to: file.path, mode: 0o600, context: context)
                 context.logger.info(

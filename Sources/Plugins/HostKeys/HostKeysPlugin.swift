@@ -59,7 +59,14 @@ public struct HostKeysPlugin: Plugin {
         }.sorted().map { sshDirectory + "/" + $0 }
     }
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The key types to make, and whether the image's other host keys stay.
+    public struct Plan: PlannedChanges {
+        let types: [SSHHostKeyType]
+        let keepsImageKeys: Bool
+        public let changes: [String]
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         guard context.tools.find("ssh-keygen") != nil else {
             return .skip("no ssh-keygen in the target root (an image without OpenSSH needs no host keys)")
         }
@@ -76,7 +83,8 @@ public struct HostKeysPlugin: Plugin {
         }
         var changes: [String] = []
         let existing = Self.existingKeyFiles(context.root)
-        if Self.keepsImageKeys(context) {
+        let keepsImageKeys = Self.keepsImageKeys(context)
+        if keepsImageKeys {
             if !existing.isEmpty { changes.append("keep the image's host keys (ssh_deletekeys: false)") }
         } else if !existing.isEmpty {
             changes.append("remove the image's host keys: \(existing.joined(separator: ", "))")
@@ -85,15 +93,11 @@ public struct HostKeysPlugin: Plugin {
         changes.append(
             "generate \(types) host keys in \(Self.sshDirectory) and print their fingerprints on the console"
         )
-        return .apply(changes)
+        return .apply(Plan(types: toMake, keepsImageKeys: keepsImageKeys, changes: changes))
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        if case .skip(let reason) = try await plan(context) {
-            context.logger.info("host_keys: \(reason)")
-            return .done
-        }
-        let keys = try await generate(context)
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        let keys = try await generate(plan, context)
         try context.saveState(
             HostKeysState(instanceID: context.metadata.instanceID, fingerprints: keys.map(\.fingerprint)))
         context.console(Self.beginMarker)
@@ -112,14 +116,14 @@ public struct HostKeysPlugin: Plugin {
     /// Ed25519 and ECDSA are made in-process (`OpenSSHHostKeyPair`, OpenSSH's own formats);
     /// RSA by the root's ssh-keygen in a private work directory, started first so that its
     /// prime search overlaps the rest.
-    private func generate(_ context: PluginContext) async throws -> [HostKey] {
+    private func generate(_ plan: Plan, _ context: PluginContext) async throws -> [HostKey] {
         let writer = context.writer
         // Owned by root as sshd requires; a test running unprivileged keeps its own uid.
         let owner: FileOwner? = geteuid() == 0 ? FileOwner(uid: 0, gid: 0) : nil
         let comment = Self.comment(context.metadata)
         try writer.makeDirectory(Self.sshDirectory, mode: 0o755, createOnly: true)
         try writer.remove(Self.workDirectory)  // a crashed earlier run's leftovers
-        let types = Self.typesToMake(context)
+        let types = plan.types
         async let rsa: GeneratedKey? =
             types.contains(.rsa) ? Self.sshKeygenRSA(context, owner: owner, comment: comment) : nil
         var keys: [SSHHostKeyType: GeneratedKey] = [:]
@@ -144,7 +148,7 @@ public struct HostKeysPlugin: Plugin {
             try writer.write(key.publicKey, to: Self.keyPath(type) + ".pub", mode: 0o644, owner: owner)
         }
         for stale in Self.existingKeyFiles(context.root)
-        where !installed.contains(stale) && !Self.keepsImageKeys(context) {
+        where !installed.contains(stale) && !plan.keepsImageKeys {
             try writer.remove(stale)
         }
         return ordered.map { type, key in

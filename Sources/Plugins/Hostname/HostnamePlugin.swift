@@ -13,7 +13,13 @@ public struct HostnamePlugin: Plugin {
 
     public init() {}
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The validated name to set.
+    public struct Plan: PlannedChanges {
+        let name: HostnameValidator.Result
+        public let changes: [String]
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         guard let name = try HostnameOperations.metadataName(context) else {
             return .skip("metadata has no usable host name")
         }
@@ -22,12 +28,11 @@ public struct HostnamePlugin: Plugin {
             changes.append("set the guest-agent line in /etc/hosts: \(name.fqdn ?? name.shortName)")
         }
         if context.liveHostname != nil { changes.append("set the running host name to \(name.shortName)") }
-        return .apply(changes)
+        return .apply(Plan(name: name, changes: changes))
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        guard let name = try HostnameOperations.metadataName(context) else { return .done }
-        try HostnameOperations.set(name, context: context)
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        try HostnameOperations.set(plan.name, context: context)
         return .done
     }
 }

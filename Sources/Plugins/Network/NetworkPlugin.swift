@@ -24,7 +24,15 @@ public struct NetworkPlugin: Plugin {
 
     public init() {}
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The files to write and remove, the image's configuration to disable, and (on the
+    /// live system) the commands that bring the network up, all decided once.
+    public struct Plan: PlannedChanges {
+        let prepared: NetworkChangeSet
+        let activation: (commands: [[String]], note: String?)?
+        public let changes: [String]
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         let prepared: NetworkChangeSet
         switch try NetworkChangeSet.prepare(context) {
         case .skip(let reason): return .skip(reason)
@@ -45,22 +53,16 @@ public struct NetworkPlugin: Plugin {
         }
         lines += prepared.stale.map { "remove \($0) (written by an earlier run, no longer needed)" }
         lines += prepared.conflicts.map(\.description)
-        if context.root.isLiveSystem {
-            let activation = prepared.activation(root: context.root, stage: context.stage)
+        let activation = context.root.isLiveSystem ? prepared.activation(root: context.root, stage: context.stage) : nil
+        if let activation {
             lines += activation.commands.map { "run \($0.joined(separator: " "))" }
             if let note = activation.note { lines.append(note) }
         }
-        return .apply(lines)
+        return .apply(Plan(prepared: prepared, activation: activation, changes: lines))
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        let prepared: NetworkChangeSet
-        switch try NetworkChangeSet.prepare(context) {
-        case .skip(let reason):
-            context.logger.info("network: nothing to do: \(reason)")
-            return .done
-        case .ready(let changes): prepared = changes
-        }
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        let prepared = plan.prepared
         for warning in prepared.warnings { context.logger.warning("network: \(warning)") }
         context.logger.info("network: renderer \(prepared.renderer.rawValue) (\(prepared.rendererReason))")
         for file in prepared.files where prepared.changed[file.path] != nil {
@@ -76,8 +78,7 @@ public struct NetworkPlugin: Plugin {
             try ConflictingConfig.perform(action, writer: context.writer)
             context.logger.notice("network: \(action) (reversible; see the README)")
         }
-        guard context.root.isLiveSystem else { return .done }
-        let activation = prepared.activation(root: context.root, stage: context.stage)
+        guard let activation = plan.activation else { return .done }
         if let note = activation.note { context.logger.notice("network: \(note)") }
         for command in activation.commands { try await context.runner.check(command) }
         return .done

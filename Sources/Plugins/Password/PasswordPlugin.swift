@@ -29,7 +29,6 @@ public struct PasswordPlugin: Plugin {
     /// Whether nova already holds a password is read beside the documents.
     public var needs: MetadataNeeds { [.passwordState] }
     let setter: PasswordSetter
-    private let handoff = PasswordTargetHandoff()
 
     public init(setter: PasswordSetter = PasswordSetter()) {
         self.setter = setter
@@ -42,48 +41,76 @@ public struct PasswordPlugin: Plugin {
         return await PasswordPublicationTarget.resolve(context)
     }
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The admin password from metadata to set, or a random one to set and publish where
+    /// the probe (run once, by `plan`) found the place.
+    public struct Plan: PlannedChanges {
+        enum Work {
+            case injected(String)
+            case publish(PasswordPublicationTarget)
+        }
+        let user: String
+        let work: Work
+        public let changes: [String]
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         let user = try AdminUser.name(for: context)
-        if context.config.injectUserPassword, context.metadata.adminPassword != nil {
-            return .apply(["set the password of \(user) to the admin_pass given in metadata"])
+        if context.config.injectUserPassword, let injected = context.metadata.adminPassword {
+            return .apply(
+                Plan(
+                    user: user, work: .injected(injected),
+                    changes: ["set the password of \(user) to the admin_pass given in metadata"]))
         }
         let target = await target(context)
-        handoff.put(target)
         switch target {
         case .unavailable(let problem):
+            // A password an earlier boot set (and saved encrypted) is owed to its place even
+            // when that place cannot be reached now: apply says so and the next boot tries
+            // again. A skip would count as done and the password would never be published.
+            let progress = try context.savedState(as: PasswordProgress.self) ?? PasswordProgress()
+            if progress.phase == .set || progress.phase == .encrypted {
+                return .apply(
+                    Plan(
+                        user: user, work: .publish(target),
+                        changes: [
+                            "publish the password of \(user) set at an earlier boot (not possible now: \(problem))"
+                        ]
+                    ))
+            }
             return .skip("password of \(user) left unchanged (SSH key login only): \(problem)")
         case .ready(.novaPasswordEndpoint(let url), _) where context.metadata.passwordPublication == .none:
-            return .apply([
-                "set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key to \(url)"
-            ])
+            return .apply(
+                Plan(
+                    user: user, work: .publish(target),
+                    changes: [
+                        "set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key to \(url)"
+                    ]))
         case .ready:
-            return .apply([
-                "set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key"
-            ])
+            return .apply(
+                Plan(
+                    user: user, work: .publish(target),
+                    changes: [
+                        "set a random password for \(user) and publish it encrypted with the instance's ssh-rsa key"
+                    ]))
         }
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        let user = try AdminUser.name(for: context)
-        if context.config.injectUserPassword, let injected = context.metadata.adminPassword {
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        let user = plan.user
+        let target: PasswordPublicationTarget
+        switch plan.work {
+        case .injected(let injected):
             try await setter.setPassword(injected, for: user, context: context)
             try setter.verify(injected, for: user, root: context.root)
             context.logger.info("admin password set from metadata admin_pass", metadata: ["user": "\(user)"])
             return .done
+        case .publish(let planned): target = planned
         }
         var progress = try context.savedState(as: PasswordProgress.self) ?? PasswordProgress()
-        let target: PasswordPublicationTarget
-        if let handed = handoff.take() { target = handed } else { target = await self.target(context) }
         guard case .ready(let publication, let current) = target else {
+            // Planned only for a password an earlier boot set (see `plan`): still owed.
             let problem = if case .unavailable(let why) = target { why } else { "" }
-            // A password an earlier boot set (config drive + nova then) must still be published.
-            if progress.phase == .set || progress.phase == .encrypted {
-                return .runAgainNextBoot("password set but not yet published: \(problem)")
-            }
-            context.logger.warning(
-                "cannot publish a password; leaving it unchanged",
-                metadata: ["user": "\(user)", "reason": "\(problem)"])
-            return .done
+            return .runAgainNextBoot("password set but not yet published: \(problem)")
         }
         guard let resolved = try resolveSaved(progress, user: user, context: context) else { return .done }
         progress = resolved

@@ -41,21 +41,3 @@ enum PasswordPublicationTarget: Sendable, Equatable {
         }
     }
 }
-
-/// Carries the probe's answer from `plan` to the `apply` that follows it, so one run sends
-/// one probe. `apply` takes it (and clears it); an `apply` with no `plan` before it probes.
-final class PasswordTargetHandoff: @unchecked Sendable {
-    private let lock = PlainLock()
-    private var target: PasswordPublicationTarget?
-
-    func put(_ value: PasswordPublicationTarget) {
-        lock.withLock { target = value }
-    }
-
-    func take() -> PasswordPublicationTarget? {
-        lock.withLock {
-            defer { target = nil }
-            return target
-        }
-    }
-}

@@ -67,20 +67,28 @@ public struct ResizePlugin: Plugin {
         return parts.joined(separator: "; ")
     }
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
-        let work = try work(context)
-        let changes = work.flatMap { item in item.target.map { target in item.steps.map { $0.describe(target) } } ?? []
+    /// Each mount point's target and steps (or why it is skipped), and the saved state they
+    /// were decided from.
+    public struct Plan: PlannedChanges {
+        let work: [(target: ResizeTarget?, steps: [ResizeStep], skip: String?)]
+        let state: ResizeState
+        public var changes: [String] {
+            work.flatMap { item in item.target.map { target in item.steps.map { $0.describe(target) } } ?? [] }
         }
-        if changes.isEmpty { return .skip(work.compactMap(\.skip).joined(separator: "; ")) }
-        return .apply(changes)
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
+        let plan = Plan(work: try work(context), state: try context.savedState(as: ResizeState.self) ?? ResizeState())
+        if plan.changes.isEmpty { return .skip(plan.work.compactMap(\.skip).joined(separator: "; ")) }
+        return .apply(plan)
+    }
+
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
         let executor = ResizeExecutor(runner: context.runner, tools: context.tools)
-        var state = try context.savedState(as: ResizeState.self) ?? ResizeState()
+        var state = plan.state
         var unfinished: [String] = []
         var failures: [String] = []
-        for item in try work(context) {
+        for item in plan.work {
             guard let target = item.target else {
                 if let reason = item.skip { context.logger.info("resize: \(reason)") }
                 continue

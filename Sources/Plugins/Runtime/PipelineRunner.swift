@@ -106,24 +106,30 @@ public struct PipelineRunner: Sendable {
     private func runOne(_ plugin: any Plugin, context: PluginContext, started: Date, logger: Logger) async
         -> PluginRecord
     {
+        await runTyped(plugin, context: context, started: started, logger: logger)
+    }
+
+    /// Plan, then (unless a dry run) apply that same plan value.
+    private func runTyped<P: Plugin>(_ plugin: P, context: PluginContext, started: Date, logger: Logger) async
+        -> PluginRecord
+    {
         func elapsed() -> Int { Int(Date().timeIntervalSince(started) * 1000) }
         do {
-            let plan = try await plugin.plan(context)
-            switch plan {
+            switch try await plugin.plan(context) {
             case .skip(let reason):
                 logger.info("skipped", metadata: ["reason": "\(reason)"])
                 return PluginRecord(
                     plugin: plugin.id, status: .skipped, at: started, durationMs: elapsed(), reason: reason)
-            case .apply(let changes) where dryRun:
+            case .apply(let plan) where dryRun:
                 return PluginRecord(
-                    plugin: plugin.id, status: .wouldApply, at: started, durationMs: elapsed(), changes: changes)
-            case .apply(let changes):
-                let outcome = try await plugin.apply(context)
+                    plugin: plugin.id, status: .wouldApply, at: started, durationMs: elapsed(), changes: plan.changes)
+            case .apply(let plan):
+                let outcome = try await plugin.apply(plan, context)
                 logger.info("applied", metadata: ["outcome": "\(outcome)"])
                 switch outcome {
                 case .done:
                     return PluginRecord(
-                        plugin: plugin.id, status: .done, at: started, durationMs: elapsed(), changes: changes)
+                        plugin: plugin.id, status: .done, at: started, durationMs: elapsed(), changes: plan.changes)
                 case .runAgainNextBoot(let reason):
                     return PluginRecord(
                         plugin: plugin.id, status: .runAgain, at: started, durationMs: elapsed(), reason: reason)

@@ -5,12 +5,14 @@ import Logging
 /// One step of the first-boot pipeline (hostname, users, ssh_keys, ...).
 ///
 /// Contract:
-/// - `plan` decides whether the plugin has anything to do for this metadata and says what
-///   it would change, without changing anything (it backs `--dry-run`). `.skip(reason)`
-///   is a success with a stated reason.
-/// - `apply` makes the changes. It must be idempotent: applying twice for the same
-///   instance changes nothing the second time. Throwing marks only this plugin failed;
-///   the pipeline goes on with the next one.
+/// - `plan` decides whether the plugin has anything to do for this metadata, without
+///   changing anything, and returns what it decided as a value of the plugin's own `Plan`
+///   type (its `changes` are the lines `--dry-run` prints). `.skip(reason)` is a success
+///   with a stated reason.
+/// - `apply` carries out exactly that plan: it does not read or validate again what the
+///   plan already decided. It must be idempotent: applying twice for the same instance
+///   changes nothing the second time. Throwing marks only this plugin failed; the
+///   pipeline goes on with the next one.
 /// - Plugins write only through `context.writer` / `context.runner`, so `--root` and tests
 ///   see every effect.
 public protocol Plugin: Sendable {
@@ -24,8 +26,29 @@ public protocol Plugin: Sendable {
     /// The optional metadata this plugin reads (user data, network, ...): sources fetch
     /// only what the configured plugins need. None by default.
     var needs: MetadataNeeds { get }
-    func plan(_ context: PluginContext) async throws -> PluginPlan
-    func apply(_ context: PluginContext) async throws -> PluginOutcome
+    /// What this plugin decided for one run, handed from `plan` to `apply`.
+    associatedtype Plan: PlannedChanges
+    func plan(_ context: PluginContext) async throws -> PlanDecision<Plan>
+    func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome
+}
+
+/// A plugin's plan, as `--dry-run` and the run record show it: one human-readable line per
+/// change.
+public protocol PlannedChanges: Sendable {
+    var changes: [String] { get }
+}
+
+/// `plan`'s answer: nothing to do (and why), or the plan `apply` carries out.
+public enum PlanDecision<Plan: PlannedChanges>: Sendable {
+    case skip(String)
+    case apply(Plan)
+}
+
+/// A plan that is only its lines: for a plugin whose `apply` needs nothing more than the
+/// context (the lines say what it will do).
+public struct DescribedChanges: PlannedChanges, Equatable {
+    public var changes: [String]
+    public init(_ changes: [String]) { self.changes = changes }
 }
 
 public enum PluginFrequency: String, Sendable, Codable {
@@ -41,7 +64,7 @@ public enum PluginStage: String, Sendable, Codable, CaseIterable {
     case network
 }
 
-/// What `plan` found.
+/// What `plan` found, as lines (`describedPlan`, for callers that print or compare it).
 public enum PluginPlan: Sendable, Equatable {
     /// Nothing to do, and why (e.g. "metadata has no SSH keys").
     case skip(String)
@@ -60,4 +83,24 @@ public enum PluginOutcome: Sendable, Equatable {
 
 extension Plugin {
     public var needs: MetadataNeeds { [] }
+
+    /// The plan as lines: `.skip(reason)` or `.apply(changes)`.
+    public func describedPlan(_ context: PluginContext) async throws -> PluginPlan {
+        switch try await plan(context) {
+        case .skip(let reason): .skip(reason)
+        case .apply(let plan): .apply(plan.changes)
+        }
+    }
+
+    /// Plans, then applies that plan (a skip applies nothing and is `.done`): the pipeline's
+    /// two steps without its records, for callers outside it.
+    public func planAndApply(_ context: PluginContext) async throws -> PluginOutcome {
+        switch try await plan(context) {
+        case .skip(let reason):
+            context.logger.info("skipped", metadata: ["plugin": "\(id)", "reason": "\(reason)"])
+            return .done
+        case .apply(let plan):
+            return try await apply(plan, context)
+        }
+    }
 }

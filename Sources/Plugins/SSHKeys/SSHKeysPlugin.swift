@@ -49,37 +49,47 @@ public struct SSHKeysPlugin: Plugin {
         return keys.map { options + " " + $0 }
     }
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The accepted keys, the users to install them for (each looked up, nil when missing:
+    /// `apply` names it), the admin user, and the refused keys to report.
+    public struct Plan: PlannedChanges {
+        let keys: [String]
+        let refused: [String]
+        let admin: String
+        let users: [(name: String, entry: PasswdEntry?)]
+        public let changes: [String]
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         let (keys, refused) = acceptedKeys(context)
         guard !keys.isEmpty else {
             return .skip(
                 refused.isEmpty ? "metadata has no SSH keys" : "no usable SSH keys: \(refused.joined(separator: "; "))")
         }
         var changes: [String] = []
+        var users: [(name: String, entry: PasswdEntry?)] = []
         for name in try targetUsers(context) {
             // A missing user is reported by apply, with the hint to enable the users plugin.
-            if let user = try PasswdDatabase.lookUp(name, root: context.root),
-                let repair = try HomeDirectory.inspect(user, root: context.root)
-            {
-                changes.append(HomeDirectory.describe(repair, of: user))
+            let entry = try PasswdDatabase.lookUp(name, root: context.root)
+            if let entry, let repair = try HomeDirectory.inspect(entry, root: context.root) {
+                changes.append(HomeDirectory.describe(repair, of: entry))
             }
+            users.append((name, entry))
             changes.append("install \(keys.count) key(s) for \(name)")
         }
-        return .apply(changes)
+        return .apply(
+            Plan(keys: keys, refused: refused, admin: try AdminUser.name(for: context), users: users, changes: changes))
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        let (keys, refused) = acceptedKeys(context)
-        for name in try targetUsers(context) {
-            guard let user = try PasswdDatabase.lookUp(name, root: context.root) else {
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        for (name, entry) in plan.users {
+            guard let user = entry else {
                 throw SSHKeysError.noSuchUser(name, passwd: try context.root.resolve("/etc/passwd"))
             }
             try HomeDirectory.ensure(for: user, context: context)
-            let admin = try AdminUser.name(for: context)
             try AuthorizedKeys.install(
-                Self.lines(keys, for: name, admin: admin, context: context), for: user, context: context)
+                Self.lines(plan.keys, for: name, admin: plan.admin, context: context), for: user, context: context)
         }
-        for problem in refused { context.logger.warning("SSH key refused", metadata: ["reason": "\(problem)"]) }
+        for problem in plan.refused { context.logger.warning("SSH key refused", metadata: ["reason": "\(problem)"]) }
         return .done
     }
 }

@@ -45,6 +45,11 @@ struct CloudConfig: Sendable, Equatable {
         var owner: String = "root:root"
         var append = false
         var deferred = false
+        /// Content that does not decode under its encoding (base64 that is not, gzip that is
+        /// not): this entry fails when written, the document's other keys still apply. A
+        /// wrong type or an unknown encoding, which cloud-init's schema rejects, refuses the
+        /// document instead.
+        var contentProblem: CloudConfigError?
     }
 
     static let knownKeys: Set<String> = [
@@ -53,6 +58,7 @@ struct CloudConfig: Sendable, Equatable {
         "manage_etc_hosts", "user", "vendor_data", "ssh_genkeytypes", "ssh_deletekeys", "disable_root",
         "mounts", "mount_default_fields", "swap", "ntp", "locale", "locale_configfile", "ca_certs", "ca-certs",
         "power_state",
+        "package_update", "package_upgrade", "apt_update", "apt_upgrade",
     ]
 
     var hostname: String?
@@ -67,7 +73,8 @@ struct CloudConfig: Sendable, Equatable {
     var runcmd: [Command] = []
     var bootcmd: [Command] = []
     var timezone: String?
-    var packages: [String] = []
+    /// `package_update`, `package_upgrade`, `packages` (CloudConfig+Packages).
+    var packageRequest = PackageRequest()
     var finalMessage: String?
     var passwords = PasswordChanges()
     var sshPasswordAuthentication: Bool?
@@ -109,7 +116,15 @@ struct CloudConfig: Sendable, Equatable {
         for key in ignoring { map[key] = nil }
         keys = Set(map.keys)
         if case .map(let vendor)? = map["vendor_data"] {
-            vendorDataEnabled = try Self.bool(vendor["enabled"], "vendor_data.enabled") ?? true
+            if case .string(let text)? = vendor["enabled"] {
+                // cloud-init's `is_true`: a string turns vendor data on only when it is one
+                // of its true words; any other string turns it off.
+                vendorDataEnabled = ["true", "1", "on", "yes"].contains(text.lowercased().trimmingWhitespace())
+                warnings.append(
+                    "vendor_data.enabled: the string '\(TextPreview.line(text))' read as \(vendorDataEnabled)")
+            } else {
+                vendorDataEnabled = try Self.bool(vendor["enabled"], "vendor_data.enabled") ?? true
+            }
         }
         unknownKeys = map.keys.filter { !Self.knownKeys.contains($0) }.sorted()
         hostname = try Self.string(map["hostname"], "hostname")
@@ -118,20 +133,35 @@ struct CloudConfig: Sendable, Equatable {
         timezone = try Self.string(map["timezone"], "timezone")
         finalMessage = try Self.string(map["final_message"], "final_message")
         sshAuthorizedKeys = try Self.strings(map["ssh_authorized_keys"], "ssh_authorized_keys")
-        packages = try Self.list(map["packages"], "packages").map(\.text)
+        packageRequest = try Self.packageRequest(map, warnings: &warnings)
         runcmd = try Self.commands(map["runcmd"], "runcmd")
         bootcmd = try Self.commands(map["bootcmd"], "bootcmd")
-        users = try Self.list(map["users"], "users").enumerated().map { try Self.user($1, "users[\($0)]") }
+        users = try Self.users(map["users"])
         defaultUserName = try Self.defaultUserName(map["user"])
         sshDeleteKeys = try Self.bool(map["ssh_deletekeys"], "ssh_deletekeys")
         disableRoot = try Self.bool(map["disable_root"], "disable_root")
         if map["ssh_genkeytypes"] != nil {
-            sshGenKeyTypes = try Self.strings(map["ssh_genkeytypes"], "ssh_genkeytypes").map { name in
+            let names = try Self.strings(map["ssh_genkeytypes"], "ssh_genkeytypes")
+            guard !names.isEmpty else { throw CloudConfigError.type("ssh_genkeytypes", "at least one host key type") }
+            let types: [SSHHostKeyType] = try names.compactMap { name in
+                // cloud-init's schema allows dsa; OpenSSH turned DSA off (7.0) and removed it
+                // (9.8), so no image's sshd would load it: named, not made.
+                if name == "dsa" {
+                    warnings.append("ssh_genkeytypes: dsa host keys are not made (OpenSSH no longer supports DSA)")
+                    return nil
+                }
                 guard let type = SSHHostKeyType(rawValue: name) else {
                     throw CloudConfigError.type(
-                        "ssh_genkeytypes", "host key types (ed25519, ecdsa, rsa), not '\(TextPreview.line(name))'")
+                        "ssh_genkeytypes", "host key types (ed25519, ecdsa, rsa, dsa), not '\(TextPreview.line(name))'")
                 }
                 return type
+            }
+            // Only dsa: no key sshd would load would be made, and nobody could log in over
+            // SSH; the default types are made instead, and the warning says so.
+            if types.isEmpty {
+                warnings.append("ssh_genkeytypes: only dsa was asked for: the default host key types are made instead")
+            } else {
+                sshGenKeyTypes = types
             }
         }
         passwords = try Self.passwordChanges(map)
@@ -161,7 +191,9 @@ struct CloudConfig: Sendable, Equatable {
         if !bootcmd.isEmpty { keys.append("bootcmd (\(bootcmd.count))") }
         if !runcmd.isEmpty { keys.append("runcmd (\(runcmd.count))") }
         if timezone != nil { keys.append("timezone") }
-        if !packages.isEmpty { keys.append("packages (not supported)") }
+        if let key = packageRequest.updateKey { keys.append(key) }
+        if let key = packageRequest.upgradeKey { keys.append(key) }
+        if !packageRequest.packages.isEmpty { keys.append("packages (\(packageRequest.packages.count))") }
         if finalMessage != nil { keys.append("final_message") }
         keys += system.summaryItems
         if !unknownKeys.isEmpty { keys.append("unknown keys ignored: \(unknownKeys.joined(separator: ", "))") }
@@ -237,42 +269,6 @@ struct CloudConfig: Sendable, Equatable {
         }
     }
 
-    static func user(_ value: YAMLValue, _ key: String) throws -> User {
-        if case .string(let text) = value {
-            return text == "default" ? User(isDefault: true, name: "default") : User(name: text)
-        }
-        guard case .map(let map) = value else {
-            throw CloudConfigError.type(key, "\"default\", a name or a mapping")
-        }
-        guard let name = try string(map["name"], "\(key).name") else {
-            throw CloudConfigError.type("\(key).name", "a user name")
-        }
-        var user = User(name: name)
-        user.gecos = try string(map["gecos"], "\(key).gecos")
-        user.groups = try stringOrList(map["groups"], "\(key).groups")
-        if case .bool(let flag)? = map["sudo"] {
-            if flag {
-                throw CloudConfigError.type(
-                    "\(key).sudo", "a sudoers rule such as \"ALL=(ALL) NOPASSWD:ALL\" (or false)")
-            }
-        } else {
-            user.sudo =
-                map["sudo"]?.isList == true
-                ? try strings(map["sudo"], "\(key).sudo") : (try string(map["sudo"], "\(key).sudo")).map { [$0] } ?? []
-        }
-        user.shell = try string(map["shell"], "\(key).shell")
-        // cloud-init reads both spellings of the keys.
-        user.sshAuthorizedKeys =
-            try strings(map["ssh_authorized_keys"], "\(key).ssh_authorized_keys")
-            + strings(map["ssh-authorized-keys"], "\(key).ssh-authorized-keys")
-        user.lockPasswd = try bool(map["lock_passwd"], "\(key).lock_passwd") ?? true
-        // `hashed_passwd` is cloud-init's newer name for `passwd`; `plain_text_passwd` is
-        // clear text, hashed by the agent.
-        user.passwd = try string(map["hashed_passwd"], "\(key).hashed_passwd") ?? string(map["passwd"], "\(key).passwd")
-        user.plainTextPasswd = try string(map["plain_text_passwd"], "\(key).plain_text_passwd")
-        return user
-    }
-
     static func file(_ value: YAMLValue, _ key: String) throws -> File {
         guard case .map(let map) = value else { throw CloudConfigError.type(key, "a mapping") }
         guard let path = try string(map["path"], "\(key).path") else {
@@ -285,9 +281,15 @@ struct CloudConfig: Sendable, Equatable {
         } else {
             raw = Data((try string(map["content"], "\(key).content") ?? "").utf8)
         }
-        let content = try WriteFilesEncoding.decode(
-            raw, encoding: try string(map["encoding"], "\(key).encoding"), key: key)
-        var file = File(path: path, content: content)
+        let encoding = try WriteFilesEncoding.validated(try string(map["encoding"], "\(key).encoding"), key: key)
+        var file = File(path: path, content: Data())
+        do {
+            file.content = try WriteFilesEncoding.decode(raw, encoding: encoding, key: key)
+        } catch let problem as CloudConfigError {
+            file.contentProblem = problem
+        } catch {
+            file.contentProblem = .type("\(key).content", "\(error)")
+        }
         if let permissions = map["permissions"] {
             // YAML 1.1 reads 0644 as the integer 420 (octal); "0644" and 0o644 stay strings.
             if case .int(let number) = permissions, (0...0o7777).contains(number) {
@@ -312,6 +314,13 @@ struct CloudConfig: Sendable, Equatable {
 enum WriteFilesEncoding {
     /// The file's bytes from `raw` (the content's text as UTF-8, or a `!!binary` value's
     /// bytes) under `encoding`, as cloud-init's `extract_contents` decodes either.
+    /// cloud-init's encoding names (its schema's list); anything else is refused, naming it.
+    static func validated(_ encoding: String?, key: String) throws -> String? {
+        let known = ["b64", "base64", "gz", "gzip", "gz+b64", "gzip+base64", "gz+base64", "gzip+b64", "text/plain"]
+        guard let encoding, !known.contains(encoding.lowercased()) else { return encoding }
+        throw CloudConfigError.type("\(key).encoding", "b64, gzip or gz+b64, not '\(TextPreview.line(encoding))'")
+    }
+
     static func decode(_ raw: Data, encoding: String?, key: String) throws -> Data {
         let compact = { (raw: Data) in
             Data(base64Encoded: String(decoding: raw, as: UTF8.self).filter { !$0.isWhitespace })

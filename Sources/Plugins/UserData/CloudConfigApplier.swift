@@ -14,7 +14,9 @@ import Glibc
 ///
 /// Order, as cloud-init's modules run: bootcmd, write_files, mounts, hostname, ca_certs,
 /// timezone, users, ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth,
-/// locale, ntp, power_state (handed to the end of the run), deferred write_files; `runcmd` runs after the scripts (`runcmd(_:)`); `final_message` is handed back to the
+/// locale, ntp, power_state (handed to the end of the run), packages (`CloudConfigPackages`:
+/// refresh, upgrade, install with the image's manager), deferred write_files; `runcmd` runs
+/// after the scripts (`runcmd(_:)`); `final_message` is handed back to the
 /// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
 struct CloudConfigApplier: Sendable {
@@ -84,13 +86,11 @@ struct CloudConfigApplier: Sendable {
             await attempt("ssh_pwauth") { try await SSHDPasswordAuthentication(context: context).set(enabled) }
         }
         failures += await applySystem([.locale, .ntp, .powerState], of: config.system)
+        // cloud-init's final stage: package_update_upgrade_install, then the deferred files
+        // (which may go where a package made a directory or a user), then the scripts.
+        failures += await CloudConfigPackages(context: context).apply(config.packageRequest, partIndex: part.index)
         for (index, file) in config.writeFiles.enumerated() where file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
-        }
-        if !config.packages.isEmpty {
-            context.logger.warning(
-                "cloud-config packages are not supported in this version (no package manager calls); not installed",
-                metadata: ["part": "\(part.name)", "packages": "\(config.packages.count)"])
         }
         // runcmd is a part of its own, run after the scripts (`UserDataPlugin.ordered`).
         // Printed by the plugin when every part has run (`FinalMessage`).
@@ -143,6 +143,7 @@ struct CloudConfigApplier: Sendable {
         if let problem = InjectedFilePolicy.validateGuestPath(file.path) {
             throw UnsafePathError(path: file.path, problem: problem)
         }
+        if let problem = file.contentProblem { throw problem }
         let owner = try CloudConfigUsers(context: context).owner(file.owner)
         var contents = file.content
         if file.append, let existing = try context.writer.read(file.path) { contents = existing + contents }

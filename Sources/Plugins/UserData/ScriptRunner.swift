@@ -55,11 +55,14 @@ struct ScriptRunner: Sendable {
     }
 
     /// Runs one cloud-config command (an argv; `sh -c` strings come here as argv too),
-    /// inside the root like a script, with its output kept the same way.
-    func runCommand(_ argv: [String], fileName: String) async throws -> ScriptRun {
+    /// inside the root like a script, with its output kept the same way; `environment` is
+    /// added to the fixed one (the package manager's `DEBIAN_FRONTEND`).
+    func runCommand(_ argv: [String], fileName: String, environment extra: [String: String] = [:]) async throws
+        -> ScriptRun
+    {
         if !context.root.isLiveSystem && geteuid() != 0 { throw UserDataError.scriptsNeedRoot(context.root.hostPath) }
         try makeDirectories()
-        return try await execute(argv, fileName: fileName)
+        return try await execute(argv, fileName: fileName, environment: extra)
     }
 
     private func makeDirectories() throws {
@@ -68,7 +71,9 @@ struct ScriptRunner: Sendable {
         try context.writer.makeDirectory(outputDirectory, mode: 0o700)
     }
 
-    private func execute(_ command: [String], fileName: String) async throws -> ScriptRun {
+    private func execute(_ command: [String], fileName: String, environment extra: [String: String] = [:])
+        async throws -> ScriptRun
+    {
         let root = context.root
         var argv = command
         if !root.isLiveSystem {
@@ -81,7 +86,7 @@ struct ScriptRunner: Sendable {
         let options = CommandOptions(
             timeout: .milliseconds(Int64(context.config.userdataScriptTimeout * 1000)),
             workingDirectory: root.isLiveSystem ? "/" : root.hostPath,
-            environment: environment(), outputFile: outputHostPath)
+            environment: environment().merging(extra) { _, added in added }, outputFile: outputHostPath)
         let result = try await context.runner.run(argv, standardInput: nil, options: options)
         return ScriptRun(
             exitCode: result.exitCode, timedOut: result.timedOut,

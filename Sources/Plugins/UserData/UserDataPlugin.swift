@@ -119,7 +119,10 @@ public struct UserDataPlugin: Plugin {
             } catch {
                 return record == nil ? .refuse("\(error)") : .nothing("failed at an earlier boot")
             }
-            if record == nil { return .run("apply cloud-config: " + document.summary) }
+            if record == nil {
+                let packages = CloudConfigPackages.plan(document.packageRequest, root: context.root)
+                return .run("apply cloud-config: " + document.summary + (packages.map { "; " + $0 } ?? ""))
+            }
             return document.bootcmd.isEmpty ? .nothing("applied at an earlier boot") : .run("run bootcmd (every boot)")
         case .include(let once):
             if let record, record.status != .runAgain { return .nothing("handled at an earlier boot") }
@@ -150,7 +153,14 @@ public struct UserDataPlugin: Plugin {
         }
     }
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
+    /// The parts in run order, parsed once, with the per-part records they were judged by.
+    public struct Plan: PlannedChanges {
+        let parts: [UserDataPart]
+        let state: UserDataState
+        public let changes: [String]
+    }
+
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
         let parts = try orderedParts(context)
         guard !parts.isEmpty else { return .skip("metadata has no user data") }
         let state = try context.savedState(as: UserDataState.self) ?? UserDataState()
@@ -177,16 +187,13 @@ public struct UserDataPlugin: Plugin {
         guard work else {
             return .skip("\(parts.count) part(s), nothing to run at this boot: " + lines.joined(separator: "; "))
         }
-        return .apply(lines)
+        return .apply(Plan(parts: parts, state: state, changes: lines))
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        let parts = try orderedParts(context)
-        guard !parts.isEmpty else { return .done }
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
         if let raw = context.metadata.userData { try saveRaw(raw, context: context) }
-        var boot = UserDataBoot(
-            plugin: self, context: context, state: try context.savedState(as: UserDataState.self) ?? UserDataState())
-        let reboot = try await boot.process(parts)
+        var boot = UserDataBoot(plugin: self, context: context, state: plan.state)
+        let reboot = try await boot.process(plan.parts)
         // cloud-config `final_message`s: at the end of the run, as cloud-init's final stage.
         for message in boot.finalMessages {
             let text = FinalMessage.render(message, values: FinalMessage.values(for: context))

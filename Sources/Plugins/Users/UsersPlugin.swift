@@ -9,14 +9,20 @@ public struct UsersPlugin: Plugin {
 
     public init() {}
 
-    public func plan(_ context: PluginContext) async throws -> PluginPlan {
-        let account = try AdminAccount.inspect(context)
-        let changes = account.changes
-        return changes.isEmpty ? .skip("user \(account.user) exists with its groups") : .apply(changes)
+    /// The admin account as inspected, with what it lacks.
+    public struct Plan: PlannedChanges {
+        let account: AdminAccount
+        public var changes: [String] { account.changes }
     }
 
-    public func apply(_ context: PluginContext) async throws -> PluginOutcome {
-        try await AdminAccount.inspect(context).ensure(context)
+    public func plan(_ context: PluginContext) async throws -> PlanDecision<Plan> {
+        let account = try AdminAccount.inspect(context)
+        return account.changes.isEmpty
+            ? .skip("user \(account.user) exists with its groups") : .apply(Plan(account: account))
+    }
+
+    public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
+        try await plan.account.ensure(context)
         return .done
     }
 }

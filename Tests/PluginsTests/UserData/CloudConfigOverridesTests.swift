@@ -50,7 +50,12 @@ import Testing
         let overrides = CloudConfigOverrides.read(
             Self.metadata("#cloud-config\nssh_genkeytypes: [ed25519, rsa]\nssh_deletekeys: false\n"))
         #expect(overrides == UserDataOverrides(hostKeyTypes: [.ed25519, .rsa], deleteImageHostKeys: false))
-        #expect(throws: CloudConfigError.self) { try CloudConfig(Data("#cloud-config\nssh_genkeytypes: [dsa]\n".utf8)) }
+        #expect(throws: CloudConfigError.self) { try CloudConfig(Data("#cloud-config\nssh_genkeytypes: [foo]\n".utf8)) }
+        // cloud-init's schema allows dsa; OpenSSH no longer loads it: left out, and dsa alone
+        // is the default types (never no host key at all).
+        let withDSA = CloudConfigOverrides.read(Self.metadata("#cloud-config\nssh_genkeytypes: [dsa, ed25519]\n"))
+        #expect(withDSA.hostKeyTypes == [.ed25519])
+        #expect(CloudConfigOverrides.read(Self.metadata("#cloud-config\nssh_genkeytypes: [dsa]\n")).hostKeyTypes == nil)
         #expect(CloudConfigOverrides.read(Self.metadata("#cloud-config\nusers: [default]\n")) == UserDataOverrides())
     }
 

@@ -4,83 +4,118 @@ import Testing
 
 @testable import Plugins
 
-/// The system keys against cloud-init 22.4's own JSON schema (from Debian's cloud-init package,
-/// unpacked by scripts/setup.sh, checked with python3-jsonschema as cloud-init's
-/// `validate_cloudconfig_schema` does): what the schema rejects, the agent rejects, naming the
-/// key; where the two differ, the difference is listed here with its reason.
-@Suite struct CloudConfigSchemaDifferentialTests {
-    static let schema =
-        "/var/cache/guest-agent-tests/cloud-init_22.4.2-1+deb12u4/usr/lib/python3/dist-packages/cloudinit/config/schemas/schema-cloud-config-v1.json"
+/// cloud-init's own schema as the oracle for what a cloud-config document may say (issue 25):
+/// cloud-init 22.4.2's validator (Tests/CloudConfigDifferential/schema.py, its package
+/// unpacked) judges every example its modules document and every document in
+/// Tests/CloudConfigDifferential/documents/ (`bad-*` the ones it refuses), and the agent's
+/// reader must agree:
+/// - a document cloud-init accepts is read: each key applied or reported as not supported;
+/// - a document cloud-init rejects for a key the agent applies is refused, naming one of the
+///   keys cloud-init names; a rejection for a key the agent does not apply is reported as
+///   that key not supported (never applied);
+/// - YAML cloud-init's loader refuses, the agent refuses.
+@Suite(.ownThread(.computes)) struct CloudConfigSchemaDifferentialTests {
+    static let python = "/usr/bin/python3"
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("CloudConfigDifferential")
 
-    static let checker = """
-        import json, sys, yaml, jsonschema
-        schema = json.load(open(sys.argv[1]))
-        validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-        print(json.dumps([[e.message for e in validator.iter_errors(yaml.safe_load(d))] for d in json.load(sys.stdin)]))
-        """
-
-    static let documents = [
-        "power_state: {mode: sleep}", "power_state: {delay: now}", "power_state: {mode: reboot, delay: -1}",
-        "power_state: {mode: reboot, delay: soon}", "power_state: {mode: reboot, delay: 5.5}",
-        "power_state: {mode: reboot, timeout: '5'}", "power_state: {mode: reboot, timeout: 2.5}",
-        "power_state: {mode: reboot, condition: 5}", "power_state: {mode: reboot, message: 5}",
-        "power_state: {mode: reboot, extra: 1}", "power_state: reboot",
-        "mounts: [[sdb, /data]]", "mounts: [[sdb, /data, ext4, 'defaults,nofail', '0', '2']]", "mounts: sdb",
-        "mounts: [[]]", "mounts: [[a, b, c, d, e, f, g]]", "mounts: [sdb]",
-        "mount_default_fields: [null, null, auto, defaults, '0', '2']", "mount_default_fields: [a, b]",
-        "mount_default_fields: [null, null, auto, defaults, 0, 2]",
-        "mounts: [[sdb, /data, ext4, defaults, 0, 2]]", "mounts: [[sdb, null]]",
-        "ntp:", "ntp: {enabled: false}", "ntp: {servers: [a.example], pools: [b.example], ntp_client: chrony}",
-        "ntp: [a]", "ntp: {servers: a.example}", "ntp: {enabled: 'yes'}", "ntp: {pools: [a.example, a.example]}",
-        "ntp: {ntp_client: 5}", "ntp: {config: {}}", "ntp: {extra: 1}", "ntp: {ntp_client: openntpd}",
-        "ntp: {config: {confpath: /etc/x.conf}}",
-        "locale: en_US.UTF-8", "locale: 5", "locale: en_US.UTF-8\nlocale_configfile: /etc/locale.conf",
-        "locale: C\nlocale_configfile: 5",
-        "ca_certs: {remove_defaults: true}", "ca_certs: x", "ca_certs: {}", "ca_certs: {trusted: []}",
-        "ca_certs: {trusted: x}", "ca_certs: {remove_defaults: 'yes'}", "ca_certs: {extra: 1}",
-        "ca-certs: {remove-defaults: true}", "ca_certs: {trusted: [not-a-certificate]}",
-    ]
-
-    /// Accepted by the schema, refused here, and why.
-    static let stricter: [String: String] = [
-        "ntp: {ntp_client: openntpd}": "only chrony, systemd-timesyncd and ntp are configured",
-        "ntp: {config: {confpath: /etc/x.conf}}": "cloud-init's templates (ntp.config) are not supported",
-        "ca_certs: {trusted: [not-a-certificate]}": "each entry must be PEM certificates",
-    ]
-
-    /// Refused by the schema, applied here as cloud-init's module applies them: its cc_mounts
-    /// str()s numbers and gives null its meaning (drop the device's entries), though the
-    /// 22.4 schema types every field `string`.
-    static let looser: Set<String> = ["mounts: [[sdb, /data, ext4, defaults, 0, 2]]", "mounts: [[sdb, null]]"]
-
-    func agentRejects(_ document: String) -> Bool {
-        guard let config = try? CloudConfig(Data(("#cloud-config\n" + document + "\n").utf8)) else { return true }
-        return !config.system.problems.isEmpty
+    static var canRun: Bool {
+        FileManager.default.isExecutableFile(atPath: python) && Program.which("dpkg") != nil
+            && Program.which("apt-get") != nil
     }
 
-    @Test func rejectsWhatCloudInitsSchemaRejects() async throws {
-        guard FileManager.default.fileExists(atPath: Self.schema) else {
-            print("cloud-init's package is not unpacked (scripts/setup.sh): schema differential skipped")
-            return
+    struct Verdict {
+        let name: String
+        let text: String
+        /// The top-level keys cloud-init's schema finds fault with.
+        let rejectedKeys: Set<String>
+        let errors: [String]
+        let yamlError: String?
+    }
+
+    static func verdicts() async throws -> [Verdict] {
+        let run = try await Program.run(
+            python,
+            [
+                directory.appendingPathComponent("schema.py").path, "verdicts", "--documents",
+                directory.appendingPathComponent("documents").path,
+            ], timeout: 300)
+        try #require(run.status == 0, "schema.py: \(run.standardError)")
+        let list = try #require(
+            try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [[String: Any]])
+        return try list.map { entry in
+            let errors = (entry["errors"] as? [[String]]) ?? []
+            return Verdict(
+                name: try #require(entry["name"] as? String), text: try #require(entry["text"] as? String),
+                rejectedKeys: Set(errors.map { topLevelKey($0[0]) }), errors: errors.map { "\($0[0]): \($0[1])" },
+                yamlError: entry["yaml_error"] as? String)
         }
-        let script = try TemporaryDirectory(prefix: "schema-check")
-        let path = try script.write(Self.checker, to: "check.py")
-        let input = try JSONSerialization.data(withJSONObject: Self.documents)
-        let result = try await Program.run("/usr/bin/python3", [path, Self.schema], input: input)
-        try #require(result.status == 0, "\(result.standardError)")
-        let verdicts = try JSONDecoder().decode([[String]].self, from: Data(result.standardOutput.utf8))
-        try #require(verdicts.count == Self.documents.count)
-        for (document, errors) in zip(Self.documents, verdicts) {
-            let theirs = !errors.isEmpty
-            let ours = agentRejects(document)
-            if theirs && !ours {
-                #expect(Self.looser.contains(document), "cloud-init rejects, the agent accepts: \(document): \(errors)")
-            } else if !theirs && ours {
-                #expect(Self.stricter[document] != nil, "cloud-init accepts, the agent rejects: \(document)")
-            } else {
-                #expect(
-                    !Self.looser.contains(document) && Self.stricter[document] == nil, "listed but agrees: \(document)")
+    }
+
+    /// `users.0.shell` → `users`; the agent's `write_files[2] ...` → `write_files`.
+    static func topLevelKey(_ path: String) -> String {
+        String(path.prefix { $0 != "." && $0 != "[" && $0 != " " })
+    }
+
+    /// (document, key) pairs cloud-init's schema rejects and the agent applies on purpose
+    /// (decisions.json, each with why).
+    static func decisions() throws -> Set<String> {
+        let data = try Data(contentsOf: directory.appendingPathComponent("decisions.json"))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let entries = try #require(object["decisions"] as? [[String: String]])
+        return Set(
+            try entries.map { entry in
+                #expect(!(entry["why"] ?? "").isEmpty, "a decision says why: \(entry)")
+                return "\(try #require(entry["document"])):\(try #require(entry["key"]))"
+            })
+    }
+
+    @Test(.enabled(if: canRun, "needs Debian's /usr/bin/python3, dpkg and apt-get (cloud-init's package): skipped"))
+    func theAgentReadsWhatCloudInitsSchemaAcceptsAndRefusesWhatItRejects() async throws {
+        let verdicts = try await Self.verdicts()
+        let decisions = try Self.decisions()
+        var used: Set<String> = []
+        #expect(verdicts.filter { $0.name.hasPrefix("example:") }.count >= 100, "cloud-init's module examples")
+        #expect(verdicts.contains { !$0.rejectedKeys.isEmpty }, "the documents include ones cloud-init rejects")
+        var disagreements: [String] = []
+        for verdict in verdicts {
+            // The corpus says what it holds: `bad-*` documents are the ones cloud-init refuses.
+            let refused = !verdict.rejectedKeys.isEmpty || verdict.yamlError != nil
+            if verdict.name.hasPrefix("bad-") != refused {
+                disagreements.append("\(verdict.name): cloud-init \(refused ? "refuses" : "accepts") it: name it so")
+            }
+            let read = Result { try CloudConfig(Data(verdict.text.utf8)) }
+            switch (read, verdict.yamlError) {
+            case (.success, let yamlError?):
+                disagreements.append(
+                    "\(verdict.name): cloud-init's YAML loader refuses it (\(yamlError)), the agent reads it")
+            case (.failure(let error), nil) where verdict.rejectedKeys.isEmpty:
+                disagreements.append("\(verdict.name): cloud-init accepts it, the agent refuses it: \(error)")
+            case (.failure(CloudConfigError.type(let key, _)), nil):
+                if !verdict.rejectedKeys.contains(Self.topLevelKey(key)) {
+                    disagreements.append(
+                        "\(verdict.name): the agent refuses '\(key)', cloud-init rejects only \(verdict.errors)")
+                }
+            case (.success(let config), nil):
+                // A system key that does not read (`SystemKeys.problems`) is refused by name.
+                var applied = verdict.rejectedKeys.subtracting(config.unknownKeys)
+                    .subtracting(config.system.problems.map(\.key))
+                for key in applied where decisions.contains("\(verdict.name):\(key)") {
+                    used.insert("\(verdict.name):\(key)")
+                    applied.remove(key)
+                }
+                if !applied.isEmpty {
+                    disagreements.append(
+                        "\(verdict.name): cloud-init rejects \(verdict.errors), the agent applies \(applied.sorted())")
+                }
+            case (.failure, _?):
+                break  // both refuse the YAML
+            case (.failure(let error), nil):
+                disagreements.append("\(verdict.name): the agent refuses it (\(error)), cloud-init: \(verdict.errors)")
             }
         }
+        #expect(used == decisions, "decisions no document needs any more: \(decisions.subtracting(used).sorted())")
+        #expect(
+            disagreements.isEmpty, "\(disagreements.count) disagreement(s):\n\(disagreements.joined(separator: "\n"))")
     }
 }

@@ -18,8 +18,8 @@ import Testing
     }
 
     @Test func wrongTypesNameTheKey() {
-        #expect(throws: CloudConfigError.type("users", "a list")) {
-            try CloudConfig(Data("#cloud-config\nusers: alice\n".utf8))
+        #expect(throws: CloudConfigError.type("users", "a list, a mapping or a comma-separated string of names")) {
+            try CloudConfig(Data("#cloud-config\nusers: 5\n".utf8))
         }
         #expect(throws: CloudConfigError.type("write_files[0].permissions", "an octal mode such as '0644'")) {
             try CloudConfig(Data("#cloud-config\nwrite_files:\n  - path: /x\n    permissions: rw\n".utf8))
@@ -50,8 +50,8 @@ import Testing
         #expect(config.runcmd[0].argv == ["/bin/sh", "-c", "echo hi"])
         #expect(config.writeFiles == [CloudConfig.File(path: "/a", content: Data("hi".utf8), permissions: 0o600)])
         #expect(config.unknownKeys == ["aaa", "zzz"])
-        #expect(
-            config.summary == "write_files (1), runcmd (2), packages (not supported), unknown keys ignored: aaa, zzz")
+        #expect(config.packageRequest.packages == [CloudConfig.Package(name: "nginx")])
+        #expect(config.summary == "write_files (1), runcmd (2), packages (1), unknown keys ignored: aaa, zzz")
     }
 }
 
@@ -108,7 +108,6 @@ struct UserDataCloudConfigTests {
               - [sh, -c, 'echo argv "$0" >> /tmp/marks', 'x y']
             bootcmd:
               - echo boot >> /tmp/marks
-            packages: [nginx]
             final_message: all done
             unknown_key: 1
             another: 2
@@ -150,7 +149,6 @@ struct UserDataCloudConfigTests {
         #expect(
             boots.logs.text.contains("cloud-config keys not supported, ignored")
                 && boots.logs.text.contains("another, unknown_key"))
-        #expect(boots.logs.text.contains("cloud-config packages are not supported in this version"))
 
         // Second boot: only bootcmd.
         let second = await boots.boot()

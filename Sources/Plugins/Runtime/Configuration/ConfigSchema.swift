@@ -188,7 +188,8 @@ enum ConfigSchema {
         },
         ConfigKey(
             name: "userdata_script_timeout", defaultValue: "600",
-            help: "Seconds one user data script may run before its whole process group is killed."
+            help:
+                "Seconds one user data script, cloud-config command or package manager step may run before its whole process group is killed."
         ) {
             $0.userdataScriptTimeout = try seconds($1, in: 1...86400)
         },
