@@ -67,7 +67,7 @@ struct CloudConfigPackagesTests {
         /// One boot of the userdata plugin; the error it fails with, nil when done.
         func boot(_ yaml: String) async -> String? {
             do {
-                _ = try await UserDataPlugin().apply(context(yaml))
+                _ = try await UserDataPlugin().planAndApply(context(yaml))
                 return nil
             } catch {
                 return "\(error)"
@@ -210,7 +210,7 @@ struct CloudConfigPackagesTests {
         #expect(run.state.current != nil)
         #expect(await run.boot(Self.document) == nil)
         #expect(run.tools.calls.count == 2)
-        let plan = try await UserDataPlugin().plan(run.context(Self.document))
+        let plan = try await UserDataPlugin().describedPlan(run.context(Self.document))
         guard case .skip(let why) = plan else {
             Issue.record("a second boot plans \(plan)")
             return
@@ -220,7 +220,7 @@ struct CloudConfigPackagesTests {
 
     @Test func theDryRunShowsWhatWouldRun() async throws {
         let run = try Run(fakeTools: ["/usr/bin/apt-get"])
-        let plan = try await UserDataPlugin().plan(run.context(Self.document))
+        let plan = try await UserDataPlugin().describedPlan(run.context(Self.document))
         #expect(
             plan
                 == .apply([
@@ -232,7 +232,7 @@ struct CloudConfigPackagesTests {
         #expect(run.tools.calls.isEmpty)
 
         let none = try Run(fakeTools: [])
-        let refused = try await UserDataPlugin().plan(none.context(Self.document))
+        let refused = try await UserDataPlugin().describedPlan(none.context(Self.document))
         guard case .apply(let lines) = refused else {
             Issue.record("\(refused)")
             return
