@@ -36,7 +36,13 @@ struct SystemKeys: Sendable, Equatable {
         var problems: [Problem] = []
         func read<Value>(_ key: String, _ body: () throws -> Value) -> Value? {
             do { return try body() } catch {
-                problems.append(Problem(key: key, message: "\(error)"))
+                // The top-level key the error names (`mount_default_fields[2]` read with
+                // `mounts`, `locale_configfile` with `locale`), else the key being read.
+                var named = key
+                if case CloudConfigError.type(let path, _) = error {
+                    named = String(path.prefix { $0 != "." && $0 != "[" && $0 != " " })
+                }
+                problems.append(Problem(key: named, message: "\(error)"))
                 return nil
             }
         }

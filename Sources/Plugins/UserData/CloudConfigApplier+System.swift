@@ -13,7 +13,14 @@ extension CloudConfigApplier {
         case powerState = "power_state"
 
         /// The keys a problem reported under `key` belongs to.
-        func owns(_ key: String) -> Bool { key == rawValue || (self == .caCerts && key == "ca-certs") }
+        func owns(_ key: String) -> Bool {
+            switch self {
+            case .mounts: ["mounts", "mount_default_fields"].contains(key)
+            case .caCerts: ["ca_certs", "ca-certs"].contains(key)
+            case .locale: ["locale", "locale_configfile"].contains(key)
+            default: key == rawValue
+            }
+        }
     }
 
     /// Applies `keys` of `system`; returns the failures, each starting with its key.
