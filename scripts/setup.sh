@@ -17,6 +17,7 @@ packages=(
   cloud-guest-utils fdisk  # resize plugin tests: growpart, and sfdisk (fdisk) for the growpart-less path
   e2fsprogs xfsprogs btrfs-progs lvm2  # resize tests: mkfs/resize2fs/dumpe2fs, mkfs.xfs/xfs_growfs/xfs_info, btrfs, pvresize/lvextend
   zlib1g-dev             # gzip user data (the agent links libz)
+  ca-certificates        # cloud-config ca_certs: the real update-ca-certificates, run in a chroot scratch root
   bash coreutils tzdata  # user data tests: bash scripts, chroot into a scratch root, cloud-config timezone
   dpkg-dev binutils lintian  # packaging/build-deb.sh: dpkg-shlibdeps for Depends, strip/readelf, lintian on the .deb
   debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots; scripts/vm-boot-test.sh: the Debian 12 and 13 images
@@ -37,6 +38,11 @@ sshd_cache=/var/cache/guest-agent-tests
 if [ ! -x "$sshd_cache/openssh-server/usr/sbin/sshd" ]; then
   $SUDO mkdir -p "$sshd_cache"
   (cd "$sshd_cache" && $SUDO apt-get download openssh-server && $SUDO dpkg -x openssh-server_*.deb openssh-server)
+fi
+# chronyd -p checks the chrony sources cloud-config ntp writes (CloudConfigNTPTests): chrony is
+# unpacked the same way, never installed, so no time daemon runs on (or steers the clock of) this machine.
+if [ ! -x "$sshd_cache/chrony/usr/sbin/chronyd" ]; then
+  (cd "$sshd_cache" && $SUDO apt-get download chrony && $SUDO dpkg -x chrony_*.deb chrony)
 fi
 # The network differential harness (Tests/NetworkDifferential): cloud-init's Debian package,
 # downloaded and unpacked (dpkg -x) into /var/cache/guest-agent-tests, never installed.

@@ -45,6 +45,7 @@ public struct AgentRun: Sendable {
             summary.stages = earlier.stages?.filter { $0.stage == .local }
         }
         var found: InstanceMetadata?
+        let endOfRun = EndOfRunRequests()
         for stage in stages {
             let stageStarted = Date()
             var discoveryMs: Int?
@@ -74,7 +75,7 @@ public struct AgentRun: Sendable {
             }
             let records = await runPlugins(
                 stage: stage, metadata: metadata, store: store, bootID: bootID,
-                http: settings.httpClient(logger: stageLogger), logger: stageLogger)
+                http: settings.httpClient(logger: stageLogger), logger: stageLogger, endOfRun: endOfRun)
             summary.instanceID = metadata.instanceID
             summary.source = metadata.sourceID
             summary.plugins += records
@@ -87,14 +88,17 @@ public struct AgentRun: Sendable {
         summary.finishedAt = Date()
         summary.exitCode = Self.exitCode(summary)
         finish(summary, store: store)
-        await RebootDecision.decide(records: summary.plugins, config: config, root: root, dryRun: dryRun).perform(
+        let reboot = RebootDecision.decide(records: summary.plugins, config: config, root: root, dryRun: dryRun)
+        await reboot.perform(runner: runner, logger: logger)
+        // cloud-config power_state: after the boot's last plugin, with everything saved.
+        await PowerStateAction.decide(endOfRun.powerState, root: root, dryRun: dryRun, reboot: reboot).perform(
             runner: runner, logger: logger)
         return summary
     }
 
     private func runPlugins(
         stage: PluginStage, metadata: InstanceMetadata, store: StateStore, bootID: String?,
-        http: MetadataHTTPClient, logger: Logger
+        http: MetadataHTTPClient, logger: Logger, endOfRun: EndOfRunRequests
     ) async -> [PluginRecord] {
         let plugins = config.run.plugins.compactMap(PluginRegistry.make)
         let pipeline = PipelineRunner(plugins: plugins, store: store, dryRun: dryRun, logger: logger)
@@ -105,7 +109,7 @@ public struct AgentRun: Sendable {
                     metadata: metadata, config: config, root: root, runner: runner, http: http,
                     logger: logger, savedState: saved, saveState: save, console: console,
                     liveHostname: root.isLiveSystem ? KernelHostname() : nil, stage: stage,
-                    userDataOverrides: overrides)
+                    userDataOverrides: overrides, endOfRun: endOfRun)
             }, metadata: metadata, stage: stage, bootID: bootID)
     }
 

@@ -33,14 +33,19 @@ public struct PluginContext: Sendable {
     /// The default user named by the user data's cloud-config (`user:`); nil when it names
     /// none. `AdminUser.name(for:)` puts it first.
     public var defaultUserName: String? { userDataOverrides.defaultUserName }
+    /// What a plugin asks the end of the run to do (cloud-config `power_state`), shared by
+    /// every context of one run; `AgentRun` carries it out after the last plugin.
+    public let endOfRun: EndOfRunRequests
 
     public init(
         metadata: InstanceMetadata, config: AgentConfig, root: SystemRoot, runner: any CommandRunner,
         http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
         saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
         console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil,
-        stage: PluginStage = .network, userDataOverrides: UserDataOverrides = UserDataOverrides()
+        stage: PluginStage = .network, userDataOverrides: UserDataOverrides = UserDataOverrides(),
+        endOfRun: EndOfRunRequests = EndOfRunRequests()
     ) {
+        self.endOfRun = endOfRun
         self.stage = stage
         self.userDataOverrides = userDataOverrides
         self.metadata = metadata

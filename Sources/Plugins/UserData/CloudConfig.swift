@@ -56,6 +56,8 @@ struct CloudConfig: Sendable, Equatable {
         "hostname", "fqdn", "preserve_hostname", "users", "ssh_authorized_keys", "write_files", "runcmd", "bootcmd",
         "timezone", "packages", "final_message", "password", "chpasswd", "ssh_pwauth",
         "manage_etc_hosts", "user", "vendor_data", "ssh_genkeytypes", "ssh_deletekeys", "disable_root",
+        "mounts", "mount_default_fields", "swap", "ntp", "locale", "locale_configfile", "ca_certs", "ca-certs",
+        "power_state",
         "package_update", "package_upgrade", "apt_update", "apt_upgrade",
     ]
 
@@ -92,6 +94,8 @@ struct CloudConfig: Sendable, Equatable {
     /// What the YAML reader accepted with a warning (a key given twice: the last wins, as
     /// in cloud-init), each with its line; the plugin logs them.
     var warnings: [String] = []
+    /// mounts, ntp, locale, ca_certs, power_state (`SystemKeys`: each read on its own).
+    var system = SystemKeys()
 
     /// Parses a `#cloud-config` document (the marker line is a YAML comment); `ignoring`
     /// names top-level keys left out (a vendor document's keys the user data overrides).
@@ -170,6 +174,7 @@ struct CloudConfig: Sendable, Equatable {
         writeFiles = try Self.list(map["write_files"], "write_files").enumerated().map {
             try Self.file($1, "write_files[\($0)]")
         }
+        system = SystemKeys(map)
     }
 
     /// "hostname, users (2), runcmd (3)": what a plan line says this document would do.
@@ -190,6 +195,7 @@ struct CloudConfig: Sendable, Equatable {
         if let key = packageRequest.upgradeKey { keys.append(key) }
         if !packageRequest.packages.isEmpty { keys.append("packages (\(packageRequest.packages.count))") }
         if finalMessage != nil { keys.append("final_message") }
+        keys += system.summaryItems
         if !unknownKeys.isEmpty { keys.append("unknown keys ignored: \(unknownKeys.joined(separator: ", "))") }
         return keys.isEmpty ? "no keys" : keys.joined(separator: ", ")
     }

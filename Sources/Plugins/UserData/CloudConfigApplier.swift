@@ -12,10 +12,11 @@ import Glibc
 /// files (`FileWriting.write` after `InjectedFilePolicy`). Commands run like scripts
 /// (`ScriptRunner`: argv, inside the root, under the timeout).
 ///
-/// Order, as cloud-init's modules run: bootcmd, write_files, hostname, timezone, users,
-/// ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth, packages
-/// (`CloudConfigPackages`: refresh, upgrade, install with the image's manager), deferred
-/// write_files; `runcmd` runs after the scripts (`runcmd(_:)`); `final_message` is handed back to the
+/// Order, as cloud-init's modules run: bootcmd, write_files, mounts, hostname, ca_certs,
+/// timezone, users, ssh_authorized_keys, passwords (`password`, `chpasswd`), ssh_pwauth,
+/// locale, ntp, power_state (handed to the end of the run), packages (`CloudConfigPackages`:
+/// refresh, upgrade, install with the image's manager), deferred write_files; `runcmd` runs
+/// after the scripts (`runcmd(_:)`); `final_message` is handed back to the
 /// plugin, which prints it when every part has run. One key failing does
 /// not stop the others; the part fails at the end naming each.
 struct CloudConfigApplier: Sendable {
@@ -49,6 +50,7 @@ struct CloudConfigApplier: Sendable {
         for (index, file) in config.writeFiles.enumerated() where !file.deferred {
             await attempt("write_files[\(index)] \(TextPreview.line(file.path))") { try write(file) }
         }
+        failures += await applySystem([.mounts], of: config.system)
         if !config.preserveHostname, let name = config.fqdn ?? config.hostname {
             await attempt("hostname") {
                 try HostnameOperations.set(
@@ -64,6 +66,7 @@ struct CloudConfigApplier: Sendable {
                 try HostnameOperations.writeHostsLine(name, context: context)
             }
         }
+        failures += await applySystem([.caCerts], of: config.system)
         if let zone = config.timezone { await attempt("timezone") { try TimezoneSetter(context: context).set(zone) } }
         for (index, user) in config.users.enumerated() {
             await attempt("users[\(index)] \(TextPreview.line(user.name))") {
@@ -82,6 +85,7 @@ struct CloudConfigApplier: Sendable {
         if let enabled = config.sshPasswordAuthentication {
             await attempt("ssh_pwauth") { try await SSHDPasswordAuthentication(context: context).set(enabled) }
         }
+        failures += await applySystem([.locale, .ntp, .powerState], of: config.system)
         // cloud-init's final stage: package_update_upgrade_install, then the deferred files
         // (which may go where a package made a directory or a user), then the scripts.
         failures += await CloudConfigPackages(context: context).apply(config.packageRequest, partIndex: part.index)

@@ -97,7 +97,9 @@ import Testing
                         "\(verdict.name): the agent refuses '\(key)', cloud-init rejects only \(verdict.errors)")
                 }
             case (.success(let config), nil):
+                // A system key that does not read (`SystemKeys.problems`) is refused by name.
                 var applied = verdict.rejectedKeys.subtracting(config.unknownKeys)
+                    .subtracting(config.system.problems.map(\.key))
                 for key in applied where decisions.contains("\(verdict.name):\(key)") {
                     used.insert("\(verdict.name):\(key)")
                     applied.remove(key)
