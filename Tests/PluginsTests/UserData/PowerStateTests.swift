@@ -75,7 +75,7 @@ import Testing
         var metadata = PluginTestContext.sampleMetadata()
         metadata.userData = Data("#cloud-config\npower_state: {mode: poweroff, delay: now, message: done}\n".utf8)
         var config = AgentConfig()
-        config.plugins = ["userdata"]
+        config.run.plugins = ["userdata"]
         let runner = RecordingCommandRunner()
         let logs = LogCapture()
         let run = AgentRun(
