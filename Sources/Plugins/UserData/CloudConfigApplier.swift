@@ -25,7 +25,7 @@ struct CloudConfigApplier: Sendable {
     func apply(_ part: UserDataPart, firstTime: Bool) async -> PartResult {
         let config: CloudConfig
         do {
-            config = try CloudConfig(part.content, ignoring: part.overriddenKeys)
+            config = try part.cloudConfig()
         } catch {
             return PartResult(status: .failed, detail: "\(error)", ran: false)
         }
@@ -104,7 +104,7 @@ struct CloudConfigApplier: Sendable {
     func runcmd(_ part: UserDataPart) async -> PartResult {
         let config: CloudConfig
         do {
-            config = try CloudConfig(part.content, ignoring: part.overriddenKeys)
+            config = try part.cloudConfig()
         } catch {
             return PartResult(status: .failed, detail: "\(error)", ran: false)
         }

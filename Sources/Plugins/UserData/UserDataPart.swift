@@ -56,7 +56,25 @@ struct UserDataPart: Equatable, Sendable {
     var content: Data
     /// Top-level cloud-config keys this part must not apply: a vendor data part's keys that
     /// the user data sets too (the user's win, as in cloud-init). Empty for user data.
-    var overriddenKeys: Set<String> = []
+    var overriddenKeys: Set<String> = [] {
+        didSet { parsed = nil }
+    }
+    /// The cloud-config document, read once (`readingCloudConfig()`), so that the plan, the
+    /// runcmd split and the applier do not parse the YAML again.
+    private(set) var parsed: ParsedCloudConfig?
+
+    /// This part with its cloud-config read (a no-op for other kinds).
+    func readingCloudConfig() -> UserDataPart {
+        guard kind == .cloudConfig || kind == .runcmd, parsed == nil else { return self }
+        var part = self
+        part.parsed = ParsedCloudConfig(Result { try CloudConfig(content, ignoring: overriddenKeys) })
+        return part
+    }
+
+    /// The part's cloud-config: as read once, or read now for a part that was not.
+    func cloudConfig() throws -> CloudConfig {
+        try (parsed ?? readingCloudConfig().parsed ?? ParsedCloudConfig(.failure(CloudConfigError.notUTF8))).get()
+    }
 
     /// SHA-256 of the content, hex: with the index, what identifies the part across boots.
     var sha256: String { PlainFormat.hex(SHA256.hash(data: content)) }
@@ -67,5 +85,27 @@ struct UserDataPart: Equatable, Sendable {
     /// "part 2 (text/x-shellscript, setup.sh)", for every message about this part.
     var name: String {
         "part \(index) (\(contentType)" + (filename.map { ", \(TextPreview.line($0))" } ?? "") + ")"
+    }
+}
+
+/// A cloud-config document as read, or why it could not be (the reader's message).
+struct ParsedCloudConfig: Equatable, Sendable {
+    let config: CloudConfig?
+    let problem: ReadProblem?
+
+    struct ReadProblem: Error, Equatable, Sendable, CustomStringConvertible {
+        let description: String
+    }
+
+    init(_ result: Result<CloudConfig, any Error>) {
+        switch result {
+        case .success(let config): (self.config, problem) = (config, nil)
+        case .failure(let error): (config, problem) = (nil, ReadProblem(description: "\(error)"))
+        }
+    }
+
+    func get() throws -> CloudConfig {
+        if let config { return config }
+        throw problem ?? ReadProblem(description: "cloud-config not read")
     }
 }

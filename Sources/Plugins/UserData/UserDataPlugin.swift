@@ -53,7 +53,10 @@ public struct UserDataPlugin: Plugin {
         if case .unreadable(let failure) = context.metadata.userDataDocument { throw failure }
         var userParts: [UserDataPart] = []
         if let data = context.metadata.userData, !data.isEmpty { userParts = try parser(context).parse(data) }
-        return Self.ordered(VendorData.parts(context, userParts: userParts, parser: parser(context)) + userParts)
+        return Self.ordered(
+            (VendorData.parts(context, userParts: userParts, parser: parser(context)) + userParts).map {
+                $0.readingCloudConfig()
+            })
     }
 
     /// `parts` in run order: boothooks, then cloud-config, then scripts and the rest, then each
@@ -80,7 +83,7 @@ public struct UserDataPlugin: Plugin {
     /// (the cloud-config part itself reports that).
     static func runcmdPart(_ part: UserDataPart) -> UserDataPart? {
         guard part.kind == .cloudConfig,
-            let config = try? CloudConfig(part.content, ignoring: part.overriddenKeys), !config.runcmd.isEmpty
+            let config = try? part.cloudConfig(), !config.runcmd.isEmpty
         else { return nil }
         var runcmd = part
         runcmd.index = part.index + "-runcmd"
@@ -107,7 +110,7 @@ public struct UserDataPlugin: Plugin {
             }
         case .runcmd:
             guard let record else {
-                let count = (try? CloudConfig(part.content, ignoring: part.overriddenKeys))?.runcmd.count ?? 0
+                let count = (try? part.cloudConfig())?.runcmd.count ?? 0
                 return .run("run runcmd (\(count) command(s)) after the scripts")
             }
             return record.status == .runAgain
@@ -115,7 +118,7 @@ public struct UserDataPlugin: Plugin {
         case .cloudConfig:
             let document: CloudConfig
             do {
-                document = try CloudConfig(part.content, ignoring: part.overriddenKeys)
+                document = try part.cloudConfig()
             } catch {
                 return record == nil ? .refuse("\(error)") : .nothing("failed at an earlier boot")
             }
