@@ -3,6 +3,8 @@
 /// network plugin (with the image's own configuration left in force), never discovery or
 /// the other plugins.
 public enum NetworkDescription: Sendable, Equatable {
+    /// Validated by `make`, the only place in the agent that builds it: the network plugin
+    /// renders it without validating again (interface names become file names there).
     case configuration(NetworkConfiguration)
     case invalid(NetworkConfigError)
 

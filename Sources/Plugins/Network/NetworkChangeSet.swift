@@ -30,12 +30,8 @@ struct NetworkChangeSet {
         let config: NetworkConfiguration
         switch description {
         case .invalid(let error): throw NetworkPluginError.invalid(error, source: context.metadata.sourceID)
+        // Validated once, by the source that made it (`NetworkDescription.make`).
         case .configuration(let value): config = value
-        }
-        do {
-            try NetworkValidator.validate(config)
-        } catch let error as NetworkConfigError {
-            throw NetworkPluginError.invalid(error, source: context.metadata.sourceID)
         }
         guard !config.links.isEmpty else { return .skip("the network description has no links") }
         let resolved = NetworkResolver.resolve(config, nics: try GuestNICs.read(root: context.root))
