@@ -53,12 +53,23 @@ actor IMDSSession {
     /// The token to use now; concurrent callers share one PUT.
     private func currentToken() async throws -> String? {
         if let token { return token }
-        if let tokenFetch { return try await tokenFetch.value }
+        if let tokenFetch { return try await Self.awaitCancellable(tokenFetch) }
         let fetch = Task { try await self.requestToken() }
         tokenFetch = fetch
-        let value = try await fetch.value
+        let value = try await Self.awaitCancellable(fetch)
         token = value
         return value
+    }
+
+    /// The shared PUT's answer. The PUT runs in a task of its own (so concurrent callers
+    /// share it), which the caller's cancellation would not reach: the discovery deadline
+    /// cancels the source, and the PUT would run on to the client's own time limit.
+    private static func awaitCancellable(_ fetch: Task<String?, any Error>) async throws -> String? {
+        try await withTaskCancellationHandler {
+            try await fetch.value
+        } onCancel: {
+            fetch.cancel()
+        }
     }
 
     private func renewToken(replacing old: String?) async throws -> String? {
