@@ -25,6 +25,15 @@ public struct AtomicFileWriter: Sendable {
         self.root = root
     }
 
+    /// `write`, skipped when the file already holds exactly `data` (a second run changes
+    /// nothing, not even the file's time). True when it wrote.
+    @discardableResult
+    public func writeIfChanged(_ data: Data, to guestPath: String, mode: mode_t = 0o644) throws -> Bool {
+        guard try read(guestPath) != data else { return false }
+        try write(data, to: guestPath, mode: mode)
+        return true
+    }
+
     /// Atomically replaces the guest file `guestPath` with `data`.
     /// Refuses to follow a symbolic link at the target or in any parent under the root,
     /// so a hostile image or user cannot redirect a root-owned write elsewhere.

@@ -19,14 +19,15 @@ public struct ToolLocator: Sendable {
     /// program name; an absolute path is checked as a path on this machine.
     public func find(_ name: String) -> String? {
         if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }
+        return guestPath(of: name).flatMap { try? root.resolve($0) }
+    }
+
+    /// Where the executable `name` (a bare program name) is inside the root
+    /// (`/usr/bin/apt-get`): the path a program run in a chroot of the root is given.
+    public func guestPath(of name: String) -> String? {
         guard !name.isEmpty, !name.contains("/") else { return nil }
-        for directory in Self.directories {
-            if let candidate = try? root.resolve(directory + "/" + name),
-                FileManager.default.isExecutableFile(atPath: candidate)
-            {
-                return candidate
-            }
+        return Self.directories.map { $0 + "/" + name }.first { candidate in
+            (try? root.resolve(candidate)).map { FileManager.default.isExecutableFile(atPath: $0) } ?? false
         }
-        return nil
     }
 }

@@ -52,7 +52,7 @@ struct CloudConfigCACerts: Sendable {
         for (index, pem) in trusted.enumerated() {
             let path = Self.directory + "/" + Self.fileName(index + 1)
             let data = Data(pem.utf8)
-            if try context.writer.read(path) != data { try context.writer.write(data, to: path, mode: 0o644) }
+            try context.writer.writeIfChanged(data, to: path, mode: 0o644)
         }
         // An earlier instance's longer list: its extra files would stay trusted.
         let host = try context.root.resolve(Self.directory)

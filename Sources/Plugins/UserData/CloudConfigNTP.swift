@@ -43,7 +43,7 @@ struct CloudConfigNTP: Sendable {
             let text =
                 "# Written by guest-agent from cloud-config ntp.\n[Time]\nNTP=\((config.servers + pools).joined(separator: " "))\n"
             try context.writer.makeDirectory("/etc/systemd/timesyncd.conf.d", createOnly: true)
-            try writeIfChanged(Data(text.utf8), to: Self.timesyncdDropIn)
+            try context.writer.writeIfChanged(Data(text.utf8), to: Self.timesyncdDropIn)
             written = Written(client: .systemdTimesyncd, path: Self.timesyncdDropIn)
         default:
             let path = exists("/etc/ntpsec/ntp.conf") ? "/etc/ntpsec/ntp.conf" : "/etc/ntp.conf"
@@ -91,7 +91,7 @@ struct CloudConfigNTP: Sendable {
         {
             let path = directory + "/guest-agent.sources"
             try context.writer.makeDirectory(directory, createOnly: true)
-            try writeIfChanged(
+            try context.writer.writeIfChanged(
                 Data((["# Written by guest-agent from cloud-config ntp."] + lines + [""]).joined(separator: "\n").utf8),
                 to: path)
             return Written(client: .chrony, path: path)
@@ -114,11 +114,7 @@ struct CloudConfigNTP: Sendable {
 
     private func writeBlock(_ lines: [String], in path: String) throws {
         let existing = try context.writer.read(path) ?? Data()
-        try writeIfChanged(Self.block.replacing(in: existing, with: lines).data, to: path)
-    }
-
-    private func writeIfChanged(_ data: Data, to path: String) throws {
-        if try context.writer.read(path) != data { try context.writer.write(data, to: path, mode: 0o644) }
+        try context.writer.writeIfChanged(Self.block.replacing(in: existing, with: lines).data, to: path)
     }
 
     private func exists(_ guestPath: String) -> Bool {

@@ -49,12 +49,10 @@ struct PackageManager: Sendable, Equatable {
     /// own manager must run, and an image without one has none even when this machine has.
     /// dnf before yum: Fedora and RHEL 8+ keep `yum` as a link to dnf.
     static func find(in root: SystemRoot) -> PackageManager? {
+        let tools = ToolLocator(root: root)
         for kind in Kind.allCases {
-            for directory in ToolLocator.directories {
-                let guestPath = directory + "/" + kind.rawValue
-                if let host = try? root.resolve(guestPath), FileManager.default.isExecutableFile(atPath: host) {
-                    return PackageManager(kind: kind, guestPath: guestPath)
-                }
+            if let guestPath = tools.guestPath(of: kind.rawValue) {
+                return PackageManager(kind: kind, guestPath: guestPath)
             }
         }
         return nil

@@ -223,7 +223,7 @@ public struct UserDataPlugin: Plugin {
         let directory = context.config.run.stateDir + "/userdata"
         try context.writer.makeDirectory(directory, mode: 0o700)
         let path = Self.rawPath(stateDir: context.config.run.stateDir)
-        if try context.writer.read(path) != data { try context.writer.write(data, to: path, mode: 0o600) }
+        try context.writer.writeIfChanged(data, to: path, mode: 0o600)
     }
 
     /// Where the raw user data is kept (a guest path).

@@ -97,7 +97,15 @@ import Testing
                         "\(verdict.name): the agent refuses '\(key)', cloud-init rejects only \(verdict.errors)")
                 }
             case (.success(let config), nil):
-                // A system key that does not read (`SystemKeys.problems`) is refused by name.
+                // A system key that does not read (`SystemKeys.problems`) is refused by name;
+                // where cloud-init accepts it, that is a decision ("stricter") or a disagreement.
+                for key in Set(config.system.problems.map(\.key)).subtracting(verdict.rejectedKeys).sorted() {
+                    if decisions.contains("\(verdict.name):\(key)") {
+                        used.insert("\(verdict.name):\(key)")
+                    } else {
+                        disagreements.append("\(verdict.name): cloud-init accepts '\(key)', the agent refuses it")
+                    }
+                }
                 var applied = verdict.rejectedKeys.subtracting(config.unknownKeys)
                     .subtracting(config.system.problems.map(\.key))
                 for key in applied where decisions.contains("\(verdict.name):\(key)") {
