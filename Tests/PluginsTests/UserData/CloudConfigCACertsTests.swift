@@ -90,10 +90,11 @@ struct CloudConfigCACertsTests {
     /// certificates leave it. /usr/local/share/ca-certificates is a writable directory mounted
     /// over the read-only /usr for the test.
     @Test func realUpdateCACertificatesInAChroot() async throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/update-ca-certificates") else {
-            print("update-ca-certificates not installed (package ca-certificates): real-tool check skipped")
-            return
-        }
+        // A missing tool fails: scripts/setup.sh installs it (a silent pass would hide that
+        // the real tool never ran).
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/sbin/update-ca-certificates"),
+            "update-ca-certificates not installed: run scripts/setup.sh (package ca-certificates)")
         let ours = try await Self.makeCertificate("guest-agent chroot")
         let root = try await ChrootScratchRoot()
         defer { root.close() }
