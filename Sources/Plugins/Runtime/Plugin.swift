@@ -44,13 +44,6 @@ public enum PlanDecision<Plan: PlannedChanges>: Sendable {
     case apply(Plan)
 }
 
-/// A plan that is only its lines: for a plugin whose `apply` needs nothing more than the
-/// context (the lines say what it will do).
-public struct DescribedChanges: PlannedChanges, Equatable {
-    public var changes: [String]
-    public init(_ changes: [String]) { self.changes = changes }
-}
-
 public enum PluginFrequency: String, Sendable, Codable {
     case perInstance = "per-instance"
     case everyBoot = "every-boot"

@@ -5,6 +5,12 @@ import Plugins
 import TestSupport
 import Testing
 
+/// A test plugin's plan: only its lines.
+struct DescribedChanges: PlannedChanges {
+    var changes: [String]
+    init(_ changes: [String]) { self.changes = changes }
+}
+
 /// A plugin whose behaviour the test scripts, counting its applies.
 final class ScriptedPlugin: Plugin, @unchecked Sendable {
     let id: String
