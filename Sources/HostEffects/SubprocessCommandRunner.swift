@@ -67,13 +67,44 @@ public struct SubprocessCommandRunner: CommandRunner {
                 exitCode: Self.code(result.terminationStatus), standardOutput: result.standardOutput,
                 standardError: result.standardError, standardInputUnread: !result.closureResult)
         }
+        let attempt: @Sendable () async throws -> CommandResult = { try await Self.retryingBusyProgram(launch) }
         do {
-            guard let timeout = options.timeout else { return try await launch() }
-            return try await Self.race(launch, against: timeout)
+            guard let timeout = options.timeout else { return try await attempt() }
+            return try await Self.race(attempt, against: timeout)
         } catch let error as HostError {
             throw error
         } catch {
             throw HostError.commandFailed(argv: argv, status: "could not be run", stderr: "\(error)")
+        }
+    }
+
+    /// How long a launch refused with ETXTBSY is retried before it is the command's failure.
+    static let busyProgramPatience = Duration.seconds(2)
+
+    /// Runs `launch`, again while the kernel refuses the program with ETXTBSY ("Text file busy"),
+    /// for at most `busyProgramPatience`.
+    ///
+    /// Why: execve refuses a file that any process holds open for writing. A script just
+    /// written (user data's scripts, a test's stand-in tool) can be held so for an instant by a
+    /// child another thread has just forked and that has not reached its own exec yet: fork
+    /// copies every descriptor, close-on-exec ones included, and they close only at that exec.
+    /// The agent starts commands from several tasks at once (host keys beside the other
+    /// plugins), so this is a race of microseconds, not a broken program; it failed a CI run.
+    /// A program held open for writing for longer is reported as before.
+    static func retryingBusyProgram(
+        _ launch: @Sendable () async throws -> CommandResult
+    ) async throws -> CommandResult {
+        let giveUp = ContinuousClock.now + busyProgramPatience
+        var pause = Duration.milliseconds(5)
+        while true {
+            do {
+                return try await launch()
+            } catch let error as SubprocessError
+                where error.underlyingError == Errno(rawValue: ETXTBSY) && ContinuousClock.now + pause < giveUp
+            {
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(200))
+            }
         }
     }
 
