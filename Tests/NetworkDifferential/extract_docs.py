@@ -33,9 +33,9 @@ FIXES = {"Bonded VLAN Example": "the vlan entry's keys indented as its `type` (t
 # What the agent refuses on purpose, with why (the sample checks that it does).
 AGENT_REFUSES = {
     "v2 complex": {
-        "error": "match.driver",
-        "why": "matching by driver or by a name pattern can select several NICs or none; the agent configures "
-        "only NICs it can name one by one",
+        "error": "match.name",
+        "why": "a name pattern (`enp2*`) can select several NICs or none; the agent configures only NICs it can "
+        "name one by one (a driver is matched only beside a MAC or a name)",
     }
 }
 

@@ -22,6 +22,7 @@ cloud-init 22.4.2's, by meaning, per renderer (eni, netplan, networkd, networkma
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -52,12 +53,14 @@ def decisions(path):
         return json.load(handle)["decisions"]
 
 
-def covering(difference, renderer, entries, form="network_data.json"):
+def covering(difference, renderer, entries, form="network_data.json", meaning=None):
     """The decision that documents `difference` on `renderer` for a sample of format `form`:
     "field" (one or a list), "renderers", and optionally "kinds" (the first word of the
     model's key), "formats" (sample formats; network_data.json when absent), "agent" and
     "reference" (the exact values), "differs_only_in" (for a mapping field: the sub-keys
-    that may differ, all others equal)."""
+    that may differ, all others equal), "agent_lacks_only" (for a list field: the agent's
+    list is the reference's without some items, each passing the named check against the
+    reference `meaning`)."""
     key, field, mine, theirs = difference
     for entry in entries:
         fields = entry["field"] if isinstance(entry["field"], list) else [entry["field"]]
@@ -74,12 +77,34 @@ def covering(difference, renderer, entries, form="network_data.json"):
             allowed = set(entry["differs_only_in"])
             if any(mine.get(k) != theirs.get(k) for k in set(mine) | set(theirs) if k not in allowed):
                 continue
+        if "agent_lacks_only" in entry:
+            allowed = LACKS[entry["agent_lacks_only"]]
+            if not isinstance(mine, list) or not isinstance(theirs, list) or not set(mine) <= set(theirs):
+                continue
+            if meaning is None or not all(allowed(item, meaning) for item in set(theirs) - set(mine)):
+                continue
         if "agent" in entry and entry["agent"] != mine:
             continue
         if "reference" in entry and entry["reference"] != theirs:
             continue
         return entry
     return None
+
+
+def via_unreachable_gateway(route, meaning):
+    """A route "destination via gateway" whose gateway is in no address's network of the
+    reference (so the kernel would refuse it)."""
+    gateway = ipaddress.ip_address(route.split(" via ", 1)[1])
+    networks = [
+        ipaddress.ip_interface(address).network
+        for interface in meaning["interfaces"].values()
+        for address in interface["addresses"]
+    ]
+    return gateway.is_link_local is False and not any(gateway in network for network in networks)
+
+
+# The named checks an "agent_lacks_only" decision may use.
+LACKS = {"routes-via-unreachable-gateways": via_unreachable_gateway}
 
 
 def show(value):
@@ -120,7 +145,7 @@ def check(arguments):
             theirs = parse(theirs_root, sample["guest_nics"])
             documented, undocumented = [], []
             for difference in netmodel.differences(mine, meaning):
-                entry = covering(difference, renderer, entries, sample["format"])
+                entry = covering(difference, renderer, entries, sample["format"], meaning)
                 if entry:
                     used.add(entry["id"])
                     documented.append(entry["id"])
@@ -143,7 +168,7 @@ def check(arguments):
                 if v1 is not None:
                     why = "cloud-init's %s file does not say what its v1 config says (%s)" % (renderer, show(v1[3]))
                 else:
-                    entry = covering(difference, renderer, entries, sample["format"])
+                    entry = covering(difference, renderer, entries, sample["format"], meaning)
                     why = "documented: %s" % entry["id"] if entry else "see above"
                 notes.append(
                     "%s %s %s: agent %s, cloud-init's file %s; %s" % (label, key, field, show(left), show(right), why)

@@ -12,7 +12,7 @@ enum NetworkConfigV1Converter {
     /// Keys every device entry may carry that say nothing more (`id` is MAAS's).
     private static let deviceKeys: Set<String> = [
         "type", "name", "mac_address", "mtu", "subnets", "params", "id", "bond_interfaces", "vlan_link", "vlan_id",
-        "bridge_interfaces",
+        "bridge_interfaces", "accept-ra",
     ]
 
     /// nil when the list is empty (nothing to configure).
@@ -96,7 +96,9 @@ enum NetworkConfigV1Converter {
         for key in entry.keys.sorted() where !deviceKeys.contains(key) {
             draft.skip(subjectName, "key '\(NetworkText.preview(key))' is not supported, ignored")
         }
-        draft.links.append(NetworkLink(id: name, kind: kind, macAddress: mac, name: name, mtu: mtu))
+        var link = NetworkLink(id: name, kind: kind, macAddress: mac, name: name, mtu: mtu)
+        link.acceptRA = try place.appending("accept-ra").bool(entry["accept-ra"])
+        draft.links.append(link)
         try NetworkConfigV1Subnets.convert(
             try place.appending("subnets").list(entry["subnets"]), linkID: name, place: place, into: &draft)
     }

@@ -18,14 +18,7 @@ enum NetworkConfigV2Addressing {
         }
         let dhcp6 = try place.appending("dhcp6").bool(entry["dhcp6"]) == true
         if dhcp6 { networks.append(NetworkSubnet(id: "\(linkID) dhcp6", linkID: linkID, method: .dhcp6)) }
-        switch try place.appending("accept-ra").bool(entry["accept-ra"]) {
-        case true? where !dhcp6:
-            // Router advertisements on top of whatever else: what a SLAAC network means here.
-            networks.append(NetworkSubnet(id: "\(linkID) accept-ra", linkID: linkID, method: .slaac))
-        case false?:
-            draft.skip(place.subject, "accept-ra: false is only what is rendered with static IPv6 addresses alone")
-        default: break
-        }
+        // `accept-ra` is the link's (`NetworkLink.acceptRA`), read with the device.
         for (index, raw) in try place.appending("addresses").list(entry["addresses"]).enumerated() {
             let field = place.appending("addresses[\(index)]")
             networks.append(

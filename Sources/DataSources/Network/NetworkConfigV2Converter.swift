@@ -6,8 +6,9 @@ import AgentBase
 /// in id order (a mapping has none of its own).
 ///
 /// An ethernet is matched by `match: macaddress` (the NIC keeps its kernel name), else by
-/// `match: name`, else by its id. Name globs and `match: driver` cannot name one NIC and are
-/// refused; settings the model has no room for are listed in `skipped`.
+/// `match: name`, else by its id; `match: driver` beside one of those is checked against the
+/// NIC's driver. Name globs and a driver alone cannot name one NIC and are refused; settings
+/// the model has no room for are listed in `skipped`.
 enum NetworkConfigV2Converter {
     static let groups = ["ethernets", "bonds", "bridges", "vlans"]
     private static let deviceKeys: Set<String> = [
@@ -41,6 +42,7 @@ enum NetworkConfigV2Converter {
     ) throws {
         var mac = try place.appending("macaddress").mac(entry["macaddress"])
         var name: String? = id
+        var driver: String?
         let kind: NetworkLink.Kind
         switch group {
         case "ethernets":
@@ -50,6 +52,7 @@ enum NetworkConfigV2Converter {
             }
             mac = match.mac
             name = match.name
+            driver = match.driver
             kind = .physical
         case "bonds":
             let members = try place.appending("interfaces").words(entry["interfaces"])
@@ -67,7 +70,10 @@ enum NetworkConfigV2Converter {
             kind = .vlan(VLANSettings(parent: parent, vlanID: vlanID))
         }
         let mtu = try place.appending("mtu").int(entry["mtu"])
-        draft.links.append(NetworkLink(id: id, kind: kind, macAddress: mac, name: name, mtu: mtu))
+        var link = NetworkLink(id: id, kind: kind, macAddress: mac, name: name, mtu: mtu)
+        link.acceptRA = try place.appending("accept-ra").bool(entry["accept-ra"])
+        link.driver = driver
+        draft.links.append(link)
         for key in entry.keys.sorted() where !deviceKeys.contains(key) && !NetworkConfigV2Addressing.keys.contains(key)
         {
             draft.skip(place.subject, "key '\(NetworkText.preview(key))' is not supported, ignored")
@@ -75,17 +81,23 @@ enum NetworkConfigV2Converter {
         try NetworkConfigV2Addressing.convert(entry, linkID: id, place: place, into: &draft)
     }
 
-    /// `match: {macaddress, name}` and `set-name`: the MAC to find the NIC by, and the name
-    /// (the match's, else `set-name` when matched by MAC, else the id).
+    /// `match: {macaddress, name, driver}` and `set-name`: the MAC to find the NIC by, the
+    /// name (the match's, else `set-name` when matched by MAC, else the id), and the driver
+    /// the NIC must have.
     private static func ethernetMatch(_ entry: [String: YAMLValue], id: String, place: ConfigPlace) throws -> (
-        mac: String?, name: String?
+        mac: String?, name: String?, driver: String?
     ) {
-        guard entry["match"] != nil else { return (nil, id) }
+        guard entry["match"] != nil else { return (nil, id, nil) }
         let matchPlace = place.appending("match")
         let match = try matchPlace.map(entry["match"])
-        for key in match.keys.sorted() where key != "macaddress" && key != "name" {
+        for key in match.keys.sorted() where !["macaddress", "name", "driver"].contains(key) {
             throw matchPlace.appending(key).error(
-                "matching by \(NetworkText.preview(key)) is not supported (only macaddress and name)")
+                "matching by \(NetworkText.preview(key)) is not supported (only macaddress, name and driver)")
+        }
+        let driver = try matchPlace.appending("driver").string(match["driver"])
+        if let driver, driver.isEmpty || driver.contains(where: { "*?[]/".contains($0) }) {
+            throw matchPlace.appending("driver").error(
+                "'\(NetworkText.preview(driver))' is not one driver's name; only an exact name can be matched")
         }
         let mac = try matchPlace.appending("macaddress").mac(match["macaddress"])
         var name = try matchPlace.appending("name").string(match["name"])
@@ -94,7 +106,13 @@ enum NetworkConfigV2Converter {
                 "'\(NetworkText.preview(pattern))' is a pattern; only one NIC's exact name can be matched")
         }
         if name == nil { name = try place.appending("set-name").string(entry["set-name"]) }
-        guard mac != nil || name != nil else { throw matchPlace.error("needs macaddress or name") }
-        return (mac, name)
+        guard mac != nil || name != nil else {
+            if driver != nil {
+                throw matchPlace.appending("driver").error(
+                    "a driver alone can match several NICs or none; give macaddress or name beside it")
+            }
+            throw matchPlace.error("needs macaddress or name")
+        }
+        return (mac, name, driver)
     }
 }

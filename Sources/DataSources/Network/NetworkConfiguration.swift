@@ -56,6 +56,12 @@ public struct NetworkLink: Sendable, Equatable {
     public var name: String?
     /// nil: the image's default (nova sends null for DHCP-served subnets).
     public var mtu: Int?
+    /// IPv6 router advertisements as the source says them (network config `accept-ra`);
+    /// nil: decided from the link's networks (see `ResolvedInterface.routerAdvertisements`).
+    public var acceptRA: Bool?
+    /// The kernel driver a NIC must have (network config v2 `match: driver`), checked where
+    /// `/sys` says the NIC's driver; nil: any.
+    public var driver: String?
 
     public init(id: String, kind: Kind, macAddress: String?, name: String? = nil, mtu: Int? = nil) {
         self.id = id

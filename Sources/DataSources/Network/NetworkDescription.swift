@@ -8,10 +8,11 @@ public enum NetworkDescription: Sendable, Equatable {
     case configuration(NetworkConfiguration)
     case invalid(NetworkConfigError)
 
-    /// Converts and validates; a problem becomes `.invalid`.
+    /// Converts and validates; a problem becomes `.invalid`. Routes no network reaches are
+    /// dropped first, named (`droppingUnreachableRoutes`).
     static func make(_ build: () throws -> NetworkConfiguration) -> NetworkDescription {
         do {
-            let config = try build()
+            let config = try build().droppingUnreachableRoutes()
             try NetworkValidator.validate(config)
             return .configuration(config)
         } catch let error as NetworkConfigError {

@@ -11,9 +11,12 @@ import Glibc
 public struct GuestNICs: Sendable, Equatable {
     /// Lower-case MAC -> interface name.
     public var byMAC: [String: String]
+    /// Interface name -> kernel driver, where `/sys` says it (`device/driver`).
+    public var drivers: [String: String]
 
-    public init(byMAC: [String: String]) {
+    public init(byMAC: [String: String], drivers: [String: String] = [:]) {
         self.byMAC = byMAC
+        self.drivers = drivers
     }
 
     /// The interface names, for links matched by name (ENI, network config without a MAC).
@@ -28,6 +31,7 @@ public struct GuestNICs: Sendable, Equatable {
             return GuestNICs(byMAC: [:])
         }
         var byMAC: [String: String] = [:]
+        var drivers: [String: String] = [:]
         var hasDevice: [String: Bool] = [:]
         for name in names.sorted() where name != "lo" && InterfaceName.isValid(name) {
             guard let data = FileManager.default.contents(atPath: directory + "/" + name + "/address"),
@@ -40,7 +44,14 @@ public struct GuestNICs: Sendable, Equatable {
             if let existing = hasDevice[mac], existing || !physical { continue }
             byMAC[mac] = name
             hasDevice[mac] = physical
+            // `device/driver` links to the driver's directory (`.../drivers/virtio_net`).
+            if let target = try? FileManager.default.destinationOfSymbolicLink(
+                atPath: directory + "/" + name + "/device/driver"),
+                let driver = target.split(separator: "/").last
+            {
+                drivers[name] = String(driver)
+            }
         }
-        return GuestNICs(byMAC: byMAC)
+        return GuestNICs(byMAC: byMAC, drivers: drivers)
     }
 }

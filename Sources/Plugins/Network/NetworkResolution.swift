@@ -38,6 +38,12 @@ struct Resolution {
             warnings.append("link '\(NetworkText.preview(link.id))': neither a MAC nor a name to find it by, left out")
             return
         }
+        if let wanted = link.driver, let actual = nics.drivers[name], actual != wanted {
+            warnings.append(
+                "link '\(NetworkText.preview(link.id))': guest interface '\(name)' has the driver '\(actual)', not '\(NetworkText.preview(wanted))', left out"
+            )
+            return
+        }
         guard claim(name, for: link) else { return }
         interfaces.append(
             ResolvedInterface(name: name, linkID: link.id, kind: .ethernet, macAddress: link.macAddress, mtu: link.mtu))

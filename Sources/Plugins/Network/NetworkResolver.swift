@@ -37,6 +37,7 @@ public enum NetworkResolver {
             }
             apply(network, to: &state.interfaces[index])
         }
+        applyRouterAdvertisements(config, to: &state.interfaces)
         assignGlobalDNS(config, to: &state.interfaces)
         return Result(network: ResolvedNetwork(interfaces: state.interfaces), warnings: state.warnings)
     }
@@ -60,6 +61,18 @@ public enum NetworkResolver {
         }
         for domain in network.searchDomains where !interface.searchDomains.contains(domain) {
             interface.searchDomains.append(domain)
+        }
+    }
+
+    /// `accept-ra` as the source gives it wins over what the networks imply (a port carries
+    /// no L3 configuration, so none on it).
+    private static func applyRouterAdvertisements(
+        _ config: NetworkConfiguration, to interfaces: inout [ResolvedInterface]
+    ) {
+        for index in interfaces.indices where !interfaces[index].isPort {
+            guard let explicit = config.link(interfaces[index].linkID)?.acceptRA else { continue }
+            interfaces[index].acceptRA = explicit
+            interfaces[index].routerAdvertisementsGiven = true
         }
     }
 

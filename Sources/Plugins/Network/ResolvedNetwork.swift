@@ -45,6 +45,8 @@ public struct ResolvedInterface: Sendable, Equatable {
     public var dhcp4 = false
     public var dhcp6 = false
     public var acceptRA = false
+    /// The source said `accept-ra` (so `acceptRA` false means refuse, not "nothing said").
+    public var routerAdvertisementsGiven = false
     /// False when DHCP must not install a default route (EC2 secondary ENIs).
     public var dhcpDefaultRoute = true
     public var routes: [NetworkRoute] = []
@@ -62,9 +64,11 @@ public struct ResolvedInterface: Sendable, Equatable {
 
     /// What to say about IPv6 router advertisements on this interface.
     public enum RouterAdvertisements: Sendable, Equatable {
-        /// A SLAAC or DHCPv6 network: the router's advertisements are the configuration.
+        /// A SLAAC or DHCPv6 network, or `accept-ra: true`: the router's advertisements are
+        /// the configuration.
         case accept
-        /// Static IPv6 only: the addresses and routes come from the metadata, not from a router.
+        /// Static IPv6 only (the addresses and routes come from the metadata, not from a
+        /// router), or `accept-ra: false`.
         case refuse
         /// No IPv6 network in the metadata: nothing is said, the kernel's (or daemon's) default
         /// holds, as with cloud-init.
@@ -73,6 +77,7 @@ public struct ResolvedInterface: Sendable, Equatable {
 
     public var routerAdvertisements: RouterAdvertisements {
         if acceptRA { return .accept }
+        if routerAdvertisementsGiven { return .refuse }
         return addresses.contains { !$0.address.isIPv4 } ? .refuse : .unspecified
     }
 

@@ -107,7 +107,7 @@ import Testing
             "network 'n'", "ip_address"
         ),
         (
-            #"{"links": [{"id": "l", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "l", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24", "routes": [{"network": "0.0.0.0", "netmask": "0", "gateway": "172.16.0.1"}]}]}"#,
+            #"{"links": [{"id": "l", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "l", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24", "routes": [{"network": "0.0.0.0", "netmask": "0", "gateway": "2001:db8::1"}]}]}"#,
             "network 'n'", "routes[0].gateway"
         ),
         (

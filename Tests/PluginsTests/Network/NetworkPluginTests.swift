@@ -90,7 +90,7 @@ import Testing
             "link 'tapx', field 'mtu'"
         ),
         (
-            #"{"links": [{"id": "tapx", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "tapx", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24", "routes": [{"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": "8.8.8.8"}]}]}"#,
+            #"{"links": [{"id": "tapx", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}], "networks": [{"id": "n", "link": "tapx", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24", "routes": [{"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": "2001:db8::1"}]}]}"#,
             "network 'n', field 'routes[0].gateway'"
         ),
         (

@@ -65,6 +65,8 @@ public enum ENIRenderer {
             var lines = ["iface \(name) inet6 \(interface.dhcp6 && !interface.acceptRA ? "dhcp" : "auto")"]
             // ipv6_dhcpv6-stateless: SLAAC plus DHCPv6 for the rest.
             if interface.acceptRA && interface.dhcp6 { lines.append("dhcp 1") }
+            // DHCPv6 with `accept-ra: false`: ifupdown's inet6 dhcp accepts them by default.
+            if interface.routerAdvertisements == .refuse { lines.append("accept_ra 0") }
             blocks.append(lines)
         }
         for (index, address) in ipv6.enumerated() {

@@ -1,0 +1,95 @@
+import AgentBase
+import DataSources
+import Foundation
+import Testing
+
+/// What cloud-init's test_net.py `NETWORK_CONFIGS` cases made the model take (issue 30):
+/// `accept-ra` as given, `match: driver` beside a MAC, and routes no network reaches left out
+/// instead of refusing the whole description.
+@Suite struct NetworkConfigTestNetCasesTests {
+    @Test(arguments: [
+        // test_net.py `dhcpv6_reject_ra`, v1 and v2.
+        "version: 1\nconfig:\n- {type: physical, name: iface0, accept-ra: false, subnets: [{type: dhcp6}]}",
+        "version: 2\nethernets: {iface0: {dhcp6: true, accept-ra: false}}",
+    ])
+    func acceptRAFalseIsTheLinksAndNotSkipped(yaml: String) throws {
+        let config = try NetworkConfigV1Tests.model(yaml)
+        #expect(config.links.map(\.acceptRA) == [false])
+        #expect(config.networks.map(\.method) == [.dhcp6])
+        #expect(!config.skipped.contains { $0.contains("accept-ra") }, "\(config.skipped)")
+    }
+
+    @Test func acceptRAAbsentSaysNothing() throws {
+        let config = try NetworkConfigV1Tests.model("version: 2\nethernets: {iface0: {dhcp6: true}}")
+        #expect(config.links.map(\.acceptRA) == [nil])
+    }
+
+    @Test func aDriverBesideAMACIsKeptToCheck() throws {
+        // test_net.py `bond` (yaml-v2): each member matched by driver and MAC.
+        let config = try NetworkConfigV1Tests.model(
+            """
+            version: 2
+            ethernets:
+              eth0: {match: {driver: virtio_net, macaddress: "aa:bb:cc:dd:e8:00"}}
+              vf0: {set-name: vf0, match: {driver: e1000, macaddress: "aa:bb:cc:dd:e8:01"}}
+            bonds:
+              bond0: {interfaces: [eth0, vf0], parameters: {mode: active-backup}, dhcp4: true}
+            """)
+        #expect(config.links.map(\.driver) == ["virtio_net", "e1000", nil])
+        #expect(config.links.map(\.macAddress) == ["aa:bb:cc:dd:e8:00", "aa:bb:cc:dd:e8:01", nil])
+    }
+
+    @Test(arguments: [
+        ("version: 2\nethernets: {eth0: {match: {driver: ixgbe}}}", "a driver alone"),
+        ("version: 2\nethernets: {eth0: {match: {driver: 'ixgbe*', name: eth0}}}", "not one driver's name"),
+        ("version: 2\nethernets: {eth0: {match: {driver: '../x', name: eth0}}}", "not one driver's name"),
+    ])
+    func aDriverThatCannotNameOneNICIsRefused(yaml: String, message: String) throws {
+        let error = try NetworkConfigV1Tests.refusal(yaml)
+        #expect(error.field == "match.driver", "\(error)")
+        #expect("\(error)".contains(message), "\(error)")
+    }
+
+    @Test func aRouteNoNetworkReachesIsLeftOutNamedAndTheRestKept() throws {
+        // test_net.py `small`: MAAS's default route via an address on no subnet of the NIC.
+        let config = try NetworkConfigV1Tests.model(
+            """
+            version: 1
+            config:
+            - type: physical
+              name: eth99
+              mac_address: c0:d6:9f:2c:e8:80
+              subnets:
+              - type: static
+                address: 192.168.21.3/24
+                routes:
+                - {gateway: 65.61.151.37, netmask: 0.0.0.0, network: 0.0.0.0}
+                - {gateway: 192.168.21.1, network: 10.0.0.0/8}
+              - type: static
+                address: 2001:db8::3/64
+                routes:
+                - {gateway: 'fe80::1', network: '2001:db8:1::', netmask: 'ffff:ffff:ffff::'}
+            """)
+        let routes = config.networks.flatMap(\.routes).map { "\($0.destination) via \($0.gateway)" }
+        #expect(routes == ["10.0.0.0/8 via 192.168.21.1", "2001:db8:1::/48 via fe80::1"])
+        #expect(
+            config.skipped.contains { $0.contains("0.0.0.0/0 via 65.61.151.37") && $0.contains("no network") },
+            "\(config.skipped)")
+    }
+
+    @Test func aNetworkDataJSONRouteNoNetworkReachesIsLeftOutToo() throws {
+        let json = #"""
+            {"links": [{"id": "l", "type": "phy", "ethernet_mac_address": "fa:16:3e:00:00:01"}],
+             "networks": [{"id": "n", "link": "l", "type": "ipv4", "ip_address": "10.0.0.5", "netmask": "24",
+               "routes": [{"network": "0.0.0.0", "netmask": "0", "gateway": "172.16.0.1"},
+                          {"network": "192.168.0.0", "netmask": "16", "gateway": "10.0.0.1"}]}]}
+            """#
+        guard case .configuration(let config) = OpenStackNetworkConverter.describe(Data(json.utf8)) else {
+            Issue.record("refused")
+            return
+        }
+        #expect(
+            config.networks[0].routes.map { "\($0.destination) via \($0.gateway)" } == ["192.168.0.0/16 via 10.0.0.1"])
+        #expect(config.skipped.contains { $0.hasPrefix("n: route 0.0.0.0/0 via 172.16.0.1") }, "\(config.skipped)")
+    }
+}

@@ -1,0 +1,98 @@
+import AgentBase
+import DataSources
+import Foundation
+import Plugins
+import TestSupport
+import Testing
+
+/// What test_net.py's `NETWORK_CONFIGS` cases needed of the resolver and renderers (issue
+/// 30): `accept-ra: false` on a DHCPv6 NIC refuses advertisements on every backend, and a NIC
+/// matched by MAC and driver is configured only when /sys does not say another driver.
+@Suite struct NetworkTestNetCasesRenderingTests {
+    static func config(_ yaml: String) throws -> NetworkConfiguration {
+        let value = try #require(try YAMLParser.parse(yaml))
+        guard case .configuration(let config)? = NetworkDescription.fromCloudInitNetworkConfig(value) else {
+            Issue.record("not a configuration")
+            throw CancellationError()
+        }
+        return config
+    }
+
+    static func files(_ renderer: NetworkRenderer, _ network: ResolvedNetwork) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: RendererSelection.render(renderer, network).map { ($0.path, $0.text) })
+    }
+
+    @Test func acceptRAFalseOnADHCPv6NICIsRefusedOnEveryBackend() throws {
+        let config = try Self.config(
+            "version: 1\nconfig:\n- {type: physical, name: iface0, mac_address: '52:54:00:00:00:01', accept-ra: false, subnets: [{type: dhcp6}]}"
+        )
+        let network = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "ens3"])).network
+        let interface = try #require(network.interface("ens3"))
+        #expect(interface.dhcp6 && interface.routerAdvertisements == .refuse)
+        let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
+        #expect(eni.contains("iface ens3 inet6 dhcp\n    accept_ra 0"), "\(eni)")
+        #expect(Self.files(.netplan, network)[NetplanRenderer.path]?.contains("accept-ra: false") == true)
+        let networkd = Self.files(.networkd, network).values.joined()
+        #expect(networkd.contains("IPv6AcceptRA=no") && networkd.contains("DHCP=ipv6"), "\(networkd)")
+        let keyfile = Self.files(.networkmanager, network).values.joined()
+        #expect(keyfile.contains("[ipv6]\nmethod=dhcp"), "\(keyfile)")
+    }
+
+    @Test func acceptRAOnABondMemberIsNotRendered() throws {
+        let config = try Self.config(
+            """
+            version: 2
+            ethernets: {eth0: {accept-ra: true}, eth1: {}}
+            bonds: {bond0: {interfaces: [eth0, eth1], dhcp4: true}}
+            """)
+        let network = NetworkResolver.resolve(
+            config, nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0", "52:54:00:00:00:02": "eth1"])
+        ).network
+        #expect(network.interface("eth0")?.routerAdvertisements == .unspecified)
+    }
+
+    /// A guest /sys whose NICs have the given drivers, as the kernel links them.
+    static func sysTree(_ nics: [(name: String, mac: String, driver: String)]) throws -> TemporaryDirectory {
+        let root = try TemporaryDirectory(prefix: "guest-agent-drivers")
+        for nic in nics {
+            try root.write(nic.mac + "\n", to: "sys/class/net/\(nic.name)/address")
+            let driver = root.path + "/sys/bus/pci/drivers/\(nic.driver)"
+            try FileManager.default.createDirectory(atPath: driver, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: root.path + "/sys/class/net/\(nic.name)/device", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(
+                atPath: root.path + "/sys/class/net/\(nic.name)/device/driver",
+                withDestinationPath: "../../../../bus/pci/drivers/\(nic.driver)")
+        }
+        return root
+    }
+
+    @Test func aNICWhoseDriverDiffersIsLeftOutWithAWarning() throws {
+        let root = try Self.sysTree([
+            ("eth0", "aa:bb:cc:dd:e8:00", "virtio_net"), ("vf0", "aa:bb:cc:dd:e8:01", "ixgbevf"),
+        ])
+        let nics = try GuestNICs.read(root: SystemRoot(root.path))
+        #expect(nics.drivers == ["eth0": "virtio_net", "vf0": "ixgbevf"])
+        let config = try Self.config(
+            """
+            version: 2
+            ethernets:
+              eth0: {match: {driver: virtio_net, macaddress: "aa:bb:cc:dd:e8:00"}, dhcp4: true}
+              vf0: {set-name: vf0, match: {driver: e1000, macaddress: "aa:bb:cc:dd:e8:01"}, dhcp4: true}
+            """)
+        let result = NetworkResolver.resolve(config, nics: nics)
+        #expect(result.network.interfaces.map(\.name) == ["eth0"])
+        #expect(
+            result.warnings.contains(
+                "link 'vf0': guest interface 'vf0' has the driver 'ixgbevf', not 'e1000', left out"),
+            "\(result.warnings)")
+    }
+
+    @Test func aDriverSysfsDoesNotSayIsNotHeldAgainstTheNIC() throws {
+        let config = try Self.config(
+            "version: 2\nethernets: {eth0: {match: {driver: virtio_net, macaddress: 'aa:bb:cc:dd:e8:00'}, dhcp4: true}}"
+        )
+        let result = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["aa:bb:cc:dd:e8:00": "ens3"]))
+        #expect(result.network.interfaces.map(\.name) == ["ens3"] && result.warnings.isEmpty)
+    }
+}
