@@ -80,7 +80,7 @@ import Testing
 
     @Test func everySampleIsListedWithItsOrigin() throws {
         let samples = try Self.samples()
-        #expect(samples.count == 46, "\(samples.map(\.id))")
+        #expect(samples.count == 47, "\(samples.map(\.id))")
         #expect(Set(samples.map(\.format)) == ["network-config-v1", "network-config-v2", "eni"])
         let readme = try String(contentsOf: Self.directory.appendingPathComponent("README.md"), encoding: .utf8)
         for sample in samples {

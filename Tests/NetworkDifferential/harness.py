@@ -94,7 +94,7 @@ def covering(difference, renderer, entries, form="network_data.json", meaning=No
 def via_unreachable_gateway(route, meaning):
     """A route "destination via gateway" whose gateway is in no address's network of the
     reference (so the kernel would refuse it)."""
-    gateway = ipaddress.ip_address(route.split(" via ", 1)[1])
+    gateway = ipaddress.ip_address(route.split(" via ", 1)[1].split(" ")[0])
     networks = [
         ipaddress.ip_interface(address).network
         for interface in meaning["interfaces"].values()

@@ -7,7 +7,7 @@ A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An
     mac       ethernet: the MAC it is matched by; bond and VLAN: the MAC it is given
     mtu       int or None
     addresses sorted "address/prefix" (canonical spelling)
-    routes    sorted "destination via gateway" (default routes as 0.0.0.0/0 and ::/0)
+    routes    sorted "destination via gateway[ metric N]" (default routes as 0.0.0.0/0 and ::/0)
     dhcp4, dhcp6  bool (dhcp6: a DHCPv6 client runs whatever the router advertisements say)
     ra        accept | refuse | default (nothing said: the kernel's or daemon's default,
               which accepts router advertisements on a host that does not forward)
@@ -80,13 +80,15 @@ def address(text, prefix=None):
     return "%s/%d" % (parsed, int(prefix))
 
 
-def route(destination, gateway, prefix=None):
-    """A route as 'network/prefix via gateway'; destination 'default' or None is the default."""
+def route(destination, gateway, prefix=None, metric=None):
+    """A route as 'network/prefix via gateway', with ' metric N' when one is given;
+    destination 'default' or None is the default."""
     gateway = ipaddress.ip_address(str(gateway).strip())
     if destination in (None, "default", "0.0.0.0/0", "::/0"):
         destination = "0.0.0.0/0" if gateway.version == 4 else "::/0"
     network = ipaddress.ip_network(address(destination, prefix), strict=False)
-    return "%s via %s" % (network, gateway)
+    text = "%s via %s" % (network, gateway)
+    return text if metric in (None, "") else "%s metric %d" % (text, int(metric))
 
 
 def bridge(members=None, stp=None, forward_delay=None):

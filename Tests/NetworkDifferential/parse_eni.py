@@ -20,17 +20,20 @@ def udev_names(root):
 
 
 def eni_route(words, interface):
-    """`ip [-6] route add|replace D via G dev X` or `route add [-A inet6] default|-net D|-host D gw G`."""
+    """`ip [-6] route add|replace D via G [metric N] dev X` or
+    `route add [-A inet6] default|-net D|-host D [netmask M] gw G [metric N]`."""
+    metric = words[words.index("metric") + 1] if "metric" in words else None
     if words[:1] == ["ip"]:
         words = [w for w in words[1:] if w not in ("-4", "-6")]
         if len(words) >= 5 and words[0] == "route" and words[1] in ("add", "replace") and "via" in words:
-            return m.route(words[2], words[words.index("via") + 1])
+            return m.route(words[2], words[words.index("via") + 1], metric=metric)
     if words[:2] == ["route", "add"]:
         rest = [w for w in words[2:] if w not in ("-A", "inet6", "-net", "-host")]
         if "gw" in rest:
             gateway = rest[rest.index("gw") + 1]
             destination = rest[0] if rest[0] != "gw" else "default"
-            return m.route(destination, gateway)
+            netmask = rest[rest.index("netmask") + 1] if "netmask" in rest else None
+            return m.route(destination, gateway, netmask, metric=metric)
     raise ValueError("%s: route command not understood: %s" % (interface, " ".join(words)))
 
 

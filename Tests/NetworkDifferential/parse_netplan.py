@@ -66,7 +66,7 @@ def parse_netplan(root, nics):
                 if value.get(family):
                     m.add(entry["routes"], m.route("default", value[family]))
             for item in value.get("routes") or []:
-                m.add(entry["routes"], m.route(item.get("to"), item["via"]))
+                m.add(entry["routes"], m.route(item.get("to"), item["via"], metric=item.get("metric")))
             servers = value.get("nameservers") or {}
             m.add(entry["dns"], *(servers.get("addresses") or []))
             m.add(entry["search"], *(servers.get("search") or []))

@@ -98,7 +98,10 @@ def parse_networkd(root, nics):
             if section_name == "Route":
                 fields = dict(section)
                 if "Gateway" in fields:
-                    m.add(entry["routes"], m.route(fields.get("Destination"), fields["Gateway"]))
+                    m.add(
+                        entry["routes"],
+                        m.route(fields.get("Destination"), fields["Gateway"], metric=fields.get("Metric")),
+                    )
         for text in values(sections, "Network", "DNS"):
             m.add(entry["dns"], *text.split())
         for text in values(sections, "Network", "Domains"):

@@ -93,7 +93,8 @@ def parse_networkmanager(root, nics):
             for key in sorted(k for k in section if re.fullmatch(r"route\d+", k)):
                 parts = section[key].split(",")
                 if len(parts) > 1 and parts[1]:
-                    m.add(entry["routes"], m.route(parts[0], parts[1]))
+                    metric = parts[2] if len(parts) > 2 else None
+                    m.add(entry["routes"], m.route(parts[0], parts[1], metric=metric))
             m.add(entry["dns"], *[s for s in section.get("dns", "").split(";") if s])
             m.add(entry["search"], *[s for s in section.get("dns-search", "").split(";") if s])
     m.link_ports(interfaces)

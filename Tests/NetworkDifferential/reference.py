@@ -194,7 +194,9 @@ def meaning(config):
             if kind_of in ("ipv6_slaac", "ipv6_dhcpv6-stateless") and ra is None:
                 ra = True
             for item in subnet.get("routes") or []:
-                m.add(entry["routes"], m.route(item["network"], item["gateway"], item.get("prefix")))
+                m.add(
+                    entry["routes"], m.route(item["network"], item["gateway"], item.get("prefix"), item.get("metric"))
+                )
             m.add(entry["dns"], *(subnet.get("dns_nameservers") or []))
             m.add(entry["search"], *(subnet.get("dns_search") or []))
         entry["ra"] = "default" if ra is None else ("accept" if ra else "refuse")
@@ -214,7 +216,7 @@ def meaning(config):
     # v1 `route` entries belong to no interface: on the one whose address holds the gateway
     # (where a renderer can reach it), else nowhere.
     for item in state.iter_routes():
-        route = m.route(item.get("network"), item["gateway"], item.get("prefix"))
+        route = m.route(item.get("network"), item["gateway"], item.get("prefix"), item.get("metric"))
         gateway = ipaddress.ip_address(str(item["gateway"]))
         for entry in interfaces.values():
             if any(gateway in ipaddress.ip_interface(a).network for a in entry["addresses"]):

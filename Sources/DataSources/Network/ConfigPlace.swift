@@ -41,6 +41,15 @@ struct ConfigPlace {
         }
     }
 
+    /// A route metric: a whole number the kernel's 32-bit priority holds.
+    func metric(_ value: YAMLValue?) throws -> UInt32? {
+        guard let number = try int(value) else { return nil }
+        guard let metric = UInt32(exactly: number) else {
+            throw error("\(number) is not between 0 and \(UInt32.max)")
+        }
+        return metric
+    }
+
     /// YAML 1.1 booleans (`true`, `on`, `yes`...) or their text (`'off'`, as cloud-init's
     /// bridge examples quote it).
     func bool(_ value: YAMLValue?) throws -> Bool? {

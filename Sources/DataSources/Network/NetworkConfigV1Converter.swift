@@ -5,8 +5,8 @@ import AgentBase
 /// entries' `name`s, which other entries refer to (`bond_interfaces`, `vlan_link`).
 ///
 /// Malformed values throw `NetworkConfigError` naming the entry and field; what the model
-/// cannot express (other entry types, bond and bridge parameters beyond the modelled ones,
-/// route metrics) is listed in `skipped`.
+/// cannot express (other entry types, bond and bridge parameters beyond the modelled ones)
+/// is listed in `skipped`.
 enum NetworkConfigV1Converter {
     static let subject = "network-config"
     /// Keys every device entry may carry that say nothing more (`id` is MAAS's).

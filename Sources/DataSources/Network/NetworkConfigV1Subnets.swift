@@ -122,9 +122,7 @@ enum NetworkConfigV1Subnets {
         guard destination.address.isIPv4 == gateway.isIPv4 else {
             throw place.appending("gateway").error("\(gateway) is not of the same family as \(destination)")
         }
-        if let metric = try place.appending("metric").int(entry["metric"]) {
-            draft.skip(place.subject, "\(place.field): metric \(metric) is not supported, ignored")
-        }
-        return NetworkRoute(destination: destination, gateway: gateway)
+        return NetworkRoute(
+            destination: destination, gateway: gateway, metric: try place.appending("metric").metric(entry["metric"]))
     }
 }

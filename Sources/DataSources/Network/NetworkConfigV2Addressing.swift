@@ -84,10 +84,11 @@ enum NetworkConfigV2Addressing {
         guard destination.address.isIPv4 == gateway.isIPv4 else {
             throw place.appending("via").error("\(gateway) is not of the same family as \(destination)")
         }
-        for key in ["metric", "on-link"] where entry[key] != nil {
-            draft.skip(place.subject, "\(place.field): \(key) is not supported, ignored")
+        if entry["on-link"] != nil {
+            draft.skip(place.subject, "\(place.field): on-link is not supported, ignored")
         }
-        return NetworkRoute(destination: destination, gateway: gateway)
+        return NetworkRoute(
+            destination: destination, gateway: gateway, metric: try place.appending("metric").metric(entry["metric"]))
     }
 
     /// A route goes on the device's first static address of its family (v2 routes belong

@@ -195,9 +195,12 @@ public struct NetworkSubnet: Sendable, Equatable {
 public struct NetworkRoute: Sendable, Equatable {
     public var destination: IPPrefix
     public var gateway: IPAddress
+    /// The route's priority (lower wins); nil: the backend's default.
+    public var metric: UInt32?
 
-    public init(destination: IPPrefix, gateway: IPAddress) {
+    public init(destination: IPPrefix, gateway: IPAddress, metric: UInt32? = nil) {
         self.destination = destination
         self.gateway = gateway
+        self.metric = metric
     }
 }

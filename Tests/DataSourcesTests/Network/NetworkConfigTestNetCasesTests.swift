@@ -92,4 +92,12 @@ import Testing
             config.networks[0].routes.map { "\($0.destination) via \($0.gateway)" } == ["192.168.0.0/16 via 10.0.0.1"])
         #expect(config.skipped.contains { $0.hasPrefix("n: route 0.0.0.0/0 via 172.16.0.1") }, "\(config.skipped)")
     }
+
+    @Test(arguments: ["-1", "4294967296", "high"])
+    func aMetricTheKernelCannotHoldIsRefusedByName(metric: String) throws {
+        let error = try NetworkConfigV1Tests.refusal(
+            "version: 2\nethernets: {eth0: {addresses: [10.0.0.5/24], routes: [{to: 10.1.0.0/16, via: 10.0.0.1, metric: \(metric)}]}}"
+        )
+        #expect(error.field == "routes[0].metric", "\(error)")
+    }
 }

@@ -91,6 +91,26 @@ enum NetworkInputCases {
             gateway 10.0.0.1
         """
 
+    /// Route metrics, as MAAS writes them (test_net.py `small` and `bond`): a default route
+    /// and a network route, each with its metric, beside a route without one.
+    static let v1Metrics = """
+        version: 1
+        config:
+            - type: physical
+              name: eth0
+              mac_address: '52:54:00:00:00:01'
+              subnets:
+              - type: static
+                address: 192.168.0.2/24
+                routes:
+                - {network: 0.0.0.0, netmask: 0.0.0.0, gateway: 192.168.0.1, metric: 100}
+                - {network: 10.1.3.0, netmask: 255.255.255.0, gateway: 192.168.0.3}
+              - type: static
+                address: 2001:1::1/64
+                routes:
+                - {network: '3001:67c::', netmask: 'ffff:ffff::', gateway: '2001:1::2', metric: 10000}
+        """
+
     static func cloudInit(_ yaml: String) -> NetworkDescription? {
         NetworkDescription.fromCloudInitNetworkConfig(try! YAMLParser.parse(yaml)!)
     }
@@ -105,6 +125,9 @@ enum NetworkInputCases {
         Case(
             name: "eni-proxmox", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0", "52:54:00:00:00:02": "eth1"]),
             description: .fromENI(eniProxmox)),
+        Case(
+            name: "v1-metrics", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "ens3"]), description: cloudInit(v1Metrics)
+        ),
         Case(
             name: "eni-bridge", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: .fromENI(eniBridge)),
     ]

@@ -105,6 +105,7 @@ import Testing
             }
             for route in interface.routes {
                 #expect(generated.contains("Gateway=\(route.gateway)"), "\(interface.name): \(route.gateway)")
+                if let metric = route.metric { #expect(generated.contains("Metric=\(metric)"), "\(generated)") }
             }
             if interface.isEthernet {
                 // netplan's own match: the MAC when there is one, else the name.

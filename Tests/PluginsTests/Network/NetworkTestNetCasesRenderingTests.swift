@@ -95,4 +95,22 @@ import Testing
         let result = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["aa:bb:cc:dd:e8:00": "ens3"]))
         #expect(result.network.interfaces.map(\.name) == ["ens3"] && result.warnings.isEmpty)
     }
+
+    @Test func routeMetricsAreWrittenByEveryBackend() throws {
+        let network = NetworkInputCases.resolved("v1-metrics").network
+        let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
+        #expect(eni.contains("up ip route replace 0.0.0.0/0 via 192.168.0.1 metric 100 dev ens3"), "\(eni)")
+        #expect(eni.contains("up ip route replace 10.1.3.0/24 via 192.168.0.3 dev ens3"), "\(eni)")
+        #expect(eni.contains("up ip -6 route replace 3001:67c::/32 via 2001:1::2 metric 10000 dev ens3"), "\(eni)")
+        #expect(!eni.contains("gateway 192.168.0.1"), "ifupdown's gateway takes no metric: \(eni)")
+        let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
+        #expect(netplan.contains("via: \"192.168.0.1\"\n        metric: 100"), "\(netplan)")
+        let networkd = Self.files(.networkd, network).values.joined()
+        #expect(networkd.contains("Gateway=2001:1::2\nMetric=10000"), "\(networkd)")
+        let keyfile = Self.files(.networkmanager, network).values.joined()
+        #expect(keyfile.contains("route1=0.0.0.0/0,192.168.0.1,100"), "\(keyfile)")
+        #expect(keyfile.contains("route2=10.1.3.0/24,192.168.0.3\n"), "\(keyfile)")
+        #expect(keyfile.contains("route1=3001:67c::/32,2001:1::2,10000"), "\(keyfile)")
+        #expect(!keyfile.contains("gateway="), "\(keyfile)")
+    }
 }

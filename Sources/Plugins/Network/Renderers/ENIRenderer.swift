@@ -98,14 +98,14 @@ public enum ENIRenderer {
         var lines: [String] = []
         let family = ipv4 ? "" : "-6 "
         for route in interface.routes where route.gateway.isIPv4 == ipv4 {
-            if route.destination.isDefault && !route.gateway.isIPv6LinkLocal {
+            // ifupdown's `gateway` takes no metric of its own: a default route with one is a command.
+            if route.destination.isDefault && !route.gateway.isIPv6LinkLocal && route.metric == nil {
                 lines.append("gateway \(route.gateway)")
             } else {
-                lines.append(
-                    "up ip \(family)route replace \(route.destination) via \(route.gateway) dev \(interface.name)")
-                lines.append(
-                    "down ip \(family)route del \(route.destination) via \(route.gateway) dev \(interface.name) || true"
-                )
+                let metric = route.metric.map { " metric \($0)" } ?? ""
+                let target = "\(route.destination) via \(route.gateway)\(metric) dev \(interface.name)"
+                lines.append("up ip \(family)route replace \(target)")
+                lines.append("down ip \(family)route del \(target) || true")
             }
         }
         return lines

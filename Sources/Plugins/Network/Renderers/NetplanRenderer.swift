@@ -73,6 +73,7 @@ public enum NetplanRenderer {
             for route in interface.routes {
                 lines.append("  - to: \"\(route.destination.isDefault ? "default" : route.destination.description)\"")
                 lines.append("    via: \"\(route.gateway)\"")
+                if let metric = route.metric { lines.append("    metric: \(metric)") }
                 // A link-local IPv6 gateway is on the link by definition; netplan needs to be told.
                 if route.gateway.isIPv6LinkLocal { lines.append("    on-link: true") }
             }

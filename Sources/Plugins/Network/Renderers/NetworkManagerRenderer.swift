@@ -93,9 +93,12 @@ public enum NetworkManagerRenderer {
         }
         for (index, address) in addresses.enumerated() { lines.append("address\(index + 1)=\(address)") }
         let routes = interface.routes.filter { $0.gateway.isIPv4 == ipv4 }
-        if let gateway = routes.first(where: \.destination.isDefault)?.gateway { lines.append("gateway=\(gateway)") }
-        for (index, route) in routes.filter({ !$0.destination.isDefault }).enumerated() {
-            lines.append("route\(index + 1)=\(route.destination),\(route.gateway)")
+        // `gateway=` takes no metric: a default route with one is a route like the others.
+        let gateway = routes.first { $0.destination.isDefault && $0.metric == nil }
+        if let gateway { lines.append("gateway=\(gateway.gateway)") }
+        for (index, route) in routes.filter({ $0 != gateway }).enumerated() {
+            lines.append(
+                "route\(index + 1)=\(route.destination),\(route.gateway)" + (route.metric.map { ",\($0)" } ?? ""))
         }
         let servers = interface.nameservers.filter { $0.isIPv4 == ipv4 }
         if !servers.isEmpty { lines.append("dns=" + servers.map { "\($0);" }.joined()) }

@@ -86,6 +86,7 @@ public enum NetworkdRenderer {
         for route in interface.routes {
             var lines = ["Destination=\(route.destination)", "Gateway=\(route.gateway)"]
             if route.gateway.isIPv6LinkLocal { lines.append("GatewayOnLink=yes") }
+            if let metric = route.metric { lines.append("Metric=\(metric)") }
             sections.append(("Route", lines))
         }
         return sections
