@@ -73,8 +73,13 @@ public struct CloudStackSource: DataSource {
             router = fixed
         } else {
             guard let found = VirtualRouterLocator(root: root).locate() else {
-                throw DataSourceError.missingField(
-                    location: "the DHCP leases and /proc/net/route", field: "the virtual router's address")
+                // No lease and no default route: the network is not up yet (a NIC still waiting
+                // for its lease), so discovery loads this source again until its deadline, as it
+                // does for any source with no route to its service.
+                throw DataSourceError.networkUnreachable(
+                    url:
+                        "the virtual router (no DHCP lease under /var/lib/dhcp, /run/systemd/netif/leases or /var/lib/NetworkManager, no default route)"
+                )
             }
             router = found.address
         }

@@ -92,6 +92,14 @@ import Testing
         #expect(setup.server.loggedRequests().isEmpty)
     }
 
+    @Test func noLeaseAndNoRouteYetIsNoRouteSoDiscoveryWaits() async throws {
+        let root = try TemporaryDirectory(prefix: "guest-agent-cloudstack")
+        try root.write("CloudStack KVM Hypervisor\n", to: "sys/class/dmi/id/product_name")
+        let source = CloudStackSource(root: SystemRoot(root.path), client: MetadataHTTPClient())
+        let error = await #expect(throws: DataSourceError.self) { try await source.load() }
+        #expect(error?.isNetworkUnreachable == true)
+    }
+
     @Test func exoscaleUsesItsFixedAddressAndVersion() {
         #expect(CloudStackSource.Flavor.exoscale.fixedAddress == "169.254.169.254")
         #expect(
