@@ -40,13 +40,13 @@ import Testing
         }
     }
 
-    static func boot(_ variables: [(String, String)]) async throws -> Boot {
+    static func boot(_ variables: [(String, String)], byLabel: Bool = true) async throws -> Boot {
         let work = try TemporaryDirectory(prefix: "guest-agent-opennebula")
         let root = try UsersRealToolsRoot.make()
         let image = work.path + "/context.iso"
         try await OpenNebulaContextDrive.iso(variables, in: work, output: image)
         let loop = try await OpenNebulaContextDrive.Loop(image: image)
-        try await loop.node(in: root)
+        try await loop.node(in: root, byLabel: byLabel)
         try root.write(mac + "\n", to: "sys/class/net/eth0/address")
         let config = try work.write(
             """
@@ -107,6 +107,17 @@ import Testing
         let second = try await boot.agent(["run"])
         #expect(second.status == 0, "\(second.standardError)")
         #expect(watched.map { boot.root.read($0) } == before, "the second boot changed an account or key file")
+    }
+
+    @Test(.enabled(if: enabled, "needs root, losetup, genisoimage, useradd and chpasswd: skipped (CI runs as root)"))
+    func withoutTheLabelLinkTheBlockDeviceScanFindsIt() async throws {
+        let boot = try await Self.boot(
+            [("SET_HOSTNAME", "nebula-scan"), ("SSH_PUBLIC_KEY", try Self.key("demo_ed25519.pub"))], byLabel: false)
+        #expect(!FileManager.default.fileExists(atPath: boot.root.path + "/dev/disk/by-label/CONTEXT"))
+        let run = try await boot.agent(["run"])
+        #expect(run.status == 0, "stdout: \(run.standardOutput)\nstderr: \(run.standardError)")
+        #expect(boot.root.read("etc/hostname") == "nebula-scan\n")
+        #expect(try await boot.agent(["query", "source_location"]).standardOutput == boot.loop.device + "\n")
     }
 
     @Test(.enabled(if: enabled, "needs root, losetup, genisoimage, useradd and chpasswd: skipped (CI runs as root)"))

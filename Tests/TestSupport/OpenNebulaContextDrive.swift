@@ -37,9 +37,10 @@ public enum OpenNebulaContextDrive {
             device = attach.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
-        /// `root/dev/loopN` (a block node with the loop's numbers) and
-        /// `root/dev/disk/by-label/CONTEXT -> /dev/loopN`, as udev makes it.
-        public func node(in root: TemporaryDirectory) async throws {
+        /// `root/dev/loopN` (a block node with the loop's numbers) and either
+        /// `root/dev/disk/by-label/CONTEXT -> /dev/loopN`, as udev makes it, or (`byLabel:
+        /// false`) only `root/sys/class/block/loopN`, for the device scan to find.
+        public func node(in root: TemporaryDirectory, byLabel: Bool = true) async throws {
             let name = String(device.split(separator: "/").last ?? "")
             let numbers = try String(contentsOfFile: "/sys/class/block/\(name)/dev", encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").map(String.init)
@@ -47,8 +48,13 @@ public enum OpenNebulaContextDrive {
                 atPath: root.path + "/dev/disk/by-label", withIntermediateDirectories: true)
             try ConfigDriveImages.check(
                 await Program.tool("mknod", ["-m", "0600", root.path + device, "b", numbers[0], numbers[1]]), "mknod")
-            try FileManager.default.createSymbolicLink(
-                atPath: root.path + "/dev/disk/by-label/CONTEXT", withDestinationPath: device)
+            if byLabel {
+                try FileManager.default.createSymbolicLink(
+                    atPath: root.path + "/dev/disk/by-label/CONTEXT", withDestinationPath: device)
+            } else {
+                try FileManager.default.createDirectory(
+                    atPath: root.path + "/sys/class/block/" + name, withIntermediateDirectories: true)
+            }
         }
 
         deinit { Program.cleanUp("losetup", ["--detach", device]) }
