@@ -44,7 +44,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 RequestLogEntry(
                     method: request.method, path: path, status: status, start: started,
                     end: Date().timeIntervalSince1970, token: headers[EC2Routes.tokenHeader] != nil,
-                    bodyBytes: request.body.count))
+                    bodyBytes: request.body.count, domuRequest: headers[CloudStackPasswordRoutes.header]))
         }
         let action = router.route(request)
         switch action {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Decides every request. Faults first, in this order: hang, drop, headers-then-silence,
-/// fail-first, redirect, oversize, oversize-unannounced, gzip-bomb; then nova or EC2.
+/// fail-first, redirect, oversize, oversize-unannounced, gzip-bomb; then CloudStack's password server (a `DomU_Request` header), NoCloud, nova or EC2.
 /// A repeat-lines fault then lengthens a 200 answer, and a trickle fault slows the body of
 /// whatever buffered answer that gave.
 struct MockRouter: Sendable {
@@ -48,6 +48,9 @@ struct MockRouter: Sendable {
             } catch {
                 return .respond(.text("500 \(error)", status: 500))
             }
+        }
+        if CloudStackPasswordRoutes.applies(to: request) {
+            return .respond(CloudStackPasswordRoutes(state: state).handle(request))
         }
         if request.components.first == "nocloud" {
             return .respond(Self.noCloud(request, fixtures: fixtures))

@@ -107,6 +107,8 @@ public struct MockServerConfiguration: Sendable {
     public var requestLogPath: String?
     /// A password already stored at start.
     public var password: String?
+    /// The password CloudStack's password server hands out until it is acknowledged.
+    public var cloudStackPassword: String?
 
     public init(
         fixtures: URL, host: String = "127.0.0.1", port: Int = 0, imdsv2: IMDSv2Mode = .optional,

@@ -4,6 +4,8 @@ import Foundation
 public final class MockState: @unchecked Sendable {
     private let lock = NSLock()
     private var storedPassword: String?
+    private var pendingCloudStackPassword: String?
+    private var cloudStackAcknowledgements = 0
     private var tokens: [String: Date] = [:]
     private var failures: [String: Int] = [:]
     private var log: [RequestLogEntry] = []
@@ -14,6 +16,7 @@ public final class MockState: @unchecked Sendable {
 
     init(configuration: MockServerConfiguration) {
         storedPassword = configuration.password
+        pendingCloudStackPassword = configuration.cloudStackPassword
         faultSettings = configuration.faults
         mode = configuration.imdsv2
         tokenTTLMax = configuration.tokenTTLMax
@@ -40,6 +43,23 @@ public final class MockState: @unchecked Sendable {
             guard storedPassword == nil || storedPassword == "" else { return false }
             storedPassword = value
             return true
+        }
+    }
+
+    /// The password CloudStack's server hands out, nil once acknowledged (or never set);
+    /// set it again to play a reset in the cloud's UI.
+    public var cloudStackPassword: String? {
+        get { lock.withLock { pendingCloudStackPassword } }
+        set { lock.withLock { pendingCloudStackPassword = newValue } }
+    }
+
+    /// How many `saved_password` acknowledgements arrived.
+    public var cloudStackAcknowledgementCount: Int { lock.withLock { cloudStackAcknowledgements } }
+
+    func acknowledgeCloudStackPassword() {
+        lock.withLock {
+            pendingCloudStackPassword = nil
+            cloudStackAcknowledgements += 1
         }
     }
 
@@ -110,12 +130,15 @@ public struct RequestLogEntry: Sendable, Equatable {
     /// An IMDSv2 token header was present.
     public var token: Bool
     public var bodyBytes: Int
+    /// The `DomU_Request` header of a CloudStack password server request, nil otherwise.
+    public var domuRequest: String? = nil
 
     func jsonLine() -> String {
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "method": method, "path": path, "status": status, "start": start, "end": end,
             "token": token, "bodyBytes": bodyBytes,
         ]
+        if let domuRequest { object["domuRequest"] = domuRequest }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

@@ -6,7 +6,7 @@ import MockMetadataKit
 /// [--drop PATH]... [--trickle PATH]... [--trickle-interval-ms N] [--oversize PATH]...
 /// [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
 /// [--redirect-status N] [--headers-then-silence PATH]... [--repeat-lines N:PATH]... [--request-log FILE]
-/// [--password VALUE]`
+/// [--password VALUE] [--cloudstack-password VALUE]`
 let usage = """
     usage: mock-metadata-server --fixtures DIR [--bind ADDR] [--port N] [--imdsv2 optional|required|disabled]
                                 [--token-ttl-max SECONDS] [--latency-ms N] [--fail-first N:PATH]... [--fail-status N]
@@ -15,6 +15,7 @@ let usage = """
                                 [--oversize-unannounced PATH]... [--gzip-bomb PATH]... [--redirect PATH=URL]...
                                 [--redirect-status 301|302|303|307|308] [--headers-then-silence PATH]...
                                 [--repeat-lines N:PATH]... [--request-log FILE] [--password VALUE]
+                                [--cloudstack-password VALUE]
     Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default.
     With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
     A PATH may start with a method and a space ('POST /openstack/*'); a trailing '*' matches a prefix.
@@ -26,6 +27,9 @@ let usage = """
       inflates to 1 GiB; --redirect answers --redirect-status (default 302) with Location: URL;
       --headers-then-silence sends a 200 head with Content-Length: 1000, then nothing;
       --repeat-lines repeats the lines of PATH's 200 answer (a listing) in turn until it has N lines.
+    Any request with a DomU_Request header is CloudStack's password server (serve it on port 8080):
+      send_my_password answers --cloudstack-password until a saved_password request acknowledges it,
+      then saved_password; the request log records each DomU_Request as "domuRequest".
     """
 
 func fail(_ message: String) -> Never {
@@ -88,6 +92,7 @@ while !arguments.isEmpty {
         configuration.faults.repeatLines[String(parts[1])] = count
     case "--request-log": configuration.requestLogPath = value
     case "--password": configuration.password = value
+    case "--cloudstack-password": configuration.cloudStackPassword = value
     default: fail("unknown option \(flag)")
     }
 }

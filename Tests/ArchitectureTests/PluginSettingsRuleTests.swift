@@ -10,6 +10,7 @@ import Testing
     static let own: [String: Set<String>] = [
         "HostKeys": ["hostKeys"], "Hostname": ["hostname"], "Network": ["network"], "Password": ["password"],
         "Resize": ["resize"], "SSHKeys": ["sshKeys"], "UserData": ["userData"], "Users": [], "Files": [],
+        "PlatformPassword": [],
         // The shared operations act for several plugins: the host name's and the password's.
         "Operations": ["hostname", "password"],
         "Runtime": ["sources"],

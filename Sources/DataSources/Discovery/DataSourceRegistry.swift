@@ -7,6 +7,10 @@ public enum DataSourceRegistry {
     /// The one list of source ids, in the default order of `metadata_services`.
     public enum SourceID: String, CaseIterable, Sendable {
         case configdrive, nocloud, openstack, ec2
+        /// OpenNebula's context CD (local, found by its label).
+        case opennebula
+        /// CloudStack's virtual router, and Exoscale's: only on a DMI product name that says so.
+        case cloudstack, exoscale
     }
 
     /// The source ids as the configuration spells them.
@@ -47,6 +51,15 @@ public enum DataSourceRegistry {
                     EC2MetadataSource(
                         baseURL: settings.ec2BaseURL, client: client,
                         tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
+                ]
+            case .opennebula:
+                [OpenNebulaSource(root: settings.root)]
+            case .cloudstack:
+                [CloudStackSource(root: settings.root, client: client, needs: settings.needs)]
+            case .exoscale:
+                [
+                    CloudStackSource(
+                        id: "exoscale", flavor: .exoscale, root: settings.root, client: client, needs: settings.needs)
                 ]
             }
         }

@@ -23,6 +23,14 @@ public struct PlatformHint: Sendable, Equatable {
                 !value.isEmpty
             else { continue }
             let lowered = value.lowercased()
+            // The same prefixes gate those sources (CloudStackSource.Flavor): on such a
+            // machine they answer, and openstack/ec2 before them would only time out.
+            if field == "product_name", lowered.hasPrefix("cloudstack") {
+                return PlatformHint(sourceID: "cloudstack", reason: "DMI \(field) is '\(value)'")
+            }
+            if field == "product_name", lowered.hasPrefix("exoscale") {
+                return PlatformHint(sourceID: "exoscale", reason: "DMI \(field) is '\(value)'")
+            }
             if lowered.contains("openstack") {
                 return PlatformHint(sourceID: "openstack", reason: "DMI \(field) is '\(value)'")
             }

@@ -25,6 +25,13 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var meta: [String: String]
     /// Clear-text admin password given at boot (config drive `admin_pass` only). Secret.
     public var adminPassword: String?
+    /// A password the platform gives for the admin user through its own channel (OpenNebula
+    /// context, CloudStack password server): set, never published. Secret.
+    public var platformPassword: PlatformPassword?
+    /// Why the platform's password channel could not be read (the CloudStack password server
+    /// did not answer, or answered `bad_request`): the source still loads, and only the
+    /// plugin that sets platform passwords fails, naming it. Never holds a password.
+    public var platformPasswordProblem: String?
     /// Injected ("personality") files, already read and checked by the source.
     public var files: [InjectedFile]
     /// Injected files the source refused (traversal, bad content path): never written.

@@ -18,5 +18,11 @@ public struct MetadataNeeds: OptionSet, Sendable, Hashable {
     /// of one more round trip when the password plugin runs.
     public static let passwordState = MetadataNeeds(rawValue: 1 << 4)
 
-    public static let all: MetadataNeeds = [.userData, .vendorData, .network, .injectedFiles, .passwordState]
+    /// A password the platform hands out through its own channel (CloudStack's password
+    /// server: one more request; OpenNebula's is in the context file and always read).
+    public static let platformPassword = MetadataNeeds(rawValue: 1 << 5)
+
+    public static let all: MetadataNeeds = [
+        .userData, .vendorData, .network, .injectedFiles, .passwordState, .platformPassword,
+    ]
 }

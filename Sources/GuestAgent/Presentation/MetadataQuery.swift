@@ -33,6 +33,7 @@ enum MetadataQuery {
         view["availability_zone"] = metadata.availabilityZone.map { .string($0) }
         view["launch_index"] = metadata.launchIndex.map { number($0) }
         if metadata.adminPassword != nil { view["admin_pass"] = .string(redacted) }
+        if metadata.platformPassword != nil { view["platform_password"] = .string(redacted) }
         if !metadata.unreadableDocuments.isEmpty {
             view["unreadable_documents"] = .array(metadata.unreadableDocuments.map { .string("\($0)") })
         }

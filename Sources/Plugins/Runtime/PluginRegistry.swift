@@ -11,6 +11,8 @@ public enum PluginRegistry {
         ("resize", { ResizePlugin() }),
         ("host_keys", { HostKeysPlugin() }),
         ("users", { UsersPlugin() }),
+        // After users (the account must exist), every boot: the password OpenNebula or CloudStack gives.
+        ("platform_password", { PlatformPasswordPlugin() }),
         ("password", { PasswordPlugin() }),
         ("ssh_keys", { SSHKeysPlugin() }),
         ("files", { InjectedFilesPlugin() }),

@@ -144,6 +144,11 @@ final class Counter: @unchecked Sendable {
                 == PlatformHint(sourceID: "ec2", reason: "DMI sys_vendor is 'Amazon EC2'"))
         try root.write("OpenStack Nova\n", to: "sys/class/dmi/id/product_name")
         #expect(PlatformHint.detect(root: SystemRoot(root.path))?.sourceID == "openstack")
+        // The product names that gate the CloudStack and Exoscale sources (cloud-init's ds_detect).
+        try root.write("CloudStack KVM Hypervisor\n", to: "sys/class/dmi/id/product_name")
+        #expect(PlatformHint.detect(root: SystemRoot(root.path))?.sourceID == "cloudstack")
+        try root.write("Exoscale Compute Platform\n", to: "sys/class/dmi/id/product_name")
+        #expect(PlatformHint.detect(root: SystemRoot(root.path))?.sourceID == "exoscale")
     }
 
     @Test func hintMovesOnlyNetworkSources() {

@@ -26,7 +26,10 @@ import Testing
     @Test func defaultsWhenEmpty() throws {
         let config = try AgentConfig(text: "", file: "agent.conf")
         #expect(config == AgentConfig())
-        #expect(config.sources.metadataServices == [.configdrive, .nocloud, .openstack, .ec2])
+        #expect(
+            config.sources.metadataServices == [
+                .configdrive, .nocloud, .openstack, .ec2, .opennebula, .cloudstack, .exoscale,
+            ])
         #expect(config.sources.discoveryTimeout < 60)
     }
 
@@ -68,11 +71,11 @@ import Testing
         ("retry_count = many\n", "x.conf:1: retry_count = 'many' is not valid: expected a whole number from 0 to 20"),
         (
             "\n\nplugins = hostname, teleport\n",
-            "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, password, ssh_keys, files, userdata)"
+            "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, platform_password, password, ssh_keys, files, userdata)"
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, cloudstack, exoscale)"
         ),
         (
             "this line has no separator\n",
