@@ -15,6 +15,7 @@ A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An
     vlan      {"id", "link": key} or None
     bridge    {"members": [keys], "stp": bool or None, "forward_delay": int or None} or None
     master    key of the bond or bridge it is a port of, or None
+    wakeonlan True (magic packet), False (off), or None (nothing said)
     dns, search  what this interface's own configuration lists (reported; compared as the
               union over the machine, below)
 
@@ -57,6 +58,7 @@ def interface(name, kind="unknown"):
         "vlan": None,
         "bridge": None,
         "master": None,
+        "wakeonlan": None,
         "dns": [],
         "search": [],
     }
@@ -173,7 +175,10 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
     return network
 
 
-FIELDS = ["kind", "name", "mac", "mtu", "addresses", "routes", "dhcp4", "dhcp6", "ra", "bond", "vlan", "bridge", "master"]
+FIELDS = [
+    "kind", "name", "mac", "mtu", "addresses", "routes", "dhcp4", "dhcp6", "ra", "bond", "vlan", "bridge", "master",
+    "wakeonlan",
+]
 
 
 def ra_same(left, right):

@@ -93,6 +93,8 @@ def parse_eni(root, nics):
             entry["master"] = first["bond-master"][0]
         if "hwaddress" in first and entry["kind"] != "ethernet":
             entry["mac"] = m.mac(first["hwaddress"][-1])
+        if "ethernet-wol" in first:
+            entry["wakeonlan"] = "g" in first["ethernet-wol"][0]
         if "mtu" in first:
             entry["mtu"] = int(first["mtu"][0])
         if family == "inet" and method == "dhcp":

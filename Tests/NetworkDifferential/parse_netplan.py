@@ -54,6 +54,8 @@ def parse_netplan(root, nics):
                     interfaces.setdefault(member, m.interface(member, "ethernet"))["master"] = name
             if kind == "vlan":
                 entry["vlan"] = {"id": int(value["id"]), "link": ids.get(value.get("link"), value.get("link"))}
+            if value.get("wakeonlan") is not None:
+                entry["wakeonlan"] = bool(value["wakeonlan"])
             if value.get("mtu") is not None:
                 entry["mtu"] = int(value["mtu"])
             entry["dhcp4"] = bool(value.get("dhcp4", False))

@@ -34,8 +34,11 @@ def parse_networkd(root, nics):
     on a parent); a .network matching a name no .netdev or NIC has is of unknown kind."""
     directory = "etc/systemd/network/"
     renames = {}  # mac -> name from .link files
+    wake = {}  # mac -> wake-on-LAN from .link files
     for path in files(root, directory + "*.link"):
         sections = ini_sections(read(path))
+        if first(sections, "Match", "MACAddress") and first(sections, "Link", "WakeOnLan"):
+            wake[m.mac(first(sections, "Match", "MACAddress"))] = "magic" in first(sections, "Link", "WakeOnLan")
         if first(sections, "Match", "MACAddress") and first(sections, "Link", "Name"):
             renames[m.mac(first(sections, "Match", "MACAddress"))] = first(sections, "Link", "Name")
     nic_of_name = {renames.get(mac, name): mac for mac, name in nics.items()}
@@ -124,4 +127,8 @@ def parse_networkd(root, nics):
     for name, entry in interfaces.items():
         if entry["kind"] == "ethernet" and not entry["mac"]:
             entry["mac"] = nic_of_name.get(name)
-    return m.finish(interfaces, nic_of_name=nic_of_name)
+    network = m.finish(interfaces, nic_of_name=nic_of_name)
+    for entry in network["interfaces"].values():
+        if entry["kind"] == "ethernet" and entry["mac"] in wake:
+            entry["wakeonlan"] = wake[entry["mac"]]
+    return network

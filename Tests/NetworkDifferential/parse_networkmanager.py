@@ -51,6 +51,8 @@ def parse_networkmanager(root, nics):
             entry["mac"] = m.mac(ethernet.get("mac-address")) or by_mac.get(name)
         else:
             entry["mac"] = m.mac(ethernet.get("cloned-mac-address"))
+        if ethernet.get("wake-on-lan") is not None:
+            entry["wakeonlan"] = bool(int(ethernet["wake-on-lan"]) & 0x40)
         # MTU is a wired property for every type (NetworkManager has no vlan.mtu or bond.mtu).
         mtu = ethernet.get("mtu")
         if mtu:

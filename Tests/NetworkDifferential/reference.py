@@ -157,6 +157,7 @@ def meaning(config):
         entry = m.interface(iface["name"], kind)
         entry["mac"] = m.mac(iface.get("mac_address"))
         entry["mtu"] = int(iface["mtu"]) if iface.get("mtu") else None
+        entry["wakeonlan"] = iface.get("wakeonlan")
         if kind == "bond":
 
             def param(key):

@@ -12,7 +12,7 @@ enum NetworkConfigV1Converter {
     /// Keys every device entry may carry that say nothing more (`id` is MAAS's).
     private static let deviceKeys: Set<String> = [
         "type", "name", "mac_address", "mtu", "subnets", "params", "id", "bond_interfaces", "vlan_link", "vlan_id",
-        "bridge_interfaces", "accept-ra",
+        "bridge_interfaces", "accept-ra", "wakeonlan",
     ]
 
     /// nil when the list is empty (nothing to configure).
@@ -98,9 +98,22 @@ enum NetworkConfigV1Converter {
         }
         var link = NetworkLink(id: name, kind: kind, macAddress: mac, name: name, mtu: mtu)
         link.acceptRA = try place.appending("accept-ra").bool(entry["accept-ra"])
+        link.wakeOnLAN = try wakeOnLAN(entry, kind: kind, place: place, into: &draft)
         draft.links.append(link)
         try NetworkConfigV1Subnets.convert(
             try place.appending("subnets").list(entry["subnets"]), linkID: name, place: place, into: &draft)
+    }
+
+    /// `wakeonlan` (network config v1 and v2): on a NIC only; elsewhere named in `skipped`.
+    static func wakeOnLAN(
+        _ entry: [String: YAMLValue], kind: NetworkLink.Kind, place: ConfigPlace, into draft: inout NetworkDraft
+    ) throws -> Bool? {
+        guard let wanted = try place.appending("wakeonlan").bool(entry["wakeonlan"]) else { return nil }
+        guard kind == .physical else {
+            draft.skip(place.subject, "wakeonlan is for a NIC, ignored")
+            return nil
+        }
+        return wanted
     }
 
     /// A `loopback` entry configures nothing; name servers on its subnets are the global ones

@@ -59,6 +59,8 @@ public struct NetworkLink: Sendable, Equatable {
     /// IPv6 router advertisements as the source says them (network config `accept-ra`);
     /// nil: decided from the link's networks (see `ResolvedInterface.routerAdvertisements`).
     public var acceptRA: Bool?
+    /// Wake-on-LAN by magic packet on a NIC (network config `wakeonlan`); nil: as it is.
+    public var wakeOnLAN: Bool?
     /// The kernel driver a NIC must have (network config v2 `match: driver`), checked where
     /// `/sys` says the NIC's driver; nil: any.
     public var driver: String?

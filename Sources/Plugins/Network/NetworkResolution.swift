@@ -45,8 +45,11 @@ struct Resolution {
             return
         }
         guard claim(name, for: link) else { return }
-        interfaces.append(
-            ResolvedInterface(name: name, linkID: link.id, kind: .ethernet, macAddress: link.macAddress, mtu: link.mtu))
+        var interface = ResolvedInterface(
+            name: name, linkID: link.id, kind: .ethernet, macAddress: link.macAddress, mtu: link.mtu)
+        interface.guestMAC = link.macAddress ?? nics.byMAC.first { $0.value == name }?.key
+        interface.wakeOnLAN = link.wakeOnLAN
+        interfaces.append(interface)
     }
 
     mutating func addBond(_ link: NetworkLink, _ settings: BondSettings) {

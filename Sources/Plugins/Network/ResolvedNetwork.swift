@@ -36,7 +36,12 @@ public struct ResolvedInterface: Sendable, Equatable {
     public var linkID: String
     public var kind: Kind
     public var macAddress: String?
+    /// The MAC the guest's NIC has, for a NIC matched by name (`macAddress` is nil then):
+    /// what a networkd `.link` file can match it by.
+    public var guestMAC: String?
     public var mtu: Int?
+    /// Wake-on-LAN by magic packet as the source asks; nil: left as it is.
+    public var wakeOnLAN: Bool?
     /// Set on a bond member: the bond's name (members carry no L3 configuration).
     public var bondMaster: String?
     /// Set on a bridge port: the bridge's name (ports carry no L3 configuration either).

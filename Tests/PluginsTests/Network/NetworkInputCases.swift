@@ -92,13 +92,14 @@ enum NetworkInputCases {
         """
 
     /// Route metrics, as MAAS writes them (test_net.py `small` and `bond`): a default route
-    /// and a network route, each with its metric, beside a route without one.
+    /// and a network route, each with its metric, beside a route without one; wake-on-LAN.
     static let v1Metrics = """
         version: 1
         config:
             - type: physical
               name: eth0
               mac_address: '52:54:00:00:00:01'
+              wakeonlan: true
               subnets:
               - type: static
                 address: 192.168.0.2/24

@@ -113,6 +113,10 @@ import Testing
                 #expect(generated.contains(match), "\(interface.name): \(generated)")
             }
             if let master = interface.bridgeMaster { #expect(generated.contains("Bridge=\(master)")) }
+            if interface.wakeOnLAN == true {
+                let link = try #require(root.read("run/systemd/network/10-netplan-\(interface.name).link"))
+                #expect(link.contains("WakeOnLan=magic"), "\(link)")
+            }
             if case .bridge(let bridge) = interface.kind {
                 let netdev = try #require(root.read("run/systemd/network/10-netplan-\(interface.name).netdev"))
                 #expect(netdev.contains("Kind=bridge"), "\(netdev)")

@@ -113,4 +113,24 @@ import Testing
         #expect(keyfile.contains("route1=3001:67c::/32,2001:1::2,10000"), "\(keyfile)")
         #expect(!keyfile.contains("gateway="), "\(keyfile)")
     }
+
+    @Test func wakeOnLANIsWrittenByEveryBackend() throws {
+        let network = NetworkInputCases.resolved("v1-metrics").network
+        #expect(Self.files(.eni, network)[ENIRenderer.path]?.contains("ethernet-wol g") == true)
+        #expect(Self.files(.netplan, network)[NetplanRenderer.path]?.contains("  wakeonlan: true\n") == true)
+        let link = Self.files(.networkd, network)[NetworkdRenderer.directory + "/10-guest-agent-ens3.link"]
+        #expect(link?.contains("WakeOnLan=magic") == true, "\(String(describing: link))")
+        #expect(Self.files(.networkmanager, network).values.joined().contains("wake-on-lan=64"))
+    }
+
+    @Test func wakeOnLANOnANICMatchedByNameGetsALinkByTheMACItHas() throws {
+        // test_net.py `wakeonlan_disabled`: a v2 id with no match; the guest's NIC has that name.
+        let config = try Self.config("version: 2\nethernets: {iface0: {dhcp4: true, wakeonlan: false}}")
+        let network = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["52:54:00:00:00:09": "iface0"])).network
+        let link = try #require(
+            Self.files(.networkd, network)[NetworkdRenderer.directory + "/10-guest-agent-iface0.link"])
+        #expect(link.contains("MACAddress=52:54:00:00:00:09") && link.contains("Name=iface0"), "\(link)")
+        #expect(link.contains("WakeOnLan=off"), "\(link)")
+        #expect(Self.files(.eni, network)[ENIRenderer.path]?.contains("ethernet-wol d") == true)
+    }
 }

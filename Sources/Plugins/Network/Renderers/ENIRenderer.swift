@@ -20,7 +20,8 @@ public enum ENIRenderer {
             // Members are enslaved by the bond's own stanza (`bond-slaves`): a member's
             // `bond-master` makes ifenslave look the bond up with ifquery in
             // /etc/network/interfaces, which fails for `ifup -i FILE`.
-            break
+            // Wake-on-LAN is ethtool's ifupdown hook's option (magic packet `g`, off `d`).
+            if let wake = interface.wakeOnLAN { link.append("ethernet-wol \(wake ? "g" : "d")") }
         case .bond(let bond):
             link.append("bond-slaves \(network.members(of: name).joined(separator: " "))")
             link.append("bond-mode \(bond.mode)")

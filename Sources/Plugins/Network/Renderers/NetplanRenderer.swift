@@ -33,6 +33,7 @@ public enum NetplanRenderer {
                 // A link the source named without a MAC (ENI, network config): matched by name.
                 lines += ["  match:", "    name: \"\(interface.name)\""]
             }
+            if let wake = interface.wakeOnLAN { lines.append("  wakeonlan: \(wake)") }
         case .bond(let bond):
             lines.append("  interfaces: [\(network.members(of: interface.name).joined(separator: ", "))]")
             lines.append("  parameters:")

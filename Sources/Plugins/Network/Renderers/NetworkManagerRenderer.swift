@@ -30,6 +30,8 @@ public enum NetworkManagerRenderer {
                 var ethernet: [String] = []
                 if let mac = interface.macAddress { ethernet.append("mac-address=\(mac.uppercased())") }
                 if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
+                // NM_SETTING_WIRED_WAKE_ON_LAN_MAGIC is 0x40; 0 is none.
+                if let wake = interface.wakeOnLAN { ethernet.append("wake-on-lan=\(wake ? 64 : 0)") }
                 sections.append(("ethernet", ethernet))
             case .bond(let bond):
                 var options = ["mode=\(bond.mode)"]

@@ -15,9 +15,12 @@ public enum NetworkdRenderer {
             let base = directory + "/" + prefix + interface.name
             switch interface.kind {
             case .ethernet:
-                if let mac = interface.macAddress {
-                    files.append(
-                        file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", ["Name=\(interface.name)"])]))
+                // A .link names a NIC matched by MAC; one named by the source gets a .link only
+                // for wake-on-LAN (a .link setting), matched by the MAC it has, keeping its name.
+                var link = ["Name=\(interface.name)"]
+                if let wake = interface.wakeOnLAN { link.append("WakeOnLan=\(wake ? "magic" : "off")") }
+                if let mac = interface.macAddress ?? (interface.wakeOnLAN != nil ? interface.guestMAC : nil) {
+                    files.append(file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", link)]))
                 }
             case .bond(let bond):
                 var options = ["Mode=\(bond.mode)"]
