@@ -55,7 +55,7 @@ def guest_nics(config, version):
     """mac -> guest name: each NIC named as the test's expected output names it (v1 `name`,
     v2 `set-name`, else the v2 id: cloud-init's tests find no host NIC to rename it to), so
     that nothing differs by a NIC name the test never meant; a NIC given without a MAC gets
-    a made-up one. Only Ethernet NICs: an InfiniBand link is not a guest NIC here."""
+    a made-up one. An InfiniBand link's NIC has its 20-byte address."""
     nics = {}
 
     def add(mac, name):
@@ -63,7 +63,7 @@ def guest_nics(config, version):
 
     if version == 1:
         for entry in config.get("config", []):
-            if entry.get("type") == "physical":
+            if entry.get("type") in ("physical", "infiniband"):
                 add(entry.get("mac_address"), entry["name"])
     else:
         for key, value in (config.get("ethernets") or {}).items():

@@ -2,7 +2,7 @@
 
 A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An interface:
 
-    kind      ethernet | bond | vlan | bridge | unknown (a file that does not say what it is)
+    kind      ethernet | infiniband | bond | vlan | bridge | unknown (a file that does not say what it is)
     name      the interface name the configuration gives (or the guest's, when it binds by MAC)
     mac       ethernet: the MAC it is matched by; bond and VLAN: the MAC it is given
     mtu       int or None
@@ -121,16 +121,28 @@ def add(values, *items):
             values.append(item)
 
 
+def infiniband_address(text):
+    """Whether a hardware address is an IPoIB one (20 bytes)."""
+    return text is not None and len(str(text).split(":")) == 20
+
+
 def finish(interfaces, dns=(), search=(), nic_of_name=None):
     """Gives each interface its key, turns member and parent names into keys, and folds
-    DNS into the network's union. `interfaces` is name -> interface."""
+    DNS into the network's union. `interfaces` is name -> interface. An interface on a guest
+    NIC with a 20-byte address (or said to be one) is InfiniBand, keyed by its name (the
+    backends match IPoIB by name; netplan and networkd files do not say the kind)."""
     keys = {}
+    for name, entry in interfaces.items():
+        found = entry["mac"] or (nic_of_name or {}).get(name)
+        if entry["kind"] == "infiniband" or (entry["kind"] in ("ethernet", "unknown") and infiniband_address(found)):
+            entry["kind"] = "infiniband"
+            entry["mac"] = found
 
     def key_of(name, seen=()):
         if name in keys:
             return keys[name]
         entry = interfaces.get(name)
-        if entry is None:
+        if entry is None or entry["kind"] == "infiniband":
             return "name %s" % name
         if entry["kind"] == "ethernet":
             found = entry["mac"] or (nic_of_name or {}).get(name)

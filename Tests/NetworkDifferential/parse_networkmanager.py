@@ -41,7 +41,10 @@ def parse_networkmanager(root, nics):
     interfaces = {}
     for connection in connections:
         settings = connection.get("connection", {})
-        kinds = {"ethernet": "ethernet", "802-3-ethernet": "ethernet", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}
+        kinds = {
+            "ethernet": "ethernet", "802-3-ethernet": "ethernet", "infiniband": "infiniband", "bond": "bond",
+            "vlan": "vlan", "bridge": "bridge",
+        }
         kind = kinds.get(settings.get("type"), "unknown")
         name = name_of(connection)
         entry = interfaces.setdefault(name, m.interface(name, kind))
@@ -49,6 +52,10 @@ def parse_networkmanager(root, nics):
         ethernet = connection.get("ethernet", {})
         if kind == "ethernet":
             entry["mac"] = m.mac(ethernet.get("mac-address")) or by_mac.get(name)
+        elif kind == "infiniband":
+            entry["mac"] = m.mac(connection.get("infiniband", {}).get("mac-address")) or by_mac.get(name)
+            if connection.get("infiniband", {}).get("mtu"):
+                entry["mtu"] = int(connection["infiniband"]["mtu"])
         else:
             entry["mac"] = m.mac(ethernet.get("cloned-mac-address"))
         if ethernet.get("wake-on-lan") is not None:

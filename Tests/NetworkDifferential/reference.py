@@ -153,7 +153,8 @@ def meaning(config):
     for iface in state.iter_interfaces():
         if iface["type"] == "loopback":
             continue  # ENI's `iface lo`: nothing is configured on it
-        kind = {"physical": "ethernet", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}.get(iface["type"], "unknown")
+        kinds = {"physical": "ethernet", "infiniband": "infiniband", "bond": "bond", "vlan": "vlan", "bridge": "bridge"}
+        kind = kinds.get(iface["type"], "unknown")
         entry = m.interface(iface["name"], kind)
         entry["mac"] = m.mac(iface.get("mac_address"))
         entry["mtu"] = int(iface["mtu"]) if iface.get("mtu") else None

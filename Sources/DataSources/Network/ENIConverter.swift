@@ -56,7 +56,7 @@ enum ENIConverter {
             case .bond(let bond): referenced = bond.members
             case .bridge(let bridge): referenced = bridge.members
             case .vlan(let vlan): referenced = [vlan.parent]
-            case .physical: referenced = []
+            case .physical, .infiniband: referenced = []
             }
             for name in referenced where !known.contains(name) && InterfaceName.isValid(name) && name != "lo" {
                 draft.links.append(NetworkLink(id: name, kind: .physical, macAddress: nil, name: name))

@@ -17,4 +17,15 @@ public enum MACAddress {
         }
         return parts.joined(separator: ":")
     }
+
+    /// The canonical form of an IPoIB hardware address (20 hex pairs separated by `:`, as
+    /// `/sys/class/net/ib0/address` and network config v1 `infiniband` entries give it), or nil.
+    public static func normalizeInfiniBand(_ text: String) -> String? {
+        let parts = text.trimmingWhitespaceAndNewlines().lowercased().split(
+            separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 20,
+            parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isHexDigit) && $0.allSatisfy(\.isASCII) })
+        else { return nil }
+        return parts.joined(separator: ":")
+    }
 }

@@ -33,7 +33,7 @@ enum NetworkConfigV1Converter {
                 throw place.appending("type").error("missing")
             }
             switch type {
-            case "physical", "bond", "vlan", "bridge":
+            case "physical", "infiniband", "bond", "vlan", "bridge":
                 try device(entry, type: type, index: index, into: &draft)
             case "nameserver":
                 let (servers, search) = try NetworkDraft.dns(
@@ -68,7 +68,10 @@ enum NetworkConfigV1Converter {
         }
         let subjectName = "\(subject) config[\(index)] '\(NetworkText.preview(name))'"
         let place = ConfigPlace(subjectName, "")
-        var mac = try place.appending("mac_address").mac(entry["mac_address"])
+        var mac =
+            type == "infiniband"
+            ? try infiniBandAddress(entry["mac_address"], place: place.appending("mac_address"))
+            : try place.appending("mac_address").mac(entry["mac_address"])
         let mtu = try place.appending("mtu").int(entry["mtu"])
         let params = try place.appending("params").map(entry["params"])
         let kind: NetworkLink.Kind
@@ -89,6 +92,9 @@ enum NetworkConfigV1Converter {
             let bridge = try NetworkConfigV1Parameters.bridge(params, ports: ports, place: place, into: &draft)
             mac = mac ?? bridge.mac
             kind = .bridge(bridge.settings)
+        case "infiniband":
+            if !params.isEmpty { draft.skip(subjectName, "params are not supported on an InfiniBand link, ignored") }
+            kind = .infiniband
         default:
             if !params.isEmpty { draft.skip(subjectName, "params are not supported on a physical link, ignored") }
             kind = .physical
@@ -102,6 +108,16 @@ enum NetworkConfigV1Converter {
         draft.links.append(link)
         try NetworkConfigV1Subnets.convert(
             try place.appending("subnets").list(entry["subnets"]), linkID: name, place: place, into: &draft)
+    }
+
+    /// An `infiniband` entry's `mac_address`: its 20-byte IPoIB address (kept for the record;
+    /// the link is matched by name).
+    private static func infiniBandAddress(_ value: YAMLValue?, place: ConfigPlace) throws -> String? {
+        guard let text = try place.string(value) else { return nil }
+        guard let address = MACAddress.normalizeInfiniBand(text) else {
+            throw place.error("'\(NetworkText.preview(text))' is not a 20-byte InfiniBand hardware address")
+        }
+        return address
     }
 
     /// `wakeonlan` (network config v1 and v2): on a NIC only; elsewhere named in `skipped`.

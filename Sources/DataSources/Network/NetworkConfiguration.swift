@@ -39,6 +39,9 @@ public struct NetworkLink: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// A NIC the guest sees (`phy`, `ovs`, `bridge`, `tap`, `vif`, `ethernet`, ...).
         case physical
+        /// An IPoIB interface (network config v1 `infiniband`), matched by its name: the
+        /// first bytes of its 20-byte hardware address are not the card's own.
+        case infiniband
         case bond(BondSettings)
         case vlan(VLANSettings)
         case bridge(BridgeSettings)

@@ -82,6 +82,12 @@ public enum NetworkValidator {
                 throw NetworkConfigError.link(
                     link.id, "ethernet_mac_address", "a physical link needs a MAC address or an interface name")
             }
+        case .infiniband:
+            // The hardware address's first four bytes are the queue pair, set by the driver:
+            // only the name finds the interface.
+            guard link.name != nil else {
+                throw NetworkConfigError.link(link.id, "name", "an InfiniBand link needs its interface name")
+            }
         case .bond(let bond):
             guard !bond.members.isEmpty else {
                 throw NetworkConfigError.link(link.id, "bond_links", "a bond needs at least one member")
@@ -177,7 +183,7 @@ public enum NetworkValidator {
             switch link.kind {
             case .bond(let bond): members = bond.members
             case .bridge(let bridge): members = bridge.members
-            case .physical, .vlan: continue
+            case .physical, .infiniband, .vlan: continue
             }
             for member in Set(members) {
                 if let other = master[member] {

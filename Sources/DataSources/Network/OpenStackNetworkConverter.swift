@@ -144,7 +144,7 @@ public enum OpenStackNetworkConverter {
         var result: [NetworkLink] = []
         for var link in links {
             switch link.kind {
-            case .physical, .bridge: break  // network_data.json has no bridges
+            case .physical, .infiniband, .bridge: break  // network_data.json has no bridges or InfiniBand links
             case .bond(var bond):
                 let gone = bond.members.filter { removed.contains($0) }
                 if !gone.isEmpty {

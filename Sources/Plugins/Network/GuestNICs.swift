@@ -13,10 +13,13 @@ public struct GuestNICs: Sendable, Equatable {
     public var byMAC: [String: String]
     /// Interface name -> kernel driver, where `/sys` says it (`device/driver`).
     public var drivers: [String: String]
+    /// Names of the IPoIB interfaces (a 20-byte hardware address), matched by name only.
+    public var infiniBand: Set<String>
 
-    public init(byMAC: [String: String], drivers: [String: String] = [:]) {
+    public init(byMAC: [String: String], drivers: [String: String] = [:], infiniBand: Set<String> = []) {
         self.byMAC = byMAC
         self.drivers = drivers
+        self.infiniBand = infiniBand
     }
 
     /// The interface names, for links matched by name (ENI, network config without a MAC).
@@ -32,12 +35,13 @@ public struct GuestNICs: Sendable, Equatable {
         }
         var byMAC: [String: String] = [:]
         var drivers: [String: String] = [:]
+        var infiniBand: Set<String> = []
         var hasDevice: [String: Bool] = [:]
         for name in names.sorted() where name != "lo" && InterfaceName.isValid(name) {
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name + "/address"),
-                let mac = MACAddress.normalize(String(decoding: data.prefix(64), as: UTF8.self)),
-                mac != "00:00:00:00:00:00"
-            else { continue }
+            guard let data = FileManager.default.contents(atPath: directory + "/" + name + "/address") else { continue }
+            let address = String(decoding: data.prefix(128), as: UTF8.self)
+            if MACAddress.normalizeInfiniBand(address) != nil { infiniBand.insert(name) }
+            guard let mac = MACAddress.normalize(address), mac != "00:00:00:00:00:00" else { continue }
             // A bond or VLAN already up shares its member's MAC: the NIC itself (it has a
             // `device` link to its hardware) wins over the virtual one.
             let physical = FileManager.default.fileExists(atPath: directory + "/" + name + "/device")
@@ -52,6 +56,6 @@ public struct GuestNICs: Sendable, Equatable {
                 drivers[name] = String(driver)
             }
         }
-        return GuestNICs(byMAC: byMAC, drivers: drivers)
+        return GuestNICs(byMAC: byMAC, drivers: drivers, infiniBand: infiniBand)
     }
 }

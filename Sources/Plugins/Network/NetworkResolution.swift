@@ -17,6 +17,19 @@ struct Resolution {
 
     private var taken: Set<String> { Set(names.values) }
 
+    /// An IPoIB interface: by its name only (see `NetworkLink.Kind.infiniband`).
+    mutating func addInfiniBand(_ link: NetworkLink) {
+        guard let name = link.name, nics.infiniBand.contains(name) else {
+            warnings.append(
+                "link '\(NetworkText.preview(link.id))': no InfiniBand interface is named '\(NetworkText.preview(link.name ?? ""))', left out"
+            )
+            return
+        }
+        guard claim(name, for: link) else { return }
+        interfaces.append(
+            ResolvedInterface(name: name, linkID: link.id, kind: .infiniband, macAddress: nil, mtu: link.mtu))
+    }
+
     /// A NIC: by MAC when the link has one (the guest's kernel name is kept), else by name.
     mutating func addNIC(_ link: NetworkLink) {
         let name: String
@@ -76,7 +89,7 @@ struct Resolution {
         var pending = links.filter { link in
             switch link.kind {
             case .vlan, .bridge: true
-            case .physical, .bond: false
+            case .physical, .infiniband, .bond: false
             }
         }
         var progress = true
@@ -90,7 +103,7 @@ struct Resolution {
                 switch link.kind {
                 case .vlan(let vlan): addVLAN(link, vlan)
                 case .bridge(let bridge): addBridge(link, bridge)
-                case .physical, .bond: break
+                case .physical, .infiniband, .bond: break
                 }
             }
         }
@@ -104,7 +117,7 @@ struct Resolution {
         switch link.kind {
         case .vlan(let vlan): [vlan.parent]
         case .bridge(let bridge): bridge.members
-        case .physical, .bond: []
+        case .physical, .infiniband, .bond: []
         }
     }
 

@@ -15,7 +15,10 @@ public enum NetworkResolver {
 
     public static func resolve(_ config: NetworkConfiguration, nics: GuestNICs) -> Result {
         var state = Resolution(nics: nics)
-        for link in config.links where link.kind == .physical { state.addNIC(link) }
+        for link in config.links {
+            if link.kind == .physical { state.addNIC(link) }
+            if link.kind == .infiniband { state.addInfiniBand(link) }
+        }
         for link in config.links {
             if case .bond(let bond) = link.kind { state.addBond(link, bond) }
         }

@@ -24,6 +24,8 @@ public struct ResolvedNetwork: Sendable, Equatable {
 public struct ResolvedInterface: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case ethernet
+        /// IPoIB, matched by name.
+        case infiniband
         case bond(BondSettings)
         /// Parent interface name and VLAN id.
         case vlan(parent: String, id: Int)

@@ -100,4 +100,19 @@ import Testing
         )
         #expect(error.field == "routes[0].metric", "\(error)")
     }
+
+    @Test func anInfiniBandLinkKeepsItsTwentyByteAddressAndIsNamed() throws {
+        let config = try NetworkConfigV1Tests.model(
+            "version: 1\nconfig:\n- {type: infiniband, name: ib0, mac_address: 'A0:00:02:20:FE:80:00:00:00:00:00:00:EC:0D:9A:03:00:15:E2:C1'}"
+        )
+        #expect(config.links.map(\.kind) == [.infiniband])
+        #expect(config.links.map(\.macAddress) == ["a0:00:02:20:fe:80:00:00:00:00:00:00:ec:0d:9a:03:00:15:e2:c1"])
+        #expect(config.links.map(\.name) == ["ib0"])
+    }
+
+    @Test func anInfiniBandAddressOfAnotherLengthIsRefusedByName() throws {
+        let error = try NetworkConfigV1Tests.refusal(
+            "version: 1\nconfig:\n- {type: infiniband, name: ib0, mac_address: 'a0:00:02:20:fe:80'}")
+        #expect(error.field == "mac_address" && "\(error)".contains("20-byte"), "\(error)")
+    }
 }

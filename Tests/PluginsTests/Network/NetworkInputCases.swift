@@ -112,6 +112,18 @@ enum NetworkInputCases {
                 - {network: '3001:67c::', netmask: 'ffff:ffff::', gateway: '2001:1::2', metric: 10000}
         """
 
+    /// An IPoIB interface (test_net.py `all`'s `ib0`), with its 20-byte hardware address.
+    static let v1InfiniBand = """
+        version: 1
+        config:
+            - type: infiniband
+              name: ib0
+              mac_address: a0:00:02:20:fe:80:00:00:00:00:00:00:ec:0d:9a:03:00:15:e2:c1
+              mtu: 4092
+              subnets:
+              - {type: static, address: 192.168.200.7/24}
+        """
+
     static func cloudInit(_ yaml: String) -> NetworkDescription? {
         NetworkDescription.fromCloudInitNetworkConfig(try! YAMLParser.parse(yaml)!)
     }
@@ -129,6 +141,9 @@ enum NetworkInputCases {
         Case(
             name: "v1-metrics", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "ens3"]), description: cloudInit(v1Metrics)
         ),
+        Case(
+            name: "v1-infiniband", nics: GuestNICs(byMAC: [:], infiniBand: ["ib0"]),
+            description: cloudInit(v1InfiniBand)),
         Case(
             name: "eni-bridge", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: .fromENI(eniBridge)),
     ]

@@ -133,4 +133,34 @@ import Testing
         #expect(link.contains("WakeOnLan=off"), "\(link)")
         #expect(Self.files(.eni, network)[ENIRenderer.path]?.contains("ethernet-wol d") == true)
     }
+
+    @Test func anInfiniBandLinkIsFoundByNameAndWrittenByEveryBackend() throws {
+        let root = try TemporaryDirectory(prefix: "guest-agent-ib")
+        try root.write("a0:00:02:20:fe:80:00:00:00:00:00:00:ec:0d:9a:03:00:15:e2:c1\n", to: "sys/class/net/ib0/address")
+        try root.write("52:54:00:00:00:01\n", to: "sys/class/net/ens3/address")
+        let nics = try GuestNICs.read(root: SystemRoot(root.path))
+        #expect(nics.infiniBand == ["ib0"] && nics.byMAC == ["52:54:00:00:00:01": "ens3"])
+        let config = try Self.config(NetworkInputCases.v1InfiniBand)
+        let result = NetworkResolver.resolve(config, nics: nics)
+        #expect(result.warnings.isEmpty, "\(result.warnings)")
+        let interface = try #require(result.network.interface("ib0"))
+        #expect(interface.kind == .infiniband && interface.mtu == 4092)
+        let keyfile = Self.files(.networkmanager, result.network).values.joined()
+        #expect(
+            keyfile.contains("type=infiniband") && keyfile.contains("[infiniband]\ntransport-mode=datagram\nmtu=4092"))
+        #expect(keyfile.contains("interface-name=ib0"), "\(keyfile)")
+        let eni = try #require(Self.files(.eni, result.network)[ENIRenderer.path])
+        #expect(eni.contains("iface ib0 inet static") && !eni.contains("hwaddress"), "\(eni)")
+        let netplan = try #require(Self.files(.netplan, result.network)[NetplanRenderer.path])
+        #expect(netplan.contains("ib0:\n      match:\n        name: \"ib0\""), "\(netplan)")
+        let networkd = Self.files(.networkd, result.network)
+        #expect(networkd.keys.sorted() == [NetworkdRenderer.directory + "/10-guest-agent-ib0.network"])
+    }
+
+    @Test func anInfiniBandInterfaceTheGuestDoesNotHaveIsLeftOutWithAWarning() throws {
+        let config = try Self.config(NetworkInputCases.v1InfiniBand)
+        let result = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "ib0"]))
+        #expect(result.network.interfaces.isEmpty)
+        #expect(result.warnings.first == "link 'ib0': no InfiniBand interface is named 'ib0', left out")
+    }
 }

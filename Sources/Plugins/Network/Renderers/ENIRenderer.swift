@@ -22,6 +22,9 @@ public enum ENIRenderer {
             // /etc/network/interfaces, which fails for `ifup -i FILE`.
             // Wake-on-LAN is ethtool's ifupdown hook's option (magic packet `g`, off `d`).
             if let wake = interface.wakeOnLAN { link.append("ethernet-wol \(wake ? "g" : "d")") }
+        case .infiniband:
+            // No `hwaddress`: an IPoIB address is the driver's to set, and ifup would fail on it.
+            break
         case .bond(let bond):
             link.append("bond-slaves \(network.members(of: name).joined(separator: " "))")
             link.append("bond-mode \(bond.mode)")

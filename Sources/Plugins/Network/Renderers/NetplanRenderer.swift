@@ -9,7 +9,8 @@ public enum NetplanRenderer {
     public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
         var lines = ["network:", "  version: 2"]
         let groups: [(String, (ResolvedInterface) -> Bool)] = [
-            ("ethernets", { $0.isEthernet }),
+            // An IPoIB interface is an ethernet to netplan's networkd backend, matched by name.
+            ("ethernets", { $0.isEthernet || $0.kind == .infiniband }),
             ("bonds", { if case .bond = $0.kind { true } else { false } }),
             ("bridges", { if case .bridge = $0.kind { true } else { false } }),
             ("vlans", { if case .vlan = $0.kind { true } else { false } }),
@@ -34,6 +35,8 @@ public enum NetplanRenderer {
                 lines += ["  match:", "    name: \"\(interface.name)\""]
             }
             if let wake = interface.wakeOnLAN { lines.append("  wakeonlan: \(wake)") }
+        case .infiniband:
+            lines += ["  match:", "    name: \"\(interface.name)\""]
         case .bond(let bond):
             lines.append("  interfaces: [\(network.members(of: interface.name).joined(separator: ", "))]")
             lines.append("  parameters:")

@@ -33,6 +33,10 @@ public enum NetworkManagerRenderer {
                 // NM_SETTING_WIRED_WAKE_ON_LAN_MAGIC is 0x40; 0 is none.
                 if let wake = interface.wakeOnLAN { ethernet.append("wake-on-lan=\(wake ? 64 : 0)") }
                 sections.append(("ethernet", ethernet))
+            case .infiniband:
+                // Datagram mode, as cloud-init writes it; found by `interface-name`.
+                sections.append(
+                    ("infiniband", ["transport-mode=datagram"] + (interface.mtu.map { ["mtu=\($0)"] } ?? [])))
             case .bond(let bond):
                 var options = ["mode=\(bond.mode)"]
                 if let miimon = bond.miimon { options.append("miimon=\(miimon)") }
@@ -75,6 +79,7 @@ public enum NetworkManagerRenderer {
     private static func type(of interface: ResolvedInterface) -> String {
         switch interface.kind {
         case .ethernet: "ethernet"
+        case .infiniband: "infiniband"
         case .bond: "bond"
         case .vlan: "vlan"
         case .bridge: "bridge"

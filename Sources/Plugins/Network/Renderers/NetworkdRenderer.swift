@@ -22,6 +22,8 @@ public enum NetworkdRenderer {
                 if let mac = interface.macAddress ?? (interface.wakeOnLAN != nil ? interface.guestMAC : nil) {
                     files.append(file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", link)]))
                 }
+            case .infiniband:
+                break  // no .link: nothing to rename, matched by name in the .network
             case .bond(let bond):
                 var options = ["Mode=\(bond.mode)"]
                 if let policy = bond.xmitHashPolicy { options.append("TransmitHashPolicy=\(policy)") }
