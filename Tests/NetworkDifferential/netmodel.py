@@ -16,6 +16,7 @@ A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An
     bridge    {"members": [keys], "stp": bool or None, "forward_delay": int or None} or None
     master    key of the bond or bridge it is a port of, or None
     wakeonlan True (magic packet), False (off), or None (nothing said)
+    ipv6_mtu  the IPv6 MTU when one is set apart from the link's, or None
     dns, search  what this interface's own configuration lists (reported; compared as the
               union over the machine, below)
 
@@ -59,6 +60,7 @@ def interface(name, kind="unknown"):
         "bridge": None,
         "master": None,
         "wakeonlan": None,
+        "ipv6_mtu": None,
         "dns": [],
         "search": [],
     }
@@ -189,7 +191,7 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
 
 FIELDS = [
     "kind", "name", "mac", "mtu", "addresses", "routes", "dhcp4", "dhcp6", "ra", "bond", "vlan", "bridge", "master",
-    "wakeonlan",
+    "wakeonlan", "ipv6_mtu",
 ]
 
 

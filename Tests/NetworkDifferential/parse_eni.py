@@ -68,6 +68,7 @@ def parse_eni(root, nics):
             for values in options.get("dns-search", []):
                 m.add(global_search, *values)
             continue
+        seen = name in interfaces
         entry = interfaces.setdefault(name, m.interface(name, "ethernet"))
         if "bond-slaves" in first or "bond-mode" in first and "bond-master" not in first:
             entry["kind"] = "bond"
@@ -96,7 +97,8 @@ def parse_eni(root, nics):
         if "ethernet-wol" in first:
             entry["wakeonlan"] = "g" in first["ethernet-wol"][0]
         if "mtu" in first:
-            entry["mtu"] = int(first["mtu"][0])
+            # ifupdown: an inet6 stanza's mtu after the link's is the IPv6 MTU.
+            entry["ipv6_mtu" if family == "inet6" and seen else "mtu"] = int(first["mtu"][0])
         if family == "inet" and method == "dhcp":
             entry["dhcp4"] = True
         if family == "inet6" and method == "dhcp":

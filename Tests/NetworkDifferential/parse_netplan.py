@@ -56,6 +56,8 @@ def parse_netplan(root, nics):
                 entry["vlan"] = {"id": int(value["id"]), "link": ids.get(value.get("link"), value.get("link"))}
             if value.get("wakeonlan") is not None:
                 entry["wakeonlan"] = bool(value["wakeonlan"])
+            if value.get("ipv6-mtu") is not None:
+                entry["ipv6_mtu"] = int(value["ipv6-mtu"])
             if value.get("mtu") is not None:
                 entry["mtu"] = int(value["mtu"])
             entry["dhcp4"] = bool(value.get("dhcp4", False))

@@ -85,6 +85,8 @@ def parse_networkd(root, nics):
             entry["mtu"] = int(mtu)
         if first(sections, "Link", "MACAddress"):
             entry["mac"] = m.mac(first(sections, "Link", "MACAddress"))
+        if first(sections, "Network", "IPv6MTUBytes"):
+            entry["ipv6_mtu"] = int(first(sections, "Network", "IPv6MTUBytes"))
         dhcp = (first(sections, "Network", "DHCP") or "no").lower()
         entry["dhcp4"] = dhcp in ("yes", "true", "ipv4", "both")
         entry["dhcp6"] = dhcp in ("yes", "true", "ipv6", "both")

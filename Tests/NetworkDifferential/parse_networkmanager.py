@@ -87,6 +87,8 @@ def parse_networkmanager(root, nics):
             # A missing section is NetworkManager's default: method=auto.
             section = connection.get(family, {"method": "auto"})
             method = section.get("method", "auto")
+            if family == "ipv6" and section.get("mtu"):
+                entry["ipv6_mtu"] = int(section["mtu"])
             if family == "ipv4":
                 entry["dhcp4"] = method == "auto"
             else:

@@ -185,6 +185,11 @@ def meaning(config):
         ra = iface.get("accept-ra")
         for subnet in iface.get("subnets") or []:
             kind_of = subnet["type"]
+            if subnet.get("mtu"):
+                # A subnet's MTU wins over the interface's, as cloud-init's renderers take it;
+                # an IPv6 subnet's is the IPv6 MTU.
+                ipv6 = kind_of.startswith(("dhcp6", "ipv6_", "static6")) or ":" in str(subnet.get("address", ""))
+                entry["ipv6_mtu" if ipv6 else "mtu"] = int(subnet["mtu"])
             if kind_of in ("static", "static6"):
                 m.add(entry["addresses"], m.address(subnet["address"], subnet.get("prefix")))
                 if subnet.get("gateway"):

@@ -5,7 +5,7 @@ import AgentBase
 enum NetworkConfigV1Subnets {
     private static let subnetKeys: Set<String> = [
         "type", "address", "netmask", "prefix", "gateway", "dns_nameservers", "dns_search", "routes", "control",
-        "broadcast",
+        "broadcast", "mtu",
     ]
 
     static func convert(_ subnets: [YAMLValue], linkID: String, place: ConfigPlace, into draft: inout NetworkDraft)
@@ -39,6 +39,13 @@ enum NetworkConfigV1Subnets {
             network.dnsServers = servers
             network.searchDomains = search
             try routes(entry, method: method, subnet: subnet, into: &network, draft: &draft)
+            if let mtu = try subnet.appending("mtu").int(entry["mtu"]),
+                let link = draft.links.lastIndex(where: { $0.id == linkID })
+            {
+                // The subnet's MTU wins over the link's, as in cloud-init's renderers; on an
+                // IPv6 subnet it is the IPv6 MTU (its renderers' `ipv6-mtu`).
+                if network.isIPv6 { draft.links[link].ipv6MTU = mtu } else { draft.links[link].mtu = mtu }
+            }
             if let control = try subnet.appending("control").string(entry["control"]), control == "manual" {
                 draft.skip(place.subject, "subnets[\(index)]: control 'manual' is not supported; configured at boot")
             }

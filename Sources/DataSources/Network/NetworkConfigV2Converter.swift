@@ -12,7 +12,7 @@ import AgentBase
 enum NetworkConfigV2Converter {
     static let groups = ["ethernets", "bonds", "bridges", "vlans"]
     private static let deviceKeys: Set<String> = [
-        "match", "set-name", "interfaces", "parameters", "id", "link", "mtu", "macaddress", "wakeonlan",
+        "match", "set-name", "interfaces", "parameters", "id", "link", "mtu", "macaddress", "wakeonlan", "ipv6-mtu",
     ]
 
     /// nil when no group has a device.
@@ -73,6 +73,7 @@ enum NetworkConfigV2Converter {
         var link = NetworkLink(id: id, kind: kind, macAddress: mac, name: name, mtu: mtu)
         link.acceptRA = try place.appending("accept-ra").bool(entry["accept-ra"])
         link.driver = driver
+        link.ipv6MTU = try place.appending("ipv6-mtu").int(entry["ipv6-mtu"])
         link.wakeOnLAN = try NetworkConfigV1Converter.wakeOnLAN(entry, kind: kind, place: place, into: &draft)
         draft.links.append(link)
         for key in entry.keys.sorted() where !deviceKeys.contains(key) && !NetworkConfigV2Addressing.keys.contains(key)

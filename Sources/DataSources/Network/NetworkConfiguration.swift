@@ -59,6 +59,9 @@ public struct NetworkLink: Sendable, Equatable {
     public var name: String?
     /// nil: the image's default (nova sends null for DHCP-served subnets).
     public var mtu: Int?
+    /// The IPv6 MTU, below the link's (network config v1 IPv6 subnet `mtu`, v2 `ipv6-mtu`);
+    /// nil: the link's.
+    public var ipv6MTU: Int?
     /// IPv6 router advertisements as the source says them (network config `accept-ra`);
     /// nil: decided from the link's networks (see `ResolvedInterface.routerAdvertisements`).
     public var acceptRA: Bool?

@@ -10,6 +10,8 @@ public enum NetworkValidator {
     /// 68 is the IPv4 minimum (RFC 791); 65535 the largest an MTU field can hold. Anything
     /// outside is a typo or an attack.
     public static let mtuRange = 68...65535
+    /// IPv6 needs 1280 (RFC 8200 §5).
+    public static let ipv6MTURange = 1280...65535
 
     /// Throws `NetworkConfigError` for the first problem; returns when the model is usable.
     public static func validate(_ config: NetworkConfiguration) throws {
@@ -41,6 +43,11 @@ public enum NetworkValidator {
             if let mtu = link.mtu, !mtuRange.contains(mtu) {
                 throw NetworkConfigError.link(
                     link.id, "mtu", "\(mtu) is not between \(mtuRange.lowerBound) and \(mtuRange.upperBound)")
+            }
+            if let mtu = link.ipv6MTU, !ipv6MTURange.contains(mtu) {
+                throw NetworkConfigError.link(
+                    link.id, "ipv6_mtu",
+                    "\(mtu) is not between \(ipv6MTURange.lowerBound) and \(ipv6MTURange.upperBound)")
             }
             try validateKind(link, in: config)
             // Bonds and VLANs legitimately share their members' or parent's MAC; only two

@@ -41,6 +41,9 @@ public enum NetworkResolver {
             apply(network, to: &state.interfaces[index])
         }
         applyRouterAdvertisements(config, to: &state.interfaces)
+        for index in state.interfaces.indices where !state.interfaces[index].isPort {
+            state.interfaces[index].ipv6MTU = config.link(state.interfaces[index].linkID)?.ipv6MTU
+        }
         assignGlobalDNS(config, to: &state.interfaces)
         return Result(network: ResolvedNetwork(interfaces: state.interfaces), warnings: state.warnings)
     }

@@ -42,6 +42,8 @@ public struct ResolvedInterface: Sendable, Equatable {
     /// what a networkd `.link` file can match it by.
     public var guestMAC: String?
     public var mtu: Int?
+    /// The IPv6 MTU when it is below the link's; nil: the link's.
+    public var ipv6MTU: Int?
     /// Wake-on-LAN by magic packet as the source asks; nil: left as it is.
     public var wakeOnLAN: Bool?
     /// Set on a bond member: the bond's name (members carry no L3 configuration).

@@ -115,4 +115,11 @@ import Testing
             "version: 1\nconfig:\n- {type: infiniband, name: ib0, mac_address: 'a0:00:02:20:fe:80'}")
         #expect(error.field == "mac_address" && "\(error)".contains("20-byte"), "\(error)")
     }
+
+    @Test func anIPv6MTUBelowWhatIPv6NeedsIsRefusedByName() throws {
+        let error = try NetworkConfigV1Tests.refusal(
+            "version: 1\nconfig:\n- {type: physical, name: eth0, subnets: [{type: static6, address: '2001:db8::5/64', mtu: 1000}]}"
+        )
+        #expect(error.field == "ipv6_mtu" && "\(error)".contains("1280"), "\(error)")
+    }
 }

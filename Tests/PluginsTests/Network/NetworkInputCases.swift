@@ -92,7 +92,9 @@ enum NetworkInputCases {
         """
 
     /// Route metrics, as MAAS writes them (test_net.py `small` and `bond`): a default route
-    /// and a network route, each with its metric, beside a route without one; wake-on-LAN.
+    /// and a network route, each with its metric, beside a route without one; wake-on-LAN;
+    /// subnet MTUs (test_net.py `v4_and_v6_static`: the IPv4 subnet's wins over the link's,
+    /// the IPv6 subnet's is the IPv6 MTU).
     static let v1Metrics = """
         version: 1
         config:
@@ -100,14 +102,17 @@ enum NetworkInputCases {
               name: eth0
               mac_address: '52:54:00:00:00:01'
               wakeonlan: true
+              mtu: 8999
               subnets:
               - type: static
                 address: 192.168.0.2/24
+                mtu: 9000
                 routes:
                 - {network: 0.0.0.0, netmask: 0.0.0.0, gateway: 192.168.0.1, metric: 100}
                 - {network: 10.1.3.0, netmask: 255.255.255.0, gateway: 192.168.0.3}
               - type: static
                 address: 2001:1::1/64
+                mtu: 1400
                 routes:
                 - {network: '3001:67c::', netmask: 'ffff:ffff::', gateway: '2001:1::2', metric: 10000}
         """

@@ -113,6 +113,7 @@ import Testing
                 #expect(generated.contains(match), "\(interface.name): \(generated)")
             }
             if let master = interface.bridgeMaster { #expect(generated.contains("Bridge=\(master)")) }
+            if let mtu = interface.ipv6MTU { #expect(generated.contains("IPv6MTUBytes=\(mtu)"), "\(generated)") }
             if interface.wakeOnLAN == true {
                 let link = try #require(root.read("run/systemd/network/10-netplan-\(interface.name).link"))
                 #expect(link.contains("WakeOnLan=magic"), "\(link)")

@@ -163,4 +163,18 @@ import Testing
         #expect(result.network.interfaces.isEmpty)
         #expect(result.warnings.first == "link 'ib0': no InfiniBand interface is named 'ib0', left out")
     }
+
+    @Test func theSubnetsMTUWinsAndAnIPv6SubnetsIsTheIPv6MTUOnEveryBackend() throws {
+        let network = NetworkInputCases.resolved("v1-metrics").network
+        let interface = try #require(network.interface("ens3"))
+        #expect(interface.mtu == 9000 && interface.ipv6MTU == 1400)
+        let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
+        #expect(
+            eni.contains("mtu 9000") && eni.contains("iface ens3 inet6 static\n    address 2001:1::1/64\n"), "\(eni)")
+        #expect(eni.hasSuffix("    mtu 1400\n") || eni.contains("    mtu 1400\n"), "\(eni)")
+        #expect(Self.files(.netplan, network)[NetplanRenderer.path]?.contains("  ipv6-mtu: 1400\n") == true)
+        #expect(Self.files(.networkd, network).values.joined().contains("IPv6MTUBytes=1400"))
+        let keyfile = Self.files(.networkmanager, network).values.joined()
+        #expect(keyfile.contains("mtu=9000") && keyfile.contains("address1=2001:1::1/64\nmtu=1400"), "\(keyfile)")
+    }
 }

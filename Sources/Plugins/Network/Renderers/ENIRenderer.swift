@@ -83,6 +83,11 @@ public enum ENIRenderer {
             }
             blocks.append(lines)
         }
+        // ifupdown's inet6 `mtu` is the IPv6 MTU when the link's is already higher (its own
+        // rule), so it goes on the first inet6 stanza after an inet one, which set the link's.
+        if let mtu = interface.ipv6MTU, let first = blocks.firstIndex(where: { $0[0].contains(" inet6 ") }), first > 0 {
+            blocks[first].append("mtu \(mtu)")
+        }
         if blocks.isEmpty {
             blocks.append(["iface \(name) inet manual"] + link)
         } else if !interface.dhcp4 {

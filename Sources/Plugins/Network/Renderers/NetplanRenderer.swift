@@ -58,6 +58,7 @@ public enum NetplanRenderer {
             if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         }
         if let mtu = interface.mtu { lines.append("  mtu: \(mtu)") }
+        if let mtu = interface.ipv6MTU, !interface.isPort { lines.append("  ipv6-mtu: \(mtu)") }
         guard !interface.isPort else { return lines }
         lines.append("  dhcp4: \(interface.dhcp4)")
         if interface.dhcp4 && !interface.dhcpDefaultRoute { lines += ["  dhcp4-overrides:", "    use-routes: false"] }

@@ -99,6 +99,7 @@ public enum NetworkManagerRenderer {
             return lines
         }
         for (index, address) in addresses.enumerated() { lines.append("address\(index + 1)=\(address)") }
+        if !ipv4, let mtu = interface.ipv6MTU { lines.append("mtu=\(mtu)") }
         let routes = interface.routes.filter { $0.gateway.isIPv4 == ipv4 }
         // `gateway=` takes no metric: a default route with one is a route like the others.
         let gateway = routes.first { $0.destination.isDefault && $0.metric == nil }

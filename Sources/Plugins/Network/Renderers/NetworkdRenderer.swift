@@ -75,6 +75,7 @@ public enum NetworkdRenderer {
             case (false, false): "no"
             }
         settings.append("DHCP=\(dhcp)")
+        if let mtu = interface.ipv6MTU { settings.append("IPv6MTUBytes=\(mtu)") }
         switch interface.routerAdvertisements {
         case .accept: settings.append("IPv6AcceptRA=yes")
         case .refuse: settings.append("IPv6AcceptRA=no")
