@@ -7,6 +7,9 @@ public enum DataSourceRegistry {
     /// The one list of source ids, in the default order of `metadata_services`.
     public enum SourceID: String, CaseIterable, Sendable {
         case configdrive, nocloud, openstack, ec2
+        /// Public clouds, each made only useful by its DMI signal: without it a source makes
+        /// no request at all (so they can all be in the default list).
+        case digitalocean, hetzner, gce, oracle, upcloud
     }
 
     /// The source ids as the configuration spells them.
@@ -48,6 +51,11 @@ public enum DataSourceRegistry {
                         baseURL: settings.ec2BaseURL, client: client,
                         tokenPutTimeout: min(1, settings.retryPolicy.requestTimeout), needs: settings.needs)
                 ]
+            case .digitalocean: [DigitalOceanSource(root: settings.root, client: client)]
+            case .hetzner: [HetznerSource(root: settings.root, client: client)]
+            case .gce: [GCESource(root: settings.root, client: client)]
+            case .oracle: [OracleSource(root: settings.root, client: client)]
+            case .upcloud: [UpCloudSource(root: settings.root, client: client)]
             }
         }
     }

@@ -26,7 +26,10 @@ import Testing
     @Test func defaultsWhenEmpty() throws {
         let config = try AgentConfig(text: "", file: "agent.conf")
         #expect(config == AgentConfig())
-        #expect(config.sources.metadataServices == [.configdrive, .nocloud, .openstack, .ec2])
+        #expect(
+            config.sources.metadataServices == [
+                .configdrive, .nocloud, .openstack, .ec2, .digitalocean, .hetzner, .gce, .oracle, .upcloud,
+            ])
         #expect(config.sources.discoveryTimeout < 60)
     }
 
@@ -72,7 +75,7 @@ import Testing
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, digitalocean, hetzner, gce, oracle, upcloud)"
         ),
         (
             "this line has no separator\n",
