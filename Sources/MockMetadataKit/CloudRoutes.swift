@@ -12,6 +12,7 @@ struct CloudRoutes: Sendable {
         case "hetzner": HetznerRoutes(fixtures: fixtures).handle(request)
         case "opc": OracleRoutes(fixtures: fixtures).handle(request)
         case "computeMetadata": GCERoutes(fixtures: fixtures).handle(request)
+        case "v1.json": VultrRoutes(fixtures: fixtures).handle(request)
         default: nil
         }
     }

@@ -56,6 +56,10 @@ import Testing
             id: "upcloud", dmi: ["sys_vendor": "UpCloud"], hostname: "upcloud-demo", paths: ["/metadata/v1.json"],
             netplan: ["dhcp4: true", "94.237.105.50/32", "94.237.127.9", "3a:d6:ba:4a:36:e7", "3a:d6:ba:4a:84:cc"],
             nics: ["ens3": "3a:d6:ba:4a:36:e7", "ens4": "3a:d6:ba:4a:84:cc"], alone: true, vendorData: false),
+        Platform(
+            id: "vultr", dmi: ["sys_vendor": "Vultr"], hostname: "vultr-demo", paths: ["/v1.json"],
+            netplan: ["dhcp4: true", "2002:19f0:5:28a7::/64", "10.1.112.3/20", "108.61.10.10", "5a:00:03:1b:4e:ca"],
+            nics: ["enp1s0": "56:00:03:1b:4e:ca", "enp6s0": "5a:00:03:1b:4e:ca"]),
     ]
 
     static func config(in work: TemporaryDirectory, source: String) throws -> String {

@@ -10,6 +10,7 @@ enum CloudSignals {
         ("gce", GCESource.signals),
         ("oracle", OracleSource.signals),
         ("upcloud", UpCloudSource.signals),
+        ("vultr", VultrSource.signals),
     ]
 
     /// The first cloud whose signal is present under `root`, with the signal that matched.

@@ -28,7 +28,7 @@ import Testing
         #expect(config == AgentConfig())
         #expect(
             config.sources.metadataServices == [
-                .configdrive, .nocloud, .openstack, .ec2, .digitalocean, .hetzner, .gce, .oracle, .upcloud,
+                .configdrive, .nocloud, .openstack, .ec2, .digitalocean, .hetzner, .gce, .oracle, .upcloud, .vultr,
             ])
         #expect(config.sources.discoveryTimeout < 60)
     }
@@ -75,7 +75,7 @@ import Testing
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, digitalocean, hetzner, gce, oracle, upcloud)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, digitalocean, hetzner, gce, oracle, upcloud, vultr)"
         ),
         (
             "this line has no separator\n",
