@@ -13,6 +13,7 @@ struct CloudRoutes: Sendable {
         case "opc": OracleRoutes(fixtures: fixtures).handle(request)
         case "computeMetadata": GCERoutes(fixtures: fixtures).handle(request)
         case "v1.json": VultrRoutes(fixtures: fixtures).handle(request)
+        case "v1": AkamaiRoutes(fixtures: fixtures).handle(request)
         default: nil
         }
     }

@@ -60,6 +60,10 @@ import Testing
             id: "vultr", dmi: ["sys_vendor": "Vultr"], hostname: "vultr-demo", paths: ["/v1.json"],
             netplan: ["dhcp4: true", "2002:19f0:5:28a7::/64", "10.1.112.3/20", "108.61.10.10", "5a:00:03:1b:4e:ca"],
             nics: ["enp1s0": "56:00:03:1b:4e:ca", "enp6s0": "5a:00:03:1b:4e:ca"]),
+        Platform(
+            id: "akamai", dmi: ["sys_vendor": "Akamai", "product_serial": "12345678"], hostname: "akamai-demo",
+            paths: ["/v1/token", "/v1/instance", "/v1/ssh-keys", "/v1/user-data"], netplan: [],
+            otherKeys: ["demo-ed25519"], vendorData: false),
     ]
 
     static func config(in work: TemporaryDirectory, source: String) throws -> String {
@@ -162,10 +166,12 @@ import Testing
 
     /// The mock refuses what the platforms refuse, so that the sources' headers are proven by
     /// the end-to-end runs above: GCE without `Metadata-Flavor: Google` (403, as Google
-    /// does), OCI v2 without `Authorization: Bearer Oracle`.
+    /// does), OCI v2 without `Authorization: Bearer Oracle`, Akamai without its token.
     @Test(arguments: [
         ("computeMetadata/v1/instance/hostname", "Metadata-Flavor", "Google", 403),
         ("opc/v2/instance/", "Authorization", "Bearer Oracle", 401),
+        // Akamai's GETs need the token its PUT gave (the mock's one fixed token).
+        ("v1/instance", "Metadata-Token", "mock-akamai-token-5f0c", 401),
     ])
     func theMockRefusesARequestWithoutThePlatformsHeader(path: String, header: String, value: String, refused: Int)
         async throws

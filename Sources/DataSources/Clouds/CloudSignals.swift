@@ -11,6 +11,7 @@ enum CloudSignals {
         ("oracle", OracleSource.signals),
         ("upcloud", UpCloudSource.signals),
         ("vultr", VultrSource.signals),
+        ("akamai", AkamaiSource.signals),
     ]
 
     /// The first cloud whose signal is present under `root`, with the signal that matched.

@@ -9,7 +9,7 @@ public enum DataSourceRegistry {
         case configdrive, nocloud, openstack, ec2
         /// Public clouds, each made only useful by its DMI signal: without it a source makes
         /// no request at all (so they can all be in the default list).
-        case digitalocean, hetzner, gce, oracle, upcloud, vultr
+        case digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai
     }
 
     /// The source ids as the configuration spells them.
@@ -57,6 +57,7 @@ public enum DataSourceRegistry {
             case .oracle: [OracleSource(root: settings.root, client: client)]
             case .upcloud: [UpCloudSource(root: settings.root, client: client)]
             case .vultr: [VultrSource(root: settings.root, client: client)]
+            case .akamai: [AkamaiSource(root: settings.root, client: client)]
             }
         }
     }

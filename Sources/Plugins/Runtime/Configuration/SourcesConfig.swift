@@ -33,7 +33,7 @@ public struct SourcesConfig: SettingsGroup {
         SettingKey(
             name: "metadata_services",
             help:
-                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, and the public clouds, each tried only where its DMI strings say so: digitalocean, hetzner, gce, oracle, upcloud, vultr.",
+                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, and the public clouds, each tried only where its DMI strings say so: digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai.",
             show: { ConfigSchema.show($0.metadataServices.map(\.rawValue)) },
             apply: {
                 $0.metadataServices = try ConfigSchema.ids($1, known: DataSourceRegistry.knownIDs).compactMap(
