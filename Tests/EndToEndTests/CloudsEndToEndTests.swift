@@ -43,8 +43,11 @@ import Testing
         Platform(
             id: "hetzner", dmi: ["sys_vendor": "Hetzner", "product_serial": "123456"],
             hostname: "hetzner-demo", paths: ["/hetzner/v1/metadata", "/hetzner/v1/userdata"],
-            netplan: ["dhcp4: true", "2a01:4f8:beef:beef::1/64", "fe80::1", "185.12.64.1", "96:00:00:08:19:da"],
-            nics: ["eth0": "96:00:00:08:19:da"]),
+            netplan: [
+                "dhcp4: true", "2a01:4f8:beef:beef::1/64", "fe80::1", "185.12.64.1", "96:00:00:08:19:da",
+                "86:00:00:aa:5d:f8",
+            ],
+            nics: ["eth0": "96:00:00:08:19:da", "ens10": "86:00:00:aa:5d:f8"]),
         Platform(
             id: "gce", dmi: ["product_name": "Google Compute Engine"], hostname: "gce-demo",
             paths: ["/computeMetadata/v1/instance/id", "/computeMetadata/v1/project/attributes"], netplan: [],

@@ -14,18 +14,10 @@ struct HetznerDocument {
     var vendorData: Data?
     var network: NetworkDescription?
 
-    /// Parses `data`; `location` names the document in errors.
-    init(_ data: Data, location: String) throws {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DataSourceError.malformedDocument(location: location, reason: "not UTF-8")
-        }
-        let value: YAMLValue?
-        do {
-            value = try YAMLParser.parse(text)
-        } catch {
-            throw DataSourceError.malformedDocument(location: location, reason: "not valid YAML (\(error))")
-        }
-        guard case .map(let object)? = value else {
+    /// Parses `data`, and `privateNetworks` (the `metadata/private-networks` YAML list, nil
+    /// when not served) into the network; `location` names the document in errors.
+    init(_ data: Data, location: String, privateNetworks: HetznerPrivateNetworks? = nil) throws {
+        guard case .map(let object)? = try Self.yaml(data, location: location) else {
             throw DataSourceError.malformedDocument(location: location, reason: "top level is not a mapping")
         }
         guard let instanceID = Self.scalar(object["instance-id"]) else {
@@ -36,7 +28,23 @@ struct HetznerDocument {
         availabilityZone = Self.scalar(object["availability-zone"])
         vendorData = Self.scalar(object["vendor_data"]).map { Data($0.utf8) }
         (publicKeys, refusedKeys) = Self.keys(object["public-keys"])
-        network = object["network-config"].flatMap(NetworkDescription.fromCloudInitNetworkConfig)
+        var networkConfig = object["network-config"]
+        if let privateNetworks, !privateNetworks.links.isEmpty {
+            networkConfig = privateNetworks.appended(to: networkConfig)
+        }
+        network = networkConfig.flatMap(NetworkDescription.fromCloudInitNetworkConfig)
+    }
+
+    /// `data` as YAML, or a `malformedDocument` naming `location` and what is wrong.
+    static func yaml(_ data: Data, location: String) throws -> YAMLValue? {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DataSourceError.malformedDocument(location: location, reason: "not UTF-8")
+        }
+        do {
+            return try YAMLParser.parse(text)
+        } catch {
+            throw DataSourceError.malformedDocument(location: location, reason: "not valid YAML (\(error))")
+        }
     }
 
     /// The server as the agent's one metadata value.

@@ -2,7 +2,8 @@ import AgentBase
 import FoundationEssentials
 
 /// Hetzner Cloud servers: `http://169.254.169.254/hetzner/v1/metadata` (YAML, with a
-/// cloud-init network config version 1) and `.../userdata` (docs/PROTOCOLS.md, Hetzner),
+/// cloud-init network config version 1), `.../metadata/private-networks` (YAML) and
+/// `.../userdata` (docs/PROTOCOLS.md, Hetzner),
 /// read only when DMI `sys_vendor` is `Hetzner`.
 public struct HetznerSource: DataSource {
     public let id = "hetzner"
@@ -33,13 +34,20 @@ public struct HetznerSource: DataSource {
         let (reader, limits) = (reader, limits)
         let metadataURL = baseURL.appending(relativePath: "metadata")
         let userDataURL = baseURL.appending(relativePath: "userdata")
-        // Read beside the metadata: two round trips become one. A failure costs only the user
+        // Read beside the metadata: three round trips become one. A failure costs only the user
         // data (the userdata plugin names it), never the host name and keys.
         async let userData = OptionalDocument.read("user data") {
             Self.decodedUserData(try await reader.optional(userDataURL, maxBytes: limits.userDataBytes))
         }
+        // Served on every server ("[]" without private networks); a 404 counts as none.
+        let privateURL = baseURL.appending(relativePath: "metadata/private-networks")
+        async let privateNetworks = reader.optional(privateURL, maxBytes: limits.jsonBytes)
+        let metadata = try await reader.required(metadataURL, maxBytes: limits.jsonBytes)
+        let attachments = try await privateNetworks.map {
+            try HetznerPrivateNetworks($0, location: privateURL.absoluteString)
+        }
         let document = try HetznerDocument(
-            try await reader.required(metadataURL, maxBytes: limits.jsonBytes), location: metadataURL.absoluteString)
+            metadata, location: metadataURL.absoluteString, privateNetworks: attachments)
         // cloud-init refuses a metadata document that is not this machine's (a cached or
         // misrouted answer): the SMBIOS serial is the server id.
         if let serial = DMISignal.read("product_serial", under: root), serial != document.instanceID {

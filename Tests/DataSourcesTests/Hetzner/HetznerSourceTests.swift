@@ -44,11 +44,26 @@ import Testing
 
     static let userData = "#cloud-config\nruncmd:\n- [touch, /root/cloud-init-worked ]\n"
 
+    /// cloud-init's `PRIVATE_NETWORKS`.
+    static let privateNetworks = """
+        - ip: 10.1.0.2
+          alias_ips: []
+          interface_num: 2
+          mac_address: 86:00:00:aa:5d:f8
+          network_id: 11352901
+          network_name: network-2
+          network: 10.1.0.0/16
+          subnet: 10.1.0.0/24
+          gateway: 10.1.0.1
+        """
+
     static func load(
-        metadata: String = metadata, userData: (Int, String)? = (200, userData), dmi: [String: String] = vendor
+        metadata: String = metadata, userData: (Int, String)? = (200, userData), privateNetworks: String? = nil,
+        dmi: [String: String] = vendor
     ) async throws -> (InstanceMetadata?, RecordingCloudTransport) {
         let root = try dmiRoot(dmi)
         var routes: [String: (status: Int, body: Data)] = [base + "metadata": (200, Data(metadata.utf8))]
+        if let privateNetworks { routes[base + "metadata/private-networks"] = (200, Data(privateNetworks.utf8)) }
         if let userData { routes[base + "userdata"] = (userData.0, Data(userData.1.utf8)) }
         let transport = RecordingCloudTransport(routes)
         return (try await HetznerSource(root: SystemRoot(root.path), client: transport.client).load(), transport)
@@ -66,6 +81,7 @@ import Testing
         #expect(
             Set(transport.requests.map(\.url.absoluteString)) == [
                 "http://169.254.169.254/hetzner/v1/metadata", "http://169.254.169.254/hetzner/v1/userdata",
+                "http://169.254.169.254/hetzner/v1/metadata/private-networks",
             ])
     }
 
@@ -80,6 +96,27 @@ import Testing
         #expect(config.networks.map(\.method) == [.dhcp4, .staticAddress(config.networks[1].staticAddress!)])
         #expect(config.networks.last?.staticAddress?.description == "2a01:4f8:beef:beef::1/64")
         #expect(config.networks.last?.routes.map { "\($0.gateway)" } == ["fe80::1"])
+    }
+
+    /// Each private network attachment is a DHCP link, matched by its MAC, as cloud-init adds it.
+    @Test func privateNetworksAreDHCPLinks() async throws {
+        let metadata = try #require(try await Self.load(privateNetworks: Self.privateNetworks).0)
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.macAddress) == ["96:00:00:08:19:da", "86:00:00:aa:5d:f8"])
+        #expect(config.networks.filter { $0.linkID == "eth2" }.map(\.method) == [.dhcp4])
+        #expect(try await Self.load(privateNetworks: "[]").0?.network == (try await Self.load().0?.network))
+    }
+
+    @Test func privateNetworksThatAreNotAListAreNamed() async throws {
+        await #expect {
+            _ = try await Self.load(privateNetworks: "a: 1")
+        } throws: {
+            "\($0)"
+                == "malformed document at http://169.254.169.254/hetzner/v1/metadata/private-networks: top level is not a list"
+        }
     }
 
     /// cloud-init's own fixture has an IPv6 subnet without `type`; cloud-init's network
