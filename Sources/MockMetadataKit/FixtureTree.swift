@@ -3,7 +3,8 @@ import Foundation
 /// A fixture directory laid out like a config drive: `openstack/latest/...`,
 /// optional `openstack/<version>/...` overrides, `openstack/content/NNNN`, an optional
 /// `openstack/versions` list, `ec2/latest/meta-data.json` (nested) with `user-data`, and a
-/// NoCloud seed in `nocloud/`.
+/// NoCloud seed in `nocloud/`; a public cloud's files in its own directory (`digitalocean/`,
+/// `hetzner/`: `CloudRoutes`).
 struct FixtureTree: Sendable {
     let root: URL
 
@@ -44,6 +45,13 @@ struct FixtureTree: Sendable {
     func noCloudFile(_ name: String) -> Data? {
         guard ["meta-data", "user-data", "vendor-data", "network-config"].contains(name) else { return nil }
         return FileManager.default.contents(atPath: root.appendingPathComponent("nocloud/\(name)").path)
+    }
+
+    /// A public cloud's fixture file, `<platform>/<name>` (`digitalocean/v1.json`); nil when
+    /// absent or when `name` tries to leave the platform's directory.
+    func cloudFile(_ platform: String, _ name: String) -> Data? {
+        guard !name.split(separator: "/").contains(where: { $0 == ".." || $0.hasPrefix(".") }) else { return nil }
+        return FileManager.default.contents(atPath: root.appendingPathComponent("\(platform)/\(name)").path)
     }
 
     /// An EC2 file for a version (`ec2/<v>/name`, else `ec2/latest/name`).

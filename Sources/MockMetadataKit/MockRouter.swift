@@ -1,7 +1,8 @@
 import Foundation
 
 /// Decides every request. Faults first, in this order: hang, drop, headers-then-silence,
-/// fail-first, redirect, oversize, oversize-unannounced, gzip-bomb; then CloudStack's password server (a `DomU_Request` header), NoCloud, nova or EC2.
+/// fail-first, redirect, oversize, oversize-unannounced, gzip-bomb; then CloudStack's password
+/// server (a `DomU_Request` header), a public cloud's routes (`CloudRoutes`), NoCloud, nova or EC2.
 /// A repeat-lines fault then lengthens a 200 answer, and a trickle fault slows the body of
 /// whatever buffered answer that gave.
 struct MockRouter: Sendable {
@@ -54,6 +55,9 @@ struct MockRouter: Sendable {
         }
         if request.components.first == "nocloud" {
             return .respond(Self.noCloud(request, fixtures: fixtures))
+        }
+        if let cloud = CloudRoutes(fixtures: fixtures).handle(request) {
+            return .respond(cloud)
         }
         if request.components.first == "openstack" {
             return .respond(NovaRoutes(fixtures: fixtures, state: state).handle(request))

@@ -16,7 +16,8 @@ let usage = """
                                 [--redirect-status 301|302|303|307|308] [--headers-then-silence PATH]...
                                 [--repeat-lines N:PATH]... [--request-log FILE] [--password VALUE]
                                 [--cloudstack-password VALUE]
-    Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default.
+    Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default, and the public
+    clouds' services from DIR/<platform>/ at their own paths (fixtures/clouds/README.md).
     With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
     A PATH may start with a method and a space ('POST /openstack/*'); a trailing '*' matches a prefix.
     Faults: --hang never answers; --drop closes with no answer; --fail-first answers 500 (or --fail-status) N times,

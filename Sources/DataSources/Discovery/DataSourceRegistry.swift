@@ -11,6 +11,9 @@ public enum DataSourceRegistry {
         case opennebula
         /// CloudStack's virtual router, and Exoscale's: only on a DMI product name that says so.
         case cloudstack, exoscale
+        /// Public clouds, each made only useful by its DMI signal: without it a source makes
+        /// no request at all (so they can all be in the default list).
+        case digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai
     }
 
     /// The source ids as the configuration spells them.
@@ -61,6 +64,13 @@ public enum DataSourceRegistry {
                     CloudStackSource(
                         id: "exoscale", flavor: .exoscale, root: settings.root, client: client, needs: settings.needs)
                 ]
+            case .digitalocean: [DigitalOceanSource(root: settings.root, client: client)]
+            case .hetzner: [HetznerSource(root: settings.root, client: client)]
+            case .gce: [GCESource(root: settings.root, client: client)]
+            case .oracle: [OracleSource(root: settings.root, client: client)]
+            case .upcloud: [UpCloudSource(root: settings.root, client: client)]
+            case .vultr: [VultrSource(root: settings.root, client: client)]
+            case .akamai: [AkamaiSource(root: settings.root, client: client)]
             }
         }
     }

@@ -15,7 +15,11 @@ public struct PlatformHint: Sendable, Equatable {
     }
 
     /// Reads `/sys/class/dmi/id/{product_name,sys_vendor,product_version,bios_vendor}` under `root`.
+    /// A cloud's own signal (`CloudSignals`) comes first: it names one platform exactly.
     public static func detect(root: SystemRoot) -> PlatformHint? {
+        if let cloud = CloudSignals.detect(under: root) {
+            return PlatformHint(sourceID: cloud.sourceID, reason: cloud.signal.description)
+        }
         for field in ["product_name", "sys_vendor", "product_version", "bios_vendor"] {
             guard let path = try? root.resolve("/sys/class/dmi/id/\(field)"),
                 let data = FileManager.default.contents(atPath: path),

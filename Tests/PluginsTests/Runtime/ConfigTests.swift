@@ -28,7 +28,8 @@ import Testing
         #expect(config == AgentConfig())
         #expect(
             config.sources.metadataServices == [
-                .configdrive, .nocloud, .openstack, .ec2, .opennebula, .cloudstack, .exoscale,
+                .configdrive, .nocloud, .openstack, .ec2, .opennebula, .cloudstack, .exoscale, .digitalocean, .hetzner,
+                .gce, .oracle, .upcloud, .vultr, .akamai,
             ])
         #expect(config.sources.discoveryTimeout < 60)
     }
@@ -75,7 +76,7 @@ import Testing
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, cloudstack, exoscale)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai)"
         ),
         (
             "this line has no separator\n",

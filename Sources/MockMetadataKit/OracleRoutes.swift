@@ -1,0 +1,18 @@
+import Foundation
+
+/// Oracle Cloud's IMDS v2: `GET /opc/v2/instance` (with or without the trailing slash,
+/// `oracle/instance.json` in the fixture tree), refused with 401 unless the request carries
+/// `Authorization: Bearer Oracle` (the header cloud-init and afterburn send; the status is
+/// this mock's choice: the peers' code does not show what OCI answers without it).
+struct OracleRoutes: Sendable {
+    let fixtures: FixtureTree
+
+    func handle(_ request: MockRequest) -> MockResponse {
+        guard request.method == "GET", request.path.hasPrefix("/opc/v2/") else { return .notFound }
+        guard request.header("Authorization") == "Bearer Oracle" else {
+            return .text("401 Unauthorized: the Authorization header must be 'Bearer Oracle'", status: 401)
+        }
+        guard request.path == "/opc/v2/instance" else { return .notFound }
+        return CloudRoutes.file(fixtures.cloudFile("oracle", "instance.json"), contentType: "application/json")
+    }
+}
