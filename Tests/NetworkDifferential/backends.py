@@ -24,14 +24,61 @@ def names_of(nics):
     return {name: mac for mac, name in nics.items()}
 
 
-def bond(members=None, mode=None, miimon=None, policy=None, rate=None):
-    return {
+# The bonding options beyond the first five: model key -> its name in ENI (ifenslave),
+# netplan, networkd's [Bond], NetworkManager's [bond], and cloud-init's v1 network state
+# (from the kernel's bonding.rst and each backend's documentation, not from the agent).
+BOND_OPTIONS = {
+    "updelay": ("bond-updelay", "up-delay", "UpDelaySec", "updelay", "bond_updelay"),
+    "downdelay": ("bond-downdelay", "down-delay", "DownDelaySec", "downdelay", "bond_downdelay"),
+    "num_grat_arp": ("bond-num-grat-arp", "gratuitous-arp", "GratuitousARP", "num_grat_arp", "bond_num_grat_arp"),
+    "fail_over_mac": ("bond-fail-over-mac", "fail-over-mac-policy", "FailOverMACPolicy", "fail_over_mac", "bond_fail_over_mac"),
+    "primary": ("bond-primary", "primary", None, "primary", "bond_primary"),
+    "primary_reselect": (
+        "bond-primary-reselect", "primary-reselect-policy", "PrimaryReselectPolicy", "primary_reselect",
+        "bond_primary_reselect",
+    ),
+    "ad_select": ("bond-ad-select", "ad-select", "AdSelect", "ad_select", "bond_ad_select"),
+    "min_links": ("bond-min-links", "min-links", "MinLinks", "min_links", "bond_min_links"),
+}
+COLUMNS = {"eni": 0, "netplan": 1, "networkd": 2, "networkmanager": 3, "v1": 4}
+BOND_WORDS = {
+    "fail_over_mac": ["none", "active", "follow"],
+    "primary_reselect": ["always", "better", "failure"],
+    "ad_select": ["stable", "bandwidth", "count"],
+}
+
+
+def bond_options(get, spelling):
+    """The options as `get(name)` finds them in one backend's spelling, normalized: numbers as
+    int (milliseconds without `ms`), words by name (the kernel's numbers mapped), the primary
+    as the member's name."""
+    result = {}
+    for key, names in BOND_OPTIONS.items():
+        name = names[COLUMNS[spelling]]
+        value = get(name) if name else None
+        if value is None or value == "":
+            result[key] = None
+        elif key in BOND_WORDS:
+            text = str(value).strip().lower()
+            words = BOND_WORDS[key]
+            result[key] = words[int(text)] if text.isdigit() and int(text) < len(words) else text
+        elif key == "primary":
+            result[key] = str(value)
+        else:
+            result[key] = int(str(value).strip().removesuffix("ms"))
+    return result
+
+
+def bond(members=None, mode=None, miimon=None, policy=None, rate=None, options=None):
+    result = {
         "members": list(members or []),
         "mode": m.bond_mode(mode),
         "miimon": int(miimon) if miimon not in (None, "") else None,
         "xmit_hash_policy": policy,
         "lacp_rate": m.LACP_RATES.get(str(rate), rate) if rate is not None else None,
     }
+    result.update(options or {key: None for key in BOND_OPTIONS})
+    return result
 
 
 def parsers():

@@ -171,6 +171,8 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
             result["mac"] = (nic_of_name or {}).get(name)
         if entry["bond"]:
             result["bond"] = dict(entry["bond"], members=sorted(key_of(m) for m in entry["bond"]["members"]))
+            if entry["bond"].get("primary"):
+                result["bond"]["primary"] = key_of(entry["bond"]["primary"])
         if entry["bridge"]:
             result["bridge"] = dict(entry["bridge"], members=sorted(key_of(m) for m in entry["bridge"]["members"]))
         if entry["vlan"]:

@@ -4,6 +4,7 @@ with cloud-init's udev renames (70-persistent-net.rules) applied."""
 import re
 
 import netmodel as m
+import backends
 from backends import bond, files, names_of, read
 
 
@@ -79,6 +80,7 @@ def parse_eni(root, nics):
                 (first.get("bond-miimon") or [None])[0],
                 (first.get("bond-xmit-hash-policy") or [None])[0],
                 (first.get("bond-lacp-rate") or [None])[0],
+                backends.bond_options(lambda key: (first.get(key) or [None])[0], "eni"),
             )
         if "bridge-ports" in first:
             entry["kind"] = "bridge"

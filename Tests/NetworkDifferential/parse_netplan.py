@@ -4,6 +4,7 @@ netmodel.py."""
 import yaml
 
 import netmodel as m
+import backends
 from backends import bond, files, names_of, read
 
 
@@ -43,6 +44,7 @@ def parse_netplan(root, nics):
                     parameters.get("mii-monitor-interval"),
                     parameters.get("transmit-hash-policy"),
                     parameters.get("lacp-rate"),
+                    backends.bond_options(parameters.get, "netplan"),
                 )
                 for member in members:
                     interfaces.setdefault(member, m.interface(member, "ethernet"))["master"] = name

@@ -2,6 +2,7 @@
 model of netmodel.py."""
 
 import netmodel as m
+import backends
 from backends import bond, files, read
 
 
@@ -63,6 +64,7 @@ def parse_networkd(root, nics):
                 miimon,
                 first(sections, "Bond", "TransmitHashPolicy"),
                 first(sections, "Bond", "LACPTransmitRate"),
+                backends.bond_options(lambda key: first(sections, "Bond", key), "networkd"),
             )
         if kind == "vlan":
             entry["vlan"] = {"id": int(first(sections, "VLAN", "Id")), "link": None}
@@ -114,7 +116,9 @@ def parse_networkd(root, nics):
         master = first(sections, "Network", "Bond")
         if master:
             entry["master"] = master
-            interfaces.setdefault(master, m.interface(master, "bond"))
+            bond_entry = interfaces.setdefault(master, m.interface(master, "bond"))
+            if (first(sections, "Network", "PrimarySlave") or "").lower() in ("yes", "true", "1") and bond_entry["bond"]:
+                bond_entry["bond"]["primary"] = name
         master = first(sections, "Network", "Bridge")
         if master:
             entry["master"] = master

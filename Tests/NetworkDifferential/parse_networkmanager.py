@@ -5,6 +5,7 @@ import configparser
 import re
 
 import netmodel as m
+import backends
 from backends import bond, files, names_of, read
 
 
@@ -72,6 +73,7 @@ def parse_networkmanager(root, nics):
                 options.get("miimon"),
                 options.get("xmit_hash_policy"),
                 options.get("lacp_rate"),
+                backends.bond_options(options.get, "networkmanager"),
             )
         if kind == "bridge":
             options = connection.get("bridge", {})

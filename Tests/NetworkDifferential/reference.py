@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 
+import backends
 import netmodel as m
 
 VERSION = "22.4.2"
@@ -177,6 +178,7 @@ def meaning(config):
                 if param("bond_lacp_rate") is not None
                 else None,
             }
+            entry["bond"].update(backends.bond_options(param, "v1"))
         if kind == "vlan":
             entry["vlan"] = {"id": int(iface["vlan_id"]), "link": iface["vlan-raw-device"]}
         if kind == "bridge":

@@ -4,10 +4,10 @@ import AgentBase
 /// VLAN, bridge), its MAC (`hwaddress`) and MTU.
 enum ENILink {
     /// Options that describe the link (read here); every other option is the network's.
-    static let linkOptions: Set<String> = [
+    static let linkOptions = Set([
         "hwaddress", "mtu", "vlan-raw-device", "bond-master", "bond-slaves", "bond-mode", "bond-miimon",
         "bond-xmit-hash-policy", "bond-lacp-rate", "bridge-ports", "bridge-stp", "bridge-fd",
-    ]
+    ]).union(BondOption.allCases.map { "bond-" + $0.v1Key })
 
     static func link(_ device: String, stanzas: [ENIStanza], bondMembers: [String], draft: inout NetworkDraft) throws
         -> NetworkLink
@@ -51,6 +51,10 @@ enum ENILink {
             if let rate = option("bond-lacp-rate") {
                 settings.lacpRate = try NetworkConfigV1Parameters.lacpRate(
                     .string(try single(rate)), place: place(rate))
+            }
+            for bondOption in BondOption.allCases {
+                guard let given = option("bond-" + bondOption.v1Key) else { continue }
+                try bondOption.read(.string(try single(given)), place: place(given), into: &settings, draft: &draft)
             }
             kind = .bond(settings)
         } else if let ports = option("bridge-ports") {

@@ -18,7 +18,12 @@ enum NetworkConfigV1Parameters {
             case "xmit-hash-policy": settings.xmitHashPolicy = try field.string(value)
             case "lacp-rate": settings.lacpRate = try lacpRate(value, place: field)
             case "slaves" where value == .string("none"): break  // ifupdown's "members say bond-master"
-            default: draft.skip(place.subject, "bond parameter '\(NetworkText.preview(key))' is not supported, ignored")
+            case let name:
+                guard let option = BondOption.allCases.first(where: { $0.v1Key == name }) else {
+                    draft.skip(place.subject, "bond parameter '\(NetworkText.preview(key))' is not supported, ignored")
+                    continue
+                }
+                try option.read(value, place: field, into: &settings, draft: &draft)
             }
         }
         return settings

@@ -19,7 +19,12 @@ enum NetworkConfigV2Parameters {
             case "mii-monitor-interval": settings.miimon = try milliseconds(values[key], place: field)
             case "transmit-hash-policy": settings.xmitHashPolicy = try field.string(values[key])
             case "lacp-rate": settings.lacpRate = try NetworkConfigV1Parameters.lacpRate(values[key], place: field)
-            default: draft.skip(place.subject, "bond parameter '\(NetworkText.preview(key))' is not supported, ignored")
+            default:
+                guard let option = BondOption.allCases.first(where: { $0.v2Key == key }) else {
+                    draft.skip(place.subject, "bond parameter '\(NetworkText.preview(key))' is not supported, ignored")
+                    continue
+                }
+                try option.read(values[key], place: field, into: &settings, draft: &draft)
             }
         }
         return settings

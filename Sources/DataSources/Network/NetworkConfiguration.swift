@@ -89,6 +89,21 @@ public struct BondSettings: Sendable, Equatable {
     public var xmitHashPolicy: String?
     /// `fast` or `slow`.
     public var lacpRate: String?
+    /// Milliseconds before a member that came up (or went down) is used (or dropped).
+    public var upDelay: Int?
+    public var downDelay: Int?
+    /// Gratuitous ARPs sent after a failover (`num_grat_arp`).
+    public var gratuitousARP: Int?
+    /// `none`, `active` or `follow`.
+    public var failOverMAC: String?
+    /// The member link id preferred in active-backup mode.
+    public var primary: String?
+    /// `always`, `better` or `failure`.
+    public var primaryReselect: String?
+    /// 802.3ad aggregator selection: `stable`, `bandwidth` or `count`.
+    public var adSelect: String?
+    /// Members that must be up for the bond to be up.
+    public var minLinks: Int?
 
     public init(
         members: [String], mode: String, miimon: Int? = nil, xmitHashPolicy: String? = nil, lacpRate: String? = nil

@@ -122,4 +122,62 @@ import Testing
         )
         #expect(error.field == "ipv6_mtu" && "\(error)".contains("1280"), "\(error)")
     }
+
+    @Test func bondOptionsAreReadInV1V2AndENISpellings() throws {
+        let v1 = try NetworkConfigV1Tests.model(
+            """
+            version: 1
+            config:
+            - {type: physical, name: a, mac_address: 'aa:bb:cc:dd:e8:00'}
+            - {type: physical, name: b, mac_address: 'aa:bb:cc:dd:e8:01'}
+            - {type: bond, name: bond0, bond_interfaces: [a, b], params: {bond_updelay: 20, bond-fail-over-mac: 1, bond-ad-select: count, bond-primary: b}}
+            """)
+        let v2 = try NetworkConfigV1Tests.model(
+            """
+            version: 2
+            ethernets: {a: {match: {macaddress: 'aa:bb:cc:dd:e8:00'}}, b: {match: {macaddress: 'aa:bb:cc:dd:e8:01'}}}
+            bonds: {bond0: {interfaces: [a, b], parameters: {up-delay: 20ms, fail-over-mac-policy: active, ad-select: count, primary: b}}}
+            """)
+        let eni = try #require(
+            NetworkDescription.fromENI(
+                "auto bond0\niface bond0 inet manual\n    bond-slaves a b\n    bond-updelay 20\n    bond-fail-over-mac active\n    bond-ad-select count\n    bond-primary b\n"
+            ))
+        guard case .configuration(let fromENI) = eni else {
+            Issue.record("ENI refused: \(eni)")
+            return
+        }
+        for config in [v1, v2, fromENI] {
+            guard case .bond(let bond)? = config.links.first(where: { $0.id == "bond0" })?.kind else {
+                Issue.record("no bond: \(config.links)")
+                continue
+            }
+            #expect(bond.upDelay == 20 && bond.failOverMAC == "active" && bond.adSelect == "count")
+            #expect(bond.primary == "b")
+        }
+    }
+
+    @Test func aBondPrimaryThatIsNoMemberIsLeftOutNamed() throws {
+        // test_net.py's v2 `bond` names `bond0s0` beside members eth0 and vf0.
+        let config = try NetworkConfigV1Tests.model(
+            "version: 2\nethernets: {eth0: {}, vf0: {}}\nbonds: {bond0: {interfaces: [eth0, vf0], parameters: {primary: bond0s0}}}"
+        )
+        guard case .bond(let bond)? = config.links.last?.kind else {
+            Issue.record("no bond")
+            return
+        }
+        #expect(bond.primary == nil)
+        #expect(config.skipped.contains { $0.contains("bond primary 'bond0s0'") }, "\(config.skipped)")
+    }
+
+    @Test(arguments: [
+        ("fail-over-mac-policy: sometimes", "parameters.fail-over-mac-policy"),
+        ("gratuitous-arp: 256", "parameters.gratuitous-arp"),
+        ("up-delay: -1", "parameters.up-delay"),
+        ("primary-reselect-policy: 7", "parameters.primary-reselect-policy"),
+    ])
+    func aBondOptionTheKernelRefusesIsRefusedByName(option: String, field: String) throws {
+        let error = try NetworkConfigV1Tests.refusal(
+            "version: 2\nethernets: {eth0: {}}\nbonds: {bond0: {interfaces: [eth0], parameters: {\(option)}}}")
+        #expect(error.field == field, "\(error)")
+    }
 }

@@ -75,14 +75,14 @@ import Testing
         #expect(config.link("eno1")?.macAddress == nil)
         #expect(config.link("lan")?.name == "enp3s0")
         #expect(config.link("lan")?.mtu == 9000)
-        #expect(
-            config.link("bond0")?.kind
-                == .bond(BondSettings(members: ["eno1", "lan"], mode: "active-backup", miimon: 100)))
+        var bond = BondSettings(members: ["eno1", "lan"], mode: "active-backup", miimon: 100)
+        bond.primary = "eno1"
+        #expect(config.link("bond0")?.kind == .bond(bond))
         #expect(config.link("br0")?.kind == .bridge(BridgeSettings(members: ["bond0"], stp: true, forwardDelay: 15)))
         #expect(config.link("br0.30")?.kind == .vlan(VLANSettings(parent: "br0", vlanID: 30)))
         #expect(config.networks(on: "br0").map(\.method) == [.dhcp4])
         #expect(config.networks(on: "br0.30").first?.routes.map(\.destination.description) == ["10.4.0.0/16"])
-        #expect(config.skipped.contains { $0.contains("primary") }, "\(config.skipped)")
+        #expect(!config.skipped.contains { $0.contains("primary") }, "\(config.skipped)")
     }
 
     @Test func whatTheModelCannotHoldIsNamed() throws {

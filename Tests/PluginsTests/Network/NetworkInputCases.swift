@@ -129,6 +129,29 @@ enum NetworkInputCases {
               - {type: static, address: 192.168.200.7/24}
         """
 
+    /// Every bonding option of test_net.py's `bond` case, in v1's spellings (`-` and `_`).
+    static let v1BondOptions = """
+        version: 1
+        config:
+            - {type: physical, name: bond0s0, mac_address: 'aa:bb:cc:dd:e8:00'}
+            - {type: physical, name: bond0s1, mac_address: 'aa:bb:cc:dd:e8:01'}
+            - type: bond
+              name: bond0
+              bond_interfaces: [bond0s0, bond0s1]
+              params:
+                bond-mode: active-backup
+                bond_miimon: 100
+                bond-num-grat-arp: 5
+                bond-downdelay: 10
+                bond-updelay: 20
+                bond-fail-over-mac: active
+                bond-primary: bond0s0
+                bond-primary-reselect: always
+                bond-min-links: 1
+              subnets:
+              - {type: static, address: 192.168.0.2/24, gateway: 192.168.0.1}
+        """
+
     static func cloudInit(_ yaml: String) -> NetworkDescription? {
         NetworkDescription.fromCloudInitNetworkConfig(try! YAMLParser.parse(yaml)!)
     }
@@ -149,6 +172,10 @@ enum NetworkInputCases {
         Case(
             name: "v1-infiniband", nics: GuestNICs(byMAC: [:], infiniBand: ["ib0"]),
             description: cloudInit(v1InfiniBand)),
+        Case(
+            name: "v1-bond-options",
+            nics: GuestNICs(byMAC: ["aa:bb:cc:dd:e8:00": "ens3", "aa:bb:cc:dd:e8:01": "ens4"]),
+            description: cloudInit(v1BondOptions)),
         Case(
             name: "eni-bridge", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: .fromENI(eniBridge)),
     ]

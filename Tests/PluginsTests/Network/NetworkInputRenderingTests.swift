@@ -113,6 +113,10 @@ import Testing
                 #expect(generated.contains(match), "\(interface.name): \(generated)")
             }
             if let master = interface.bridgeMaster { #expect(generated.contains("Bridge=\(master)")) }
+            if case .bond(let bond) = interface.kind, let delay = bond.upDelay {
+                let netdev = try #require(root.read("run/systemd/network/10-netplan-\(interface.name).netdev"))
+                #expect(netdev.contains("UpDelaySec=\(delay)ms"), "\(netdev)")
+            }
             if let mtu = interface.ipv6MTU { #expect(generated.contains("IPv6MTUBytes=\(mtu)"), "\(generated)") }
             if interface.wakeOnLAN == true {
                 let link = try #require(root.read("run/systemd/network/10-netplan-\(interface.name).link"))

@@ -177,4 +177,41 @@ import Testing
         let keyfile = Self.files(.networkmanager, network).values.joined()
         #expect(keyfile.contains("mtu=9000") && keyfile.contains("address1=2001:1::1/64\nmtu=1400"), "\(keyfile)")
     }
+
+    @Test func everyBondOptionIsWrittenByEveryBackend() throws {
+        let network = NetworkInputCases.resolved("v1-bond-options").network
+        let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
+        for line in [
+            "bond-updelay 20", "bond-downdelay 10", "bond-num-grat-arp 5", "bond-fail-over-mac active",
+            "bond-primary ens3", "bond-primary-reselect always", "bond-min-links 1",
+        ] {
+            #expect(eni.contains("    \(line)\n"), "\(line): \(eni)")
+        }
+        let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
+        for line in [
+            "up-delay: 20", "down-delay: 10", "gratuitous-arp: 5", "fail-over-mac-policy: active", "primary: ens3",
+            "primary-reselect-policy: always", "min-links: 1",
+        ] {
+            #expect(netplan.contains("      \(line)\n"), "\(line): \(netplan)")
+        }
+        let networkd = Self.files(.networkd, network)
+        let netdev = try #require(networkd[NetworkdRenderer.directory + "/10-guest-agent-bond0.netdev"])
+        for line in [
+            "UpDelaySec=20ms", "DownDelaySec=10ms", "GratuitousARP=5", "FailOverMACPolicy=active",
+            "PrimaryReselectPolicy=always", "MinLinks=1",
+        ] {
+            #expect(netdev.contains(line + "\n"), "\(line): \(netdev)")
+        }
+        #expect(
+            networkd[NetworkdRenderer.directory + "/10-guest-agent-ens3.network"]?.contains("PrimarySlave=yes") == true)
+        #expect(
+            networkd[NetworkdRenderer.directory + "/10-guest-agent-ens4.network"]?.contains("PrimarySlave") == false)
+        let keyfile = Self.files(.networkmanager, network).values.joined()
+        for line in [
+            "updelay=20", "downdelay=10", "num_grat_arp=5", "fail_over_mac=active", "primary=ens3",
+            "primary_reselect=always", "min_links=1",
+        ] {
+            #expect(keyfile.contains(line + "\n"), "\(line): \(keyfile)")
+        }
+    }
 }

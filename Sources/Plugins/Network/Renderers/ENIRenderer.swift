@@ -31,6 +31,9 @@ public enum ENIRenderer {
             if let miimon = bond.miimon { link.append("bond-miimon \(miimon)") }
             if let policy = bond.xmitHashPolicy { link.append("bond-xmit-hash-policy \(policy)") }
             if let rate = bond.lacpRate { link.append("bond-lacp-rate \(rate)") }
+            for (key, value) in BondOptionSpelling.ifenslave.options(bond, primaryName: network.primaryName(of: bond)) {
+                link.append("\(key) \(value)")
+            }
             if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
         case .vlan(let parent, _):
             link.append("vlan-raw-device \(parent)")

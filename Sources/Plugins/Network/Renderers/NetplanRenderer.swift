@@ -44,6 +44,9 @@ public enum NetplanRenderer {
             if let miimon = bond.miimon { lines.append("    mii-monitor-interval: \(miimon)") }
             if let policy = bond.xmitHashPolicy { lines.append("    transmit-hash-policy: \(policy)") }
             if let rate = bond.lacpRate { lines.append("    lacp-rate: \(rate)") }
+            for (key, value) in BondOptionSpelling.netplan.options(bond, primaryName: network.primaryName(of: bond)) {
+                lines.append("    \(key): \(value)")
+            }
             if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         case .vlan(let parent, let id):
             lines += ["  id: \(id)", "  link: \(parent)"]

@@ -42,6 +42,8 @@ public enum NetworkManagerRenderer {
                 if let miimon = bond.miimon { options.append("miimon=\(miimon)") }
                 if let policy = bond.xmitHashPolicy { options.append("xmit_hash_policy=\(policy)") }
                 if let rate = bond.lacpRate { options.append("lacp_rate=\(rate)") }
+                options += BondOptionSpelling.networkManager.options(bond, primaryName: network.primaryName(of: bond))
+                    .map { "\($0.0)=\($0.1)" }
                 sections.append(("bond", options))
                 var ethernet: [String] = []
                 if let mac = interface.macAddress { ethernet.append("cloned-mac-address=\(mac.uppercased())") }

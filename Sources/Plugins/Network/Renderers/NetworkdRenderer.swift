@@ -29,6 +29,7 @@ public enum NetworkdRenderer {
                 if let policy = bond.xmitHashPolicy { options.append("TransmitHashPolicy=\(policy)") }
                 if let miimon = bond.miimon { options.append("MIIMonitorSec=\(miimon)ms") }
                 if let rate = bond.lacpRate { options.append("LACPTransmitRate=\(rate)") }
+                options += BondOptionSpelling.networkd.options(bond, primaryName: nil).map { "\($0.0)=\($0.1)" }
                 files.append(file(base + ".netdev", [("NetDev", netdev(interface, kind: "bond")), ("Bond", options)]))
             case .vlan(_, let id):
                 files.append(
@@ -61,7 +62,14 @@ public enum NetworkdRenderer {
         if let mtu = interface.mtu { sections.append(("Link", ["MTUBytes=\(mtu)"])) }
         var settings: [String] = []
         if interface.isPort {
-            if let master = interface.bondMaster { settings.append("Bond=\(master)") }
+            if let master = interface.bondMaster {
+                settings.append("Bond=\(master)")
+                if case .bond(let bond)? = network.interface(master)?.kind,
+                    network.primaryName(of: bond) == interface.name
+                {
+                    settings.append("PrimarySlave=yes")
+                }
+            }
             if let master = interface.bridgeMaster { settings.append("Bridge=\(master)") }
             settings += network.vlans(on: interface.name).map { "VLAN=\($0)" }
             sections.append(("Network", settings))
