@@ -17,6 +17,10 @@ A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An
     master    key of the bond or bridge it is a port of, or None
     wakeonlan True (magic packet), False (off), or None (nothing said)
     ipv6_mtu  the IPv6 MTU when one is set apart from the link's, or None
+    auto      brought up at boot (False: v1 `control: manual`, ifupdown without `auto`,
+              netplan `activation-mode: manual`, networkd `ActivationPolicy=manual`,
+              NetworkManager `autoconnect=false`); compared only off ports, which their
+              master brings up
     dns, search  what this interface's own configuration lists (reported; compared as the
               union over the machine, below)
 
@@ -61,6 +65,7 @@ def interface(name, kind="unknown"):
         "master": None,
         "wakeonlan": None,
         "ipv6_mtu": None,
+        "auto": True,
         "dns": [],
         "search": [],
     }
@@ -193,7 +198,7 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
 
 FIELDS = [
     "kind", "name", "mac", "mtu", "addresses", "routes", "dhcp4", "dhcp6", "ra", "bond", "vlan", "bridge", "master",
-    "wakeonlan", "ipv6_mtu",
+    "wakeonlan", "ipv6_mtu", "auto",
 ]
 
 
@@ -213,6 +218,8 @@ def differences(agent, reference):
             result.append((key, "interface", "present" if mine else "absent", "present" if theirs else "absent"))
             continue
         for field in FIELDS:
+            if field == "auto" and (mine["master"] or theirs["master"]):
+                continue
             if field == "ra":
                 if not ra_same(mine["ra"], theirs["ra"]):
                     result.append((key, "ra", mine["ra"], theirs["ra"]))

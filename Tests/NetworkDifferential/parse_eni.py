@@ -42,6 +42,7 @@ def parse_eni(root, nics):
     """Every stanza of /etc/network/interfaces and interfaces.d; the loopback's dns-* lines
     are the global DNS (cloud-init puts them there)."""
     stanzas = []  # (name, family, method, {option: [values]})
+    started = set()  # names on an `auto` or `allow-*` line
     paths = files(root, "etc/network/interfaces") + files(root, "etc/network/interfaces.d/*")
     for path in paths:
         current = None
@@ -54,6 +55,8 @@ def parse_eni(root, nics):
                 current = (words[1], words[2], words[3], {})
                 stanzas.append(current)
             elif words[0] in ("auto", "source", "source-directory", "mapping") or words[0].startswith("allow-"):
+                if words[0] == "auto" or words[0].startswith("allow-"):
+                    started.update(words[1:])
                 current = None
             elif current is not None:
                 current[3].setdefault(words[0].replace("_", "-"), []).append(words[1:])
@@ -71,6 +74,7 @@ def parse_eni(root, nics):
             continue
         seen = name in interfaces
         entry = interfaces.setdefault(name, m.interface(name, "ethernet"))
+        entry["auto"] = name in started
         if "bond-slaves" in first or "bond-mode" in first and "bond-master" not in first:
             entry["kind"] = "bond"
             slaves = [s for s in first.get("bond-slaves", []) if s != "none"]

@@ -56,6 +56,8 @@ def parse_netplan(root, nics):
                     interfaces.setdefault(member, m.interface(member, "ethernet"))["master"] = name
             if kind == "vlan":
                 entry["vlan"] = {"id": int(value["id"]), "link": ids.get(value.get("link"), value.get("link"))}
+            if value.get("activation-mode") in ("manual", "off"):
+                entry["auto"] = False
             if value.get("wakeonlan") is not None:
                 entry["wakeonlan"] = bool(value["wakeonlan"])
             if value.get("ipv6-mtu") is not None:

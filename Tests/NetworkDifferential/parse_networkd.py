@@ -89,6 +89,8 @@ def parse_networkd(root, nics):
             entry["mac"] = m.mac(first(sections, "Link", "MACAddress"))
         if first(sections, "Network", "IPv6MTUBytes"):
             entry["ipv6_mtu"] = int(first(sections, "Network", "IPv6MTUBytes"))
+        if (first(sections, "Link", "ActivationPolicy") or "").lower() in ("manual", "down", "always-down"):
+            entry["auto"] = False
         dhcp = (first(sections, "Network", "DHCP") or "no").lower()
         entry["dhcp4"] = dhcp in ("yes", "true", "ipv4", "both")
         entry["dhcp6"] = dhcp in ("yes", "true", "ipv6", "both")

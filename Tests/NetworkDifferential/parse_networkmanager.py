@@ -50,6 +50,7 @@ def parse_networkmanager(root, nics):
         name = name_of(connection)
         entry = interfaces.setdefault(name, m.interface(name, kind))
         entry["kind"] = kind
+        entry["auto"] = settings.get("autoconnect", "true").lower() not in ("false", "no", "0")
         ethernet = connection.get("ethernet", {})
         if kind == "ethernet":
             entry["mac"] = m.mac(ethernet.get("mac-address")) or by_mac.get(name)

@@ -160,6 +160,10 @@ def meaning(config):
         entry["mac"] = m.mac(iface.get("mac_address"))
         entry["mtu"] = int(iface["mtu"]) if iface.get("mtu") else None
         entry["wakeonlan"] = iface.get("wakeonlan")
+        # cloud-init's eni renderer brings an interface up at boot unless every subnet says
+        # `control: manual` (its `manual` type included).
+        subnets = iface.get("subnets") or []
+        entry["auto"] = not subnets or any(subnet.get("control", "auto") != "manual" for subnet in subnets)
         if kind == "bond":
 
             def param(key):

@@ -11,6 +11,7 @@ enum NetworkConfigV1Subnets {
     static func convert(_ subnets: [YAMLValue], linkID: String, place: ConfigPlace, into draft: inout NetworkDraft)
         throws
     {
+        try markManualControl(subnets, linkID: linkID, place: place, into: &draft)
         for (index, raw) in subnets.enumerated() {
             let subnet = place.appending("subnets[\(index)]")
             let entry = try subnet.map(raw)
@@ -46,15 +47,30 @@ enum NetworkConfigV1Subnets {
                 // IPv6 subnet it is the IPv6 MTU (its renderers' `ipv6-mtu`).
                 if network.isIPv6 { draft.links[link].ipv6MTU = mtu } else { draft.links[link].mtu = mtu }
             }
-            if let control = try subnet.appending("control").string(entry["control"]), control == "manual" {
-                draft.skip(place.subject, "subnets[\(index)]: control 'manual' is not supported; configured at boot")
-            }
             for key in entry.keys.sorted() where !subnetKeys.contains(key) {
                 draft.skip(
                     place.subject, "subnets[\(index)]: key '\(NetworkText.preview(key))' is not supported, ignored")
             }
             draft.networks.append(network)
         }
+    }
+
+    /// `control: manual` on every subnet (cloud-init's eni renderer's rule): the link is
+    /// configured but left down at boot. `auto` (the default) and `hotplug` bring it up.
+    private static func markManualControl(
+        _ subnets: [YAMLValue], linkID: String, place: ConfigPlace, into draft: inout NetworkDraft
+    ) throws {
+        guard !subnets.isEmpty, let link = draft.links.lastIndex(where: { $0.id == linkID }) else { return }
+        var controls: [String] = []
+        for (index, raw) in subnets.enumerated() {
+            let field = place.appending("subnets[\(index)]").appending("control")
+            let control = try field.string(try place.appending("subnets[\(index)]").map(raw)["control"]) ?? "auto"
+            guard ["auto", "hotplug", "manual"].contains(control) else {
+                throw field.error("'\(NetworkText.preview(control))' is not auto, hotplug or manual")
+            }
+            controls.append(control)
+        }
+        if controls.allSatisfy({ $0 == "manual" }) { draft.links[link].startsAtBoot = false }
     }
 
     /// `address` with a `/prefix`, a `netmask` or a `prefix`; `static6` must be IPv6.

@@ -65,6 +65,9 @@ public struct NetworkLink: Sendable, Equatable {
     /// IPv6 router advertisements as the source says them (network config `accept-ra`);
     /// nil: decided from the link's networks (see `ResolvedInterface.routerAdvertisements`).
     public var acceptRA: Bool?
+    /// False when the source says to leave the interface down at boot (network config v1
+    /// `control: manual` on every subnet), for someone to bring up by hand.
+    public var startsAtBoot = true
     /// Wake-on-LAN by magic packet on a NIC (network config `wakeonlan`); nil: as it is.
     public var wakeOnLAN: Bool?
     /// The kernel driver a NIC must have (network config v2 `match: driver`), checked where

@@ -42,7 +42,9 @@ public enum NetworkResolver {
         }
         applyRouterAdvertisements(config, to: &state.interfaces)
         for index in state.interfaces.indices where !state.interfaces[index].isPort {
-            state.interfaces[index].ipv6MTU = config.link(state.interfaces[index].linkID)?.ipv6MTU
+            let link = config.link(state.interfaces[index].linkID)
+            state.interfaces[index].ipv6MTU = link?.ipv6MTU
+            state.interfaces[index].startsAtBoot = link?.startsAtBoot ?? true
         }
         assignGlobalDNS(config, to: &state.interfaces)
         return Result(network: ResolvedNetwork(interfaces: state.interfaces), warnings: state.warnings)

@@ -42,6 +42,8 @@ public struct ResolvedInterface: Sendable, Equatable {
     /// what a networkd `.link` file can match it by.
     public var guestMAC: String?
     public var mtu: Int?
+    /// False: written, but left down at boot (network config v1 `control: manual`).
+    public var startsAtBoot = true
     /// The IPv6 MTU when it is below the link's; nil: the link's.
     public var ipv6MTU: Int?
     /// Wake-on-LAN by magic packet as the source asks; nil: left as it is.

@@ -180,4 +180,23 @@ import Testing
             "version: 2\nethernets: {eth0: {}}\nbonds: {bond0: {interfaces: [eth0], parameters: {\(option)}}}")
         #expect(error.field == field, "\(error)")
     }
+
+    @Test func controlManualOnEverySubnetLeavesTheLinkDownAtBoot() throws {
+        let config = try NetworkConfigV1Tests.model(
+            """
+            version: 1
+            config:
+            - {type: physical, name: a, subnets: [{type: static, address: 10.0.0.2/24, control: manual}]}
+            - {type: physical, name: b, subnets: [{type: dhcp, control: manual}, {type: static, address: 10.1.0.2/24}]}
+            - {type: physical, name: c}
+            """)
+        #expect(config.links.map(\.startsAtBoot) == [false, true, true])
+        #expect(!config.skipped.contains { $0.contains("control") }, "\(config.skipped)")
+    }
+
+    @Test func anUnknownControlIsRefusedByName() throws {
+        let error = try NetworkConfigV1Tests.refusal(
+            "version: 1\nconfig:\n- {type: physical, name: a, subnets: [{type: dhcp, control: sometimes}]}")
+        #expect(error.field == "subnets[0].control", "\(error)")
+    }
 }

@@ -214,4 +214,38 @@ import Testing
             #expect(keyfile.contains(line + "\n"), "\(line): \(keyfile)")
         }
     }
+
+    @Test func controlManualIsWrittenButLeftDownAtBootOnEveryBackend() throws {
+        // test_net.py `manual`: eth0 static with `control: manual`; eth1 `type: manual`.
+        let config = try Self.config(
+            """
+            version: 1
+            config:
+            - {type: physical, name: eth0, mac_address: '52:54:00:12:34:00', subnets: [{type: static, address: 192.168.1.2/24, control: manual}]}
+            - {type: physical, name: eth1, mac_address: '52:54:00:12:34:aa', mtu: 1480, subnets: [{type: manual}]}
+            """)
+        let network = NetworkResolver.resolve(
+            config, nics: GuestNICs(byMAC: ["52:54:00:12:34:00": "eth0", "52:54:00:12:34:aa": "eth1"])
+        ).network
+        #expect(network.interfaces.map(\.startsAtBoot) == [false, true])
+        let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
+        #expect(!eni.contains("auto eth0") && eni.contains("iface eth0 inet static"), "\(eni)")
+        #expect(eni.contains("auto eth1\n"), "\(eni)")
+        let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
+        #expect(netplan.components(separatedBy: "activation-mode: manual").count == 2, "\(netplan)")
+        let networkd = Self.files(.networkd, network)
+        #expect(
+            networkd[NetworkdRenderer.directory + "/10-guest-agent-eth0.network"]?.contains("ActivationPolicy=manual")
+                == true)
+        #expect(
+            networkd[NetworkdRenderer.directory + "/10-guest-agent-eth1.network"]?.contains("ActivationPolicy") == false
+        )
+        let keyfiles = Self.files(.networkmanager, network)
+        #expect(
+            keyfiles[NetworkManagerRenderer.directory + "/guest-agent-eth0.nmconnection"]?.contains("autoconnect=false")
+                == true)
+        #expect(
+            keyfiles[NetworkManagerRenderer.directory + "/guest-agent-eth1.nmconnection"]?.contains("autoconnect=true")
+                == true)
+    }
 }

@@ -100,7 +100,8 @@ public enum ENIRenderer {
         // first stanza, where resolvconf's ifupdown hook reads them whatever the method.
         if ipv4.isEmpty && ipv6.isEmpty && interface.hasL3 { blocks[0] += dns + search }
         let text = blocks.map { block in ([block[0]] + block.dropFirst().map { "    " + $0 }).joined(separator: "\n") }
-        return ["auto \(name)\n" + text.joined(separator: "\n")]
+        // No `auto` line: ifup -a leaves it down (v1 `control: manual`), `ifup NAME` brings it up.
+        return [(interface.startsAtBoot ? "auto \(name)\n" : "") + text.joined(separator: "\n")]
     }
 
     /// `gateway` for the default route; other routes as `up`/`down` commands. The

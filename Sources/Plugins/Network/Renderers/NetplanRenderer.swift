@@ -61,6 +61,7 @@ public enum NetplanRenderer {
             if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         }
         if let mtu = interface.mtu { lines.append("  mtu: \(mtu)") }
+        if !interface.startsAtBoot { lines.append("  activation-mode: manual") }
         if let mtu = interface.ipv6MTU, !interface.isPort { lines.append("  ipv6-mtu: \(mtu)") }
         guard !interface.isPort else { return lines }
         lines.append("  dhcp4: \(interface.dhcp4)")

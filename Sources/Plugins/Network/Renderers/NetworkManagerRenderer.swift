@@ -15,7 +15,7 @@ public enum NetworkManagerRenderer {
             var sections: [(String, [String])] = []
             var connection = [
                 "id=\(id)", "uuid=\(uuid(for: interface.name))", "type=\(type(of: interface))",
-                "interface-name=\(interface.name)", "autoconnect=true",
+                "interface-name=\(interface.name)", "autoconnect=\(interface.startsAtBoot)",
             ]
             // NetworkManager takes the master's interface name or its connection's UUID here,
             // not a connection id (an id is read as an interface name that never appears, and

@@ -59,7 +59,9 @@ public enum NetworkdRenderer {
         // Bond members take the bond's MAC, so NICs are matched by name: the .link file and
         // the MAC match at discovery keep that name stable.
         var sections: [(String, [String])] = [("Match", ["Name=\(interface.name)"])]
-        if let mtu = interface.mtu { sections.append(("Link", ["MTUBytes=\(mtu)"])) }
+        var link = interface.mtu.map { ["MTUBytes=\($0)"] } ?? []
+        if !interface.startsAtBoot { link.append("ActivationPolicy=manual") }
+        if !link.isEmpty { sections.append(("Link", link)) }
         var settings: [String] = []
         if interface.isPort {
             if let master = interface.bondMaster {
