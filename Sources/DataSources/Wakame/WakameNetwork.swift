@@ -28,8 +28,8 @@ struct WakameNetwork {
     func description() throws -> NetworkDescription? {
         let directories = (try drive.list(Self.macs) ?? []).sorted()
         guard !directories.isEmpty else { return nil }
-        let nics = try directories.map(read)
-        return NetworkDescription.make { try Self.configuration(nics) }
+        // A NIC file that cannot be read as text fails the network only, as a bad value does.
+        return NetworkDescription.make { try Self.configuration(try directories.map(read)) }
     }
 
     func read(_ directory: String) throws -> NIC {

@@ -88,6 +88,23 @@ import Testing
         #expect(metadata.hostname == "wakame-demo")
     }
 
+    @Test func aNICFileThatIsNotTextIsAnInvalidNetworkToo() throws {
+        let directory = try TemporaryDirectory()
+        try WakameMetadataDrive.stage(Self.items(), userData: "", in: directory.path)
+        let dns = directory.path + "/meta-data/network/interfaces/macs/52-54-00-12-34-56/x-dns"
+        try Data([0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: dns))
+        let drive = WakameDrive(
+            volume: DirectoryVolume(directory: directory.path, label: "METADATA"), location: "/dev/vdb",
+            limits: .standard)
+        let metadata = try #require(try drive.metadata(sourceID: "wakame"))
+        guard case .invalid(let error)? = metadata.network else {
+            Issue.record("expected an invalid network, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect("\(error)".contains("x-dns"), "\(error)")
+        #expect(metadata.hostname == "wakame-demo")
+    }
+
     @Test(.enabled(if: ConfigDriveImages.toolsPresent, "needs mkfs.vfat and mtools"))
     func aRealVfatImageIsFoundByItsLabelAndRead() async throws {
         let work = try TemporaryDirectory()
