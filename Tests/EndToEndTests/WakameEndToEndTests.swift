@@ -131,4 +131,64 @@ import Testing
         #expect(FirstBootEndToEndTests.shadowHash(boot.root, user: "cloud-user") == hash)
         #expect(FileManager.default.contents(atPath: boot.image) == image)
     }
+
+    /// The drive as Wakame-vdc really lays it out (`metadata.parted`: an msdos table, one
+    /// partition from 1 MB, vfat on the partition): the /sys/class/block scan finds the
+    /// partition (no label link), and the password lands on it with the volume left clean.
+    @Test(
+        .enabled(
+            if: enabled && LoopDiskImage.available && Program.which("fsck.vfat") != nil,
+            "needs root, losetup -P, sfdisk, mkfs.vfat, mtools, fsck.vfat: skipped (CI runs as root)"))
+    func aPartitionedDriveIsFoundByTheScanAndTakesThePassword() async throws {
+        let disk = try await LoopDiskImage(label: .dos, partitionMiB: 9, diskMiB: 10)
+        defer { disk.detach() }
+        let work = try TemporaryDirectory(prefix: "guest-agent-wakame")
+        try WakameMetadataDrive.stage(
+            WakameMetadataDrive.items(
+                instanceID: "i-wakame02", hostname: "wakame-parted",
+                key: try OpenNebulaEndToEndTests.key("demo_rsa.pub"),
+                mac: Self.mac, address: "10.0.2.15", gateway: "10.0.2.2", dns: "10.0.2.3") + [("first-boot", "")],
+            userData: "", in: work.path + "/stage")
+        let partition = disk.partition
+        try ConfigDriveImages.check(await Program.tool("mkfs.vfat", ["-n", "METADATA", partition]), "mkfs.vfat")
+        try ConfigDriveImages.check(
+            await Program.tool(
+                "mcopy", ["-s", "-i", partition, work.path + "/stage/meta-data", work.path + "/stage/user-data", "::/"]),
+            "mcopy")
+        let root = try UsersRealToolsRoot.make()
+        let name = URL(fileURLWithPath: partition).lastPathComponent
+        let numbers = LoopDiskImage.numbers(name).split(separator: ":").map(String.init)
+        try #require(numbers.count == 2)
+        try FileManager.default.createDirectory(atPath: root.path + "/dev", withIntermediateDirectories: true)
+        try ConfigDriveImages.check(
+            await Program.tool("mknod", ["-m", "0600", root.path + "/dev/" + name, "b", numbers[0], numbers[1]]),
+            "mknod")
+        try FileManager.default.createDirectory(
+            atPath: root.path + "/sys/class/block/" + name, withIntermediateDirectories: true)
+        let config = try work.write(
+            """
+            [DEFAULT]
+            metadata_services = wakame
+            discovery_timeout = 10
+            plugins = hostname, users, password, ssh_keys
+            log_file = /var/log/guest-agent.log
+            """, to: "agent.conf")
+        let run = try await Program.agent(["run"], config: config, root: root.path, timeout: 120)
+        #expect(run.status == 0, "stdout: \(run.standardOutput)\nstderr: \(run.standardError)")
+        #expect(root.read("etc/hostname") == "wakame-parted\n")
+        let copied = work.path + "/pw.enc"
+        let mcopy = try await Program.tool("mcopy", ["-n", "-i", partition, "::meta-data/pw.enc", copied])
+        #expect(mcopy.status == 0, "\(mcopy.standardError)")
+        let ciphertext = try #require(FileManager.default.contents(atPath: copied))
+        let decrypted = try await KeyFactory.opensslDecrypt(
+            ciphertext.base64EncodedString(),
+            keyPath: FirstBootEndToEndTests.keys.appendingPathComponent("demo_rsa").path,
+            options: ["-pkeyopt", "rsa_padding_mode:oaep", "-pkeyopt", "rsa_oaep_md:sha1"])
+        #expect(decrypted.status == 0, "\(decrypted.standardError)")
+        #expect(
+            try await OpenNebulaEndToEndTests.verifies(
+                decrypted.standardOutput, FirstBootEndToEndTests.shadowHash(root, user: "cloud-user")))
+        let fsck = try await Program.tool("fsck.vfat", ["-n", partition])
+        #expect(fsck.status == 0, "\(fsck.standardOutput)\(fsck.standardError)")
+    }
 }
