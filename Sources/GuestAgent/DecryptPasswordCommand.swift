@@ -15,7 +15,7 @@ struct DecryptPasswordCommand: ParsableCommand {
         commandName: "decrypt-password",
         abstract: "Decrypt a published admin password with the instance key pair's private key.",
         discussion:
-            "Input: the base64 text from `nova get-password`'s API (os-server-password), the metadata password endpoint, or EC2 console output with <Password> tags."
+            "Input: the base64 text from `nova get-password`'s API (os-server-password), the metadata password endpoint, or EC2 console output with <Password> tags; or the raw ciphertext of Wakame-vdc's meta-data/pw.enc (use --padding oaep-sha1)."
     )
 
     @Option(name: .long, help: "Private key file: PEM (PKCS#1), PKCS#8 or unencrypted OpenSSH.")
@@ -44,7 +44,7 @@ struct DecryptPasswordCommand: ParsableCommand {
         } else {
             input = PlainFileIO.readAll(STDIN_FILENO)
         }
-        guard let input, let published = String(data: input, encoding: .utf8) else {
+        guard let input, let published = Self.publishedText(input) else {
             printError("guest-agent: cannot read the encrypted password from \(file ?? "standard input")")
             throw ExitCode(1)
         }
@@ -55,5 +55,14 @@ struct DecryptPasswordCommand: ParsableCommand {
             printError("guest-agent: \(key): \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The input as the decryptor's text: base64 (or tagged) text as it is; raw ciphertext
+    /// (Wakame-vdc's `pw.enc`, bytes that are not all printable text) base64-encoded. A random
+    /// RSA block is all printable ASCII with a probability far below 2^-300.
+    static func publishedText(_ input: Data) -> String? {
+        let printable = input.allSatisfy { (0x20...0x7E).contains($0) || [0x09, 0x0A, 0x0D].contains($0) }
+        if printable { return String(data: input, encoding: .utf8) }
+        return input.base64EncodedString()
     }
 }

@@ -7,7 +7,8 @@ struct CloudRoutes: Sendable {
     let fixtures: FixtureTree
 
     func handle(_ request: MockRequest) -> MockResponse? {
-        switch request.components.first {
+        if SlapOSRoutes.applies(to: request) { return SlapOSRoutes(fixtures: fixtures).handle(request) }
+        return switch request.components.first {
         case "metadata": MetadataV1Routes(fixtures: fixtures).handle(request)
         case "hetzner": HetznerRoutes(fixtures: fixtures).handle(request)
         case "opc": OracleRoutes(fixtures: fixtures).handle(request)

@@ -17,7 +17,8 @@ let usage = """
                                 [--repeat-lines N:PATH]... [--request-log FILE] [--password VALUE]
                                 [--cloudstack-password VALUE]
     Serves DIR (openstack/..., ec2/...) with nova and EC2 IMDS semantics on 127.0.0.1 by default, and the public
-    clouds' services from DIR/<platform>/ at their own paths (fixtures/clouds/README.md).
+    clouds' services from DIR/<platform>/ at their own paths (fixtures/clouds/README.md); SlapOS KVM's
+    public files (GET /hostname, /authorized_keys, /data, /vm-bootstrap...) from DIR/slapos/ (bind 10.0.2.100).
     With --port 0 a free port is chosen; the line 'listening on http://ADDR:PORT' says which.
     A PATH may start with a method and a space ('POST /openstack/*'); a trailing '*' matches a prefix.
     Faults: --hang never answers; --drop closes with no answer; --fail-first answers 500 (or --fail-status) N times,

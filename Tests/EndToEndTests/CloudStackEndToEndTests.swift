@@ -15,12 +15,13 @@ import Testing
     static let fixtures = BuiltProducts.repository.appendingPathComponent("fixtures/cloudstack").path
     static let user = "cloud-user"
 
-    /// Two namespaces joined by a veth pair: the router's (10.1.1.1/24) and the guest's (10.1.1.50/24).
+    /// Two namespaces joined by a veth pair: the router's (10.1.1.1/24) and the guest's
+    /// (10.1.1.50/24), or the addresses given (SlapOS: QEMU's 10.0.2.100 and 10.0.2.15).
     final class Network {
         let routerNamespace: String
         let guestNamespace: String
 
-        init() async throws {
+        init(router: String = CloudStackEndToEndTests.router, guest: String = "10.1.1.50") async throws {
             let suffix = String(UInt32.random(in: 0..<0xFFFFFF), radix: 16)
             routerNamespace = "gcr-\(suffix)"
             guestNamespace = "gcg-\(suffix)"
@@ -29,8 +30,8 @@ import Testing
                 ["link", "add", "vr-\(suffix)", "type", "veth", "peer", "name", "vg-\(suffix)"],
                 ["link", "set", "vr-\(suffix)", "netns", routerNamespace],
                 ["link", "set", "vg-\(suffix)", "netns", guestNamespace],
-                ["-n", routerNamespace, "addr", "add", "\(CloudStackEndToEndTests.router)/24", "dev", "vr-\(suffix)"],
-                ["-n", guestNamespace, "addr", "add", "10.1.1.50/24", "dev", "vg-\(suffix)"],
+                ["-n", routerNamespace, "addr", "add", "\(router)/24", "dev", "vr-\(suffix)"],
+                ["-n", guestNamespace, "addr", "add", "\(guest)/24", "dev", "vg-\(suffix)"],
                 ["-n", routerNamespace, "link", "set", "vr-\(suffix)", "up"],
                 ["-n", guestNamespace, "link", "set", "vg-\(suffix)", "up"],
                 ["-n", routerNamespace, "link", "set", "lo", "up"], ["-n", guestNamespace, "link", "set", "lo", "up"],

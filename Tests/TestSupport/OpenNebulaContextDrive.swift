@@ -23,13 +23,15 @@ public enum OpenNebulaContextDrive {
             "genisoimage")
     }
 
-    /// A read-only loop device over `image`, detached on release; `node(in:)` gives a root its
-    /// own device node and udev's by-label link, so `--root` finds it as a guest would.
+    /// A loop device over `image` (read-only unless `writable`; Wakame-vdc's drive is written
+    /// to), detached on release; `node(in:)` gives a root its own device node and udev's
+    /// by-label link, so `--root` finds it as a guest would.
     public final class Loop: @unchecked Sendable {
         public let device: String
 
-        public init(image: String) async throws {
-            let attach = try await Program.tool("losetup", ["--find", "--show", "--read-only", image])
+        public init(image: String, writable: Bool = false) async throws {
+            let attach = try await Program.tool(
+                "losetup", ["--find", "--show"] + (writable ? [] : ["--read-only"]) + [image])
             guard attach.status == 0 else {
                 throw CocoaError(
                     .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "losetup: \(attach.standardError)"])
@@ -38,9 +40,9 @@ public enum OpenNebulaContextDrive {
         }
 
         /// `root/dev/loopN` (a block node with the loop's numbers) and either
-        /// `root/dev/disk/by-label/CONTEXT -> /dev/loopN`, as udev makes it, or (`byLabel:
+        /// `root/dev/disk/by-label/LABEL -> /dev/loopN`, as udev makes it, or (`byLabel:
         /// false`) only `root/sys/class/block/loopN`, for the device scan to find.
-        public func node(in root: TemporaryDirectory, byLabel: Bool = true) async throws {
+        public func node(in root: TemporaryDirectory, byLabel: Bool = true, label: String = "CONTEXT") async throws {
             let name = String(device.split(separator: "/").last ?? "")
             let numbers = try String(contentsOfFile: "/sys/class/block/\(name)/dev", encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").map(String.init)
@@ -50,7 +52,7 @@ public enum OpenNebulaContextDrive {
                 await Program.tool("mknod", ["-m", "0600", root.path + device, "b", numbers[0], numbers[1]]), "mknod")
             if byLabel {
                 try FileManager.default.createSymbolicLink(
-                    atPath: root.path + "/dev/disk/by-label/CONTEXT", withDestinationPath: device)
+                    atPath: root.path + "/dev/disk/by-label/" + label, withDestinationPath: device)
             } else {
                 try FileManager.default.createDirectory(
                     atPath: root.path + "/sys/class/block/" + name, withIntermediateDirectories: true)

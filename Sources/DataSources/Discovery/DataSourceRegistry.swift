@@ -4,17 +4,30 @@ import Logging
 /// The one table of data source id -> factory. Unknown ids never get this far: the
 /// configuration refuses them, naming the line.
 public enum DataSourceRegistry {
-    /// The one list of source ids, in the default order of `metadata_services`.
+    /// The one list of source ids, in the default order of `metadata_services` (less the
+    /// opt-in ones, `isOptIn`).
     public enum SourceID: String, CaseIterable, Sendable {
         case configdrive, nocloud, openstack, ec2
         /// OpenNebula's context CD (local, found by its label).
         case opennebula
+        /// Wakame-vdc's metadata drive (local, a vfat volume found by its label `METADATA`).
+        case wakame
         /// CloudStack's virtual router, and Exoscale's: only on a DMI product name that says so.
         case cloudstack, exoscale
         /// Public clouds, each made only useful by its DMI signal: without it a source makes
         /// no request at all (so they can all be in the default list).
         case digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai
+        /// SlapOS KVM's web server at 10.0.2.100: opt-in (`isOptIn`).
+        case slapos
+
+        /// Sources asked only when `metadata_services` lists them, never by default: their
+        /// platform gives the guest no signal to find it by (SlapOS: a private address that
+        /// any network may use), so asking them everywhere would cost other clouds' boots.
+        public var isOptIn: Bool { self == .slapos }
     }
+
+    /// The default `metadata_services`: every source that is not opt-in, in table order.
+    public static let defaultSourceIDs = SourceID.allCases.filter { !$0.isOptIn }
 
     /// The source ids as the configuration spells them.
     public static let knownIDs = SourceID.allCases.map(\.rawValue)
@@ -57,6 +70,7 @@ public enum DataSourceRegistry {
                 ]
             case .opennebula:
                 [OpenNebulaSource(root: settings.root)]
+            case .wakame: [WakameSource(root: settings.root)]
             case .cloudstack:
                 [CloudStackSource(root: settings.root, client: client, needs: settings.needs)]
             case .exoscale:
@@ -71,6 +85,7 @@ public enum DataSourceRegistry {
             case .upcloud: [UpCloudSource(root: settings.root, client: client)]
             case .vultr: [VultrSource(root: settings.root, client: client)]
             case .akamai: [AkamaiSource(root: settings.root, client: client)]
+            case .slapos: [SlapOSSource(client: client)]
             }
         }
     }

@@ -195,4 +195,7 @@ public enum PasswordPublication: Sendable, Equatable {
     case novaPasswordEndpoint(URL)
     /// EC2: no POST endpoint; print `<Password>base64</Password>` on the console.
     case ec2Console
+    /// Wakame-vdc: the raw ciphertext (RSA-OAEP with SHA-1) as `meta-data/pw.enc` on the
+    /// METADATA drive at this guest path, read by the host after the guest powers off.
+    case wakameDrive(device: String)
 }

@@ -46,6 +46,7 @@ enum MetadataQuery {
         case .none: view["password_publication"] = .string("none")
         case .novaPasswordEndpoint(let url): view["password_publication"] = .string(url.absoluteString)
         case .ec2Console: view["password_publication"] = .string("ec2-console")
+        case .wakameDrive(let device): view["password_publication"] = .string("wakame-drive:\(device)/meta-data/pw.enc")
         }
         return view
     }

@@ -1,5 +1,6 @@
 import DataSources
 import FoundationEssentials
+import PasswordCrypto
 
 /// Sets the admin password so that nobody but the holder of the instance's SSH RSA key
 /// can learn it: a random password, encrypted with the first ssh-rsa key in the metadata,
@@ -149,8 +150,10 @@ public struct PasswordPlugin: Plugin {
         }
         let key = try PasswordCryptoAdapter.selectKey(context.metadata.publicKeys).get()
         let password = try PasswordCryptoAdapter.generate(length: context.config.password.userPasswordLength)
-        let ciphertext = try PasswordCryptoAdapter.encrypt(
-            password, with: key, padding: context.config.password.passwordEncryption)
+        // Wakame-vdc's host decrypts with OAEP (SHA-1) only, whatever `password_encryption` says.
+        let padding: PasswordPadding =
+            if case .wakameDrive = publication { .oaepSHA1 } else { context.config.password.passwordEncryption }
+        let ciphertext = try PasswordCryptoAdapter.encrypt(password, with: key, padding: padding)
         var progress = PasswordProgress(phase: .encrypted, ciphertext: ciphertext)
         try context.saveState(progress)
         try await setter.setPassword(password, for: user, context: context)
@@ -228,6 +231,18 @@ public struct PasswordPlugin: Plugin {
             // EC2Launch's convention, which `aws ec2 get-password-data` reads from the console
             // (docs/PROTOCOLS.md §3.6).
             context.console("<Password>\n\(ciphertext)\n</Password>")
+        case .wakameDrive(let device):
+            do {
+                try WakamePasswordDrive(device: device).publish(base64: ciphertext, root: context.root)
+                context.logger.info(
+                    "password written encrypted to the metadata drive; the host reads it once the instance powers off",
+                    metadata: ["path": "\(device)/meta-data/pw.enc"])
+            } catch {
+                context.logger.warning(
+                    "writing the password to the metadata drive failed; will retry the same ciphertext next boot",
+                    metadata: ["path": "\(device)", "error": "\(error)"])
+                return .runAgainNextBoot("password set but not yet written to \(device): \(error)")
+            }
         case .none:
             return .done
         }

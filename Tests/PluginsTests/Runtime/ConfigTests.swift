@@ -28,7 +28,8 @@ import Testing
         #expect(config == AgentConfig())
         #expect(
             config.sources.metadataServices == [
-                .configdrive, .nocloud, .openstack, .ec2, .opennebula, .cloudstack, .exoscale, .digitalocean, .hetzner,
+                .configdrive, .nocloud, .openstack, .ec2, .opennebula, .wakame, .cloudstack, .exoscale, .digitalocean,
+                .hetzner,
                 .gce, .oracle, .upcloud, .vultr, .akamai,
             ])
         #expect(config.sources.discoveryTimeout < 60)
@@ -76,7 +77,7 @@ import Testing
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, wakame, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, slapos)"
         ),
         (
             "this line has no separator\n",

@@ -6,6 +6,9 @@ struct FATLayout: Equatable {
     let bytesPerSector: Int
     let sectorsPerCluster: Int
     let fatOffset: Int
+    /// How many copies of the FAT follow one another from `fatOffset`, and the size of each.
+    let fatCopies: Int
+    let fatBytes: Int
     /// FAT12/16: the fixed root directory region; FAT32: nil (root is a cluster chain).
     let rootDirectory: (offset: Int, bytes: Int)?
     let rootCluster: Int
@@ -43,6 +46,8 @@ struct FATLayout: Equatable {
         clusterCount = (totalSectors - firstData) / sectorsPerCluster
         kind = clusterCount < 4085 ? .fat12 : clusterCount < 65525 ? .fat16 : .fat32
         fatOffset = reserved * bytesPerSector
+        fatCopies = fatCount
+        fatBytes = fatSectors * bytesPerSector
         dataOffset = firstData * bytesPerSector
         if kind == .fat32 {
             rootDirectory = nil

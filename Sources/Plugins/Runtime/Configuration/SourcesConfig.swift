@@ -6,7 +6,7 @@ import FoundationEssentials
 /// Defaults are the initial values below, declared once: agent.conf.sample shows them.
 public struct SourcesConfig: SettingsGroup {
     /// `metadata_services`
-    public var metadataServices: [DataSourceRegistry.SourceID] = DataSourceRegistry.SourceID.allCases
+    public var metadataServices: [DataSourceRegistry.SourceID] = DataSourceRegistry.defaultSourceIDs
     /// `metadata_base_url`
     public var metadataBaseURL: URL = URL(string: "http://169.254.169.254/")!
     /// `ec2_metadata_base_url`
@@ -33,7 +33,7 @@ public struct SourcesConfig: SettingsGroup {
         SettingKey(
             name: "metadata_services",
             help:
-                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, opennebula, and the clouds tried only where their DMI strings say so: cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai.",
+                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, opennebula, wakame, and the clouds tried only where their DMI strings say so: cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai. Opt-in only, never tried unless listed: slapos (SlapOS KVM's server at 10.0.2.100).",
             show: { ConfigSchema.show($0.metadataServices.map(\.rawValue)) },
             apply: {
                 $0.metadataServices = try ConfigSchema.ids($1, known: DataSourceRegistry.knownIDs).compactMap(
