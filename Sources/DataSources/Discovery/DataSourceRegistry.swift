@@ -14,6 +14,8 @@ public enum DataSourceRegistry {
         /// Public clouds, each made only useful by its DMI signal: without it a source makes
         /// no request at all (so they can all be in the default list).
         case digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai
+        /// VMware's guestinfo, through the image's `vmware-rpctool` (local: no network).
+        case vmware
     }
 
     /// The source ids as the configuration spells them.
@@ -71,6 +73,7 @@ public enum DataSourceRegistry {
             case .upcloud: [UpCloudSource(root: settings.root, client: client)]
             case .vultr: [VultrSource(root: settings.root, client: client)]
             case .akamai: [AkamaiSource(root: settings.root, client: client)]
+            case .vmware: [VMwareSource(root: settings.root, channel: settings.guestInfo?.channel)]
             }
         }
     }
