@@ -13,6 +13,7 @@ enum CloudSignals {
         ("upcloud", UpCloudSource.signals),
         ("vultr", VultrSource.signals),
         ("akamai", AkamaiSource.signals),
+        ("scaleway", ScalewaySource.signals),
     ]
 
     /// The first cloud whose signal is present under `root`, with the signal that matched.

@@ -16,6 +16,8 @@ public enum DataSourceRegistry {
         case digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai
         /// VMware's guestinfo, through the image's `vmware-rpctool` (local: no network).
         case vmware
+        /// Scaleway: its metadata at 169.254.42.42, user data from a reserved source port.
+        case scaleway
     }
 
     /// The source ids as the configuration spells them.
@@ -74,6 +76,7 @@ public enum DataSourceRegistry {
             case .vultr: [VultrSource(root: settings.root, client: client)]
             case .akamai: [AkamaiSource(root: settings.root, client: client)]
             case .vmware: [VMwareSource(root: settings.root, channel: settings.guestInfo?.channel)]
+            case .scaleway: [ScalewaySource(root: settings.root, client: client)]
             }
         }
     }

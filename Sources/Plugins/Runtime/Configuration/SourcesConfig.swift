@@ -33,7 +33,7 @@ public struct SourcesConfig: SettingsGroup {
         SettingKey(
             name: "metadata_services",
             help:
-                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, opennebula, and the clouds tried only where their DMI strings say so: cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, and vmware (guestinfo through the image's vmware-rpctool).",
+                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, opennebula, and the clouds tried only where their DMI strings say so: cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, scaleway, and vmware (guestinfo through the image's vmware-rpctool).",
             show: { ConfigSchema.show($0.metadataServices.map(\.rawValue)) },
             apply: {
                 $0.metadataServices = try ConfigSchema.ids($1, known: DataSourceRegistry.knownIDs).compactMap(
