@@ -15,6 +15,7 @@ struct CloudRoutes: Sendable {
         case "computeMetadata": GCERoutes(fixtures: fixtures).handle(request)
         case "v1.json": VultrRoutes(fixtures: fixtures).handle(request)
         case "v1": AkamaiRoutes(fixtures: fixtures).handle(request)
+        case "conf", "user_data", "vendor_data", "state": ScalewayRoutes(fixtures: fixtures).handle(request)
         default: nil
         }
     }

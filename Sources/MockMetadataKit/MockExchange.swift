@@ -9,6 +9,8 @@ struct MockRequest {
     var hadTrailingSlash: Bool
     var headers: [String: String]
     var body: Data
+    /// The client's source port (Scaleway's user data answers only one below 1024).
+    var remotePort: Int? = nil
 
     /// Folds the raw URI path the way nova does.
     static func normalize(_ uri: String) -> (path: String, trailingSlash: Bool) {

@@ -37,7 +37,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers: [String: String] = [:]
         for (name, value) in head.headers { headers[name.lowercased()] = value }
         let request = MockRequest(
-            method: head.method.rawValue, path: path, hadTrailingSlash: trailing, headers: headers, body: body)
+            method: head.method.rawValue, path: path, hadTrailingSlash: trailing, headers: headers, body: body,
+            remotePort: context.remoteAddress?.port)
         let state = router.state
         func log(_ status: Int) {
             state.record(

@@ -14,6 +14,8 @@ import Testing
         let client: String
         /// The client's end of the pair.
         let clientLink: String
+        /// The server's end (a platform at another address adds it here: Scaleway's 169.254.42.42).
+        let serverLink: String
 
         /// `clientAddressed: false` leaves the client's end without its address: no route
         /// to 169.254.169.254 until `addressClient()` (a NIC still waiting for its lease).
@@ -22,6 +24,7 @@ import Testing
             server = "gas-\(suffix)"
             client = "gac-\(suffix)"
             clientLink = "vc-\(suffix)"
+            serverLink = "vs-\(suffix)"
             var steps: [[String]] = [
                 ["netns", "add", server], ["netns", "add", client],
                 ["link", "add", "vs-\(suffix)", "type", "veth", "peer", "name", "vc-\(suffix)"],

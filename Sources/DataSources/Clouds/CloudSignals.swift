@@ -2,7 +2,8 @@ import AgentBase
 
 /// The DMI signal of every cloud source, by source id: the platform hint reads it to try
 /// the cloud DMI names before the other network sources (a droplet answers at
-/// 169.254.169.254 too, but not OpenStack's or EC2's paths).
+/// 169.254.169.254 too, but not OpenStack's or EC2's paths). VMware is not here: its source
+/// is local, which a hint never moves, and a VMware DMI would hide the hints after it.
 enum CloudSignals {
     static let table: [(sourceID: String, signals: [DMISignal])] = [
         ("digitalocean", DigitalOceanSource.signals),
@@ -12,6 +13,7 @@ enum CloudSignals {
         ("upcloud", UpCloudSource.signals),
         ("vultr", VultrSource.signals),
         ("akamai", AkamaiSource.signals),
+        ("scaleway", ScalewaySource.signals),
     ]
 
     /// The first cloud whose signal is present under `root`, with the signal that matched.

@@ -11,6 +11,8 @@ public struct DMISignal: Sendable, Equatable, CustomStringConvertible {
     public enum Match: Sendable, Equatable {
         case equals(String)
         case hasPrefix(String)
+        /// Holds the text in any case: cloud-init's VMware check (`"vmware" in name.lower()`).
+        case containsIgnoringCase(String)
     }
 
     /// The file's name in `/sys/class/dmi/id/` (`sys_vendor`, `product_name`, `product_serial`,
@@ -28,6 +30,7 @@ public struct DMISignal: Sendable, Equatable, CustomStringConvertible {
         switch match {
         case .equals(let text): "DMI \(field) is '\(text)'"
         case .hasPrefix(let text): "DMI \(field) starts with '\(text)'"
+        case .containsIgnoringCase(let text): "DMI \(field) contains '\(text)' (any case)"
         }
     }
 
@@ -37,6 +40,7 @@ public struct DMISignal: Sendable, Equatable, CustomStringConvertible {
         switch match {
         case .equals(let text): return value == text
         case .hasPrefix(let text): return value.hasPrefix(text)
+        case .containsIgnoringCase(let text): return value.lowercased().contains(text.lowercased())
         }
     }
 

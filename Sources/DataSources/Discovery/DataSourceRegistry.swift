@@ -17,6 +17,10 @@ public enum DataSourceRegistry {
         /// Public clouds, each made only useful by its DMI signal: without it a source makes
         /// no request at all (so they can all be in the default list).
         case digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai
+        /// VMware's guestinfo, through the image's `vmware-rpctool` (local: no network).
+        case vmware
+        /// Scaleway: its metadata at 169.254.42.42, user data from a reserved source port.
+        case scaleway
         /// SlapOS KVM's web server at 10.0.2.100: opt-in (`isOptIn`).
         case slapos
 
@@ -86,6 +90,8 @@ public enum DataSourceRegistry {
             case .vultr: [VultrSource(root: settings.root, client: client)]
             case .akamai: [AkamaiSource(root: settings.root, client: client)]
             case .slapos: [SlapOSSource(client: client)]
+            case .vmware: [VMwareSource(root: settings.root, channel: settings.guestInfo?.channel)]
+            case .scaleway: [ScalewaySource(root: settings.root, client: client)]
             }
         }
     }

@@ -21,11 +21,14 @@ public struct DataSourceSettings: Sendable, Equatable {
     public var discoveryDeadline: Double
     /// What the sources fetch beyond the basics (from the configured plugins; `.all` for `query`).
     public var needs: MetadataNeeds
+    /// The VMware guestinfo channel (the image's `vmware-rpctool`), given by the Plugins
+    /// layer; nil: the `vmware` source is never present.
+    public var guestInfo: GuestInfoAccess?
 
     public init(
         sources: [DataSourceRegistry.SourceID], root: SystemRoot, openStackBaseURL: URL, ec2BaseURL: URL,
         configDrivePaths: [String], noCloudPaths: [String] = [], retryPolicy: RetryPolicy, discoveryDeadline: Double,
-        needs: MetadataNeeds = .all
+        needs: MetadataNeeds = .all, guestInfo: GuestInfoAccess? = nil
     ) {
         self.sources = sources
         self.root = root
@@ -36,6 +39,7 @@ public struct DataSourceSettings: Sendable, Equatable {
         self.retryPolicy = retryPolicy
         self.discoveryDeadline = discoveryDeadline
         self.needs = needs
+        self.guestInfo = guestInfo
     }
 
     /// The HTTP client with the configured timeouts and retries.

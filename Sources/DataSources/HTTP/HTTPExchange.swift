@@ -7,12 +7,19 @@ public struct HTTPRequestSpec: Sendable {
     public var url: URL
     public var headers: [String: String]
     public var body: Data?
+    /// Connect from a source port below 1024 (only root can): Scaleway's user and vendor
+    /// data require it. Plain `http://` only; an `https://` request never sets it.
+    public var reservedSourcePort: Bool
 
-    public init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil) {
+    public init(
+        method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil,
+        reservedSourcePort: Bool = false
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.reservedSourcePort = reservedSourcePort
     }
 }
 

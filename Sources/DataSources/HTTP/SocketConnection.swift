@@ -59,7 +59,11 @@ final class SocketConnection: @unchecked Sendable {
     /// Connects to the first of `addresses` that accepts, each attempt bounded by `clock`.
     /// Throws the last address's error (`strerror`; `.networkUnreachable` for ENETUNREACH), or
     /// why a wait ended (cancelled, a limit).
-    func connect(to addresses: [SocketAddress], clock: TransferClock) throws(SocketError) {
+    /// With `reservedSourcePort`, each socket is first bound to a port below 1024
+    /// (`ReservedSourcePort`).
+    func connect(to addresses: [SocketAddress], clock: TransferClock, reservedSourcePort: Bool = false)
+        throws(SocketError)
+    {
         var lastError = "no address to connect to"
         var lastCode: Int32 = 0
         for address in addresses {
@@ -68,6 +72,7 @@ final class SocketConnection: @unchecked Sendable {
                 Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             guard fd >= 0 else { throw .system("socket: \(SocketError.describe(errno))") }
             lock.withLock { socket = fd }
+            if reservedSourcePort { try ReservedSourcePort.bind(fd, family: address.family) }
             let started = address.withSockaddr { Glibc.connect(fd, $0, $1) }
             if started == 0 { return }
             if errno == EINPROGRESS {

@@ -92,7 +92,7 @@ struct SocketExchange {
         let clock = TransferClock(limits)
         do {
             let addresses = try SocketAddress.resolve(host: host, port: request.url.port ?? 80)
-            try connection.connect(to: addresses, clock: clock)
+            try connection.connect(to: addresses, clock: clock, reservedSourcePort: request.reservedSourcePort)
             try connection.send(
                 Array(HTTPRequestWriter.head(for: request, host: host).utf8) + (request.body ?? Data()), clock: clock)
             return .success(try readReply(clock))

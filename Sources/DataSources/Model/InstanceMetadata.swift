@@ -58,6 +58,8 @@ public struct InstanceMetadata: Sendable, Equatable {
     /// (`MetadataNeeds.passwordState`): "" for nothing stored; nil when not read (another
     /// source, not needed, or the GET failed: the password plugin then asks itself).
     public var passwordEndpointValue: String?
+    /// What to tell the platform once the instance is configured (Scaleway's boot check-in).
+    public var bootCheckIn: BootCheckIn?
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,

@@ -76,6 +76,11 @@ public struct AgentRun: Sendable {
             let records = await runPlugins(
                 stage: stage, metadata: metadata, store: store, bootID: bootID,
                 http: settings.httpClient(logger: stageLogger), logger: stageLogger, endOfRun: endOfRun)
+            if stage == .network {
+                await BootCheckInSender.send(
+                    metadata.bootCheckIn, client: settings.httpClient(logger: stageLogger), dryRun: dryRun,
+                    logger: stageLogger)
+            }
             summary.instanceID = metadata.instanceID
             summary.source = metadata.sourceID
             summary.plugins += records

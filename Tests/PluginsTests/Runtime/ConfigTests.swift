@@ -29,8 +29,7 @@ import Testing
         #expect(
             config.sources.metadataServices == [
                 .configdrive, .nocloud, .openstack, .ec2, .opennebula, .wakame, .cloudstack, .exoscale, .digitalocean,
-                .hetzner,
-                .gce, .oracle, .upcloud, .vultr, .akamai,
+                .hetzner, .gce, .oracle, .upcloud, .vultr, .akamai, .vmware, .scaleway,
             ])
         #expect(config.sources.discoveryTimeout < 60)
     }
@@ -77,7 +76,7 @@ import Testing
         ),
         (
             "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, wakame, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, slapos)"
+            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, wakame, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, vmware, scaleway, slapos)"
         ),
         (
             "this line has no separator\n",

@@ -12,6 +12,7 @@ extension AgentConfig {
             retryPolicy: RetryPolicy(
                 retries: sources.retryCount, baseInterval: sources.retryCountInterval, maxInterval: 4,
                 requestTimeout: sources.requestTimeout, totalTimeout: sources.requestTotalTimeout),
-            discoveryDeadline: sources.discoveryTimeout, needs: needs ?? PluginRegistry.needs(of: run.plugins))
+            discoveryDeadline: sources.discoveryTimeout, needs: needs ?? PluginRegistry.needs(of: run.plugins),
+            guestInfo: RPCToolGuestInfoChannel.access(root: root))
     }
 }
