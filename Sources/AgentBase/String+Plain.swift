@@ -27,10 +27,10 @@ extension StringProtocol {
         return String(trimmed)
     }
 
-    /// Foundation's `padding(toLength:withPad: " ", startingAt: 0)`: spaces appended up to
-    /// `length` characters, or the text cut to `length`.
+    /// Spaces appended up to `length` characters; a longer text is kept whole (a column of
+    /// names, where a cut name, `platform_p`, names nothing).
     public func paddedWithSpaces(toLength length: Int) -> String {
-        count >= length ? String(prefix(length)) : String(self) + String(repeating: " ", count: length - count)
+        count >= length ? String(self) : String(self) + String(repeating: " ", count: length - count)
     }
 }
 

@@ -121,7 +121,9 @@ import Testing
         let result = try await Program.agent(["run"], config: try Self.config(in: work), root: root.path)
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.status == 2, "\(result.standardOutput)\n\(result.standardError)")
-        #expect(elapsed < 5, "took \(elapsed) s with a 20 s deadline")
+        // A functional bound, not a benchmark: a source that waited would end at the 20 s
+        // deadline; 15 s leaves room for a loaded machine (a 5 s bound failed under load).
+        #expect(elapsed < 15, "took \(elapsed) s with a 20 s deadline")
         #expect(!FileManager.default.fileExists(atPath: log), "the tool ran")
         #expect(root.read("etc/hostname") == nil)
     }
