@@ -43,6 +43,9 @@ public struct CloudStackSource: DataSource {
         public static let cloudStack = Flavor(productPrefix: "CloudStack", fixedAddress: nil, version: "latest")
         /// cloud-init `DataSourceExoscale`: product name `Exoscale*`, 169.254.169.254, version `1.0`.
         public static let exoscale = Flavor(productPrefix: "Exoscale", fixedAddress: "169.254.169.254", version: "1.0")
+
+        /// What gates the source, and moves it first in the platform hint (`CloudSignals`).
+        public var signal: DMISignal { DMISignal("product_name", .hasPrefix(productPrefix)) }
     }
 
     public init(
@@ -57,17 +60,8 @@ public struct CloudStackSource: DataSource {
         self.needs = needs
     }
 
-    /// Whether DMI names this platform (`/sys/class/dmi/id/product_name` under the root).
-    func platformMatches() -> Bool {
-        guard let path = try? root.resolve("/sys/class/dmi/id/product_name"),
-            let data = PlainFileIO.readPrefix(ofFile: path, maxBytes: 256),
-            let name = String(data: data, encoding: .utf8)
-        else { return false }
-        return name.trimmingWhitespaceAndNewlines().hasPrefix(flavor.productPrefix)
-    }
-
     public func load() async throws -> InstanceMetadata? {
-        guard platformMatches() else { return nil }
+        guard flavor.signal.isPresent(under: root) else { return nil }
         let router: String
         if let fixed = flavor.fixedAddress {
             router = fixed

@@ -6,6 +6,8 @@ import AgentBase
 /// is local, which a hint never moves, and a VMware DMI would hide the hints after it.
 enum CloudSignals {
     static let table: [(sourceID: String, signals: [DMISignal])] = [
+        ("cloudstack", [CloudStackSource.Flavor.cloudStack.signal]),
+        ("exoscale", [CloudStackSource.Flavor.exoscale.signal]),
         ("digitalocean", DigitalOceanSource.signals),
         ("hetzner", HetznerSource.signals),
         ("gce", GCESource.signals),

@@ -21,20 +21,8 @@ public struct PlatformHint: Sendable, Equatable {
             return PlatformHint(sourceID: cloud.sourceID, reason: cloud.signal.description)
         }
         for field in ["product_name", "sys_vendor", "product_version", "bios_vendor"] {
-            guard let path = try? root.resolve("/sys/class/dmi/id/\(field)"),
-                let data = FileManager.default.contents(atPath: path),
-                let value = String(data: data.prefix(256), encoding: .utf8)?.trimmingWhitespaceAndNewlines(),
-                !value.isEmpty
-            else { continue }
+            guard let value = DMISignal.read(field, under: root) else { continue }
             let lowered = value.lowercased()
-            // The same prefixes gate those sources (CloudStackSource.Flavor): on such a
-            // machine they answer, and openstack/ec2 before them would only time out.
-            if field == "product_name", lowered.hasPrefix("cloudstack") {
-                return PlatformHint(sourceID: "cloudstack", reason: "DMI \(field) is '\(value)'")
-            }
-            if field == "product_name", lowered.hasPrefix("exoscale") {
-                return PlatformHint(sourceID: "exoscale", reason: "DMI \(field) is '\(value)'")
-            }
             if lowered.contains("openstack") {
                 return PlatformHint(sourceID: "openstack", reason: "DMI \(field) is '\(value)'")
             }

@@ -40,12 +40,7 @@ public enum NetworkResolver {
             }
             apply(network, to: &state.interfaces[index])
         }
-        applyRouterAdvertisements(config, to: &state.interfaces)
-        for index in state.interfaces.indices where !state.interfaces[index].isPort {
-            let link = config.link(state.interfaces[index].linkID)
-            state.interfaces[index].ipv6MTU = link?.ipv6MTU
-            state.interfaces[index].startsAtBoot = link?.startsAtBoot ?? true
-        }
+        applyLinkSettings(config, to: &state.interfaces)
         assignGlobalDNS(config, to: &state.interfaces)
         return Result(network: ResolvedNetwork(interfaces: state.interfaces), warnings: state.warnings)
     }
@@ -72,13 +67,15 @@ public enum NetworkResolver {
         }
     }
 
-    /// `accept-ra` as the source gives it wins over what the networks imply (a port carries
-    /// no L3 configuration, so none on it).
-    private static func applyRouterAdvertisements(
-        _ config: NetworkConfiguration, to interfaces: inout [ResolvedInterface]
-    ) {
+    /// The link's own L3 settings, off ports (a port carries no L3 configuration): `accept-ra`
+    /// as the source gives it wins over what the networks imply; the IPv6 MTU; whether it
+    /// starts at boot.
+    private static func applyLinkSettings(_ config: NetworkConfiguration, to interfaces: inout [ResolvedInterface]) {
         for index in interfaces.indices where !interfaces[index].isPort {
-            guard let explicit = config.link(interfaces[index].linkID)?.acceptRA else { continue }
+            guard let link = config.link(interfaces[index].linkID) else { continue }
+            interfaces[index].ipv6MTU = link.ipv6MTU
+            interfaces[index].startsAtBoot = link.startsAtBoot
+            guard let explicit = link.acceptRA else { continue }
             interfaces[index].acceptRA = explicit
             interfaces[index].routerAdvertisementsGiven = true
         }
