@@ -48,6 +48,41 @@ BOND_WORDS = {
 }
 
 
+# A bridge's spanning tree settings beyond STP and forward delay, in the same columns (from
+# bridge-utils-interfaces(5), netplan's, systemd.netdev(5)/systemd.network(5) and
+# NetworkManager's documentation); the per-port ones are on the port in networkd and
+# NetworkManager, on the bridge elsewhere.
+BRIDGE_OPTIONS = {
+    "ageing": ("bridge-ageing", "ageing-time", "AgeingTimeSec", "ageing-time", "bridge_ageing"),
+    "priority": ("bridge-bridgeprio", "priority", "Priority", "priority", "bridge_bridgeprio"),
+    "hello": ("bridge-hello", "hello-time", "HelloTimeSec", "hello-time", "bridge_hello"),
+    "max_age": ("bridge-maxage", "max-age", "MaxAgeSec", "max-age", "bridge_maxage"),
+}
+PORT_OPTIONS = {
+    "path_cost": ("bridge-pathcost", "path-cost", "Cost", "path-cost", "bridge_pathcost"),
+    "port_priority": ("bridge-portprio", "port-priority", "Priority", "priority", "bridge_portprio"),
+}
+
+
+def bridge_options(get, spelling, table=None):
+    """{option: value} of the options `get(name)` finds in one backend's spelling."""
+    table = table or BRIDGE_OPTIONS
+    return {key: get(names[COLUMNS[spelling]]) for key, names in table.items()}
+
+
+def port_pairs(values):
+    """{port: value} from "PORT VALUE" words: ENI lines (lists of words), cloud-init's v1
+    list of strings, or a mapping (its v2 form) as it is."""
+    if isinstance(values, dict):
+        return dict(values)
+    result = {}
+    for item in values or []:
+        words = item.split() if isinstance(item, str) else list(item)
+        for index in range(0, len(words) - 1, 2):
+            result[words[index]] = words[index + 1]
+    return result
+
+
 def bond_options(get, spelling):
     """The options as `get(name)` finds them in one backend's spelling, normalized: numbers as
     int (milliseconds without `ms`), words by name (the kernel's numbers mapped), the primary

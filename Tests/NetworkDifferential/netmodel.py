@@ -13,10 +13,14 @@ A network is {"interfaces": {key: interface}, "dns": [...], "search": [...]}. An
               which accepts router advertisements on a host that does not forward)
     bond      {"members": [keys], "mode", "miimon", "xmit_hash_policy", "lacp_rate"} or None
     vlan      {"id", "link": key} or None
-    bridge    {"members": [keys], "stp": bool or None, "forward_delay": int or None} or None
+    bridge    {"members": [keys], "stp": bool or None, "forward_delay": int or None, and the spanning
+              tree settings "ageing", "priority", "hello", "max_age" (int or None) and per port
+              "path_cost", "port_priority" ({port key: int})} or None
     master    key of the bond or bridge it is a port of, or None
     wakeonlan True (magic packet), False (off), or None (nothing said)
     ipv6_mtu  the IPv6 MTU when one is set apart from the link's, or None
+    bridge_port  a bridge port's own "path_cost" and "port_priority" (networkd and
+              NetworkManager say them on the port), folded into its bridge by finish()
     auto      brought up at boot (False: v1 `control: manual`, ifupdown without `auto`,
               netplan `activation-mode: manual`, networkd `ActivationPolicy=manual`,
               NetworkManager `autoconnect=false`); compared only off ports, which their
@@ -65,6 +69,7 @@ def interface(name, kind="unknown"):
         "master": None,
         "wakeonlan": None,
         "ipv6_mtu": None,
+        "bridge_port": {},
         "auto": True,
         "dns": [],
         "search": [],
@@ -100,15 +105,24 @@ def route(destination, gateway, prefix=None, metric=None):
     return text if metric in (None, "") else "%s metric %d" % (text, int(metric))
 
 
-def bridge(members=None, stp=None, forward_delay=None):
-    """A bridge's settings; `stp` from a bool or ifupdown/v1 text (on/off, yes/no)."""
+BRIDGE_OPTIONS = ["ageing", "priority", "hello", "max_age"]
+PORT_OPTIONS = ["path_cost", "port_priority"]
+
+
+def seconds(value):
+    """A whole number, from an int or text that may end in `s` (netplan, networkd)."""
+    return int(float(str(value).strip().removesuffix("s"))) if value not in (None, "") else None
+
+
+def bridge(members=None, stp=None, forward_delay=None, options=None, ports=None):
+    """A bridge's settings; `stp` from a bool or ifupdown/v1 text (on/off, yes/no);
+    `options` maps BRIDGE_OPTIONS to values, `ports` maps PORT_OPTIONS to {port name: value}."""
     if isinstance(stp, str):
         stp = stp.strip().lower() in ("on", "yes", "true", "1")
-    return {
-        "members": list(members or []),
-        "stp": stp,
-        "forward_delay": int(float(forward_delay)) if forward_delay not in (None, "") else None,
-    }
+    result = {"members": list(members or []), "stp": stp, "forward_delay": seconds(forward_delay)}
+    result.update({key: seconds((options or {}).get(key)) for key in BRIDGE_OPTIONS})
+    result.update({key: {p: seconds(v) for p, v in ((ports or {}).get(key) or {}).items()} for key in PORT_OPTIONS})
+    return result
 
 
 def link_ports(interfaces):
@@ -169,6 +183,12 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
         keys[name] = key
         return key
 
+    for name, entry in interfaces.items():
+        master = interfaces.get(entry["master"]) if entry["master"] else None
+        if master is not None and master["bridge"] is not None:
+            for key, value in entry["bridge_port"].items():
+                master["bridge"][key][name] = value
+
     network = {"interfaces": {}, "dns": [], "search": []}
     for name, entry in interfaces.items():
         result = dict(entry)
@@ -180,6 +200,8 @@ def finish(interfaces, dns=(), search=(), nic_of_name=None):
                 result["bond"]["primary"] = key_of(entry["bond"]["primary"])
         if entry["bridge"]:
             result["bridge"] = dict(entry["bridge"], members=sorted(key_of(m) for m in entry["bridge"]["members"]))
+            for option in PORT_OPTIONS:
+                result["bridge"][option] = {key_of(p): v for p, v in entry["bridge"][option].items()}
         if entry["vlan"]:
             result["vlan"] = dict(entry["vlan"], link=key_of(entry["vlan"]["link"]) if entry["vlan"]["link"] else None)
         if entry["master"]:

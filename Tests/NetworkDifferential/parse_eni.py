@@ -90,7 +90,11 @@ def parse_eni(root, nics):
             entry["kind"] = "bridge"
             ports = [p for p in first["bridge-ports"] if p != "none"]
             entry["bridge"] = m.bridge(
-                ports, (first.get("bridge-stp") or [None])[0], (first.get("bridge-fd") or [None])[0]
+                ports,
+                (first.get("bridge-stp") or [None])[0],
+                (first.get("bridge-fd") or [None])[0],
+                backends.bridge_options(lambda key: (first.get(key) or [None])[0], "eni"),
+                {key: backends.port_pairs(options.get(names[0])) for key, names in backends.PORT_OPTIONS.items()},
             )
         if "vlan-raw-device" in first:
             entry["kind"] = "vlan"

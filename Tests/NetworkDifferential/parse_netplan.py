@@ -51,7 +51,13 @@ def parse_netplan(root, nics):
             if kind == "bridge":
                 parameters = value.get("parameters") or {}
                 members = [ids.get(member, member) for member in value.get("interfaces") or []]
-                entry["bridge"] = m.bridge(members, parameters.get("stp"), parameters.get("forward-delay"))
+                entry["bridge"] = m.bridge(
+                    members,
+                    parameters.get("stp"),
+                    parameters.get("forward-delay"),
+                    backends.bridge_options(parameters.get, "netplan"),
+                    backends.bridge_options(parameters.get, "netplan", backends.PORT_OPTIONS),
+                )
                 for member in members:
                     interfaces.setdefault(member, m.interface(member, "ethernet"))["master"] = name
             if kind == "vlan":

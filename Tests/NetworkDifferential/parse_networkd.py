@@ -70,7 +70,12 @@ def parse_networkd(root, nics):
             entry["vlan"] = {"id": int(first(sections, "VLAN", "Id")), "link": None}
         if kind == "bridge":
             stp = first(sections, "Bridge", "STP")
-            entry["bridge"] = m.bridge([], stp, first(sections, "Bridge", "ForwardDelaySec"))
+            entry["bridge"] = m.bridge(
+                [],
+                stp,
+                first(sections, "Bridge", "ForwardDelaySec"),
+                backends.bridge_options(lambda key: first(sections, "Bridge", key), "networkd"),
+            )
     for path in files(root, directory + "*.network"):
         sections = ini_sections(read(path))
         name = first(sections, "Match", "Name")
@@ -124,6 +129,8 @@ def parse_networkd(root, nics):
         master = first(sections, "Network", "Bridge")
         if master:
             entry["master"] = master
+            port = backends.bridge_options(lambda key: first(sections, "Bridge", key), "networkd", backends.PORT_OPTIONS)
+            entry["bridge_port"] = {key: m.seconds(value) for key, value in port.items() if value is not None}
             if master not in interfaces:
                 interfaces[master] = dict(m.interface(master, "bridge"), bridge=m.bridge())
         for vlan in values(sections, "Network", "VLAN"):

@@ -79,12 +79,21 @@ def parse_networkmanager(root, nics):
         if kind == "bridge":
             options = connection.get("bridge", {})
             # NetworkManager's own default is spanning tree on.
-            entry["bridge"] = m.bridge([], options.get("stp", "true"), options.get("forward-delay"))
+            entry["bridge"] = m.bridge(
+                [],
+                options.get("stp", "true"),
+                options.get("forward-delay"),
+                backends.bridge_options(options.get, "networkmanager"),
+            )
         if kind == "vlan":
             vlan = connection.get("vlan", {})
             entry["vlan"] = {"id": int(vlan["id"]), "link": references.get(vlan.get("parent"), vlan.get("parent"))}
         if settings.get("master"):
             entry["master"] = references.get(settings["master"], settings["master"])
+            port = backends.bridge_options(
+                connection.get("bridge-port", {}).get, "networkmanager", backends.PORT_OPTIONS
+            )
+            entry["bridge_port"] = {key: m.seconds(value) for key, value in port.items() if value is not None}
             continue
         for family in ("ipv4", "ipv6"):
             # A missing section is NetworkManager's default: method=auto.

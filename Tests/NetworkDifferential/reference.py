@@ -186,7 +186,13 @@ def meaning(config):
         if kind == "vlan":
             entry["vlan"] = {"id": int(iface["vlan_id"]), "link": iface["vlan-raw-device"]}
         if kind == "bridge":
-            entry["bridge"] = m.bridge(iface.get("bridge_ports"), iface.get("bridge_stp"), iface.get("bridge_fd"))
+            entry["bridge"] = m.bridge(
+                iface.get("bridge_ports"),
+                iface.get("bridge_stp"),
+                iface.get("bridge_fd"),
+                backends.bridge_options(iface.get, "v1"),
+                {key: backends.port_pairs(iface.get(names[4])) for key, names in backends.PORT_OPTIONS.items()},
+            )
         entry["master"] = iface.get("bond-master")
         ra = iface.get("accept-ra")
         for subnet in iface.get("subnets") or []:

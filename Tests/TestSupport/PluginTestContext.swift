@@ -38,13 +38,14 @@ public enum PluginTestContext {
         savedState: JSONValue? = nil,
         saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
         console: @escaping @Sendable (String) -> Void = { _ in },
-        liveHostname: (any LiveHostname)? = nil, userDataOverrides: UserDataOverrides = UserDataOverrides()
+        liveHostname: (any LiveHostname)? = nil, liveInterfaces: (any LiveInterfaces)? = nil,
+        userDataOverrides: UserDataOverrides = UserDataOverrides()
     ) -> PluginContext {
         PluginContext(
             metadata: metadata, config: config, root: SystemRoot(root.path), runner: runner,
             http: MetadataHTTPClient(policy: RetryPolicy(retries: 1, baseInterval: 0.05, requestTimeout: 2)),
             logger: logger ?? LogCapture().logger(), savedState: savedState, saveState: saveState, console: console,
-            liveHostname: liveHostname, userDataOverrides: userDataOverrides)
+            liveHostname: liveHostname, liveInterfaces: liveInterfaces, userDataOverrides: userDataOverrides)
     }
 
     /// Metadata like nova's default fixture, for tests that need "some instance".

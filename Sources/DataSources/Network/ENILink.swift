@@ -8,6 +8,7 @@ enum ENILink {
         "hwaddress", "mtu", "vlan-raw-device", "bond-master", "bond-slaves", "bond-mode", "bond-miimon",
         "bond-xmit-hash-policy", "bond-lacp-rate", "bridge-ports", "bridge-stp", "bridge-fd",
     ]).union(BondOption.allCases.map { "bond-" + $0.v1Key })
+        .union(BridgeOption.allCases.map { ENIStanza.canonical($0.v1Key) })
 
     static func link(_ device: String, stanzas: [ENIStanza], bondMembers: [String], draft: inout NetworkDraft) throws
         -> NetworkLink
@@ -66,6 +67,16 @@ enum ENILink {
                     throw place(delay).error("not a whole number of seconds")
                 }
                 settings.forwardDelay = value
+            }
+            for bridgeOption in BridgeOption.allCases {
+                let given = stanzas.flatMap { $0.options(bridgeOption.v1Key) }
+                for line in given {
+                    if bridgeOption.isPerPort {
+                        try bridgeOption.read(pairs: line.values, place: place(line), into: &settings, draft: &draft)
+                    } else {
+                        try bridgeOption.read(.string(try single(line)), place: place(line), into: &settings)
+                    }
+                }
             }
             kind = .bridge(draft.bridge(settings, subject: first.subject))
         } else if let vlan = try vlanSettings(device, raw: option("vlan-raw-device"), place: place) {

@@ -103,6 +103,8 @@ enum NetworkConfigV1Converter {
             draft.skip(subjectName, "key '\(NetworkText.preview(key))' is not supported, ignored")
         }
         var link = NetworkLink(id: name, kind: kind, macAddress: mac, name: name, mtu: mtu)
+        // A NIC found by its MAC is given the v1 name, as cloud-init renames it.
+        if kind == .physical, mac != nil { link.newName = name }
         link.acceptRA = try place.appending("accept-ra").bool(entry["accept-ra"])
         link.wakeOnLAN = try wakeOnLAN(entry, kind: kind, place: place, into: &draft)
         draft.links.append(link)

@@ -54,7 +54,8 @@ enum NetworkConfigV1Parameters {
         }
     }
 
-    /// Bridge parameters (`bridge_stp`, `bridge_fd`, `bridge_hw`; the rest skipped, named).
+    /// Bridge parameters (`bridge_stp`, `bridge_fd`, `bridge_hw` and the `BridgeOption`s; the
+    /// rest, ifupdown's own timing such as `bridge_maxwait`, skipped, named).
     static func bridge(
         _ params: [String: YAMLValue], ports: [String], place: ConfigPlace, into draft: inout NetworkDraft
     ) throws -> (settings: BridgeSettings, mac: String?) {
@@ -67,7 +68,19 @@ enum NetworkConfigV1Parameters {
             case "bridge_stp": settings.stp = try field.bool(value)
             case "bridge_fd": settings.forwardDelay = try field.int(value)
             case "bridge_hw": mac = try field.mac(value)
-            default:
+            case let name:
+                if let option = BridgeOption.allCases.first(where: { $0.v1Key == name }) {
+                    if option.isPerPort {
+                        // cloud-init's network_state takes a list of "PORT VALUE" strings.
+                        let words = try field.list(value).flatMap { item in
+                            (try field.string(item) ?? "").split(separator: " ").map(String.init)
+                        }
+                        try option.read(pairs: words, place: field, into: &settings, draft: &draft)
+                    } else {
+                        try option.read(value, place: field, into: &settings)
+                    }
+                    continue
+                }
                 draft.skip(place.subject, "bridge parameter '\(NetworkText.preview(key))' is not supported, ignored")
             }
         }

@@ -71,6 +71,7 @@ enum NetworkConfigV2Converter {
         }
         let mtu = try place.appending("mtu").int(entry["mtu"])
         var link = NetworkLink(id: id, kind: kind, macAddress: mac, name: name, mtu: mtu)
+        if group == "ethernets" { link.newName = try place.appending("set-name").string(entry["set-name"]) }
         link.acceptRA = try place.appending("accept-ra").bool(entry["accept-ra"])
         link.driver = driver
         link.ipv6MTU = try place.appending("ipv6-mtu").int(entry["ipv6-mtu"])

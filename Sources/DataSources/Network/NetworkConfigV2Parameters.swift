@@ -30,7 +30,7 @@ enum NetworkConfigV2Parameters {
         return settings
     }
 
-    /// `stp` and `forward-delay` (seconds); the rest skipped, named.
+    /// `stp`, `forward-delay` (seconds) and the `BridgeOption`s; the rest skipped, named.
     static func bridge(
         _ entry: [String: YAMLValue], ports: [String], place: ConfigPlace, into draft: inout NetworkDraft
     )
@@ -44,7 +44,19 @@ enum NetworkConfigV2Parameters {
             switch key {
             case "stp": settings.stp = try field.bool(values[key])
             case "forward-delay": settings.forwardDelay = try field.int(values[key])
-            default:
+            case let name:
+                if let option = BridgeOption.allCases.first(where: { $0.v2Key == name }) {
+                    if option.isPerPort {
+                        let ports = try field.map(values[key])
+                        for port in ports.keys.sorted() {
+                            try option.read(
+                                port: port, ports[port], place: field.appending(port), into: &settings, draft: &draft)
+                        }
+                    } else {
+                        try option.read(values[key], place: field, into: &settings)
+                    }
+                    continue
+                }
                 draft.skip(place.subject, "bridge parameter '\(NetworkText.preview(key))' is not supported, ignored")
             }
         }

@@ -55,8 +55,12 @@ public struct NetworkLink: Sendable, Equatable {
     /// The interface name the source gives (network config v1/v2, ENI; nil for
     /// `network_data.json` and EC2). A physical link without a MAC is matched to the guest's
     /// NIC of this name; a bond, VLAN or bridge is created with it. A physical link that has
-    /// a MAC is matched by the MAC and keeps the guest's kernel name (no renaming).
+    /// a MAC is matched by the MAC.
     public var name: String?
+    /// The name the source asks a NIC to be given, whatever the kernel named it: network
+    /// config v1 `name` beside `mac_address`, v2 `set-name`. nil: the NIC keeps the kernel's
+    /// name (`network_data.json`, EC2 and ENI give none; a v2 id is not a name).
+    public var newName: String?
     /// nil: the image's default (nova sends null for DHCP-served subnets).
     public var mtu: Int?
     /// The IPv6 MTU, below the link's (network config v1 IPv6 subnet `mtu`, v2 `ipv6-mtu`);
@@ -153,11 +157,22 @@ public struct BridgeSettings: Sendable, Equatable {
     /// Forward delay in seconds, only with `stp` on (without spanning tree it does
     /// nothing; the converters leave it out); nil: the backend's default.
     public var forwardDelay: Int?
+    /// The bridge-wide `BridgeOption`s given (ageing, priority, hello time, max age); the
+    /// others are the backend's defaults.
+    public var options: [BridgeOption: Int] = [:]
+    /// The per-port `BridgeOption`s given (path cost, port priority): option -> port link id
+    /// -> value, only for ports of this bridge.
+    public var portOptions: [BridgeOption: [String: Int]] = [:]
 
     public init(members: [String], stp: Bool? = nil, forwardDelay: Int? = nil) {
         self.members = members
         self.stp = stp
         self.forwardDelay = forwardDelay
+    }
+
+    /// The per-port options given for `port`, in `BridgeOption` order.
+    public func options(ofPort port: String) -> [(BridgeOption, Int)] {
+        BridgeOption.allCases.compactMap { option in portOptions[option]?[port].map { (option, $0) } }
     }
 
     /// What the kernel accepts for the forward delay (`br_set_forward_delay`: 2 to 30 s).

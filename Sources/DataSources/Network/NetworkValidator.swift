@@ -40,6 +40,14 @@ public enum NetworkValidator {
                 }
                 names[name] = link.id
             }
+            if let newName = link.newName, newName != link.name {
+                try validateName(newName, of: link)
+                if let other = names[newName] {
+                    throw NetworkConfigError.link(
+                        link.id, "set-name", "'\(newName)' is also the name of link '\(NetworkText.preview(other))'")
+                }
+                names[newName] = link.id
+            }
             if let mtu = link.mtu, !mtuRange.contains(mtu) {
                 throw NetworkConfigError.link(
                     link.id, "mtu", "\(mtu) is not between \(mtuRange.lowerBound) and \(mtuRange.upperBound)")

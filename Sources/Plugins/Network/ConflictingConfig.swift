@@ -38,7 +38,8 @@ public enum ConflictingConfig {
     public static func find(_ renderer: NetworkRenderer, network: ResolvedNetwork, root: SystemRoot) throws
         -> [ConflictAction]
     {
-        let names = network.interfaces.map(\.name)
+        // A renamed NIC's image configuration names it by the kernel's name.
+        let names = network.interfaces.map(\.name) + network.interfaces.compactMap(\.kernelName)
         let macs = network.interfaces.compactMap(\.macAddress)
         switch renderer {
         case .netplan, .auto:

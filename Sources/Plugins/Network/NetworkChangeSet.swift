@@ -58,6 +58,12 @@ struct NetworkChangeSet {
                 conflicts: try ConflictingConfig.find(renderer, network: resolved.network, root: context.root)))
     }
 
+    /// The NICs to rename now, (kernel name, new name): on the live system, before the files
+    /// are written, as cloud-init's local stage renames them.
+    var renames: [(from: String, to: String)] {
+        network.interfaces.compactMap { interface in interface.kernelName.map { ($0, interface.name) } }
+    }
+
     /// Interfaces whose configuration changed: all of them for one-file backends.
     var changedInterfaces: [String] {
         guard !changed.isEmpty || !stale.isEmpty else { return [] }
@@ -67,7 +73,10 @@ struct NetworkChangeSet {
     }
 
     func activation(root: SystemRoot, stage: PluginStage) -> (commands: [[String]], note: String?) {
-        let down = NetworkActivation.downInterfaces(network.interfaces.map(\.name), root: root)
+        // A NIC still to be renamed is looked up under the name it has now; it is renamed (and
+        // so found under its new name) only while it is down.
+        let downDevices = NetworkActivation.downInterfaces(network.interfaces.map(\.deviceName), root: root)
+        let down = Set(network.interfaces.filter { downDevices.contains($0.deviceName) }.map(\.name))
         return NetworkActivation.commands(
             stage: stage, renderer: renderer, network: network, changedInterfaces: changedInterfaces, down: down,
             files: files.filter { changed[$0.path] != nil })
@@ -83,16 +92,16 @@ struct NetworkChangeSet {
     private static func staleFiles(_ renderer: NetworkRenderer, keeping: Set<String>, root: SystemRoot) throws
         -> [String]
     {
-        let pattern = RendererSelection.ownedPattern(renderer)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.resolve(pattern.directory)) else {
-            return []
-        }
-        return names.sorted().compactMap { name in
-            let path = pattern.directory + "/" + name
-            guard name.hasPrefix(pattern.prefix), pattern.suffixes.contains(where: { name.hasSuffix($0) }),
-                !name.hasPrefix("."), !keeping.contains(path)
-            else { return nil }
-            return path
+        try RendererSelection.ownedPatterns(renderer).flatMap { pattern -> [String] in
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: root.resolve(pattern.directory))
+            else { return [] }
+            return names.sorted().compactMap { name in
+                let path = pattern.directory + "/" + name
+                guard name.hasPrefix(pattern.prefix), pattern.suffixes.contains(where: { name.hasSuffix($0) }),
+                    !name.hasPrefix("."), !keeping.contains(path)
+                else { return nil }
+                return path
+            }
         }
     }
 }

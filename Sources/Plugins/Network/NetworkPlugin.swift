@@ -1,6 +1,8 @@
 import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
+import Logging
 
 #if canImport(Glibc)
 import Glibc
@@ -53,6 +55,9 @@ public struct NetworkPlugin: Plugin {
         }
         lines += prepared.stale.map { "remove \($0) (written by an earlier run, no longer needed)" }
         lines += prepared.conflicts.map(\.description)
+        if context.liveInterfaces != nil {
+            lines += prepared.renames.map { "rename \($0.from) to \($0.to) (if it is down; else at the next boot)" }
+        }
         let activation = context.root.isLiveSystem ? prepared.activation(root: context.root, stage: context.stage) : nil
         if let activation {
             lines += activation.commands.map { "run \($0.joined(separator: " "))" }
@@ -65,6 +70,9 @@ public struct NetworkPlugin: Plugin {
         let prepared = plan.prepared
         for warning in prepared.warnings { context.logger.warning("network: \(warning)") }
         context.logger.info("network: renderer \(prepared.renderer.rawValue) (\(prepared.rendererReason))")
+        if let interfaces = context.liveInterfaces {
+            Self.rename(prepared.renames, with: interfaces, logger: context.logger)
+        }
         for file in prepared.files where prepared.changed[file.path] != nil {
             try context.writer.makeDirectory(SystemRoot.parentAndName(of: file.path).parent, createOnly: true)
             try context.writer.write(file.contents, to: file.path, mode: file.mode)
@@ -82,6 +90,26 @@ public struct NetworkPlugin: Plugin {
         if let note = activation.note { context.logger.notice("network: \(note)") }
         for command in activation.commands { try await context.runner.check(command) }
         return .done
+    }
+}
+
+extension NetworkPlugin {
+    /// Renames NICs on the running system before their files are written, so the network
+    /// stack finds them under the names the files use when it starts (cloud-init's local
+    /// stage does the same). The kernel renames only interfaces that are down; one that is up
+    /// (the network stage, the initramfs brought it up) keeps its name until the next boot,
+    /// when the rule or `.link` the renderer wrote renames it. Neither stops the plugin.
+    static func rename(_ renames: [(from: String, to: String)], with interfaces: any LiveInterfaces, logger: Logger) {
+        for (from, to) in renames {
+            do {
+                try interfaces.rename(from, to: to)
+                logger.notice("network: renamed \(from) to \(to), as the metadata names it")
+            } catch InterfaceRenameError.up(let name) {
+                logger.notice("network: \(name) is up: it becomes \(to) at the next boot, and is configured then")
+            } catch {
+                logger.warning("network: \(error); \(from) is configured as \(to) from the next boot")
+            }
+        }
     }
 }
 

@@ -57,12 +57,29 @@ struct Resolution {
             )
             return
         }
-        guard claim(name, for: link) else { return }
+        let newName = self.newName(for: link, kernelName: name)
+        guard claim(newName ?? name, for: link) else { return }
         var interface = ResolvedInterface(
-            name: name, linkID: link.id, kind: .ethernet, macAddress: link.macAddress, mtu: link.mtu)
+            name: newName ?? name, linkID: link.id, kind: .ethernet, macAddress: link.macAddress, mtu: link.mtu)
+        interface.kernelName = newName == nil ? nil : name
         interface.guestMAC = link.macAddress ?? nics.byMAC.first { $0.value == name }?.key
         interface.wakeOnLAN = link.wakeOnLAN
         interfaces.append(interface)
+    }
+
+    /// The name a NIC is renamed to, or nil to keep `kernelName`: the source's `newName`
+    /// when it differs, unless another interface of the guest has that name now (the kernel
+    /// would refuse the rename, and files under that name would configure the other NIC),
+    /// which is warned about.
+    private mutating func newName(for link: NetworkLink, kernelName: String) -> String? {
+        guard let wanted = link.newName, wanted != kernelName else { return nil }
+        guard !nics.names.contains(wanted), !nics.infiniBand.contains(wanted) else {
+            warnings.append(
+                "link '\(NetworkText.preview(link.id))': guest interface '\(kernelName)' keeps its name: '\(wanted)' is another interface's"
+            )
+            return nil
+        }
+        return wanted
     }
 
     mutating func addBond(_ link: NetworkLink, _ settings: BondSettings) {

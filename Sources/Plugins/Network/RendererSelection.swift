@@ -39,13 +39,16 @@ public enum RendererSelection {
     }
 
     /// Files of ours from an earlier run that the new set may no longer contain:
-    /// (directory, name prefix, name suffix).
-    static func ownedPattern(_ renderer: NetworkRenderer) -> (directory: String, prefix: String, suffixes: [String]) {
-        switch renderer {
-        case .netplan, .auto: ("/etc/netplan", "50-guest-agent", [".yaml"])
-        case .networkd: (NetworkdRenderer.directory, NetworkdRenderer.prefix, [".link", ".netdev", ".network"])
-        case .eni: ("/etc/network/interfaces.d", "50-guest-agent", [""])
-        case .networkmanager: (NetworkManagerRenderer.directory, NetworkManagerRenderer.prefix, [".nmconnection"])
+    /// (directory, name prefix, name suffixes), one per place the renderer writes.
+    static func ownedPatterns(_ renderer: NetworkRenderer) -> [(directory: String, prefix: String, suffixes: [String])]
+    {
+        let namingRules = (InterfaceNamingRules.directory, InterfaceNamingRules.prefix, [".rules"])
+        return switch renderer {
+        case .netplan, .auto: [("/etc/netplan", "50-guest-agent", [".yaml"])]
+        case .networkd: [(NetworkdRenderer.directory, NetworkdRenderer.prefix, [".link", ".netdev", ".network"])]
+        case .eni: [("/etc/network/interfaces.d", "50-guest-agent", [""]), namingRules]
+        case .networkmanager:
+            [(NetworkManagerRenderer.directory, NetworkManagerRenderer.prefix, [".nmconnection"]), namingRules]
         }
     }
 }

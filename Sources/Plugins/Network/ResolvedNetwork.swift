@@ -34,6 +34,8 @@ public struct ResolvedInterface: Sendable, Equatable {
     }
 
     public var name: String
+    /// The name the device has now: `kernelName` until a rename, else `name`.
+    public var deviceName: String { kernelName ?? name }
     /// The metadata link id it came from.
     public var linkID: String
     public var kind: Kind
@@ -41,6 +43,10 @@ public struct ResolvedInterface: Sendable, Equatable {
     /// The MAC the guest's NIC has, for a NIC matched by name (`macAddress` is nil then):
     /// what a networkd `.link` file can match it by.
     public var guestMAC: String?
+    /// Set on a NIC the source renames (network config v1 `name` beside a MAC, v2
+    /// `set-name`): the name the kernel gave it, which it has until the rename. `name` is
+    /// the new one, the name every file uses.
+    public var kernelName: String?
     public var mtu: Int?
     /// False: written, but left down at boot (network config v1 `control: manual`).
     public var startsAtBoot = true

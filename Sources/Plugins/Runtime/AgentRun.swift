@@ -113,7 +113,8 @@ public struct AgentRun: Sendable {
                 PluginContext(
                     metadata: metadata, config: config, root: root, runner: runner, http: http,
                     logger: logger, savedState: saved, saveState: save, console: console,
-                    liveHostname: root.isLiveSystem ? KernelHostname() : nil, stage: stage,
+                    liveHostname: root.isLiveSystem ? KernelHostname() : nil,
+                    liveInterfaces: root.isLiveSystem ? KernelInterfaces() : nil, stage: stage,
                     userDataOverrides: overrides, endOfRun: endOfRun)
             }, metadata: metadata, stage: stage, bootID: bootID)
     }

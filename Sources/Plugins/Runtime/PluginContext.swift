@@ -17,6 +17,9 @@ public struct PluginContext: Sendable {
     public let http: MetadataHTTPClient
     /// The running system's host name; nil unless the agent acts on the running system.
     public let liveHostname: (any LiveHostname)?
+    /// The running system's interfaces (renames); nil unless the agent acts on the running
+    /// system.
+    public let liveInterfaces: (any LiveInterfaces)?
     public let logger: Logger
     /// What this plugin saved for this instance on earlier runs (never secrets in clear);
     /// read it with `savedState(as:)`.
@@ -42,7 +45,8 @@ public struct PluginContext: Sendable {
         http: MetadataHTTPClient, logger: Logger, savedState: JSONValue? = nil,
         saveState: @escaping @Sendable (JSONValue?) throws -> Void = { _ in },
         console: @escaping @Sendable (String) -> Void = { print($0) }, liveHostname: (any LiveHostname)? = nil,
-        stage: PluginStage = .network, userDataOverrides: UserDataOverrides = UserDataOverrides(),
+        liveInterfaces: (any LiveInterfaces)? = nil, stage: PluginStage = .network,
+        userDataOverrides: UserDataOverrides = UserDataOverrides(),
         endOfRun: EndOfRunRequests = EndOfRunRequests()
     ) {
         self.endOfRun = endOfRun
@@ -60,6 +64,7 @@ public struct PluginContext: Sendable {
         self.persistState = saveState
         self.console = console
         self.liveHostname = liveHostname
+        self.liveInterfaces = liveInterfaces
     }
 }
 

@@ -34,11 +34,13 @@ import Testing
 
     @Test func proxmoxShape() throws {
         let config = try NetworkConfigV1Tests.model(Self.proxmox)
-        #expect(
-            config.links == [
-                NetworkLink(id: "net0", kind: .physical, macAddress: "bc:24:11:aa:bb:01", name: "eth0"),
-                NetworkLink(id: "net1", kind: .physical, macAddress: "bc:24:11:aa:bb:02", name: "eth1"),
-            ])
+        let links = [("net0", "bc:24:11:aa:bb:01", "eth0"), ("net1", "bc:24:11:aa:bb:02", "eth1")].map {
+            id, mac, name in
+            var link = NetworkLink(id: id, kind: .physical, macAddress: mac, name: name)
+            link.newName = name  // `set-name`
+            return link
+        }
+        #expect(config.links == links)
         let net0 = config.networks(on: "net0")
         #expect(net0.map { $0.staticAddress?.description } == ["192.0.2.10/24", "2001:db8::10/64"])
         #expect(

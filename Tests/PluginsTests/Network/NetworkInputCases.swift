@@ -91,6 +91,33 @@ enum NetworkInputCases {
             gateway 10.0.0.1
         """
 
+    /// The bridge of test_net.py's `all` case (v1): every spanning tree setting cloud-init
+    /// passes on, per bridge and per port, and ifupdown's own timing (`bridge_gcint`,
+    /// `bridge_maxwait`, `bridge_waitport`), which is skipped.
+    static let v1BridgeOptions = """
+        version: 1
+        config:
+          - {type: physical, name: eth3, mac_address: "66:bb:9f:2c:e8:80"}
+          - {type: physical, name: eth4, mac_address: "98:bb:9f:2c:e8:80"}
+          - type: bridge
+            name: br0
+            bridge_interfaces: [eth3, eth4]
+            params:
+              bridge_ageing: 250
+              bridge_bridgeprio: 22
+              bridge_fd: 1
+              bridge_gcint: 2
+              bridge_hello: 1
+              bridge_maxage: 10
+              bridge_maxwait: 0
+              bridge_pathcost: ["eth3 50", "eth4 75"]
+              bridge_portprio: ["eth3 28", "eth4 14"]
+              bridge_stp: 'off'
+              bridge_waitport: ["1 eth3", "2 eth4"]
+            subnets:
+              - {type: static, address: 192.168.14.2/24}
+        """
+
     /// Route metrics, as MAAS writes them (test_net.py `small` and `bond`): a default route
     /// and a network route, each with its metric, beside a route without one; wake-on-LAN;
     /// subnet MTUs (test_net.py `v4_and_v6_static`: the IPv4 subnet's wins over the link's,
@@ -167,15 +194,19 @@ enum NetworkInputCases {
             name: "eni-proxmox", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0", "52:54:00:00:00:02": "eth1"]),
             description: .fromENI(eniProxmox)),
         Case(
-            name: "v1-metrics", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "ens3"]), description: cloudInit(v1Metrics)
+            name: "v1-metrics", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: cloudInit(v1Metrics)
         ),
         Case(
             name: "v1-infiniband", nics: GuestNICs(byMAC: [:], infiniBand: ["ib0"]),
             description: cloudInit(v1InfiniBand)),
         Case(
             name: "v1-bond-options",
-            nics: GuestNICs(byMAC: ["aa:bb:cc:dd:e8:00": "ens3", "aa:bb:cc:dd:e8:01": "ens4"]),
+            nics: GuestNICs(byMAC: ["aa:bb:cc:dd:e8:00": "bond0s0", "aa:bb:cc:dd:e8:01": "bond0s1"]),
             description: cloudInit(v1BondOptions)),
+        Case(
+            name: "v1-bridge-options",
+            nics: GuestNICs(byMAC: ["66:bb:9f:2c:e8:80": "eth3", "98:bb:9f:2c:e8:80": "eth4"]),
+            description: cloudInit(v1BridgeOptions)),
         Case(
             name: "eni-bridge", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: .fromENI(eniBridge)),
     ]

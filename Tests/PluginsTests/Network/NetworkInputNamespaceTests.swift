@@ -159,14 +159,17 @@ import Testing
         let description = NetworkDescription.fromCloudInitNetworkConfig(
             try #require(try await YAMLParser.parse(Self.v1Bridge)))
         let root = try await Self.render(description, renderer: renderer, guest: guest)
+        // The v1 config names the NIC eth0: the files use that name, and the agent's local
+        // stage renames the NIC before the network starts (NICRenameEndToEndTests).
+        try await guest.ip(["link", "set", "ens3", "name", "eth0"])
         let result = try await Self.bringUp(renderer, root: root, guest: guest, needles: Self.bridgeNeedles)
         #expect(result.status == 0, "\(renderer.rawValue): \(result.standardOutput)\n\(result.standardError)")
         let bridge = try #require(try await guest.json(["-d", "link", "show", "dev", "br0"]).first)
         #expect(((bridge["linkinfo"] as? [String: Any])?["info_kind"] as? String) == "bridge", "\(renderer.rawValue)")
-        let port = try #require(try await guest.json(["link", "show", "dev", "ens3"]).first)
-        #expect(port["master"] as? String == "br0", "\(renderer.rawValue): ens3 is not a port of br0")
+        let port = try #require(try await guest.json(["link", "show", "dev", "eth0"]).first)
+        #expect(port["master"] as? String == "br0", "\(renderer.rawValue): eth0 is not a port of br0")
         #expect(try await guest.addresses(of: "br0", family: "inet") == ["10.0.0.5/24"], "\(renderer.rawValue)")
-        #expect(try await guest.addresses(of: "ens3", family: "inet").isEmpty, "\(renderer.rawValue)")
+        #expect(try await guest.addresses(of: "eth0", family: "inet").isEmpty, "\(renderer.rawValue)")
         let ping = try await peer.run(["ping", "-c", "1", "-W", "3", "10.0.0.5"])
         #expect(ping.status == 0, "\(renderer.rawValue): ping over the bridge: \(ping.standardOutput)")
     }

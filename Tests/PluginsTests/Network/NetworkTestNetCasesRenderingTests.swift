@@ -26,11 +26,11 @@ import Testing
         let config = try Self.config(
             "version: 1\nconfig:\n- {type: physical, name: iface0, mac_address: '52:54:00:00:00:01', accept-ra: false, subnets: [{type: dhcp6}]}"
         )
-        let network = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "ens3"])).network
-        let interface = try #require(network.interface("ens3"))
+        let network = NetworkResolver.resolve(config, nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "iface0"])).network
+        let interface = try #require(network.interface("iface0"))
         #expect(interface.dhcp6 && interface.routerAdvertisements == .refuse)
         let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
-        #expect(eni.contains("iface ens3 inet6 dhcp\n    accept_ra 0"), "\(eni)")
+        #expect(eni.contains("iface iface0 inet6 dhcp\n    accept_ra 0"), "\(eni)")
         #expect(Self.files(.netplan, network)[NetplanRenderer.path]?.contains("accept-ra: false") == true)
         let networkd = Self.files(.networkd, network).values.joined()
         #expect(networkd.contains("IPv6AcceptRA=no") && networkd.contains("DHCP=ipv6"), "\(networkd)")
@@ -99,9 +99,9 @@ import Testing
     @Test func routeMetricsAreWrittenByEveryBackend() throws {
         let network = NetworkInputCases.resolved("v1-metrics").network
         let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
-        #expect(eni.contains("up ip route replace 0.0.0.0/0 via 192.168.0.1 metric 100 dev ens3"), "\(eni)")
-        #expect(eni.contains("up ip route replace 10.1.3.0/24 via 192.168.0.3 dev ens3"), "\(eni)")
-        #expect(eni.contains("up ip -6 route replace 3001:67c::/32 via 2001:1::2 metric 10000 dev ens3"), "\(eni)")
+        #expect(eni.contains("up ip route replace 0.0.0.0/0 via 192.168.0.1 metric 100 dev eth0"), "\(eni)")
+        #expect(eni.contains("up ip route replace 10.1.3.0/24 via 192.168.0.3 dev eth0"), "\(eni)")
+        #expect(eni.contains("up ip -6 route replace 3001:67c::/32 via 2001:1::2 metric 10000 dev eth0"), "\(eni)")
         #expect(!eni.contains("gateway 192.168.0.1"), "ifupdown's gateway takes no metric: \(eni)")
         let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
         #expect(netplan.contains("via: \"192.168.0.1\"\n        metric: 100"), "\(netplan)")
@@ -118,7 +118,7 @@ import Testing
         let network = NetworkInputCases.resolved("v1-metrics").network
         #expect(Self.files(.eni, network)[ENIRenderer.path]?.contains("ethernet-wol g") == true)
         #expect(Self.files(.netplan, network)[NetplanRenderer.path]?.contains("  wakeonlan: true\n") == true)
-        let link = Self.files(.networkd, network)[NetworkdRenderer.directory + "/10-guest-agent-ens3.link"]
+        let link = Self.files(.networkd, network)[NetworkdRenderer.directory + "/10-guest-agent-eth0.link"]
         #expect(link?.contains("WakeOnLan=magic") == true, "\(String(describing: link))")
         #expect(Self.files(.networkmanager, network).values.joined().contains("wake-on-lan=64"))
     }
@@ -166,11 +166,11 @@ import Testing
 
     @Test func theSubnetsMTUWinsAndAnIPv6SubnetsIsTheIPv6MTUOnEveryBackend() throws {
         let network = NetworkInputCases.resolved("v1-metrics").network
-        let interface = try #require(network.interface("ens3"))
+        let interface = try #require(network.interface("eth0"))
         #expect(interface.mtu == 9000 && interface.ipv6MTU == 1400)
         let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
         #expect(
-            eni.contains("mtu 9000") && eni.contains("iface ens3 inet6 static\n    address 2001:1::1/64\n"), "\(eni)")
+            eni.contains("mtu 9000") && eni.contains("iface eth0 inet6 static\n    address 2001:1::1/64\n"), "\(eni)")
         #expect(eni.hasSuffix("    mtu 1400\n") || eni.contains("    mtu 1400\n"), "\(eni)")
         #expect(Self.files(.netplan, network)[NetplanRenderer.path]?.contains("  ipv6-mtu: 1400\n") == true)
         #expect(Self.files(.networkd, network).values.joined().contains("IPv6MTUBytes=1400"))
@@ -178,18 +178,48 @@ import Testing
         #expect(keyfile.contains("mtu=9000") && keyfile.contains("address1=2001:1::1/64\nmtu=1400"), "\(keyfile)")
     }
 
+    @Test func everyBridgeOptionIsWrittenByEveryBackend() throws {
+        let network = NetworkInputCases.resolved("v1-bridge-options").network
+        let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
+        for line in [
+            "bridge_ports eth3 eth4", "bridge_ageing 250", "bridge_bridgeprio 22", "bridge_hello 1",
+            "bridge_maxage 10", "bridge_pathcost eth3 50", "bridge_pathcost eth4 75", "bridge_portprio eth3 28",
+            "bridge_portprio eth4 14",
+        ] {
+            #expect(eni.contains("    \(line)\n"), "\(line): \(eni)")
+        }
+        #expect(!eni.contains("gcint") && !eni.contains("waitport") && !eni.contains("maxwait"), "\(eni)")
+        let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
+        let parameters = [
+            "ageing-time: 250", "priority: 22", "hello-time: 1", "max-age: 10", "path-cost:", "  eth3: 50",
+            "  eth4: 75",
+            "port-priority:", "  eth3: 28", "  eth4: 14",
+        ]
+        #expect(netplan.contains(parameters.map { "        \($0)\n" }.joined()), "\(netplan)")
+        let networkd = Self.files(.networkd, network)
+        let netdev = try #require(networkd[NetworkdRenderer.directory + "/10-guest-agent-br0.netdev"])
+        #expect(netdev.contains("AgeingTimeSec=250\nPriority=22\nHelloTimeSec=1\nMaxAgeSec=10\n"), "\(netdev)")
+        let port = try #require(networkd[NetworkdRenderer.directory + "/10-guest-agent-eth4.network"])
+        #expect(port.contains("[Bridge]\nCost=75\nPriority=14\n"), "\(port)")
+        let keyfiles = Self.files(.networkmanager, network)
+        let bridge = try #require(keyfiles[NetworkManagerRenderer.directory + "/guest-agent-br0.nmconnection"])
+        #expect(bridge.contains("ageing-time=250\npriority=22\nhello-time=1\nmax-age=10\n"), "\(bridge)")
+        let member = try #require(keyfiles[NetworkManagerRenderer.directory + "/guest-agent-eth3.nmconnection"])
+        #expect(member.contains("[bridge-port]\npath-cost=50\npriority=28\n"), "\(member)")
+    }
+
     @Test func everyBondOptionIsWrittenByEveryBackend() throws {
         let network = NetworkInputCases.resolved("v1-bond-options").network
         let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
         for line in [
             "bond-updelay 20", "bond-downdelay 10", "bond-num-grat-arp 5", "bond-fail-over-mac active",
-            "bond-primary ens3", "bond-primary-reselect always", "bond-min-links 1",
+            "bond-primary bond0s0", "bond-primary-reselect always", "bond-min-links 1",
         ] {
             #expect(eni.contains("    \(line)\n"), "\(line): \(eni)")
         }
         let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
         for line in [
-            "up-delay: 20", "down-delay: 10", "gratuitous-arp: 5", "fail-over-mac-policy: active", "primary: ens3",
+            "up-delay: 20", "down-delay: 10", "gratuitous-arp: 5", "fail-over-mac-policy: active", "primary: bond0s0",
             "primary-reselect-policy: always", "min-links: 1",
         ] {
             #expect(netplan.contains("      \(line)\n"), "\(line): \(netplan)")
@@ -203,12 +233,13 @@ import Testing
             #expect(netdev.contains(line + "\n"), "\(line): \(netdev)")
         }
         #expect(
-            networkd[NetworkdRenderer.directory + "/10-guest-agent-ens3.network"]?.contains("PrimarySlave=yes") == true)
+            networkd[NetworkdRenderer.directory + "/10-guest-agent-bond0s0.network"]?.contains("PrimarySlave=yes")
+                == true)
         #expect(
-            networkd[NetworkdRenderer.directory + "/10-guest-agent-ens4.network"]?.contains("PrimarySlave") == false)
+            networkd[NetworkdRenderer.directory + "/10-guest-agent-bond0s1.network"]?.contains("PrimarySlave") == false)
         let keyfile = Self.files(.networkmanager, network).values.joined()
         for line in [
-            "updelay=20", "downdelay=10", "num_grat_arp=5", "fail_over_mac=active", "primary=ens3",
+            "updelay=20", "downdelay=10", "num_grat_arp=5", "fail_over_mac=active", "primary=bond0s0",
             "primary_reselect=always", "min_links=1",
         ] {
             #expect(keyfile.contains(line + "\n"), "\(line): \(keyfile)")

@@ -10,6 +10,7 @@ public enum ENIRenderer {
     public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
         let blocks = network.interfaces.map { stanzas(for: $0, network: network).joined(separator: "\n") }
         return [RenderedFile(path: path, text: RenderedFile.header + blocks.joined(separator: "\n\n") + "\n")]
+            + InterfaceNamingRules.render(network)
     }
 
     private static func stanzas(for interface: ResolvedInterface, network: ResolvedNetwork) -> [String] {
@@ -44,6 +45,11 @@ public enum ENIRenderer {
             link.append("bridge_ports \(ports.isEmpty ? "none" : ports.joined(separator: " "))")
             link.append("bridge_stp \((bridge.stp ?? false) ? "on" : "off")")
             if let delay = bridge.forwardDelay { link.append("bridge_fd \(delay)") }
+            link += BridgeOptionSpelling.bridgeUtils.bridgeLines(bridge, separator: " ")
+            for option in BridgeOption.allCases where option.isPerPort {
+                let spelling = BridgeOptionSpelling.bridgeUtils.key(option)
+                link += network.portValues(option, of: bridge, named: name).map { "\(spelling) \($0.0) \($0.1)" }
+            }
             if let mac = interface.macAddress { link.append("hwaddress ether \(mac)") }
         }
         if let mtu = interface.mtu { link.append("mtu \(mtu)") }

@@ -1,8 +1,9 @@
 import DataSources
 
 /// netplan version 2 YAML: `/etc/netplan/50-guest-agent.yaml`, mode 0600 (netplan warns
-/// about world-readable files). NICs are matched by MAC and keep the guest's name
-/// (`match: macaddress` + `set-name`), or by name when the source gave no MAC. Pure: no I/O.
+/// about world-readable files). NICs are matched by MAC and keep the guest's name, or take
+/// the one the source gives (`match: macaddress` + `set-name`), or by name when the source
+/// gave no MAC. Pure: no I/O.
 public enum NetplanRenderer {
     public static let path = "/etc/netplan/50-guest-agent.yaml"
 
@@ -28,7 +29,9 @@ public enum NetplanRenderer {
         var lines = ["\(interface.name):"]
         switch interface.kind {
         case .ethernet:
-            if let mac = interface.macAddress {
+            // A renamed NIC the source found by name is matched by the MAC it has: its name
+            // changes.
+            if let mac = interface.macAddress ?? (interface.kernelName != nil ? interface.guestMAC : nil) {
                 lines += ["  match:", "    macaddress: \"\(mac)\"", "  set-name: \(interface.name)"]
             } else {
                 // A link the source named without a MAC (ENI, network config): matched by name.
@@ -58,6 +61,13 @@ public enum NetplanRenderer {
             // default, which netplan and NetworkManager would otherwise turn on.
             lines.append("    stp: \(bridge.stp ?? false)")
             if let delay = bridge.forwardDelay { lines.append("    forward-delay: \(delay)") }
+            lines += BridgeOptionSpelling.netplan.bridgeLines(bridge, separator: ": ").map { "    " + $0 }
+            for option in BridgeOption.allCases where option.isPerPort {
+                let values = network.portValues(option, of: bridge, named: interface.name)
+                guard !values.isEmpty else { continue }
+                lines.append("    \(BridgeOptionSpelling.netplan.key(option)):")
+                lines += values.map { "      \($0.0): \($0.1)" }
+            }
             if let mac = interface.macAddress { lines.append("  macaddress: \"\(mac)\"") }
         }
         if let mtu = interface.mtu { lines.append("  mtu: \(mtu)") }

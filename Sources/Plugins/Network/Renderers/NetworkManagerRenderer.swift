@@ -10,6 +10,10 @@ public enum NetworkManagerRenderer {
     public static let prefix = "guest-agent-"
 
     public static func render(_ network: ResolvedNetwork) -> [RenderedFile] {
+        keyfiles(network) + InterfaceNamingRules.render(network)
+    }
+
+    private static func keyfiles(_ network: ResolvedNetwork) -> [RenderedFile] {
         network.interfaces.map { interface in
             let id = prefix + interface.name
             var sections: [(String, [String])] = []
@@ -61,11 +65,16 @@ public enum NetworkManagerRenderer {
                 // Spanning tree off unless asked for (NetworkManager's own default is on).
                 var options = ["stp=\(bridge.stp ?? false)"]
                 if let delay = bridge.forwardDelay { options.append("forward-delay=\(delay)") }
+                options += BridgeOptionSpelling.networkManager.bridgeLines(bridge)
                 sections.append(("bridge", options))
                 var ethernet: [String] = []
                 if let mac = interface.macAddress { ethernet.append("cloned-mac-address=\(mac.uppercased())") }
                 if let mtu = interface.mtu { ethernet.append("mtu=\(mtu)") }
                 if !ethernet.isEmpty { sections.append(("ethernet", ethernet)) }
+            }
+            if let bridge = network.bridgeSettings(over: interface) {
+                let port = BridgeOptionSpelling.networkManager.portLines(bridge, port: interface.linkID)
+                if !port.isEmpty { sections.append(("bridge-port", port)) }
             }
             if !interface.isPort {
                 sections.append(("ipv4", ip(interface, ipv4: true)))

@@ -16,10 +16,11 @@ public enum NetworkdRenderer {
             switch interface.kind {
             case .ethernet:
                 // A .link names a NIC matched by MAC; one named by the source gets a .link only
-                // for wake-on-LAN (a .link setting), matched by the MAC it has, keeping its name.
+                // to be renamed or for wake-on-LAN (a .link setting), matched by the MAC it has.
                 var link = ["Name=\(interface.name)"]
                 if let wake = interface.wakeOnLAN { link.append("WakeOnLan=\(wake ? "magic" : "off")") }
-                if let mac = interface.macAddress ?? (interface.wakeOnLAN != nil ? interface.guestMAC : nil) {
+                let byItsMAC = interface.wakeOnLAN != nil || interface.kernelName != nil
+                if let mac = interface.macAddress ?? (byItsMAC ? interface.guestMAC : nil) {
                     files.append(file(base + ".link", [("Match", ["MACAddress=\(mac)"]), ("Link", link)]))
                 }
             case .infiniband:
@@ -38,6 +39,7 @@ public enum NetworkdRenderer {
                 // STP off unless asked for, as in every renderer (networkd's default too).
                 var options = ["STP=\((bridge.stp ?? false) ? "yes" : "no")"]
                 if let delay = bridge.forwardDelay { options.append("ForwardDelaySec=\(delay)") }
+                options += BridgeOptionSpelling.networkd.bridgeLines(bridge)
                 files.append(
                     file(base + ".netdev", [("NetDev", netdev(interface, kind: "bridge")), ("Bridge", options)]))
             }
@@ -75,6 +77,11 @@ public enum NetworkdRenderer {
             if let master = interface.bridgeMaster { settings.append("Bridge=\(master)") }
             settings += network.vlans(on: interface.name).map { "VLAN=\($0)" }
             sections.append(("Network", settings))
+            // A port's path cost and priority are the port's own settings in networkd.
+            if let bridge = network.bridgeSettings(over: interface) {
+                let port = BridgeOptionSpelling.networkd.portLines(bridge, port: interface.linkID)
+                if !port.isEmpty { sections.append(("Bridge", port)) }
+            }
             return sections
         }
         let dhcp =
