@@ -41,7 +41,9 @@ struct AzureRoutes: Sendable {
 
     /// What is wrong with a health report, nil when it reports Ready for the served goal state.
     func problem(with request: MockRequest) -> String? {
-        guard request.header("Content-Type")?.hasPrefix("text/xml") == true else { return "Content-Type is not text/xml" }
+        guard request.header("Content-Type")?.hasPrefix("text/xml") == true else {
+            return "Content-Type is not text/xml"
+        }
         let report = String(decoding: request.body, as: UTF8.self)
         guard report.contains("<State>Ready</State>") else { return "the report does not say Ready" }
         guard let goalState = fixtures.cloudFile("azure", "goalstate.xml").map({ String(decoding: $0, as: UTF8.self) })
@@ -49,7 +51,8 @@ struct AzureRoutes: Sendable {
         for (element, reported) in [
             ("Incarnation", "GoalStateIncarnation"), ("ContainerId", "ContainerId"), ("InstanceId", "InstanceId"),
         ] {
-            guard let value = Self.text(of: element, in: goalState), report.contains("<\(reported)>\(value)</\(reported)>")
+            guard let value = Self.text(of: element, in: goalState),
+                report.contains("<\(reported)>\(value)</\(reported)>")
             else { return "the report's \(reported) is not the goal state's" }
         }
         return nil

@@ -32,7 +32,8 @@ struct MockRequest {
 
     /// The query of a raw URI, without its `?`.
     static func query(of uri: String) -> String {
-        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? ""
+        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first.map(String.init)
+            ?? ""
     }
 
     /// The value of `name` in the query (`api-version`), nil when absent.

@@ -15,19 +15,23 @@ import Testing
 
     /// The mock on every address of the server's namespace, which also holds the WireServer's
     /// address; the client reaches that address over the pair (an on-link route).
-    static func server(_ namespaces: LinkLocalNamespaceTests.NamespacePair, work: TemporaryDirectory) async throws
-        -> MockServerProcess
-    {
-        for step in [
-            ["-n", namespaces.server, "addr", "add", "\(wireServer)/32", "dev", namespaces.serverLink],
-            ["-n", namespaces.client, "route", "add", "\(wireServer)/32", "dev", namespaces.clientLink],
-        ] {
+    /// `routed: false` leaves the client without a route to the WireServer.
+    static func server(
+        _ namespaces: LinkLocalNamespaceTests.NamespacePair, work: TemporaryDirectory, routed: Bool = true,
+        arguments: [String] = []
+    ) async throws -> MockServerProcess {
+        var steps = [["-n", namespaces.server, "addr", "add", "\(wireServer)/32", "dev", namespaces.serverLink]]
+        if routed {
+            steps.append(["-n", namespaces.client, "route", "add", "\(wireServer)/32", "dev", namespaces.clientLink])
+        }
+        for step in steps {
             let result = try await Program.tool("ip", step)
             #expect(result.status == 0, "ip \(step): \(result.standardError)")
         }
         return try await MockServerProcess(
-            fixtures: CloudsEndToEndTests.fixtures, prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server],
-            bind: "0.0.0.0", port: 80, logDirectory: work.path)
+            fixtures: CloudsEndToEndTests.fixtures, arguments: arguments,
+            prefix: ["/usr/bin/env", "ip", "netns", "exec", namespaces.server], bind: "0.0.0.0", port: 80,
+            logDirectory: work.path)
     }
 
     static func statuses(_ log: [[String: Any]]) -> [String: Int] {
@@ -88,10 +92,11 @@ import Testing
         }
         // After the plugins: the user data's file was written before the report arrived.
         let healthStart = log.first { ($0["query"] as? String) == "comp=health" }?["start"] as? Double ?? 0
-        let written = try FileManager.default.attributesOfItem(
-            atPath: root.path + "/etc/guest-agent-demo/user-data.txt")[.modificationDate] as? Date
+        let written =
+            try FileManager.default.attributesOfItem(
+                atPath: root.path + "/etc/guest-agent-demo/user-data.txt")[.modificationDate] as? Date
         #expect((written?.timeIntervalSince1970 ?? .infinity) <= healthStart, "the report came before the plugins")
-        #expect(result.standardOutput.contains("reported ready to Azure"), "\(result.standardOutput)")
+        #expect(result.standardError.contains("reported ready to Azure"), "\(result.standardError)")
     }
 
     /// The same services at the same addresses, but no Azure chassis tag: nothing is asked,
@@ -114,6 +119,58 @@ import Testing
         #expect(root.read("etc/hostname") == nil)
     }
 
+    static func configuredRoot() throws -> TemporaryDirectory {
+        let root = try PluginTestContext.makeRoot(users: ["azureuser"])
+        try root.write(Self.tag + "\n", to: "sys/class/dmi/id/chassis_asset_tag")
+        return root
+    }
+
+    /// A WireServer that never accepts the report (500 to every health POST; `retry_count = 0`,
+    /// so the HTTP client sends each request once): exactly five exchanges, the failure logged
+    /// and named, and the run still a success, ended in seconds.
+    @Test(.enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"))
+    func aReportNeverAcceptedIsTriedFiveTimesThenLoggedNotTheRunsFailure() async throws {
+        let namespaces = try await LinkLocalNamespaceTests.NamespacePair()
+        let work = try TemporaryDirectory(prefix: "guest-agent-azure")
+        let server = try await Self.server(
+            namespaces, work: work, arguments: ["--fail-first", "1000:POST /machine"])
+        defer { server.stop() }
+        let root = try Self.configuredRoot()
+        let config = try work.write(
+            "metadata_services = azure\nretry_count = 0\ndiscovery_timeout = 20\nplugins = hostname\n", to: "agent.conf"
+        )
+        let result = try await CloudsEndToEndTests.run(namespaces, config: config, root: root.path)
+        #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+        #expect(root.read("etc/hostname") == "azure-demo\n")
+        let posts = server.loggedRequests().filter { ($0["method"] as? String) == "POST" }
+        #expect(posts.count == 5, "\(posts)")
+        #expect(posts.allSatisfy { ($0["status"] as? Int) == 500 && $0["healthReport"] == nil })
+        #expect(
+            result.standardError.contains("the Azure ready report failed")
+                && result.standardError.contains("not accepted after 5 attempt(s)"), "\(result.standardError)")
+        #expect(result.elapsed < 30, "four 2 s pauses and ten quick requests: took \(result.elapsed) s")
+        #expect(result.elapsed >= 8, "the four 2 s pauses between the attempts: took \(result.elapsed) s")
+    }
+
+    /// No route to the WireServer: the report gives up at once (waiting gives no route), the
+    /// failure is named, the instance is configured and the run succeeds.
+    @Test(.enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"))
+    func withoutARouteToTheWireServerTheReportEndsAtOnce() async throws {
+        let namespaces = try await LinkLocalNamespaceTests.NamespacePair()
+        let work = try TemporaryDirectory(prefix: "guest-agent-azure")
+        let server = try await Self.server(namespaces, work: work, routed: false)
+        defer { server.stop() }
+        let root = try Self.configuredRoot()
+        let config = try CloudsEndToEndTests.config(in: work, source: "azure")
+        let result = try await CloudsEndToEndTests.run(namespaces, config: config, root: root.path)
+        #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+        #expect(root.read("etc/hostname") == "azure-demo\n")
+        #expect(result.standardError.contains("the Azure ready report failed"), "\(result.standardError)")
+        #expect(result.standardError.contains("not accepted after 1 attempt(s)"), "\(result.standardError)")
+        #expect(result.elapsed < 10, "took \(result.elapsed) s")
+        #expect(!server.loggedRequests().contains { ($0["path"] as? String) == "/machine" })
+    }
+
     /// The provisioning CD: an ISO 9660 image made by genisoimage holding `ovf-env.xml`, on a
     /// loop device the root's device scan finds (no label link), the real useradd and
     /// chpasswd in the root. The media's password is set for the user (proven against the
@@ -131,7 +188,8 @@ import Testing
         let root = try UsersRealToolsRoot.make()
         try root.write(Self.tag + "\n", to: "sys/class/dmi/id/chassis_asset_tag")
         let password = "Az<ure> & 'pass' 42"
-        let customData = "#cloud-config\nwrite_files:\n  - path: /etc/guest-agent-demo/user-data.txt\n"
+        let customData =
+            "#cloud-config\nwrite_files:\n  - path: /etc/guest-agent-demo/user-data.txt\n"
             + "    content: written by the ovf-env.xml custom data\n"
         let ovf = """
             <?xml version="1.0" encoding="utf-8"?>
@@ -173,7 +231,8 @@ import Testing
             root.read("etc/guest-agent-demo/user-data.txt")?.contains("written by the ovf-env.xml custom data") == true,
             "\(result.standardOutput)")
         let hash = FirstBootEndToEndTests.shadowHash(root, user: "azureuser")
-        #expect(try await OpenNebulaEndToEndTests.verifies(password, hash), "the shadow hash is not the media's password")
+        #expect(
+            try await OpenNebulaEndToEndTests.verifies(password, hash), "the shadow hash is not the media's password")
         #expect(!result.standardOutput.contains("pass' 42") && !result.standardError.contains("pass' 42"))
         #expect(server.loggedRequests().contains { $0["healthReport"] != nil }, "\(server.loggedRequests())")
         withExtendedLifetime(loop) {}

@@ -37,7 +37,9 @@ enum AzureNetwork {
             }
             guard hasAddress else { continue }
             if !addresses.isEmpty { device["addresses"] = .list(addresses) }
-            if let mac = nic["macAddress"]?.stringValue { device["match"] = .map(["macaddress": .string(Self.mac(mac))]) }
+            if let mac = nic["macAddress"]?.stringValue {
+                device["match"] = .map(["macaddress": .string(Self.mac(mac))])
+            }
             device["set-name"] = .string(name)
             ethernets[name] = .map(device)
         }

@@ -38,7 +38,9 @@ struct AzureOVFEnvironment: Equatable, CustomStringConvertible {
         /// error when repeated (cloud-init's `_find` and `_parse_property`).
         func one(_ name: String, in element: XMLTreeElement, required: Bool) throws -> XMLTreeElement? {
             let matches = element.children(named: name)
-            if matches.count > 1 { throw broken("\(matches.count) <\(name)> elements in <\(element.name)>, one expected") }
+            if matches.count > 1 {
+                throw broken("\(matches.count) <\(name)> elements in <\(element.name)>, one expected")
+            }
             if matches.isEmpty, required { throw broken("no <\(name)> in <\(element.name)>") }
             return matches.first
         }
@@ -71,7 +73,9 @@ struct AzureOVFEnvironment: Equatable, CustomStringConvertible {
             }
             environment.customData = decoded
         }
-        if let keys = try one("SSH", in: set, required: false).flatMap({ try one("PublicKeys", in: $0, required: false) }) {
+        if let keys = try one("SSH", in: set, required: false).flatMap({
+            try one("PublicKeys", in: $0, required: false)
+        }) {
             for (index, key) in keys.children(named: "PublicKey").enumerated() {
                 let name = "ovf-env.xml PublicKey[\(index)]"
                 guard let value = try text("Value", in: key) else {

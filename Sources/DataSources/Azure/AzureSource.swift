@@ -52,7 +52,8 @@ public struct AzureSource: DataSource {
             imds = nil
         }
         guard let instanceID = imds?.vmID ?? DMISignal.read("product_uuid", under: root)?.lowercased() else {
-            throw DataSourceError.missingField(location: instanceURL(Self.wantedVersion).absoluteString, field: "compute.vmId")
+            throw DataSourceError.missingField(
+                location: instanceURL(Self.wantedVersion).absoluteString, field: "compute.vmId")
         }
         let ovf = media?.environment
         var metadata = InstanceMetadata(

@@ -55,6 +55,8 @@ struct BoundedXML {
             guard index + pattern.count <= bytes.count else { return false }
             return bytes[index..<(index + pattern.count)].elementsEqual(pattern)
         }
+        /// An error at the cursor's line.
+        func fail(_ reason: String) -> XMLReadError { XMLReadError(line: line, reason: reason) }
         mutating func advance(_ count: Int = 1) {
             for _ in 0..<count where index < bytes.count {
                 if bytes[index] == UInt8(ascii: "\n") { line += 1 }
@@ -88,43 +90,44 @@ struct BoundedXML {
         var stack: [XMLTreeElement] = []
         var root: XMLTreeElement?
         var elements = 0
-        func fail(_ reason: String) -> XMLReadError { XMLReadError(line: cursor.line, reason: reason) }
 
         while !cursor.atEnd {
             if cursor.starts(with: "<!--") {
                 cursor.advance(4)
-                guard cursor.take(until: "-->") != nil else { throw fail("unterminated comment") }
+                guard cursor.take(until: "-->") != nil else { throw cursor.fail("unterminated comment") }
             } else if cursor.starts(with: "<![CDATA[") {
-                guard !stack.isEmpty else { throw fail("CDATA outside the root element") }
+                guard !stack.isEmpty else { throw cursor.fail("CDATA outside the root element") }
                 cursor.advance(9)
-                guard let raw = cursor.take(until: "]]>") else { throw fail("unterminated CDATA section") }
-                stack[stack.count - 1].text += try Self.utf8(raw, fail)
+                guard let raw = cursor.take(until: "]]>") else { throw cursor.fail("unterminated CDATA section") }
+                stack[stack.count - 1].text += try Self.utf8(raw, line: cursor.line)
             } else if cursor.starts(with: "<!") {
-                throw fail("a DOCTYPE or other declaration is not accepted")
+                throw cursor.fail("a DOCTYPE or other declaration is not accepted")
             } else if cursor.starts(with: "<?") {
                 cursor.advance(2)
-                guard cursor.take(until: "?>") != nil else { throw fail("unterminated processing instruction") }
+                guard cursor.take(until: "?>") != nil else { throw cursor.fail("unterminated processing instruction") }
             } else if cursor.starts(with: "</") {
                 cursor.advance(2)
-                guard let raw = cursor.take(until: ">") else { throw fail("unterminated end tag") }
-                let name = try Self.utf8(raw, fail).trimmingWhitespaceAndNewlines()
-                guard let open = stack.popLast() else { throw fail("end tag </\(Self.preview(name))> with no open element") }
+                guard let raw = cursor.take(until: ">") else { throw cursor.fail("unterminated end tag") }
+                let name = try Self.utf8(raw, line: cursor.line).trimmingWhitespaceAndNewlines()
+                guard let open = stack.popLast() else {
+                    throw cursor.fail("end tag </\(Self.preview(name))> with no open element")
+                }
                 guard Self.localName(name) == open.name, !name.isEmpty else {
-                    throw fail("end tag </\(Self.preview(name))> does not close <\(open.name)>")
+                    throw cursor.fail("end tag </\(Self.preview(name))> does not close <\(open.name)>")
                 }
                 if stack.isEmpty {
-                    guard root == nil else { throw fail("a second root element") }
+                    guard root == nil else { throw cursor.fail("a second root element") }
                     root = open
                 } else {
                     stack[stack.count - 1].children.append(open)
                 }
             } else if cursor.peek() == UInt8(ascii: "<") {
                 cursor.advance()
-                guard root == nil else { throw fail("content after the root element") }
+                guard root == nil else { throw cursor.fail("content after the root element") }
                 elements += 1
-                guard elements <= maxElements else { throw fail("more than \(maxElements) elements") }
-                guard stack.count < maxDepth else { throw fail("elements nested deeper than \(maxDepth)") }
-                let (element, selfClosing) = try readStartTag(&cursor, fail)
+                guard elements <= maxElements else { throw cursor.fail("more than \(maxElements) elements") }
+                guard stack.count < maxDepth else { throw cursor.fail("elements nested deeper than \(maxDepth)") }
+                let (element, selfClosing) = try readStartTag(&cursor)
                 if selfClosing {
                     if stack.isEmpty { root = element } else { stack[stack.count - 1].children.append(element) }
                 } else {
@@ -134,33 +137,33 @@ struct BoundedXML {
                 let start = cursor.index
                 while let byte = cursor.peek(), byte != UInt8(ascii: "<") { cursor.advance() }
                 let raw = Array(cursor.bytes[start..<cursor.index])
-                let text = try Self.decodeEntities(try Self.utf8(raw, fail), fail)
+                let text = try Self.decodeEntities(try Self.utf8(raw, line: cursor.line), line: cursor.line)
                 if stack.isEmpty {
                     guard text.allSatisfy(\.isWhitespace) else {
-                        throw fail("text outside the root element ('\(Self.preview(text))')")
+                        throw cursor.fail("text outside the root element ('\(Self.preview(text))')")
                     }
                 } else {
                     stack[stack.count - 1].text += text
                 }
             }
         }
-        if let open = stack.last { throw fail("<\(open.name)> is never closed") }
-        guard let root else { throw fail("no root element") }
+        if let open = stack.last { throw cursor.fail("<\(open.name)> is never closed") }
+        guard let root else { throw cursor.fail("no root element") }
         return root
     }
 
     /// `<name attr="value" ...>` or `.../>`, the `<` already read.
-    private func readStartTag(_ cursor: inout Cursor, _ fail: (String) -> XMLReadError) throws -> (XMLTreeElement, Bool) {
+    private func readStartTag(_ cursor: inout Cursor) throws -> (XMLTreeElement, Bool) {
         let nameStart = cursor.index
         while let byte = cursor.peek(), !Self.isSpace(byte), byte != UInt8(ascii: ">"), byte != UInt8(ascii: "/") {
             cursor.advance()
         }
-        let name = try Self.utf8(Array(cursor.bytes[nameStart..<cursor.index]), fail)
-        guard Self.isName(name) else { throw fail("'<\(Self.preview(name))' is not an element name") }
+        let name = try Self.utf8(Array(cursor.bytes[nameStart..<cursor.index]), line: cursor.line)
+        guard Self.isName(name) else { throw cursor.fail("'<\(Self.preview(name))' is not an element name") }
         var element = XMLTreeElement(name: Self.localName(name))
         while true {
             while let byte = cursor.peek(), Self.isSpace(byte) { cursor.advance() }
-            guard let byte = cursor.peek() else { throw fail("unterminated start tag <\(element.name)>") }
+            guard let byte = cursor.peek() else { throw cursor.fail("unterminated start tag <\(element.name)>") }
             if byte == UInt8(ascii: ">") {
                 cursor.advance()
                 return (element, false)
@@ -173,22 +176,25 @@ struct BoundedXML {
             while let next = cursor.peek(), next != UInt8(ascii: "="), !Self.isSpace(next), next != UInt8(ascii: ">") {
                 cursor.advance()
             }
-            let attribute = try Self.utf8(Array(cursor.bytes[attributeStart..<cursor.index]), fail)
+            let attribute = try Self.utf8(Array(cursor.bytes[attributeStart..<cursor.index]), line: cursor.line)
             while let next = cursor.peek(), Self.isSpace(next) { cursor.advance() }
             guard Self.isName(attribute), cursor.peek() == UInt8(ascii: "=") else {
-                throw fail("malformed attribute in <\(element.name)>")
+                throw cursor.fail("malformed attribute in <\(element.name)>")
             }
             cursor.advance()
             while let next = cursor.peek(), Self.isSpace(next) { cursor.advance() }
             guard let quote = cursor.peek(), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
-                throw fail("attribute \(Self.preview(attribute)) of <\(element.name)> is not quoted")
+                throw cursor.fail("attribute \(Self.preview(attribute)) of <\(element.name)> is not quoted")
             }
             cursor.advance()
             guard let raw = cursor.take(until: quote == UInt8(ascii: "\"") ? "\"" : "'") else {
-                throw fail("unterminated attribute \(Self.preview(attribute)) of <\(element.name)>")
+                throw cursor.fail("unterminated attribute \(Self.preview(attribute)) of <\(element.name)>")
             }
-            guard !raw.contains(UInt8(ascii: "<")) else { throw fail("'<' in attribute \(Self.preview(attribute))") }
-            element.attributes[attribute] = try Self.decodeEntities(try Self.utf8(raw, fail), fail)
+            guard !raw.contains(UInt8(ascii: "<")) else {
+                throw cursor.fail("'<' in attribute \(Self.preview(attribute))")
+            }
+            element.attributes[attribute] = try Self.decodeEntities(
+                try Self.utf8(raw, line: cursor.line), line: cursor.line)
         }
     }
 
@@ -204,14 +210,17 @@ struct BoundedXML {
         name.split(separator: ":", omittingEmptySubsequences: false).last.map(String.init) ?? name
     }
 
-    static func utf8(_ bytes: [UInt8], _ fail: (String) -> XMLReadError) throws -> String {
-        guard let text = String(data: Data(bytes), encoding: .utf8) else { throw fail("bytes that are not UTF-8") }
+    static func utf8(_ bytes: [UInt8], line: Int) throws -> String {
+        guard let text = String(data: Data(bytes), encoding: .utf8) else {
+            throw XMLReadError(line: line, reason: "bytes that are not UTF-8")
+        }
         return text
     }
 
     /// `&lt;` `&gt;` `&amp;` `&quot;` `&apos;` and `&#NN;` `&#xHH;`; any other entity is refused
     /// (none can be declared: there is no DOCTYPE).
-    static func decodeEntities(_ text: String, _ fail: (String) -> XMLReadError) throws -> String {
+    static func decodeEntities(_ text: String, line: Int) throws -> String {
+        func fail(_ reason: String) -> XMLReadError { XMLReadError(line: line, reason: reason) }
         guard text.contains("&") else { return text }
         var result = ""
         var rest = Substring(text)
@@ -230,7 +239,8 @@ struct BoundedXML {
             case "apos": result += "'"
             default:
                 let scalar: UInt32? =
-                    entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
+                    entity.hasPrefix("#x")
+                    ? UInt32(entity.dropFirst(2), radix: 16)
                     : entity.hasPrefix("#") ? UInt32(entity.dropFirst(), radix: 10) : nil
                 guard let scalar, scalar != 0, let character = Unicode.Scalar(scalar) else {
                     throw fail("unknown entity '&\(preview(entity));'")

@@ -67,7 +67,8 @@ public struct WireServerReadyReport: Sendable, Equatable {
     /// One goal state GET and one health POST.
     func exchange(client: MetadataHTTPClient) async throws -> WireServerGoalState {
         let goalStateURL = goalStateURL
-        let reply = try await client.send(HTTPRequestSpec(url: goalStateURL, headers: Self.headers), maxBytes: 256 * 1024)
+        let reply = try await client.send(
+            HTTPRequestSpec(url: goalStateURL, headers: Self.headers), maxBytes: 256 * 1024)
         guard reply.status == 200 else {
             throw DataSourceError.httpStatus(url: goalStateURL.absoluteString, status: reply.status)
         }

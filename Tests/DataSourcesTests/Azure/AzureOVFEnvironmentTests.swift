@@ -69,12 +69,19 @@ import Testing
     @Test(arguments: [
         (AzureOVFEnvironmentTests.document(username: ""), "<UserName> is empty"),
         (AzureOVFEnvironmentTests.document(extra: "<wa:HostName>again</wa:HostName>"), "2 <HostName> elements"),
-        (AzureOVFEnvironmentTests.document(extra: "<wa:CustomData>not base64!</wa:CustomData>"), "CustomData is not base64"),
         (
-            AzureOVFEnvironmentTests.document(extra: "<wa:DisableSshPasswordAuthentication>maybe</wa:DisableSshPasswordAuthentication>"),
+            AzureOVFEnvironmentTests.document(extra: "<wa:CustomData>not base64!</wa:CustomData>"),
+            "CustomData is not base64"
+        ),
+        (
+            AzureOVFEnvironmentTests.document(
+                extra: "<wa:DisableSshPasswordAuthentication>maybe</wa:DisableSshPasswordAuthentication>"),
             "is not a boolean"
         ),
-        ("<Environment><wa:ProvisioningSection></wa:ProvisioningSection></Environment>", "no <LinuxProvisioningConfigurationSet>"),
+        (
+            "<Environment><wa:ProvisioningSection></wa:ProvisioningSection></Environment>",
+            "no <LinuxProvisioningConfigurationSet>"
+        ),
         ("<Environment><ProvisioningSection>", "not XML the agent reads"),
         ("<!DOCTYPE x [<!ENTITY a \"aaaa\">]><Environment/>", "DOCTYPE"),
     ])

@@ -79,7 +79,9 @@ import Testing
     }
 
     @Test func withoutTheChassisTagNoRequestIsMade() async throws {
-        for dmi in [[:], ["chassis_asset_tag": "7783-7084-3265-9085-8269-3286-78"], ["sys_vendor": "Microsoft Corporation"]] {
+        for dmi in [
+            [:], ["chassis_asset_tag": "7783-7084-3265-9085-8269-3286-78"], ["sys_vendor": "Microsoft Corporation"],
+        ] {
             let (loaded, transport) = try await Self.load([Self.imdsPath: (200, Data(Self.instance().utf8))], dmi: dmi)
             #expect(loaded == nil, "\(dmi)")
             #expect(transport.requests.isEmpty, "\(dmi): \(transport.requests.map(\.url))")
@@ -95,11 +97,13 @@ import Testing
         ])
         #expect(loaded?.hostname == "hostname1")
         #expect(loaded?.userData == nil)
-        #expect(transport.requests.map(\.url.query) == ["api-version=2021-08-01&extended=true", "api-version=2019-06-01"])
+        #expect(
+            transport.requests.map(\.url.query) == ["api-version=2021-08-01&extended=true", "api-version=2019-06-01"])
     }
 
     @Test func userDataThatIsNotBase64IsUnreadableNotTheSourcesFailure() async throws {
-        let text = Self.instance(userData: nil).replacingOccurrences(of: #""zone": "","#, with: #""zone": "", "userData": "%%%","#)
+        let text = Self.instance(userData: nil).replacingOccurrences(
+            of: #""zone": "","#, with: #""zone": "", "userData": "%%%","#)
         let metadata = try #require(try await Self.load([Self.imdsPath: (200, Data(text.utf8))]).0)
         #expect(metadata.hostname == "hostname1")
         #expect(metadata.unreadableDocuments.map(\.document) == ["user data"])

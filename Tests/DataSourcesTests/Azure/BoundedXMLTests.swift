@@ -54,7 +54,9 @@ import Testing
     }
 
     @Test func bytesThatAreNotUTF8AreRefused() {
-        #expect(throws: XMLReadError.self) { try BoundedXML().parse(Data([0x3C, 0x61, 0x3E, 0xFF, 0x3C, 0x2F, 0x61, 0x3E])) }
+        #expect(throws: XMLReadError.self) {
+            try BoundedXML().parse(Data([0x3C, 0x61, 0x3E, 0xFF, 0x3C, 0x2F, 0x61, 0x3E]))
+        }
     }
 
     @Test func depthElementCountAndSizeAreBounded() {

@@ -28,7 +28,9 @@ import Testing
 
     @Test func theThreeValuesAreRead() throws {
         let state = try WireServerGoalState(Data(Self.goalState.utf8), location: "goalstate")
-        #expect(state == WireServerGoalState(incarnation: "1", containerID: "TestContainerId", instanceID: "TestInstanceId"))
+        #expect(
+            state == WireServerGoalState(incarnation: "1", containerID: "TestContainerId", instanceID: "TestInstanceId")
+        )
     }
 
     @Test(arguments: [

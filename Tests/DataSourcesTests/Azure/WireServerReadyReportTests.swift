@@ -43,9 +43,10 @@ import Testing
         let state = try await WireServerReadyReport(pause: 0).send(client: server.client)
         #expect(state.containerID == "TestContainerId")
         let requests = server.requests
-        #expect(requests.map { "\($0.method) \($0.url.absoluteString)" } == [
-            "GET http://168.63.129.16/machine/?comp=goalstate", "POST http://168.63.129.16/machine?comp=health",
-        ])
+        #expect(
+            requests.map { "\($0.method) \($0.url.absoluteString)" } == [
+                "GET http://168.63.129.16/machine/?comp=goalstate", "POST http://168.63.129.16/machine?comp=health",
+            ])
         for request in requests {
             #expect(request.headers["x-ms-version"] == "2012-11-30")
             #expect(request.headers["x-ms-agent-name"] == "WALinuxAgent")
@@ -69,9 +70,11 @@ import Testing
         }
         #expect(server.requests.filter { $0.method == "POST" }.count == 3, "three attempts, no more")
         await #expect {
-            _ = try await WireServerReadyReport(attempts: 2, pause: 0).send(client: WireServer(healthStatus: 500).client)
+            _ = try await WireServerReadyReport(attempts: 2, pause: 0).send(
+                client: WireServer(healthStatus: 500).client)
         } throws: { error in
-            "\(error)".contains("not accepted after 2 attempt(s): HTTP 500 from http://168.63.129.16/machine?comp=health")
+            "\(error)".contains(
+                "not accepted after 2 attempt(s): HTTP 500 from http://168.63.129.16/machine?comp=health")
         }
     }
 }
