@@ -171,10 +171,32 @@ import Testing
         #expect(!server.loggedRequests().contains { ($0["path"] as? String) == "/machine" })
     }
 
+    /// Every source enabled (the default `metadata_services`), Azure's DMI, and services that
+    /// never answer: Azure is tried first (the platform hint) and the discovery deadline stops
+    /// it; the run ends within the deadline, with no report sent.
+    @Test(.enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"))
+    func everySourceEnabledEndsWithinTheDeadlineWhenAzureNeverAnswers() async throws {
+        let namespaces = try await LinkLocalNamespaceTests.NamespacePair()
+        let work = try TemporaryDirectory(prefix: "guest-agent-azure")
+        let server = try await Self.server(namespaces, work: work, arguments: ["--hang", "/*"])
+        defer { server.stop() }
+        let root = try Self.configuredRoot()
+        let config = try work.write(
+            "request_timeout = 30\ndiscovery_timeout = 3\nplugins = hostname\n", to: "agent.conf")
+        let result = try await CloudsEndToEndTests.run(namespaces, config: config, root: root.path)
+        #expect(result.status == 2, "\(result.standardOutput)\n\(result.standardError)")
+        #expect(result.elapsed < 20, "a functional bound, generous for a loaded machine")
+        #expect(
+            result.standardOutput.contains("source azure: gave up when the discovery deadline of 3.0 s passed"),
+            "\(result.standardOutput)")
+        #expect(!server.loggedRequests().contains { ($0["path"] as? String) == "/machine" })
+    }
+
     /// The provisioning CD: an ISO 9660 image made by genisoimage holding `ovf-env.xml`, on a
     /// loop device the root's device scan finds (no label link), the real useradd and
     /// chpasswd in the root. The media's password is set for the user (proven against the
-    /// shadow hash), its CustomData is the user data (winning over IMDS's, as in cloud-init),
+    /// shadow hash), sshd's password authentication follows DisableSshPasswordAuthentication,
+    /// its CustomData is the user data (winning over IMDS's, as in cloud-init),
     /// IMDS's host name and keys still win over the media's, and the report is sent.
     @Test(
         .enabled(
@@ -187,6 +209,7 @@ import Testing
         defer { server.stop() }
         let root = try UsersRealToolsRoot.make()
         try root.write(Self.tag + "\n", to: "sys/class/dmi/id/chassis_asset_tag")
+        try root.write("PasswordAuthentication no\n", to: "etc/ssh/sshd_config")
         let password = "Az<ure> & 'pass' 42"
         let customData =
             "#cloud-config\nwrite_files:\n  - path: /etc/guest-agent-demo/user-data.txt\n"
@@ -233,6 +256,8 @@ import Testing
         let hash = FirstBootEndToEndTests.shadowHash(root, user: "azureuser")
         #expect(
             try await OpenNebulaEndToEndTests.verifies(password, hash), "the shadow hash is not the media's password")
+        let sshd = root.read("etc/ssh/sshd_config") ?? ""
+        #expect(sshd.contains("PasswordAuthentication yes"), "DisableSshPasswordAuthentication false: \(sshd)")
         #expect(!result.standardOutput.contains("pass' 42") && !result.standardError.contains("pass' 42"))
         #expect(server.loggedRequests().contains { $0["healthReport"] != nil }, "\(server.loggedRequests())")
         withExtendedLifetime(loop) {}

@@ -21,6 +21,14 @@ struct AzureOVFEnvironment: Equatable, CustomStringConvertible {
     var publicKeys: [PublicKeyEntry] = []
     var refusedKeys: [String] = []
 
+    /// sshd's password authentication as cloud-init's `read_azure_ovf` sets `ssh_pwauth`:
+    /// the opposite of `DisableSshPasswordAuthentication` when given, else on when a password
+    /// is given, else nil (the image's setting stays).
+    var sshPasswordAuthentication: Bool? {
+        if let disabled = disableSSHPasswordAuthentication { return !disabled }
+        return password == nil ? nil : true
+    }
+
     var description: String {
         "ovf-env.xml for \(username)@\(hostname) (\(publicKeys.count) key(s), password \(password == nil ? "absent" : "given"))"
     }

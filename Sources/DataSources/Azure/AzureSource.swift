@@ -40,7 +40,8 @@ public struct AzureSource: DataSource {
     /// Nil, with no request and no device read at all, when DMI does not say Azure; else the
     /// instance with its ready report. IMDS failing is an error unless the provisioning media
     /// gave the instance (cloud-init: "No OVF or IMDS available"); a broken `ovf-env.xml` is
-    /// an error naming it.
+    /// an error naming it. The instance id is IMDS's `vmId`, else (media only) the DMI
+    /// `product_uuid` in lower case, the system UUID cloud-init's `_iid` keys Azure on.
     public func load() async throws -> InstanceMetadata? {
         guard DMISignal.first(of: Self.signals, under: root) != nil else { return nil }
         let media = try await AzureProvisioningMedia(root: root, maxBytes: limits.jsonBytes + limits.userDataBytes * 2)
@@ -48,7 +49,9 @@ public struct AzureSource: DataSource {
         let imds: AzureInstanceDocument?
         do {
             imds = try await instanceDocument()
-        } catch let error where media != nil && !(error is CancellationError) && !Task.isCancelled {
+        } catch let error as DataSourceError where media != nil && !error.isNetworkUnreachable {
+            // The media describes the instance; "no route yet" is still thrown, so that
+            // discovery asks again once the network is up instead of losing IMDS's keys.
             imds = nil
         }
         guard let instanceID = imds?.vmID ?? DMISignal.read("product_uuid", under: root)?.lowercased() else {
@@ -71,6 +74,11 @@ public struct AzureSource: DataSource {
             metadata.userDataDocument = .unreadable(DocumentReadError(document: "user data", reason: problem))
         } else {
             metadata.userData = imds?.userData
+        }
+        // cloud-init's `read_azure_ovf` puts `ssh_pwauth` in the datasource's configuration,
+        // below the user's cloud-config: vendor data in user data's formats has that place.
+        if let enabled = ovf?.sshPasswordAuthentication {
+            metadata.vendorUserData = Data("#cloud-config\nssh_pwauth: \(enabled)\n".utf8)
         }
         if let password = ovf?.password {
             metadata.platformPassword = PlatformPassword(

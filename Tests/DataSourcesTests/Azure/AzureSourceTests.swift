@@ -37,10 +37,12 @@ import Testing
             """
     }
 
-    static func load(_ routes: [String: (status: Int, body: Data)], dmi: [String: String] = tag) async throws
-        -> (InstanceMetadata?, RecordingCloudTransport)
-    {
+    /// `seed`: an `ovf-env.xml` for the root's `/var/lib/cloud/seed/azure`.
+    static func load(
+        _ routes: [String: (status: Int, body: Data)], dmi: [String: String] = tag, seed: String? = nil
+    ) async throws -> (InstanceMetadata?, RecordingCloudTransport) {
         let root = try dmiRoot(dmi)
+        if let seed { try root.write(seed, to: "var/lib/cloud/seed/azure/ovf-env.xml") }
         let transport = RecordingCloudTransport(routes)
         return (try await AzureSource(root: SystemRoot(root.path), client: transport.client).load(), transport)
     }
@@ -107,6 +109,62 @@ import Testing
         let metadata = try #require(try await Self.load([Self.imdsPath: (200, Data(text.utf8))]).0)
         #expect(metadata.hostname == "hostname1")
         #expect(metadata.unreadableDocuments.map(\.document) == ["user data"])
+    }
+
+    /// The media (here the seed directory) and IMDS together, as cloud-init merges them:
+    /// IMDS's host name, user and keys; the media's CustomData as user data, its password for
+    /// the admin user, and `ssh_pwauth` from DisableSshPasswordAuthentication as vendor data.
+    @Test func theMediaGivesPasswordCustomDataAndPasswordAuthentication() async throws {
+        let custom = "#cloud-config\nfinal_message: from the media\n"
+        let seed = AzureOVFEnvironmentTests.document(
+            extra: """
+                <wa:UserPassword>Pa55-word</wa:UserPassword>
+                <wa:DisableSshPasswordAuthentication>false</wa:DisableSshPasswordAuthentication>
+                <wa:CustomData>\(Data(custom.utf8).base64EncodedString())</wa:CustomData>
+                """)
+        let (loaded, _) = try await Self.load([Self.imdsPath: (200, Data(Self.instance().utf8))], seed: seed)
+        let metadata = try #require(loaded)
+        #expect(metadata.sourceLocation == "/var/lib/cloud/seed/azure")
+        #expect(metadata.hostname == "hostname1")
+        #expect(metadata.adminUsername == "azureuser")
+        #expect(metadata.publicKeys.map(\.line) == ["ssh-rsa AAAAB3NzaC1yc2E key1"])
+        #expect(metadata.userData == Data(custom.utf8), "the media's CustomData wins over IMDS's userData")
+        #expect(
+            metadata.platformPassword
+                == PlatformPassword(secret: .clearText("Pa55-word"), origin: "Azure ovf-env.xml UserPassword"))
+        #expect(metadata.vendorUserData == Data("#cloud-config\nssh_pwauth: true\n".utf8))
+    }
+
+    /// IMDS broken but the media there: the instance is the media's, its id the DMI system
+    /// UUID in lower case (cloud-init's `_iid`).
+    @Test func withTheMediaABrokenIMDSLeavesTheMediasInstance() async throws {
+        let seed = AzureOVFEnvironmentTests.document(
+            extra: """
+                <wa:DisableSshPasswordAuthentication>true</wa:DisableSshPasswordAuthentication>
+                <wa:SSH><wa:PublicKeys><wa:PublicKey><wa:Value>ssh-ed25519 AAAAC3 m</wa:Value></wa:PublicKey>
+                </wa:PublicKeys></wa:SSH>
+                """)
+        var dmi = Self.tag
+        dmi["product_uuid"] = "FF702A6B-CB6A-4FCD-AD68-B4CE38227642"
+        let (loaded, _) = try await Self.load([Self.imdsPath: (500, Data())], dmi: dmi, seed: seed)
+        let metadata = try #require(loaded)
+        #expect(metadata.instanceID == "ff702a6b-cb6a-4fcd-ad68-b4ce38227642")
+        #expect(metadata.hostname == "ovf-host")
+        #expect(metadata.adminUsername == "myuser")
+        #expect(metadata.publicKeys.map(\.line) == ["ssh-ed25519 AAAAC3 m"])
+        #expect(metadata.userData == nil)
+        #expect(metadata.platformPassword == nil)
+        #expect(metadata.vendorUserData == Data("#cloud-config\nssh_pwauth: false\n".utf8))
+    }
+
+    @Test func aBrokenSeededOVFIsANamedError() async throws {
+        await #expect {
+            _ = try await Self.load(
+                [Self.imdsPath: (200, Data(Self.instance().utf8))], seed: "<Environment><ProvisioningSection>")
+        } throws: { error in
+            guard case DataSourceError.malformedDocument(let location, _) = error else { return false }
+            return location == "/var/lib/cloud/seed/azure/ovf-env.xml"
+        }
     }
 
     @Test(arguments: [
