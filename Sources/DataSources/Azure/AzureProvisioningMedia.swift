@@ -21,7 +21,8 @@ struct AzureProvisioningMedia {
     }
 
     /// The first candidate with an Azure `ovf-env.xml`; nil when none has one. A file that is
-    /// there but broken throws, naming it.
+    /// there but broken throws, naming it, and so does a seed file that cannot be read (too
+    /// large, not a regular file); a device that cannot be read is passed over.
     func read() async throws -> Found? {
         let stop = StopFlag()
         for candidate in candidates() {
@@ -40,7 +41,9 @@ struct AzureProvisioningMedia {
                 throw error
             } catch {
                 // Every ISO is tried (an installer CD too): one that cannot be read is not
-                // Azure's media, and IMDS still describes the instance.
+                // Azure's media, and IMDS still describes the instance. The seed directory
+                // is placed on purpose: its file unreadable is an error naming it.
+                guard case .device = candidate else { throw error }
                 continue
             }
             guard let data else { continue }

@@ -167,6 +167,20 @@ import Testing
         }
     }
 
+    /// The seed directory is placed on purpose: an `ovf-env.xml` there that is not a regular
+    /// file is an error, not passed over as an unreadable device is.
+    @Test func anUnreadableSeedIsAnError() async throws {
+        let root = try dmiRoot(Self.tag)
+        try FileManager.default.createDirectory(
+            atPath: root.path + "/var/lib/cloud/seed/azure/ovf-env.xml", withIntermediateDirectories: true)
+        let transport = RecordingCloudTransport([Self.imdsPath: (200, Data(Self.instance().utf8))])
+        await #expect {
+            _ = try await AzureSource(root: SystemRoot(root.path), client: transport.client).load()
+        } throws: { error in
+            "\(error)".contains("ovf-env.xml") && "\(error)".contains("not a regular file")
+        }
+    }
+
     @Test(arguments: [
         (404, "{}", "HTTP 404"), (200, "<html>", "not valid JSON"), (200, #"{"network": {}}"#, "has no 'compute'"),
         (200, #"{"compute": {"name": "x"}}"#, "compute.vmId"),
