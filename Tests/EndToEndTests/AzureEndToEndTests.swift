@@ -192,6 +192,27 @@ import Testing
         #expect(!server.loggedRequests().contains { ($0["path"] as? String) == "/machine" })
     }
 
+    /// A dry run reads the instance but tells the platform nothing: no goal state, no report.
+    @Test(.enabled(if: canUseNetns, "needs root and iproute2 for network namespaces: skipped (CI runs as root)"))
+    func aDryRunSendsNoReport() async throws {
+        let namespaces = try await LinkLocalNamespaceTests.NamespacePair()
+        let work = try TemporaryDirectory(prefix: "guest-agent-azure")
+        let server = try await Self.server(namespaces, work: work)
+        defer { server.stop() }
+        let root = try Self.configuredRoot()
+        let config = try CloudsEndToEndTests.config(in: work, source: "azure")
+        let result = try await Program.tool(
+            "ip",
+            [
+                "netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "run", "--dry-run", "--config",
+                config, "--root", root.path,
+            ], timeout: 60)
+        #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+        let paths = server.loggedRequests().compactMap { $0["path"] as? String }
+        #expect(paths.contains("/metadata/instance"), "\(paths)")
+        #expect(!paths.contains("/machine"), "\(paths)")
+    }
+
     /// The provisioning CD: an ISO 9660 image made by genisoimage holding `ovf-env.xml`, on a
     /// loop device the root's device scan finds (no label link), the real useradd and
     /// chpasswd in the root. The media's password is set for the user (proven against the
