@@ -9,7 +9,10 @@ struct CloudRoutes: Sendable {
     func handle(_ request: MockRequest) -> MockResponse? {
         if SlapOSRoutes.applies(to: request) { return SlapOSRoutes(fixtures: fixtures).handle(request) }
         return switch request.components.first {
+        case "metadata" where request.components.dropFirst().first == "instance":
+            AzureRoutes(fixtures: fixtures).handle(request)
         case "metadata": MetadataV1Routes(fixtures: fixtures).handle(request)
+        case "machine": AzureRoutes(fixtures: fixtures).handle(request)
         case "hetzner": HetznerRoutes(fixtures: fixtures).handle(request)
         case "opc": OracleRoutes(fixtures: fixtures).handle(request)
         case "computeMetadata": GCERoutes(fixtures: fixtures).handle(request)

@@ -11,6 +11,9 @@ struct MockRequest {
     var body: Data
     /// The client's source port (Scaleway's user data answers only one below 1024).
     var remotePort: Int? = nil
+    /// The raw query (`comp=goalstate`), empty when none: Azure's WireServer tells its
+    /// endpoints apart by it alone.
+    var query = ""
 
     /// Folds the raw URI path the way nova does.
     static func normalize(_ uri: String) -> (path: String, trailingSlash: Bool) {
@@ -25,6 +28,21 @@ struct MockRequest {
             parts.append(part)
         }
         return ("/" + parts.joined(separator: "/"), rawPath.count > 1 && rawPath.hasSuffix("/"))
+    }
+
+    /// The query of a raw URI, without its `?`.
+    static func query(of uri: String) -> String {
+        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).dropFirst().first.map(String.init)
+            ?? ""
+    }
+
+    /// The value of `name` in the query (`api-version`), nil when absent.
+    func queryValue(_ name: String) -> String? {
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
+        }
+        return nil
     }
 
     var components: [String] { path.split(separator: "/").map(String.init) }

@@ -38,14 +38,16 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in head.headers { headers[name.lowercased()] = value }
         let request = MockRequest(
             method: head.method.rawValue, path: path, hadTrailingSlash: trailing, headers: headers, body: body,
-            remotePort: context.remoteAddress?.port)
+            remotePort: context.remoteAddress?.port, query: MockRequest.query(of: head.uri))
         let state = router.state
         func log(_ status: Int) {
             state.record(
                 RequestLogEntry(
                     method: request.method, path: path, status: status, start: started,
                     end: Date().timeIntervalSince1970, token: headers[EC2Routes.tokenHeader] != nil,
-                    bodyBytes: request.body.count, domuRequest: headers[CloudStackPasswordRoutes.header]))
+                    bodyBytes: request.body.count, domuRequest: headers[CloudStackPasswordRoutes.header],
+                    query: request.query.isEmpty ? nil : request.query,
+                    healthReport: AzureRoutes.recordedHealthReport(request, status: status)))
         }
         let action = router.route(request)
         switch action {

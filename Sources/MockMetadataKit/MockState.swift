@@ -132,6 +132,11 @@ public struct RequestLogEntry: Sendable, Equatable {
     public var bodyBytes: Int
     /// The `DomU_Request` header of a CloudStack password server request, nil otherwise.
     public var domuRequest: String? = nil
+    /// The raw query, when the request had one (`comp=health`).
+    public var query: String? = nil
+    /// The body of a health report the mock's WireServer accepted (Azure), so that a test
+    /// can check what the agent reported; nil for every other request.
+    public var healthReport: String? = nil
 
     func jsonLine() -> String {
         var object: [String: Any] = [
@@ -139,6 +144,8 @@ public struct RequestLogEntry: Sendable, Equatable {
             "token": token, "bodyBytes": bodyBytes,
         ]
         if let domuRequest { object["domuRequest"] = domuRequest }
+        if let query { object["query"] = query }
+        if let healthReport { object["healthReport"] = healthReport }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

@@ -16,6 +16,7 @@ enum CloudSignals {
         ("vultr", VultrSource.signals),
         ("akamai", AkamaiSource.signals),
         ("scaleway", ScalewaySource.signals),
+        ("azure", AzureSource.signals),
     ]
 
     /// The first cloud whose signal is present under `root`, with the signal that matched.

@@ -21,6 +21,9 @@ public enum DataSourceRegistry {
         case vmware
         /// Scaleway: its metadata at 169.254.42.42, user data from a reserved source port.
         case scaleway
+        /// Azure: IMDS at 169.254.169.254 and the provisioning media's ovf-env.xml, then the
+        /// WireServer ready report; only on Azure's DMI chassis asset tag.
+        case azure
         /// SlapOS KVM's web server at 10.0.2.100: opt-in (`isOptIn`).
         case slapos
 
@@ -92,6 +95,7 @@ public enum DataSourceRegistry {
             case .slapos: [SlapOSSource(client: client)]
             case .vmware: [VMwareSource(root: settings.root, channel: settings.guestInfo?.channel)]
             case .scaleway: [ScalewaySource(root: settings.root, client: client)]
+            case .azure: [AzureSource(root: settings.root, client: client)]
             }
         }
     }

@@ -60,6 +60,9 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var passwordEndpointValue: String?
     /// What to tell the platform once the instance is configured (Scaleway's boot check-in).
     public var bootCheckIn: BootCheckIn?
+    /// Azure's WireServer ready report, sent like `bootCheckIn` once the network stage's
+    /// plugins have run (a goal state GET, then a health POST, retried within a bound).
+    public var readyReport: WireServerReadyReport?
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,

@@ -80,6 +80,9 @@ public struct AgentRun: Sendable {
                 await BootCheckInSender.send(
                     metadata.bootCheckIn, client: settings.httpClient(logger: stageLogger), dryRun: dryRun,
                     logger: stageLogger)
+                await BootCheckInSender.sendReadyReport(
+                    metadata.readyReport, client: settings.httpClient(logger: stageLogger), dryRun: dryRun,
+                    logger: stageLogger)
             }
             summary.instanceID = metadata.instanceID
             summary.source = metadata.sourceID

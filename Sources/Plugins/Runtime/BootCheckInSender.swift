@@ -26,4 +26,33 @@ enum BootCheckInSender {
             return false
         }
     }
+
+    /// Sends Azure's ready report (`WireServerReadyReport`) unless `dryRun`: true when the
+    /// WireServer accepted it. Like the check-in, its failure is logged, named, and is not the
+    /// run's (the instance is configured; only the platform's view of it is not updated); its
+    /// attempts and the client's limits bound it, so it never holds the boot.
+    @discardableResult
+    static func sendReadyReport(
+        _ report: WireServerReadyReport?, client: MetadataHTTPClient, dryRun: Bool, logger: Logger
+    ) async -> Bool {
+        guard let report, !dryRun else { return false }
+        let target = report.wireServer.absoluteString
+        do {
+            let goalState = try await report.send(client: client) { problem in
+                logger.warning(
+                    "the Azure ready report was not accepted; trying again",
+                    metadata: ["wireserver": "\(target)", "error": "\(problem)"])
+            }
+            logger.info(
+                "reported ready to Azure",
+                metadata: [
+                    "wireserver": "\(target)", "incarnation": "\(goalState.incarnation)",
+                    "container": "\(goalState.containerID)", "instance": "\(goalState.instanceID)",
+                ])
+            return true
+        } catch {
+            logger.error("the Azure ready report failed", metadata: ["wireserver": "\(target)", "error": "\(error)"])
+            return false
+        }
+    }
 }

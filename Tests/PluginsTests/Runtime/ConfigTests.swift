@@ -29,7 +29,7 @@ import Testing
         #expect(
             config.sources.metadataServices == [
                 .configdrive, .nocloud, .openstack, .ec2, .opennebula, .wakame, .cloudstack, .exoscale, .digitalocean,
-                .hetzner, .gce, .oracle, .upcloud, .vultr, .akamai, .vmware, .scaleway,
+                .hetzner, .gce, .oracle, .upcloud, .vultr, .akamai, .vmware, .scaleway, .azure,
             ])
         #expect(config.sources.discoveryTimeout < 60)
     }
@@ -75,8 +75,8 @@ import Testing
             "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, platform_password, password, ssh_keys, files, userdata)"
         ),
         (
-            "metadata_services = openstack, azure\n",
-            "x.conf:1: metadata_services names unknown id(s) azure (known: configdrive, nocloud, openstack, ec2, opennebula, wakame, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, vmware, scaleway, slapos)"
+            "metadata_services = openstack, softlayer\n",
+            "x.conf:1: metadata_services names unknown id(s) softlayer (known: configdrive, nocloud, openstack, ec2, opennebula, wakame, cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, vmware, scaleway, azure, slapos)"
         ),
         (
             "this line has no separator\n",
