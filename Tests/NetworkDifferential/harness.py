@@ -14,7 +14,10 @@ cloud-init 22.4.2's, by meaning, per renderer (eni, netplan, networkd, networkma
         - the agent against cloud-init's network config v1 (its network state): every
           difference must be a documented decision (decisions.json), else the check fails;
         - the agent against cloud-init's rendered files: each difference is explained, as a
-          decision or as cloud-init's renderer not writing what its own v1 config says.
+          decision or as cloud-init's renderer not writing what its own v1 config says;
+        - where the sample keeps test_net.py's expected output for the renderer (`expected`),
+          that output against cloud-init's rendered files: they must mean the same (else
+          a failure), so the explanations hold for test_net.py's expected outputs as well.
         Prints one line per sample and renderer, then the explanations; exit 1 on any
         undocumented difference.
     harness.py reference --out DIR [--cache DIR] [--samples DIR]
@@ -119,6 +122,7 @@ def check(arguments):
     failures = 0
     lines, notes = [], []
     summary = {}
+    checked_expected = 0
     for sample in samples(arguments.samples):
         if sample.get("agent_refuses"):
             # The Swift test checks that the agent refuses it, naming the field.
@@ -143,6 +147,19 @@ def check(arguments):
             reference.render(config, renderer, theirs_root)
             mine = parse(agent_root, sample["guest_nics"])
             theirs = parse(theirs_root, sample["guest_nics"])
+            expected = sample.get("expected", {}).get(renderer)
+            if expected is not None:
+                # test_net.py's own expected output must mean what cloud-init's renderer wrote
+                # here: then every note below on cloud-init's files holds for it too.
+                expected_root = os.path.join(arguments.work, sample["id"], renderer + "-expected")
+                reference.write_expected(expected, renderer, expected_root)
+                mismatch = netmodel.differences(theirs, parse(expected_root, sample["guest_nics"]))
+                failures += len(mismatch)
+                checked_expected += 0 if mismatch else 1
+                for key, field, left, right in mismatch:
+                    lines.append(
+                        "%s: EXPECTED OUTPUT DIFFERS %s %s: cloud-init's file %s, test_net.py's %s"
+                        % (label, key, field, show(left), show(right)))
             documented, undocumented = [], []
             for difference in netmodel.differences(mine, meaning):
                 entry = covering(difference, renderer, entries, sample["format"], meaning)
@@ -183,6 +200,9 @@ def check(arguments):
     if arguments.json:
         with open(arguments.json, "w") as handle:
             json.dump({"summary": summary, "failures": failures}, handle, indent=2)
+    print(
+        "\n%d expected outputs of test_net.py mean what cloud-init's renderers wrote here, so the"
+        " notes above hold for them" % checked_expected)
     print("\n%d undocumented difference(s)" % failures)
     return 1 if failures else 0
 

@@ -145,6 +145,26 @@ def render(config, name, target):
     renderer(name).render_network_state(state, target=target)
 
 
+# Where test_net.py's expected output of each renderer goes in a root, for the parsers.
+EXPECTED_PATHS = {
+    "eni": "etc/network/interfaces.d/50-cloud-init",
+    "netplan": "etc/netplan/50-cloud-init.yaml",
+    "networkd": "etc/systemd/network/10-cloud-init-expected.network",
+    "networkmanager": "etc/NetworkManager/system-connections",
+}
+
+
+def write_expected(expected, name, target):
+    """A test_net.py case's expected output for renderer `name` (text, or NetworkManager's
+    {file name: text}) written into a fresh root `target`."""
+    path = os.path.join(target, EXPECTED_PATHS[name])
+    files = {os.path.join(path, key): text for key, text in expected.items()} if isinstance(expected, dict) else {path: expected}
+    for file, text in files.items():
+        os.makedirs(os.path.dirname(file), exist_ok=True)
+        with open(file, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
 def meaning(config):
     """The v1 configuration's meaning, read from cloud-init's own network state."""
     from cloudinit.net import network_state
