@@ -84,11 +84,9 @@ enum NetworkConfigV2Addressing {
         guard destination.address.isIPv4 == gateway.isIPv4 else {
             throw place.appending("via").error("\(gateway) is not of the same family as \(destination)")
         }
-        if entry["on-link"] != nil {
-            draft.skip(place.subject, "\(place.field): on-link is not supported, ignored")
-        }
         return NetworkRoute(
-            destination: destination, gateway: gateway, metric: try place.appending("metric").metric(entry["metric"]))
+            destination: destination, gateway: gateway, metric: try place.appending("metric").metric(entry["metric"]),
+            onLink: try place.appending("on-link").bool(entry["on-link"]) ?? false)
     }
 
     /// A route goes on the device's first static address of its family (v2 routes belong

@@ -238,10 +238,20 @@ public struct NetworkRoute: Sendable, Equatable {
     public var gateway: IPAddress
     /// The route's priority (lower wins); nil: the backend's default.
     public var metric: UInt32?
+    /// The source says the gateway is on the link although no address's network holds it
+    /// (network config v2 `on-link: true`, as for a /32 address with its provider's
+    /// gateway): the route is kept and written with the backend's on-link flag. An IPv6
+    /// link-local gateway is on the link without being told (`isOnLink`).
+    public var onLink = false
 
-    public init(destination: IPPrefix, gateway: IPAddress, metric: UInt32? = nil) {
+    public init(destination: IPPrefix, gateway: IPAddress, metric: UInt32? = nil, onLink: Bool = false) {
         self.destination = destination
         self.gateway = gateway
         self.metric = metric
+        self.onLink = onLink
     }
+
+    /// Whether the backends must be told the gateway is on the link: said so, or an IPv6
+    /// link-local gateway.
+    public var isOnLink: Bool { onLink || gateway.isIPv6LinkLocal }
 }

@@ -7,7 +7,8 @@ extension NetworkConfiguration {
     /// sound. Why not write them: the kernel refuses a gateway it has no route to ("Nexthop
     /// has invalid gateway"), which fails ifup's stanza or marks the link failed in
     /// networkd, taking the good addresses down with the one bad route. An IPv6 link-local
-    /// gateway is always reachable on its link.
+    /// gateway is always reachable on its link, and so is one the source says is on the link
+    /// (`NetworkRoute.onLink`), which the backends are told.
     func droppingUnreachableRoutes() -> NetworkConfiguration {
         var result = self
         for index in result.networks.indices {
@@ -16,7 +17,7 @@ extension NetworkConfiguration {
                 // A gateway of the wrong family is malformed, not unreachable: the validator refuses it.
                 guard route.gateway.isIPv4 == route.destination.address.isIPv4,
                     own.map({ $0.address.isIPv4 == route.gateway.isIPv4 }) ?? true,
-                    !route.gateway.isIPv6LinkLocal,
+                    !route.isOnLink,
                     !networks.contains(where: { $0.staticAddress?.contains(route.gateway) ?? false })
                 else { return false }
                 result.skipped.append(

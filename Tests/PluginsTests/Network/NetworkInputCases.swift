@@ -208,6 +208,9 @@ enum NetworkInputCases {
             nics: GuestNICs(byMAC: ["66:bb:9f:2c:e8:80": "eth3", "98:bb:9f:2c:e8:80": "eth4"]),
             description: cloudInit(v1BridgeOptions)),
         Case(
+            name: "v2-on-link", nics: GuestNICs(byMAC: ["52:54:00:12:34:57": "eth0"]),
+            description: cloudInit(NetworkOnLinkTests.v2)),
+        Case(
             name: "eni-bridge", nics: GuestNICs(byMAC: ["52:54:00:00:00:01": "eth0"]), description: .fromENI(eniBridge)),
     ]
 

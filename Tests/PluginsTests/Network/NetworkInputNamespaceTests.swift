@@ -35,6 +35,17 @@ import Testing
         "10.0.0.5/24", "2001:db8:0:1::5/64", "default via 10.0.0.1", "default via 2001:db8:0:1::1",
     ]
 
+    /// A /32 address whose gateway no network holds, reached `on-link` (netplan's way to
+    /// write a provider's point-to-point default route).
+    static let v2OnLink = """
+        version: 2
+        ethernets:
+          eth0:
+            addresses: [10.0.0.5/32]
+            routes: [{to: 0.0.0.0/0, via: 10.0.0.1, on-link: true}]
+        """
+    static let onLinkNeedles = ["10.0.0.5/32", "default via 10.0.0.1"]
+
     /// A bridge over the NIC (found by MAC), the address on the bridge.
     static let v1Bridge = """
         version: 1
@@ -172,5 +183,22 @@ import Testing
         #expect(try await guest.addresses(of: "eth0", family: "inet").isEmpty, "\(renderer.rawValue)")
         let ping = try await peer.run(["ping", "-c", "1", "-W", "3", "10.0.0.5"])
         #expect(ping.status == 0, "\(renderer.rawValue): ping over the bridge: \(ping.standardOutput)")
+    }
+
+    @Test(
+        .enabled(if: canRun, "needs root, iproute2 and ping for network namespaces: skipped (CI runs as root)"),
+        arguments: renderers)
+    func anOnLinkGatewayOutsideTheAddressIsUsed(renderer: NetworkRenderer) async throws {
+        try #require(Self.available(renderer), "\(renderer.rawValue)'s tool is not installed")
+        let (guest, peer) = try await Self.namespaces(nic: "eth0", mac: "52:54:00:12:34:57")
+        _ = peer
+        let description = NetworkDescription.fromCloudInitNetworkConfig(
+            try #require(try await YAMLParser.parse(Self.v2OnLink)))
+        let root = try await Self.render(description, renderer: renderer, guest: guest)
+        let result = try await Self.bringUp(renderer, root: root, guest: guest, needles: Self.onLinkNeedles)
+        #expect(result.status == 0, "\(renderer.rawValue): \(result.standardOutput)\n\(result.standardError)")
+        #expect(try await guest.addresses(of: "eth0", family: "inet") == ["10.0.0.5/32"], "\(renderer.rawValue)")
+        let ping = try await guest.run(["ping", "-c", "1", "-W", "3", "192.168.1.1"])
+        #expect(ping.status == 0, "\(renderer.rawValue): ping through the on-link gateway: \(ping.standardOutput)")
     }
 }

@@ -118,11 +118,13 @@ public enum ENIRenderer {
         let family = ipv4 ? "" : "-6 "
         for route in interface.routes where route.gateway.isIPv4 == ipv4 {
             // ifupdown's `gateway` takes no metric of its own: a default route with one is a command.
-            if route.destination.isDefault && !route.gateway.isIPv6LinkLocal && route.metric == nil {
+            // Nor does it say "on the link": such a route is a command too.
+            if route.destination.isDefault && !route.isOnLink && route.metric == nil {
                 lines.append("gateway \(route.gateway)")
             } else {
                 let metric = route.metric.map { " metric \($0)" } ?? ""
-                let target = "\(route.destination) via \(route.gateway)\(metric) dev \(interface.name)"
+                let onLink = route.onLink ? " onlink" : ""
+                let target = "\(route.destination) via \(route.gateway)\(metric) dev \(interface.name)\(onLink)"
                 lines.append("up ip \(family)route replace \(target)")
                 lines.append("down ip \(family)route del \(target) || true")
             }

@@ -94,7 +94,7 @@ public enum NetplanRenderer {
                 lines.append("    via: \"\(route.gateway)\"")
                 if let metric = route.metric { lines.append("    metric: \(metric)") }
                 // A link-local IPv6 gateway is on the link by definition; netplan needs to be told.
-                if route.gateway.isIPv6LinkLocal { lines.append("    on-link: true") }
+                if route.isOnLink { lines.append("    on-link: true") }
             }
         }
         if !interface.nameservers.isEmpty || !interface.searchDomains.isEmpty {

@@ -113,11 +113,13 @@ public enum NetworkManagerRenderer {
         if !ipv4, let mtu = interface.ipv6MTU { lines.append("mtu=\(mtu)") }
         let routes = interface.routes.filter { $0.gateway.isIPv4 == ipv4 }
         // `gateway=` takes no metric: a default route with one is a route like the others.
-        let gateway = routes.first { $0.destination.isDefault && $0.metric == nil }
+        // Nor an on-link flag: such a default route is a route like the others too.
+        let gateway = routes.first { $0.destination.isDefault && $0.metric == nil && !$0.onLink }
         if let gateway { lines.append("gateway=\(gateway.gateway)") }
         for (index, route) in routes.filter({ $0 != gateway }).enumerated() {
             lines.append(
                 "route\(index + 1)=\(route.destination),\(route.gateway)" + (route.metric.map { ",\($0)" } ?? ""))
+            if route.onLink { lines.append("route\(index + 1)_options=onlink=true") }
         }
         let servers = interface.nameservers.filter { $0.isIPv4 == ipv4 }
         if !servers.isEmpty { lines.append("dns=" + servers.map { "\($0);" }.joined()) }

@@ -108,7 +108,7 @@ public enum NetworkdRenderer {
         if interface.dhcp4 && !interface.dhcpDefaultRoute { sections.append(("DHCPv4", ["UseGateway=no"])) }
         for route in interface.routes {
             var lines = ["Destination=\(route.destination)", "Gateway=\(route.gateway)"]
-            if route.gateway.isIPv6LinkLocal { lines.append("GatewayOnLink=yes") }
+            if route.isOnLink { lines.append("GatewayOnLink=yes") }
             if let metric = route.metric { lines.append("Metric=\(metric)") }
             sections.append(("Route", lines))
         }
