@@ -60,6 +60,8 @@ public struct InstanceMetadata: Sendable, Equatable {
     public var passwordEndpointValue: String?
     /// What to tell the platform once the instance is configured (Scaleway's boot check-in).
     public var bootCheckIn: BootCheckIn?
+    /// A script to run as root at every boot after the other plugins (GCE's `startup-script`).
+    public var startupScript: StartupScript?
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,

@@ -4,7 +4,8 @@ import FoundationEssentials
 /// The fields of Vultr's `v1.json` the agent uses, as cloud-init's DataSourceVultr and
 /// `refactor_metadata` read them: `instance-v2-id`, `hostname` (`guest` when empty),
 /// `public-keys`, `region` (`countrycode`, else `regioncode`, lower-cased), `user-data` (a
-/// string; `[]` or `""` mean none), `vendor-data` (user data's formats) and `interfaces`.
+/// string; `[]` or `""` mean none), `vendor-data` (user data's formats), and `cloud_interfaces`
+/// or `interfaces` for the network.
 struct VultrDocument {
     var instanceID: String
     var hostname: String
@@ -28,7 +29,8 @@ struct VultrDocument {
         region = (regionObject?["countrycode"]?.stringValue ?? regionObject?["regioncode"]?.stringValue)?.lowercased()
         userData = Self.text(object["user-data"])
         vendorData = Self.text(object["vendor-data"])
-        network = VultrNetwork.description(interfaces: object["interfaces"])
+        network = VultrNetwork.description(
+            interfaces: object["interfaces"], cloudInterfaces: object["cloud_interfaces"])
     }
 
     /// The instance as the agent's one metadata value.
