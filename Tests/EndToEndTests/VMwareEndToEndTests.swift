@@ -70,7 +70,8 @@ import Testing
         for (key, value) in values { try value.write(toFile: store + "/" + key, atomically: true, encoding: .utf8) }
         let log = root.path + "/rpctool.log"
         // Any other argv shape than the tool's own is refused (exit 64, no value).
-        let argvCheck = tool == "vmtoolsd" ? #"[ "$1" = --cmd ] && [ "$#" = 2 ] || exit 64; shift"# : #"[ "$#" = 1 ] || exit 64"#
+        let argvCheck =
+            tool == "vmtoolsd" ? #"[ "$1" = --cmd ] && [ "$#" = 2 ] || exit 64; shift"# : #"[ "$#" = 1 ] || exit 64"#
         _ = try root.write(
             """
             #!/bin/sh

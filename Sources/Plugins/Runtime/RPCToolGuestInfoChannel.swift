@@ -53,7 +53,8 @@ struct RPCToolGuestInfoChannel: GuestInfoChannel {
         }
         guard failures.count > 1 else {
             throw failures.first
-                ?? DataSourceError.malformedDocument(location: "guestinfo.\(key)", reason: "no vmware-rpctool or vmtoolsd")
+                ?? DataSourceError.malformedDocument(
+                    location: "guestinfo.\(key)", reason: "no vmware-rpctool or vmtoolsd")
         }
         throw DataSourceError.malformedDocument(
             location: "guestinfo.\(key)",
@@ -68,7 +69,8 @@ struct RPCToolGuestInfoChannel: GuestInfoChannel {
             result = try await runner.run(
                 tool.argv("info-get \(location)"), standardInput: nil, options: CommandOptions(timeout: Self.timeout))
         } catch {
-            throw DataSourceError.malformedDocument(location: location, reason: "\(tool.program) could not run: \(error)")
+            throw DataSourceError.malformedDocument(
+                location: location, reason: "\(tool.program) could not run: \(error)")
         }
         if result.timedOut {
             throw DataSourceError.timedOut(url: location, seconds: Double(Self.timeout.components.seconds))

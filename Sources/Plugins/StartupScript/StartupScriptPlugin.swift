@@ -62,7 +62,8 @@ public struct StartupScriptPlugin: Plugin {
             }
             if run.exitCode != 0 {
                 throw StartupScriptError.failed(
-                    "the \(script.origin) exited with status \(run.exitCode)\(tail); its output is in \(run.outputFile)")
+                    "the \(script.origin) exited with status \(run.exitCode)\(tail); its output is in \(run.outputFile)"
+                )
             }
         }
         if let url = script.unfetchedURL {

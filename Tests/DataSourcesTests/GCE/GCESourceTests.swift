@@ -167,7 +167,8 @@ import Testing
     @Test func theProjectsScriptCountsWhenTheInstanceHasNone() async throws {
         let script = try #require(
             try await Self.load(
-                instance: #"{"startup-script": "", "user-data": "x"}"#, project: #"{"startup-script": "echo project"}"#))
+                instance: #"{"startup-script": "", "user-data": "x"}"#, project: #"{"startup-script": "echo project"}"#)
+        )
         #expect(script.origin == "project attribute startup-script")
         #expect(script.content == Data("echo project".utf8))
     }

@@ -144,7 +144,8 @@ import Testing
     @Test(arguments: 0..<3)
     func theNetworkIsTheFallbackNICByDHCPPlusTheStaticIPv6(index: Int) async throws {
         let expected = Self.ipv6Blocks[index]
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(Self.fakeMetadata.utf8)) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(Self.fakeMetadata.utf8)) as? [String: Any])
         object["ipv6"] = expected.block ?? NSNull()
         let root = try dmiRoot(["sys_vendor": "Scaleway"])
         try root.write("de:00:00:aa:bb:cc\n", to: "sys/class/net/ens2/address")
@@ -152,7 +153,8 @@ import Testing
         var routes = Self.fullRoutes
         routes["/conf?format=json"] = (200, try JSONSerialization.data(withJSONObject: object))
         let transport = RecordingCloudTransport(routes)
-        let metadata = try #require(try await ScalewaySource(root: SystemRoot(root.path), client: transport.client).load())
+        let metadata = try #require(
+            try await ScalewaySource(root: SystemRoot(root.path), client: transport.client).load())
         guard case .configuration(let config)? = metadata.network else {
             Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
             return
@@ -161,7 +163,9 @@ import Testing
         #expect(config.links.map(\.name) == ["ens2"])
         #expect(config.networks.map { $0.staticAddress.map(\.description) ?? "\($0.method)" } == expected.addresses)
         #expect(config.networks.flatMap(\.routes).map { "\($0.destination) via \($0.gateway)" } == expected.routes)
-        if index == 1 { #expect(config.skipped.contains { $0.contains("2000:abc:4444:9876::42") }, "\(config.skipped)") }
+        if index == 1 {
+            #expect(config.skipped.contains { $0.contains("2000:abc:4444:9876::42") }, "\(config.skipped)")
+        }
     }
 
     /// No NIC under the root (nothing to match the configuration to): no network, and the
@@ -169,7 +173,8 @@ import Testing
     @Test func withoutANICThereIsNoNetworkAndABadIPv6IsNamed() async throws {
         let (loaded, _) = try await Self.load(Self.fullRoutes)
         #expect(try #require(loaded).network == nil)
-        var object = try #require(try JSONSerialization.jsonObject(with: Data(Self.fakeMetadata.utf8)) as? [String: Any])
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(Self.fakeMetadata.utf8)) as? [String: Any])
         object["ipv6"] = ["address": "not-an-address", "netmask": "64", "gateway": "fe80::1"]
         let root = try dmiRoot(["sys_vendor": "Scaleway"])
         try root.write("de:00:00:aa:bb:cc\n", to: "sys/class/net/ens2/address")
@@ -177,7 +182,8 @@ import Testing
         var routes = Self.fullRoutes
         routes["/conf?format=json"] = (200, try JSONSerialization.data(withJSONObject: object))
         let transport = RecordingCloudTransport(routes)
-        let metadata = try #require(try await ScalewaySource(root: SystemRoot(root.path), client: transport.client).load())
+        let metadata = try #require(
+            try await ScalewaySource(root: SystemRoot(root.path), client: transport.client).load())
         #expect(metadata.hostname == "scaleway.host")
         guard case .invalid(let error)? = metadata.network else {
             Issue.record("expected .invalid, got \(String(describing: metadata.network))")

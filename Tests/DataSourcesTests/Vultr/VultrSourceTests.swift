@@ -101,23 +101,23 @@ import Testing
     /// `VULTR_V1_3` has it); its physical entries have no name and are matched by MAC.
     static var cloudInterfaces: [String: Any] {
         [
-        "version": 1,
-        "config": [
-            ["type": "nameserver", "address": ["108.61.10.10", "2001:19f0:300:1704::6"]],
-            [
-                "type": "physical", "mac_address": "56:00:03:1b:4e:ca", "accept-ra": 1,
-                "subnets": [
-                    ["type": "dhcp", "control": "auto"], ["type": "ipv6_slaac", "control": "auto"],
-                    ["type": "static6", "control": "auto", "address": "2002:19f0:5:28a7::/64"],
+            "version": 1,
+            "config": [
+                ["type": "nameserver", "address": ["108.61.10.10", "2001:19f0:300:1704::6"]],
+                [
+                    "type": "physical", "mac_address": "56:00:03:1b:4e:ca", "accept-ra": 1,
+                    "subnets": [
+                        ["type": "dhcp", "control": "auto"], ["type": "ipv6_slaac", "control": "auto"],
+                        ["type": "static6", "control": "auto", "address": "2002:19f0:5:28a7::/64"],
+                    ],
+                ],
+                [
+                    "type": "physical", "mac_address": "5a:00:03:1b:4e:ca",
+                    "subnets": [
+                        ["type": "static", "control": "auto", "address": "10.1.112.3", "netmask": "255.255.240.0"]
+                    ],
                 ],
             ],
-            [
-                "type": "physical", "mac_address": "5a:00:03:1b:4e:ca",
-                "subnets": [
-                    ["type": "static", "control": "auto", "address": "10.1.112.3", "netmask": "255.255.240.0"]
-                ],
-            ],
-        ],
         ]
     }
 

@@ -36,7 +36,9 @@ struct StartupScriptPluginTests {
     }
 
     static func marks(_ root: ChrootScratchRoot) -> [String] {
-        let text = FileManager.default.contents(atPath: root.path + "/tmp/marks").map { String(decoding: $0, as: UTF8.self) }
+        let text = FileManager.default.contents(atPath: root.path + "/tmp/marks").map {
+            String(decoding: $0, as: UTF8.self)
+        }
         return (text ?? "").split(separator: "\n").map(String.init)
     }
 
@@ -76,7 +78,8 @@ struct StartupScriptPluginTests {
         let record = await Self.boot(root: root.path, script: script)
         #expect(record.status == .failed, "\(record)")
         #expect(
-            record.error?.contains("the instance attribute startup-script exited with status 7; last output: disk not found")
+            record.error?.contains(
+                "the instance attribute startup-script exited with status 7; last output: disk not found")
                 == true, "\(record)")
     }
 
@@ -100,7 +103,8 @@ struct StartupScriptPluginTests {
         defer { root.close() }
         let none = await Self.boot(root: root.path, script: nil)
         #expect(none.status == .skipped && none.reason == "the platform gives no startup script", "\(none)")
-        let script = StartupScript(origin: "instance attribute startup-script", content: Data("echo x >> /tmp/marks".utf8))
+        let script = StartupScript(
+            origin: "instance attribute startup-script", content: Data("echo x >> /tmp/marks".utf8))
         let dry = await Self.boot(root: root.path, script: script, dryRun: true)
         #expect(dry.status == .wouldApply, "\(dry)")
         #expect(
