@@ -265,6 +265,14 @@ import Testing
         #expect(root.directory.read("etc/hostname") == "gce-demo\n")
         let marks = root.directory.read("root/gce-startup-script-ran") ?? ""
         #expect(marks == "startup-script ran by bash\nstartup-script ran by bash\n", "\(marks)")
+        // `query` names where the script came from (its size, never its text).
+        let query = try await Program.tool(
+            "ip",
+            [
+                "netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "query", "--config", config,
+                "--root", root.path, "startup_script.origin",
+            ], timeout: 60)
+        #expect(query.standardOutput == "instance attribute startup-script\n", "\(query.standardError)")
         let asked = Set(server.loggedRequests().compactMap { $0["path"] as? String })
         #expect(asked.contains("/computeMetadata/v1/project/attributes"), "\(asked)")
     }

@@ -46,8 +46,9 @@ public struct StartupScriptPlugin: Plugin {
     public func apply(_ plan: Plan, _ context: PluginContext) async throws -> PluginOutcome {
         let script = plan.script
         if let content = script.content {
-            let run = try await ScriptRunner(context: context).run(
-                content, fileName: "startup-script", fallback: Shebang(interpreter: script.interpreter))
+            let run = try await ScriptRunner(context: context, timeout: context.config.userData.userdataScriptTimeout)
+                .run(
+                    content, fileName: "startup-script", fallback: Shebang(interpreter: script.interpreter))
             context.logger.info(
                 "startup script ran",
                 metadata: [
