@@ -52,7 +52,8 @@ public struct OracleSource: DataSource {
         let location = url.absoluteString
         do {
             guard let data = try await reader.optional(url, maxBytes: limits.jsonBytes) else { return nil }
-            return OracleNetwork.description(vnics: try JSONValue.parse(data), location: location)
+            return OracleNetwork.description(
+                vnics: try JSONValue.parse(data), location: location, names: SystemInterfaceNames.byMAC(under: root))
         } catch {
             return .invalid(NetworkConfigError(location, field: "", CloudJSON.describe(error)))
         }

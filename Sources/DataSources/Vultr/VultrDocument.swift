@@ -16,8 +16,9 @@ struct VultrDocument {
     var vendorData: Data?
     var network: NetworkDescription?
 
-    /// Reads `object`; `location` names the document in errors.
-    init(_ object: [String: JSONValue], location: String) throws {
+    /// Reads `object`; `location` names the document in errors; `interfaceNames` are the
+    /// guest's interface names by MAC, which name the network's links.
+    init(_ object: [String: JSONValue], location: String, interfaceNames: [String: String] = [:]) throws {
         guard let instanceID = CloudJSON.identifier(object["instance-v2-id"]) else {
             throw DataSourceError.missingField(location: location, field: "instance-v2-id")
         }
@@ -30,7 +31,7 @@ struct VultrDocument {
         userData = Self.text(object["user-data"])
         vendorData = Self.text(object["vendor-data"])
         network = VultrNetwork.description(
-            interfaces: object["interfaces"], cloudInterfaces: object["cloud_interfaces"])
+            interfaces: object["interfaces"], cloudInterfaces: object["cloud_interfaces"], names: interfaceNames)
     }
 
     /// The instance as the agent's one metadata value.

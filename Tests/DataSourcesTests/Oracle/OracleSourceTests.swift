@@ -99,6 +99,24 @@ import Testing
         #expect(config.networks.map { "\($0.linkID) \($0.method)" } == ["eth0 dhcp4"])
     }
 
+    /// The link carries the name of the guest's NIC with the VNIC's MAC (cloud-init's
+    /// `get_interfaces_by_mac`), so nothing is renamed.
+    @Test func theLinkIsNamedAfterTheGuestsNIC() async throws {
+        let root = try dmiRoot(Self.vendor)
+        try root.write("02:00:17:05:d1:db\n", to: "sys/class/net/ens3/address")
+        let transport = RecordingCloudTransport([
+            Self.path: (200, Data(Self.opcV2.utf8)), "/opc/v2/vnics/": (200, Data(Self.vnics.utf8)),
+        ])
+        let metadata = try #require(
+            try await OracleSource(root: SystemRoot(root.path), client: transport.client).load())
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.name) == ["ens3"])
+        #expect(config.links.map(\.macAddress) == ["02:00:17:05:d1:db"])
+    }
+
     /// A VNIC list that cannot be used fails only the network (`.invalid`, named); the
     /// instance still loads. An empty list is no network.
     @Test(arguments: [

@@ -139,6 +139,28 @@ import Testing
         #expect(methods == ["eth0 dhcp4", "eth0 slaac", "eth0 2002:19f0:5:28a7::/64", "eth1 10.1.112.3/20"])
     }
 
+    /// cloud-init's `get_interface_name`: each link carries the name of the guest's NIC with
+    /// its MAC (the test's `INTERFACE_MAP`), so nothing is renamed; both ways of giving the
+    /// network. A MAC the guest lacks keeps `eth<position>`.
+    @Test(arguments: [false, true])
+    func linksAreNamedAfterTheGuestsNICs(cloudInterfaces: Bool) async throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(try Self.v12().utf8)) as? [String: Any])
+        if cloudInterfaces {
+            object["cloud_interfaces"] = Self.cloudInterfaces
+            object["interfaces"] = [Any]()
+        }
+        let document = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let root = try dmiRoot(Self.vendor)
+        try root.write("56:00:03:1B:4E:CA\n", to: "sys/class/net/enp1s0/address")
+        let transport = RecordingCloudTransport(texts: ["/v1.json": document])
+        let metadata = try #require(try await VultrSource(root: SystemRoot(root.path), client: transport.client).load())
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.name) == ["enp1s0", "eth1"])
+    }
+
     /// A `cloud_interfaces` that is no network config is named, not ignored for `interfaces`.
     @Test func aBrokenCloudInterfacesIsInvalid() async throws {
         var object = try #require(try JSONSerialization.jsonObject(with: Data(try Self.v12().utf8)) as? [String: Any])
