@@ -6,8 +6,8 @@ import FoundationEssentials
 /// under the root: for platforms whose metadata configures "the" NIC without naming it or
 /// giving its MAC (Scaleway).
 ///
-/// Candidates: every interface but `lo` with a MAC address, not `veth*`, not a bridge
-/// (`bridge/`), not a bond (`bonding/`). Those with `carrier` 1 come first; then those that
+/// Candidates: every interface but `lo` with a MAC address (`SystemInterfaceNames`: one per
+/// MAC, the hardware NIC first), not `veth*`, not a bridge (`bridge/`), not a bond (`bonding/`). Those with `carrier` 1 come first; then those that
 /// may get one (`dormant` 1, or `operstate` dormant, down, lowerlayerdown or unknown); the
 /// rest are ignored. Within each group `eth0` first, then natural name order (`ens2` before
 /// `ens10`). Departures: cloud-init also skips net_failover masters and waits for udev to
@@ -24,15 +24,12 @@ public struct FallbackNIC: Sendable, Equatable {
 
     /// The first candidate; nil when the root has none (no `/sys/class/net`, only `lo`).
     public static func find(under root: SystemRoot) -> FallbackNIC? {
-        guard let directory = try? root.resolve("/sys/class/net"),
-            let names = try? FileManager.default.contentsOfDirectory(atPath: directory)
-        else { return nil }
+        guard let directory = try? root.resolve("/sys/class/net") else { return nil }
         var connected: [FallbackNIC] = []
         var possible: [FallbackNIC] = []
-        for name in names where name != "lo" && !name.hasPrefix("veth") && InterfaceName.isValid(name) {
+        for (mac, name) in SystemInterfaceNames.byMAC(under: root) where !name.hasPrefix("veth") {
             let path = directory + "/" + name
-            guard let mac = read(path + "/address").flatMap(MACAddress.normalize),
-                !FileManager.default.fileExists(atPath: path + "/bridge"),
+            guard !FileManager.default.fileExists(atPath: path + "/bridge"),
                 !FileManager.default.fileExists(atPath: path + "/bonding")
             else { continue }
             let nic = FallbackNIC(name: name, macAddress: mac)
