@@ -1,7 +1,7 @@
 import Foundation
 
-/// Oracle Cloud's IMDS v2: `GET /opc/v2/instance` (with or without the trailing slash,
-/// `oracle/instance.json` in the fixture tree), refused with 401 unless the request carries
+/// Oracle Cloud's IMDS v2: `GET /opc/v2/instance` and `GET /opc/v2/vnics` (with or without
+/// the trailing slash, `oracle/instance.json` and `oracle/vnics.json` in the fixture tree), refused with 401 unless the request carries
 /// `Authorization: Bearer Oracle` (the header cloud-init and afterburn send; the status is
 /// this mock's choice: the peers' code does not show what OCI answers without it).
 struct OracleRoutes: Sendable {
@@ -12,7 +12,13 @@ struct OracleRoutes: Sendable {
         guard request.header("Authorization") == "Bearer Oracle" else {
             return .text("401 Unauthorized: the Authorization header must be 'Bearer Oracle'", status: 401)
         }
-        guard request.path == "/opc/v2/instance" else { return .notFound }
-        return CloudRoutes.file(fixtures.cloudFile("oracle", "instance.json"), contentType: "application/json")
+        switch request.path {
+        case "/opc/v2/instance":
+            return CloudRoutes.file(fixtures.cloudFile("oracle", "instance.json"), contentType: "application/json")
+        case "/opc/v2/vnics":
+            return CloudRoutes.file(fixtures.cloudFile("oracle", "vnics.json"), contentType: "application/json")
+        default:
+            return .notFound
+        }
     }
 }

@@ -10,7 +10,7 @@ import Testing
     static let own: [String: Set<String>] = [
         "HostKeys": ["hostKeys"], "Hostname": ["hostname"], "Network": ["network"], "Password": ["password"],
         "Resize": ["resize"], "SSHKeys": ["sshKeys"], "UserData": ["userData"], "Users": [], "Files": [],
-        "PlatformPassword": [],
+        "PlatformPassword": [], "StartupScript": [],
         // The shared operations act for several plugins: the host name's and the password's.
         "Operations": ["hostname", "password"],
         "Runtime": ["sources"],
@@ -22,6 +22,9 @@ import Testing
         // A user-data host name is validated as the hostname plugin's (netbios), and
         // `manage_etc_hosts` there overrides that plugin's.
         "UserData": ["hostname"],
+        // The platform's startup script is bounded as user data scripts are
+        // (`userdata_script_timeout`): one limit for every script the agent runs.
+        "StartupScript": ["userData"],
     ]
 
     static func groupsRead(in text: String) -> Set<String> {

@@ -54,7 +54,9 @@ import Testing
             otherKeys: ["demo-ed25519"], vendorData: false),
         Platform(
             id: "oracle", dmi: ["chassis_asset_tag": "OracleCloud.com"], hostname: "oracle-demo",
-            paths: ["/opc/v2/instance"], netplan: [], otherKeys: ["demo-ed25519"], vendorData: false),
+            paths: ["/opc/v2/instance", "/opc/v2/vnics"], netplan: ["dhcp4: true", "mtu: 9000", "02:00:17:05:d1:db"],
+            nics: ["ens3": "02:00:17:05:d1:db", "ens5": "00:00:17:02:2b:b1"], otherKeys: ["demo-ed25519"],
+            vendorData: false),
         Platform(
             id: "upcloud", dmi: ["sys_vendor": "UpCloud"], hostname: "upcloud-demo", paths: ["/metadata/v1.json"],
             netplan: ["dhcp4: true", "94.237.105.50/32", "94.237.127.9", "3a:d6:ba:4a:36:e7", "3a:d6:ba:4a:84:cc"],
@@ -234,5 +236,44 @@ import Testing
             let theirs = Set(other.paths).subtracting(platform?.paths ?? [])
             #expect(asked.isDisjoint(with: theirs), "\(other.id) was asked: \(asked)")
         }
+    }
+
+    /// GCE's `startup-script` (fixtures/clouds/gce: no `#!`, a bash-only test) run by the built
+    /// agent inside a chroot scratch root with the real bash, at each of two boots, as Google's
+    /// guest environment runs it at every boot.
+    @Test(.enabled(if: canUseNetns, "needs root (netns, bind mount, chroot): skipped; CI runs as root"))
+    func gceRunsItsStartupScriptAtEveryBoot() async throws {
+        let namespaces = try await LinkLocalNamespaceTests.NamespacePair()
+        let work = try TemporaryDirectory(prefix: "guest-agent-clouds")
+        let server = try await Self.server(namespaces, work: work)
+        defer { server.stop() }
+        let root = try await ChrootScratchRoot()
+        defer { root.close() }
+        try root.directory.write("Google Compute Engine\n", to: "sys/class/dmi/id/product_name")
+        let config = try work.write(
+            """
+            [DEFAULT]
+            metadata_services = gce
+            retry_count_interval = 0.05
+            discovery_timeout = 20
+            plugins = hostname, startup_script
+            """, to: "agent.conf")
+        for boot in 1...2 {
+            let result = try await Self.run(namespaces, config: config, root: root.path)
+            #expect(result.status == 0, "boot \(boot): \(result.standardOutput)\n\(result.standardError)")
+        }
+        #expect(root.directory.read("etc/hostname") == "gce-demo\n")
+        let marks = root.directory.read("root/gce-startup-script-ran") ?? ""
+        #expect(marks == "startup-script ran by bash\nstartup-script ran by bash\n", "\(marks)")
+        // `query` names where the script came from (its size, never its text).
+        let query = try await Program.tool(
+            "ip",
+            [
+                "netns", "exec", namespaces.client, BuiltProducts.path("guest-agent"), "query", "--config", config,
+                "--root", root.path, "startup_script.origin",
+            ], timeout: 60)
+        #expect(query.standardOutput == "instance attribute startup-script\n", "\(query.standardError)")
+        let asked = Set(server.loggedRequests().compactMap { $0["path"] as? String })
+        #expect(asked.contains("/computeMetadata/v1/project/attributes"), "\(asked)")
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// Scaleway's own address (169.254.42.42, default URLs), DMI faked under `--root`. The mock
 /// serves user and vendor data only to a source port below 1024 and accepts only afterburn's
 /// check-in body, so a run that installs the user data and whose `PATCH /state` the mock
-/// answered 200 proves both.
+/// answered 200 proves both. The network is rendered on the NIC cloud-init would pick.
 @Suite(.serialized) struct ScalewayEndToEndTests {
     static var canUseNetns: Bool { Program.isRoot && Program.which("ip") != nil }
 
@@ -29,6 +29,10 @@ import Testing
         defer { server.stop() }
         let root = try PluginTestContext.makeRoot()
         try root.write("Scaleway\n", to: "sys/class/dmi/id/sys_vendor")
+        // The fallback NIC the network is put on: the one with a carrier.
+        try root.write("de:00:00:5c:a1:e0\n", to: "sys/class/net/ens2/address")
+        try root.write("1\n", to: "sys/class/net/ens2/carrier")
+        try root.write("de:00:00:5c:a1:e1\n", to: "sys/class/net/ens3/address")
         let config = try CloudsEndToEndTests.config(in: work, source: "scaleway")
 
         let result = try await CloudsEndToEndTests.run(namespaces, config: config, root: root.path)
@@ -44,6 +48,14 @@ import Testing
         #expect(
             root.read("etc/guest-agent-demo/user-data.txt")?.contains("written by scaleway-demo's user data") == true,
             "\(result.standardOutput)")
+        // cloud-init 22.4.2's network: DHCPv4 plus the conf's static IPv6 and its default route.
+        let netplan = root.read("etc/netplan/50-guest-agent.yaml") ?? result.standardOutput
+        for text in [
+            "dhcp4: true", "\"2001:db8:1640:1a2b::1/64\"", "via: \"2001:db8:1640:1a2b::\"", "de:00:00:5c:a1:e0",
+        ] {
+            #expect(netplan.contains(text), "\(text) not in:\n\(netplan)")
+        }
+        #expect(!netplan.contains("de:00:00:5c:a1:e1"), "only the fallback NIC: \(netplan)")
         let log = server.loggedRequests()
         let statuses = Dictionary(
             log.compactMap { entry -> (String, Int)? in

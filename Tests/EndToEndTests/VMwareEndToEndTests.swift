@@ -57,7 +57,11 @@ import Testing
     }
 
     /// A root with the stand-in tool serving `values`; returns the root and the tool's log.
-    static func root(values: [String: String], dmi: [String: String]) throws -> (TemporaryDirectory, String) {
+    /// `tool` is `vmware-rpctool` (one argument) or `vmtoolsd` (`--cmd` and one argument):
+    /// each stand-in answers only its own argv shape.
+    static func root(values: [String: String], dmi: [String: String], tool: String = "vmware-rpctool") throws
+        -> (TemporaryDirectory, String)
+    {
         let root = try PluginTestContext.makeRoot()
         for (field, value) in dmi { try root.write(value + "\n", to: "sys/class/dmi/id/\(field)") }
         try root.write("00:50:56:aa:bb:cc\n", to: "sys/class/net/ens192/address")
@@ -65,15 +69,19 @@ import Testing
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
         for (key, value) in values { try value.write(toFile: store + "/" + key, atomically: true, encoding: .utf8) }
         let log = root.path + "/rpctool.log"
+        // Any other argv shape than the tool's own is refused (exit 64, no value).
+        let argvCheck =
+            tool == "vmtoolsd" ? #"[ "$1" = --cmd ] && [ "$#" = 2 ] || exit 64; shift"# : #"[ "$#" = 1 ] || exit 64"#
         _ = try root.write(
             """
             #!/bin/sh
             printf '%s\\n' "$*" >> '\(log)'
+            \(argvCheck)
             key="${1#info-get guestinfo.}"
-            if [ "$#" = 1 ] && [ -f '\(store)/'"$key" ]; then cat '\(store)/'"$key"; exit 0; fi
+            if [ -f '\(store)/'"$key" ]; then cat '\(store)/'"$key"; exit 0; fi
             printf 'No value found' >&2
             exit 1
-            """, to: "usr/bin/vmware-rpctool", mode: 0o755)
+            """, to: "usr/bin/\(tool)", mode: 0o755)
         return (root, log)
     }
 
@@ -109,6 +117,21 @@ import Testing
         let asked = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(asked.contains("info-get guestinfo.metadata\n"), "\(asked)")
         #expect(asked.contains("info-get guestinfo.vendordata.encoding\n"), "\(asked)")
+    }
+
+    /// An image with `vmtoolsd` and no `vmware-rpctool` (cloud-init 23.4's fallback): every key
+    /// is read through `vmtoolsd --cmd "info-get guestinfo.<key>"` and the instance is the same.
+    @Test func withoutRPCToolVmtoolsdIsAsked() async throws {
+        let (root, log) = try Self.root(
+            values: try await Self.values(), dmi: ["product_name": "VMware7,1"], tool: "vmtoolsd")
+        let work = try TemporaryDirectory(prefix: "guest-agent-vmware")
+        let result = try await Program.agent(["run"], config: try Self.config(in: work), root: root.path)
+        #expect(result.status == 0, "\(result.standardOutput)\n\(result.standardError)")
+        #expect(root.read("etc/hostname") == "vmware-demo\n")
+        #expect(root.read("etc/guest-agent-demo/user-data.txt")?.contains("vmware-demo's user data") == true)
+        let asked = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(asked.contains("--cmd info-get guestinfo.metadata\n"), "\(asked)")
+        #expect(asked.contains("--cmd info-get guestinfo.userdata.encoding\n"), "\(asked)")
     }
 
     /// The same guestinfo and tool, but DMI naming another platform or none: the tool is never

@@ -63,4 +63,18 @@ enum CloudJSON {
         if let underlying = context.underlyingError { return "\(underlying)" }
         return context.debugDescription
     }
+
+    /// A JSON value as the YAML value the network config converters read: the clouds that
+    /// give a cloud-init network config (Vultr's `cloud_interfaces`) or parts of one (routes)
+    /// in JSON hand it to the same converter as NoCloud's YAML.
+    static func yaml(_ value: JSONValue) -> YAMLValue {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .number(let number): Int(exactly: number).map(YAMLValue.int) ?? .double(number)
+        case .string(let text): .string(text)
+        case .array(let items): .list(items.map(yaml))
+        case .object(let members): .map(members.mapValues(yaml))
+        }
+    }
 }

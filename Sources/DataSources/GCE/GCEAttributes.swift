@@ -7,6 +7,7 @@ struct GCEAttributes {
     var publicKeys: [PublicKeyEntry]
     var refusedKeys: [String]
     var userData: OptionalDocument
+    var startupScript: StartupScript?
 
     /// `now` (seconds since the epoch) decides which `google-ssh` keys have expired.
     init(instance: [String: JSONValue], project: [String: JSONValue], location: String, now: Int) {
@@ -34,6 +35,38 @@ struct GCEAttributes {
         publicKeys = keys
         refusedKeys = refused
         userData = Self.userData(instance, location: location)
+        startupScript = Self.startupScript(instance: instance, project: project)
+    }
+
+    /// The attributes Google's script runner (`google_metadata_script_runner`) reads for
+    /// startup on Linux, in the order it runs them.
+    static let startupKeys = ["startup-script", "startup-script-url"]
+
+    /// The startup script as Google's runner picks it: the instance's attributes when they
+    /// hold any non-empty startup key, else the project's (the levels never mix). Its text
+    /// loses its leading blanks, as the runner trims them before writing the file.
+    static func startupScript(instance: [String: JSONValue], project: [String: JSONValue]) -> StartupScript? {
+        for (level, attributes) in [("instance", instance), ("project", project)] {
+            let found = startupKeys.compactMap { key in
+                attributes[key]?.stringValue.flatMap { $0.isEmpty ? nil : (key, $0) }
+            }
+            guard !found.isEmpty else { continue }
+            let values = Dictionary(uniqueKeysWithValues: found)
+            let text = values["startup-script"].map { String($0.drop(while: Self.isLeadingBlank)) }
+            let trimmedURL = values["startup-script-url"]?.trimmingWhitespaceAndNewlines()
+            let url = trimmedURL?.isEmpty == false ? trimmedURL : nil
+            // A script of blanks only is nothing to run (Google's runner would run an empty file).
+            guard text?.isEmpty == false || url != nil else { return nil }
+            return StartupScript(
+                origin: "\(level) attribute " + (text?.isEmpty == false ? "startup-script" : "startup-script-url"),
+                content: text.flatMap { $0.isEmpty ? nil : Data($0.utf8) }, unfetchedURL: url)
+        }
+        return nil
+    }
+
+    /// The characters Google's runner trims from the start of a script (`" \n\v\f\t\r"`).
+    private static func isLeadingBlank(_ character: Character) -> Bool {
+        [" ", "\n", "\u{0B}", "\u{0C}", "\t", "\r", "\r\n"].contains(character)
     }
 
     /// The `user-data` attribute, base64-decoded when `user-data-encoding` says `base64`. An

@@ -5,7 +5,8 @@ import FoundationEssentials
 /// `Metadata-Flavor: Google` on every request (docs/PROTOCOLS.md, GCE), read only when DMI
 /// says Google. The five documents cloud-init's DataSourceGCE reads, read together:
 /// `instance/id`, `instance/zone`, `instance/hostname` (text) and the instance's and the
-/// project's attributes (`attributes/?recursive=true`, one JSON object each).
+/// project's attributes (`attributes/?recursive=true`, one JSON object each), which also
+/// give the `startup-script` the `startup_script` plugin runs at every boot.
 public struct GCESource: DataSource {
     public let id = "gce"
     public let isLocal = false
@@ -55,6 +56,7 @@ public struct GCESource: DataSource {
             // `projects/123/zones/us-central1-a`: the zone is the last part, as cloud-init keeps it.
             availabilityZone: try await zone.split(separator: "/").last.map(String.init))
         metadata.userDataDocument = gce.userData
+        metadata.startupScript = gce.startupScript
         return metadata
     }
 

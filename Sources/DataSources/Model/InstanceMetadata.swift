@@ -63,6 +63,8 @@ public struct InstanceMetadata: Sendable, Equatable {
     /// Azure's WireServer ready report, sent like `bootCheckIn` once the network stage's
     /// plugins have run (a goal state GET, then a health POST, retried within a bound).
     public var readyReport: WireServerReadyReport?
+    /// A script to run as root at every boot after the other plugins (GCE's `startup-script`).
+    public var startupScript: StartupScript?
 
     public init(
         sourceID: String, instanceID: String, hostname: String? = nil, name: String? = nil,

@@ -5,6 +5,8 @@ import FoundationEssentials
 /// data at `/user_data/cloud-init` and `/vendor_data/cloud-init` asked from a source port
 /// below 1024 (the service's proof that the client is root), and the boot check-in
 /// `PATCH /state` (docs/PROTOCOLS.md, Scaleway); read only when DMI `sys_vendor` is `Scaleway`.
+/// The network is the guest's fallback NIC by DHCP plus the document's static IPv6
+/// (`ScalewayNetwork`), as cloud-init 22.4.2 configures it.
 public struct ScalewaySource: DataSource {
     public let id = "scaleway"
     public let isLocal = false
@@ -47,6 +49,7 @@ public struct ScalewaySource: DataSource {
         var metadata = InstanceMetadata(
             sourceID: id, instanceID: document.instanceID, hostname: document.hostname,
             publicKeys: document.publicKeys, refusedKeys: document.refusedKeys, availabilityZone: document.zone)
+        metadata.network = ScalewayNetwork.description(conf: conf, nic: FallbackNIC.find(under: root))
         metadata.userDataDocument = userData
         // Vendor data is a cloud-config or MIME document (cloud-init's vendordata_raw).
         metadata.vendorUserDataDocument = vendorData

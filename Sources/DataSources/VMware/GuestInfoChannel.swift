@@ -1,14 +1,14 @@
 import AgentBase
 import FoundationEssentials
 
-/// The VMware hypervisor's guestinfo keys, as the image's own `vmware-rpctool` reads them,
-/// and the zlib that inflates a `gzip+base64` value.
+/// The VMware hypervisor's guestinfo keys, as the image's own `vmware-rpctool` (or
+/// `vmtoolsd`) reads them, and the zlib that inflates a `gzip+base64` value.
 ///
 /// Why a protocol here and its implementation in Plugins: DataSources reads only; it runs
 /// no program and links no zlib (docs/ARCHITECTURE.md, the layers). The Plugins layer gives
 /// `AgentConfig.dataSourceSettings` a channel over its CommandRunner and GzipDecoder.
 public protocol GuestInfoChannel: Sendable {
-    /// Whether the image under the root has the tool to ask the hypervisor with; without it
+    /// Whether the image under the root has a tool to ask the hypervisor with; without one
     /// the VMware source is absent and nothing is run.
     var isAvailable: Bool { get }
 

@@ -4,7 +4,8 @@ import FoundationEssentials
 /// The fields of Vultr's `v1.json` the agent uses, as cloud-init's DataSourceVultr and
 /// `refactor_metadata` read them: `instance-v2-id`, `hostname` (`guest` when empty),
 /// `public-keys`, `region` (`countrycode`, else `regioncode`, lower-cased), `user-data` (a
-/// string; `[]` or `""` mean none), `vendor-data` (user data's formats) and `interfaces`.
+/// string; `[]` or `""` mean none), `vendor-data` (user data's formats), and `cloud_interfaces`
+/// or `interfaces` for the network.
 struct VultrDocument {
     var instanceID: String
     var hostname: String
@@ -15,8 +16,9 @@ struct VultrDocument {
     var vendorData: Data?
     var network: NetworkDescription?
 
-    /// Reads `object`; `location` names the document in errors.
-    init(_ object: [String: JSONValue], location: String) throws {
+    /// Reads `object`; `location` names the document in errors; `interfaceNames` are the
+    /// guest's interface names by MAC, which name the network's links.
+    init(_ object: [String: JSONValue], location: String, interfaceNames: [String: String] = [:]) throws {
         guard let instanceID = CloudJSON.identifier(object["instance-v2-id"]) else {
             throw DataSourceError.missingField(location: location, field: "instance-v2-id")
         }
@@ -28,7 +30,8 @@ struct VultrDocument {
         region = (regionObject?["countrycode"]?.stringValue ?? regionObject?["regioncode"]?.stringValue)?.lowercased()
         userData = Self.text(object["user-data"])
         vendorData = Self.text(object["vendor-data"])
-        network = VultrNetwork.description(interfaces: object["interfaces"])
+        network = VultrNetwork.description(
+            interfaces: object["interfaces"], cloudInterfaces: object["cloud_interfaces"], names: interfaceNames)
     }
 
     /// The instance as the agent's one metadata value.

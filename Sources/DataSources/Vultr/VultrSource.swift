@@ -36,7 +36,9 @@ public struct VultrSource: DataSource {
         }
         let url = baseURL.appending(relativePath: "v1.json")
         let object = try await reader.jsonObject(url, maxBytes: limits.jsonBytes + 2 * limits.userDataBytes)
-        return try VultrDocument(object, location: url.absoluteString).metadata(sourceID: id)
+        return try VultrDocument(
+            object, location: url.absoluteString, interfaceNames: SystemInterfaceNames.byMAC(under: root)
+        ).metadata(sourceID: id)
     }
 
     /// Whether `/proc/cmdline` under `root` has the word `vultr` (a whole word, as cloud-init's

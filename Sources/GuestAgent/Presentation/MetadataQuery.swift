@@ -34,6 +34,14 @@ enum MetadataQuery {
         view["launch_index"] = metadata.launchIndex.map { number($0) }
         if metadata.adminPassword != nil { view["admin_pass"] = .string(redacted) }
         if metadata.platformPassword != nil { view["platform_password"] = .string(redacted) }
+        if let script = metadata.startupScript {
+            // Where it comes from and its size, not its text (like user data: `user_data_bytes`).
+            var entry: [String: JSONValue] = [
+                "origin": .string(script.origin), "bytes": number(script.content?.count ?? 0),
+            ]
+            entry["unfetched_url"] = script.unfetchedURL.map { .string($0) }
+            view["startup_script"] = .object(entry)
+        }
         if !metadata.unreadableDocuments.isEmpty {
             view["unreadable_documents"] = .array(metadata.unreadableDocuments.map { .string("\($0)") })
         }

@@ -17,6 +17,9 @@ public enum PluginRegistry {
         ("ssh_keys", { SSHKeysPlugin() }),
         ("files", { InjectedFilesPlugin() }),
         ("userdata", { UserDataPlugin() }),
+        // Every boot, after everything else: the platform's startup script (GCE), as Google's
+        // guest environment runs it once the instance is up.
+        ("startup_script", { StartupScriptPlugin() }),
     ]
 
     /// Every id the configuration accepts, each backed by a real plugin.
@@ -24,8 +27,9 @@ public enum PluginRegistry {
     /// Ids reserved for plugins not built yet.
     public static let plannedIDs = table.filter { $0.make == nil }.map(\.id)
     /// What runs when `plugins` is not set: every plugin, in the table's order, so
-    /// `userdata` last, after `files` (as cloud-init runs user data by default, after the
-    /// instance is set up: its scripts find the users, keys and files in place).
+    /// `userdata` after `files` (as cloud-init runs user data by default, after the
+    /// instance is set up: its scripts find the users, keys and files in place), and the
+    /// platform's startup script last.
     public static let defaultPluginIDs = knownIDs
 
     /// What the plugins `ids` read beyond the basics, for the sources to fetch.

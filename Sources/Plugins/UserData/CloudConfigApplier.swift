@@ -127,7 +127,8 @@ struct CloudConfigApplier: Sendable {
 
     /// Runs one runcmd/bootcmd entry; a non-zero exit or a timeout is an error.
     func run(_ command: CloudConfig.Command, name: String) async throws {
-        let run = try await ScriptRunner(context: context).runCommand(command.argv, fileName: name)
+        let run = try await ScriptRunner(context: context, timeout: context.config.userData.userdataScriptTimeout)
+            .runCommand(command.argv, fileName: name)
         if run.timedOut {
             throw CloudConfigCommandError(detail: "killed after \(context.config.userData.userdataScriptTimeout) s")
         }

@@ -49,8 +49,9 @@ struct CloudConfigPackages: Sendable {
         context.logger.info(
             "cloud-config: running the package manager",
             metadata: ["key": "\(command.key)", "argv": "\(command.argv.joined(separator: " "))"])
-        let run = try await ScriptRunner(context: context).runCommand(
-            command.argv, fileName: "part-\(partIndex)-packages-\(command.step)", environment: command.environment)
+        let run = try await ScriptRunner(context: context, timeout: context.config.userData.userdataScriptTimeout)
+            .runCommand(
+                command.argv, fileName: "part-\(partIndex)-packages-\(command.step)", environment: command.environment)
         context.logger.info(
             "cloud-config: package manager ran",
             metadata: [

@@ -61,10 +61,5 @@ enum UserDataDetector {
     }
 
     /// The first line, without a UTF-8 byte order mark or a CR.
-    static func firstLine(_ data: Data) -> String {
-        var bytes = data.prefix(4096)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        let line = bytes.prefix { $0 != 0x0A }
-        return String(decoding: line.last == 0x0D ? line.dropLast() : line, as: UTF8.self)
-    }
+    static func firstLine(_ data: Data) -> String { Shebang.firstLine(data) }
 }

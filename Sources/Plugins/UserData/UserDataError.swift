@@ -9,7 +9,6 @@ enum UserDataError: Error, CustomStringConvertible, Equatable {
     case tooManyParts(limit: Int)
     case windows(String)
     case partsFailed([String])
-    case scriptsNeedRoot(String)
 
     var description: String {
         switch self {
@@ -23,8 +22,6 @@ enum UserDataError: Error, CustomStringConvertible, Equatable {
         case .windows(let marker):
             "user data is Windows-style (\(marker)): not for this platform; nothing was run"
         case .partsFailed(let failures): "\(failures.count) part(s) failed: " + failures.joined(separator: "; ")
-        case .scriptsNeedRoot(let root):
-            "running user data inside --root \(root) needs chroot, which needs root; run as root or without --root"
         }
     }
 }

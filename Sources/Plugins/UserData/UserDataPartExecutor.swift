@@ -42,7 +42,7 @@ struct UserDataPartExecutor: Sendable {
     func script(_ part: UserDataPart, content: Data, fallback: Shebang?, contract: Bool) async -> PartResult {
         let run: ScriptRun
         do {
-            run = try await ScriptRunner(context: context).run(
+            run = try await ScriptRunner(context: context, timeout: context.config.userData.userdataScriptTimeout).run(
                 content, fileName: "part-\(part.index)", fallback: fallback)
         } catch {
             return PartResult(status: .failed, detail: "\(error)", ran: false)

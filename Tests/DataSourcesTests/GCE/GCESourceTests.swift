@@ -141,3 +141,52 @@ import Testing
         #expect(GCESSHKeys.expiry(of: key) == seconds)
     }
 }
+
+/// The startup script as Google's `google_metadata_script_runner` picks it
+/// (GoogleCloudPlatform/guest-agent `getWantedKeys`, `getExistingKeys`, `writeScriptToFile`):
+/// `startup-script` and `startup-script-url` of the instance, else of the project, never mixed;
+/// leading blanks trimmed.
+@Suite struct GCEStartupScriptTests {
+    static func load(instance: String, project: String = "{}") async throws -> StartupScript? {
+        try #require(
+            try await GCESourceTests.load(GCESourceTests.routes(instance: instance, project: project)).0
+        ).startupScript
+    }
+
+    @Test func theInstancesScriptIsReadWithoutItsLeadingBlanks() async throws {
+        let script = try #require(
+            try await Self.load(
+                instance: #"{"startup-script": " \n\t#!/bin/sh\necho up\n"}"#,
+                project: #"{"startup-script": "echo project"}"#))
+        #expect(script.origin == "instance attribute startup-script")
+        #expect(script.content == Data("#!/bin/sh\necho up\n".utf8))
+        #expect(script.unfetchedURL == nil)
+        #expect(script.interpreter == "/bin/bash")
+    }
+
+    @Test func theProjectsScriptCountsWhenTheInstanceHasNone() async throws {
+        let script = try #require(
+            try await Self.load(
+                instance: #"{"startup-script": "", "user-data": "x"}"#, project: #"{"startup-script": "echo project"}"#)
+        )
+        #expect(script.origin == "project attribute startup-script")
+        #expect(script.content == Data("echo project".utf8))
+    }
+
+    /// An instance-level URL hides the project's script: the runner takes the first level
+    /// holding any startup key.
+    @Test func anInstanceURLHidesTheProjectsScriptAndIsNotFetched() async throws {
+        let script = try #require(
+            try await Self.load(
+                instance: #"{"startup-script-url": " gs://bucket/boot.sh "}"#,
+                project: #"{"startup-script": "echo project"}"#))
+        #expect(script.origin == "instance attribute startup-script-url")
+        #expect(script.content == nil)
+        #expect(script.unfetchedURL == "gs://bucket/boot.sh")
+    }
+
+    @Test(arguments: [#"{}"#, #"{"startup-script": ""}"#, #"{"startup-script": " \n "}"#, #"{"startup-script": 3}"#])
+    func noScriptIsNone(instance: String) async throws {
+        #expect(try await Self.load(instance: instance) == nil)
+    }
+}

@@ -38,11 +38,33 @@ import Testing
         }
         """
 
-    static func load(_ document: String, dmi: [String: String] = vendor) async throws -> (
-        InstanceMetadata?, RecordingCloudTransport
-    ) {
+    /// cloud-init's `OPC_VM_SECONDARY_VNIC_RESPONSE` (test_oracle.py): the primary VNIC,
+    /// then a secondary one.
+    static let vnics = """
+        [ {
+          "vnicId" : "ocid1.vnic.oc1.phx.abyhqljtch72z5pd76cc2636qeqh7z_truncated",
+          "privateIp" : "10.0.0.230",
+          "vlanTag" : 1039,
+          "macAddr" : "02:00:17:05:D1:DB",
+          "virtualRouterIp" : "10.0.0.1",
+          "subnetCidrBlock" : "10.0.0.0/24"
+        }, {
+          "vnicId" : "ocid1.vnic.oc1.phx.abyhqljt4iew3gwmvrwrhhf3bp5drj_truncated",
+          "privateIp" : "10.0.0.231",
+          "vlanTag" : 1041,
+          "macAddr" : "00:00:17:02:2B:B1",
+          "virtualRouterIp" : "10.0.0.1",
+          "subnetCidrBlock" : "10.0.0.0/24"
+        } ]
+        """
+
+    static func load(_ document: String, vnics: (status: Int, body: String)? = nil, dmi: [String: String] = vendor)
+        async throws -> (InstanceMetadata?, RecordingCloudTransport)
+    {
         let root = try dmiRoot(dmi)
-        let transport = RecordingCloudTransport(texts: [path: document])
+        var routes: [String: (status: Int, body: Data)] = [path: (200, Data(document.utf8))]
+        if let vnics { routes["/opc/v2/vnics/"] = (vnics.status, Data(vnics.body.utf8)) }
+        let transport = RecordingCloudTransport(routes)
         return (try await OracleSource(root: SystemRoot(root.path), client: transport.client).load(), transport)
     }
 
@@ -56,11 +78,63 @@ import Testing
         #expect(metadata.availabilityZone == "phx-ad-3")
         #expect(metadata.publicKeys.map(\.line) == ["ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ truncated"])
         #expect(metadata.userData == Data("#!/bin/sh\ntouch /tmp/foo".utf8))
-        #expect(metadata.network == nil)
-        let request = try #require(transport.requests.first)
-        #expect(transport.requests.count == 1)
-        #expect(request.url.absoluteString == "http://169.254.169.254/opc/v2/instance/")
-        #expect(request.headers["Authorization"] == "Bearer Oracle")
+        #expect(metadata.network == nil, "no vnics document (404): no network")
+        #expect(
+            Set(transport.requests.map(\.url.absoluteString)) == [
+                "http://169.254.169.254/opc/v2/instance/", "http://169.254.169.254/opc/v2/vnics/",
+            ])
+        #expect(transport.requests.allSatisfy { $0.headers["Authorization"] == "Bearer Oracle" })
+    }
+
+    /// cloud-init's default (`set_primary`, no `configure_secondary_nics`): the first VNIC by
+    /// DHCP, matched by its MAC lower-cased, MTU 9000; the secondary VNIC is left alone.
+    @Test func thePrimaryVNICIsConfiguredByDHCPAndTheSecondaryIsNot() async throws {
+        let metadata = try #require(try await Self.load(Self.opcV2, vnics: (200, Self.vnics)).0)
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.macAddress) == ["02:00:17:05:d1:db"])
+        #expect(config.links.map(\.mtu) == [9000])
+        #expect(config.networks.map { "\($0.linkID) \($0.method)" } == ["eth0 dhcp4"])
+    }
+
+    /// The link carries the name of the guest's NIC with the VNIC's MAC (cloud-init's
+    /// `get_interfaces_by_mac`), so nothing is renamed.
+    @Test func theLinkIsNamedAfterTheGuestsNIC() async throws {
+        let root = try dmiRoot(Self.vendor)
+        try root.write("02:00:17:05:d1:db\n", to: "sys/class/net/ens3/address")
+        let transport = RecordingCloudTransport([
+            Self.path: (200, Data(Self.opcV2.utf8)), "/opc/v2/vnics/": (200, Data(Self.vnics.utf8)),
+        ])
+        let metadata = try #require(
+            try await OracleSource(root: SystemRoot(root.path), client: transport.client).load())
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.name) == ["ens3"])
+        #expect(config.links.map(\.macAddress) == ["02:00:17:05:d1:db"])
+    }
+
+    /// A VNIC list that cannot be used fails only the network (`.invalid`, named); the
+    /// instance still loads. An empty list is no network.
+    @Test(arguments: [
+        (500, "oops", "HTTP 500"), (200, "{", "/opc/v2/vnics/"), (200, #"{"macAddr": "x"}"#, "not a list of VNICs"),
+        (200, #"[{"privateIp": "10.0.0.2"}]"#, "macAddr"), (200, #"[{"macAddr": "not-a-mac"}]"#, "not-a-mac"),
+    ])
+    func aBadVNICListFailsOnlyTheNetwork(status: Int, body: String, named: String) async throws {
+        let metadata = try #require(try await Self.load(Self.opcV2, vnics: (status, body)).0)
+        #expect(metadata.hostname == "instance-20200320-1400")
+        guard case .invalid(let error)? = metadata.network else {
+            Issue.record("expected .invalid, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect("\(error)".contains(named), "\(error)")
+    }
+
+    @Test func anEmptyVNICListIsNoNetwork() async throws {
+        #expect(try #require(try await Self.load(Self.opcV2, vnics: (200, "[]")).0).network == nil)
     }
 
     /// afterburn's test_pubkeys: two keys in one string, one per line.

@@ -122,4 +122,73 @@ import Testing
             }
         }
     }
+
+    /// The `ipv6` blocks of the network tests: none (`test_network_config_ok`), cloud-init's
+    /// `test_network_config_ipv6_ok` (a /127 whose gateway lies outside it: the agent drops
+    /// that route, naming it, as it drops every route no network reaches), and a /64 with its
+    /// gateway inside, as instances have it.
+    static let ipv6Blocks: [(block: [String: String]?, addresses: [String], routes: [String])] = [
+        (nil, ["dhcp4"], []),
+        (
+            ["address": "2000:abc:4444:9876::42:999", "gateway": "2000:abc:4444:9876::42:000", "netmask": "127"],
+            ["dhcp4", "2000:abc:4444:9876::42:999/127"], []
+        ),
+        (
+            ["address": "2001:bc8:1640:1a2b::1", "gateway": "2001:bc8:1640:1a2b::", "netmask": "64"],
+            ["dhcp4", "2001:bc8:1640:1a2b::1/64"], ["::/0 via 2001:bc8:1640:1a2b::"]
+        ),
+    ]
+
+    /// cloud-init 22.4.2's `network_config` (test_scaleway.py): the fallback NIC (`ens2` there)
+    /// by DHCPv4, plus the `ipv6` block's static address with a default route via its gateway.
+    @Test(arguments: 0..<3)
+    func theNetworkIsTheFallbackNICByDHCPPlusTheStaticIPv6(index: Int) async throws {
+        let expected = Self.ipv6Blocks[index]
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(Self.fakeMetadata.utf8)) as? [String: Any])
+        object["ipv6"] = expected.block ?? NSNull()
+        let root = try dmiRoot(["sys_vendor": "Scaleway"])
+        try root.write("de:00:00:aa:bb:cc\n", to: "sys/class/net/ens2/address")
+        try root.write("1\n", to: "sys/class/net/ens2/carrier")
+        var routes = Self.fullRoutes
+        routes["/conf?format=json"] = (200, try JSONSerialization.data(withJSONObject: object))
+        let transport = RecordingCloudTransport(routes)
+        let metadata = try #require(
+            try await ScalewaySource(root: SystemRoot(root.path), client: transport.client).load())
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.macAddress) == ["de:00:00:aa:bb:cc"])
+        #expect(config.links.map(\.name) == ["ens2"])
+        #expect(config.networks.map { $0.staticAddress.map(\.description) ?? "\($0.method)" } == expected.addresses)
+        #expect(config.networks.flatMap(\.routes).map { "\($0.destination) via \($0.gateway)" } == expected.routes)
+        if index == 1 {
+            #expect(config.skipped.contains { $0.contains("2000:abc:4444:9876::42") }, "\(config.skipped)")
+        }
+    }
+
+    /// No NIC under the root (nothing to match the configuration to): no network, and the
+    /// instance still loads. A broken `ipv6` block fails only the network, named.
+    @Test func withoutANICThereIsNoNetworkAndABadIPv6IsNamed() async throws {
+        let (loaded, _) = try await Self.load(Self.fullRoutes)
+        #expect(try #require(loaded).network == nil)
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(Self.fakeMetadata.utf8)) as? [String: Any])
+        object["ipv6"] = ["address": "not-an-address", "netmask": "64", "gateway": "fe80::1"]
+        let root = try dmiRoot(["sys_vendor": "Scaleway"])
+        try root.write("de:00:00:aa:bb:cc\n", to: "sys/class/net/ens2/address")
+        try root.write("1\n", to: "sys/class/net/ens2/carrier")
+        var routes = Self.fullRoutes
+        routes["/conf?format=json"] = (200, try JSONSerialization.data(withJSONObject: object))
+        let transport = RecordingCloudTransport(routes)
+        let metadata = try #require(
+            try await ScalewaySource(root: SystemRoot(root.path), client: transport.client).load())
+        #expect(metadata.hostname == "scaleway.host")
+        guard case .invalid(let error)? = metadata.network else {
+            Issue.record("expected .invalid, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect("\(error)".contains("not-an-address"), "\(error)")
+    }
 }

@@ -90,8 +90,88 @@ import Testing
         }
         #expect(config.dnsServers.map(\.description) == ["108.61.10.10", "2001:19f0:300:1704::6"])
         #expect(config.links.map(\.macAddress) == ["56:00:03:1b:4e:ca", "5a:00:03:1b:4e:ca"])
+        // cloud-init's `accept-ra: 1` on the public interface.
+        #expect(config.links.map(\.acceptRA) == [true, nil])
         let methods = config.networks.map { "\($0.linkID) \($0.staticAddress.map(\.description) ?? "\($0.method)")" }
         #expect(methods == ["eth0 dhcp4", "eth0 slaac", "eth0 2002:19f0:5:28a7::/64", "eth1 10.1.112.3/20"])
+    }
+
+    /// cloud-init's `CLOUD_INTERFACES` (test_vultr.py, cloud-init 23.1 and later): Vultr's own
+    /// network config v1, which wins over `interfaces` (here emptied, as the test's
+    /// `VULTR_V1_3` has it); its physical entries have no name and are matched by MAC.
+    static var cloudInterfaces: [String: Any] {
+        [
+            "version": 1,
+            "config": [
+                ["type": "nameserver", "address": ["108.61.10.10", "2001:19f0:300:1704::6"]],
+                [
+                    "type": "physical", "mac_address": "56:00:03:1b:4e:ca", "accept-ra": 1,
+                    "subnets": [
+                        ["type": "dhcp", "control": "auto"], ["type": "ipv6_slaac", "control": "auto"],
+                        ["type": "static6", "control": "auto", "address": "2002:19f0:5:28a7::/64"],
+                    ],
+                ],
+                [
+                    "type": "physical", "mac_address": "5a:00:03:1b:4e:ca",
+                    "subnets": [
+                        ["type": "static", "control": "auto", "address": "10.1.112.3", "netmask": "255.255.240.0"]
+                    ],
+                ],
+            ],
+        ]
+    }
+
+    @Test func cloudInterfacesIsTheNetworkWhenGiven() async throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(try Self.v12().utf8)) as? [String: Any])
+        object["cloud_interfaces"] = Self.cloudInterfaces
+        object["interfaces"] = [Any]()
+        let document = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let metadata = try #require(try await Self.load(document).0)
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        // The same network cloud-init expects of it (`EXPECTED_VULTR_NETWORK_2`).
+        #expect(config.dnsServers.map(\.description) == ["108.61.10.10", "2001:19f0:300:1704::6"])
+        #expect(config.links.map(\.macAddress) == ["56:00:03:1b:4e:ca", "5a:00:03:1b:4e:ca"])
+        #expect(config.links.map(\.acceptRA) == [true, nil])
+        let methods = config.networks.map { "\($0.linkID) \($0.staticAddress.map(\.description) ?? "\($0.method)")" }
+        #expect(methods == ["eth0 dhcp4", "eth0 slaac", "eth0 2002:19f0:5:28a7::/64", "eth1 10.1.112.3/20"])
+    }
+
+    /// cloud-init's `get_interface_name`: each link carries the name of the guest's NIC with
+    /// its MAC (the test's `INTERFACE_MAP`), so nothing is renamed; both ways of giving the
+    /// network. A MAC the guest lacks keeps `eth<position>`.
+    @Test(arguments: [false, true])
+    func linksAreNamedAfterTheGuestsNICs(cloudInterfaces: Bool) async throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(try Self.v12().utf8)) as? [String: Any])
+        if cloudInterfaces {
+            object["cloud_interfaces"] = Self.cloudInterfaces
+            object["interfaces"] = [Any]()
+        }
+        let document = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let root = try dmiRoot(Self.vendor)
+        try root.write("56:00:03:1B:4E:CA\n", to: "sys/class/net/enp1s0/address")
+        let transport = RecordingCloudTransport(texts: ["/v1.json": document])
+        let metadata = try #require(try await VultrSource(root: SystemRoot(root.path), client: transport.client).load())
+        guard case .configuration(let config)? = metadata.network else {
+            Issue.record("expected a network configuration, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect(config.links.map(\.name) == ["enp1s0", "eth1"])
+    }
+
+    /// A `cloud_interfaces` that is no network config is named, not ignored for `interfaces`.
+    @Test func aBrokenCloudInterfacesIsInvalid() async throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(try Self.v12().utf8)) as? [String: Any])
+        object["cloud_interfaces"] = ["version": 1, "config": [["type": "physical", "subnets": "dhcp"]]]
+        let document = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let metadata = try #require(try await Self.load(document).0)
+        guard case .invalid(let error)? = metadata.network else {
+            Issue.record("expected .invalid, got \(String(describing: metadata.network))")
+            return
+        }
+        #expect("\(error)".contains("subnets"), "\(error)")
     }
 
     @Test func anEmptyHostnameIsGuestAndAnUnconfiguredPrivateInterfaceIsLeftOut() async throws {

@@ -72,7 +72,7 @@ import Testing
         ("retry_count = many\n", "x.conf:1: retry_count = 'many' is not valid: expected a whole number from 0 to 20"),
         (
             "\n\nplugins = hostname, teleport\n",
-            "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, platform_password, password, ssh_keys, files, userdata)"
+            "x.conf:3: plugins names unknown id(s) teleport (known: network, hostname, resize, host_keys, users, platform_password, password, ssh_keys, files, userdata, startup_script)"
         ),
         (
             "metadata_services = openstack, softlayer\n",

@@ -9,10 +9,13 @@ import Testing
         let config = try AgentConfig(
             text: "userdata_allow_include = true\nuserdata_script_timeout = 30\n", file: "u.conf")
         #expect(config.userData.userdataAllowInclude && config.userData.userdataScriptTimeout == 30)
-        // On by default, last, right after files (as cloud-init runs user data by default).
-        #expect(AgentConfig().run.plugins.suffix(2) == ["files", "userdata"])
+        // On by default, right after files (as cloud-init runs user data by default), followed
+        // only by the platform's startup script.
+        #expect(AgentConfig().run.plugins.suffix(3) == ["files", "userdata", "startup_script"])
         #expect(
-            try AgentConfig(text: "# the sample's lines are comments\n", file: "u.conf").run.plugins.last == "userdata")
+            try AgentConfig(text: "# the sample's lines are comments\n", file: "u.conf").run.plugins.suffix(2) == [
+                "userdata", "startup_script",
+            ])
         #expect(
             try AgentConfig(text: "plugins = users, userdata\n", file: "u.conf").run.plugins == ["users", "userdata"])
     }

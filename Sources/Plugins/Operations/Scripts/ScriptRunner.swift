@@ -17,8 +17,10 @@ struct ScriptRun: Sendable, Equatable {
     var outputFile: String
 }
 
-/// Runs a user data script: writes it to an executable file in a private directory under
-/// the state directory and runs it by argv, never through a shell string.
+/// Runs a script (user data's, a cloud-config command, the platform's startup script):
+/// writes it to an executable file in a private directory under the state directory and
+/// runs it by argv, never through a shell string, killed with its process group after
+/// `timeout` seconds (the caller's setting: `userdata_script_timeout`).
 ///
 /// Security: the directory is 0700 and the file 0700, both root's, written through the
 /// atomic writer (no symbolic link followed), so no other user can read or swap the script
@@ -28,6 +30,13 @@ struct ScriptRun: Sendable, Equatable {
 struct ScriptRunner: Sendable {
     static let tailLines = 10
     let context: PluginContext
+    /// Seconds a script may run.
+    let timeout: Double
+
+    init(context: PluginContext, timeout: Double) {
+        self.context = context
+        self.timeout = timeout
+    }
 
     var directory: String { context.config.run.stateDir + "/userdata" }
     var scriptsDirectory: String { directory + "/scripts" }
@@ -40,7 +49,7 @@ struct ScriptRunner: Sendable {
             throw ScriptError.noInterpreter
         }
         let root = context.root
-        if !root.isLiveSystem && geteuid() != 0 { throw UserDataError.scriptsNeedRoot(root.hostPath) }
+        if !root.isLiveSystem && geteuid() != 0 { throw ScriptError.needsRoot(root.hostPath) }
         // The interpreter must exist where the script will run (inside the root): said by
         // name here rather than as chroot's "No such file or directory".
         let interpreterHost = try root.resolve(shebang.interpreter)
@@ -60,7 +69,7 @@ struct ScriptRunner: Sendable {
     func runCommand(_ argv: [String], fileName: String, environment extra: [String: String] = [:]) async throws
         -> ScriptRun
     {
-        if !context.root.isLiveSystem && geteuid() != 0 { throw UserDataError.scriptsNeedRoot(context.root.hostPath) }
+        if !context.root.isLiveSystem && geteuid() != 0 { throw ScriptError.needsRoot(context.root.hostPath) }
         try makeDirectories()
         return try await execute(argv, fileName: fileName, environment: extra)
     }
@@ -84,7 +93,7 @@ struct ScriptRunner: Sendable {
         let outputHostPath = try root.resolve(outputFile)
         // Straight to a root-only file, not through memory: a script's output has no cap.
         let options = CommandOptions(
-            timeout: .milliseconds(Int64(context.config.userData.userdataScriptTimeout * 1000)),
+            timeout: .milliseconds(Int64(timeout * 1000)),
             workingDirectory: root.isLiveSystem ? "/" : root.hostPath,
             environment: environment().merging(extra) { _, added in added }, outputFile: outputHostPath)
         let result = try await context.runner.run(argv, standardInput: nil, options: options)
@@ -121,12 +130,16 @@ struct ScriptRunner: Sendable {
 enum ScriptError: Error, CustomStringConvertible, Equatable {
     case noInterpreter
     case interpreterMissing(String, root: String)
+    /// `--root` other than `/` without being root: no chroot to run the script in.
+    case needsRoot(String)
 
     var description: String {
         switch self {
         case .noInterpreter: "it has no #! line naming an absolute interpreter path"
         case .interpreterMissing(let path, let root):
             "its interpreter \(path) does not exist (or is not executable) in the root \(root)"
+        case .needsRoot(let root):
+            "running scripts inside --root \(root) needs chroot, which needs root; run as root or without --root"
         }
     }
 }
