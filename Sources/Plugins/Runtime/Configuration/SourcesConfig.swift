@@ -33,7 +33,7 @@ public struct SourcesConfig: SettingsGroup {
         SettingKey(
             name: "metadata_services",
             help:
-                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, opennebula, wakame, and the clouds tried only where their DMI strings say so: cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, vmware (guestinfo through the image's vmware-rpctool), scaleway, azure (with its WireServer ready report). Opt-in only, never tried unless listed: slapos (SlapOS KVM's server at 10.0.2.100).",
+                "Metadata sources to try, in order: configdrive, nocloud, openstack, ec2, opennebula, wakame, and the clouds tried only where their DMI strings say so: cloudstack, exoscale, digitalocean, hetzner, gce, oracle, upcloud, vultr, akamai, vmware (guestinfo through the image's vmware-rpctool or vmtoolsd), scaleway, azure (with its WireServer ready report). Opt-in only, never tried unless listed: slapos (SlapOS KVM's server at 10.0.2.100).",
             show: { ConfigSchema.show($0.metadataServices.map(\.rawValue)) },
             apply: {
                 $0.metadataServices = try ConfigSchema.ids($1, known: DataSourceRegistry.knownIDs).compactMap(
