@@ -56,14 +56,7 @@ struct AzureProvisioningMedia {
     }
 
     func candidates() -> [ConfigDriveLocator.Candidate] {
-        var seeds: [ConfigDriveLocator.Candidate] = []
-        if let hostPath = try? root.resolve(Self.seedDirectory) {
-            var isDirectory = false
-            if FileManager.default.fileExists(atPath: hostPath, isDirectory: &isDirectory), isDirectory {
-                seeds.append(.directory(hostPath))
-            }
-        }
-        return ConfigDriveLocator(root: root, configuredPaths: [], labels: []).candidates(afterConfigured: seeds)
+        ConfigDriveLocator(root: root, configuredPaths: [], labels: []).candidates(seedDirectory: Self.seedDirectory)
     }
 
     /// A directory, or a device holding an ISO 9660 volume; nil for anything else.

@@ -28,6 +28,16 @@ public struct ConfigDriveLocator: Sendable {
         case device(String)
     }
 
+    /// `candidates(afterConfigured:)` with a source's seed directory (a guest path, taken when
+    /// it is a directory under the root) as its own fixed place: OpenNebula's and Azure's.
+    public func candidates(seedDirectory: String) -> [Candidate] {
+        var isDirectory = false
+        guard let hostPath = try? root.resolve(seedDirectory),
+            FileManager.default.fileExists(atPath: hostPath, isDirectory: &isDirectory), isDirectory
+        else { return candidates() }
+        return candidates(afterConfigured: [.directory(hostPath)])
+    }
+
     /// Candidate paths in the order they should be tried, without duplicates: the configured
     /// paths, then `afterConfigured` (a source's own fixed places), then labelled devices.
     public func candidates(afterConfigured: [Candidate] = []) -> [Candidate] {

@@ -58,15 +58,8 @@ public struct OpenNebulaSource: DataSource {
     }
 
     func candidates() -> [ConfigDriveLocator.Candidate] {
-        var seeds: [ConfigDriveLocator.Candidate] = []
-        if let hostPath = try? root.resolve(Self.seedDirectory) {
-            var isDirectory = false
-            if FileManager.default.fileExists(atPath: hostPath, isDirectory: &isDirectory), isDirectory {
-                seeds.append(.directory(hostPath))
-            }
-        }
-        return ConfigDriveLocator(root: root, configuredPaths: configuredPaths, labels: Self.labels)
-            .candidates(afterConfigured: seeds)
+        ConfigDriveLocator(root: root, configuredPaths: configuredPaths, labels: Self.labels)
+            .candidates(seedDirectory: Self.seedDirectory)
     }
 
     /// Opens a candidate if it is a directory or an ISO 9660 volume labelled `CONTEXT`.

@@ -30,24 +30,11 @@ public struct GuestNICs: Sendable, Equatable {
     /// /sys/devices, and this only reads.
     public static func read(root: SystemRoot) throws -> GuestNICs {
         let directory = try root.resolve("/sys/class/net")
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            return GuestNICs(byMAC: [:])
-        }
-        var byMAC: [String: String] = [:]
+        let interfaces = SystemInterfaceNames.scan(under: root)
+        // A bond or VLAN already up shares its member's MAC: the NIC itself wins.
+        let byMAC = SystemInterfaceNames.byMAC(interfaces)
         var drivers: [String: String] = [:]
-        var infiniBand: Set<String> = []
-        var hasDevice: [String: Bool] = [:]
-        for name in names.sorted() where name != "lo" && InterfaceName.isValid(name) {
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name + "/address") else { continue }
-            let address = String(decoding: data.prefix(128), as: UTF8.self)
-            if MACAddress.normalizeInfiniBand(address) != nil { infiniBand.insert(name) }
-            guard let mac = MACAddress.normalize(address), mac != "00:00:00:00:00:00" else { continue }
-            // A bond or VLAN already up shares its member's MAC: the NIC itself (it has a
-            // `device` link to its hardware) wins over the virtual one.
-            let physical = FileManager.default.fileExists(atPath: directory + "/" + name + "/device")
-            if let existing = hasDevice[mac], existing || !physical { continue }
-            byMAC[mac] = name
-            hasDevice[mac] = physical
+        for name in byMAC.values {
             // `device/driver` links to the driver's directory (`.../drivers/virtio_net`).
             if let target = try? FileManager.default.destinationOfSymbolicLink(
                 atPath: directory + "/" + name + "/device/driver"),
@@ -56,6 +43,7 @@ public struct GuestNICs: Sendable, Equatable {
                 drivers[name] = String(driver)
             }
         }
-        return GuestNICs(byMAC: byMAC, drivers: drivers, infiniBand: infiniBand)
+        let infiniBand = interfaces.filter { MACAddress.normalizeInfiniBand($0.address) != nil }.map(\.name)
+        return GuestNICs(byMAC: byMAC, drivers: drivers, infiniBand: Set(infiniBand))
     }
 }
