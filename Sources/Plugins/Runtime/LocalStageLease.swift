@@ -1,0 +1,163 @@
+import AgentBase
+import DataSources
+import FoundationEssentials
+import HostEffects
+import Logging
+
+/// The local stage's read of the metadata service over a short-lived DHCP lease, as
+/// cloud-init's local stage does (`EphemeralDHCPv4`): with no config drive, the network
+/// description still comes before the network starts, so the image's own stack brings the
+/// instance's network up at the first boot.
+///
+/// This is not an activation of the rendered configuration: the lease's address and the
+/// route to the metadata address exist only while the sources are read, and the NIC is
+/// left as it was found (its address and route removed, down again if it was down), on
+/// every path, failure and timeout included. Only on the live system, never with
+/// `--dry-run`, and never on a NIC that already has an IPv4 address (the network is up: the
+/// network stage reads the source itself).
+struct LocalStageLease: Sendable {
+    let root: SystemRoot
+    let runner: any CommandRunner
+    let logger: Logger
+
+    /// The metadata service address the leased route leads to.
+    static let metadataAddress = DHCPAddress([169, 254, 169, 254])!
+
+    /// The sources worth a lease: the configured network sources that read 169.254.169.254
+    /// (nova's HTTP API, EC2's IMDS). Others (a configured URL elsewhere, clouds with their
+    /// own addresses) wait for the network stage.
+    static func leaseSources(_ sources: [any DataSource]) -> [any DataSource] {
+        sources.filter { source in
+            let url: URL? =
+                switch source {
+                case let openstack as OpenStackHTTPSource: openstack.baseURL
+                case let ec2 as EC2MetadataSource: ec2.baseURL
+                default: nil
+                }
+            return url?.host == metadataAddress.description
+        }
+    }
+
+    /// Runs `read` while the NIC holds a lease, then puts the NIC back; nil (and the log
+    /// says why) when no lease could be had within `seconds`.
+    func withLease(
+        within seconds: Double, _ read: (_ remaining: Double) async -> Discovery.Result
+    ) async -> Discovery.Result? {
+        let started = ContinuousClock.now
+        await settleDeviceNames(within: min(5, seconds))
+        guard let nic = FallbackNIC.choose(root: root) else {
+            logger.info("no NIC to ask for a DHCP lease: the network stage reads the metadata service")
+            return nil
+        }
+        let nicLogger = with(nic)
+        if await hasIPv4Address(nic) {
+            nicLogger.info("the NIC already has an IPv4 address: the network stage reads the metadata service")
+            return nil
+        }
+        var undo: [[String]] = []
+        defer { if !undo.isEmpty { nicLogger.error("left behind", metadata: ["undo": "\(undo)"]) } }
+        if !nic.wasUp {
+            guard await step(["ip", "link", "set", "dev", nic.name, "up"], nicLogger) else { return nil }
+            undo.append(["ip", "link", "set", "dev", nic.name, "down"])
+        }
+        let lease: DHCPLease
+        do {
+            let client = DHCPv4Client(interface: nic.name, hardwareAddress: nic.hardwareAddress)
+            lease = try await Self.offThread { try client.obtainLease(within: seconds) }
+        } catch {
+            nicLogger.warning(
+                "no DHCP lease for reading the metadata service before the network starts",
+                metadata: ["error": "\(error)"])
+            await restore(&undo, nicLogger)
+            return nil
+        }
+        let address = "\(lease.address)/\(lease.prefixLength)"
+        nicLogger.info(
+            "DHCP lease for reading the metadata service",
+            metadata: [
+                "address": "\(address)", "server": "\(lease.serverIdentifier?.description ?? "-")",
+                "route": "\(lease.gateway(to: Self.metadataAddress))",
+            ])
+        guard await step(["ip", "-4", "addr", "add", address, "dev", nic.name], nicLogger) else {
+            await restore(&undo, nicLogger)
+            return nil
+        }
+        undo.append(["ip", "-4", "addr", "del", address, "dev", nic.name])
+        let route = ["ip", "-4", "route", "add", "\(Self.metadataAddress)/32"] + routeTail(lease, nic: nic.name)
+        if await step(route, nicLogger) {
+            undo.append(["ip", "-4", "route", "del", "\(Self.metadataAddress)/32", "dev", nic.name])
+        }
+        let elapsed = (ContinuousClock.now - started).components
+        let remaining = seconds - Double(elapsed.seconds) - Double(elapsed.attoseconds) / 1e18
+        let result = await read(max(1, remaining))
+        await restore(&undo, nicLogger)
+        return result
+    }
+
+    /// `via ROUTER dev NIC onlink` (a classless route's router may be outside the leased
+    /// subnet; `onlink` tells the kernel it is on the link), or `dev NIC` when the metadata
+    /// address is on the link itself.
+    private func routeTail(_ lease: DHCPLease, nic: String) -> [String] {
+        switch lease.gateway(to: Self.metadataAddress) {
+        case .onLink: ["dev", nic, "scope", "link"]
+        case .via(let router): ["via", "\(router)", "dev", nic, "onlink"]
+        }
+    }
+
+    /// Undoes the steps taken, newest first; a step that fails stays in `undo` (logged).
+    private func restore(_ undo: inout [[String]], _ logger: Logger) async {
+        var failed: [[String]] = []
+        for argv in undo.reversed() {
+            let undone = await step(argv, logger)
+            if !undone { failed.append(argv) }
+        }
+        undo = failed
+    }
+
+    /// Waits for udev to finish its queue (`udevadm settle`), as cloud-init does before
+    /// choosing its NIC: the local stage can start while udev is still renaming `eth0` to
+    /// its predictable name, and a NIC brought up before that keeps the kernel's name for
+    /// good (udev renames only links that are down). Without udevadm, or when it fails,
+    /// the NIC is chosen as it is.
+    private func settleDeviceNames(within seconds: Double) async {
+        guard seconds >= 1, ToolLocator(root: root).find("udevadm") != nil else { return }
+        _ = await step(["udevadm", "settle", "--timeout=\(Int(seconds))"], logger)
+    }
+
+    private func step(_ argv: [String], _ logger: Logger) async -> Bool {
+        do {
+            let result = try await runner.run(argv)
+            if let failure = result.failure {
+                logger.error(
+                    "\(argv.joined(separator: " ")) \(failure)",
+                    metadata: ["stderr": "\(result.standardError.prefix(300))"])
+                return false
+            }
+            return true
+        } catch {
+            logger.error("\(argv.joined(separator: " ")) failed", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func hasIPv4Address(_ nic: FallbackNIC) async -> Bool {
+        guard let result = try? await runner.run(["ip", "-4", "-o", "addr", "show", "dev", nic.name]),
+            result.failure == nil
+        else { return false }
+        return !result.standardOutput.trimmingWhitespaceAndNewlines().isEmpty
+    }
+
+    private func with(_ nic: FallbackNIC) -> Logger {
+        var logger = logger
+        logger[metadataKey: "nic"] = "\(nic.name) (\(nic.macDescription))"
+        return logger
+    }
+
+    /// Runs the blocking DHCP exchange on its own thread: it polls its socket for up to the
+    /// whole deadline and must not hold one of the few threads of Swift's shared pool.
+    private static func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DetachedThread.start { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The local stage without a config drive, as at a real first boot with nova over HTTP: the
+/// guest's NIC is down and has no address; a real DHCP server (dnsmasq) and the mock metadata
+/// server at 169.254.169.254 sit on the far side of a veth pair, in a namespace of their
+/// own. The built agent runs on the live root (`/`) inside the guest's namespace, with a
+/// private copy of /etc bind-mounted in a mount namespace: it gets a lease with its own
+/// DHCP client, reads nova, writes the network files before any network stack starts, and
+/// leaves the NIC as it found it. Nothing reaches this machine's network, /etc or daemons.
+@Suite(.serialized) struct LocalStageLeaseNamespaceTests {
+    static var canRun: Bool {
+        Program.isRoot && ["ip", "unshare", "dnsmasq"].allSatisfy { Program.which($0) != nil }
+    }
+
+    /// The MAC of the fixtures' network_data.json link, so the network plugin finds the NIC.
+    static let mac = "fa:16:3e:12:34:56"
+
+    struct Setup {
+        let guest: NetworkNamespace
+        let server: NetworkNamespace
+        let work: TemporaryDirectory
+        let metadata: MockServerProcess
+        let config: String
+
+        /// `guest-agent run ARGUMENTS` inside the guest's namespace, on `/` with /etc the
+        /// private copy.
+        func agent(_ arguments: [String], timeout: Double = 90) async throws -> ProgramResult {
+            let script = "mount --bind \"$1\" /etc && shift && exec \"$@\""
+            return try await guest.run(
+                [
+                    "unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh",
+                    work.path + "/etc", BuiltProducts.path("guest-agent"),
+                ] + arguments + ["--config", config], timeout: timeout)
+        }
+
+        /// "plugin stage status" for every row of `status --json`.
+        func pluginRows() async throws -> [String] {
+            let status = try await Program.agent(["status", "--json"], config: config, root: "/")
+            let json = try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any]
+            return (json?["plugins"] as? [[String: Any]] ?? []).map {
+                "\($0["plugin"] ?? "") \($0["stage"] ?? "") \($0["status"] ?? "")"
+            }
+        }
+
+        /// What the guest's NIC has: "UP"/"DOWN" (administrative state), its IPv4 addresses
+        /// and every IPv4 route of the namespace.
+        func nicState() async throws -> (up: Bool, addresses: [String], routes: [String]) {
+            let link = try await guest.json(["link", "show", "dev", "ens3"]).first ?? [:]
+            let flags = link["flags"] as? [String] ?? []
+            let addresses = try await guest.addresses(of: "ens3", family: "inet")
+            let routes = try await guest.json(["-4", "route", "show", "table", "all"]).map {
+                "\($0["dst"] ?? "") \($0["gateway"] ?? "")"
+            }.filter { !$0.hasPrefix("127.") && !$0.contains("local") && !$0.hasPrefix("broadcast") }
+            return (flags.contains("UP"), addresses, routes)
+        }
+    }
+
+    static func setup(discoveryTimeout: Int) async throws -> Setup {
+        let guest = try await NetworkNamespace(prefix: "gal")
+        let server = try await NetworkNamespace(prefix: "gas")
+        try await guest.addVeth("ens3", mac: mac, peer: server, peerName: "dsrv0")
+        try await server.ip(["addr", "add", "10.99.0.1/24", "dev", "dsrv0"])
+        try await server.ip(["addr", "add", "169.254.169.254/32", "dev", "dsrv0"])
+        try await server.ip(["link", "set", "dsrv0", "up"])
+        let work = try TemporaryDirectory(prefix: "guest-agent-lease")
+        #expect(try await Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
+        let metadata = try await MockServerProcess(
+            fixtures: BuiltProducts.defaultFixtures, prefix: ["/usr/bin/env", "ip", "netns", "exec", server.name],
+            bind: "169.254.169.254", port: 80, logDirectory: work.path)
+        let config = try work.write(
+            """
+            metadata_services = configdrive, openstack
+            configdrive_paths = /nonexistent-config-drive
+            plugins = network
+            network_renderer = networkd
+            discovery_timeout = \(discoveryTimeout)
+            state_dir = \(work.path)/state
+            """, to: "agent.conf")
+        return Setup(guest: guest, server: server, work: work, metadata: metadata, config: config)
+    }
+
+    /// dnsmasq, DHCP only, on the server's end of the pair, with no configuration file, its
+    /// leases and log in `work`; stopped (SIGTERM, waited for) by the caller.
+    static func startDHCPServer(_ setup: Setup) throws -> Process {
+        try Program.start(
+            Program.which("ip")!,
+            [
+                "netns", "exec", setup.server.name, Program.which("dnsmasq")!, "--no-daemon", "--conf-file=/dev/null",
+                "--no-resolv", "--no-hosts", "--port=0", "--interface=dsrv0", "--bind-interfaces",
+                "--dhcp-range=10.99.0.50,10.99.0.60,255.255.255.0,5m", "--dhcp-option=option:router,10.99.0.1",
+                "--dhcp-leasefile=\(setup.work.path)/dnsmasq.leases", "--user=root", "--group=root", "--log-dhcp",
+                "--log-facility=\(setup.work.path)/dnsmasq.log",
+            ])
+    }
+
+    static func stop(_ process: Process) async {
+        if process.isRunning { process.terminate() }
+        await Program.exit(of: process)
+    }
+
+    @Test(.enabled(if: canRun, "needs root, iproute2, unshare and dnsmasq (scripts/setup.sh installs dnsmasq-base)"))
+    func theLocalStageReadsNovaOverALeaseAndLeavesTheNICAsItWas() async throws {
+        let setup = try await Self.setup(discoveryTimeout: 30)
+        defer { setup.metadata.stop() }
+        let dnsmasq = try Self.startDHCPServer(setup)
+        let before = try await setup.nicState()
+        #expect(before.up == false && before.addresses.isEmpty && before.routes.isEmpty, "\(before)")
+
+        let local = try await setup.agent(["run", "--stage", "local"])
+        await Self.stop(dnsmasq)
+        #expect(local.status == 0, "\(local.standardOutput)\n\(local.standardError)")
+        #expect(local.standardError.contains("DHCP lease for reading the metadata service"), "\(local.standardError)")
+        #expect(local.standardError.contains("10.99.0.5") || local.standardError.contains("10.99.0.6"))
+        // A real exchange with dnsmasq: it acknowledged our MAC.
+        let dhcpLog = setup.work.read("dnsmasq.log") ?? ""
+        #expect(dhcpLog.contains("DHCPACK(dsrv0)") && dhcpLog.contains(Self.mac), "\(dhcpLog)")
+        // nova was read over the lease, the network description included.
+        let paths = setup.metadata.loggedRequests().compactMap { $0["path"] as? String }
+        #expect(paths.contains { $0.hasSuffix("/network_data.json") }, "\(paths)")
+        // The files are in place before any network stack starts...
+        let file = setup.work.read("etc/systemd/network/10-guest-agent-ens3.network") ?? ""
+        #expect(file.contains("Address=10.0.0.5/24"), "\(file)")
+        // ...and nothing of the lease is left: no address, no route, the NIC down again.
+        let after = try await setup.nicState()
+        #expect(after.up == false, "\(after)")
+        #expect(after.addresses.isEmpty, "\(after)")
+        #expect(after.routes.isEmpty, "\(after)")
+        // The local stage ran the network plugin for this instance, in this boot.
+        #expect(try await setup.pluginRows() == ["network local done"])
+
+        // The network starts (the image's stack, here by hand, the address the files say)
+        // and the network stage reads nova again, but does not redo the network plugin.
+        try await setup.guest.ip(["link", "set", "ens3", "up"])
+        try await setup.guest.ip(["addr", "add", "10.99.0.77/24", "dev", "ens3"])
+        try await setup.guest.ip(["route", "add", "169.254.169.254/32", "via", "10.99.0.1"])
+        let network = try await setup.agent(["run", "--stage", "network"])
+        #expect(network.status == 0, "\(network.standardOutput)\n\(network.standardError)")
+        #expect(!network.standardError.contains("DHCP lease"), "\(network.standardError)")
+        #expect(paths.count < setup.metadata.loggedRequests().count, "the network stage reads nova itself")
+        // The boot's record still shows the local stage's run, and no second one.
+        #expect(try await setup.pluginRows() == ["network local done"])
+    }
+
+    /// No DHCP server answers: the local stage gives up at the discovery deadline, says why,
+    /// writes nothing and leaves the NIC as it was.
+    @Test(.enabled(if: canRun, "needs root, iproute2, unshare and dnsmasq (scripts/setup.sh installs dnsmasq-base)"))
+    func withoutADHCPServerTheLocalStageEndsAtTheDeadlineAndLeavesNothing() async throws {
+        let setup = try await Self.setup(discoveryTimeout: 4)
+        defer { setup.metadata.stop() }
+        let started = Date()
+        let local = try await setup.agent(["run", "--stage", "local"])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(local.status == 0, "\(local.standardOutput)\n\(local.standardError)")
+        #expect(
+            local.standardError.contains("no DHCP server answered (waiting for DHCPOFFER) within"),
+            "\(local.standardError)")
+        #expect(local.standardError.contains("ens3 (fa:16:3e:12:34:56)"), "\(local.standardError)")
+        #expect(elapsed < 12, "bounded by the 4 s discovery deadline (took \(elapsed) s)")
+        #expect(setup.metadata.loggedRequests().isEmpty)
+        #expect(setup.work.read("etc/systemd/network/10-guest-agent-ens3.network") == nil)
+        let after = try await setup.nicState()
+        #expect(after.up == false && after.addresses.isEmpty && after.routes.isEmpty, "\(after)")
+    }
+}
