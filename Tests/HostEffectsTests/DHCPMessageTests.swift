@@ -111,21 +111,29 @@ import TestSupport
         #expect(onLink.classlessRoutes.first?.destination.description == "169.254.0.0")
     }
 
-    @Test(arguments: [
-        (Array(repeating: UInt8(2), count: 100), "truncated"),
+    /// Replies that are not DHCP replies at all, with what the error must say.
+    static let hostileReplies: [(bytes: [UInt8], expected: String)] = [
+        (Array(repeating: 2, count: 100), "truncated"),
         (Array(reply(type: 5).prefix(239)), "truncated"),
-        (reply(type: 5, options: [(3, [10, 9])], end: false).dropLast(1).map { $0 }, "truncated"),
+        (Array(reply(type: 5, options: [(3, [10, 9])], end: false).dropLast(1)), "truncated"),
         (reply(type: nil), "no message type"),
         (reply(type: 9), "not one byte of a known type"),
-        ([1] + reply(type: 5).dropFirst(), "not BOOTREPLY"),
-    ])
-    func hostileRepliesAreRefusedByName(bytes: [UInt8], expected: String) {
+        ([1] + Array(reply(type: 5).dropFirst()), "not BOOTREPLY"),
+        (Array(reply(type: 5).prefix(236)) + [1, 2, 3, 4, 53, 1, 5, 255], "no DHCP magic cookie"),
+        ([2, 6, 6] + Array(reply(type: 5).dropFirst(3)), "not Ethernet"),
+    ]
+
+    @Test(arguments: 0..<8)
+    func hostileRepliesAreRefusedByName(index: Int) {
+        let (bytes, expected) = Self.hostileReplies[index]
         #expect {
             try DHCPServerMessage(parsing: bytes)
         } throws: { error in
             "\(error)".contains(expected)
         }
     }
+
+    @Test func everyHostileCaseIsRun() { #expect(Self.hostileReplies.count == 8) }
 
     /// Bytes after End (padding, or junk) are not options.
     @Test func bytesAfterEndAreNotRead() throws {
@@ -145,8 +153,9 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [
-        ([(1, [255, 0, 255, 0])] as [(UInt8, [UInt8])], "not contiguous"),
+    /// Option lists of DHCPACKs whose lease is refused, with what the error must say.
+    static let badLeases: [(options: [(UInt8, [UInt8])], expected: String)] = [
+        ([(1, [255, 0, 255, 0])], "not contiguous"),
         ([(1, [0, 0, 0, 0])], "not contiguous"),
         ([(1, [255, 255, 0])], "not 4"),
         ([], "without a subnet mask"),
@@ -154,8 +163,11 @@ import TestSupport
         ([(1, [255, 255, 255, 0]), (51, [1])], "lease time"),
         ([(1, [255, 255, 255, 0]), (121, [33, 1, 2, 3, 4, 5, 10, 9, 0, 1])], "over 32"),
         ([(1, [255, 255, 255, 0]), (121, [24, 10, 9, 0, 10, 9])], "runs past the option"),
-    ])
-    func badLeaseOptionsAreRefusedByName(options: [(UInt8, [UInt8])], expected: String) throws {
+    ]
+
+    @Test(arguments: 0..<8)
+    func badLeaseOptionsAreRefusedByName(index: Int) throws {
+        let (options, expected) = Self.badLeases[index]
         let message = try DHCPServerMessage(parsing: Self.reply(type: 5, options: options))
         #expect {
             try DHCPLease(acknowledgement: message)
@@ -163,6 +175,8 @@ import TestSupport
             "\(error)".contains(expected)
         }
     }
+
+    @Test func everyBadLeaseCaseIsRun() { #expect(Self.badLeases.count == 8) }
 
     @Test func aLeaseOfZeroZeroZeroZeroIsRefused() throws {
         let message = try DHCPServerMessage(parsing: Self.reply(type: 5, yiaddr: [0, 0, 0, 0], options: Self.ackOptions))

@@ -19,44 +19,55 @@ final class PacketSocket {
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .system("if_nametoindex(\(interface)): \(String(cString: strerror(errno)))") }
         interfaceIndex = Int32(index)
+        descriptor = try Self.openBound(index: Int32(index), interface: interface)
+    }
+
+    /// The socket, bound; closed again when binding fails (before any property is set, so
+    /// that `deinit` never closes it a second time).
+    private static func openBound(index: Int32, interface: String) throws(DHCPClientError) -> Int32 {
         let fd = socket(
-            AF_PACKET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
-            Int32(Self.ipv4Protocol.bigEndian))
+            AF_PACKET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(ipv4Protocol.bigEndian))
         guard fd >= 0 else { throw .system("socket(AF_PACKET): \(String(cString: strerror(errno)))") }
-        descriptor = fd
-        var address = Self.linkAddress(index: interfaceIndex)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
-            }
+        let address = linkAddress(index: index, broadcast: false)
+        let bound = address.withUnsafeBytes {
+            bind(fd, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t($0.count))
         }
         guard bound == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
             throw .system("bind(AF_PACKET, \(interface)): \(reason)")
         }
+        return fd
     }
 
     deinit { close(descriptor) }
 
-    private static func linkAddress(index: Int32) -> sockaddr_ll {
-        var address = sockaddr_ll()
-        address.sll_family = UInt16(AF_PACKET)
-        address.sll_protocol = ipv4Protocol.bigEndian
-        address.sll_ifindex = index
-        return address
+    /// `struct sockaddr_ll` (<netpacket/packet.h>), 20 bytes, built by offset: Swift's Glibc
+    /// module does not export the type. Family (host order) at 0, protocol (network order)
+    /// at 2, ifindex (host order) at 4, hatype at 8, pkttype at 10, halen at 11, address at 12.
+    private static func linkAddress(index: Int32, broadcast: Bool) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: linkAddressLength)
+        withUnsafeBytes(of: UInt16(AF_PACKET)) { bytes.replaceSubrange(0..<2, with: $0) }
+        withUnsafeBytes(of: ipv4Protocol.bigEndian) { bytes.replaceSubrange(2..<4, with: $0) }
+        withUnsafeBytes(of: index) { bytes.replaceSubrange(4..<8, with: $0) }
+        if broadcast {
+            bytes[11] = 6
+            bytes.replaceSubrange(12..<18, with: [UInt8](repeating: 0xFF, count: 6))
+        }
+        return bytes
     }
+
+    private static let linkAddressLength = 20
+    private static let packetTypeOffset = 10
 
     /// Sends `packet` to the Ethernet broadcast address.
     func broadcast(_ packet: [UInt8]) throws(DHCPClientError) {
-        var address = Self.linkAddress(index: interfaceIndex)
-        address.sll_halen = 6
-        withUnsafeMutableBytes(of: &address.sll_addr) { for index in 0..<6 { $0[index] = 0xFF } }
+        let address = Self.linkAddress(index: interfaceIndex, broadcast: true)
         let sent = packet.withUnsafeBytes { bytes in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, bytes.baseAddress, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_ll>.size))
-                }
+            address.withUnsafeBytes {
+                sendto(
+                    descriptor, bytes.baseAddress, bytes.count, 0, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                    socklen_t($0.count))
             }
         }
         guard sent == packet.count else { throw .system("sendto(AF_PACKET): \(String(cString: strerror(errno)))") }
@@ -74,20 +85,20 @@ final class PacketSocket {
         }
         guard ready > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 1500)
-        var from = sockaddr_ll()
-        var fromLength = socklen_t(MemoryLayout<sockaddr_ll>.size)
+        var from = [UInt8](repeating: 0, count: 32)
+        var fromLength = socklen_t(from.count)
         let count = buffer.withUnsafeMutableBytes { bytes in
-            withUnsafeMutablePointer(to: &from) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    recvfrom(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &fromLength)
-                }
+            from.withUnsafeMutableBytes {
+                recvfrom(
+                    descriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT),
+                    $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), &fromLength)
             }
         }
         if count < 0 {
             if errno == EAGAIN || errno == EINTR { return nil }
             throw .system("recvfrom(AF_PACKET): \(String(cString: strerror(errno)))")
         }
-        guard from.sll_pkttype != Self.outgoing else { return nil }
+        guard from[Self.packetTypeOffset] != Self.outgoing else { return nil }
         return Array(buffer.prefix(count))
     }
 }
