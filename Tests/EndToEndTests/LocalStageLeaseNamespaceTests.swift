@@ -58,8 +58,8 @@ import Testing
     }
 
     static func setup(discoveryTimeout: Int) async throws -> Setup {
-        let guest = try await NetworkNamespace(prefix: "gal")
-        let server = try await NetworkNamespace(prefix: "gas")
+        let guest = try await NetworkNamespace(prefix: "gdl")
+        let server = try await NetworkNamespace(prefix: "gds")
         try await guest.addVeth("ens3", mac: mac, peer: server, peerName: "dsrv0")
         try await server.ip(["addr", "add", "10.99.0.1/24", "dev", "dsrv0"])
         try await server.ip(["addr", "add", "169.254.169.254/32", "dev", "dsrv0"])
@@ -82,34 +82,45 @@ import Testing
     }
 
     /// dnsmasq, DHCP only, on the server's end of the pair, with no configuration file, its
-    /// leases and log in `work`; stopped (SIGTERM, waited for) by the caller.
-    static func startDHCPServer(_ setup: Setup) throws -> Process {
-        try Program.start(
-            Program.which("ip")!,
-            [
-                "netns", "exec", setup.server.name, Program.which("dnsmasq")!, "--no-daemon", "--conf-file=/dev/null",
-                "--no-resolv", "--no-hosts", "--port=0", "--interface=dsrv0", "--bind-interfaces",
-                "--dhcp-range=10.99.0.50,10.99.0.60,255.255.255.0,5m", "--dhcp-option=option:router,10.99.0.1",
-                "--dhcp-leasefile=\(setup.work.path)/dnsmasq.leases", "--user=root", "--group=root", "--log-dhcp",
-                "--log-facility=\(setup.work.path)/dnsmasq.log",
-            ])
+    /// leases, log and pid file in `work`; it puts itself in the background (its standard
+    /// files on /dev/null, so the test's pipes close) and `stopDHCPServer` ends it by its pid.
+    ///
+    /// Why not a child kept by the test (`--no-daemon` under `Program.start`): run that way,
+    /// the test's next `ip` command never ended for it (its output pipe never closed).
+    static func startDHCPServer(_ setup: Setup) async throws -> Int32 {
+        let pidFile = setup.work.path + "/dnsmasq.pid"
+        let argv = [
+            "dnsmasq", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--port=0", "--interface=dsrv0",
+            "--bind-interfaces", "--dhcp-range=10.99.0.50,10.99.0.60,255.255.255.0,5m",
+            "--dhcp-option=option:router,10.99.0.1", "--dhcp-leasefile=\(setup.work.path)/dnsmasq.leases",
+            "--user=root", "--group=root", "--log-dhcp", "--log-facility=\(setup.work.path)/dnsmasq.log",
+            "--pid-file=\(pidFile)",
+        ]
+        let started = try await setup.server.run(
+            ["/bin/sh", "-c", "exec \"$@\" </dev/null >/dev/null 2>&1", "sh"] + argv, timeout: 30)
+        #expect(started.status == 0, "dnsmasq: \(started.standardError)")
+        let pid = Int32(setup.work.read("dnsmasq.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        try #require(pid > 0, "dnsmasq wrote no pid file")
+        return pid
     }
 
-    static func stop(_ process: Process) async {
-        if process.isRunning { process.terminate() }
-        await Program.exit(of: process)
+    /// SIGTERM to dnsmasq, then waits (up to 5 s) until it is gone. Blocking, for `defer`.
+    static func stopDHCPServer(_ pid: Int32) {
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
     }
 
     @Test(.enabled(if: canRun, "needs root, iproute2, unshare and dnsmasq (scripts/setup.sh installs dnsmasq-base)"))
     func theLocalStageReadsNovaOverALeaseAndLeavesTheNICAsItWas() async throws {
         let setup = try await Self.setup(discoveryTimeout: 30)
         defer { setup.metadata.stop() }
-        let dnsmasq = try Self.startDHCPServer(setup)
+        let dnsmasq = try await Self.startDHCPServer(setup)
+        defer { Self.stopDHCPServer(dnsmasq) }
         let before = try await setup.nicState()
         #expect(before.up == false && before.addresses.isEmpty && before.routes.isEmpty, "\(before)")
 
         let local = try await setup.agent(["run", "--stage", "local"])
-        await Self.stop(dnsmasq)
         #expect(local.status == 0, "\(local.standardOutput)\n\(local.standardError)")
         #expect(local.standardError.contains("DHCP lease for reading the metadata service"), "\(local.standardError)")
         #expect(local.standardError.contains("10.99.0.5") || local.standardError.contains("10.99.0.6"))
