@@ -86,7 +86,8 @@ import Testing
     /// files on /dev/null, so the test's pipes close) and `stopDHCPServer` ends it by its pid.
     ///
     /// Why not a child kept by the test (`--no-daemon` under `Program.start`): run that way,
-    /// the test's next `ip` command never ended for it (its output pipe never closed).
+    /// the test's next `ip` command was never seen to end (the test hung; the cause was not
+    /// pinned down).
     static func startDHCPServer(_ setup: Setup) async throws -> Int32 {
         let pidFile = setup.work.path + "/dnsmasq.pid"
         let argv = [
@@ -104,11 +105,15 @@ import Testing
         return pid
     }
 
-    /// SIGTERM to dnsmasq, then waits (up to 5 s) until it is gone. Blocking, for `defer`.
+    /// Ends dnsmasq and waits (up to 5 s) until it is gone. Blocking, for `defer`. SIGTERM
+    /// first; SIGKILL after 1 s, because a program started from the test process inherits
+    /// its signal mask, in which SIGTERM is blocked (seen: a dnsmasq left running).
     static func stopDHCPServer(_ pid: Int32) {
         guard pid > 0 else { return }
         kill(pid, SIGTERM)
-        for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
+        for _ in 0..<20 where kill(pid, 0) == 0 { usleep(50_000) }
+        if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        for _ in 0..<80 where kill(pid, 0) == 0 { usleep(50_000) }
     }
 
     @Test(.enabled(if: canRun, "needs root, iproute2, unshare and dnsmasq (scripts/setup.sh installs dnsmasq-base)"))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @testable import HostEffects
 
@@ -99,7 +99,8 @@ import TestSupport
         // 0/0 via 10.9.0.254, 169.254.169.254/32 via 10.9.0.2
         let routes: [UInt8] = [0, 10, 9, 0, 254, 32, 169, 254, 169, 254, 10, 9, 0, 2]
         let withRoutes = try DHCPLease(
-            acknowledgement: DHCPServerMessage(parsing: Self.reply(type: 5, options: Self.ackOptions + [(121, routes)])))
+            acknowledgement: DHCPServerMessage(parsing: Self.reply(type: 5, options: Self.ackOptions + [(121, routes)]))
+        )
         #expect(withRoutes.classlessRoutes.count == 2)
         #expect(withRoutes.gateway(to: metadata) == .via(DHCPAddress([10, 9, 0, 2])!))
         #expect(withRoutes.gateway(to: DHCPAddress([8, 8, 8, 8])!) == .via(DHCPAddress([10, 9, 0, 254])!))
@@ -179,8 +180,11 @@ import TestSupport
     @Test func everyBadLeaseCaseIsRun() { #expect(Self.badLeases.count == 8) }
 
     @Test func aLeaseOfZeroZeroZeroZeroIsRefused() throws {
-        let message = try DHCPServerMessage(parsing: Self.reply(type: 5, yiaddr: [0, 0, 0, 0], options: Self.ackOptions))
-        #expect(throws: DHCPParseError.invalid("DHCPACK with yiaddr 0.0.0.0")) { try DHCPLease(acknowledgement: message) }
+        let message = try DHCPServerMessage(
+            parsing: Self.reply(type: 5, yiaddr: [0, 0, 0, 0], options: Self.ackOptions))
+        #expect(throws: DHCPParseError.invalid("DHCPACK with yiaddr 0.0.0.0")) {
+            try DHCPLease(acknowledgement: message)
+        }
     }
 
     /// Only a reply to this exchange is taken: another transaction, another MAC, another
@@ -192,7 +196,8 @@ import TestSupport
         let offer = Self.reply(type: 2, options: [(54, [10, 9, 0, 1])])
         #expect(accepted(Self.serverFrame(offer)))
         #expect(!accepted(Self.serverFrame(Self.reply(type: 2, xid: Self.xid &+ 1, options: [(54, [10, 9, 0, 1])]))))
-        #expect(!accepted(Self.serverFrame(Self.reply(type: 2, mac: [2, 0, 0, 0, 0, 1], options: [(54, [10, 9, 0, 1])]))))
+        #expect(
+            !accepted(Self.serverFrame(Self.reply(type: 2, mac: [2, 0, 0, 0, 0, 1], options: [(54, [10, 9, 0, 1])]))))
         #expect(!accepted(Self.serverFrame(offer), [.ack, .nak]))
         #expect(!accepted(Self.serverFrame(Self.reply(type: 2))))  // no server id
         #expect(!accepted(Self.serverFrame(offer, sourcePort: 68)))

@@ -1,8 +1,8 @@
 import AgentBase
 import Foundation
 import HostEffects
-import Testing
 import TestSupport
+import Testing
 
 /// The NIC the local stage asks for a lease on, chosen from a prepared /sys/class/net as
 /// cloud-init's `find_candidate_nics_on_linux` does.

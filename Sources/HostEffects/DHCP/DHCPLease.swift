@@ -87,7 +87,9 @@ public struct DHCPLease: Sendable, Equatable {
         }
         var leaseSeconds: UInt32?
         if let time = message.options[51] {
-            guard time.count == 4 else { throw DHCPParseError.invalid("lease time (option 51) is \(time.count) bytes, not 4") }
+            guard time.count == 4 else {
+                throw DHCPParseError.invalid("lease time (option 51) is \(time.count) bytes, not 4")
+            }
             leaseSeconds = time.reduce(0) { $0 << 8 | UInt32($1) }
         }
         self.init(

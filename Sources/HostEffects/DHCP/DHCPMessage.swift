@@ -19,7 +19,8 @@ public struct DHCPAddress: Sendable, Equatable, Hashable, CustomStringConvertibl
 
 /// The DHCP message types the client sends or reads (RFC 2132 option 53).
 public enum DHCPMessageType: UInt8, Sendable {
-    case discover = 1, offer, request, decline, ack, nak, release
+    case discover = 1
+    case offer, request, decline, ack, nak, release
 }
 
 /// A BOOTP/DHCP message the client sends (RFC 2131 section 4.4.1): DHCPDISCOVER, or the
@@ -99,7 +100,8 @@ public struct DHCPServerMessage: Sendable, Equatable {
     /// cookie, an option running past the end, or a missing or malformed message type.
     public init(parsing bytes: [UInt8]) throws {
         guard bytes.count >= Self.headerLength else {
-            throw DHCPParseError.truncated("\(bytes.count) bytes, fewer than the \(Self.headerLength) of BOOTP's fixed fields")
+            throw DHCPParseError.truncated(
+                "\(bytes.count) bytes, fewer than the \(Self.headerLength) of BOOTP's fixed fields")
         }
         guard bytes[0] == 2 else { throw DHCPParseError.invalid("op \(bytes[0]) is not BOOTREPLY (2)") }
         guard bytes[1] == 1, bytes[2] == 6 else {
@@ -139,7 +141,9 @@ enum DHCPOptions {
                 continue
             }
             if code == 255 { return options }
-            guard index + 1 < field.endIndex else { throw DHCPParseError.truncated("option \(code) has no length byte") }
+            guard index + 1 < field.endIndex else {
+                throw DHCPParseError.truncated("option \(code) has no length byte")
+            }
             let length = Int(field[index + 1])
             let start = index + 2
             guard start + length <= field.endIndex else {

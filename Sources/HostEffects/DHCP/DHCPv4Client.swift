@@ -87,7 +87,8 @@ public struct DHCPv4Client: Sendable {
             while ContinuousClock.now < resend {
                 if Task.isCancelled { throw .cancelled }
                 let left = ContinuousClock.now.duration(to: resend)
-                let milliseconds = Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+                let milliseconds = Int(
+                    left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
                 // Short polls, so that cancellation is seen within 0.1 s.
                 guard let packet = try socket.receive(milliseconds: min(100, max(1, milliseconds))) else { continue }
                 if let reply = Self.reply(

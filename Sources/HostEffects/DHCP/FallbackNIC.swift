@@ -83,7 +83,9 @@ public struct FallbackNIC: Sendable, Equatable {
         }
         let (a, b) = (runs(left), runs(right))
         for (x, y) in zip(a, b) where x.text != y.text {
-            if x.digits, y.digits, let m = Int(x.text.prefix(18)), let n = Int(y.text.prefix(18)), m != n { return m < n }
+            if x.digits, y.digits, let m = Int(x.text.prefix(18)), let n = Int(y.text.prefix(18)), m != n {
+                return m < n
+            }
             return x.text < y.text
         }
         return a.count < b.count

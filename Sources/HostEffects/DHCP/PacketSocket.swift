@@ -66,7 +66,8 @@ final class PacketSocket {
         let sent = packet.withUnsafeBytes { bytes in
             address.withUnsafeBytes {
                 sendto(
-                    descriptor, bytes.baseAddress, bytes.count, 0, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                    descriptor, bytes.baseAddress, bytes.count, 0,
+                    $0.baseAddress!.assumingMemoryBound(to: sockaddr.self),
                     socklen_t($0.count))
             }
         }
