@@ -44,14 +44,23 @@ struct LocalStageLease: Sendable {
         within seconds: Double, _ read: (_ remaining: Double) async -> Discovery.Result
     ) async -> Discovery.Result? {
         let started = ContinuousClock.now
+        guard ToolLocator(root: root).find("ip") != nil else {
+            logger.warning("no 'ip' (iproute2) in the image: no DHCP lease; the network stage reads the source")
+            return nil
+        }
         await settleDeviceNames(within: min(5, seconds))
         guard let nic = FallbackNIC.choose(root: root) else {
             logger.info("no NIC to ask for a DHCP lease: the network stage reads the metadata service")
             return nil
         }
         let nicLogger = with(nic)
-        if await hasIPv4Address(nic) {
+        switch await hasIPv4Address(nic) {
+        case false: break
+        case true:
             nicLogger.info("the NIC already has an IPv4 address: the network stage reads the metadata service")
+            return nil
+        case nil:
+            nicLogger.warning("could not list the NIC's addresses: no DHCP lease; the network stage reads the source")
             return nil
         }
         var undo: [[String]] = []
@@ -140,10 +149,11 @@ struct LocalStageLease: Sendable {
         }
     }
 
-    private func hasIPv4Address(_ nic: FallbackNIC) async -> Bool {
+    /// Whether the NIC has an IPv4 address; nil when `ip` could not say.
+    private func hasIPv4Address(_ nic: FallbackNIC) async -> Bool? {
         guard let result = try? await runner.run(["ip", "-4", "-o", "addr", "show", "dev", nic.name]),
             result.failure == nil
-        else { return false }
+        else { return nil }
         return !result.standardOutput.trimmingWhitespaceAndNewlines().isEmpty
     }
 
