@@ -49,7 +49,7 @@ struct LocalStageLease: Sendable {
             return nil
         }
         await settleDeviceNames(within: min(5, seconds))
-        guard let nic = FallbackNIC.choose(root: root) else {
+        guard let nic = FallbackNIC.find(under: root), let hardwareAddress = Self.bytes(ofMAC: nic.macAddress) else {
             logger.info("no NIC to ask for a DHCP lease: the network stage reads the metadata service")
             return nil
         }
@@ -65,13 +65,13 @@ struct LocalStageLease: Sendable {
         }
         var undo: [[String]] = []
         defer { if !undo.isEmpty { nicLogger.error("left behind", metadata: ["undo": "\(undo)"]) } }
-        if !nic.wasUp {
+        if !isAdministrativelyUp(nic) {
             guard await step(["ip", "link", "set", "dev", nic.name, "up"], nicLogger) else { return nil }
             undo.append(["ip", "link", "set", "dev", nic.name, "down"])
         }
         let lease: DHCPLease
         do {
-            let client = DHCPv4Client(interface: nic.name, hardwareAddress: nic.hardwareAddress)
+            let client = DHCPv4Client(interface: nic.name, hardwareAddress: hardwareAddress)
             lease = try await Self.offThread { try client.obtainLease(within: seconds) }
         } catch {
             nicLogger.warning(
@@ -149,6 +149,24 @@ struct LocalStageLease: Sendable {
         }
     }
 
+    /// Whether IFF_UP (0x1) is set in the NIC's `/sys/class/net/NAME/flags` (hexadecimal,
+    /// `0x1003`): the state to put back. Unreadable: taken as down, so that it is set down
+    /// again after the lease (the local stage runs before anything brings NICs up).
+    private func isAdministrativelyUp(_ nic: FallbackNIC) -> Bool {
+        guard let path = try? root.resolve("/sys/class/net/\(nic.name)/flags"),
+            let data = FileManager.default.contents(atPath: path)
+        else { return false }
+        let text = String(decoding: data.prefix(32), as: UTF8.self).trimmingWhitespaceAndNewlines()
+        let digits = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
+        return (UInt32(digits, radix: 16) ?? 0) & 1 == 1
+    }
+
+    /// The six bytes of `aa:bb:cc:dd:ee:ff`; nil for anything else.
+    static func bytes(ofMAC text: String) -> [UInt8]? {
+        let bytes = text.split(separator: ":").compactMap { $0.count == 2 ? UInt8($0, radix: 16) : nil }
+        return bytes.count == 6 && text.split(separator: ":").count == 6 ? bytes : nil
+    }
+
     /// Whether the NIC has an IPv4 address; nil when `ip` could not say.
     private func hasIPv4Address(_ nic: FallbackNIC) async -> Bool? {
         guard let result = try? await runner.run(["ip", "-4", "-o", "addr", "show", "dev", nic.name]),
@@ -159,7 +177,7 @@ struct LocalStageLease: Sendable {
 
     private func with(_ nic: FallbackNIC) -> Logger {
         var logger = logger
-        logger[metadataKey: "nic"] = "\(nic.name) (\(nic.macDescription))"
+        logger[metadataKey: "nic"] = "\(nic.name) (\(nic.macAddress))"
         return logger
     }
 
