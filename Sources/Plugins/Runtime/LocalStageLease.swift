@@ -44,6 +44,10 @@ struct LocalStageLease: Sendable {
         within seconds: Double, _ read: (_ remaining: Double) async -> Discovery.Result
     ) async -> Discovery.Result? {
         let started = ContinuousClock.now
+        func remaining() -> Double {
+            let elapsed = (ContinuousClock.now - started).components
+            return seconds - Double(elapsed.seconds) - Double(elapsed.attoseconds) / 1e18
+        }
         guard ToolLocator(root: root).find("ip") != nil else {
             logger.warning("no 'ip' (iproute2) in the image: no DHCP lease; the network stage reads the source")
             return nil
@@ -64,7 +68,9 @@ struct LocalStageLease: Sendable {
             return nil
         }
         var undo: [[String]] = []
-        defer { if !undo.isEmpty { nicLogger.error("left behind", metadata: ["undo": "\(undo)"]) } }
+        defer {
+            if !undo.isEmpty { nicLogger.error("could not undo the lease's changes", metadata: ["left": "\(undo)"]) }
+        }
         if !isAdministrativelyUp(nic) {
             guard await step(["ip", "link", "set", "dev", nic.name, "up"], nicLogger) else { return nil }
             undo.append(["ip", "link", "set", "dev", nic.name, "down"])
@@ -72,7 +78,8 @@ struct LocalStageLease: Sendable {
         let lease: DHCPLease
         do {
             let client = DHCPv4Client(interface: nic.name, hardwareAddress: hardwareAddress)
-            lease = try await Self.offThread { try client.obtainLease(within: seconds) }
+            let budget = remaining()
+            lease = try await Self.offThread { try client.obtainLease(within: budget) }
         } catch {
             nicLogger.warning(
                 "no DHCP lease for reading the metadata service before the network starts",
@@ -96,9 +103,8 @@ struct LocalStageLease: Sendable {
         if await step(route, nicLogger) {
             undo.append(["ip", "-4", "route", "del", "\(Self.metadataAddress)/32", "dev", nic.name])
         }
-        let elapsed = (ContinuousClock.now - started).components
-        let remaining = seconds - Double(elapsed.seconds) - Double(elapsed.attoseconds) / 1e18
-        let result = await read(max(1, remaining))
+        // At least a second for the read, even when the lease came at the very end.
+        let result = await read(max(1, remaining()))
         await restore(&undo, nicLogger)
         return result
     }
