@@ -57,7 +57,9 @@ import Testing
         }
     }
 
-    static func setup(discoveryTimeout: Int) async throws -> Setup {
+    static func setup(
+        discoveryTimeout: Int, source: String = "openstack", mac: String = mac, serverArguments: [String] = []
+    ) async throws -> Setup {
         let guest = try await NetworkNamespace(prefix: "gdl")
         let server = try await NetworkNamespace(prefix: "gds")
         try await guest.addVeth("ens3", mac: mac, peer: server, peerName: "dsrv0")
@@ -67,11 +69,12 @@ import Testing
         let work = try TemporaryDirectory(prefix: "guest-agent-lease")
         #expect(try await Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
         let metadata = try await MockServerProcess(
-            fixtures: BuiltProducts.defaultFixtures, prefix: ["/usr/bin/env", "ip", "netns", "exec", server.name],
+            fixtures: BuiltProducts.defaultFixtures, arguments: serverArguments,
+            prefix: ["/usr/bin/env", "ip", "netns", "exec", server.name],
             bind: "169.254.169.254", port: 80, logDirectory: work.path)
         let config = try work.write(
             """
-            metadata_services = configdrive, openstack
+            metadata_services = configdrive, \(source)
             configdrive_paths = /nonexistent-config-drive
             plugins = network
             network_renderer = networkd
@@ -156,6 +159,27 @@ import Testing
         #expect(!network.standardError.contains("DHCP lease"), "\(network.standardError)")
         #expect(paths.count < setup.metadata.loggedRequests().count, "the network stage reads nova itself")
         // The boot's record still shows the local stage's run, and no second one.
+        #expect(try await setup.pluginRows() == ["network local done"])
+    }
+
+    /// EC2 the same way, IMDSv2 required (the token PUT goes over the lease too): the
+    /// fixtures' ENI MAC on the NIC, its files written, the NIC left as it was.
+    @Test(.enabled(if: canRun, "needs root, iproute2, unshare and dnsmasq (scripts/setup.sh installs dnsmasq-base)"))
+    func theLocalStageReadsIMDSOverALease() async throws {
+        let setup = try await Self.setup(
+            discoveryTimeout: 30, source: "ec2", mac: "0a:1b:2c:3d:4e:5f", serverArguments: ["--imdsv2", "required"])
+        defer { setup.metadata.stop() }
+        let dnsmasq = try await Self.startDHCPServer(setup)
+        defer { Self.stopDHCPServer(dnsmasq) }
+        let local = try await setup.agent(["run", "--stage", "local"])
+        #expect(local.status == 0, "\(local.standardOutput)\n\(local.standardError)")
+        #expect(local.standardError.contains("DHCP lease for reading the metadata service"), "\(local.standardError)")
+        let requests = setup.metadata.loggedRequests()
+        #expect(requests.contains { $0["method"] as? String == "PUT" }, "\(requests)")
+        let file = setup.work.read("etc/systemd/network/10-guest-agent-ens3.network") ?? ""
+        #expect(file.contains("DHCP="), "\(file)")
+        let after = try await setup.nicState()
+        #expect(after.up == false && after.addresses.isEmpty && after.routes.isEmpty, "\(after)")
         #expect(try await setup.pluginRows() == ["network local done"])
     }
 
