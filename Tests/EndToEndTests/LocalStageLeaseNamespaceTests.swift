@@ -65,6 +65,9 @@ import Testing
         try await guest.addVeth("ens3", mac: mac, peer: server, peerName: "dsrv0")
         try await server.ip(["addr", "add", "10.99.0.1/24", "dev", "dsrv0"])
         try await server.ip(["addr", "add", "169.254.169.254/32", "dev", "dsrv0"])
+        // The instance's gateway in network_data.json, for the network stage once the
+        // static network is up.
+        try await server.ip(["addr", "add", "10.0.0.1/24", "dev", "dsrv0"])
         try await server.ip(["link", "set", "dsrv0", "up"])
         let work = try TemporaryDirectory(prefix: "guest-agent-lease")
         #expect(try await Program.tool("cp", ["-a", "/etc", work.path + "/etc"]).status == 0)
@@ -149,11 +152,21 @@ import Testing
         // The local stage ran the network plugin for this instance, in this boot.
         #expect(try await setup.pluginRows() == ["network local done"])
 
-        // The network starts (the image's stack, here by hand, the address the files say)
-        // and the network stage reads nova again, but does not redo the network plugin.
-        try await setup.guest.ip(["link", "set", "ens3", "up"])
-        try await setup.guest.ip(["addr", "add", "10.99.0.77/24", "dev", "ens3"])
-        try await setup.guest.ip(["route", "add", "169.254.169.254/32", "via", "10.99.0.1"])
+        // The network starts: systemd-networkd reads the files the local stage wrote and
+        // brings the static address of network_data.json up (the first boot's network), and
+        // the network stage reads nova through it, but does not redo the network plugin.
+        let needles = ["10.0.0.5/24", "default via 10.0.0.1"]
+        if NetworkDaemons.networkdPresent {
+            let up = try await NetworkDaemons.networkd(
+                in: setup.guest, directory: setup.work.path + "/etc/systemd/network", until: needles)
+            #expect(up.status == 0, "\(up.standardOutput)\n\(up.standardError)")
+        } else {
+            // No networkd on this machine: the same address and route by hand.
+            try await setup.guest.ip(["link", "set", "ens3", "up"])
+            try await setup.guest.ip(["addr", "add", "10.0.0.5/24", "dev", "ens3"])
+            try await setup.guest.ip(["route", "add", "default", "via", "10.0.0.1"])
+        }
+        #expect(try await setup.guest.addresses(of: "ens3", family: "inet") == ["10.0.0.5/24"])
         let network = try await setup.agent(["run", "--stage", "network"])
         #expect(network.status == 0, "\(network.standardOutput)\n\(network.standardError)")
         #expect(!network.standardError.contains("DHCP lease"), "\(network.standardError)")
