@@ -23,6 +23,7 @@ packages=(
   debootstrap            # scripts/first-boot-test.sh: the Debian 12 root filesystem it boots; scripts/vm-boot-test.sh: the Debian 12 and 13 images
   qemu-system-x86 socat  # scripts/vm-boot-test.sh: boots the images (TCG or KVM); socat relays 169.254.169.254:80 in the guest to the mock server on 127.0.0.1
   shellcheck             # scripts/shellcheck.sh (run by scripts/test.sh) on every shell script
+  dnsmasq-base           # the local stage's DHCP lease test: a real DHCP server in a network namespace (the binary only: no service is installed or started)
   rpm rpmlint            # packaging/build-rpm.sh: rpmbuild, rpm -qlp and rpmlint on the .rpm (CI)
   python3-requests python3-configobj  # network differential harness: what cloud-init 22.4.2's modules import on the way to its renderers (its package is unpacked, never installed)
   python3-yaml python3-jsonschema python3-jsonpatch  # cloud-config schema differential: cloud-init 22.4.2's validator and its modules' examples

@@ -175,14 +175,10 @@ fb_vm_check_first_boot() {
         test $((fs_blocks * fs_block_size)) -gt $((FB_VM_FS_BYTES + 900 * 1048576)) -a "$root_bytes" -gt "$FB_VM_FS_BYTES"
     FB_VM_B1_PART_SECTORS=$part_sectors
 
-    # The network: on a config drive boot the local stage wrote the files before
-    # network-pre.target, so the image's stack brought the static address up in this boot.
-    if [ "$scenario" = drive ]; then
-        fb_vm_check_static_network "$report"
-    else
-        printf '  network in the first metadata boot (DHCP until the files are read): %s\n' \
-            "$(fb_vm_nic_addresses "$report" "$FB_VM_MAC" | tr '\n' ' ')"
-    fi
+    # The network: the local stage wrote the files before network-pre.target (from the
+    # config drive, or from nova read over a short-lived DHCP lease of its own), so the
+    # image's stack brought the static address up in this very boot, in both scenarios.
+    fb_vm_check_static_network "$report"
     fb_vm_check_rendered_files "$report" "$suite"
 
     fb_check "user $user exists and is in sudo ($(fb_vm_section "$report" user | sed -n 1p))" \
@@ -328,11 +324,9 @@ fb_vm_scenario() {
         fb_check "restrict=on: the guest cannot reach the host's 127.0.0.1:$mock_port through the gateway ($(fb_vm_section "$dir/boot1.report" restricted))" \
             test "$(fb_vm_section "$dir/boot1.report" restricted)" = "$FB_VM_GATEWAY:$mock_port unreachable"
     fi
-    local known=$dir/known_hosts port
+    local known=$dir/known_hosts
     fb_vm_known_hosts "$dir/boot1.report" "$known"
-    port=$FB_VM_SSH_STATIC
-    [ "$scenario" = drive ] || port=$FB_VM_SSH_DHCP
-    fb_vm_ssh_checks "$port" "$known" "$password" "$([ "$port" = "$FB_VM_SSH_STATIC" ] && echo "$FB_VM_STATIC_ADDRESS" || echo "$FB_VM_DHCP_ADDRESS")"
+    fb_vm_ssh_checks "$FB_VM_SSH_STATIC" "$known" "$password" "$FB_VM_STATIC_ADDRESS"
     fb_vm_wait_exit 120
     fb_ok "the VM powered itself off"
     local hash

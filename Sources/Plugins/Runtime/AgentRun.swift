@@ -57,6 +57,14 @@ public struct AgentRun: Sendable {
                 ).run()
                 summary.sourcesTried += discovery.attempts
                 found = discovery.metadata
+                if stage == .local, found == nil,
+                    let leased = await discoverOverLease(
+                        allSources, deadline: settings.discoveryDeadline - Date().timeIntervalSince(stageStarted),
+                        stageLogger)
+                {
+                    summary.sourcesTried += leased.attempts
+                    found = leased.metadata
+                }
                 discoveryMs = Self.milliseconds(since: stageStarted)
             }
             guard let metadata = found else {
@@ -102,6 +110,23 @@ public struct AgentRun: Sendable {
         await PowerStateAction.decide(endOfRun.powerState, root: root, dryRun: dryRun, reboot: reboot).perform(
             runner: runner, logger: logger)
         return summary
+    }
+
+    /// The local stage without a local source: the network sources that read
+    /// 169.254.169.254, read over a short-lived DHCP lease (`LocalStageLease`), on the live
+    /// system only and never in a dry run. Nil when there is nothing to try or no lease.
+    private func discoverOverLease(_ sources: [any DataSource], deadline: Double, _ logger: Logger) async
+        -> Discovery.Result?
+    {
+        let leaseSources = LocalStageLease.leaseSources(sources)
+        guard root.isLiveSystem, !dryRun, !leaseSources.isEmpty else { return nil }
+        logger.info(
+            "no local source: reading the metadata service over a DHCP lease before the network starts",
+            metadata: ["sources": "\(leaseSources.map(\.id).joined(separator: ", "))"])
+        return await LocalStageLease(root: root, runner: runner, logger: logger).withLease(within: deadline) {
+            remaining in
+            await Discovery(sources: leaseSources, deadline: remaining, logger: logger).run()
+        }
     }
 
     private func runPlugins(
