@@ -89,6 +89,9 @@ fb_vm_start() {
     fi
     local args=(
         -machine q35 -nodefaults -m 1024 -smp 1 -display none -no-reboot
+        # What nova's libvirt driver gives every instance: the agent's DMI hint (and its
+        # local stage's DHCP lease, local_stage_dhcp = auto) goes by it.
+        -smbios "type=1,manufacturer=OpenStack Foundation,product=OpenStack Nova"
         -serial "file:$dir/$name.console" -serial "file:$dir/$name.report"
         -kernel "$kernel_dir/vmlinuz" -initrd "$kernel_dir/initrd.img"
         -append "root=/dev/vda1 ro console=ttyS0 vmboot.hold=${VM_BOOT_HOLD:-300}${mock_port:+ vmboot.probe=$FB_VM_GATEWAY:$mock_port}"

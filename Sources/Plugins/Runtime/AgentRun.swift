@@ -114,11 +114,13 @@ public struct AgentRun: Sendable {
 
     /// The local stage without a local source: the network sources that read
     /// 169.254.169.254, read over a short-lived DHCP lease (`LocalStageLease`), on the live
-    /// system only and never in a dry run. Nil when there is nothing to try or no lease.
+    /// system only, never in a dry run, and by default only where DMI names the platform
+    /// (`local_stage_dhcp`). Nil when there is nothing to try or no lease.
     private func discoverOverLease(_ sources: [any DataSource], deadline: Double, _ logger: Logger) async
         -> Discovery.Result?
     {
-        let leaseSources = LocalStageLease.leaseSources(sources)
+        let leaseSources = LocalStageLease.leaseSources(
+            sources, setting: config.sources.localStageDHCP, hint: PlatformHint.detect(root: root))
         guard root.isLiveSystem, !dryRun, !leaseSources.isEmpty else { return nil }
         logger.info(
             "no local source: reading the metadata service over a DHCP lease before the network starts",

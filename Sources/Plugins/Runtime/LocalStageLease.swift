@@ -24,8 +24,20 @@ struct LocalStageLease: Sendable {
     static let metadataAddress = DHCPAddress([169, 254, 169, 254])!
 
     /// The sources worth a lease: the configured network sources that read 169.254.169.254
-    /// (nova's HTTP API, EC2's IMDS). Others (a configured URL elsewhere, clouds with their
-    /// own addresses) wait for the network stage.
+    /// (nova's HTTP API, EC2's IMDS), with `auto` only the one DMI names (`hint`), as
+    /// cloud-init's OpenStackLocal and Ec2Local run only where their platform's DMI says so.
+    /// Others (a configured URL elsewhere, clouds with their own addresses) wait for the
+    /// network stage.
+    static func leaseSources(
+        _ sources: [any DataSource], setting: SourcesConfig.LocalStageDHCP, hint: PlatformHint?
+    ) -> [any DataSource] {
+        switch setting {
+        case .never: return []
+        case .always: return leaseSources(sources)
+        case .auto: return leaseSources(sources).filter { $0.id == hint?.sourceID }
+        }
+    }
+
     static func leaseSources(_ sources: [any DataSource]) -> [any DataSource] {
         sources.filter { source in
             let url: URL? =

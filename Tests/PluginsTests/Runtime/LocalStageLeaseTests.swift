@@ -23,6 +23,17 @@ import Testing
         let chosen = LocalStageLease.leaseSources(sources)
         #expect(chosen.map(\.id) == ["openstack", "ec2"])
         #expect((chosen[0] as? OpenStackHTTPSource)?.baseURL == linkLocal)
+        // `auto` (the default): only the source DMI names, as cloud-init's OpenStackLocal
+        // and Ec2Local; nothing without a hint.
+        let nova = PlatformHint(sourceID: "openstack", reason: "DMI product_name is 'OpenStack Nova'")
+        #expect(LocalStageLease.leaseSources(sources, setting: .auto, hint: nova).map(\.id) == ["openstack"])
+        let amazon = PlatformHint(sourceID: "ec2", reason: "DMI sys_vendor is 'Amazon EC2'")
+        #expect(LocalStageLease.leaseSources(sources, setting: .auto, hint: amazon).map(\.id) == ["ec2"])
+        #expect(LocalStageLease.leaseSources(sources, setting: .auto, hint: nil).isEmpty)
+        let google = PlatformHint(sourceID: "gce", reason: "DMI product_name is 'Google Compute Engine'")
+        #expect(LocalStageLease.leaseSources(sources, setting: .auto, hint: google).isEmpty)
+        #expect(LocalStageLease.leaseSources(sources, setting: .always, hint: nil).map(\.id) == ["openstack", "ec2"])
+        #expect(LocalStageLease.leaseSources(sources, setting: .never, hint: nova).isEmpty)
     }
 
     /// A root with `ip` and one down NIC `ens3`.

@@ -25,6 +25,19 @@ public struct SourcesConfig: SettingsGroup {
     public var requestTotalTimeout: Double = 10
     /// `discovery_timeout`
     public var discoveryTimeout: Double = 20
+    /// `local_stage_dhcp`
+    public var localStageDHCP: LocalStageDHCP = .auto
+
+    /// When the local stage, finding no local source, reads nova or EC2 over a short-lived
+    /// DHCP lease (`LocalStageLease`).
+    public enum LocalStageDHCP: String, CaseIterable, Sendable {
+        /// Only where DMI names OpenStack or Amazon EC2, as cloud-init's OpenStackLocal and
+        /// Ec2Local decide: elsewhere nothing answers at 169.254.169.254, and waiting for it
+        /// before the network starts would hold the boot.
+        case auto
+        case always
+        case never
+    }
 
     public init() {}
 
@@ -95,6 +108,13 @@ public struct SourcesConfig: SettingsGroup {
             help: "Overall deadline in seconds for finding a metadata source (then exit 2).",
             show: { ConfigSchema.show($0.discoveryTimeout) },
             apply: { $0.discoveryTimeout = try ConfigSchema.seconds($1, in: 0.1...3600) }
+        ),
+        SettingKey(
+            name: "local_stage_dhcp",
+            help:
+                "With no config drive or other local source, the local stage reads openstack or ec2 at 169.254.169.254 over a short-lived DHCP lease, so the network is written before it starts: auto (only where DMI names OpenStack or Amazon EC2), always, never.",
+            show: { $0.localStageDHCP.rawValue },
+            apply: { $0.localStageDHCP = try ConfigSchema.choice($1) }
         ),
     ]
 }
