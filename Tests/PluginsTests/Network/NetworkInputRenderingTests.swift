@@ -52,7 +52,9 @@ import Testing
         #expect(keyfile.contains("interface-name=eth0\n"))
         #expect(!keyfile.contains("mac-address"))
         let eni = try #require(Self.files(.eni, "eni-proxmox")[ENIRenderer.path])
-        #expect(eni.contains("auto eth0\niface eth0 inet static\n    address 10.0.0.5/24\n    gateway 10.0.0.1"))
+        #expect(
+            eni.contains(
+                "auto eth0\nallow-hotplug eth0\niface eth0 inet static\n    address 10.0.0.5/24\n    gateway 10.0.0.1"))
         #expect(eni.contains("iface eth1 inet dhcp"))
     }
 

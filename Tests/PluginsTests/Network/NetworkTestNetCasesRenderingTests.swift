@@ -260,7 +260,9 @@ import Testing
         ).network
         #expect(network.interfaces.map(\.startsAtBoot) == [false, true])
         let eni = try #require(Self.files(.eni, network)[ENIRenderer.path])
-        #expect(!eni.contains("auto eth0") && eni.contains("iface eth0 inet static"), "\(eni)")
+        #expect(
+            !eni.contains("auto eth0") && !eni.contains("allow-hotplug eth0") && eni.contains("iface eth0 inet static"),
+            "\(eni)")
         #expect(eni.contains("auto eth1\n"), "\(eni)")
         let netplan = try #require(Self.files(.netplan, network)[NetplanRenderer.path])
         #expect(netplan.components(separatedBy: "activation-mode: manual").count == 2, "\(netplan)")

@@ -107,7 +107,13 @@ public enum ENIRenderer {
         if ipv4.isEmpty && ipv6.isEmpty && interface.hasL3 { blocks[0] += dns + search }
         let text = blocks.map { block in ([block[0]] + block.dropFirst().map { "    " + $0 }).joined(separator: "\n") }
         // No `auto` line: ifup -a leaves it down (v1 `control: manual`), `ifup NAME` brings it up.
-        return [(interface.startsAtBoot ? "auto \(name)\n" : "") + text.joined(separator: "\n")]
+        // A NIC is in the hotplug class too: at the first boot udev queued the image's hotplug
+        // job (`ifup@NAME`, for its `allow-hotplug NAME`) before the local stage replaced that
+        // stanza, and the job ends with `ifquery --state NAME`, which fails (the boot
+        // degraded, booted for real on Debian 12) unless the NIC is in a class it brings up.
+        var classes = interface.startsAtBoot ? "auto \(name)\n" : ""
+        if interface.startsAtBoot && interface.isEthernet { classes += "allow-hotplug \(name)\n" }
+        return [classes + text.joined(separator: "\n")]
     }
 
     /// `gateway` for the default route; other routes as `up`/`down` commands. The
