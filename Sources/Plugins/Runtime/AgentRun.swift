@@ -123,7 +123,7 @@ public struct AgentRun: Sendable {
             sources, setting: config.sources.localStageDHCP, hint: PlatformHint.detect(root: root))
         guard root.isLiveSystem, !dryRun, !leaseSources.isEmpty else { return nil }
         logger.info(
-            "no local source: reading the metadata service over a DHCP lease before the network starts",
+            "no local source: trying a DHCP lease to read the metadata service before the network starts",
             metadata: ["sources": "\(leaseSources.map(\.id).joined(separator: ", "))"])
         return await LocalStageLease(root: root, runner: runner, logger: logger).withLease(within: deadline) {
             remaining in
