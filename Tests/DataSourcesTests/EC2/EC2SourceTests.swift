@@ -92,12 +92,14 @@ import Testing
     }
 
     @Test func anExpiredTokenIsReacquired() async throws {
-        // Tokens live 1.5 s and every answer takes 1 s: the first wave of GETs arrives with a
-        // fresh token, the second (keys, interface details) after it expired.
-        let setup = try await Self.setup(["--imdsv2", "required", "--token-ttl-max", "1.5", "--latency-ms", "1000"])
-        // Why three retries: on a loaded machine a re-acquired token can itself be a few hundred
-        // milliseconds old by the time its GET is served, and expire again (seen in CI-like runs).
-        let metadata = try await setup.source(timeout: 3, putTimeout: 3, retries: 3).load()
+        // Tokens live 3.5 s and every answer takes 2 s: the first wave of GETs arrives with a
+        // token 2 s old, the second (keys, interface details) with one 4 s old, expired; a
+        // re-acquired token is about 2 s old when its GET arrives. Why these figures: the
+        // margin a re-acquired token has (here 1.5 s) is what a loaded machine eats (with 1 s
+        // and 1.5 s, 0.5 s was not enough three times in a row in a fresh-clone run); and
+        // three retries for the same reason.
+        let setup = try await Self.setup(["--imdsv2", "required", "--token-ttl-max", "3.5", "--latency-ms", "2000"])
+        let metadata = try await setup.source(timeout: 5, putTimeout: 5, retries: 3).load()
         #expect(metadata?.instanceID == "i-0a1b2c3d4e5f60718")
         let statuses = setup.requests.compactMap { $0["status"] as? Int }
         #expect(statuses.contains(401))
