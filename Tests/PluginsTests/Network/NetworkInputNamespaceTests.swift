@@ -191,7 +191,8 @@ import Testing
     func anOnLinkGatewayOutsideTheAddressIsUsed(renderer: NetworkRenderer) async throws {
         try #require(Self.available(renderer), "\(renderer.rawValue)'s tool is not installed")
         let (guest, peer) = try await Self.namespaces(nic: "eth0", mac: "52:54:00:12:34:57")
-        _ = peer
+        // The peer holds the gateway: it must outlive the ping (its deinit deletes it).
+        defer { withExtendedLifetime(peer) {} }
         let description = NetworkDescription.fromCloudInitNetworkConfig(
             try #require(try await YAMLParser.parse(Self.v2OnLink)))
         let root = try await Self.render(description, renderer: renderer, guest: guest)
