@@ -224,6 +224,30 @@ for latency in 0 50; do
         done
     done
 done
+# fsync calls of one whole run (issue 31 item 2), counted by strace -f over the agent's own
+# threads: a process that execs (useradd, chpasswd, ssh-keygen) is a tool, and its syncs are
+# the tool's. Without strace, nothing is printed.
+if command -v strace >/dev/null; then
+    echo
+    echo "Disk syncs in one whole run (strace -f; the agent's threads only, its tools' left out):"
+    for source in openstack ec2; do
+        server=$([ "$source" = openstack ] && echo url_os0 || echo url_ec20)
+        url=${!server}
+        printf '[DEFAULT]\nmetadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n%s\n' \
+            "$source" "$url" "$url" "plugins = network, hostname, resize, host_keys, users, password, ssh_keys, files" \
+            > "$work/strace.conf"
+        rm -rf "$work/root"
+        cp -a "$template" "$work/root"
+        strace -f -qq -e trace=execve,fsync,fdatasync,syncfs -o "$work/strace.log" \
+            "$agent" run --config "$work/strace.conf" --root "$work/root" >/dev/null 2>&1 || true
+        # The first execve is the agent's own; a later one marks a tool's process.
+        awk 'NR > 1 && / execve\(/ { tool[$1] = 1 } / (fsync|fdatasync|syncfs)\(/ { calls[$1]++ }
+            END { for (pid in calls) if (!(pid in tool)) own += calls[pid]; else tools += calls[pid]
+                  printf "%d (tools: %d)", own, tools }' "$work/strace.log" |
+            xargs -0 printf -- "- $source, 0 ms, with host keys: %s\n"
+    done
+fi
+
 echo
 echo "guest-agent binary: $(stat -c %s "$agent" | awk '{ printf "%.1f MB", $1 / 1000000 }') stripped;" \
     "\`version\`: $(measure "$agent" version | awk '{ printf "%s ms wall, %.1f MiB peak RSS", $1, $3 / 1024 }')"

@@ -191,7 +191,7 @@ fb_vm_check_first_boot() {
     fingerprints=$(fb_vm_report_fingerprints "$report")
     printf '  host keys in the booted image:\n'
     printf '    %s\n' "${fingerprints//$'\n'/$'\n    '}"
-    fb_check "three host keys (ed25519, ecdsa, rsa)" test "$(wc -l <<<"$fingerprints")" = 3
+    fb_check "two host keys (ed25519, ecdsa: the default types)" test "$(wc -l <<<"$fingerprints")" = 2
     fb_check "every host key differs from the image's" fb_no_common_line "$image_fingerprints" "$fingerprints"
     console_fingerprints=$(fb_vm_console_fingerprints "$console")
     fb_check "the console shows these fingerprints between the agent's markers" \

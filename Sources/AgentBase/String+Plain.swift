@@ -22,9 +22,9 @@ extension StringProtocol {
         guard let first = scalars.firstIndex(where: { !predicate($0) }),
             let last = scalars.lastIndex(where: { !predicate($0) })
         else { return "" }
-        var trimmed = String.UnicodeScalarView()
-        trimmed.append(contentsOf: scalars[first...last])
-        return String(trimmed)
+        // The bytes between two scalar boundaries, copied at once (appending scalar by
+        // scalar was the most of a first boot's text handling: login.defs, issue 31).
+        return String(decoding: utf8[first..<scalars.index(after: last)], as: UTF8.self)
     }
 
     /// Spaces appended up to `length` characters; a longer text is kept whole (a column of

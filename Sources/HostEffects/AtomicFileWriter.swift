@@ -18,11 +18,16 @@ public struct FileOwner: Sendable, Equatable {
 /// Writes files so that readers see the old content or the new, never a mix: a temporary
 /// file in the same directory gets mode and owner first, then the data, fsync, rename,
 /// and an fsync of the directory. A crash at any point leaves the old file intact.
+/// With `pendingDirectorySyncs`, the directory's fsync waits for the end of the plugin
+/// step (`PendingDirectorySyncs.flush`); the data's fsync never waits.
 public struct AtomicFileWriter: Sendable {
     public let root: SystemRoot
+    /// Where renames' directory syncs wait; nil syncs each directory at once.
+    public let pendingDirectorySyncs: PendingDirectorySyncs?
 
-    public init(root: SystemRoot) {
+    public init(root: SystemRoot, pendingDirectorySyncs: PendingDirectorySyncs? = nil) {
         self.root = root
+        self.pendingDirectorySyncs = pendingDirectorySyncs
     }
 
     /// `write`, skipped when the file already holds exactly `data` (a second run changes
@@ -77,12 +82,21 @@ public struct AtomicFileWriter: Sendable {
         }
         committed = true
         TemporarySibling.removeLeftovers(in: directory, for: name)
-        Self.syncDirectory(directory)
+        syncRenames(in: directory)
+    }
+
+    /// Makes renames in `hostDirectory` durable now, or at the end of the step.
+    private func syncRenames(in hostDirectory: String) {
+        if let pendingDirectorySyncs {
+            pendingDirectorySyncs.add(hostDirectory)
+        } else {
+            Self.syncDirectory(hostDirectory)
+        }
     }
 
     /// fsync of a directory, so a rename in it survives a crash (best effort: some
     /// filesystems refuse it, and the rename itself has already happened).
-    private static func syncDirectory(_ hostPath: String) {
+    static func syncDirectory(_ hostPath: String) {
         let descriptor = open(hostPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor >= 0 {
             fsync(descriptor)
@@ -145,7 +159,7 @@ public struct AtomicFileWriter: Sendable {
         // symbolic link or a non-empty directory and can only replace an empty directory.
         // Callers move directories; for a file only the check above protects.
         guard rename(from, to) == 0 else { throw HostError.io(path: to, operation: "rename", errno: errno) }
-        Self.syncDirectory(SystemRoot.parentAndName(of: to).parent)
+        syncRenames(in: SystemRoot.parentAndName(of: to).parent)
     }
 
     /// Makes `guestPath` a symbolic link to `destination` (text, not resolved: `/usr/share/...`
@@ -175,7 +189,7 @@ public struct AtomicFileWriter: Sendable {
             unlink(temporary)
             throw HostError.io(path: target, operation: "rename", errno: failure)
         }
-        Self.syncDirectory(directory)
+        syncRenames(in: directory)
     }
 
     /// Reads a guest file, nil when it does not exist.

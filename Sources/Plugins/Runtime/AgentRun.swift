@@ -164,8 +164,7 @@ public struct AgentRun: Sendable {
     private func finish(_ summary: RunSummary, store: StateStore) {
         guard !dryRun else { return }
         do {
-            try store.saveSummary(summary)
-            try store.recordBoot(summary)
+            try store.saveRun(summary)
         } catch {
             logger.error("could not save the run summary", metadata: ["error": "\(error)"])
         }

@@ -1,11 +1,17 @@
 import AgentBase
 import DataSources
 import FoundationEssentials
+import HostEffects
 import Logging
 
 /// Runs the configured plugins for one instance, isolating failures and recording
-/// per-instance state after every plugin, so a crash or reboot mid-run resumes at the
-/// first plugin that had not finished.
+/// per-instance state after every plugin that changed it, so a crash or reboot mid-run
+/// resumes at the first plugin that had not finished.
+///
+/// Durability is per plugin step: a plugin's files reach the disk whole as it writes them,
+/// and the directories holding their new names are synced once, when the step ends and
+/// before the state records it (`PendingDirectorySyncs`), or before the plugin saves
+/// progress of its own.
 public struct PipelineRunner: Sendable {
     public let plugins: [any Plugin]
     public let store: StateStore
@@ -40,6 +46,7 @@ public struct PipelineRunner: Sendable {
         metadata: InstanceMetadata, stage: PluginStage = .network, bootID: String? = nil
     ) async -> [PluginRecord] {
         let stateBox = StateBox(initial: loadState(metadata.instanceID))
+        let directorySyncs = PendingDirectorySyncs()
         var records: [PluginRecord] = []
         var rebootingFor: String?
         for plugin in plugins(for: stage, state: stateBox.value, bootID: bootID) {
@@ -60,21 +67,28 @@ public struct PipelineRunner: Sendable {
                         reason: "already done for instance \(metadata.instanceID)"))
                 continue
             }
+            // Progress a plugin saves must not get ahead of what it has written so far.
             let save: @Sendable (JSONValue?) throws -> Void = { [store, dryRun] value in
                 guard !dryRun else { return }
+                directorySyncs.flush()
                 try stateBox.update {
                     $0.pluginData[plugin.id] = value
                     try store.saveInstance($0)
                 }
             }
             let context = makeContext(metadata, state.pluginData[plugin.id], save)
+                .deferringDirectorySyncs(to: directorySyncs)
             var record = await runOne(plugin, context: context, started: started, logger: pluginLogger)
             record.stage = stage
             records.append(record)
+            // Even a failed step may have renamed files into place: they become durable
+            // before the next step builds on them.
+            directorySyncs.flush()
             guard !dryRun else { continue }
             if record.status == .rebootRequired { rebootingFor = plugin.id }
             do {
                 try stateBox.update { state in
+                    let before = state
                     switch record.status {
                     case .done, .rebootRequired:
                         state.completedPlugins[plugin.id] = record.at
@@ -84,7 +98,8 @@ public struct PipelineRunner: Sendable {
                     default:
                         break
                     }
-                    try store.saveInstance(state)
+                    // A step that changed nothing (skipped, failed) writes nothing.
+                    if state != before { try store.saveInstance(state) }
                 }
             } catch {
                 pluginLogger.error("could not save state", metadata: ["error": "\(error)"])

@@ -9,7 +9,9 @@ public struct PluginContext: Sendable {
     public let metadata: InstanceMetadata
     public let config: AgentConfig
     public let root: SystemRoot
-    public let writer: AtomicFileWriter
+    /// Writes the plugin's files; in a pipeline step, the directories' syncs wait for the
+    /// end of the step (`deferringDirectorySyncs(to:)`).
+    public private(set) var writer: AtomicFileWriter
     public let runner: any CommandRunner
     /// Finds programs in the target root (what `runner` runs; `tools.find` tells a plugin
     /// whether an optional tool such as `visudo` is there).
@@ -69,6 +71,14 @@ public struct PluginContext: Sendable {
 }
 
 extension PluginContext {
+    /// This context with its writer's directory syncs left to `pending`, which the pipeline
+    /// flushes when the step ends or the plugin saves progress (see `PipelineRunner`).
+    func deferringDirectorySyncs(to pending: PendingDirectorySyncs) -> PluginContext {
+        var copy = self
+        copy.writer = AtomicFileWriter(root: root, pendingDirectorySyncs: pending)
+        return copy
+    }
+
     /// This plugin's saved state for this instance as `type`, nil when nothing was saved.
     /// Throws `PluginStateError` when the saved JSON does not fit `type` (an older layout or
     /// a hand-edited file), so the plugin fails by name instead of guessing.

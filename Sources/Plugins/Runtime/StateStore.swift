@@ -79,6 +79,17 @@ public struct StateStore: Sendable {
         try writer.write(try Self.encoder.encode(summary), to: "\(directory)/last-run.json", mode: 0o600)
     }
 
+    /// `saveSummary` and `recordBoot` at the end of a stage, with one sync of the state
+    /// directory for both files.
+    public func saveRun(_ summary: RunSummary) throws {
+        let pending = PendingDirectorySyncs()
+        defer { pending.flush() }
+        let writer = AtomicFileWriter(root: root, pendingDirectorySyncs: pending)
+        try writer.makeDirectory(directory, mode: 0o700)
+        try writer.write(try Self.encoder.encode(summary), to: "\(directory)/last-run.json", mode: 0o600)
+        try recordBoot(summary, writer: writer)
+    }
+
     public func loadSummary() throws -> RunSummary? {
         guard let data = try writer.read("\(directory)/last-run.json") else { return nil }
         return try Self.decoder.decode(RunSummary.self, from: data)
@@ -88,6 +99,10 @@ public struct StateStore: Sendable {
     /// same boot (the network stage's summary includes its boot's local stage), and only the
     /// last `BootHistory.limit` boots are kept, so the file never grows without bound.
     public func recordBoot(_ summary: RunSummary) throws {
+        try recordBoot(summary, writer: writer)
+    }
+
+    private func recordBoot(_ summary: RunSummary, writer: AtomicFileWriter) throws {
         var history = (try? loadHistory()) ?? BootHistory()
         history.record(summary)
         try writer.makeDirectory(directory, mode: 0o700)

@@ -56,7 +56,10 @@ import Testing
     func newInstanceGetsNewKeysSameInstanceKeepsThemAnotherRegenerates() async throws {
         let root = try Self.makeRoot(imageKeys: true)
         let saved = SavedStateBox()
-        let console = try await Self.run(root, instanceID: "instance-a", saved: saved)
+        // RSA is not a default type (issue 31); configured, it is made with the others.
+        var config = AgentConfig()
+        config.hostKeys.sshHostKeyTypes = [.ed25519, .ecdsa, .rsa]
+        let console = try await Self.run(root, instanceID: "instance-a", saved: saved, config: config)
 
         // The image's keys are gone (the dsa one too: not configured), new ones are there.
         #expect(root.read("etc/ssh/ssh_host_ed25519_key") != "image private key\n")
@@ -86,16 +89,30 @@ import Testing
 
         // Same instance: kept, nothing printed.
         let keyBefore = root.read("etc/ssh/ssh_host_ed25519_key")
-        #expect(try await Self.run(root, instanceID: "instance-a", saved: saved).isEmpty)
+        #expect(try await Self.run(root, instanceID: "instance-a", saved: saved, config: config).isEmpty)
         #expect(root.read("etc/ssh/ssh_host_ed25519_key") == keyBefore)
 
         // Another instance (a clone of this disk): new keys, new fingerprints.
         let fresh = SavedStateBox()
-        let cloneConsole = try await Self.run(root, instanceID: "instance-b", saved: fresh)
+        let cloneConsole = try await Self.run(root, instanceID: "instance-b", saved: fresh, config: config)
         #expect(root.read("etc/ssh/ssh_host_ed25519_key") != keyBefore)
         let cloneExpected = try await Self.fingerprints(root, ["ed25519", "ecdsa", "rsa"])
         #expect(cloneConsole == [HostKeysPlugin.beginMarker] + cloneExpected + [HostKeysPlugin.endMarker])
         #expect(Set(cloneExpected).isDisjoint(with: expected))
+    }
+
+    /// By default Ed25519 and ECDSA only: RSA's prime search is left out of a first boot,
+    /// and the image's RSA key goes with the others (sshd skips a default key file that is
+    /// missing without a word).
+    @Test(.enabled(if: enabled, "needs ssh-keygen"))
+    func theDefaultTypesAreEd25519AndECDSA() async throws {
+        let root = try Self.makeRoot(imageKeys: true)
+        try root.write("image rsa key\n", to: "etc/ssh/ssh_host_rsa_key")
+        let console = try await Self.run(root, instanceID: "instance-a", saved: SavedStateBox())
+        #expect(
+            console == [HostKeysPlugin.beginMarker] + (try await Self.fingerprints(root, ["ed25519", "ecdsa"]))
+                + [HostKeysPlugin.endMarker])
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/etc/ssh/ssh_host_rsa_key"))
     }
 
     @Test(.enabled(if: enabled, "needs ssh-keygen"))

@@ -11,7 +11,7 @@ import Testing
         #expect(config.resize.resizeMountPoints == ["/", "/srv"])
         #expect(config.hostKeys.sshHostKeyTypes == [.rsa, .ed25519])
         #expect(AgentConfig().resize.resizeMountPoints == ["/"])
-        #expect(AgentConfig().hostKeys.sshHostKeyTypes == [.ed25519, .ecdsa, .rsa])
+        #expect(AgentConfig().hostKeys.sshHostKeyTypes == [.ed25519, .ecdsa])
     }
 
     /// Defaults are declared once, as each settings group's initial values: the sample

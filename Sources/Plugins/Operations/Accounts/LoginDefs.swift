@@ -28,6 +28,12 @@ struct LoginDefs: Equatable {
     init(text: String) {
         var values: [String: String] = [:]
         for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            // Most of the file is comments: they are passed over before any copying.
+            if rawLine.utf8.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") })
+                == UInt8(ascii: "#")
+            {
+                continue
+            }
             let line = rawLine.trimmingWhitespace()
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             guard let split = line.firstIndex(where: { $0 == " " || $0 == "\t" }) else { continue }
