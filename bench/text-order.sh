@@ -13,12 +13,20 @@
 # land after the listed ones: the file only needs refreshing after large changes. Two
 # profiles differ by a few dozen functions (retries, timing); that changes nothing measurable.
 # Usage: bench/text-order.sh   (root: useradd --root; needs valgrind, python3)
+#        AGENT_BIN=PATH MOCK_BIN=PATH bench/text-order.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || apt-get install -y -q valgrind >/dev/null
-binary=$(scripts/release-build.sh | tail -1)
-swift build -c release --product mock-metadata-server >/dev/null
-bin=$(swift build -c release --show-bin-path)
+# AGENT_BIN=PATH MOCK_BIN=PATH: release binaries built elsewhere (as bench/peers.sh takes
+# them); without them both are built here.
+if [ -n "${AGENT_BIN:-}" ] && [ -n "${MOCK_BIN:-}" ]; then
+    binary=$AGENT_BIN
+    mock=$MOCK_BIN
+else
+    binary=$(scripts/release-build.sh | tail -1)
+    swift build -c release --product mock-metadata-server >/dev/null
+    mock=$(swift build -c release --show-bin-path)/mock-metadata-server
+fi
 work=$(mktemp -d /tmp/guest-agent-text-order-XXXXXX)
 servers=()
 cleanup() {
@@ -43,7 +51,7 @@ profile() { # $1 = name; the rest: guest-agent's arguments
 }
 for source in ec2:fixtures/ec2-two-nics openstack:fixtures/default; do
     name=${source%%:*}
-    "$bin/mock-metadata-server" --fixtures "${source#*:}" --port 0 >"$work/$name.out" &
+    "$mock" --fixtures "${source#*:}" --port 0 >"$work/$name.out" &
     servers+=($!)
     for _ in $(seq 100); do grep -q listening "$work/$name.out" && break; sleep 0.05; done
     url=$(sed -n 's/^listening on //p' "$work/$name.out")
