@@ -56,6 +56,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         .target(name: "CProcessArguments"),
+        .target(name: "CStartupMemory"),
         .target(name: "CGlibcFloor", linkerSettings: [.linkedLibrary("m")]),
         .target(
             name: "CShadowCrypt",
@@ -79,6 +80,7 @@ let package = Package(
             name: "GuestAgent",
             dependencies: [
                 "CProcessArguments",
+                "CStartupMemory",
                 "CGlibcFloor",
                 "AgentBase",
                 "Plugins",
@@ -109,7 +111,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "AgentBaseTests", dependencies: ["AgentBase", "TestSupport"]),
-        .testTarget(name: "HostEffectsTests", dependencies: ["AgentBase", "HostEffects", "TestSupport"]),
+        .testTarget(name: "HostEffectsTests", dependencies: ["AgentBase", "HostEffects", "TestSupport", "CStartupMemory"]),
         // Reads Sources/ only: the layering and import rules (docs/ARCHITECTURE.md).
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "PasswordCryptoTests", dependencies: ["PasswordCrypto", "TestSupport"]),
@@ -127,7 +129,7 @@ let package = Package(
 
 // Upcoming language features for every Swift target (Swift 6 mode already checks
 // concurrency strictly): `any` spelled out for every existential.
-let cTargets = ["CCurl", "CGlibcFloor", "CProcessArguments", "CShadowCrypt", "CZlib"]
+let cTargets = ["CCurl", "CGlibcFloor", "CProcessArguments", "CShadowCrypt", "CStartupMemory", "CZlib"]
 for target in package.targets where !cTargets.contains(target.name) {
     target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny")]
 }

@@ -164,7 +164,7 @@ fb_peers_boot() {
     wait "$FB_VM_PID" 2>/dev/null || true
     if [ -n "${mock_pid:-}" ]; then kill "$mock_pid" 2>/dev/null || true; fi
     printf '  %-10s %-8s run %d: ssh %s ms; startup %s; units %s\n' "$flavour" "$scenario" "$run" "$ssh_ms" "${startup:--}" "$units"
-    RESULTS+=("$flavour $scenario $ssh_ms")
+    RESULTS+=("$flavour $scenario $ssh_ms ${units%% ms*}")
     rm -f "$disk"
 }
 
@@ -182,11 +182,18 @@ for scenario in drive metadata; do
     fb_phase_end
 done
 
-echo "== medians (ms from QEMU's start until ssh with the instance's key works)"
+# median COLUMN FLAVOUR SCENARIO: the median of column 3 (ssh) or 4 (units) of RESULTS.
+median() {
+    printf '%s\n' "${RESULTS[@]}" | awk -v c="$1" -v f="$2" -v s="$3" '$1 == f && $2 == s && $c != "-" { print $c }' |
+        sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'
+}
+echo "== medians (ssh: ms from QEMU's start until ssh with the instance's key works; units: their own ms)"
 for scenario in drive metadata; do
     for flavour in agent cloud-init; do
-        median=$(printf '%s\n' "${RESULTS[@]}" | awk -v f="$flavour" -v s="$scenario" '$1 == f && $2 == s && $3 != "-" { print $3 }' |
-            sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }')
-        printf '  %-10s %-8s %s\n' "$flavour" "$scenario" "$median"
+        printf '  %-10s %-8s ssh %s; units %s\n' "$flavour" "$scenario" "$(median 3 "$flavour" "$scenario")" \
+            "$(median 4 "$flavour" "$scenario")"
     done
+    printf '  %s: the agent'"'"'s units take %s of cloud-init'"'"'s time\n' "$scenario" \
+        "$(awk -v a="$(median 4 agent "$scenario")" -v c="$(median 4 cloud-init "$scenario")" \
+            'BEGIN { if (c > 0) printf "%.2f", a / c; else print "-" }')"
 done
