@@ -111,7 +111,8 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "AgentBaseTests", dependencies: ["AgentBase", "TestSupport"]),
-        .testTarget(name: "HostEffectsTests", dependencies: ["AgentBase", "HostEffects", "TestSupport", "CStartupMemory"]),
+        .testTarget(
+            name: "HostEffectsTests", dependencies: ["AgentBase", "HostEffects", "TestSupport", "CStartupMemory"]),
         // Reads Sources/ only: the layering and import rules (docs/ARCHITECTURE.md).
         .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "PasswordCryptoTests", dependencies: ["PasswordCrypto", "TestSupport"]),
