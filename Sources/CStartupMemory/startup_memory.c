@@ -15,12 +15,6 @@
 // only forgets clean copies of the file, which a later read (there is none) would fetch
 // again. Nothing is released unless the table is wholly inside such a segment.
 
-struct relocation_table {
-    uintptr_t start;
-    size_t size;
-    size_t released;
-};
-
 /// Whether [start, start + size) lies inside a loaded segment that is not writable.
 static int inside_read_only_segment(const struct dl_phdr_info *info, uintptr_t start, size_t size) {
     for (int index = 0; index < info->dlpi_phnum; index++) {
@@ -32,9 +26,10 @@ static int inside_read_only_segment(const struct dl_phdr_info *info, uintptr_t s
     return 0;
 }
 
-static int release_for_executable(struct dl_phdr_info *info, size_t info_size, void *data) {
+/// dl_iterate_phdr's callback for the first object, the executable: releases its table's
+/// whole pages and stores how many bytes in `*(size_t *)released`.
+static int release_for_executable(struct dl_phdr_info *info, size_t info_size, void *released) {
     (void)info_size;
-    struct relocation_table *table = data;
     const ElfW(Phdr) *dynamic = NULL;
     for (int index = 0; index < info->dlpi_phnum; index++) {
         if (info->dlpi_phdr[index].p_type == PT_DYNAMIC) dynamic = &info->dlpi_phdr[index];
@@ -54,14 +49,14 @@ static int release_for_executable(struct dl_phdr_info *info, size_t info_size, v
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t first = (address + page - 1) & ~(page - 1);
     uintptr_t last = (address + size) & ~(page - 1);
-    table->start = address;
-    table->size = size;
-    if (last > first && madvise((void *)first, last - first, MADV_DONTNEED) == 0) table->released = last - first;
+    if (last > first && madvise((void *)first, last - first, MADV_DONTNEED) == 0) {
+        *(size_t *)released = last - first;
+    }
     return 1;
 }
 
 size_t guest_agent_release_relocation_table(void) {
-    struct relocation_table table = {0, 0, 0};
-    dl_iterate_phdr(release_for_executable, &table);
-    return table.released;
+    size_t released = 0;
+    dl_iterate_phdr(release_for_executable, &released);
+    return released;
 }

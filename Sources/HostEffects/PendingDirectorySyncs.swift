@@ -28,9 +28,9 @@ public final class PendingDirectorySyncs: @unchecked Sendable {
     /// Makes every noted rename durable: one fsync per directory, each directory once
     /// however many files the step renamed in it.
     ///
-    /// Why not `syncfs`: a step touches one to three directories (/etc/ssh, /etc, the
-    /// state directory), and syncfs would also flush whatever else is dirty on the
-    /// filesystem at boot (the journal, other units' writes), for no gain here.
+    /// Why not `syncfs`: a step touches one to three directories (/etc/ssh, /etc,
+    /// /etc/netplan), and syncfs would also flush whatever else is dirty on the filesystem
+    /// at boot (the journal, other units' writes), for no gain here.
     public func flush() {
         let waiting = lock.withLock {
             defer { directories.removeAll() }
