@@ -78,6 +78,13 @@ public struct PasswordPlugin: Plugin {
                         ]
                     ))
             }
+            // The platform's own password (OpenNebula, CloudStack) is another plugin's: the
+            // log must not tell the user there is none.
+            if let platform = context.metadata.platformPassword {
+                return .skip(
+                    "no random password for \(user) (\(problem)); the password from \(platform.origin) is set by the platform_password plugin"
+                )
+            }
             return .skip("password of \(user) left unchanged (SSH key login only): \(problem)")
         case .ready(.novaPasswordEndpoint(let url), _) where context.metadata.passwordPublication == .none:
             return .apply(

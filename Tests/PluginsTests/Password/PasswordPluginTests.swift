@@ -186,6 +186,23 @@ final class ConsoleCapture: @unchecked Sendable {
         #expect(try await Self.stored(on: server) == "")
     }
 
+    /// Where the platform hands over a password of its own (platform_password sets it), the
+    /// skip names it instead of claiming SSH key login only.
+    @Test func withAPlatformPasswordTheSkipNamesItInsteadOfKeyLoginOnly() async throws {
+        let boot = try Self.boot()
+        let server = try await boot.server()
+        var metadata = boot.metadata(server: server, keys: [PublicKeyEntry(name: "ed", line: Self.edLine)])
+        metadata.platformPassword = PlatformPassword(secret: .clearText("s3cret"), origin: "OpenNebula PASSWORD")
+        let context = PluginTestContext.context(metadata, root: boot.root, runner: boot.runner)
+        guard case .skip(let reason) = try await PasswordPlugin().describedPlan(context) else {
+            Issue.record("expected skip")
+            return
+        }
+        #expect(!reason.contains("SSH key login only"), "\(reason)")
+        #expect(reason.contains("OpenNebula PASSWORD") && reason.contains("platform_password"), "\(reason)")
+        #expect(!reason.contains("s3cret"))
+    }
+
     @Test func aCrashBeforeTheSetStartsOverAndACrashAfterItPublishesTheSavedCiphertext() async throws {
         // Crash between saving the ciphertext and chpasswd: the shadow entry did not change.
         let boot = try Self.boot()
