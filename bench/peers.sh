@@ -161,6 +161,8 @@ row() { # $1 = server name, $2 = "agent" for ours (fresh root, tool time), then 
 
 echo "| agent | what is measured | source | added latency | wall (median of $runs) | CPU (median) | peak RSS | HTTP requests per run | own time (wall minus external tools) |"
 echo "|---|---|---|---|---|---|---|---|---|"
+# Every default plugin but `userdata` (see the top of this file).
+plugins_all="network, hostname, resize, host_keys, users, password, ssh_keys, files"
 for latency in 0 50; do
     start_server fixtures/default "$latency" "os$latency"
     start_server fixtures/ec2-two-nics "$latency" "ec2$latency"
@@ -185,8 +187,8 @@ CONF
         # (see the top of this file), so the list is spelled out; a second config also leaves out
         # host_keys (the one plugin whose time is mostly ssh-keygen's RSA prime search).
         for variant in agent agent-no-host-keys; do
-            plugins="network, hostname, resize, host_keys, users, password, ssh_keys, files"
-            [ "$variant" = agent-no-host-keys ] && plugins="network, hostname, resize, users, password, ssh_keys, files"
+            plugins=$plugins_all
+            [ "$variant" = agent-no-host-keys ] && plugins=${plugins_all/host_keys, /}
             printf '[DEFAULT]\nmetadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n%s\n' \
                 "$source" "$url" "$url" "plugins = $plugins" > "$work/$variant.conf"
         done
@@ -234,8 +236,7 @@ if command -v strace >/dev/null; then
         server=$([ "$source" = openstack ] && echo url_os0 || echo url_ec20)
         url=${!server}
         printf '[DEFAULT]\nmetadata_services = %s\nmetadata_base_url = %s/\nec2_metadata_base_url = %s/\n%s\n' \
-            "$source" "$url" "$url" "plugins = network, hostname, resize, host_keys, users, password, ssh_keys, files" \
-            > "$work/strace.conf"
+            "$source" "$url" "$url" "plugins = $plugins_all" > "$work/strace.conf"
         rm -rf "$work/root"
         cp -a "$template" "$work/root"
         strace -f -qq -e trace=execve,fsync,fdatasync,syncfs -o "$work/strace.log" \

@@ -119,9 +119,11 @@ public struct AgentRun: Sendable {
     private func discoverOverLease(_ sources: [any DataSource], deadline: Double, _ logger: Logger) async
         -> Discovery.Result?
     {
+        // The DMI read only where a lease could be taken at all (not for an image under --root).
+        guard root.isLiveSystem, !dryRun else { return nil }
         let leaseSources = LocalStageLease.leaseSources(
             sources, setting: config.sources.localStageDHCP, hint: PlatformHint.detect(root: root))
-        guard root.isLiveSystem, !dryRun, !leaseSources.isEmpty else { return nil }
+        guard !leaseSources.isEmpty else { return nil }
         logger.info(
             "no local source: trying a DHCP lease to read the metadata service before the network starts",
             metadata: ["sources": "\(leaseSources.map(\.id).joined(separator: ", "))"])

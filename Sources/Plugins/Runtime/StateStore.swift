@@ -74,13 +74,8 @@ public struct StateStore: Sendable {
             mode: 0o600)
     }
 
-    public func saveSummary(_ summary: RunSummary) throws {
-        try writer.makeDirectory(directory, mode: 0o700)
-        try writer.write(try Self.encoder.encode(summary), to: "\(directory)/last-run.json", mode: 0o600)
-    }
-
-    /// `saveSummary` and `recordBoot` at the end of a stage, with one sync of the state
-    /// directory for both files.
+    /// Saves `summary` as `last-run.json` (what `status` reads) and adds it to the boot
+    /// history (`recordBoot`), with one sync of the state directory for both files.
     public func saveRun(_ summary: RunSummary) throws {
         let pending = PendingDirectorySyncs()
         defer { pending.flush() }

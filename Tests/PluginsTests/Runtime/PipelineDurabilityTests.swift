@@ -82,8 +82,9 @@ final class SyncObservingPlugin: Plugin, @unchecked Sendable {
         #expect(root.read("var/lib/guest-agent/instances/i-1.json")?.contains("\"step\"") == true)
     }
 
-    /// Outside a pipeline step (the state store, `clean`), a writer syncs at once.
-    @Test func aWriterOutsideAStepSyncsAtOnce() throws {
+    /// A writer made without pending syncs (the state store, `clean`) has none to defer to;
+    /// one that defers notes each directory once, however many renames it holds.
+    @Test func aDeferringWriterNotesEachDirectoryOnce() throws {
         let root = try PluginTestContext.makeRoot()
         let writer = AtomicFileWriter(root: SystemRoot(root.path))
         #expect(writer.pendingDirectorySyncs == nil)
